@@ -1,0 +1,640 @@
+//! # A sub-district shaped like Huayuan Road 花园路街道, Zhengzhou (seed 003)
+//!
+//! Run it with `cargo run --release --example subdistrict` (no arguments; the data is
+//! embedded). It builds one sub-district through [`Command`]s only and prints its tree with
+//! households 户 and persons 人 counted at every unit. It shows:
+//!
+//! - the four levels 四级 of Zhengzhou, 街道 > 社区 > 楼院 > 楼组, as a [`LevelScheme`] preset;
+//! - courtyards 楼院 of three kinds: unmanaged 无主管楼院, work-unit family courtyards
+//!   单位家属院 and property-managed closed compounds 物业封闭小区; some old unmanaged yards are
+//!   bungalow yards 平房院 whose households sit at the courtyard itself;
+//! - every courtyard keeping one way in and out 所有楼院保留一个进出口: one entrance each,
+//!   and the seed's 168 checkpoints 卡点 (29 at unmanaged courtyards, 88 at work-unit
+//!   courtyards, 42 at public institutions, 9 at public places);
+//! - households behind door labels, each person registered once 一人一档 with a resident
+//!   identity number, and markers drawn on the colour map: party member 党员, building head
+//!   楼栋长, party group leader 党小组长, low-income 低保户, elderly living alone 孤寡老人 ...;
+//! - counts rolled up the tree as commands apply, the audit 纵向稽核 finding nothing, and the
+//!   event log replaying into an equal registry.
+//!
+//! The checkpoint figures are the seed's. Community, courtyard and institution names are
+//! illustrative, and households and persons are made up by a small fixed generator, so every
+//! run prints the same. Personal data (names, phones, identity numbers) is registered but
+//! never printed.
+//!
+//! [`build_huayuan_road`] is the reusable part: it returns the registry, the ids a host needs
+//! and the event log.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
+use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
+use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, Registry, UnitId};
+
+// ---------------------------------------------------------------------------------------------
+// The embedded data
+// ---------------------------------------------------------------------------------------------
+
+/// The sub-district's name.
+const SUB_DISTRICT: &str = "花园路街道";
+
+/// Area code 行政区划代码 of Jinshui District 金水区, Zhengzhou, for the identity numbers.
+const AREA_CODE: u32 = 410105;
+
+/// The year the register is taken, for ages.
+const CENSUS_YEAR: i32 = 2020;
+
+/// One community 社区 and what stands in it.
+struct CommunityData {
+    /// The community's name.
+    name: &'static str,
+    /// The street whose house numbers name its unmanaged courtyards.
+    street: &'static str,
+    /// How many unmanaged courtyards 无主管楼院; the first is a bungalow yard 平房院.
+    unmanaged: u32,
+    /// Work units and how many family courtyards 单位家属院 each keeps here.
+    work_units: &'static [(&'static str, u32)],
+    /// Property-managed closed compounds 物业封闭小区.
+    estates: &'static [&'static str],
+    /// Public institutions 公共机构 keeping a checkpoint at their gate.
+    institutions: &'static [&'static str],
+    /// Public places 公共场所 keeping a checkpoint.
+    places: &'static [&'static str],
+}
+
+/// Nine communities: 29 unmanaged and 88 work-unit courtyards, 42 public institutions and
+/// 9 public places, as in seed 003, and 14 property-managed estates.
+const COMMUNITIES: [CommunityData; 9] = [
+    CommunityData {
+        name: "农科路社区",
+        street: "农科路",
+        unmanaged: 4,
+        work_units: &[("省农科院", 6), ("省水利厅", 2), ("市自来水公司", 2)],
+        estates: &["金成时代广场", "农科苑"],
+        institutions: &["省农科院机关", "省水利厅机关", "农科路小学", "金水区图书馆", "农科路派出所"],
+        places: &["农科路农贸市场"],
+    },
+    CommunityData {
+        name: "丰产路社区",
+        street: "丰产路",
+        unmanaged: 3,
+        work_units: &[("省建设厅", 3), ("河南日报社", 4), ("省电力公司", 3)],
+        estates: &["丰产路壹号"],
+        institutions: &["省建设厅机关", "河南日报社", "丰产路小学", "金水区妇幼保健院"],
+        places: &["丰产路菜市场"],
+    },
+    CommunityData {
+        name: "纬五路社区",
+        street: "纬五路",
+        unmanaged: 3,
+        work_units: &[("省委机关", 4), ("郑州大学", 3), ("省人民医院", 3)],
+        estates: &["纬五路壹号院"],
+        institutions: &["省人民医院", "纬五路第一小学", "省实验中学", "纬五路派出所", "金水区政务服务中心"],
+        places: &["纬五路农贸市场"],
+    },
+    CommunityData {
+        name: "红旗路社区",
+        street: "红旗路",
+        unmanaged: 4,
+        work_units: &[("郑州铁路局", 4), ("省邮电管理局", 3), ("省公路局", 2)],
+        estates: &["红旗花园", "金水湾"],
+        institutions: &["郑州铁路局机关", "红旗路小学", "省邮政公司", "红旗路卫生服务站", "省公路局机关"],
+        places: &["红旗路超市"],
+    },
+    CommunityData {
+        name: "政七街社区",
+        street: "政七街",
+        unmanaged: 3,
+        work_units: &[("省财政厅", 3), ("省高级人民法院", 2), ("省检察院", 3), ("省教育厅", 2)],
+        estates: &["政和苑"],
+        institutions: &["省财政厅机关", "省高级人民法院", "省检察院", "政七街小学", "省教育厅机关"],
+        places: &["政七街菜市场"],
+    },
+    CommunityData {
+        name: "经八路社区",
+        street: "经八路",
+        unmanaged: 3,
+        work_units: &[("省地矿局", 3), ("省测绘局", 2), ("市第八人民医院", 3), ("省体育局", 2)],
+        estates: &["经八路嘉园", "博雅苑"],
+        institutions: &["省地矿局机关", "市第八人民医院", "经八路小学", "省体育馆"],
+        places: &["省体育场"],
+    },
+    CommunityData {
+        name: "黄河路社区",
+        street: "黄河路",
+        unmanaged: 3,
+        work_units: &[("省社科院", 2), ("河南电视台", 3), ("省地质医院", 2), ("市公交公司", 3)],
+        estates: &["黄河花园", "黄河明珠"],
+        institutions: &["省社科院", "河南电视台", "黄河路小学", "省地质医院", "黄河路派出所"],
+        places: &["黄河路游园"],
+    },
+    CommunityData {
+        name: "顺河路社区",
+        street: "顺河路",
+        unmanaged: 3,
+        work_units: &[("省煤田地质局", 3), ("市热力公司", 2), ("省林业厅", 3)],
+        estates: &["顺河苑"],
+        institutions: &["省煤田地质局机关", "省林业厅机关", "顺河路小学", "顺河路卫生服务站"],
+        places: &["顺河路农贸市场"],
+    },
+    CommunityData {
+        name: "花园新村社区",
+        street: "花园路",
+        unmanaged: 3,
+        work_units: &[("省交通厅", 3), ("市第二建筑公司", 3), ("省新华书店", 2), ("省农业厅", 3)],
+        estates: &["花园新村", "锦绣花园"],
+        institutions: &["省交通厅机关", "花园路小学", "花园路街道办事处", "花园路卫生服务中心", "省新华书店"],
+        places: &["花园路地铁站"],
+    },
+];
+
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋",
+];
+const GIVEN: [&str; 24] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建国", "淑珍",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Building the sub-district
+// ---------------------------------------------------------------------------------------------
+
+/// The ids the builder hands back, for a host (or a later part of the demo) to refer to.
+pub struct Layout {
+    /// The sub-district 街道, the root.
+    pub root: UnitId,
+    /// The communities 社区, in data order.
+    pub communities: Vec<UnitId>,
+    /// The courtyards 楼院 of every kind, community by community.
+    pub courtyards: Vec<UnitId>,
+    /// The entrances kept with a checkpoint 卡点, courtyard gates and public ones.
+    pub checkpoints: Vec<UnitId>,
+    /// The event log: the founding event, then the events of every command, in order.
+    pub log: Vec<Event>,
+}
+
+/// Build the sub-district from the embedded data.
+///
+/// # Errors
+/// Any command the registry refuses; with the embedded data, none is.
+pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
+    let mut b = Builder::new()?;
+    let root = b.reg.root();
+    let mut layout =
+        Layout { root, communities: Vec::new(), courtyards: Vec::new(), checkpoints: Vec::new(), log: Vec::new() };
+    for (i, data) in COMMUNITIES.iter().enumerate() {
+        let community = b.unit(root, data.name, b.community, UnitKind::Area)?;
+        layout.communities.push(community);
+        b.build_community(community, i as u32, data, &mut layout)?;
+    }
+    layout.log = b.log;
+    Ok((b.reg, layout))
+}
+
+/// A tiny fixed linear congruential generator: the same data on every run, no dependency.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u32 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) as u32
+    }
+
+    /// A number in `lo..=hi`.
+    fn between(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    /// True `per_mille` times in a thousand.
+    fn chance(&mut self, per_mille: u32) -> bool {
+        self.next() % 1000 < per_mille
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next() as usize % from.len()]
+    }
+}
+
+/// One member of a household to be registered: age in years and markers.
+struct Member {
+    age: u32,
+    markers: Markers,
+}
+
+/// Applies commands, keeps the log and makes up households.
+struct Builder {
+    reg: Registry,
+    log: Vec<Event>,
+    community: Level,
+    courtyard: Level,
+    building_group: Level,
+    rng: Lcg,
+    /// The next sequence code 顺序码 for each birth date, so that identity numbers are unique.
+    sequence: HashMap<NaiveDate, u16>,
+    /// Whether the courtyard being built has its party group leader 党小组长 yet.
+    has_group_leader: bool,
+}
+
+/// The level named `name` in `scheme`.
+fn level(scheme: &LevelScheme, name: &str) -> Result<Level, Error> {
+    scheme.level(name).ok_or_else(|| GridError::InvalidScheme { reason: format!("no level named {name}") }.into())
+}
+
+impl Builder {
+    fn new() -> Result<Self, Error> {
+        let scheme = LevelScheme::zhengzhou();
+        let root = NewUnit::new(SUB_DISTRICT, level(&scheme, "街道")?, UnitKind::Area).with_code("410105001")?;
+        let (community, courtyard, building_group) =
+            (level(&scheme, "社区")?, level(&scheme, "楼院")?, level(&scheme, "楼组")?);
+        let reg = Registry::new(scheme, root)?;
+        let log = vec![reg.founding_event()];
+        Ok(Builder {
+            reg,
+            log,
+            community,
+            courtyard,
+            building_group,
+            rng: Lcg(20_200_125),
+            sequence: HashMap::new(),
+            has_group_leader: false,
+        })
+    }
+
+    /// Apply a command, keep its events in the log and return the first, which names the ids
+    /// the registry assigned.
+    fn apply(&mut self, command: Command) -> Result<Option<Event>, Error> {
+        let events = self.reg.apply(command)?;
+        let first = events.first().cloned();
+        self.log.extend(events);
+        Ok(first)
+    }
+
+    fn unit(&mut self, parent: UnitId, name: &str, level: Level, kind: UnitKind) -> Result<UnitId, Error> {
+        match self.apply(Command::AddUnit { parent, unit: NewUnit::new(name, level, kind) })? {
+            Some(Event::UnitAdded { unit, .. }) => Ok(unit),
+            _ => unreachable!("AddUnit becomes UnitAdded"),
+        }
+    }
+
+    fn household(&mut self, unit: UnitId, door: &str) -> Result<HouseholdId, Error> {
+        match self.apply(Command::AddHousehold { unit, door: DoorLabel::new(door)? })? {
+            Some(Event::HouseholdAdded { household, .. }) => Ok(household),
+            _ => unreachable!("AddHousehold becomes HouseholdAdded"),
+        }
+    }
+
+    fn person(&mut self, household: HouseholdId, record: PersonRecord) -> Result<PersonId, Error> {
+        match self.apply(Command::RegisterPerson { household, record })? {
+            Some(Event::PersonRegistered { person, .. }) => Ok(person),
+            _ => unreachable!("RegisterPerson becomes PersonRegistered"),
+        }
+    }
+
+    /// A community's courtyards, each with its gate, and its public checkpoints.
+    fn build_community(
+        &mut self,
+        community: UnitId,
+        index: u32,
+        data: &CommunityData,
+        layout: &mut Layout,
+    ) -> Result<(), Error> {
+        let unmanaged = UnitKind::Compound(CompoundKind::Unmanaged);
+        for k in 0..data.unmanaged {
+            let number = 3 + 11 * k + 2 * index;
+            let (name, groups) = if k == 0 {
+                (format!("{}{number}号平房院", data.street), 0)
+            } else {
+                (format!("{}{number}号院", data.street), self.rng.between(1, 2))
+            };
+            let yard = self.courtyard(community, &name, unmanaged, groups, 40)?;
+            layout.courtyards.push(yard);
+            layout.checkpoints.push(self.gate(yard, "大门", Some(CheckpointKind::UnmanagedCourtyard))?);
+        }
+        for &(employer, count) in data.work_units {
+            for k in 1..=count {
+                let name =
+                    if count == 1 { format!("{employer}家属院") } else { format!("{employer}家属院{k}号院") };
+                let groups = self.rng.between(2, 4);
+                let yard = self.courtyard(community, &name, UnitKind::Compound(CompoundKind::WorkUnit), groups, 180)?;
+                layout.courtyards.push(yard);
+                layout.checkpoints.push(self.gate(yard, "大门", Some(CheckpointKind::WorkUnitCourtyard))?);
+            }
+        }
+        for &estate in data.estates {
+            let groups = self.rng.between(4, 6);
+            let yard =
+                self.courtyard(community, estate, UnitKind::Compound(CompoundKind::PropertyManagedClosed), groups, 60)?;
+            layout.courtyards.push(yard);
+            // The property company keeps the gate: an entrance, but none of the four checkpoint kinds.
+            self.gate(yard, "物业门岗", None)?;
+        }
+        let publics = data.institutions.iter().map(|&n| (n, CheckpointKind::PublicInstitution));
+        for (name, kind) in publics.chain(data.places.iter().map(|&n| (n, CheckpointKind::PublicPlace))) {
+            layout.checkpoints.push(self.unit(community, name, self.courtyard, UnitKind::Entrance(Some(kind)))?);
+        }
+        Ok(())
+    }
+
+    /// One entrance of a courtyard, at the building-group level.
+    fn gate(&mut self, yard: UnitId, name: &str, checkpoint: Option<CheckpointKind>) -> Result<UnitId, Error> {
+        self.unit(yard, name, self.building_group, UnitKind::Entrance(checkpoint))
+    }
+
+    /// A courtyard with `groups` building groups of households, or, with none, a bungalow yard
+    /// whose households sit at the courtyard itself. `party` is the share of adults in the
+    /// party, per mille.
+    fn courtyard(
+        &mut self,
+        community: UnitId,
+        name: &str,
+        kind: UnitKind,
+        groups: u32,
+        party: u32,
+    ) -> Result<UnitId, Error> {
+        let yard = self.unit(community, name, self.courtyard, kind)?;
+        self.has_group_leader = false;
+        if groups == 0 {
+            for k in 0..self.rng.between(6, 12) {
+                self.add_household(yard, &format!("平房{}", k + 1), party)?;
+            }
+        }
+        for g in 1..=groups {
+            let group = self.unit(yard, &format!("{g}号楼"), self.building_group, UnitKind::Building)?;
+            let mut first = None;
+            for k in 0..self.rng.between(8, 16) {
+                let door = format!("{g}-{}-{}0{}", k / 12 + 1, k % 12 / 2 + 1, k % 2 + 1);
+                let household = self.add_household(group, &door, party)?;
+                first = first.or(self.reg.household(household)?.members().first().copied());
+            }
+            if let Some(head) = first {
+                self.appoint(head, Marker::BuildingHead)?;
+            }
+        }
+        Ok(yard)
+    }
+
+    /// Give a registered person one more marker, as a host does when a building head 楼栋长
+    /// is named.
+    fn appoint(&mut self, person: PersonId, marker: Marker) -> Result<(), Error> {
+        let markers = self.reg.person(person)?.markers().with(marker);
+        self.apply(Command::SetMarkers { person, markers })?;
+        Ok(())
+    }
+
+    /// A household behind `door`, with members made up by the generator.
+    fn add_household(&mut self, unit: UnitId, door: &str, party: u32) -> Result<HouseholdId, Error> {
+        let household = self.household(unit, door)?;
+        let surname = self.rng.pick(&SURNAMES);
+        let mut members = self.members();
+        if self.rng.chance(25)
+            && let Some(head) = members.first_mut()
+        {
+            head.markers.insert(Marker::LowIncome);
+        }
+        for (i, m) in members.iter_mut().enumerate() {
+            if m.age >= 18 && self.rng.chance(party) {
+                m.markers.insert(Marker::PartyMember);
+                if !self.has_group_leader {
+                    m.markers.insert(Marker::PartyGroupLeader);
+                    self.has_group_leader = true;
+                }
+            }
+            if self.rng.chance(8) {
+                m.markers.insert(Marker::SeriouslyIllOrDisabled);
+            }
+            // Children take the head's surname; a spouse keeps their own.
+            let family = if i == 1 && m.age >= 18 { self.rng.pick(&SURNAMES) } else { surname };
+            let mut record = PersonRecord::new()
+                .with_resident_id(self.resident_id(m.age)?)
+                .with_name(Name::new(&format!("{family}{}", self.rng.pick(&GIVEN)))?)
+                .with_markers(m.markers);
+            if i == 0 {
+                record = record.with_phone(Phone::new(&format!("13{:09}", self.rng.next() % 1_000_000_000))?);
+            }
+            self.person(household, record)?;
+        }
+        Ok(household)
+    }
+
+    /// Who lives behind a door: 3% empty 空户, some elderly living alone 孤寡老人, empty-nest
+    /// couples 空巢老人, couples, families with children, three generations.
+    fn members(&mut self) -> Vec<Member> {
+        let plain = Markers::new();
+        let person = |rng: &mut Lcg, lo, hi, markers| Member { age: rng.between(lo, hi), markers };
+        let rng = &mut self.rng;
+        match rng.next() % 100 {
+            0..=2 => vec![],
+            3..=8 => vec![person(rng, 72, 92, Markers::from(Marker::ElderlyLivingAlone))],
+            9..=15 => vec![person(rng, 20, 60, plain)],
+            16..=27 => {
+                let nest = Markers::from(Marker::EmptyNestElderly);
+                vec![person(rng, 62, 85, nest), person(rng, 60, 83, nest)]
+            }
+            28..=44 => vec![person(rng, 25, 60, plain), person(rng, 25, 60, plain)],
+            45..=86 => {
+                let mut family = vec![person(rng, 30, 50, plain), person(rng, 28, 50, plain)];
+                for _ in 0..rng.between(1, 2) {
+                    family.push(person(rng, 0, 22, plain));
+                }
+                family
+            }
+            _ => vec![
+                person(rng, 35, 50, plain),
+                person(rng, 33, 50, plain),
+                person(rng, 8, 16, plain),
+                person(rng, 66, 88, plain),
+            ],
+        }
+    }
+
+    /// A fresh resident identity number for someone `age` years old in the census year.
+    fn resident_id(&mut self, age: u32) -> Result<ResidentId, Error> {
+        let year = CENSUS_YEAR - age as i32 - 1;
+        let born = NaiveDate::from_yo_opt(year, self.rng.between(1, 365)).ok_or(IdentityError::InvalidBirthDate)?;
+        let sequence = self.sequence.entry(born).or_insert(100);
+        *sequence += 1;
+        Ok(ResidentId::from_parts(AREA_CODE, born, *sequence)?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------------------------
+
+fn main() -> Result<(), Error> {
+    let (reg, layout) = build_huayuan_road()?;
+    let scheme = reg.tree().scheme();
+    let levels: Vec<&str> = scheme.levels().map(|(_, spec)| spec.name_zh()).collect();
+    println!("{SUB_DISTRICT} · {} · {}", scheme.name(), levels.join(" > "));
+    println!();
+
+    println!("The sub-district and its communities 社区:");
+    println!("{}", unit_line(&reg, layout.root)?);
+    for &community in &layout.communities {
+        println!("{}  {}", unit_line(&reg, community)?, community_summary(&reg, community)?);
+    }
+
+    let (Some(&community), Some(&yard)) = (layout.communities.first(), layout.courtyards.get(4)) else {
+        return Ok(());
+    };
+    println!();
+    println!("One community down to its courtyards 楼院 and public checkpoints:");
+    print_tree(&reg, community, 1)?;
+
+    println!();
+    println!("One courtyard in full, with the households of its first building group 楼组:");
+    print_courtyard(&reg, yard)?;
+
+    println!();
+    print_totals(&reg, &layout)?;
+    Ok(())
+}
+
+/// One line for a unit: indented by depth, name, Chinese level and kind, and for units that
+/// hold residents their households and persons.
+fn unit_line(reg: &Registry, unit: UnitId) -> Result<String, Error> {
+    let tree = reg.tree();
+    let u = tree.unit(unit)?;
+    let indent = "  ".repeat(tree.depth(unit)? + 1);
+    let level = tree.scheme().spec(u.level()).map_or("?", |s| s.name_zh());
+    let mut line = format!("{indent}{} [{level} · {}]", u.name(), u.kind().label_zh());
+    if u.kind().holds_residents() {
+        let Counts { households, persons } = reg.counts(unit)?;
+        line += &format!(" {}户 {}人", thousands(households), thousands(persons));
+    }
+    Ok(line)
+}
+
+/// Courtyards by kind and checkpoints inside a community.
+fn community_summary(reg: &Registry, community: UnitId) -> Result<String, Error> {
+    let tree = reg.tree();
+    let (mut yards, mut checkpoints) = (HashMap::new(), 0);
+    for u in tree.descendants(community)? {
+        match tree.unit(u)?.kind() {
+            UnitKind::Compound(kind) => *yards.entry(kind).or_insert(0) += 1,
+            UnitKind::Entrance(Some(_)) => checkpoints += 1,
+            _ => {}
+        }
+    }
+    let shown = [
+        (CompoundKind::Unmanaged, "无主管"),
+        (CompoundKind::WorkUnit, "单位"),
+        (CompoundKind::PropertyManagedClosed, "物业"),
+    ];
+    let kinds: Vec<String> = shown.iter().map(|(k, label)| format!("{label} {}", yards.get(k).unwrap_or(&0))).collect();
+    Ok(format!("楼院: {} · 卡点 {checkpoints}", kinds.join(" ")))
+}
+
+/// `unit` and its descendants down to `depth` levels below it, one line each.
+fn print_tree(reg: &Registry, unit: UnitId, depth: usize) -> Result<(), Error> {
+    let tree = reg.tree();
+    let top = tree.depth(unit)?;
+    for u in tree.subtree(unit)? {
+        if tree.depth(u)? - top <= depth {
+            println!("{}", unit_line(reg, u)?);
+        }
+    }
+    Ok(())
+}
+
+/// A courtyard, its building groups and entrance, and the households of its first building
+/// group.
+fn print_courtyard(reg: &Registry, yard: UnitId) -> Result<(), Error> {
+    println!("{}", unit_line(reg, yard)?);
+    let mut shown = false;
+    for &child in reg.tree().children(yard)? {
+        println!("{}", unit_line(reg, child)?);
+        if !shown && reg.tree().unit(child)?.kind() == UnitKind::Building {
+            print_households(reg, child)?;
+            shown = true;
+        }
+    }
+    Ok(())
+}
+
+/// The households at a unit: door label, persons, and how many members carry each marker.
+fn print_households(reg: &Registry, unit: UnitId) -> Result<(), Error> {
+    let indent = "  ".repeat(reg.tree().depth(unit)? + 2);
+    for &h in reg.population().households_at(unit) {
+        let household = reg.household(h)?;
+        let mut carried = [0usize; Marker::ALL.len()];
+        for &p in household.members() {
+            let markers = reg.person(p)?.markers();
+            for (n, m) in carried.iter_mut().zip(Marker::ALL) {
+                *n += usize::from(markers.contains(m));
+            }
+        }
+        let markers: Vec<String> = Marker::ALL
+            .iter()
+            .zip(carried)
+            .filter(|&(_, n)| n > 0)
+            .map(|(m, n)| if n == 1 { m.label_zh().to_owned() } else { format!("{}×{n}", m.label_zh()) })
+            .collect();
+        let who = match household.members().len() {
+            0 => "空户".to_owned(),
+            n => format!("{n}人"),
+        };
+        let line = format!("{indent}{} {who} {}", household.door().as_str(), markers.join(" "));
+        println!("{}", line.trim_end());
+    }
+    Ok(())
+}
+
+/// Totals over the sub-district: units, checkpoints by kind, markers, the log and the audit.
+fn print_totals(reg: &Registry, layout: &Layout) -> Result<(), Error> {
+    let tree = reg.tree();
+    let mut checkpoints: HashMap<CheckpointKind, u32> = HashMap::new();
+    for &c in &layout.checkpoints {
+        if let UnitKind::Entrance(Some(kind)) = tree.unit(c)?.kind() {
+            *checkpoints.entry(kind).or_default() += 1;
+        }
+    }
+    let mut markers: HashMap<Marker, u32> = HashMap::new();
+    for (_, p) in reg.population().persons() {
+        for m in p.markers().iter() {
+            *markers.entry(m).or_default() += 1;
+        }
+    }
+    let total = reg.counts(layout.root)?;
+    let by_kind: Vec<String> =
+        CheckpointKind::ALL.iter().map(|k| format!("{} {}", k.label_zh(), checkpoints.get(k).unwrap_or(&0))).collect();
+    let by_marker: Vec<String> = Marker::ALL
+        .iter()
+        .map(|m| format!("{} {}", m.label_zh(), thousands(u64::from(*markers.get(m).unwrap_or(&0)))))
+        .collect();
+    println!("Totals:");
+    println!(
+        "  {} 社区 · {} 楼院 · {} 户 · {} 人",
+        layout.communities.len(),
+        layout.courtyards.len(),
+        thousands(total.households),
+        thousands(total.persons)
+    );
+    println!("  卡点 {}: {}", layout.checkpoints.len(), by_kind.join(" · "));
+    println!("  markers: {}", by_marker.join(" · "));
+
+    let replayed = Registry::replay(&layout.log)? == *reg;
+    println!("  event log: {} events; replayed into an equal registry: {replayed}", thousands(layout.log.len() as u64));
+    let findings = reg.audit();
+    println!("audit: {} findings", findings.len());
+    for f in findings.iter().take(5) {
+        println!("  {f}");
+    }
+    Ok(())
+}
+
+/// 12345 as "12,345".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,31 @@
+//! The crate's error: one enum per area, wrapped.
+
+use serde::{Deserialize, Serialize};
+
+use crate::grid::GridError;
+use crate::people::{IdentityError, PeopleError};
+use crate::registry::RegistryError;
+
+/// Every error wangge returns. Each area has its own enum with the offending ids and values
+/// in its fields; this wraps them so that `?` works across areas.
+///
+/// No message carries personal data: identity numbers, names and phones are never shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Error {
+    /// The grid: schemes, units, the tree, overlays.
+    #[error(transparent)]
+    Grid(#[from] GridError),
+    /// The population register.
+    #[error(transparent)]
+    People(#[from] PeopleError),
+    /// The registry: events, scopes, snapshots.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl From<IdentityError> for Error {
+    fn from(e: IdentityError) -> Self {
+        Error::People(PeopleError::Identity(e))
+    }
+}

@@ -1,0 +1,389 @@
+//! Overlays 叠加分区: partitions drawn across the tree, such as zones 片区 and grids 网格.
+//!
+//! A cell is a set of units; it holds the households inside them. The cells of one overlay
+//! never overlap (no unit of a cell lies inside a unit of another cell, or of the same cell),
+//! so a household is in at most one cell of each overlay. Households in no cell are the gaps
+//! that "摸排不落一户" (no household skipped) forbids; the registry lists them.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{GridError, Tree, check_name};
+use crate::{CellId, OverlayId, UnitId};
+
+/// What an overlay is used as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OverlayKind {
+    /// Zones 片区, each contracted 包干 to a leader (seed 000: 7 zones).
+    Zone,
+    /// Basic grids 基层网格 (seed 002: 99 grids) or governance grids 综治网格 (seed 004: 5,924).
+    Grid,
+    /// Any other partition a host draws.
+    Other,
+}
+
+impl OverlayKind {
+    /// The Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OverlayKind::Zone => "片区",
+            OverlayKind::Grid => "网格",
+            OverlayKind::Other => "分区",
+        }
+    }
+}
+
+/// One overlay: a name, a kind and its cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overlay {
+    name: String,
+    kind: OverlayKind,
+    cells: Vec<CellId>,
+}
+
+impl Overlay {
+    /// The overlay's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The overlay's kind.
+    pub fn kind(&self) -> OverlayKind {
+        self.kind
+    }
+
+    /// The overlay's cells, in the order they were added.
+    pub fn cells(&self) -> &[CellId] {
+        &self.cells
+    }
+}
+
+/// One cell of an overlay: a zone, a grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    overlay: OverlayId,
+    name: String,
+    units: Vec<UnitId>,
+}
+
+impl Cell {
+    /// The overlay the cell belongs to.
+    pub fn overlay(&self) -> OverlayId {
+        self.overlay
+    }
+
+    /// The cell's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The units whose subtrees make up the cell.
+    pub fn units(&self) -> &[UnitId] {
+        &self.units
+    }
+}
+
+/// Every overlay of a registry and their cells, with the index that finds a unit's cell.
+///
+/// Changed only through checked methods that keep each overlay free of overlaps; the tree
+/// they are checked against is passed in, since the tree can change too (the registry refuses
+/// a move that would make cells overlap, see [`Overlays::check_move`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Overlays {
+    overlays: Vec<Overlay>,
+    cells: Vec<Cell>,
+    /// Per overlay: each unit named by one of its cells, and that cell.
+    assigned: Vec<HashMap<UnitId, CellId>>,
+}
+
+impl Overlays {
+    /// No overlays.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many overlays there are.
+    pub fn len(&self) -> usize {
+        self.overlays.len()
+    }
+
+    /// How many cells there are, over all overlays.
+    pub fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.overlays.is_empty()
+    }
+
+    /// Every overlay id.
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = OverlayId> + use<> {
+        // `create` refuses an overlay whose id would not fit in u16.
+        (0..self.overlays.len() as u16).map(OverlayId::new)
+    }
+
+    /// The overlay.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownOverlay`].
+    pub fn overlay(&self, id: OverlayId) -> Result<&Overlay, GridError> {
+        self.overlays.get(id.index()).ok_or(GridError::UnknownOverlay { overlay: id })
+    }
+
+    /// The cell.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownCell`].
+    pub fn cell(&self, id: CellId) -> Result<&Cell, GridError> {
+        self.cells.get(id.index()).ok_or(GridError::UnknownCell { cell: id })
+    }
+
+    /// The overlay with this name, if any.
+    pub fn find(&self, name: &str) -> Option<OverlayId> {
+        self.overlays.iter().position(|o| o.name == name).and_then(OverlayId::from_index)
+    }
+
+    /// The cell of `overlay` that holds `unit` (the cell naming the unit or its nearest
+    /// ancestor that a cell names), or `None` when the unit lies in no cell.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownOverlay`], [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(levels of the scheme) hash look-ups.
+    pub fn cell_of(&self, tree: &Tree, overlay: OverlayId, unit: UnitId) -> Result<Option<CellId>, GridError> {
+        let assigned = self.assigned.get(overlay.index()).ok_or(GridError::UnknownOverlay { overlay })?;
+        if let Some(&c) = assigned.get(&unit) {
+            return Ok(Some(c));
+        }
+        let mut found = None;
+        for a in tree.ancestors(unit)? {
+            if let Some(&c) = assigned.get(&a) {
+                found = Some(c);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Check that an overlay could be created, without creating it.
+    ///
+    /// # Errors
+    /// As [`Overlays::create`].
+    pub fn check_create(&self, name: &str) -> Result<(), GridError> {
+        check_name(name)?;
+        if self.find(name).is_some() {
+            return Err(GridError::DuplicateOverlay { name: name.to_owned() });
+        }
+        if OverlayId::from_index(self.overlays.len()).is_none() {
+            return Err(GridError::TooManyOverlays);
+        }
+        Ok(())
+    }
+
+    /// Create an empty overlay and return its id (the next free one).
+    ///
+    /// # Errors
+    /// [`GridError::InvalidName`], [`GridError::DuplicateOverlay`] when the name is taken,
+    /// [`GridError::TooManyOverlays`].
+    pub fn create(&mut self, name: &str, kind: OverlayKind) -> Result<OverlayId, GridError> {
+        self.check_create(name)?;
+        let id = OverlayId::from_index(self.overlays.len()).ok_or(GridError::TooManyOverlays)?;
+        self.overlays.push(Overlay { name: name.to_owned(), kind, cells: Vec::new() });
+        self.assigned.push(HashMap::new());
+        Ok(id)
+    }
+
+    /// Check that `units` could join `overlay` (as a new cell or in an existing one).
+    fn check_units(&self, tree: &Tree, overlay: OverlayId, units: &[UnitId]) -> Result<(), GridError> {
+        let assigned = self.assigned.get(overlay.index()).ok_or(GridError::UnknownOverlay { overlay })?;
+        if units.is_empty() {
+            return Err(GridError::EmptyCell);
+        }
+        for (i, &u) in units.iter().enumerate() {
+            tree.check(u)?;
+            // Against each other ...
+            for &v in &units[..i] {
+                if tree.is_within(u, v)? || tree.is_within(v, u)? {
+                    return Err(GridError::CellOverlap { overlay, unit: u, other: v });
+                }
+            }
+            // ... against the unit's ancestors and itself ...
+            if assigned.contains_key(&u) {
+                return Err(GridError::CellOverlap { overlay, unit: u, other: u });
+            }
+            for a in tree.ancestors(u)? {
+                if assigned.contains_key(&a) {
+                    return Err(GridError::CellOverlap { overlay, unit: u, other: a });
+                }
+            }
+            // ... and against units already named below it.
+            for &a in assigned.keys() {
+                if tree.is_within(a, u)? {
+                    return Err(GridError::CellOverlap { overlay, unit: u, other: a });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Check that a cell could be added, without adding it.
+    ///
+    /// # Errors
+    /// As [`Overlays::add_cell`].
+    pub fn check_add_cell(
+        &self,
+        tree: &Tree,
+        overlay: OverlayId,
+        name: &str,
+        units: &[UnitId],
+    ) -> Result<(), GridError> {
+        check_name(name)?;
+        self.check_units(tree, overlay, units)?;
+        if CellId::from_index(self.cells.len()).is_none() {
+            return Err(GridError::TooManyCells);
+        }
+        Ok(())
+    }
+
+    /// Add a cell made of `units` to `overlay` and return its id (the next free one).
+    ///
+    /// # Errors
+    /// [`GridError::UnknownOverlay`], [`GridError::UnknownUnit`], [`GridError::InvalidName`],
+    /// [`GridError::EmptyCell`] when `units` is empty, [`GridError::CellOverlap`] when a unit
+    /// lies inside, contains or is a unit named by a cell of the overlay (or by this one),
+    /// [`GridError::TooManyCells`].
+    ///
+    /// # Complexity
+    /// O(units × (levels + units already named in the overlay)).
+    pub fn add_cell(
+        &mut self,
+        tree: &Tree,
+        overlay: OverlayId,
+        name: &str,
+        units: &[UnitId],
+    ) -> Result<CellId, GridError> {
+        self.check_add_cell(tree, overlay, name, units)?;
+        let id = CellId::from_index(self.cells.len()).ok_or(GridError::TooManyCells)?;
+        self.cells.push(Cell { overlay, name: name.to_owned(), units: units.to_vec() });
+        self.overlays[overlay.index()].cells.push(id);
+        self.assigned[overlay.index()].extend(units.iter().map(|&u| (u, id)));
+        Ok(id)
+    }
+
+    /// Check that units could be added to a cell, without adding them.
+    ///
+    /// # Errors
+    /// As [`Overlays::extend_cell`].
+    pub fn check_extend_cell(&self, tree: &Tree, cell: CellId, units: &[UnitId]) -> Result<(), GridError> {
+        let overlay = self.cell(cell)?.overlay;
+        self.check_units(tree, overlay, units)
+    }
+
+    /// Add units to an existing cell.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownCell`], and as [`Overlays::add_cell`].
+    pub fn extend_cell(&mut self, tree: &Tree, cell: CellId, units: &[UnitId]) -> Result<(), GridError> {
+        self.check_extend_cell(tree, cell, units)?;
+        let c = &mut self.cells[cell.index()];
+        c.units.extend_from_slice(units);
+        self.assigned[c.overlay.index()].extend(units.iter().map(|&u| (u, cell)));
+        Ok(())
+    }
+
+    /// Check that moving `unit` under `new_parent` keeps every overlay free of overlaps:
+    /// refused when the moved subtree holds a named unit and the new parent lies inside a unit
+    /// named by the same overlay.
+    ///
+    /// # Errors
+    /// [`GridError::CellOverlap`], [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(overlays × (levels + units named in each)).
+    pub fn check_move(&self, tree: &Tree, unit: UnitId, new_parent: UnitId) -> Result<(), GridError> {
+        for (i, assigned) in self.assigned.iter().enumerate() {
+            let overlay = OverlayId::from_index(i).ok_or(GridError::TooManyOverlays)?;
+            let above =
+                std::iter::once(new_parent).chain(tree.ancestors(new_parent)?).find(|a| assigned.contains_key(a));
+            let Some(above) = above else { continue };
+            for &a in assigned.keys() {
+                if tree.is_within(a, unit)? {
+                    return Err(GridError::CellOverlap { overlay, unit: a, other: above });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The overlays as plain data, for snapshots.
+    pub fn to_data(&self) -> OverlaysData {
+        OverlaysData { overlays: self.overlays.clone(), cells: self.cells.clone() }
+    }
+
+    /// Rebuild overlays from plain data against `tree`, checking every invariant.
+    ///
+    /// # Errors
+    /// [`GridError::InvalidOverlayData`] when the cells do not match their overlays, and the
+    /// errors of [`Overlays::add_cell`] (an unknown unit, an overlap ...).
+    pub fn from_data(tree: &Tree, data: OverlaysData) -> Result<Self, GridError> {
+        let mut built = Overlays::new();
+        for o in &data.overlays {
+            built.create(&o.name, o.kind)?;
+        }
+        // Cells were created in id order; re-add them one unit at a time in that order.
+        for (i, cell) in data.cells.iter().enumerate() {
+            let listed =
+                data.overlays.get(cell.overlay.index()).is_some_and(|o| o.cells.iter().any(|c| c.index() == i));
+            if !listed {
+                return Err(GridError::InvalidOverlayData {
+                    cell: CellId::from_index(i).unwrap_or(CellId::new(u32::MAX)),
+                });
+            }
+            built.add_cell(tree, cell.overlay, &cell.name, &cell.units)?;
+        }
+        if built.overlays != data.overlays {
+            return Err(GridError::InvalidOverlayData { cell: CellId::new(u32::MAX) });
+        }
+        Ok(built)
+    }
+
+    /// Recheck every overlay for overlaps from scratch: the audit's view.
+    pub(crate) fn self_check(&self, tree: &Tree) -> Vec<String> {
+        let mut found = Vec::new();
+        for (o, assigned) in self.assigned.iter().enumerate() {
+            let mut named = 0usize;
+            for &cid in &self.overlays[o].cells {
+                let cell = &self.cells[cid.index()];
+                for &u in &cell.units {
+                    named += 1;
+                    if assigned.get(&u) != Some(&cid) {
+                        found.push(format!("overlay o{o}: unit {u} of cell {cid} is not indexed to it"));
+                    }
+                }
+            }
+            if named != assigned.len() {
+                found.push(format!("overlay o{o}: a unit is named twice or the index holds strays"));
+            }
+            let units: Vec<UnitId> = assigned.keys().copied().collect();
+            for (i, &a) in units.iter().enumerate() {
+                for &b in &units[..i] {
+                    if tree.is_within(a, b).unwrap_or(true) || tree.is_within(b, a).unwrap_or(true) {
+                        found.push(format!("overlay o{o}: units {a} and {b} overlap"));
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Overlays as plain data, for snapshots; turned back only through [`Overlays::from_data`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverlaysData {
+    /// Every overlay, `OverlayId(i)` at position `i`.
+    pub overlays: Vec<Overlay>,
+    /// Every cell, `CellId(i)` at position `i`.
+    pub cells: Vec<Cell>,
+}

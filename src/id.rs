@@ -1,0 +1,91 @@
+//! Identifiers: small `Copy` newtypes, one per table, so that an id cannot index the wrong one.
+//!
+//! Ids are handed out by the [`Registry`](crate::Registry) in order, starting at 0, and never
+//! reused. They serialise as plain numbers.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident($int:ty), $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[repr(transparent)]
+        pub struct $name($int);
+
+        impl $name {
+            /// The id with this index.
+            pub const fn new(index: $int) -> Self {
+                $name(index)
+            }
+
+            /// The index of this id, for use as a position in the owner's tables.
+            pub const fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            /// The raw number.
+            pub const fn get(self) -> $int {
+                self.0
+            }
+
+            /// The id at `index`, or `None` when it does not fit.
+            pub(crate) fn from_index(index: usize) -> Option<Self> {
+                <$int>::try_from(index).ok().map($name)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+
+        impl From<$name> for $int {
+            fn from(id: $name) -> $int {
+                id.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A unit 单位 of the grid tree (sub-district, community, courtyard, building, entrance ...).
+    UnitId(u32), "u"
+);
+id_type!(
+    /// A household 户.
+    HouseholdId(u32), "h"
+);
+id_type!(
+    /// A person 人 in the population register.
+    PersonId(u32), "p"
+);
+id_type!(
+    /// An overlay 叠加分区: a partition drawn across the tree (zones 片区, grids 网格).
+    OverlayId(u16), "o"
+);
+id_type!(
+    /// A cell of an overlay: one zone, one grid.
+    CellId(u32), "c"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_print_with_their_table_and_serialise_as_numbers() {
+        assert_eq!(format!("{:?} {}", UnitId::new(3), HouseholdId::new(4)), "u3 h4");
+        assert_eq!(serde_json::to_string(&PersonId::new(7)).unwrap(), "7");
+        assert_eq!(UnitId::from_index(usize::MAX), None);
+        assert_eq!(OverlayId::from_index(70_000), None);
+        assert_eq!(CellId::from_index(5).map(CellId::index), Some(5));
+    }
+}

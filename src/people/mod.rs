@@ -1,0 +1,604 @@
+//! The population register 人口登记: households 户 and persons 人, one file per person 一人一档.
+//!
+//! This module owns who lives where. A [`Household`] sits at a unit of the tree behind a door
+//! label; a [`Person`] belongs to one household and carries markers and, as personal data
+//! (redacted in every `Debug`), an identity number, passport, name and phone. The
+//! [`Population`] is read-only from outside: the [`Registry`](crate::Registry) is its only
+//! writer and checks units against the tree before it calls in here. One person, one file:
+//! a resident identity number or passport registered twice is refused, naming the household
+//! that holds it (横向查重).
+
+mod identity;
+mod marker;
+mod personal;
+
+pub use identity::{IdentityError, Passport, PersonalField, ResidentId, Sex};
+pub use marker::{Marker, Markers};
+pub use personal::{Name, Phone};
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{HouseholdId, PersonId, UnitId};
+
+/// The longest door label accepted, in characters.
+pub const MAX_DOOR_CHARS: usize = 32;
+
+/// What can go wrong in the population register.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum PeopleError {
+    /// An identity number, passport, name or phone is not valid.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// No household has this id.
+    #[error("no household {household}")]
+    UnknownHousehold {
+        /// The id asked for.
+        household: HouseholdId,
+    },
+    /// No person has this id.
+    #[error("no person {person}")]
+    UnknownPerson {
+        /// The id asked for.
+        person: PersonId,
+    },
+    /// The resident identity number is registered already (一人一档).
+    #[error("this resident identity number is registered already, to {person} in household {household}")]
+    DuplicateResidentId {
+        /// The household holding the number.
+        household: HouseholdId,
+        /// The person holding the number.
+        person: PersonId,
+    },
+    /// The passport is registered already.
+    #[error("this passport is registered already, to {person} in household {household}")]
+    DuplicatePassport {
+        /// The household holding the passport.
+        household: HouseholdId,
+        /// The person holding it.
+        person: PersonId,
+    },
+    /// Another household at the unit has this door label.
+    #[error("household {household} at {unit} already has this door label")]
+    DuplicateDoor {
+        /// The unit.
+        unit: UnitId,
+        /// The household with that label.
+        household: HouseholdId,
+    },
+    /// A door label is empty, too long or holds control characters.
+    #[error("invalid door label of {chars} characters: expected 1 to {max}, not all blank, no control characters")]
+    InvalidDoor {
+        /// How many characters it had.
+        chars: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// No household id is left.
+    #[error("no household id is left")]
+    TooManyHouseholds,
+    /// No person id is left.
+    #[error("no person id is left")]
+    TooManyPersons,
+}
+
+/// A door label 门牌: how a household is found at its unit ("3-2-501"), unique within the unit.
+///
+/// # Example
+/// ```
+/// use wangge::people::DoorLabel;
+/// assert_eq!(DoorLabel::new("3-2-501")?.as_str(), "3-2-501");
+/// assert!(DoorLabel::new("  ").is_err());
+/// # Ok::<(), wangge::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DoorLabel(Box<str>);
+
+impl DoorLabel {
+    /// A validated door label.
+    ///
+    /// # Errors
+    /// [`PeopleError::InvalidDoor`] when blank, longer than [`MAX_DOOR_CHARS`] characters or
+    /// holding control characters.
+    pub fn new(label: &str) -> Result<Self, PeopleError> {
+        let chars = label.chars().count();
+        if label.trim().is_empty() || chars > MAX_DOOR_CHARS || label.chars().any(char::is_control) {
+            return Err(PeopleError::InvalidDoor { chars, max: MAX_DOOR_CHARS });
+        }
+        Ok(DoorLabel(label.into()))
+    }
+
+    /// The label as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DoorLabel {
+    type Error = PeopleError;
+    fn try_from(s: String) -> Result<Self, PeopleError> {
+        DoorLabel::new(&s)
+    }
+}
+
+impl From<DoorLabel> for String {
+    fn from(d: DoorLabel) -> String {
+        d.0.into()
+    }
+}
+
+impl std::fmt::Display for DoorLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A household 户: a door at a unit and the persons registered there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Household {
+    unit: UnitId,
+    door: DoorLabel,
+    members: Vec<PersonId>,
+}
+
+impl Household {
+    /// The unit the household sits at.
+    pub fn unit(&self) -> UnitId {
+        self.unit
+    }
+
+    /// The door label.
+    pub fn door(&self) -> &DoorLabel {
+        &self.door
+    }
+
+    /// The persons registered in the household, by increasing id.
+    pub fn members(&self) -> &[PersonId] {
+        &self.members
+    }
+}
+
+/// Everything known of a person when they are registered. Every field is optional: a
+/// synthetic person may carry nothing at all, a foreign resident a passport instead of an
+/// identity number.
+///
+/// `Debug` shows only which fields are present: the values are personal data.
+///
+/// # Example
+/// ```
+/// use wangge::people::{PersonRecord, ResidentId, Name, Marker};
+/// let record = PersonRecord::new()
+///     .with_resident_id(ResidentId::parse("11010519491231002X")?)
+///     .with_name(Name::new("张三")?)
+///     .with_marker(Marker::PartyMember);
+/// assert!(!format!("{record:?}").contains("张三"));
+/// # Ok::<(), wangge::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resident_id: Option<ResidentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passport: Option<Passport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<Name>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Markers::is_empty")]
+    markers: Markers,
+}
+
+impl PersonRecord {
+    /// A record with nothing in it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// With a resident identity number 居民身份证号.
+    pub fn with_resident_id(mut self, id: ResidentId) -> Self {
+        self.resident_id = Some(id);
+        self
+    }
+
+    /// With a passport 护照.
+    pub fn with_passport(mut self, passport: Passport) -> Self {
+        self.passport = Some(passport);
+        self
+    }
+
+    /// With a name 姓名.
+    pub fn with_name(mut self, name: Name) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// With a phone number 电话.
+    pub fn with_phone(mut self, phone: Phone) -> Self {
+        self.phone = Some(phone);
+        self
+    }
+
+    /// With one more marker.
+    pub fn with_marker(mut self, marker: Marker) -> Self {
+        self.markers.insert(marker);
+        self
+    }
+
+    /// With these markers (replacing any set before).
+    pub fn with_markers(mut self, markers: Markers) -> Self {
+        self.markers = markers;
+        self
+    }
+
+    /// The resident identity number, if any.
+    pub fn resident_id(&self) -> Option<ResidentId> {
+        self.resident_id
+    }
+
+    /// The passport, if any.
+    pub fn passport(&self) -> Option<&Passport> {
+        self.passport.as_ref()
+    }
+
+    /// The name, if any.
+    pub fn name(&self) -> Option<&Name> {
+        self.name.as_ref()
+    }
+
+    /// The phone number, if any.
+    pub fn phone(&self) -> Option<&Phone> {
+        self.phone.as_ref()
+    }
+
+    /// The markers.
+    pub fn markers(&self) -> Markers {
+        self.markers
+    }
+}
+
+/// The rarely present personal data of a person, kept out of line so that a person without
+/// any costs one pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Details {
+    passport: Option<Passport>,
+    name: Option<Name>,
+    phone: Option<Phone>,
+}
+
+/// A person 人 in the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    household: HouseholdId,
+    markers: Markers,
+    resident_id: Option<ResidentId>,
+    details: Option<Box<Details>>,
+}
+
+impl Person {
+    fn from_record(household: HouseholdId, r: PersonRecord) -> Self {
+        let details = (r.passport.is_some() || r.name.is_some() || r.phone.is_some())
+            .then(|| Box::new(Details { passport: r.passport, name: r.name, phone: r.phone }));
+        Person { household, markers: r.markers, resident_id: r.resident_id, details }
+    }
+
+    /// The household the person is registered in.
+    pub fn household(&self) -> HouseholdId {
+        self.household
+    }
+
+    /// The person's markers (party member, elderly living alone ...).
+    pub fn markers(&self) -> Markers {
+        self.markers
+    }
+
+    /// The resident identity number, if registered with one.
+    pub fn resident_id(&self) -> Option<ResidentId> {
+        self.resident_id
+    }
+
+    /// The passport, if registered with one.
+    pub fn passport(&self) -> Option<&Passport> {
+        self.details.as_ref().and_then(|d| d.passport.as_ref())
+    }
+
+    /// The name, if registered with one.
+    pub fn name(&self) -> Option<&Name> {
+        self.details.as_ref().and_then(|d| d.name.as_ref())
+    }
+
+    /// The phone number, if registered with one.
+    pub fn phone(&self) -> Option<&Phone> {
+        self.details.as_ref().and_then(|d| d.phone.as_ref())
+    }
+
+    /// Everything registered of the person, as the record it would be registered from.
+    pub fn record(&self) -> PersonRecord {
+        PersonRecord {
+            resident_id: self.resident_id,
+            passport: self.passport().cloned(),
+            name: self.name().cloned(),
+            phone: self.phone().cloned(),
+            markers: self.markers,
+        }
+    }
+}
+
+/// Every household and person of a registry, with the indexes that keep one person one file.
+///
+/// Read-only from outside the crate; the [`Registry`](crate::Registry) writes it after
+/// checking units against the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Population {
+    households: Vec<Household>,
+    persons: Vec<Person>,
+    by_resident_id: HashMap<ResidentId, PersonId>,
+    by_passport: HashMap<Passport, PersonId>,
+    /// The households sitting directly at each unit, by unit index.
+    at_unit: Vec<Vec<HouseholdId>>,
+}
+
+impl Population {
+    /// An empty register.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many households are registered.
+    pub fn household_count(&self) -> usize {
+        self.households.len()
+    }
+
+    /// How many persons are registered.
+    pub fn person_count(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// The household.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownHousehold`]. O(1).
+    pub fn household(&self, id: HouseholdId) -> Result<&Household, PeopleError> {
+        self.households.get(id.index()).ok_or(PeopleError::UnknownHousehold { household: id })
+    }
+
+    /// The person.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`]. O(1).
+    pub fn person(&self, id: PersonId) -> Result<&Person, PeopleError> {
+        self.persons.get(id.index()).ok_or(PeopleError::UnknownPerson { person: id })
+    }
+
+    /// Every household with its id.
+    pub fn households(&self) -> impl ExactSizeIterator<Item = (HouseholdId, &Household)> {
+        // ids fit: `add_household` refuses one that would not.
+        self.households.iter().enumerate().map(|(i, h)| (HouseholdId::new(i as u32), h))
+    }
+
+    /// Every person with their id.
+    pub fn persons(&self) -> impl ExactSizeIterator<Item = (PersonId, &Person)> {
+        // ids fit: `register` refuses one that would not.
+        self.persons.iter().enumerate().map(|(i, p)| (PersonId::new(i as u32), p))
+    }
+
+    /// The households sitting directly at `unit` (not in its descendants). Empty for a unit
+    /// with none, including one the tree does not have.
+    pub fn households_at(&self, unit: UnitId) -> &[HouseholdId] {
+        self.at_unit.get(unit.index()).map_or(&[], Vec::as_slice)
+    }
+
+    /// The person registered with this resident identity number. O(1) expected.
+    pub fn find_resident(&self, id: &ResidentId) -> Option<PersonId> {
+        self.by_resident_id.get(id).copied()
+    }
+
+    /// The person registered with this passport. O(1) expected.
+    pub fn find_passport(&self, passport: &Passport) -> Option<PersonId> {
+        self.by_passport.get(passport).copied()
+    }
+
+    fn household_of(&self, person: PersonId) -> HouseholdId {
+        // Index entries always point at registered persons.
+        self.persons.get(person.index()).map_or(HouseholdId::new(u32::MAX), |p| p.household)
+    }
+
+    fn check_door(&self, unit: UnitId, door: &DoorLabel, except: Option<HouseholdId>) -> Result<(), PeopleError> {
+        for &h in self.households_at(unit) {
+            if Some(h) != except && self.households[h.index()].door == *door {
+                return Err(PeopleError::DuplicateDoor { unit, household: h });
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_add_household(&self, unit: UnitId, door: &DoorLabel) -> Result<HouseholdId, PeopleError> {
+        self.check_door(unit, door, None)?;
+        HouseholdId::from_index(self.households.len()).ok_or(PeopleError::TooManyHouseholds)
+    }
+
+    /// Add a household; the caller has run [`Population::check_add_household`].
+    pub(crate) fn add_household(&mut self, unit: UnitId, door: DoorLabel) -> HouseholdId {
+        // `check_add_household` proved that the next index fits.
+        let id = HouseholdId::new(self.households.len() as u32);
+        self.households.push(Household { unit, door, members: Vec::new() });
+        if self.at_unit.len() <= unit.index() {
+            self.at_unit.resize_with(unit.index() + 1, Vec::new);
+        }
+        self.at_unit[unit.index()].push(id);
+        id
+    }
+
+    pub(crate) fn check_move_household(&self, id: HouseholdId, to: UnitId) -> Result<(), PeopleError> {
+        let h = self.household(id)?;
+        self.check_door(to, &h.door, Some(id))
+    }
+
+    /// Move a household to another unit and return the unit it left; the caller has run
+    /// [`Population::check_move_household`].
+    pub(crate) fn move_household(&mut self, id: HouseholdId, to: UnitId) -> UnitId {
+        let from = self.households[id.index()].unit;
+        if from == to {
+            return from;
+        }
+        if let Some(list) = self.at_unit.get_mut(from.index()) {
+            list.retain(|&h| h != id);
+        }
+        if self.at_unit.len() <= to.index() {
+            self.at_unit.resize_with(to.index() + 1, Vec::new);
+        }
+        // Keep each unit's list sorted by id, so that the order is canonical.
+        let list = &mut self.at_unit[to.index()];
+        let at = list.binary_search(&id).unwrap_or_else(|at| at);
+        list.insert(at, id);
+        self.households[id.index()].unit = to;
+        from
+    }
+
+    pub(crate) fn check_register(
+        &self,
+        household: HouseholdId,
+        record: &PersonRecord,
+    ) -> Result<PersonId, PeopleError> {
+        self.household(household)?;
+        if let Some(rid) = &record.resident_id
+            && let Some(&person) = self.by_resident_id.get(rid)
+        {
+            return Err(PeopleError::DuplicateResidentId { household: self.household_of(person), person });
+        }
+        if let Some(pp) = &record.passport
+            && let Some(&person) = self.by_passport.get(pp)
+        {
+            return Err(PeopleError::DuplicatePassport { household: self.household_of(person), person });
+        }
+        PersonId::from_index(self.persons.len()).ok_or(PeopleError::TooManyPersons)
+    }
+
+    /// Register a person; the caller has run [`Population::check_register`].
+    pub(crate) fn register(&mut self, household: HouseholdId, record: PersonRecord) -> PersonId {
+        // `check_register` proved that the next index fits.
+        let id = PersonId::new(self.persons.len() as u32);
+        if let Some(rid) = record.resident_id {
+            self.by_resident_id.insert(rid, id);
+        }
+        if let Some(pp) = &record.passport {
+            self.by_passport.insert(pp.clone(), id);
+        }
+        self.persons.push(Person::from_record(household, record));
+        self.households[household.index()].members.push(id);
+        id
+    }
+
+    pub(crate) fn check_move_person(&self, person: PersonId, to: HouseholdId) -> Result<HouseholdId, PeopleError> {
+        self.household(to)?;
+        Ok(self.person(person)?.household)
+    }
+
+    /// Move a person to another household and return the one they left; the caller has run
+    /// [`Population::check_move_person`].
+    pub(crate) fn move_person(&mut self, person: PersonId, to: HouseholdId) -> HouseholdId {
+        let from = self.persons[person.index()].household;
+        if from != to {
+            self.households[from.index()].members.retain(|&p| p != person);
+            // Keep members sorted by id (as `register` leaves them), so the order is canonical.
+            let members = &mut self.households[to.index()].members;
+            let at = members.binary_search(&person).unwrap_or_else(|at| at);
+            members.insert(at, person);
+            self.persons[person.index()].household = to;
+        }
+        from
+    }
+
+    /// Replace a person's markers; the caller has checked that the person exists.
+    pub(crate) fn set_markers(&mut self, person: PersonId, markers: Markers) {
+        self.persons[person.index()].markers = markers;
+    }
+
+    /// Recheck the indexes from scratch: the audit's view. One line per disagreement.
+    pub(crate) fn self_check(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut ids: HashMap<ResidentId, PersonId> = HashMap::new();
+        let mut passports: HashMap<&Passport, PersonId> = HashMap::new();
+        for (pid, p) in self.persons() {
+            match self.households.get(p.household.index()) {
+                Some(h) if h.members.iter().filter(|&&m| m == pid).count() == 1 => {}
+                _ => found.push(format!("{pid} is not listed exactly once by its household {}", p.household)),
+            }
+            if let Some(rid) = p.resident_id
+                && let Some(other) = ids.insert(rid, pid)
+            {
+                found.push(format!("{pid} and {other} share a resident identity number (一人一档)"));
+            }
+            if let Some(pp) = p.passport()
+                && let Some(other) = passports.insert(pp, pid)
+            {
+                found.push(format!("{pid} and {other} share a passport (一人一档)"));
+            }
+        }
+        if ids != self.by_resident_id {
+            found.push("the resident identity number index disagrees with the persons".to_owned());
+        }
+        let indexed: HashMap<&Passport, PersonId> = self.by_passport.iter().map(|(k, &v)| (k, v)).collect();
+        if passports != indexed {
+            found.push("the passport index disagrees with the persons".to_owned());
+        }
+        let mut listed = 0usize;
+        for (hid, h) in self.households() {
+            listed += h.members.len();
+            for &m in &h.members {
+                if self.persons.get(m.index()).map(|p| p.household) != Some(hid) {
+                    found.push(format!("household {hid} lists {m}, who is registered elsewhere"));
+                }
+            }
+            if self.households_at(h.unit).iter().filter(|&&x| x == hid).count() != 1 {
+                found.push(format!("household {hid} is not listed exactly once at its unit {}", h.unit));
+            }
+        }
+        if listed != self.persons.len() {
+            found.push(format!("households list {listed} members for {} persons", self.persons.len()));
+        }
+        let at_total: usize = self.at_unit.iter().map(Vec::len).sum();
+        if at_total != self.households.len() {
+            found.push(format!("units list {at_total} households for {} households", self.households.len()));
+        }
+        found
+    }
+
+    /// The register as plain data, for snapshots.
+    pub fn to_data(&self) -> PopulationData {
+        PopulationData {
+            households: self.households.iter().map(|h| (h.unit, h.door.clone())).collect(),
+            persons: self.persons.iter().map(|p| (p.household, p.record())).collect(),
+        }
+    }
+
+    /// Rebuild a register from plain data, checking one person one file and door labels.
+    /// Units are not checked here; the registry checks them against its tree.
+    ///
+    /// # Errors
+    /// The errors of registering the same households and persons one by one.
+    pub fn from_data(data: PopulationData) -> Result<Self, PeopleError> {
+        let mut p = Population::new();
+        for (unit, door) in data.households {
+            p.check_add_household(unit, &door)?;
+            p.add_household(unit, door);
+        }
+        for (household, record) in data.persons {
+            p.check_register(household, &record)?;
+            p.register(household, record);
+        }
+        Ok(p)
+    }
+}
+
+/// A population register as plain data, for snapshots; turned back only through
+/// [`Population::from_data`]. Members are listed in id order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopulationData {
+    /// Every household, `HouseholdId(i)` at position `i`: its unit and door.
+    pub households: Vec<(UnitId, DoorLabel)>,
+    /// Every person, `PersonId(i)` at position `i`: household and record.
+    pub persons: Vec<(HouseholdId, PersonRecord)>,
+}

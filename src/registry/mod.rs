@@ -1,0 +1,620 @@
+//! The registry 登记册: the one stateful aggregate a host keeps in memory.
+//!
+//! It owns the [`Tree`], the [`Overlays`] and the [`Population`], and keeps per-unit counts of
+//! households and persons rolled up the tree live. Data flows one way:
+//!
+//! ```text
+//! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + counts up the tree
+//!                                                   │
+//!                                                   └──▶ Events back to the host (its log)
+//! ```
+//!
+//! Replaying events goes through the same `check` and `commit`, so a log from elsewhere is as
+//! strictly validated as a command. Reads never change state; [`Scope`] limits them to
+//! subtrees; [`Registry::audit`] rechecks every invariant from scratch (纵向稽核).
+
+mod audit;
+mod command;
+mod event;
+mod scope;
+mod snapshot;
+
+pub use audit::Finding;
+pub use command::Command;
+pub use event::Event;
+pub use scope::{Scope, ScopeItem};
+pub use snapshot::{FORMAT_VERSION, Snapshot};
+
+use serde::{Deserialize, Serialize};
+
+use crate::grid::{GridError, LevelScheme, NewUnit, Overlays, Tree};
+use crate::people::{Household, Person, Population};
+use crate::{CellId, Error, HouseholdId, OverlayId, PersonId, UnitId};
+
+/// What can go wrong in the registry itself (the grid and the register have their own).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// An event log must begin with [`Event::Founded`], and only once.
+    #[error("an event log begins with one Founded event, and has no other")]
+    Founding,
+    /// An event carries an id other than the one the registry would assign next.
+    #[error("the event assigns {found} as a {table} id, but the next free one is {expected}")]
+    UnexpectedId {
+        /// Which table.
+        table: IdTable,
+        /// The id the registry would assign.
+        expected: u32,
+        /// The id in the event.
+        found: u32,
+    },
+    /// An event describes a state other than the registry's (for instance a move "from" a
+    /// unit the household is not at).
+    #[error("the event does not match the registry: {what}")]
+    Mismatch {
+        /// What disagrees.
+        what: String,
+    },
+    /// A unit still holds households, and the command transfers them nowhere.
+    #[error("{unit} still holds {households} households; transfer them in the same command")]
+    HouseholdsRemain {
+        /// The unit.
+        unit: UnitId,
+        /// How many households it holds.
+        households: usize,
+    },
+    /// Households cannot be transferred to the unit being closed, or inside it.
+    #[error("households of {unit} cannot be transferred to {target}, which lies inside it")]
+    TransferInside {
+        /// The closing unit.
+        unit: UnitId,
+        /// The refused target.
+        target: UnitId,
+    },
+    /// The item lies outside the scope the question was asked through.
+    #[error("{item} lies outside this scope")]
+    OutsideScope {
+        /// What was asked for.
+        item: ScopeItem,
+    },
+    /// A scope needs at least one root unit.
+    #[error("a scope needs at least one root unit")]
+    EmptyScope,
+    /// A snapshot of another format version.
+    #[error("snapshot format version {found} is not supported; this build reads version {supported}")]
+    UnsupportedFormat {
+        /// The version found.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// A loaded snapshot breaks an invariant.
+    #[error("the snapshot breaks {count} invariants; first: {first}")]
+    AuditFailed {
+        /// How many findings.
+        count: usize,
+        /// The first one, described.
+        first: String,
+    },
+    /// Replaying a log failed at an event.
+    #[error("event {index} of the log was refused: {source}")]
+    Replay {
+        /// The position of the refused event (0 = the founding event).
+        index: usize,
+        /// Why it was refused.
+        source: Box<Error>,
+    },
+}
+
+/// The tables whose ids events assign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdTable {
+    /// Units.
+    Unit,
+    /// Overlays.
+    Overlay,
+    /// Cells.
+    Cell,
+    /// Households.
+    Household,
+    /// Persons.
+    Person,
+}
+
+impl std::fmt::Display for IdTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdTable::Unit => "unit",
+            IdTable::Overlay => "overlay",
+            IdTable::Cell => "cell",
+            IdTable::Household => "household",
+            IdTable::Person => "person",
+        })
+    }
+}
+
+/// Households and persons inside a unit (the unit and all its descendants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Counts {
+    /// Households 户.
+    pub households: u64,
+    /// Persons 人.
+    pub persons: u64,
+}
+
+impl Counts {
+    fn shift(&mut self, households: i64, persons: i64) {
+        // Counts never go below zero while the registry's invariants hold; saturating keeps a
+        // bug from panicking, and `audit` would report the mismatch.
+        self.households = self.households.saturating_add_signed(households);
+        self.persons = self.persons.saturating_add_signed(persons);
+    }
+}
+
+impl std::ops::Add for Counts {
+    type Output = Counts;
+    fn add(self, o: Counts) -> Counts {
+        Counts { households: self.households + o.households, persons: self.persons + o.persons }
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        *self = *self + o;
+    }
+}
+
+impl std::iter::Sum for Counts {
+    fn sum<I: Iterator<Item = Counts>>(iter: I) -> Counts {
+        iter.fold(Counts::default(), |a, b| a + b)
+    }
+}
+
+/// The aggregate: tree, overlays and population of one city (or one shard of it), changed only
+/// by commands and events.
+///
+/// # Example
+/// ```
+/// use wangge::{Command, Registry};
+/// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+/// use wangge::people::{DoorLabel, PersonRecord};
+///
+/// let scheme = LevelScheme::zhengzhou();
+/// let lv = |n: &str| scheme.level(n).unwrap();
+/// let mut reg = Registry::new(scheme.clone(), NewUnit::new("Huayuan Road 花园路街道", lv("街道"), UnitKind::Area))?;
+/// let mut log = vec![reg.founding_event()]; // the host keeps the log
+///
+/// let jinshui = NewUnit::new("Jinshui 社区", lv("社区"), UnitKind::Area);
+/// let events = reg.apply(Command::AddUnit { parent: reg.root(), unit: jinshui })?;
+/// let community = events[0].new_unit().unwrap();
+/// log.extend(events);
+/// let events = reg.apply(Command::AddHousehold { unit: community, door: DoorLabel::new("1-101")? })?;
+/// let household = events[0].new_household().unwrap();
+/// log.extend(events);
+/// log.extend(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new() })?);
+///
+/// assert_eq!(reg.counts(reg.root())?.persons, 1);
+/// assert!(reg.audit().is_empty());
+/// assert_eq!(Registry::replay(&log)?, reg);
+/// # Ok::<(), wangge::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    root_spec: NewUnit,
+    tree: Tree,
+    overlays: Overlays,
+    population: Population,
+    /// Households and persons inside each unit, by unit index.
+    counts: Vec<Counts>,
+}
+
+impl Registry {
+    /// A registry holding only its root unit.
+    ///
+    /// # Errors
+    /// The errors of [`Tree::new`].
+    pub fn new(scheme: LevelScheme, root: NewUnit) -> Result<Self, Error> {
+        let tree = Tree::new(scheme, root.clone())?;
+        Ok(Registry {
+            root_spec: root,
+            tree,
+            overlays: Overlays::new(),
+            population: Population::new(),
+            counts: vec![Counts::default()],
+        })
+    }
+
+    /// The event that begins this registry's log: replaying it alone gives a registry equal to
+    /// a new one.
+    pub fn founding_event(&self) -> Event {
+        Event::Founded { scheme: self.tree.scheme().clone(), root: self.root_spec.clone() }
+    }
+
+    /// The root unit.
+    pub fn root(&self) -> UnitId {
+        self.tree.root()
+    }
+
+    /// The unit tree.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The overlays.
+    pub fn overlays(&self) -> &Overlays {
+        &self.overlays
+    }
+
+    /// The population register.
+    pub fn population(&self) -> &Population {
+        &self.population
+    }
+
+    /// The household.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownHousehold`](crate::people::PeopleError::UnknownHousehold).
+    pub fn household(&self, id: HouseholdId) -> Result<&Household, Error> {
+        Ok(self.population.household(id)?)
+    }
+
+    /// The person.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`](crate::people::PeopleError::UnknownPerson).
+    pub fn person(&self, id: PersonId) -> Result<&Person, Error> {
+        Ok(self.population.person(id)?)
+    }
+
+    /// Households and persons inside `unit`, kept live as commands apply.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn counts(&self, unit: UnitId) -> Result<Counts, Error> {
+        self.counts.get(unit.index()).copied().ok_or_else(|| GridError::UnknownUnit { unit }.into())
+    }
+
+    /// The households inside `unit` (at it or any descendant), in pre-order of units.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(units in the subtree + households found).
+    pub fn households_within(&self, unit: UnitId) -> Result<impl Iterator<Item = HouseholdId> + '_, Error> {
+        Ok(self.tree.subtree(unit)?.flat_map(|u| self.population.households_at(u).iter().copied()))
+    }
+
+    /// The cell of `overlay` holding `household`, or `None` when it lies in no cell.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownHousehold`](crate::people::PeopleError::UnknownHousehold), [`GridError::UnknownOverlay`].
+    ///
+    /// # Complexity
+    /// O(levels).
+    pub fn cell_of(&self, overlay: OverlayId, household: HouseholdId) -> Result<Option<CellId>, Error> {
+        let unit = self.population.household(household)?.unit();
+        Ok(self.overlays.cell_of(&self.tree, overlay, unit)?)
+    }
+
+    /// The households of a cell.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownCell`].
+    ///
+    /// # Complexity
+    /// O(units and households inside the cell).
+    pub fn households_in_cell(&self, cell: CellId) -> Result<Vec<HouseholdId>, Error> {
+        let mut out = Vec::new();
+        for &u in self.overlays.cell(cell)?.units() {
+            out.extend(self.households_within(u)?);
+        }
+        Ok(out)
+    }
+
+    /// The households in no cell of `overlay`: the gaps that "摸排不落一户" (no household
+    /// skipped) forbids. The overlay is complete when the list is empty.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownOverlay`].
+    ///
+    /// # Complexity
+    /// O(households × levels).
+    pub fn coverage(&self, overlay: OverlayId) -> Result<Vec<HouseholdId>, Error> {
+        self.overlays.overlay(overlay)?;
+        let mut gaps = Vec::new();
+        for (id, h) in self.population.households() {
+            if self.overlays.cell_of(&self.tree, overlay, h.unit())?.is_none() {
+                gaps.push(id);
+            }
+        }
+        Ok(gaps)
+    }
+
+    /// Whether every household lies in a cell of `overlay`.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownOverlay`].
+    pub fn is_complete(&self, overlay: OverlayId) -> Result<bool, Error> {
+        Ok(self.coverage(overlay)?.is_empty())
+    }
+
+    /// A read-only view limited to the subtrees of `roots`.
+    ///
+    /// # Errors
+    /// [`RegistryError::EmptyScope`], [`GridError::UnknownUnit`].
+    pub fn scope(&self, roots: &[UnitId]) -> Result<Scope<'_>, Error> {
+        Scope::new(self, roots)
+    }
+
+    /// Validate a command, apply it atomically and return the events it became.
+    ///
+    /// # Errors
+    /// Whatever makes the command invalid against the current state: an unknown id, a broken
+    /// tree rule ([`GridError`]), a duplicate identity number ([`PeopleError`](crate::people::PeopleError)), households
+    /// left in a unit to close ([`RegistryError`]) ... On error the registry is unchanged.
+    ///
+    /// # Complexity
+    /// O(levels) for most commands, independent of the size of the city; moving a subtree
+    /// costs O(its size); overlay commands O(units named in the overlay).
+    pub fn apply(&mut self, command: Command) -> Result<Vec<Event>, Error> {
+        let event = self.decide(command)?;
+        self.check(&event)?;
+        self.commit(&event)?;
+        Ok(vec![event])
+    }
+
+    /// Apply one event from a log, validated exactly as the command it came from.
+    ///
+    /// # Errors
+    /// As [`Registry::apply`], plus [`RegistryError::UnexpectedId`] /
+    /// [`RegistryError::Mismatch`] when the event does not fit the registry's state and
+    /// [`RegistryError::Founding`] for a second founding event. On error the registry is
+    /// unchanged.
+    pub fn apply_event(&mut self, event: &Event) -> Result<(), Error> {
+        self.check(event)?;
+        self.commit(event)
+    }
+
+    /// Rebuild a registry from its event log.
+    ///
+    /// # Errors
+    /// [`RegistryError::Replay`] naming the first refused event, with the reason.
+    pub fn replay<'e>(events: impl IntoIterator<Item = &'e Event>) -> Result<Registry, Error> {
+        let wrap = |index: usize, e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
+        let mut events = events.into_iter();
+        let mut reg = match events.next() {
+            Some(Event::Founded { scheme, root }) => {
+                Registry::new(scheme.clone(), root.clone()).map_err(|e| wrap(0, e))?
+            }
+            _ => return Err(wrap(0, RegistryError::Founding.into())),
+        };
+        for (i, e) in events.enumerate() {
+            reg.apply_event(e).map_err(|err| wrap(i + 1, err))?;
+        }
+        Ok(reg)
+    }
+
+    /// Turn a command into the event it would become, assigning ids.
+    fn decide(&self, command: Command) -> Result<Event, Error> {
+        let next = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+        Ok(match command {
+            Command::AddUnit { parent, unit } => {
+                Event::UnitAdded { unit: UnitId::new(next(self.tree.len())), parent, spec: unit }
+            }
+            Command::MoveUnit { unit, new_parent } => {
+                let from = self.tree.parent(unit)?.ok_or(GridError::RootIsFixed)?;
+                Event::UnitMoved { unit, from, to: new_parent }
+            }
+            Command::CloseUnit { unit, on, transfer_to } => {
+                self.tree.check(unit)?;
+                let households = self.population.households_at(unit).to_vec();
+                Event::UnitClosed { unit, on, transferred_to: transfer_to, households }
+            }
+            Command::CreateOverlay { name, kind } => Event::OverlayCreated {
+                overlay: OverlayId::new(u16::try_from(self.overlays.len()).unwrap_or(u16::MAX)),
+                name,
+                kind,
+            },
+            Command::AddCell { overlay, name, units } => {
+                Event::CellAdded { cell: CellId::new(next(self.overlays.cell_count())), overlay, name, units }
+            }
+            Command::ExtendCell { cell, units } => Event::CellExtended { cell, units },
+            Command::AddHousehold { unit, door } => Event::HouseholdAdded {
+                household: HouseholdId::new(next(self.population.household_count())),
+                unit,
+                door,
+            },
+            Command::MoveHousehold { household, to } => {
+                let from = self.population.household(household)?.unit();
+                Event::HouseholdMoved { household, from, to }
+            }
+            Command::RegisterPerson { household, record } => Event::PersonRegistered {
+                person: PersonId::new(next(self.population.person_count())),
+                household,
+                record,
+            },
+            Command::MovePerson { person, to } => {
+                let from = self.population.person(person)?.household();
+                Event::PersonMoved { person, from, to }
+            }
+            Command::SetMarkers { person, markers } => Event::MarkersSet { person, markers },
+        })
+    }
+
+    fn expect_id(table: IdTable, expected: u32, found: u32) -> Result<(), Error> {
+        if expected == found { Ok(()) } else { Err(RegistryError::UnexpectedId { table, expected, found }.into()) }
+    }
+
+    fn mismatch(what: String) -> Error {
+        RegistryError::Mismatch { what }.into()
+    }
+
+    /// Check that an event can be applied to the current state. Everything that could make
+    /// [`Registry::commit`] fail is checked here.
+    fn check(&self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::Founded { .. } => return Err(RegistryError::Founding.into()),
+            Event::UnitAdded { unit, parent, spec } => {
+                self.tree.check_add(*parent, spec)?;
+                Self::expect_id(IdTable::Unit, self.tree.len() as u32, unit.get())?;
+            }
+            Event::UnitMoved { unit, from, to } => {
+                self.tree.check_move(*unit, *to)?;
+                if self.tree.parent(*unit)? != Some(*from) {
+                    return Err(Self::mismatch(format!("{unit} does not hang under {from}")));
+                }
+                self.overlays.check_move(&self.tree, *unit, *to)?;
+            }
+            Event::UnitClosed { unit, transferred_to, households, .. } => {
+                self.tree.check_close(*unit)?;
+                let held = self.population.households_at(*unit);
+                if held != households.as_slice() {
+                    return Err(Self::mismatch(format!("the households listed are not those {unit} holds")));
+                }
+                match transferred_to {
+                    None if !held.is_empty() => {
+                        return Err(RegistryError::HouseholdsRemain { unit: *unit, households: held.len() }.into());
+                    }
+                    None => {}
+                    Some(target) => {
+                        self.tree.check_holds_households(*target)?;
+                        if self.tree.is_within(*target, *unit)? {
+                            return Err(RegistryError::TransferInside { unit: *unit, target: *target }.into());
+                        }
+                        for &h in held {
+                            self.population.check_move_household(h, *target)?;
+                        }
+                    }
+                }
+            }
+            Event::OverlayCreated { overlay, name, .. } => {
+                self.overlays.check_create(name)?;
+                Self::expect_id(IdTable::Overlay, self.overlays.len() as u32, u32::from(overlay.get()))?;
+            }
+            Event::CellAdded { cell, overlay, name, units } => {
+                self.overlays.check_add_cell(&self.tree, *overlay, name, units)?;
+                Self::expect_id(IdTable::Cell, self.overlays.cell_count() as u32, cell.get())?;
+            }
+            Event::CellExtended { cell, units } => self.overlays.check_extend_cell(&self.tree, *cell, units)?,
+            Event::HouseholdAdded { household, unit, door } => {
+                self.tree.check_holds_households(*unit)?;
+                let id = self.population.check_add_household(*unit, door)?;
+                Self::expect_id(IdTable::Household, id.get(), household.get())?;
+            }
+            Event::HouseholdMoved { household, from, to } => {
+                if self.population.household(*household)?.unit() != *from {
+                    return Err(Self::mismatch(format!("household {household} is not at {from}")));
+                }
+                self.tree.check_holds_households(*to)?;
+                self.population.check_move_household(*household, *to)?;
+            }
+            Event::PersonRegistered { person, household, record } => {
+                let id = self.population.check_register(*household, record)?;
+                Self::expect_id(IdTable::Person, id.get(), person.get())?;
+            }
+            Event::PersonMoved { person, from, to } => {
+                if self.population.check_move_person(*person, *to)? != *from {
+                    return Err(Self::mismatch(format!("{person} is not in household {from}")));
+                }
+            }
+            Event::MarkersSet { person, .. } => {
+                self.population.person(*person)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply a checked event. Where a step can fail it is the first step, so that a failure
+    /// (which `check` rules out) would still leave the registry unchanged.
+    fn commit(&mut self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::Founded { .. } => return Err(RegistryError::Founding.into()),
+            Event::UnitAdded { parent, spec, .. } => {
+                self.tree.add(*parent, spec.clone())?;
+                self.counts.push(Counts::default());
+            }
+            Event::UnitMoved { unit, from, to } => {
+                self.tree.move_subtree(*unit, *to)?;
+                let moved = self.counts[unit.index()];
+                self.shift_up(*from, -(moved.households as i64), -(moved.persons as i64));
+                self.shift_up(*to, moved.households as i64, moved.persons as i64);
+            }
+            Event::UnitClosed { unit, on, transferred_to, households } => {
+                self.tree.close(*unit, *on)?;
+                if let Some(target) = transferred_to {
+                    for &h in households {
+                        self.move_household(h, *target);
+                    }
+                }
+            }
+            Event::OverlayCreated { name, kind, .. } => {
+                self.overlays.create(name, *kind)?;
+            }
+            Event::CellAdded { overlay, name, units, .. } => {
+                self.overlays.add_cell(&self.tree, *overlay, name, units)?;
+            }
+            Event::CellExtended { cell, units } => self.overlays.extend_cell(&self.tree, *cell, units)?,
+            Event::HouseholdAdded { unit, door, .. } => {
+                self.population.add_household(*unit, door.clone());
+                self.shift_up(*unit, 1, 0);
+            }
+            Event::HouseholdMoved { household, to, .. } => self.move_household(*household, *to),
+            Event::PersonRegistered { household, record, .. } => {
+                self.population.register(*household, record.clone());
+                let unit = self.population.household(*household)?.unit();
+                self.shift_up(unit, 0, 1);
+            }
+            Event::PersonMoved { person, to, .. } => {
+                let from = self.population.move_person(*person, *to);
+                let (a, b) = (self.population.household(from)?.unit(), self.population.household(*to)?.unit());
+                if a != b {
+                    self.shift_up(a, 0, -1);
+                    self.shift_up(b, 0, 1);
+                }
+            }
+            Event::MarkersSet { person, markers } => self.population.set_markers(*person, *markers),
+        }
+        Ok(())
+    }
+
+    fn move_household(&mut self, household: HouseholdId, to: UnitId) {
+        let from = self.population.move_household(household, to);
+        let members = self.population.household(household).map_or(0, |h| h.members().len()) as i64;
+        if from != to {
+            self.shift_up(from, -1, -members);
+            self.shift_up(to, 1, members);
+        }
+    }
+
+    /// Add to the counts of `unit` and every ancestor. O(levels).
+    fn shift_up(&mut self, unit: UnitId, households: i64, persons: i64) {
+        if let Ok(ancestors) = self.tree.ancestors(unit) {
+            for a in ancestors.chain(std::iter::once(unit)) {
+                self.counts[a.index()].shift(households, persons);
+            }
+        }
+    }
+
+    /// Recount households and persons of every unit from scratch.
+    fn recount(tree: &Tree, population: &Population) -> Vec<Counts> {
+        let mut counts = vec![Counts::default(); tree.len()];
+        for (_, h) in population.households() {
+            let n = h.members().len() as i64;
+            if let Ok(ancestors) = tree.ancestors(h.unit()) {
+                for a in ancestors.chain(std::iter::once(h.unit())) {
+                    if let Some(c) = counts.get_mut(a.index()) {
+                        c.shift(1, n);
+                    }
+                }
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests;

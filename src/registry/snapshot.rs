@@ -1,0 +1,99 @@
+//! Snapshots: the whole state of a registry as one serialisable value.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Registry, RegistryError};
+use crate::Error;
+use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData};
+use crate::people::{Population, PopulationData};
+
+/// The snapshot format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The whole state of a [`Registry`] as plain data: what a host saves instead of (or beside)
+/// the event log. Derived data (counts, indexes) is not stored; loading rebuilds it and audits
+/// the result, so a snapshot that breaks an invariant is refused, never half-loaded.
+///
+/// # Example
+/// ```
+/// use wangge::{Registry, Snapshot};
+/// use wangge::grid::{LevelScheme, NewUnit, UnitKind, Level};
+///
+/// let reg = Registry::new(LevelScheme::foshan(), NewUnit::new("Lecong 乐从镇", Level::new(0), UnitKind::Area))?;
+/// let json = serde_json::to_string(&reg.snapshot()).unwrap();
+/// let back = Registry::from_snapshot(serde_json::from_str::<Snapshot>(&json).unwrap())?;
+/// assert_eq!(back, reg);
+/// # Ok::<(), wangge::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The format version, [`FORMAT_VERSION`] when written by this build.
+    pub format: u32,
+    /// The root as it was founded (for the founding event).
+    pub root: NewUnit,
+    /// The tree.
+    pub tree: TreeData,
+    /// The overlays.
+    pub overlays: OverlaysData,
+    /// Households and persons.
+    pub population: PopulationData,
+}
+
+impl Registry {
+    /// The registry's whole state as plain data.
+    ///
+    /// # Complexity
+    /// O(size of the registry); it copies everything.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            format: FORMAT_VERSION,
+            root: self.root_spec.clone(),
+            tree: self.tree.to_data(),
+            overlays: self.overlays.to_data(),
+            population: self.population.to_data(),
+        }
+    }
+
+    /// Rebuild a registry from a snapshot, recomputing derived data and auditing the result.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
+    /// rebuilding the tree, overlays and population; [`RegistryError::AuditFailed`] when the
+    /// result breaks an invariant (a household at a closed unit, say).
+    pub fn from_snapshot(snapshot: Snapshot) -> Result<Registry, Error> {
+        if snapshot.format != FORMAT_VERSION {
+            return Err(RegistryError::UnsupportedFormat { found: snapshot.format, supported: FORMAT_VERSION }.into());
+        }
+        let tree = Tree::from_data(snapshot.tree)?;
+        let overlays = Overlays::from_data(&tree, snapshot.overlays)?;
+        let population = Population::from_data(snapshot.population)?;
+        for (_, h) in population.households() {
+            tree.check_holds_households(h.unit())?;
+        }
+        let counts = Registry::recount(&tree, &population);
+        let registry = Registry { root_spec: snapshot.root, tree, overlays, population, counts };
+        let founded = registry.tree.unit(registry.root())?;
+        if founded.name() != registry.root_spec.name() || founded.level() != registry.root_spec.level() {
+            return Err(
+                RegistryError::Mismatch { what: "the founding root differs from the tree's root".to_owned() }.into()
+            );
+        }
+        let findings = registry.audit();
+        if let Some(first) = findings.first() {
+            return Err(RegistryError::AuditFailed { count: findings.len(), first: first.to_string() }.into());
+        }
+        Ok(registry)
+    }
+}
+
+impl Serialize for Registry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.snapshot().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Registry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Registry::from_snapshot(Snapshot::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
