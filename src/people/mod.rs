@@ -76,6 +76,12 @@ pub enum PeopleError {
         /// The most allowed.
         max: usize,
     },
+    /// A household names a unit the register was told does not exist.
+    #[error("no unit {unit} to hold a household")]
+    UnknownUnit {
+        /// The unit named.
+        unit: UnitId,
+    },
     /// No household id is left.
     #[error("no household id is left")]
     TooManyHouseholds,
@@ -575,11 +581,16 @@ impl Population {
     }
 
     /// Rebuild a register from plain data, checking one person one file and door labels.
-    /// Units are not checked here; the registry checks them against its tree.
+    /// Units are only checked to lie below `unit_count` (no table is sized from an unchecked
+    /// id); the registry checks them against its tree.
     ///
     /// # Errors
-    /// The errors of registering the same households and persons one by one.
-    pub fn from_data(data: PopulationData) -> Result<Self, PeopleError> {
+    /// [`PeopleError::UnknownUnit`] for a unit at or past `unit_count`, and the errors of
+    /// registering the same households and persons one by one.
+    pub fn from_data(data: PopulationData, unit_count: usize) -> Result<Self, PeopleError> {
+        if let Some(&(unit, _)) = data.households.iter().find(|(u, _)| u.index() >= unit_count) {
+            return Err(PeopleError::UnknownUnit { unit });
+        }
         let mut p = Population::new();
         for (unit, door) in data.households {
             p.check_add_household(unit, &door)?;

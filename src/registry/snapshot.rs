@@ -66,7 +66,7 @@ impl Registry {
         }
         let tree = Tree::from_data(snapshot.tree)?;
         let overlays = Overlays::from_data(&tree, snapshot.overlays)?;
-        let population = Population::from_data(snapshot.population)?;
+        let population = Population::from_data(snapshot.population, tree.len())?;
         for (_, h) in population.households() {
             tree.check_holds_households(h.unit())?;
         }

@@ -250,6 +250,12 @@ fn snapshots_refuse_other_versions_and_broken_state() {
     let mut closed_with_people = f.reg.snapshot();
     closed_with_people.tree.units[y.index()].1.closed_on = Some(day(1));
     assert!(Registry::from_snapshot(closed_with_people).is_err());
+    let mut far_unit = f.reg.snapshot();
+    far_unit.population.households[0].0 = UnitId::new(u32::MAX);
+    assert_eq!(
+        Registry::from_snapshot(far_unit),
+        Err(PeopleError::UnknownUnit { unit: UnitId::new(u32::MAX) }.into())
+    );
     let mut ghost_household = f.reg.snapshot();
     ghost_household.population.persons[0].0 = HouseholdId::new(9);
     assert!(Registry::from_snapshot(ghost_household).is_err());
