@@ -133,6 +133,42 @@ impl<T> serde::de::Visitor<'_> for TextVisitor<T> {
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
         (self.parse)(v).map_err(E::custom)
     }
+
+    // Serde's own messages for a value of the wrong type quote it; personal data must not
+    // appear in errors, so these say only what was expected.
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<T, E> {
+        Err(E::custom(format_args!("expected {}, found a number", self.expecting)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<T, E> {
+        Err(E::custom(format_args!("expected {}, found a number", self.expecting)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<T, E> {
+        Err(E::custom(format_args!("expected {}, found a number", self.expecting)))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<T, E> {
+        Err(E::custom(format_args!("expected {}, found bytes", self.expecting)))
+    }
+}
+
+impl<T> TextVisitor<T> {
+    /// Read personal text with this visitor. Self-describing (human-readable) formats such as
+    /// JSON are asked for any value, so that a value of the wrong type reaches the visitor,
+    /// whose message does not quote it (serde_json's own `deserialize_str` would).
+    pub(super) fn read<'de, D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_any(self)
+        } else {
+            deserializer.deserialize_str(self)
+        }
+    }
+}
+
+/// Read a string of personal data, refusing other types without quoting them.
+fn personal_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    TextVisitor { expecting: "a string", parse: |s: &str| Ok(s.to_owned()) }.read(deserializer)
 }
 
 /// The sex 性别 recorded in a resident identity number: odd sequence codes are male, even ones
@@ -401,10 +437,8 @@ impl Serialize for ResidentId {
 
 impl<'de> Deserialize<'de> for ResidentId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(TextVisitor {
-            expecting: "an 18-character resident identity number",
-            parse: ResidentId::parse,
-        })
+        TextVisitor { expecting: "an 18-character resident identity number", parse: ResidentId::parse }
+            .read(deserializer)
     }
 }
 
@@ -498,7 +532,9 @@ impl Serialize for Passport {
 /// A passport as read by serde, before validation. No `Debug`: it holds personal data.
 #[derive(Deserialize)]
 struct PassportRaw {
+    #[serde(deserialize_with = "personal_text")]
     country: String,
+    #[serde(deserialize_with = "personal_text")]
     number: String,
 }
 
@@ -817,5 +853,18 @@ mod tests {
                 prop_assert!(!shown.contains(&text[..8]), "{}", shown);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod serde_type_errors {
+    use super::*;
+
+    #[test]
+    fn a_number_where_text_belongs_is_refused_without_quoting_it() {
+        let err = serde_json::from_str::<ResidentId>("110105194912310021").unwrap_err().to_string();
+        assert!(!err.contains("110105194912310021"), "{err}");
+        let err = serde_json::from_str::<Passport>(r#"{"country":"DEU","number":123456789}"#).unwrap_err().to_string();
+        assert!(!err.contains("123456789"), "{err}");
     }
 }

@@ -336,15 +336,26 @@ impl Person {
 ///
 /// Read-only from outside the crate; the [`Registry`](crate::Registry) writes it after
 /// checking units against the tree.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Population {
     households: Vec<Household>,
     persons: Vec<Person>,
     by_resident_id: HashMap<ResidentId, PersonId>,
     by_passport: HashMap<Passport, PersonId>,
-    /// The households sitting directly at each unit, by unit index.
+    /// The households sitting directly at each unit, by unit index, each list sorted by door.
+    /// One list per unit of the tree, so that equal registers compare equal.
     at_unit: Vec<Vec<HouseholdId>>,
 }
+
+/// Two registers are equal when they hold the same households and persons; the indexes are
+/// derived from those (and [`Registry::audit`](crate::Registry::audit) checks that they are).
+impl PartialEq for Population {
+    fn eq(&self, other: &Self) -> bool {
+        self.households == other.households && self.persons == other.persons
+    }
+}
+
+impl Eq for Population {}
 
 impl Population {
     /// An empty register.
@@ -390,8 +401,8 @@ impl Population {
         self.persons.iter().enumerate().map(|(i, p)| (PersonId::new(i as u32), p))
     }
 
-    /// The households sitting directly at `unit` (not in its descendants). Empty for a unit
-    /// with none, including one the tree does not have.
+    /// The households sitting directly at `unit` (not in its descendants), ordered by door
+    /// label. Empty for a unit with none, including one the tree does not have.
     pub fn households_at(&self, unit: UnitId) -> &[HouseholdId] {
         self.at_unit.get(unit.index()).map_or(&[], Vec::as_slice)
     }
@@ -411,16 +422,46 @@ impl Population {
         self.persons.get(person.index()).map_or(HouseholdId::new(u32::MAX), |p| p.household)
     }
 
+    /// Where `door` stands, or would stand, in the unit's door-sorted list.
+    fn door_slot(&self, unit: UnitId, door: &DoorLabel) -> Result<usize, usize> {
+        // Every id in `at_unit` names a registered household.
+        self.households_at(unit).binary_search_by(|h| self.households[h.index()].door.cmp(door))
+    }
+
     fn check_door(&self, unit: UnitId, door: &DoorLabel, except: Option<HouseholdId>) -> Result<(), PeopleError> {
-        for &h in self.households_at(unit) {
-            if Some(h) != except && self.households[h.index()].door == *door {
-                return Err(PeopleError::DuplicateDoor { unit, household: h });
+        if let Ok(at) = self.door_slot(unit, door) {
+            let holder = self.households_at(unit)[at];
+            if Some(holder) != except {
+                return Err(PeopleError::DuplicateDoor { unit, household: holder });
             }
         }
         Ok(())
     }
 
+    /// Put a household into its unit's list, which is kept sorted by door label (unique
+    /// within a unit): look-ups are a binary search and the order is canonical.
+    fn place(&mut self, id: HouseholdId, unit: UnitId) {
+        let at = self.door_slot(unit, &self.households[id.index()].door).unwrap_or_else(|at| at);
+        if let Some(list) = self.at_unit.get_mut(unit.index()) {
+            list.insert(at, id);
+        }
+    }
+
+    /// How many units the register keeps household lists for.
+    pub(crate) fn unit_slots(&self) -> usize {
+        self.at_unit.len()
+    }
+
+    /// Make room for the households of one more unit (the registry calls this for every unit
+    /// it adds, root included).
+    pub(crate) fn add_unit(&mut self) {
+        self.at_unit.push(Vec::new());
+    }
+
     pub(crate) fn check_add_household(&self, unit: UnitId, door: &DoorLabel) -> Result<HouseholdId, PeopleError> {
+        if unit.index() >= self.at_unit.len() {
+            return Err(PeopleError::UnknownUnit { unit });
+        }
         self.check_door(unit, door, None)?;
         HouseholdId::from_index(self.households.len()).ok_or(PeopleError::TooManyHouseholds)
     }
@@ -430,15 +471,15 @@ impl Population {
         // `check_add_household` proved that the next index fits.
         let id = HouseholdId::new(self.households.len() as u32);
         self.households.push(Household { unit, door, members: Vec::new() });
-        if self.at_unit.len() <= unit.index() {
-            self.at_unit.resize_with(unit.index() + 1, Vec::new);
-        }
-        self.at_unit[unit.index()].push(id);
+        self.place(id, unit);
         id
     }
 
     pub(crate) fn check_move_household(&self, id: HouseholdId, to: UnitId) -> Result<(), PeopleError> {
         let h = self.household(id)?;
+        if to.index() >= self.at_unit.len() {
+            return Err(PeopleError::UnknownUnit { unit: to });
+        }
         self.check_door(to, &h.door, Some(id))
     }
 
@@ -449,18 +490,22 @@ impl Population {
         if from == to {
             return from;
         }
-        if let Some(list) = self.at_unit.get_mut(from.index()) {
-            list.retain(|&h| h != id);
+        if let Ok(at) = self.door_slot(from, &self.households[id.index()].door) {
+            self.at_unit[from.index()].remove(at);
         }
-        if self.at_unit.len() <= to.index() {
-            self.at_unit.resize_with(to.index() + 1, Vec::new);
-        }
-        // Keep each unit's list sorted by id, so that the order is canonical.
-        let list = &mut self.at_unit[to.index()];
-        let at = list.binary_search(&id).unwrap_or_else(|at| at);
-        list.insert(at, id);
         self.households[id.index()].unit = to;
+        self.place(id, to);
         from
+    }
+
+    /// Give back spare capacity after a bulk load (vectors grow by doubling, so up to half of
+    /// each table can be slack).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.households.shrink_to_fit();
+        self.persons.shrink_to_fit();
+        self.by_resident_id.shrink_to_fit();
+        self.by_passport.shrink_to_fit();
+        self.at_unit.shrink_to_fit();
     }
 
     pub(crate) fn check_register(
@@ -565,6 +610,12 @@ impl Population {
         if listed != self.persons.len() {
             found.push(format!("households list {listed} members for {} persons", self.persons.len()));
         }
+        for (unit, list) in self.at_unit.iter().enumerate() {
+            let doors = list.iter().filter_map(|h| self.households.get(h.index()).map(|h| &h.door));
+            if doors.clone().zip(doors.skip(1)).any(|(a, b)| a >= b) {
+                found.push(format!("the households at u{unit} are not in strictly increasing door order"));
+            }
+        }
         let at_total: usize = self.at_unit.iter().map(Vec::len).sum();
         if at_total != self.households.len() {
             found.push(format!("units list {at_total} households for {} households", self.households.len()));
@@ -580,18 +631,16 @@ impl Population {
         }
     }
 
-    /// Rebuild a register from plain data, checking one person one file and door labels.
-    /// Units are only checked to lie below `unit_count` (no table is sized from an unchecked
-    /// id); the registry checks them against its tree.
+    /// Rebuild a register from plain data for a tree of `unit_count` units, checking one
+    /// person one file and door labels. Units are only checked to lie below `unit_count`;
+    /// the registry checks them against its tree.
     ///
     /// # Errors
     /// [`PeopleError::UnknownUnit`] for a unit at or past `unit_count`, and the errors of
     /// registering the same households and persons one by one.
     pub fn from_data(data: PopulationData, unit_count: usize) -> Result<Self, PeopleError> {
-        if let Some(&(unit, _)) = data.households.iter().find(|(u, _)| u.index() >= unit_count) {
-            return Err(PeopleError::UnknownUnit { unit });
-        }
         let mut p = Population::new();
+        p.at_unit.resize_with(unit_count, Vec::new);
         for (unit, door) in data.households {
             p.check_add_household(unit, &door)?;
             p.add_household(unit, door);

@@ -73,7 +73,7 @@ impl Serialize for Name {
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(TextVisitor { expecting: "a person's name", parse: Name::new })
+        TextVisitor { expecting: "a person's name", parse: Name::new }.read(deserializer)
     }
 }
 
@@ -143,7 +143,7 @@ impl Serialize for Phone {
 
 impl<'de> Deserialize<'de> for Phone {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(TextVisitor { expecting: "a phone number", parse: Phone::new })
+        TextVisitor { expecting: "a phone number", parse: Phone::new }.read(deserializer)
     }
 }
 

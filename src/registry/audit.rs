@@ -135,6 +135,11 @@ impl Registry {
                 found.push(Finding::Counts { unit, stored, expected: summed });
             }
         }
+        if self.population.unit_slots() != n {
+            found.push(Finding::Population {
+                problem: format!("household lists for {} units in a tree of {n}", self.population.unit_slots()),
+            });
+        }
         if self.counts.len() != n {
             found.push(Finding::Tree {
                 unit: self.root(),

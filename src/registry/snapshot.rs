@@ -73,7 +73,12 @@ impl Registry {
         let counts = Registry::recount(&tree, &population);
         let registry = Registry { root_spec: snapshot.root, tree, overlays, population, counts };
         let founded = registry.tree.unit(registry.root())?;
-        if founded.name() != registry.root_spec.name() || founded.level() != registry.root_spec.level() {
+        let spec = &registry.root_spec;
+        let same = founded.name() == spec.name()
+            && founded.level() == spec.level()
+            && founded.kind() == spec.kind()
+            && founded.code() == spec.code();
+        if !same {
             return Err(
                 RegistryError::Mismatch { what: "the founding root differs from the tree's root".to_owned() }.into()
             );

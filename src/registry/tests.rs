@@ -252,10 +252,7 @@ fn snapshots_refuse_other_versions_and_broken_state() {
     assert!(Registry::from_snapshot(closed_with_people).is_err());
     let mut far_unit = f.reg.snapshot();
     far_unit.population.households[0].0 = UnitId::new(u32::MAX);
-    assert_eq!(
-        Registry::from_snapshot(far_unit),
-        Err(PeopleError::UnknownUnit { unit: UnitId::new(u32::MAX) }.into())
-    );
+    assert_eq!(Registry::from_snapshot(far_unit), Err(PeopleError::UnknownUnit { unit: UnitId::new(u32::MAX) }.into()));
     let mut ghost_household = f.reg.snapshot();
     ghost_household.population.persons[0].0 = HouseholdId::new(9);
     assert!(Registry::from_snapshot(ghost_household).is_err());
