@@ -615,9 +615,20 @@ pub struct TreeData {
     pub units: Vec<(Option<UnitId>, Unit)>,
 }
 
+/// Writes the same shape as [`TreeData`], without copying the tree first.
 impl Serialize for Tree {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_data().serialize(s)
+        use serde::ser::SerializeStruct;
+        struct Units<'t>(&'t Tree);
+        impl Serialize for Units<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.units.iter().zip(&self.0.parent).map(|(u, p)| (p, u)))
+            }
+        }
+        let mut st = s.serialize_struct("TreeData", 2)?;
+        st.serialize_field("scheme", &self.scheme)?;
+        st.serialize_field("units", &Units(self))?;
+        st.end()
     }
 }
 

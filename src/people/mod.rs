@@ -653,6 +653,29 @@ impl Population {
     }
 }
 
+/// Writes the same shape as [`PopulationData`], without copying the register first.
+impl Serialize for Population {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Households<'p>(&'p Population);
+        impl Serialize for Households<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.households.iter().map(|h| (h.unit, &h.door)))
+            }
+        }
+        struct Persons<'p>(&'p Population);
+        impl Serialize for Persons<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.persons.iter().map(|p| (p.household, p.record())))
+            }
+        }
+        let mut st = s.serialize_struct("PopulationData", 2)?;
+        st.serialize_field("households", &Households(self))?;
+        st.serialize_field("persons", &Persons(self))?;
+        st.end()
+    }
+}
+
 /// A population register as plain data, for snapshots; turned back only through
 /// [`Population::from_data`]. Members are listed in id order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

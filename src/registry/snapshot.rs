@@ -91,9 +91,18 @@ impl Registry {
     }
 }
 
+/// Writes a [`Snapshot`] without copying the registry first (only the overlays, which are
+/// small, are copied), so saving a city-sized registry needs no second copy in memory.
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.snapshot().serialize(s)
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Snapshot", 5)?;
+        st.serialize_field("format", &FORMAT_VERSION)?;
+        st.serialize_field("root", &self.root_spec)?;
+        st.serialize_field("tree", &self.tree)?;
+        st.serialize_field("overlays", &self.overlays.to_data())?;
+        st.serialize_field("population", &self.population)?;
+        st.end()
     }
 }
 

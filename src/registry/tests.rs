@@ -240,6 +240,12 @@ fn snapshots_refuse_other_versions_and_broken_state() {
     f.person(h, PersonRecord::new()).unwrap();
     let json = serde_json::to_string(&f.reg).unwrap();
     assert_eq!(serde_json::from_str::<Registry>(&json).unwrap(), f.reg);
+    // The registry writes exactly what its snapshot would, without copying itself first.
+    assert_eq!(json, serde_json::to_string(&f.reg.snapshot()).unwrap());
+    let tree = serde_json::to_string(f.reg.tree()).unwrap();
+    assert_eq!(tree, serde_json::to_string(&f.reg.tree().to_data()).unwrap());
+    let people = serde_json::to_string(f.reg.population()).unwrap();
+    assert_eq!(people, serde_json::to_string(&f.reg.population().to_data()).unwrap());
 
     let mut newer = f.reg.snapshot();
     newer.format = FORMAT_VERSION + 1;
