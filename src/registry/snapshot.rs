@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Registry, RegistryError};
 use crate::Error;
-use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData};
+use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
 
 /// The snapshot format this build writes and reads.
@@ -73,12 +73,9 @@ impl Registry {
         let counts = Registry::recount(&tree, &population);
         let registry = Registry { root_spec: snapshot.root, tree, overlays, population, counts };
         let founded = registry.tree.unit(registry.root())?;
-        let spec = &registry.root_spec;
-        let same = founded.name() == spec.name()
-            && founded.level() == spec.level()
-            && founded.kind() == spec.kind()
-            && founded.code() == spec.code();
-        if !same {
+        // The root can be neither moved, closed nor renamed, so the tree's root is exactly
+        // the unit its founding event made.
+        if *founded != Unit::from_new(registry.root_spec.clone()) {
             return Err(
                 RegistryError::Mismatch { what: "the founding root differs from the tree's root".to_owned() }.into()
             );
