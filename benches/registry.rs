@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use wangge::colour::PersonState;
 use wangge::people::{DoorLabel, Marker, Markers, PersonRecord};
-use wangge::synth::{City, CityShape};
+use wangge::synth::{City, CityShape, REGISTERED_ON};
 use wangge::{Command, Event, HouseholdId, PersonId, UnitId};
 
 /// The system allocator, counting the bytes live (requested sizes, not the allocator's own
@@ -295,8 +296,10 @@ fn bench_command(c: &mut Criterion) {
                 let (p, home, to) = moves[i % PICKS];
                 i += 1;
                 let reg = city.registry_mut();
-                black_box(reg.apply(Command::MovePerson { person: p, to }).expect("a valid move"));
-                black_box(reg.apply(Command::MovePerson { person: p, to: home }).expect("a valid move"))
+                black_box(reg.apply(Command::MovePerson { person: p, to, on: REGISTERED_ON }).expect("a valid move"));
+                black_box(
+                    reg.apply(Command::MovePerson { person: p, to: home, on: REGISTERED_ON }).expect("a valid move"),
+                )
             })
         });
 
@@ -375,8 +378,12 @@ fn bench_command(c: &mut Criterion) {
                         };
                         for _ in 0..3 {
                             black_box(
-                                reg.apply(Command::RegisterPerson { household, record: PersonRecord::new() })
-                                    .expect("a person without identity number"),
+                                reg.apply(Command::RegisterPerson {
+                                    household,
+                                    record: PersonRecord::new(),
+                                    state: PersonState::well(REGISTERED_ON),
+                                })
+                                .expect("a person without identity number"),
                             );
                         }
                     }

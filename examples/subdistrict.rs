@@ -28,9 +28,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use wangge::colour::{Colour, PersonState, State, Tally};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
-use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, Registry, UnitId};
+use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, Registry, RegistryError, UnitId};
 
 // ---------------------------------------------------------------------------------------------
 // The embedded data
@@ -44,6 +45,32 @@ const AREA_CODE: u32 = 410105;
 
 /// The year the register is taken, for ages.
 const CENSUS_YEAR: i32 = 2020;
+
+/// Seed 003: households served in home isolation 居家隔离服务 ...
+pub const HOME_ISOLATION_HOUSEHOLDS: usize = 1_518;
+/// ... the persons in them ...
+pub const HOME_ISOLATION_PERSONS: usize = 3_463;
+/// ... and persons served in centralised isolation 集中隔离服务.
+pub const CENTRALISED_PERSONS: usize = 41;
+/// One in this many home-isolated households returned from the epidemic area (orange 橙); the
+/// rest from elsewhere (yellow 黄). The seed gives no split; this one is made up.
+const FROM_EPIDEMIC_AREA_ONE_IN: u32 = 4;
+
+/// A date in 2020.
+fn date(month: u32, day: u32) -> Result<NaiveDate, Error> {
+    NaiveDate::from_ymd_opt(2020, month, day)
+        .ok_or_else(|| RegistryError::Mismatch { what: format!("no day 2020-{month}-{day}") }.into())
+}
+
+/// The day everyone is registered 摸排登记, present and well.
+fn registered_on() -> Result<NaiveDate, Error> {
+    date(1, 25)
+}
+
+/// The day the figures are read: the courtyard maps are dated so.
+pub fn map_date() -> Result<NaiveDate, Error> {
+    date(2, 10)
+}
 
 /// One community 社区 and what stands in it.
 struct CommunityData {
@@ -190,6 +217,7 @@ pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
         layout.communities.push(community);
         b.build_community(community, i as u32, data, &mut layout)?;
     }
+    b.isolate()?;
     layout.log = b.log;
     Ok((b.reg, layout))
 }
@@ -287,10 +315,63 @@ impl Builder {
     }
 
     fn person(&mut self, household: HouseholdId, record: PersonRecord) -> Result<PersonId, Error> {
-        match self.apply(Command::RegisterPerson { household, record })? {
+        let state = PersonState::well(registered_on()?);
+        match self.apply(Command::RegisterPerson { household, record, state })? {
             Some(Event::PersonRegistered { person, .. }) => Ok(person),
             _ => unreachable!("RegisterPerson becomes PersonRegistered"),
         }
+    }
+
+    /// Seed 003's figures, through [`Command::SetState`]: [`HOME_ISOLATION_HOUSEHOLDS`]
+    /// households drawn at random put [`HOME_ISOLATION_PERSONS`] of their members in home
+    /// isolation between 1 and 10 February (at least one each); [`CENTRALISED_PERSONS`]
+    /// persons of other households go to centralised isolation (their households turn red
+    /// 重点关注户); a few members of yet other households are away 不在本地.
+    fn isolate(&mut self) -> Result<(), Error> {
+        let pop = self.reg.population();
+        let mut households: Vec<HouseholdId> =
+            pop.households().filter(|(_, h)| !h.members().is_empty()).map(|(id, _)| id).collect();
+        for i in (1..households.len()).rev() {
+            households.swap(i, self.rng.next() as usize % (i + 1));
+        }
+        if households.len() < HOME_ISOLATION_HOUSEHOLDS + CENTRALISED_PERSONS {
+            return Err(RegistryError::Mismatch { what: "too few households for seed 003's figures".into() }.into());
+        }
+        let (isolated, rest) = households.split_at(HOME_ISOLATION_HOUSEHOLDS);
+        // Each isolated household's state, and its members in order: the first of each first.
+        let mut queue: Vec<(PersonId, State)> = Vec::new();
+        let mut later: Vec<(PersonId, State)> = Vec::new();
+        for &h in isolated {
+            let state = if self.rng.next().is_multiple_of(FROM_EPIDEMIC_AREA_ONE_IN) {
+                State::HomeIsolationEpidemicArea
+            } else {
+                State::HomeIsolationElsewhere
+            };
+            let members = self.reg.household(h)?.members();
+            queue.extend(members.first().map(|&p| (p, state)));
+            later.extend(members.iter().skip(1).map(|&p| (p, state)));
+        }
+        queue.extend(later);
+        if queue.len() < HOME_ISOLATION_PERSONS {
+            return Err(RegistryError::Mismatch { what: "too few persons for seed 003's figures".into() }.into());
+        }
+        queue.truncate(HOME_ISOLATION_PERSONS);
+        let (centralised, others) = rest.split_at(CENTRALISED_PERSONS);
+        for &h in centralised {
+            queue.extend(self.reg.household(h)?.members().first().map(|&p| (p, State::CentralisedIsolation)));
+        }
+        for &h in others {
+            for &p in self.reg.household(h)?.members() {
+                if self.rng.chance(15) {
+                    queue.push((p, State::Absent));
+                }
+            }
+        }
+        for (person, state) in queue {
+            let on = date(2, self.rng.between(1, 10))?;
+            self.apply(Command::SetState { person, state, on })?;
+        }
+        Ok(())
     }
 
     /// A community's courtyards, each with its gate, and its public checkpoints.
@@ -477,6 +558,9 @@ fn main() -> Result<(), Error> {
         println!("{}  {}", unit_line(&reg, community)?, community_summary(&reg, community)?);
     }
 
+    println!();
+    print_colours(&reg, &layout)?;
+
     let (Some(&community), Some(&yard)) = (layout.communities.first(), layout.courtyards.get(4)) else {
         return Ok(());
     };
@@ -489,7 +573,71 @@ fn main() -> Result<(), Error> {
     print_courtyard(&reg, yard)?;
 
     println!();
+    print_map(&reg, &layout)?;
+
+    println!();
     print_totals(&reg, &layout)?;
+    Ok(())
+}
+
+/// One tally as `红 3户/7人 · 橙 ...`, most severe colour first.
+fn colour_line(tally: &Tally) -> String {
+    let parts: Vec<String> = Colour::BY_SEVERITY
+        .iter()
+        .map(|&c| format!("{} {}户/{}人", c.label_zh(), thousands(tally.households(c)), thousands(tally.persons(c))))
+        .collect();
+    parts.join(" · ")
+}
+
+/// The five colours 五色 of the sub-district and each community, read from the live tallies,
+/// with seed 003's figures and the care list.
+fn print_colours(reg: &Registry, layout: &Layout) -> Result<(), Error> {
+    println!("Five colours 四级五色 on {} (households 户 / persons 人 of each colour):", map_date()?);
+    let tree = reg.tree();
+    for unit in std::iter::once(layout.root).chain(layout.communities.iter().copied()) {
+        let indent = "  ".repeat(tree.depth(unit)? + 1);
+        println!("{indent}{:<8} {}", tree.unit(unit)?.name(), colour_line(reg.tally(unit)?));
+    }
+    let t = reg.tally(layout.root)?;
+    let home = [State::HomeIsolationEpidemicArea, State::HomeIsolationElsewhere];
+    println!(
+        "  home isolation 居家隔离: {} households ({} orange 橙, {} yellow 黄), {} persons; centralised isolation 集中隔离: {} persons",
+        thousands(t.households(Colour::Orange) + t.households(Colour::Yellow)),
+        thousands(t.households(Colour::Orange)),
+        thousands(t.households(Colour::Yellow)),
+        thousands(home.iter().map(|&s| t.in_state(s)).sum()),
+        thousands(t.in_state(State::CentralisedIsolation)),
+    );
+    let care: u64 = [Colour::Red, Colour::Orange, Colour::Yellow]
+        .iter()
+        .map(|&c| t.marked(Marker::ElderlyLivingAlone, c) + t.marked(Marker::EmptyNestElderly, c))
+        .sum();
+    println!("  care list 关爱: {care} elderly living alone or empty-nest in red, orange or yellow households");
+    let repainted = Event::colour_changes_since(&layout.log, date(2, 1)?);
+    println!("  households repainted since 2020-02-01 (五色图动态管理): {}", thousands(repainted.len() as u64));
+    Ok(())
+}
+
+/// The courtyard map 院区疫情防控平面图 of the courtyard showing the most colours, as text, and
+/// written as SVG to a file whose path is printed.
+fn print_map(reg: &Registry, layout: &Layout) -> Result<(), Error> {
+    let mut best = None;
+    for &yard in &layout.courtyards {
+        let colours = Colour::BY_SEVERITY.iter().filter(|&&c| reg.tally(yard).is_ok_and(|t| t.households(c) > 0));
+        let n = colours.count();
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((yard, n));
+        }
+    }
+    let Some((yard, _)) = best else { return Ok(()) };
+    let map = reg.map(yard, map_date()?)?;
+    println!("The courtyard map 院区疫情防控平面图 of {}:", reg.tree().unit(yard)?.name());
+    print!("{}", map.to_text());
+    let path = std::env::temp_dir().join("wangge-courtyard-map.svg");
+    match std::fs::write(&path, map.to_svg()) {
+        Ok(()) => println!("SVG map written to {}", path.display()),
+        Err(e) => println!("could not write the SVG map to {}: {e}", path.display()),
+    }
     Ok(())
 }
 

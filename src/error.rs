@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::colour::ColourError;
 use crate::grid::GridError;
 use crate::people::{IdentityError, PeopleError};
 use crate::registry::RegistryError;
@@ -19,6 +20,9 @@ pub enum Error {
     /// The population register.
     #[error(transparent)]
     People(#[from] PeopleError),
+    /// Person states and colour rules.
+    #[error(transparent)]
+    Colour(#[from] ColourError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

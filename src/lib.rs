@@ -14,17 +14,26 @@
 //! - **The register** 一人一档. Every household 户 sits at a unit; every person 人 is registered
 //!   once, keyed by a validated [`ResidentId`](people::ResidentId) 居民身份证号. Names, phones
 //!   and identity numbers are personal data and never appear in `Debug` or errors.
+//! - **The five colours** 四级五色. Each person has a [`State`](colour::State) (confirmed case,
+//!   close contact, home isolation after return from the epidemic area, present and well ...)
+//!   with the date it began; a [`ColourRule`](colour::ColourRule) paints each household red 红,
+//!   orange 橙, yellow 黄, green 绿 or white 白 by its most severe member (seed 003's rule by
+//!   default, a host's own if it likes). A [`Tally`](colour::Tally) of households and persons
+//!   per colour is kept live for every unit and every overlay cell, and renders as the
+//!   courtyard map 院区疫情防控平面图 posted at the gate.
 //! - **The registry**. [`Registry`] owns all of it. Every change is a [`Command`], validated
 //!   and applied atomically, returning [`Event`]s that are the host's log: replaying them
-//!   rebuilds an equal registry. Households and persons per unit roll up the tree live;
+//!   rebuilds an equal registry. Tallies roll up the tree live, in O(depth) per change;
 //!   [`Registry::audit`] (纵向稽核) rechecks everything; a [`Scope`] limits reads to a grid
 //!   worker's grid or a secretary's community.
 //!
-//! No I/O, no clock: the host passes dates. Later releases add the five colours 五色,
-//! responsibility schemes 六包一 and isolation policies 隔离期 on the same registry.
+//! No I/O, no clock: the host passes dates. Later releases add responsibility schemes 六包一
+//! and isolation policies 隔离期 on the same registry.
 //!
 //! ```
+//! use chrono::NaiveDate;
 //! use wangge::{Command, Registry};
+//! use wangge::colour::{Colour, PersonState, State};
 //! use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 //! use wangge::people::{DoorLabel, PersonRecord, ResidentId};
 //!
@@ -42,11 +51,21 @@
 //! let door = DoorLabel::new("1-101")?;
 //! let household = reg.apply(Command::AddHousehold { unit: yard, door })?[0].new_household().unwrap();
 //! let id = ResidentId::parse("11010519491231002X")?;
-//! reg.apply(Command::RegisterPerson { household, record: PersonRecord::new().with_resident_id(id) })?;
+//! let jan25 = NaiveDate::from_ymd_opt(2020, 1, 25).unwrap();
+//! let record = PersonRecord::new().with_resident_id(id);
+//! let events = reg.apply(Command::RegisterPerson { household, record: record.clone(), state: PersonState::well(jan25) })?;
+//! let person = events[0].new_person().unwrap();
 //!
 //! // One person, one file: the same number again is refused, naming the household.
-//! assert!(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new().with_resident_id(id) }).is_err());
+//! assert!(reg.apply(Command::RegisterPerson { household, record, state: PersonState::well(jan25) }).is_err());
 //! assert_eq!(reg.counts(community)?.persons, 1);
+//!
+//! // Back from the epidemic area: home isolation, and the household turns orange at every level.
+//! let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+//! reg.apply(Command::SetState { person, state: State::HomeIsolationEpidemicArea, on: feb1 })?;
+//! assert_eq!(reg.colour(household)?, Colour::Orange);
+//! assert_eq!(reg.tally(community)?.households(Colour::Orange), 1);
+//! assert!(reg.map(yard, feb1)?.to_svg().contains("3号院"));
 //! assert!(reg.audit().is_empty());
 //! # Ok::<(), wangge::Error>(())
 //! ```
@@ -57,6 +76,7 @@
 //!   `rand_chacha`.
 //!
 //! ## Modules
+//! - [`colour`]: person states, colour rules, tallies, the courtyard map.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
@@ -64,6 +84,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod colour;
 mod error;
 pub mod grid;
 mod id;

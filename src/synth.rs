@@ -30,9 +30,17 @@ use chrono::NaiveDate;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::colour::PersonState;
 use crate::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, UnitKind};
 use crate::people::{DoorLabel, PersonRecord, ResidentId};
 use crate::{Command, Counts, Error, Event, HouseholdId, Registry, UnitId};
+
+/// The date every synthetic person is registered, present and well: 25 January 2020, when
+/// Henan (Zhengzhou's province) declared its first-level public health emergency response.
+pub const REGISTERED_ON: NaiveDate = match NaiveDate::from_ymd_opt(2020, 1, 25) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
 
 /// Why a [`CityShape`] cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -660,7 +668,7 @@ impl<'s> Builder<'s> {
             if self.shape.resident_ids {
                 record = record.with_resident_id(self.resident_id(district)?);
             }
-            self.apply(Command::RegisterPerson { household, record })?;
+            self.apply(Command::RegisterPerson { household, record, state: PersonState::well(REGISTERED_ON) })?;
         }
         self.city.totals.households += 1;
         self.city.totals.persons += size as u64;

@@ -23,6 +23,7 @@ use proptest::test_runner::FileFailurePersistence;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use wangge::colour::{Colour, ColourRule, PersonState, State};
 use wangge::grid::{
     AdminCode, Cell, CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, MAX_LEVELS,
     MAX_NAME_CHARS, NewUnit, Overlay, OverlayKind, OverlaysData, Tree, TreeData, Unit, UnitKind,
@@ -31,7 +32,7 @@ use wangge::people::{
     DoorLabel, Household, IdentityError, MAX_DOOR_CHARS, Marker, Markers, Name, Passport, PeopleError, PersonRecord,
     Phone, PopulationData, ResidentId,
 };
-use wangge::registry::{Finding, ScopeItem};
+use wangge::registry::{Finding, Recolour, ScopeItem};
 use wangge::{
     CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, Registry, RegistryError, Snapshot, UnitId,
 };
@@ -187,6 +188,36 @@ fn record() -> impl Strategy<Value = PersonRecord> {
         })
 }
 
+/// A date in February 2020.
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 2, 10).expect("a real date")
+}
+
+fn state() -> impl Strategy<Value = State> {
+    prop::sample::select(State::ALL.to_vec())
+}
+
+fn colour() -> impl Strategy<Value = Colour> {
+    prop::sample::select(Colour::BY_SEVERITY.to_vec())
+}
+
+fn person_state() -> impl Strategy<Value = PersonState> {
+    (state(), date()).prop_map(|(s, d)| PersonState::new(s, d))
+}
+
+/// Any complete colour rule: every state mapped to any colour.
+fn colour_rule() -> impl Strategy<Value = ColourRule> {
+    prop::collection::vec(colour(), State::COUNT).prop_map(|colours| {
+        State::ALL.into_iter().zip(colours).fold(ColourRule::zhengzhou_2020(), |r, (s, c)| r.with(s, c))
+    })
+}
+
+/// Mostly empty (the usual case), sometimes any recolouring at all.
+fn recolours() -> impl Strategy<Value = Vec<Recolour>> {
+    let one = (household_id(), colour(), colour()).prop_map(|(household, from, to)| Recolour { household, from, to });
+    prop_oneof![2 => Just(Vec::new()), 1 => prop::collection::vec(one, 1..3)]
+}
+
 fn door() -> impl Strategy<Value = DoorLabel> {
     prop_oneof!["[1-3]-[1-3]0[1-2]", text()].prop_map(|d| DoorLabel::new(&d).unwrap_or_else(|_| door_of("9-909")))
 }
@@ -215,9 +246,15 @@ fn command() -> impl Strategy<Value = Command> {
         (cell_id(), units()).prop_map(|(cell, units)| Command::ExtendCell { cell, units }),
         (unit_id(), door()).prop_map(|(unit, door)| Command::AddHousehold { unit, door }),
         (household_id(), unit_id()).prop_map(|(household, to)| Command::MoveHousehold { household, to }),
-        (household_id(), record()).prop_map(|(household, record)| Command::RegisterPerson { household, record }),
-        (person_id(), household_id()).prop_map(|(person, to)| Command::MovePerson { person, to }),
+        (household_id(), record(), person_state()).prop_map(|(household, record, state)| Command::RegisterPerson {
+            household,
+            record,
+            state
+        }),
+        (person_id(), household_id(), date()).prop_map(|(person, to, on)| Command::MovePerson { person, to, on }),
         (person_id(), markers()).prop_map(|(person, markers)| Command::SetMarkers { person, markers }),
+        (person_id(), state(), date()).prop_map(|(person, state, on)| Command::SetState { person, state, on }),
+        (colour_rule(), date()).prop_map(|(rule, on)| Command::SetColourRule { rule, on }),
     ]
 }
 
@@ -243,11 +280,22 @@ fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(household, unit, door)| Event::HouseholdAdded { household, unit, door }),
         2 => (household_id(), unit_id(), unit_id())
             .prop_map(|(household, from, to)| Event::HouseholdMoved { household, from, to }),
-        2 => (person_id(), household_id(), record())
-            .prop_map(|(person, household, record)| Event::PersonRegistered { person, household, record }),
-        2 => (person_id(), household_id(), household_id())
-            .prop_map(|(person, from, to)| Event::PersonMoved { person, from, to }),
+        2 => (person_id(), household_id(), record(), person_state(), recolours()).prop_map(
+            |(person, household, record, state, recolours)| Event::PersonRegistered {
+                person,
+                household,
+                record,
+                state,
+                recolours
+            }
+        ),
+        2 => (person_id(), household_id(), household_id(), date(), recolours())
+            .prop_map(|(person, from, to, on, recolours)| Event::PersonMoved { person, from, to, on, recolours }),
         1 => (person_id(), markers()).prop_map(|(person, markers)| Event::MarkersSet { person, markers }),
+        2 => (person_id(), person_state(), person_state(), recolours())
+            .prop_map(|(person, from, to, recolours)| Event::StateChanged { person, from, to, recolours }),
+        1 => (colour_rule(), date(), recolours())
+            .prop_map(|(rule, on, recolours)| Event::ColourRuleSet { rule, on, recolours }),
     ]
 }
 
@@ -573,11 +621,15 @@ fn sample() -> &'static Sample {
                 .with_name(Name::new(NAMES[i]).expect("valid"))
                 .with_phone(Phone::new(PHONES[i]).expect("valid"))
                 .with_marker(Marker::ALL[i]);
-            s.apply(Command::RegisterPerson { household: households[i], record });
+            s.apply(Command::RegisterPerson { household: households[i], record, state: PersonState::well(on) });
         }
-        let nobody = s.apply(Command::RegisterPerson { household: households[0], record: PersonRecord::new() });
+        let nobody = s.apply(Command::RegisterPerson {
+            household: households[0],
+            record: PersonRecord::new(),
+            state: PersonState::well(on),
+        });
         let nobody = nobody.new_person().expect("a person");
-        s.apply(Command::MovePerson { person: nobody, to: households[4] });
+        s.apply(Command::MovePerson { person: nobody, to: households[4], on });
         s.apply(Command::SetMarkers { person: nobody, markers: Markers::from(Marker::ElderlyLivingAlone) });
         let zones = s.apply(Command::CreateOverlay { name: "片区".to_owned(), kind: OverlayKind::Zone });
         let zones = zones.new_overlay().expect("an overlay");
@@ -1256,13 +1308,19 @@ fn the_sample_holds_personal_data_and_hides_it() {
     // Refusals that concern personal data name ids, never the data.
     let mut reg = reg.clone();
     let again = records[0].clone();
-    let e =
-        reg.apply(Command::RegisterPerson { household: HouseholdId::new(1), record: again }).expect_err("duplicate");
+    let e = reg
+        .apply(Command::RegisterPerson {
+            household: HouseholdId::new(1),
+            record: again,
+            state: PersonState::well(day()),
+        })
+        .expect_err("duplicate");
     check_error(&e);
     let e = reg
         .apply(Command::RegisterPerson {
             household: HouseholdId::new(1),
             record: PersonRecord::new().with_passport(records[1].passport().expect("a passport").clone()),
+            state: PersonState::well(day()),
         })
         .expect_err("duplicate passport");
     check_error(&e);

@@ -34,11 +34,12 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wangge::colour::{Colour, PersonState, State};
 use wangge::grid::{
     CheckpointKind, CompoundKind, Level, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
 };
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
-use wangge::registry::ScopeItem;
+use wangge::registry::{Recolour, ScopeItem};
 use wangge::{
     CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, Registry, RegistryError, Snapshot, UnitId,
 };
@@ -109,6 +110,11 @@ enum Op {
         person: u16,
         markers: u8,
     },
+    SetState {
+        person: u16,
+        state: u8,
+        day: u16,
+    },
 }
 
 /// The operations that grow a city: units, households, persons, an overlay now and then.
@@ -147,13 +153,13 @@ fn grow_then(max: usize, rest: impl Strategy<Value = Op>) -> impl Strategy<Value
 }
 
 /// How often each operation is drawn, in the order of [`Op`]'s variants.
-struct Mix([u32; 11]);
+struct Mix([u32; 12]);
 
 impl Mix {
     /// Every operation, units and the register more often than overlays.
-    const ANY: Mix = Mix([6, 2, 1, 1, 4, 2, 5, 2, 5, 2, 1]);
+    const ANY: Mix = Mix([6, 2, 1, 1, 4, 2, 5, 2, 5, 2, 1, 4]);
     /// Overlays and moving units: the rule that a move must not make cells overlap.
-    const OVERLAYS: Mix = Mix([2, 6, 1, 1, 6, 4, 2, 1, 1, 1, 1]);
+    const OVERLAYS: Mix = Mix([2, 6, 1, 1, 6, 4, 2, 1, 1, 1, 1, 1]);
 }
 
 /// Any operation, drawn as often as `mix` says.
@@ -170,6 +176,7 @@ fn op(mix: Mix) -> impl Strategy<Value = Op> {
         register,
         move_person,
         set_markers,
+        set_state,
     ] = mix.0;
     let pick = any::<u16>;
     let units = || prop::collection::vec(any::<u16>(), 0..4);
@@ -210,6 +217,7 @@ fn op(mix: Mix) -> impl Strategy<Value = Op> {
             }),
         move_person => (pick(), pick()).prop_map(|(person, to)| Op::MovePerson { person, to }),
         set_markers => (pick(), any::<u8>()).prop_map(|(person, markers)| Op::SetMarkers { person, markers }),
+        set_state => (pick(), any::<u8>(), any::<u16>()).prop_map(|(person, state, day)| Op::SetState { person, state, day }),
     ]
 }
 
@@ -246,6 +254,11 @@ fn name(i: u8) -> Name {
 
 fn markers(bits: u8) -> Markers {
     Marker::ALL.into_iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, m)| m).collect()
+}
+
+/// Day `d` from 1 January 2020.
+fn day(d: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 1, 1).expect("a real date") + chrono::Days::new(u64::from(d))
 }
 
 /// One of `n` existing ids, or one time in sixteen (and always when there is none) the next
@@ -382,11 +395,23 @@ fn to_command(reg: &Registry, op: &Op, residents: &[ResidentId]) -> Command {
             if *phone {
                 record = record.with_phone(Phone::new("+86 371-6000 0000").expect("a valid phone"));
             }
-            Command::RegisterPerson { household: HouseholdId::new(pick(*household, households)), record }
+            // Mostly present and well; the marker bits pick another initial state now and then.
+            let state = if m % 4 == 0 { State::ALL[usize::from(m / 4) % State::COUNT] } else { State::Well };
+            Command::RegisterPerson {
+                household: HouseholdId::new(pick(*household, households)),
+                record,
+                state: PersonState::new(state, day(u16::from(*m))),
+            }
         }
         Op::MovePerson { person, to } => Command::MovePerson {
             person: PersonId::new(pick(*person, persons)),
             to: HouseholdId::new(pick(*to, households)),
+            on: day(0),
+        },
+        Op::SetState { person, state, day: d } => Command::SetState {
+            person: PersonId::new(pick(*person, persons)),
+            state: State::ALL[usize::from(*state) % State::COUNT],
+            on: day(*d % 400),
         },
         Op::SetMarkers { person, markers: m } => {
             Command::SetMarkers { person: PersonId::new(pick(*person, persons)), markers: markers(*m) }
@@ -529,12 +554,12 @@ fn expected(reg: &Registry, command: &Command) -> Option<bool> {
                 && open_container(tree, *to)
                 && door_free(reg, *to, pop.household(*household).expect("known").door(), Some(*household))
         }
-        Command::RegisterPerson { household, record } => {
+        Command::RegisterPerson { household, record, .. } => {
             let id_free = record.resident_id().is_none_or(|r| pop.persons().all(|(_, p)| p.resident_id() != Some(r)));
             let passport_free = record.passport().is_none_or(|pp| pop.persons().all(|(_, p)| p.passport() != Some(pp)));
             pop.household(*household).is_ok() && id_free && passport_free
         }
-        Command::MovePerson { person, to } => pop.person(*person).is_ok() && pop.household(*to).is_ok(),
+        Command::MovePerson { person, to, .. } => pop.person(*person).is_ok() && pop.household(*to).is_ok(),
         Command::SetMarkers { person, .. } => pop.person(*person).is_ok(),
         _ => return None,
     })
@@ -641,9 +666,20 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
             same_tree();
             same_overlays();
         }
-        Command::RegisterPerson { household, record } => {
+        Command::RegisterPerson { household, record, state } => {
             let id = PersonId::new(bp.person_count() as u32);
-            assert_eq!(events, [Event::PersonRegistered { person: id, household: *household, record: record.clone() }]);
+            let recolours = recoloured(before, after, &[*household]);
+            assert_eq!(
+                events,
+                [Event::PersonRegistered {
+                    person: id,
+                    household: *household,
+                    record: record.clone(),
+                    state: *state,
+                    recolours
+                }]
+            );
+            assert_eq!(after.state(id).expect("the new person"), *state);
             let p = ap.person(id).expect("the new person");
             assert_eq!((p.household(), p.record()), (*household, record.clone()));
             assert_eq!(ap.household(*household).expect("known").members().last(), Some(&id));
@@ -656,9 +692,15 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
             same_tree();
             same_overlays();
         }
-        Command::MovePerson { person, to } => {
+        Command::MovePerson { person, to, on } => {
             let was = bp.person(*person).expect("known");
-            assert_eq!(events, [Event::PersonMoved { person: *person, from: was.household(), to: *to }]);
+            let mut both = [was.household(), *to];
+            both.sort();
+            let recolours = recoloured(before, after, &both);
+            assert_eq!(
+                events,
+                [Event::PersonMoved { person: *person, from: was.household(), to: *to, on: *on, recolours }]
+            );
             let now = ap.person(*person).expect("known");
             assert_eq!((now.household(), now.record()), (*to, was.record()));
             assert!(ap.household(*to).expect("known").members().contains(person));
@@ -674,8 +716,46 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
             same_tree();
             same_overlays();
         }
+        Command::SetState { person, state, on } => {
+            let household = bp.person(*person).expect("known").household();
+            let from = before.state(*person).expect("known");
+            let to = PersonState::new(*state, *on);
+            let recolours = recoloured(before, after, &[household]);
+            assert_eq!(events, [Event::StateChanged { person: *person, from, to, recolours }]);
+            assert_eq!(after.state(*person).expect("known"), to);
+            same_tree();
+            same_overlays();
+            same_population();
+        }
         _ => {}
     }
+    // Only the households an event names change colour, and every person keeps their state
+    // but the one a command names.
+    let recoloured: BTreeSet<HouseholdId> = events.iter().flat_map(|e| e.recolours()).map(|r| r.household).collect();
+    for (h, _) in bp.households() {
+        if !recoloured.contains(&h) {
+            assert_eq!(before.colour(h), after.colour(h), "{command:?} recoloured {h} silently");
+        }
+    }
+    for (p, _) in bp.persons() {
+        if !matches!(command, Command::SetState { person, .. } if *person == p) {
+            assert_eq!(before.state(p), after.state(p), "{command:?} changed the state of {p}");
+        }
+    }
+}
+
+/// The changes of colour of `households` between `before` and `after`, as events list them.
+fn recoloured(before: &Registry, after: &Registry, households: &[HouseholdId]) -> Vec<Recolour> {
+    let mut seen = BTreeSet::new();
+    households
+        .iter()
+        .filter(|h| seen.insert(**h))
+        .filter_map(|&household| {
+            let from = before.colour(household).expect("known before");
+            let to = after.colour(household).expect("known after");
+            (from != to).then_some(Recolour { household, from, to })
+        })
+        .collect()
 }
 
 /// Copies of `event` that name the wrong new id or a wrong state before it ("moved from" a
@@ -710,14 +790,46 @@ fn tampered(event: &Event) -> Vec<Event> {
         Event::HouseholdMoved { household, from, to } => {
             vec![Event::HouseholdMoved { household, from: UnitId::new(next(from.get())), to }]
         }
-        Event::PersonRegistered { person, household, record } => {
-            vec![Event::PersonRegistered { person: PersonId::new(next(person.get())), household, record }]
-        }
-        Event::PersonMoved { person, from, to } => {
-            vec![Event::PersonMoved { person, from: HouseholdId::new(next(from.get())), to }]
+        Event::PersonRegistered { person, household, record, state, recolours } => vec![
+            Event::PersonRegistered {
+                person: PersonId::new(next(person.get())),
+                household,
+                record: record.clone(),
+                state,
+                recolours: recolours.clone(),
+            },
+            Event::PersonRegistered { person, household, record, state, recolours: wrong(&recolours, household) },
+        ],
+        Event::PersonMoved { person, from, to, on, recolours } => vec![
+            Event::PersonMoved {
+                person,
+                from: HouseholdId::new(next(from.get())),
+                to,
+                on,
+                recolours: recolours.clone(),
+            },
+            Event::PersonMoved { person, from, to, on, recolours: wrong(&recolours, to) },
+        ],
+        Event::StateChanged { person, from, to, recolours } => {
+            let household = recolours.first().map_or(HouseholdId::new(0), |r| r.household);
+            let earlier = from.since().pred_opt().unwrap_or(from.since());
+            vec![
+                Event::StateChanged {
+                    person,
+                    from: PersonState::new(from.state(), earlier),
+                    to,
+                    recolours: recolours.clone(),
+                },
+                Event::StateChanged { person, from, to, recolours: wrong(&recolours, household) },
+            ]
         }
         _ => Vec::new(),
     }
+}
+
+/// A recolouring other than `recolours`: none where there was one, a made-up one otherwise.
+fn wrong(recolours: &[Recolour], household: HouseholdId) -> Vec<Recolour> {
+    if recolours.is_empty() { vec![Recolour { household, from: Colour::Green, to: Colour::Red }] } else { Vec::new() }
 }
 
 /// Every invariant, rechecked here by brute force beside [`Registry::audit`].
@@ -815,6 +927,40 @@ fn check_invariants(reg: &Registry) {
         reg.counts(reg.root()).expect("the root"),
         Counts { households: pop.household_count() as u64, persons: pop.person_count() as u64 }
     );
+
+    // Colours: each household the most severe colour of its members under the rule in force,
+    // white with none; each unit's households and persons per colour and persons per state a
+    // recount by walking parent links.
+    let rule = reg.colour_rule();
+    let mut by_colour: BTreeMap<(UnitId, Colour), (u64, u64)> = BTreeMap::new();
+    let mut by_state: BTreeMap<(UnitId, State), u64> = BTreeMap::new();
+    for (h, household) in pop.households() {
+        let states: Vec<State> =
+            household.members().iter().map(|&p| reg.state(p).expect("a member has a state").state()).collect();
+        let colour = states.iter().map(|&s| rule.colour_of(s)).max().unwrap_or(Colour::White);
+        assert_eq!(reg.colour(h).expect("known"), colour, "colour of {h} with members in {states:?}");
+        let mut cursor = Some(household.unit());
+        while let Some(c) = cursor {
+            let e = by_colour.entry((c, colour)).or_default();
+            e.0 += 1;
+            e.1 += states.len() as u64;
+            for &s in &states {
+                *by_state.entry((c, s)).or_default() += 1;
+            }
+            cursor = tree.parent(c).expect("listed");
+        }
+    }
+    for u in tree.ids() {
+        let tally = reg.tally(u).expect("listed");
+        for c in Colour::BY_SEVERITY {
+            let (hh, pp) = by_colour.get(&(u, c)).copied().unwrap_or_default();
+            assert_eq!((tally.households(c), tally.persons(c)), (hh, pp), "{c} at {u}");
+        }
+        for s in State::ALL {
+            assert_eq!(tally.in_state(s), by_state.get(&(u, s)).copied().unwrap_or_default(), "{s} at {u}");
+        }
+    }
+    assert!(reg.state(PersonId::new(pop.person_count() as u32)).is_err());
 
     check_overlays(reg);
 }
@@ -1309,16 +1455,38 @@ fn the_checks_accept_a_registry_built_by_hand() {
                     .with_name(name(0))
                     .with_phone(Phone::new("13800000000").expect("a phone"))
                     .with_markers(markers(0b101)),
+                state: PersonState::well(day),
             },
             true,
         ), // p0
         (
-            Command::RegisterPerson { household: h(1), record: PersonRecord::new().with_resident_id(residents[0]) },
+            Command::RegisterPerson {
+                household: h(1),
+                record: PersonRecord::new().with_resident_id(residents[0]),
+                state: PersonState::well(day),
+            },
             false,
         ),
-        (Command::RegisterPerson { household: h(1), record: PersonRecord::new().with_passport(passport(1)) }, false),
-        (Command::RegisterPerson { household: h(1), record: PersonRecord::new().with_resident_id(residents[1]) }, true), // p1
-        (Command::RegisterPerson { household: h(9), record: PersonRecord::new() }, false),
+        (
+            Command::RegisterPerson {
+                household: h(1),
+                record: PersonRecord::new().with_passport(passport(1)),
+                state: PersonState::well(day),
+            },
+            false,
+        ),
+        (
+            Command::RegisterPerson {
+                household: h(1),
+                record: PersonRecord::new().with_resident_id(residents[1]),
+                state: PersonState::new(State::HomeIsolationElsewhere, day),
+            },
+            true,
+        ), // p1, a yellow household
+        (
+            Command::RegisterPerson { household: h(9), record: PersonRecord::new(), state: PersonState::well(day) },
+            false,
+        ),
         (Command::CreateOverlay { name: "片区".to_owned(), kind: OverlayKind::Zone }, true), // o0
         (Command::CreateOverlay { name: "片区".to_owned(), kind: OverlayKind::Grid }, false),
         (Command::AddCell { overlay: OverlayId::new(0), name: "一片".to_owned(), units: vec![u(2)] }, true), // c0
@@ -1333,8 +1501,18 @@ fn the_checks_accept_a_registry_built_by_hand() {
         (Command::MoveUnit { unit: u(1), new_parent: u(1) }, false),              // under itself
         (Command::MoveHousehold { household: h(1), to: u(6) }, false),            // door taken at u6
         (Command::MoveHousehold { household: h(1), to: u(4) }, true),
-        (Command::MovePerson { person: p(1), to: h(0) }, true),
-        (Command::MovePerson { person: p(1), to: h(7) }, false),
+        (Command::MovePerson { person: p(1), to: h(0), on: day }, true), // h0 turns yellow, h1 white
+        (Command::MovePerson { person: p(1), to: h(7), on: day }, false),
+        (Command::SetState { person: p(1), state: State::Well, on: day }, true), // released
+        (Command::SetState { person: p(1), state: State::Well, on: day }, false), // well already
+        (Command::SetState { person: p(0), state: State::Confirmed, on: day }, true),
+        (Command::SetState { person: p(0), state: State::Well, on: day }, false), // not silently downgraded
+        (
+            Command::SetState { person: p(0), state: State::CentralisedIsolation, on: day.pred_opt().expect("a day") },
+            false,
+        ), // before
+        (Command::SetState { person: p(0), state: State::CentralisedIsolation, on: day }, true),
+        (Command::SetState { person: p(9), state: State::Well, on: day }, false),
         (Command::SetMarkers { person: p(0), markers: Markers::EMPTY }, true),
         (Command::SetMarkers { person: p(9), markers: Markers::EMPTY }, false),
         (Command::CloseUnit { unit: u(6), on: day, transfer_to: None }, false), // holds h0

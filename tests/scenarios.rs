@@ -14,11 +14,12 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, NewUnit, OverlayKind, UnitKind,
 };
 use wangge::people::{DoorLabel, PeopleError, PersonRecord};
-use wangge::registry::ScopeItem;
+use wangge::registry::{Recolour, ScopeItem};
 use wangge::{CellId, Command, Error, Event, HouseholdId, OverlayId, PersonId, Registry, RegistryError, UnitId};
 
 /// The Huayuan Road builder of the example, shared rather than copied.
@@ -87,7 +88,8 @@ impl Scenario {
     }
 
     fn person(&mut self, household: HouseholdId, record: PersonRecord) -> Result<PersonId, Error> {
-        match self.apply(Command::RegisterPerson { household, record })? {
+        let state = PersonState::well(NaiveDate::from_ymd_opt(2020, 1, 25).expect("a real date"));
+        match self.apply(Command::RegisterPerson { household, record, state })? {
             Event::PersonRegistered { person, .. } => Ok(person),
             other => panic!("RegisterPerson became {other:?}"),
         }
@@ -412,7 +414,12 @@ fn huayuan_road_registers_each_person_once_and_a_move_rolls_counts_up() -> Resul
 
     // One person, one file 一人一档: the same number in another community is refused, naming
     // the household that holds it, and the message does not show the number.
-    let err = s.refused(Command::RegisterPerson { household: to, record: PersonRecord::new().with_resident_id(id) });
+    let well = PersonState::well(subdistrict::map_date()?);
+    let err = s.refused(Command::RegisterPerson {
+        household: to,
+        record: PersonRecord::new().with_resident_id(id),
+        state: well,
+    });
     assert_eq!(err, Error::People(PeopleError::DuplicateResidentId { household: from, person }));
     assert!(!err.to_string().contains(&id.reveal()));
 
@@ -425,7 +432,7 @@ fn huayuan_road_registers_each_person_once_and_a_move_rolls_counts_up() -> Resul
     let (yard_a, yard_b) = (yard_of(&s, from)?, yard_of(&s, to)?);
     let watched = [a, b, yard_a, yard_b, s.reg.root()];
     let before: Vec<_> = watched.iter().map(|&u| s.reg.counts(u)).collect::<Result<_, _>>()?;
-    s.apply(Command::MovePerson { person, to })?;
+    s.apply(Command::MovePerson { person, to, on: subdistrict::map_date()? })?;
     let after: Vec<_> = watched.iter().map(|&u| s.reg.counts(u)).collect::<Result<_, _>>()?;
     for (i, delta) in [-1i64, 1, -1, 1, 0].into_iter().enumerate() {
         assert_eq!(after[i].persons as i64 - before[i].persons as i64, delta, "persons at {}", watched[i]);
@@ -435,7 +442,11 @@ fn huayuan_road_registers_each_person_once_and_a_move_rolls_counts_up() -> Resul
     assert_eq!(s.reg.population().find_resident(&id), Some(person));
 
     // The file went with them: registering the number back home names the new household.
-    let err = s.refused(Command::RegisterPerson { household: from, record: PersonRecord::new().with_resident_id(id) });
+    let err = s.refused(Command::RegisterPerson {
+        household: from,
+        record: PersonRecord::new().with_resident_id(id),
+        state: well,
+    });
     assert_eq!(err, Error::People(PeopleError::DuplicateResidentId { household: to, person }));
     s.assert_sound();
     Ok(())
@@ -529,5 +540,142 @@ fn huayuan_road_a_community_scope_never_shows_another_communitys_households() ->
     let id = s.reg.person(person)?.resident_id().expect("registered with an identity number");
     assert_eq!(scope.find_resident(&id).unwrap_err(), outside(ScopeItem::Person(person)));
     s.assert_sound();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The five colours 四级五色
+// ---------------------------------------------------------------------------------------------
+
+/// Seed 003's figures, built through commands by the example, read back from the reports:
+/// 1,518 households / 3,463 persons in home isolation, 41 persons in centralised isolation.
+#[test]
+fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
+    let (s, layout) = Scenario::huayuan_road()?;
+    let t = s.reg.tally(layout.root)?;
+    let home = [State::HomeIsolationEpidemicArea, State::HomeIsolationElsewhere];
+    assert_eq!(t.households(Colour::Orange) + t.households(Colour::Yellow), 1_518);
+    assert_eq!(home.iter().map(|&st| t.in_state(st)).sum::<u64>(), 3_463);
+    assert_eq!(t.in_state(State::CentralisedIsolation), 41);
+    // Each centralised person keeps a household of their own under key attention 重点关注户.
+    assert_eq!(t.households(Colour::Red), 41);
+    assert!(t.households(Colour::Orange) > 0 && t.households(Colour::Yellow) > 0);
+    assert!(t.households(Colour::White) > 0 && t.households(Colour::Green) > 0);
+    assert_eq!((t.total_households(), t.total_persons()), (4_700, 12_584));
+    // Every person counted once: by household colour and by state alike.
+    assert_eq!(State::ALL.iter().map(|&st| t.in_state(st)).sum::<u64>(), t.total_persons());
+
+    // The communities' tallies merge into the sub-district's, as shards would.
+    let merged: Tally = layout.communities.iter().map(|&c| s.reg.tally(c).cloned()).sum::<Result<Tally, _>>()?;
+    assert_eq!(&merged, t);
+    // A secretary's scope sees their community's tally and nothing of the others'.
+    let scope = s.reg.scope(&layout.communities[..1])?;
+    assert_eq!(&scope.total_tally(), s.reg.tally(layout.communities[0])?);
+    assert!(scope.tally(layout.communities[1]).is_err());
+    s.assert_sound();
+    Ok(())
+}
+
+/// A household with a close contact turns red at every level at once, the repaint shows in
+/// "changes since", and a release paints it back.
+#[test]
+fn a_close_contact_turns_the_household_red_up_the_tree_and_release_paints_it_back() -> Result<(), Error> {
+    let (mut s, _) = Scenario::huayuan_road()?;
+    let green = s
+        .reg
+        .population()
+        .households()
+        .map(|(id, _)| id)
+        .find(|&h| s.reg.colour(h).is_ok_and(|c| c == Colour::Green))
+        .expect("a green household");
+    let members = s.reg.household(green)?.members().to_vec();
+    let unit = s.reg.household(green)?.unit();
+    let watched: Vec<UnitId> =
+        s.reg.tree().ancestors(unit)?.chain([unit]).collect::<Vec<_>>().into_iter().rev().collect();
+    let before: Vec<Tally> = watched.iter().map(|&u| s.reg.tally(u).cloned()).collect::<Result<_, _>>()?;
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a real date");
+
+    let event = s.apply(Command::SetState { person: members[0], state: State::CloseContact, on: feb(12) })?;
+    assert_eq!(event.recolours(), [Recolour { household: green, from: Colour::Green, to: Colour::Red }]);
+    for (u, was) in watched.iter().zip(&before) {
+        let now = s.reg.tally(*u)?;
+        assert_eq!(now.households(Colour::Red), was.households(Colour::Red) + 1, "at {u}");
+        assert_eq!(now.households(Colour::Green), was.households(Colour::Green) - 1, "at {u}");
+        assert_eq!(now.persons(Colour::Red), was.persons(Colour::Red) + members.len() as u64, "at {u}");
+        assert_eq!(now.in_state(State::CloseContact), was.in_state(State::CloseContact) + 1, "at {u}");
+    }
+    let changes = Event::colour_changes_since(&s.log, feb(11));
+    assert_eq!(changes, [Recolour { household: green, from: Colour::Green, to: Colour::Red }]);
+
+    // Not silently downgraded: a close contact does not become a secondary contact ...
+    let err = s.refused(Command::SetState { person: members[0], state: State::SecondaryContact, on: feb(13) });
+    assert!(matches!(err, Error::Colour(_)), "{err:?}");
+    // ... and is released 14 days on, back to present and well.
+    s.apply(Command::SetState { person: members[0], state: State::Well, on: feb(26) })?;
+    for (u, was) in watched.iter().zip(&before) {
+        assert_eq!(s.reg.tally(*u)?, was, "at {u}");
+    }
+    assert_eq!(Event::colour_changes_since(&s.log, feb(11)), []);
+    assert_eq!(Event::colour_changes_since(&s.log, feb(20)).len(), 1);
+    s.assert_sound();
+    Ok(())
+}
+
+/// A host's own rule: secondary contacts orange instead of red. The command recolours every
+/// household the new rule paints differently, and lists them.
+#[test]
+fn a_host_rule_recolours_every_household_it_paints_differently() -> Result<(), Error> {
+    let (mut s, layout) = Scenario::huayuan_road()?;
+    let on = NaiveDate::from_ymd_opt(2020, 2, 12).expect("a real date");
+    let households: Vec<HouseholdId> = s
+        .reg
+        .population()
+        .households()
+        .filter(|(id, h)| !h.members().is_empty() && s.reg.colour(*id).is_ok_and(|c| c == Colour::Green))
+        .map(|(id, _)| id)
+        .take(3)
+        .collect();
+    for &h in &households {
+        let person = s.reg.household(h)?.members()[0];
+        s.apply(Command::SetState { person, state: State::SecondaryContact, on })?;
+    }
+    let reds = s.reg.tally(layout.root)?.households(Colour::Red);
+    let rule = ColourRule::zhengzhou_2020().with(State::SecondaryContact, Colour::Orange);
+    let event = s.apply(Command::SetColourRule { rule: rule.clone(), on })?;
+    let expected: Vec<Recolour> =
+        households.iter().map(|&household| Recolour { household, from: Colour::Red, to: Colour::Orange }).collect();
+    assert_eq!(event.recolours(), expected);
+    assert_eq!(s.reg.colour_rule(), &rule);
+    assert_eq!(s.reg.tally(layout.root)?.households(Colour::Red), reds - 3);
+    s.assert_sound();
+    Ok(())
+}
+
+/// The courtyard map shows every household of the courtyard in its colour, and none of the
+/// residents' personal data.
+#[test]
+fn the_courtyard_map_shows_every_household_and_no_personal_data() -> Result<(), Error> {
+    let (s, layout) = Scenario::huayuan_road()?;
+    let yard = layout.courtyards[4];
+    let map = s.reg.map(yard, subdistrict::map_date()?)?;
+    let tally = s.reg.tally(yard)?;
+    for c in Colour::BY_SEVERITY {
+        assert_eq!(map.households(c) as u64, tally.households(c), "{c}");
+    }
+    let (svg, text) = (map.to_svg(), map.to_text());
+    assert!(svg.contains(s.reg.tree().unit(yard)?.name()));
+    for h in s.reg.households_within(yard)? {
+        for &p in s.reg.household(h)?.members() {
+            let record = s.reg.person(p)?.record();
+            let personal = [
+                record.name().map(|n| n.reveal().to_owned()),
+                record.phone().map(|n| n.reveal().to_owned()),
+                record.resident_id().map(|r| r.reveal()),
+            ];
+            for secret in personal.into_iter().flatten() {
+                assert!(!svg.contains(&secret) && !text.contains(&secret), "the map shows personal data");
+            }
+        }
+    }
     Ok(())
 }

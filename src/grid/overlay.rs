@@ -95,6 +95,10 @@ pub struct Overlays {
     cells: Vec<Cell>,
     /// Per overlay: each unit named by one of its cells, and that cell.
     assigned: Vec<HashMap<UnitId, CellId>>,
+    /// By unit index: the cells, of any overlay, that name the unit itself (one per overlay
+    /// at most). Lets the registry find every cell holding a household by walking its
+    /// ancestors, with no hashing.
+    naming: Vec<Vec<CellId>>,
 }
 
 impl Overlays {
@@ -165,6 +169,27 @@ impl Overlays {
             }
         }
         Ok(found)
+    }
+
+    /// The cells, of any overlay, that name `unit` itself (not an ancestor of it); at most
+    /// one per overlay, in id order.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn cells_naming(&self, unit: UnitId) -> &[CellId] {
+        self.naming.get(unit.index()).map_or(&[], Vec::as_slice)
+    }
+
+    fn name_units(&mut self, cell: CellId, units: &[UnitId]) {
+        for &u in units {
+            if self.naming.len() <= u.index() {
+                self.naming.resize_with(u.index() + 1, Vec::new);
+            }
+            let cells = &mut self.naming[u.index()];
+            if let Err(at) = cells.binary_search(&cell) {
+                cells.insert(at, cell);
+            }
+        }
     }
 
     /// Check that an overlay could be created, without creating it.
@@ -269,6 +294,7 @@ impl Overlays {
         self.cells.push(Cell { overlay, name: name.to_owned(), units: units.to_vec() });
         self.overlays[overlay.index()].cells.push(id);
         self.assigned[overlay.index()].extend(units.iter().map(|&u| (u, id)));
+        self.name_units(id, units);
         Ok(id)
     }
 
@@ -290,6 +316,7 @@ impl Overlays {
         let c = &mut self.cells[cell.index()];
         c.units.extend_from_slice(units);
         self.assigned[c.overlay.index()].extend(units.iter().map(|&u| (u, cell)));
+        self.name_units(cell, units);
         Ok(())
     }
 
@@ -363,6 +390,12 @@ impl Overlays {
                     }
                 }
             }
+            for &u in assigned.keys() {
+                let cid = assigned[&u];
+                if !self.cells_naming(u).contains(&cid) {
+                    found.push(format!("overlay o{o}: unit {u} is missing from the naming index of {cid}"));
+                }
+            }
             if named != assigned.len() {
                 found.push(format!("overlay o{o}: a unit is named twice or the index holds strays"));
             }
@@ -374,6 +407,11 @@ impl Overlays {
                     }
                 }
             }
+        }
+        let indexed: usize = self.naming.iter().map(Vec::len).sum();
+        let named: usize = self.assigned.iter().map(HashMap::len).sum();
+        if indexed != named {
+            found.push(format!("the naming index holds {indexed} entries for {named} named units"));
         }
         found
     }

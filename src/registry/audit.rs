@@ -4,8 +4,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
 use serde::{Deserialize, Serialize};
 
-use super::{Counts, Registry};
-use crate::{HouseholdId, UnitId};
+use super::Registry;
+use crate::colour::{Colour, Tally};
+use crate::{CellId, HouseholdId, UnitId};
 
 /// One invariant violation found by [`Registry::audit`]. A registry built only through
 /// commands and events has none.
@@ -36,15 +37,39 @@ pub enum Finding {
         /// Its unit.
         unit: UnitId,
     },
-    /// A unit's stored counts differ from a recount, or from its own households plus the sum
-    /// of its children's counts.
-    Counts {
+    /// A household's stored colour differs from a classification of its members by the rule
+    /// in force.
+    Colour {
+        /// The household.
+        household: HouseholdId,
+        /// The colour stored.
+        stored: Colour,
+        /// The colour expected.
+        expected: Colour,
+    },
+    /// A unit's stored tally differs from a recount, or from its own households plus the sum
+    /// of its children's tallies.
+    Tally {
         /// The unit.
         unit: UnitId,
-        /// The counts stored.
-        stored: Counts,
-        /// The counts expected.
-        expected: Counts,
+        /// The tally stored.
+        stored: Box<Tally>,
+        /// The tally expected.
+        expected: Box<Tally>,
+    },
+    /// A cell's stored tally differs from the sum of its units' tallies.
+    CellTally {
+        /// The cell.
+        cell: CellId,
+        /// The tally stored.
+        stored: Box<Tally>,
+        /// The tally expected.
+        expected: Box<Tally>,
+    },
+    /// A table has the wrong number of rows.
+    Table {
+        /// What is wrong.
+        problem: String,
     },
 }
 
@@ -57,21 +82,33 @@ impl std::fmt::Display for Finding {
             Finding::Placement { household, unit } => {
                 write!(f, "household {household} sits at {unit}, which cannot hold it")
             }
-            Finding::Counts { unit, stored, expected } => write!(
-                f,
-                "counts of {unit}: stored {} households / {} persons, expected {} / {}",
-                stored.households, stored.persons, expected.households, expected.persons
-            ),
+            Finding::Colour { household, stored, expected } => {
+                write!(f, "household {household} is coloured {stored}, its members make it {expected}")
+            }
+            Finding::Tally { unit, stored, expected } => {
+                write!(f, "tally of {unit}: stored {}, expected {}", json(stored), json(expected))
+            }
+            Finding::CellTally { cell, stored, expected } => {
+                write!(f, "tally of cell {cell}: stored {}, expected {}", json(stored), json(expected))
+            }
+            Finding::Table { problem } => f.write_str(problem),
         }
     }
+}
+
+/// A tally in one line, for findings.
+fn json(t: &Tally) -> String {
+    format!("{} households, {} persons", t.total_households(), t.total_persons())
 }
 
 impl Registry {
     /// Recheck every invariant from scratch and return each violation found (纵向稽核): the
     /// tree's shape (one root, one parent each, levels deepening, no cycle, checked
     /// independently with petgraph), overlays without overlaps, one person one file, every
-    /// household at an open unit that can hold it, and per-unit counts equal to a brute-force
-    /// recount, each parent's equal to its own households plus the sum of its children's.
+    /// household at an open unit that can hold it, every household's colour equal to a fresh
+    /// classification of its members, and per-unit tallies equal to a brute-force recount,
+    /// each parent's equal to its own households plus the sum of its children's, each cell's
+    /// equal to the sum of its units'.
     ///
     /// Empty for every registry built through commands, events or a snapshot.
     ///
@@ -112,39 +149,55 @@ impl Registry {
             }
         }
 
-        let recount = Self::recount(&self.tree, &self.population);
-        for unit in self.tree.ids() {
-            let stored = self.counts.get(unit.index()).copied().unwrap_or_default();
-            let expected = recount[unit.index()];
+        let tables = [
+            ("count", self.tallies.len(), n),
+            ("state", self.states.len(), self.population.person_count()),
+            ("colour", self.colours.len(), self.population.household_count()),
+            ("cell tally", self.cell_tallies.len(), self.overlays.cell_count()),
+            ("household list", self.population.unit_slots(), n),
+        ];
+        for (what, rows, expected) in tables {
+            if rows != expected {
+                found.push(Finding::Table { problem: format!("{rows} {what} rows for {expected}") });
+            }
+        }
+        if !found.is_empty() {
+            return found; // the checks below index the tables
+        }
+
+        for (household, expected) in self.classify_all().into_iter().enumerate() {
+            let household = HouseholdId::new(household as u32);
+            let stored = self.colours[household.index()];
             if stored != expected {
-                found.push(Finding::Counts { unit, stored, expected });
+                found.push(Finding::Colour { household, stored, expected });
+            }
+        }
+        let recount = self.roll_up();
+        for unit in self.tree.ids() {
+            let stored = &self.tallies[unit.index()];
+            let expected = &recount[unit.index()];
+            if stored != expected {
+                found.push(Finding::Tally {
+                    unit,
+                    stored: Box::new(stored.clone()),
+                    expected: Box::new(expected.clone()),
+                });
                 continue;
             }
-            let own = self.population.households_at(unit).iter().map(|&h| Counts {
-                households: 1,
-                persons: self.population.household(h).map_or(0, |h| h.members().len() as u64),
-            });
-            let children = self
-                .tree
-                .children(unit)
-                .unwrap_or(&[])
-                .iter()
-                .map(|c| self.counts.get(c.index()).copied().unwrap_or_default());
-            let summed: Counts = own.chain(children).sum();
-            if summed != stored {
-                found.push(Finding::Counts { unit, stored, expected: summed });
+            let own = self.population.households_at(unit).iter().map(|&h| self.household_tally(h));
+            let children = self.tree.children(unit).unwrap_or(&[]).iter().map(|c| self.tallies[c.index()].clone());
+            let summed: Tally = own.chain(children).sum();
+            if summed != *stored {
+                found.push(Finding::Tally { unit, stored: Box::new(stored.clone()), expected: Box::new(summed) });
             }
         }
-        if self.population.unit_slots() != n {
-            found.push(Finding::Population {
-                problem: format!("household lists for {} units in a tree of {n}", self.population.unit_slots()),
-            });
-        }
-        if self.counts.len() != n {
-            found.push(Finding::Tree {
-                unit: self.root(),
-                problem: format!("{} count rows for {n} units", self.counts.len()),
-            });
+        let (_, cells) = self.tallies_from_scratch();
+        for (i, expected) in cells.into_iter().enumerate() {
+            let cell = CellId::new(i as u32);
+            let stored = &self.cell_tallies[i];
+            if *stored != expected {
+                found.push(Finding::CellTally { cell, stored: Box::new(stored.clone()), expected: Box::new(expected) });
+            }
         }
         found
     }

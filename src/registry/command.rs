@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::colour::{ColourRule, PersonState, State};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::{CellId, HouseholdId, OverlayId, PersonId, UnitId};
@@ -83,6 +84,8 @@ pub enum Command {
         household: HouseholdId,
         /// What is known of the person.
         record: PersonRecord,
+        /// Their state when registered, and since when ([`PersonState::well`] for most).
+        state: PersonState,
     },
     /// Move a person to another household.
     MovePerson {
@@ -90,6 +93,8 @@ pub enum Command {
         person: PersonId,
         /// Their new household.
         to: HouseholdId,
+        /// The date of the move.
+        on: NaiveDate,
     },
     /// Replace a person's markers.
     SetMarkers {
@@ -97,5 +102,26 @@ pub enum Command {
         person: PersonId,
         /// The new markers.
         markers: Markers,
+    },
+    /// Change a person's state (a close contact found, a release ...), recolouring their
+    /// household. Refused when [`State::may_become`] forbids the change or `on` is before the
+    /// current state began.
+    SetState {
+        /// The person.
+        person: PersonId,
+        /// Their new state.
+        state: State,
+        /// The date it begins.
+        on: NaiveDate,
+    },
+    /// Replace the colour rule, recolouring every household by it.
+    ///
+    /// # Complexity
+    /// O(households + persons + units): every colour and tally is recomputed.
+    SetColourRule {
+        /// The new rule.
+        rule: ColourRule,
+        /// The date it applies from.
+        on: NaiveDate,
     },
 }

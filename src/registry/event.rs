@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::colour::{Colour, ColourRule, PersonState};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::{CellId, HouseholdId, OverlayId, PersonId, UnitId};
@@ -103,6 +104,11 @@ pub enum Event {
         household: HouseholdId,
         /// What is known of them.
         record: PersonRecord,
+        /// Their state when registered.
+        state: PersonState,
+        /// The household's change of colour, if any (a first member turns a white household
+        /// green, say).
+        recolours: Vec<Recolour>,
     },
     /// A person moved to another household.
     PersonMoved {
@@ -112,6 +118,10 @@ pub enum Event {
         from: HouseholdId,
         /// The household they joined.
         to: HouseholdId,
+        /// The date of the move.
+        on: NaiveDate,
+        /// The changes of colour of the two households, if any.
+        recolours: Vec<Recolour>,
     },
     /// A person's markers were replaced.
     MarkersSet {
@@ -120,9 +130,109 @@ pub enum Event {
         /// The new markers.
         markers: Markers,
     },
+    /// A person's state changed.
+    StateChanged {
+        /// The person.
+        person: PersonId,
+        /// Their state before.
+        from: PersonState,
+        /// Their state now, and since when.
+        to: PersonState,
+        /// The household's change of colour, if any.
+        recolours: Vec<Recolour>,
+    },
+    /// The colour rule was replaced and every household recoloured by it.
+    ColourRuleSet {
+        /// The new rule.
+        rule: ColourRule,
+        /// The date it applies from.
+        on: NaiveDate,
+        /// Every household whose colour changed, by id.
+        recolours: Vec<Recolour>,
+    },
+}
+
+/// A household's change of colour, carried by the event that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Recolour {
+    /// The household.
+    pub household: HouseholdId,
+    /// Its colour before.
+    pub from: Colour,
+    /// Its colour after.
+    pub to: Colour,
 }
 
 impl Event {
+    /// The date the event is dated by, for events that carry one (closing a unit, registering
+    /// or moving a person, a change of state or of colour rule).
+    pub fn date(&self) -> Option<NaiveDate> {
+        match self {
+            Event::UnitClosed { on, .. } | Event::PersonMoved { on, .. } | Event::ColourRuleSet { on, .. } => Some(*on),
+            Event::PersonRegistered { state, .. } => Some(state.since()),
+            Event::StateChanged { to, .. } => Some(to.since()),
+            _ => None,
+        }
+    }
+
+    /// The changes of household colour this event made, in household order.
+    pub fn recolours(&self) -> &[Recolour] {
+        match self {
+            Event::PersonRegistered { recolours, .. }
+            | Event::PersonMoved { recolours, .. }
+            | Event::StateChanged { recolours, .. }
+            | Event::ColourRuleSet { recolours, .. } => recolours,
+            _ => &[],
+        }
+    }
+
+    /// The households whose colour changed in events dated `since` or later (五色图动态管理:
+    /// what to repaint on the courtyard maps), each with its colour before the first such
+    /// change and after the last, in household order. A household that changed and changed
+    /// back is left out. Events are read in log order.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Event, Registry};
+    /// use wangge::colour::{Colour, PersonState, State};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let mut log = vec![reg.founding_event()];
+    /// log.extend(reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?);
+    /// let household = log[1].new_household().unwrap();
+    /// log.extend(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })?);
+    /// let person = log[2].new_person().unwrap();
+    /// log.extend(reg.apply(Command::SetState { person, state: State::CloseContact, on: feb(3) })?);
+    ///
+    /// let changes = Event::colour_changes_since(&log, feb(2));
+    /// assert_eq!(changes.len(), 1);
+    /// assert_eq!((changes[0].household, changes[0].from, changes[0].to), (household, Colour::Green, Colour::Red));
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// O(events + changes × log(households changed)).
+    pub fn colour_changes_since<'e>(log: impl IntoIterator<Item = &'e Event>, since: NaiveDate) -> Vec<Recolour> {
+        let mut net: std::collections::BTreeMap<HouseholdId, (Colour, Colour)> = Default::default();
+        for event in log {
+            if event.date().is_none_or(|d| d < since) {
+                continue;
+            }
+            for r in event.recolours() {
+                net.entry(r.household).and_modify(|(_, to)| *to = r.to).or_insert((r.from, r.to));
+            }
+        }
+        net.into_iter()
+            .filter(|(_, (from, to))| from != to)
+            .map(|(household, (from, to))| Recolour { household, from, to })
+            .collect()
+    }
+
     /// The unit this event created, if it created one.
     pub fn new_unit(&self) -> Option<UnitId> {
         match self {

@@ -1,10 +1,11 @@
 //! The registry 登记册: the one stateful aggregate a host keeps in memory.
 //!
-//! It owns the [`Tree`], the [`Overlays`] and the [`Population`], and keeps per-unit counts of
-//! households and persons rolled up the tree live. Data flows one way:
+//! It owns the [`Tree`], the [`Overlays`], the [`Population`] and the persons' states, and
+//! keeps every household's colour and every unit's and cell's [`Tally`] live, rolled up the
+//! tree in O(depth) per change. Data flows one way:
 //!
 //! ```text
-//! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + counts up the tree
+//! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + tallies up the tree
 //!                                                   │
 //!                                                   └──▶ Events back to the host (its log)
 //! ```
@@ -14,6 +15,7 @@
 //! subtrees; [`Registry::audit`] rechecks every invariant from scratch (纵向稽核).
 
 mod audit;
+mod colours;
 mod command;
 mod event;
 mod scope;
@@ -21,12 +23,13 @@ mod snapshot;
 
 pub use audit::Finding;
 pub use command::Command;
-pub use event::Event;
+pub use event::{Event, Recolour};
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot};
 
 use serde::{Deserialize, Serialize};
 
+use crate::colour::{Colour, ColourRule, PersonState, Tally};
 use crate::grid::{GridError, LevelScheme, NewUnit, Overlays, Tree};
 use crate::people::{Household, Person, Population};
 use crate::{CellId, Error, HouseholdId, OverlayId, PersonId, UnitId};
@@ -142,12 +145,9 @@ pub struct Counts {
     pub persons: u64,
 }
 
-impl Counts {
-    fn shift(&mut self, households: i64, persons: i64) {
-        // Counts never go below zero while the registry's invariants hold; saturating keeps a
-        // bug from panicking, and `audit` would report the mismatch.
-        self.households = self.households.saturating_add_signed(households);
-        self.persons = self.persons.saturating_add_signed(persons);
+impl From<&Tally> for Counts {
+    fn from(t: &Tally) -> Counts {
+        Counts { households: t.total_households(), persons: t.total_persons() }
     }
 }
 
@@ -179,7 +179,9 @@ impl std::iter::Sum for Counts {
 ///
 /// # Example
 /// ```
+/// use chrono::NaiveDate;
 /// use wangge::{Command, Registry};
+/// use wangge::colour::PersonState;
 /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 /// use wangge::people::{DoorLabel, PersonRecord};
 ///
@@ -195,7 +197,8 @@ impl std::iter::Sum for Counts {
 /// let events = reg.apply(Command::AddHousehold { unit: community, door: DoorLabel::new("1-101")? })?;
 /// let household = events[0].new_household().unwrap();
 /// log.extend(events);
-/// log.extend(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new() })?);
+/// let state = PersonState::well(NaiveDate::from_ymd_opt(2020, 1, 25).unwrap());
+/// log.extend(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?);
 ///
 /// assert_eq!(reg.counts(reg.root())?.persons, 1);
 /// assert!(reg.audit().is_empty());
@@ -208,8 +211,16 @@ pub struct Registry {
     tree: Tree,
     overlays: Overlays,
     population: Population,
-    /// Households and persons inside each unit, by unit index.
-    counts: Vec<Counts>,
+    /// The colour rule in force.
+    rule: ColourRule,
+    /// Each person's state, by person index.
+    states: Vec<PersonState>,
+    /// Each household's colour, by household index.
+    colours: Vec<Colour>,
+    /// The tally of everything inside each unit, by unit index.
+    tallies: Vec<Tally>,
+    /// The tally of each cell, by cell index.
+    cell_tallies: Vec<Tally>,
 }
 
 impl Registry {
@@ -221,7 +232,17 @@ impl Registry {
         let tree = Tree::new(scheme, root.clone())?;
         let mut population = Population::new();
         population.add_unit();
-        Ok(Registry { root_spec: root, tree, overlays: Overlays::new(), population, counts: vec![Counts::default()] })
+        Ok(Registry {
+            root_spec: root,
+            tree,
+            overlays: Overlays::new(),
+            population,
+            rule: ColourRule::default(),
+            states: Vec::new(),
+            colours: Vec::new(),
+            tallies: vec![Tally::new()],
+            cell_tallies: Vec::new(),
+        })
     }
 
     /// The event that begins this registry's log: replaying it alone gives a registry equal to
@@ -274,7 +295,7 @@ impl Registry {
     /// # Complexity
     /// O(1).
     pub fn counts(&self, unit: UnitId) -> Result<Counts, Error> {
-        self.counts.get(unit.index()).copied().ok_or_else(|| GridError::UnknownUnit { unit }.into())
+        Ok(Counts::from(self.tally(unit)?))
     }
 
     /// The households inside `unit` (at it or any descendant), in pre-order of units.
@@ -387,7 +408,10 @@ impl Registry {
     /// O(size of the registry): the tables are copied into right-sized storage.
     pub fn shrink_to_fit(&mut self) {
         self.population.shrink_to_fit();
-        self.counts.shrink_to_fit();
+        self.states.shrink_to_fit();
+        self.colours.shrink_to_fit();
+        self.tallies.shrink_to_fit();
+        self.cell_tallies.shrink_to_fit();
     }
 
     /// Apply one event from a log, validated exactly as the command it came from.
@@ -455,16 +479,26 @@ impl Registry {
                 let from = self.population.household(household)?.unit();
                 Event::HouseholdMoved { household, from, to }
             }
-            Command::RegisterPerson { household, record } => Event::PersonRegistered {
+            Command::RegisterPerson { household, record, state } => Event::PersonRegistered {
                 person: PersonId::new(next(self.population.person_count())),
                 household,
+                recolours: self.recolours_on_register(household, state)?,
                 record,
+                state,
             },
-            Command::MovePerson { person, to } => {
+            Command::MovePerson { person, to, on } => {
                 let from = self.population.person(person)?.household();
-                Event::PersonMoved { person, from, to }
+                Event::PersonMoved { person, from, to, on, recolours: self.recolours_on_move(person, to)? }
             }
             Command::SetMarkers { person, markers } => Event::MarkersSet { person, markers },
+            Command::SetState { person, state, on } => {
+                let from = self.state(person)?;
+                let to = from.change(state, on)?;
+                Event::StateChanged { person, from, to, recolours: self.recolours_on_state(person, to)? }
+            }
+            Command::SetColourRule { rule, on } => {
+                Event::ColourRuleSet { recolours: self.recolours_on_rule(&rule), rule, on }
+            }
         })
     }
 
@@ -535,17 +569,31 @@ impl Registry {
                 self.tree.check_holds_households(*to)?;
                 self.population.check_move_household(*household, *to)?;
             }
-            Event::PersonRegistered { person, household, record } => {
+            Event::PersonRegistered { person, household, record, state, recolours } => {
                 let id = self.population.check_register(*household, record)?;
                 Self::expect_id(IdTable::Person, id.get(), person.get())?;
+                Self::expect_recolours(recolours, &self.recolours_on_register(*household, *state)?)?;
             }
-            Event::PersonMoved { person, from, to } => {
+            Event::PersonMoved { person, from, to, recolours, .. } => {
                 if self.population.check_move_person(*person, *to)? != *from {
                     return Err(Self::mismatch(format!("{person} is not in household {from}")));
                 }
+                Self::expect_recolours(recolours, &self.recolours_on_move(*person, *to)?)?;
             }
             Event::MarkersSet { person, .. } => {
                 self.population.person(*person)?;
+            }
+            Event::StateChanged { person, from, to, recolours } => {
+                if self.state(*person)? != *from {
+                    return Err(Self::mismatch(format!("{person} is not {} since {}", from.state(), from.since())));
+                }
+                if from.change(to.state(), to.since())? != *to {
+                    return Err(Self::mismatch(format!("{person} cannot become {}", to.state())));
+                }
+                Self::expect_recolours(recolours, &self.recolours_on_state(*person, *to)?)?;
+            }
+            Event::ColourRuleSet { rule, recolours, .. } => {
+                Self::expect_recolours(recolours, &self.recolours_on_rule(rule))?;
             }
         }
         Ok(())
@@ -558,14 +606,14 @@ impl Registry {
             Event::Founded { .. } => return Err(RegistryError::Founding.into()),
             Event::UnitAdded { parent, spec, .. } => {
                 self.tree.add(*parent, spec.clone())?;
-                self.counts.push(Counts::default());
+                self.tallies.push(Tally::new());
                 self.population.add_unit();
             }
             Event::UnitMoved { unit, from, to } => {
                 self.tree.move_subtree(*unit, *to)?;
-                let moved = self.counts[unit.index()];
-                self.shift_up(*from, -(moved.households as i64), -(moved.persons as i64));
-                self.shift_up(*to, moved.households as i64, moved.persons as i64);
+                let moved = self.tallies[unit.index()].clone();
+                self.retally(*from, &moved, &Tally::new());
+                self.retally(*to, &Tally::new(), &moved);
             }
             Event::UnitClosed { unit, on, transferred_to, households } => {
                 self.tree.close(*unit, *on)?;
@@ -580,63 +628,52 @@ impl Registry {
             }
             Event::CellAdded { overlay, name, units, .. } => {
                 self.overlays.add_cell(&self.tree, *overlay, name, units)?;
+                self.cell_tallies.push(units.iter().map(|u| &self.tallies[u.index()]).sum());
             }
-            Event::CellExtended { cell, units } => self.overlays.extend_cell(&self.tree, *cell, units)?,
+            Event::CellExtended { cell, units } => {
+                self.overlays.extend_cell(&self.tree, *cell, units)?;
+                for u in units {
+                    self.cell_tallies[cell.index()].merge(&self.tallies[u.index()]);
+                }
+            }
             Event::HouseholdAdded { unit, door, .. } => {
                 self.population.add_household(*unit, door.clone());
-                self.shift_up(*unit, 1, 0);
+                self.colours.push(Colour::White);
+                self.retally(*unit, &Tally::new(), &Tally::household(Colour::White, []));
             }
             Event::HouseholdMoved { household, to, .. } => self.move_household(*household, *to),
-            Event::PersonRegistered { household, record, .. } => {
+            Event::PersonRegistered { household, record, state, .. } => {
+                let before = self.household_tally(*household);
                 self.population.register(*household, record.clone());
-                let unit = self.population.household(*household)?.unit();
-                self.shift_up(unit, 0, 1);
+                self.states.push(*state);
+                self.recolour(*household, &before);
             }
             Event::PersonMoved { person, to, .. } => {
-                let from = self.population.move_person(*person, *to);
-                let (a, b) = (self.population.household(from)?.unit(), self.population.household(*to)?.unit());
-                if a != b {
-                    self.shift_up(a, 0, -1);
-                    self.shift_up(b, 0, 1);
-                }
+                let from = self.population.person(*person)?.household();
+                let (before_from, before_to) = (self.household_tally(from), self.household_tally(*to));
+                self.population.move_person(*person, *to);
+                self.recolour(from, &before_from);
+                self.recolour(*to, &before_to);
             }
-            Event::MarkersSet { person, markers } => self.population.set_markers(*person, *markers),
+            Event::MarkersSet { person, markers } => {
+                let household = self.population.person(*person)?.household();
+                let before = self.household_tally(household);
+                self.population.set_markers(*person, *markers);
+                self.recolour(household, &before);
+            }
+            Event::StateChanged { person, to, .. } => {
+                let household = self.population.person(*person)?.household();
+                let before = self.household_tally(household);
+                self.states[person.index()] = *to;
+                self.recolour(household, &before);
+            }
+            Event::ColourRuleSet { rule, .. } => {
+                self.rule = rule.clone();
+                self.colours = self.classify_all();
+                (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
+            }
         }
         Ok(())
-    }
-
-    fn move_household(&mut self, household: HouseholdId, to: UnitId) {
-        let from = self.population.move_household(household, to);
-        let members = self.population.household(household).map_or(0, |h| h.members().len()) as i64;
-        if from != to {
-            self.shift_up(from, -1, -members);
-            self.shift_up(to, 1, members);
-        }
-    }
-
-    /// Add to the counts of `unit` and every ancestor. O(levels).
-    fn shift_up(&mut self, unit: UnitId, households: i64, persons: i64) {
-        if let Ok(ancestors) = self.tree.ancestors(unit) {
-            for a in ancestors.chain(std::iter::once(unit)) {
-                self.counts[a.index()].shift(households, persons);
-            }
-        }
-    }
-
-    /// Recount households and persons of every unit from scratch.
-    fn recount(tree: &Tree, population: &Population) -> Vec<Counts> {
-        let mut counts = vec![Counts::default(); tree.len()];
-        for (_, h) in population.households() {
-            let n = h.members().len() as i64;
-            if let Ok(ancestors) = tree.ancestors(h.unit()) {
-                for a in ancestors.chain(std::iter::once(h.unit())) {
-                    if let Some(c) = counts.get_mut(a.index()) {
-                        c.shift(1, n);
-                    }
-                }
-            }
-        }
-        counts
     }
 }
 

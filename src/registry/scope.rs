@@ -2,10 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use super::{Counts, Registry, RegistryError};
+use crate::colour::{Colour, ColourMap, PersonState, Tally};
 use crate::grid::Unit;
 use crate::people::{Household, Person, ResidentId};
-use crate::{Error, HouseholdId, PersonId, UnitId};
+use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
 
 /// Something asked for through a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,6 +19,8 @@ pub enum ScopeItem {
     Household(HouseholdId),
     /// A person.
     Person(PersonId),
+    /// An overlay cell (outside unless every unit of it lies inside).
+    Cell(CellId),
 }
 
 impl std::fmt::Display for ScopeItem {
@@ -24,6 +29,7 @@ impl std::fmt::Display for ScopeItem {
             ScopeItem::Unit(u) => write!(f, "unit {u}"),
             ScopeItem::Household(h) => write!(f, "household {h}"),
             ScopeItem::Person(p) => write!(f, "person {p}"),
+            ScopeItem::Cell(c) => write!(f, "cell {c}"),
         }
     }
 }
@@ -200,6 +206,64 @@ impl<'r> Scope<'r> {
     /// Households and persons inside the whole scope.
     pub fn totals(&self) -> Counts {
         self.roots.iter().filter_map(|&r| self.registry.counts(r).ok()).sum()
+    }
+
+    /// The colour tally of everything inside `unit`.
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    ///
+    /// # Complexity
+    /// O(1) after the check.
+    pub fn tally(&self, unit: UnitId) -> Result<&'r Tally, Error> {
+        self.check(unit)?;
+        self.registry.tally(unit)
+    }
+
+    /// The colour tally of the whole scope: the merge of its roots' tallies.
+    pub fn total_tally(&self) -> Tally {
+        self.roots.iter().filter_map(|&r| self.registry.tally(r).ok()).sum()
+    }
+
+    /// The colour tally of a cell whose units all lie inside the scope.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownCell`](crate::grid::GridError::UnknownCell),
+    /// [`RegistryError::OutsideScope`] when any unit of the cell lies outside.
+    pub fn cell_tally(&self, cell: CellId) -> Result<&'r Tally, Error> {
+        let units = self.registry.overlays().cell(cell)?.units();
+        if units.iter().all(|&u| self.contains(u)) {
+            self.registry.cell_tally(cell)
+        } else {
+            Err(RegistryError::OutsideScope { item: ScopeItem::Cell(cell) }.into())
+        }
+    }
+
+    /// The colour of a household inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::household`].
+    pub fn colour(&self, household: HouseholdId) -> Result<Colour, Error> {
+        self.household(household)?;
+        self.registry.colour(household)
+    }
+
+    /// The state of a person inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::person`].
+    pub fn state(&self, person: PersonId) -> Result<PersonState, Error> {
+        self.person(person)?;
+        self.registry.state(person)
+    }
+
+    /// The courtyard map of a unit inside the scope; see [`Registry::map`].
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn map(&self, unit: UnitId, date: NaiveDate) -> Result<ColourMap, Error> {
+        self.check(unit)?;
+        self.registry.map(unit, date)
     }
 
     /// The household, when it lies inside the scope.

@@ -4,14 +4,17 @@ use serde::{Deserialize, Serialize};
 
 use super::{Registry, RegistryError};
 use crate::Error;
+use crate::colour::{ColourRule, PersonState};
 use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
 
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// Version 2 added the colour rule and person states.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The whole state of a [`Registry`] as plain data: what a host saves instead of (or beside)
-/// the event log. Derived data (counts, indexes) is not stored; loading rebuilds it and audits
+/// the event log. Derived data (colours, tallies, indexes) is not stored; loading rebuilds it and audits
 /// the result, so a snapshot that breaks an invariant is refused, never half-loaded.
 ///
 /// # Example
@@ -37,6 +40,10 @@ pub struct Snapshot {
     pub overlays: OverlaysData,
     /// Households and persons.
     pub population: PopulationData,
+    /// The colour rule in force.
+    pub colour_rule: ColourRule,
+    /// Each person's state, `PersonId(i)` at position `i`.
+    pub states: Vec<PersonState>,
 }
 
 impl Registry {
@@ -51,6 +58,8 @@ impl Registry {
             tree: self.tree.to_data(),
             overlays: self.overlays.to_data(),
             population: self.population.to_data(),
+            colour_rule: self.rule.clone(),
+            states: self.states.clone(),
         }
     }
 
@@ -70,8 +79,25 @@ impl Registry {
         for (_, h) in population.households() {
             tree.check_holds_households(h.unit())?;
         }
-        let counts = Registry::recount(&tree, &population);
-        let registry = Registry { root_spec: snapshot.root, tree, overlays, population, counts };
+        if snapshot.states.len() != population.person_count() {
+            return Err(RegistryError::Mismatch {
+                what: format!("{} states for {} persons", snapshot.states.len(), population.person_count()),
+            }
+            .into());
+        }
+        let mut registry = Registry {
+            root_spec: snapshot.root,
+            tree,
+            overlays,
+            population,
+            rule: snapshot.colour_rule,
+            states: snapshot.states,
+            colours: Vec::new(),
+            tallies: Vec::new(),
+            cell_tallies: Vec::new(),
+        };
+        registry.colours = registry.classify_all();
+        (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();
         let founded = registry.tree.unit(registry.root())?;
         // The root can be neither moved, closed nor renamed, so the tree's root is exactly
         // the unit its founding event made.
@@ -93,12 +119,14 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 5)?;
+        let mut st = s.serialize_struct("Snapshot", 7)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
         st.serialize_field("overlays", &self.overlays.to_data())?;
         st.serialize_field("population", &self.population)?;
+        st.serialize_field("colour_rule", &self.rule)?;
+        st.serialize_field("states", &self.states)?;
         st.end()
     }
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::colour::PersonState;
 use crate::grid::{CompoundKind, Level, NewUnit, OverlayKind, UnitKind};
 use crate::people::{DoorLabel, Marker, Markers, PeopleError, PersonRecord, ResidentId};
 
@@ -49,7 +50,7 @@ impl Fixture {
     }
 
     fn person(&mut self, household: HouseholdId, record: PersonRecord) -> Result<PersonId, Error> {
-        match self.run(Command::RegisterPerson { household, record })? {
+        match self.run(Command::RegisterPerson { household, record, state: PersonState::well(day(1)) })? {
             Event::PersonRegistered { person, .. } => Ok(person),
             other => panic!("{other:?}"),
         }
@@ -100,7 +101,7 @@ fn one_person_one_file_names_the_holding_household() {
     assert!(!err.to_string().contains("11010519491231002X"));
     assert_eq!(f.reg.population().find_resident(&id), Some(p));
     // Moving a person is one command, and their file goes with them.
-    f.run(Command::MovePerson { person: p, to: h2 }).unwrap();
+    f.run(Command::MovePerson { person: p, to: h2, on: day(2) }).unwrap();
     assert_eq!(f.reg.person(p).unwrap().household(), h2);
     assert_eq!(f.reg.household(h1).unwrap().members(), &[]);
     let err = f.person(h1, PersonRecord::new().with_resident_id(id)).unwrap_err();
@@ -116,7 +117,7 @@ fn moving_people_and_households_moves_their_counts() {
     let (h1, h2) = (f.household(c1, "1"), f.household(c2, "1"));
     let p = f.person(h1, PersonRecord::new()).unwrap();
     f.person(h1, PersonRecord::new()).unwrap();
-    f.run(Command::MovePerson { person: p, to: h2 }).unwrap();
+    f.run(Command::MovePerson { person: p, to: h2, on: day(2) }).unwrap();
     assert_eq!(f.reg.counts(c1).unwrap(), Counts { households: 1, persons: 1 });
     assert_eq!(f.reg.counts(c2).unwrap(), Counts { households: 1, persons: 1 });
     // Same door label at the same unit is refused; elsewhere it is fine.

@@ -1,0 +1,278 @@
+//! The registry's colours: person states, household colours and the tallies rolled up the
+//! tree and into overlay cells, kept live by every command.
+
+use chrono::NaiveDate;
+
+use super::{Recolour, Registry, RegistryError};
+use crate::colour::{Colour, ColourMap, ColourRule, MapBlock, MapHousehold, PersonState, Tally};
+use crate::grid::GridError;
+use crate::people::{Markers, PeopleError};
+use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
+
+impl Registry {
+    /// The colour rule in force ([`ColourRule::zhengzhou_2020`] until a
+    /// [`Command::SetColourRule`](crate::Command::SetColourRule) replaces it).
+    pub fn colour_rule(&self) -> &ColourRule {
+        &self.rule
+    }
+
+    /// A person's state and the date it began.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`].
+    pub fn state(&self, person: PersonId) -> Result<PersonState, Error> {
+        self.states.get(person.index()).copied().ok_or_else(|| PeopleError::UnknownPerson { person }.into())
+    }
+
+    /// A household's colour, kept live.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownHousehold`].
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn colour(&self, household: HouseholdId) -> Result<Colour, Error> {
+        self.colours.get(household.index()).copied().ok_or_else(|| PeopleError::UnknownHousehold { household }.into())
+    }
+
+    /// The tally of everything inside `unit` (the unit and its descendants), kept live.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(1): read, never recomputed.
+    pub fn tally(&self, unit: UnitId) -> Result<&Tally, Error> {
+        self.tallies.get(unit.index()).ok_or_else(|| GridError::UnknownUnit { unit }.into())
+    }
+
+    /// The tally of an overlay cell (a zone 片区, a grid 网格), kept live.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownCell`].
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn cell_tally(&self, cell: CellId) -> Result<&Tally, Error> {
+        self.cell_tallies.get(cell.index()).ok_or_else(|| GridError::UnknownCell { cell }.into())
+    }
+
+    /// Every unit's tally recomputed from the households, by unit index: what the live
+    /// tallies must equal, and what a host without them would compute every morning.
+    ///
+    /// # Complexity
+    /// O(households + persons + units): one pass over the households adding each into its
+    /// unit, then one pass over the units from the deepest up adding each into its parent.
+    pub fn roll_up(&self) -> Vec<Tally> {
+        let mut tallies = vec![Tally::new(); self.tree.len()];
+        for (id, h) in self.population.households() {
+            if let Some(t) = tallies.get_mut(h.unit().index()) {
+                self.count_household(t, id, h.members());
+            }
+        }
+        // Units are created after their parents, but moves can break that order; children
+        // are added into parents deepest level first, and levels deepen downwards.
+        let mut by_level: Vec<Vec<UnitId>> = Vec::new();
+        for u in self.tree.ids() {
+            let level = self.tree.level(u).map_or(0, |l| l.index());
+            if by_level.len() <= level {
+                by_level.resize_with(level + 1, Vec::new);
+            }
+            by_level[level].push(u);
+        }
+        for u in by_level.into_iter().rev().flatten() {
+            if let Ok(Some(parent)) = self.tree.parent(u) {
+                let child = std::mem::take(&mut tallies[u.index()]);
+                tallies[parent.index()].merge(&child);
+                tallies[u.index()] = child;
+            }
+        }
+        tallies
+    }
+
+    /// The courtyard map 院区疫情防控平面图 of `unit` on `date`: one block per unit inside it
+    /// that holds households (its buildings, or the unit itself), in pre-order, each household
+    /// with its door, colour and the markers of its members. No personal data.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(units in the subtree + households and persons inside).
+    pub fn map(&self, unit: UnitId, date: NaiveDate) -> Result<ColourMap, Error> {
+        let mut map = ColourMap::new(self.tree.unit(unit)?.name(), date);
+        for u in self.tree.subtree(unit)? {
+            let held = self.population.households_at(u);
+            if held.is_empty() {
+                continue;
+            }
+            let mut block = MapBlock::new(self.tree.unit(u)?.name());
+            for &h in held {
+                let household = self.population.household(h)?;
+                let mut markers = Markers::new();
+                for &p in household.members() {
+                    markers.extend(self.population.person(p)?.markers().iter());
+                }
+                block.push(MapHousehold::new(household.door().clone(), self.colour(h)?, markers));
+            }
+            map.push(block);
+        }
+        Ok(map)
+    }
+
+    /// The tally one household contributes: its colour, its members' states and markers.
+    pub(super) fn household_tally(&self, household: HouseholdId) -> Tally {
+        let mut t = Tally::new();
+        if let Ok(h) = self.population.household(household) {
+            self.count_household(&mut t, household, h.members());
+        }
+        t
+    }
+
+    /// Count `household`, whose members are `members`, into `tally`.
+    fn count_household(&self, tally: &mut Tally, household: HouseholdId, members: &[PersonId]) {
+        let colour = self.colours.get(household.index()).copied().unwrap_or(Colour::White);
+        tally.count_household(
+            colour,
+            members.iter().filter_map(|&p| {
+                let state = self.states.get(p.index())?.state();
+                Some((state, self.population.person(p).ok()?.markers()))
+            }),
+        );
+    }
+
+    /// The colour of `household` by the rule in force, from its members' states.
+    fn classify(&self, household: HouseholdId) -> Colour {
+        let members = self.population.household(household).map_or(&[][..], |h| h.members());
+        self.rule.classify(members.iter().filter_map(|p| self.states.get(p.index()).map(PersonState::state)))
+    }
+
+    /// Every household's colour by the rule in force.
+    pub(super) fn classify_all(&self) -> Vec<Colour> {
+        self.population.households().map(|(id, _)| self.classify(id)).collect()
+    }
+
+    /// Recolour `household` after a change to its members, whose tally was `before`, and
+    /// carry the difference up the tree and into the cells.
+    pub(super) fn recolour(&mut self, household: HouseholdId, before: &Tally) {
+        let colour = self.classify(household);
+        if let Some(c) = self.colours.get_mut(household.index()) {
+            *c = colour;
+        }
+        let after = self.household_tally(household);
+        if let Ok(h) = self.population.household(household) {
+            self.retally(h.unit(), before, &after);
+        }
+    }
+
+    /// Move a household to another unit, its tally with it.
+    pub(super) fn move_household(&mut self, household: HouseholdId, to: UnitId) {
+        let tally = self.household_tally(household);
+        let from = self.population.move_household(household, to);
+        if from != to {
+            self.retally(from, &tally, &Tally::new());
+            self.retally(to, &Tally::new(), &tally);
+        }
+    }
+
+    /// Replace `before` by `after` in the tallies of `unit`, of every ancestor and of every
+    /// cell naming one of them.
+    ///
+    /// # Complexity
+    /// O(levels + cells naming them); each step a fixed number of additions.
+    pub(super) fn retally(&mut self, unit: UnitId, before: &Tally, after: &Tally) {
+        let Ok(ancestors) = self.tree.ancestors(unit) else { return };
+        for a in ancestors.chain(std::iter::once(unit)) {
+            let t = &mut self.tallies[a.index()];
+            t.remove(before);
+            t.merge(after);
+            for c in self.overlays.cells_naming(a) {
+                let t = &mut self.cell_tallies[c.index()];
+                t.remove(before);
+                t.merge(after);
+            }
+        }
+    }
+
+    /// Every unit's and every cell's tally, recomputed.
+    pub(super) fn tallies_from_scratch(&self) -> (Vec<Tally>, Vec<Tally>) {
+        let units = self.roll_up();
+        let cells = (0..self.overlays.cell_count())
+            .filter_map(CellId::from_index)
+            .map(|c| self.overlays.cell(c).map_or(&[][..], |c| c.units()).iter().map(|u| &units[u.index()]).sum())
+            .collect();
+        (units, cells)
+    }
+
+    fn recolour_of(&self, household: HouseholdId, to: Colour) -> Option<Recolour> {
+        let from = self.colours.get(household.index()).copied()?;
+        (from != to).then_some(Recolour { household, from, to })
+    }
+
+    /// The recolouring that registering a person in `state` into `household` makes.
+    pub(super) fn recolours_on_register(
+        &self,
+        household: HouseholdId,
+        state: PersonState,
+    ) -> Result<Vec<Recolour>, Error> {
+        let members = self.population.household(household)?.members();
+        let states = members.iter().filter_map(|p| self.states.get(p.index()).map(PersonState::state));
+        let to = self.rule.classify(states.chain([state.state()]));
+        Ok(self.recolour_of(household, to).into_iter().collect())
+    }
+
+    /// The recolouring that moving `person` into household `to` makes, in household order.
+    pub(super) fn recolours_on_move(&self, person: PersonId, to: HouseholdId) -> Result<Vec<Recolour>, Error> {
+        let from = self.population.person(person)?.household();
+        let moving = self.state(person)?.state();
+        let others = |h: HouseholdId| -> Result<Vec<_>, Error> {
+            let members = self.population.household(h)?.members();
+            Ok(members
+                .iter()
+                .filter(|&&p| p != person)
+                .filter_map(|p| self.states.get(p.index()))
+                .map(|s| s.state())
+                .collect())
+        };
+        let left = self.rule.classify(others(from)?);
+        let joined = self.rule.classify(others(to)?.into_iter().chain([moving]));
+        let mut out: Vec<Recolour> = if from == to {
+            Vec::new()
+        } else {
+            [self.recolour_of(from, left), self.recolour_of(to, joined)].into_iter().flatten().collect()
+        };
+        out.sort_by_key(|r| r.household);
+        Ok(out)
+    }
+
+    /// The recolouring that `person` entering `state` makes.
+    pub(super) fn recolours_on_state(&self, person: PersonId, state: PersonState) -> Result<Vec<Recolour>, Error> {
+        let household = self.population.person(person)?.household();
+        let members = self.population.household(household)?.members();
+        let states = members.iter().filter_map(|&p| {
+            if p == person { Some(state.state()) } else { self.states.get(p.index()).map(|s| s.state()) }
+        });
+        Ok(self.recolour_of(household, self.rule.classify(states)).into_iter().collect())
+    }
+
+    /// The recolouring that putting `rule` in force makes, in household order.
+    pub(super) fn recolours_on_rule(&self, rule: &ColourRule) -> Vec<Recolour> {
+        self.population
+            .households()
+            .filter_map(|(id, h)| {
+                let states = h.members().iter().filter_map(|p| self.states.get(p.index()).map(|s| s.state()));
+                self.recolour_of(id, rule.classify(states))
+            })
+            .collect()
+    }
+
+    /// Refuse an event whose recolouring is not the one the registry computes.
+    pub(super) fn expect_recolours(found: &[Recolour], expected: &[Recolour]) -> Result<(), Error> {
+        if found == expected {
+            Ok(())
+        } else {
+            Err(RegistryError::Mismatch { what: format!("the event recolours {found:?}, the registry {expected:?}") }
+                .into())
+        }
+    }
+}
