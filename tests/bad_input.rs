@@ -630,6 +630,9 @@ fn sample() -> &'static Sample {
         });
         let nobody = nobody.new_person().expect("a person");
         s.apply(Command::MovePerson { person: nobody, to: households[4], on });
+        let first = PersonId::new(0);
+        s.apply(Command::SetState { person: first, state: State::HomeIsolationEpidemicArea, on });
+        s.apply(Command::SetState { person: nobody, state: State::CloseContact, on });
         s.apply(Command::SetMarkers { person: nobody, markers: Markers::from(Marker::ElderlyLivingAlone) });
         let zones = s.apply(Command::CreateOverlay { name: "片区".to_owned(), kind: OverlayKind::Zone });
         let zones = zones.new_overlay().expect("an overlay");
@@ -1301,6 +1304,16 @@ fn the_sample_holds_personal_data_and_hides_it() {
     assert_no_personal_data(&format!("{records:?}"), "records' Debug");
     for (_, p) in reg.population().persons() {
         assert_no_personal_data(&format!("{p:?}"), "a person's Debug");
+    }
+    // Nor does any courtyard map, in any rendering.
+    for u in reg.tree().ids() {
+        let map = reg.map(u, day()).expect("a known unit");
+        for (text, what) in
+            [(map.to_svg(), "an SVG map"), (map.to_text(), "a text map"), (map.to_ansi(), "an ANSI map")]
+        {
+            assert_no_personal_data(&text, what);
+        }
+        assert_no_personal_data(&format!("{map:?} {}", reg.tally(u).expect("a known unit")), "a map's Debug");
     }
     // ... while JSON, the persistence, carries it in full.
     let json = serde_json::to_string(log).expect("the log serialises");

@@ -187,7 +187,8 @@ impl PersonState {
     /// # Errors
     /// [`ColourError::Unchanged`] when `next` is the current state,
     /// [`ColourError::IllegalTransition`] when [`State::may_become`] forbids it,
-    /// [`ColourError::BeforeCurrent`] when `on` is before the current state began.
+    /// [`ColourError::BeforeCurrent`] when `on` is before the current state began; checked in
+    /// that order, so a change that breaks several rules names the first.
     pub fn change(self, next: State, on: NaiveDate) -> Result<PersonState, ColourError> {
         if next == self.state {
             return Err(ColourError::Unchanged { state: next });
