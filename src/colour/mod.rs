@@ -29,6 +29,7 @@ pub use map::{ColourMap, MapBlock, MapHousehold, Symbol};
 pub use rule::{ColourRule, HouseholdRule};
 pub use state::{PersonState, State};
 pub use tally::Tally;
+pub(crate) use tally::Delta;
 
 use std::fmt;
 

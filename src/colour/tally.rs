@@ -42,23 +42,28 @@ const MARKERS: usize = Marker::ALL.len();
 /// assert_eq!(both.marked(Marker::ElderlyLivingAlone, Colour::Red), 1); // the care list
 /// assert_eq!(a.clone() + Tally::new(), a);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+#[repr(align(64))] // a cache line: the counts one change touches lie in its first three lines
 pub struct Tally {
-    households: [u64; Colour::COUNT],
-    persons: [u64; Colour::COUNT],
-    states: [u64; State::COUNT],
-    marked: [[u64; Colour::COUNT]; MARKERS],
+    /// Every count in one array, laid out by the offsets below, so that merging is one loop.
+    counts: [u64; LEN],
+}
+
+/// Where each part of a tally starts in [`Tally::counts`].
+const HOUSEHOLDS: usize = 0;
+const PERSONS: usize = HOUSEHOLDS + Colour::COUNT;
+const STATES: usize = PERSONS + Colour::COUNT;
+const MARKED: usize = STATES + State::COUNT;
+const LEN: usize = MARKED + MARKERS * Colour::COUNT;
+
+const fn marked_at(marker: Marker, colour: Colour) -> usize {
+    MARKED + marker as usize * Colour::COUNT + colour.index()
 }
 
 impl Tally {
     /// The empty tally: the identity of [`Tally::merge`].
     pub const fn new() -> Self {
-        Tally {
-            households: [0; Colour::COUNT],
-            persons: [0; Colour::COUNT],
-            states: [0; State::COUNT],
-            marked: [[0; Colour::COUNT]; MARKERS],
-        }
+        Tally { counts: [0; LEN] }
     }
 
     /// The tally of one household of `colour` whose members have the given states and
@@ -72,54 +77,61 @@ impl Tally {
     /// Count one more household of `colour` whose members have the given states and markers:
     /// the same as merging [`Tally::household`], without building it.
     pub fn count_household(&mut self, colour: Colour, members: impl IntoIterator<Item = (State, Markers)>) {
-        let c = colour.index();
-        self.households[c] = self.households[c].saturating_add(1);
+        self.bump(HOUSEHOLDS + colour.index(), 1);
         for (state, markers) in members {
-            self.persons[c] = self.persons[c].saturating_add(1);
-            let s = &mut self.states[state.index()];
-            *s = s.saturating_add(1);
-            if markers != Markers::EMPTY {
-                for m in markers.iter() {
-                    let n = &mut self.marked[m as usize][c];
-                    *n = n.saturating_add(1);
-                }
+            self.count_member(colour, state, markers);
+        }
+    }
+
+    /// Count one more member, in a household of `colour` already counted.
+    pub(crate) fn count_member(&mut self, colour: Colour, state: State, markers: Markers) {
+        let c = colour.index();
+        self.bump(PERSONS + c, 1);
+        self.bump(STATES + state.index(), 1);
+        if markers != Markers::EMPTY {
+            for m in markers.iter() {
+                self.bump(marked_at(m, colour), 1);
             }
         }
     }
 
+    fn bump(&mut self, at: usize, by: u64) {
+        self.counts[at] = self.counts[at].saturating_add(by);
+    }
+
     /// Households of `colour`.
     pub const fn households(&self, colour: Colour) -> u64 {
-        self.households[colour.index()]
+        self.counts[HOUSEHOLDS + colour.index()]
     }
 
     /// Persons living in households of `colour`.
     pub const fn persons(&self, colour: Colour) -> u64 {
-        self.persons[colour.index()]
+        self.counts[PERSONS + colour.index()]
     }
 
     /// Persons in `state`, whatever their household's colour.
     pub const fn in_state(&self, state: State) -> u64 {
-        self.states[state.index()]
+        self.counts[STATES + state.index()]
     }
 
     /// Persons carrying `marker` in households of `colour`.
     pub const fn marked(&self, marker: Marker, colour: Colour) -> u64 {
-        self.marked[marker as usize][colour.index()]
+        self.counts[marked_at(marker, colour)]
     }
 
     /// All households.
     pub fn total_households(&self) -> u64 {
-        self.households.iter().fold(0, |a, &b| a.saturating_add(b))
+        self.counts[HOUSEHOLDS..PERSONS].iter().fold(0, |a, &b| a.saturating_add(b))
     }
 
     /// All persons.
     pub fn total_persons(&self) -> u64 {
-        self.persons.iter().fold(0, |a, &b| a.saturating_add(b))
+        self.counts[PERSONS..STATES].iter().fold(0, |a, &b| a.saturating_add(b))
     }
 
     /// Whether nothing is counted.
     pub fn is_empty(&self) -> bool {
-        *self == Tally::new()
+        self.counts.iter().all(|&n| n == 0)
     }
 
     /// Add `other` into this tally.
@@ -127,22 +139,118 @@ impl Tally {
     /// # Complexity
     /// O(1): a fixed number of additions.
     pub fn merge(&mut self, other: &Tally) {
-        self.zip(other, u64::saturating_add);
-    }
-
-    /// Take `other`, a part of this tally, out of it (saturating at zero).
-    pub(crate) fn remove(&mut self, other: &Tally) {
-        self.zip(other, u64::saturating_sub);
-    }
-
-    fn zip(&mut self, other: &Tally, f: impl Fn(u64, u64) -> u64) {
-        let pairs = self.households.iter_mut().zip(&other.households);
-        let pairs = pairs.chain(self.persons.iter_mut().zip(&other.persons));
-        let pairs = pairs.chain(self.states.iter_mut().zip(&other.states));
-        let pairs = pairs.chain(self.marked.iter_mut().flatten().zip(other.marked.iter().flatten()));
-        for (a, &b) in pairs {
-            *a = f(*a, b);
+        for (a, &b) in self.counts.iter_mut().zip(&other.counts) {
+            *a = a.saturating_add(b);
         }
+    }
+
+    /// The counts that differ between `before` and `after` (two tallies of one household,
+    /// say), to be applied to every tally holding `before` so that it holds `after` instead.
+    pub(crate) fn delta(before: &Tally, after: &Tally) -> Delta {
+        let mut d = Delta::new();
+        for (i, (&b, &a)) in before.counts.iter().zip(&after.counts).enumerate() {
+            if a != b {
+                // Each index once, in order: no merging needed.
+                d.at[d.len] = i as u8;
+                d.by[d.len] = a.wrapping_sub(b);
+                d.len += 1;
+            }
+        }
+        d
+    }
+
+    /// Apply a [`Delta`]: only the counts it names change.
+    ///
+    /// # Complexity
+    /// O(counts that differ), a handful when one household changes.
+    pub(crate) fn apply(&mut self, delta: &Delta) {
+        for (&at, &by) in delta.at[..delta.len].iter().zip(&delta.by[..delta.len]) {
+            // Two's-complement addition of the difference: exact while the tally holds the
+            // `before` the delta was made from, which the registry guarantees (and the audit
+            // rechecks).
+            let n = &mut self.counts[usize::from(at)];
+            *n = n.wrapping_add(by);
+        }
+    }
+}
+
+/// The difference between two tallies, sparse: see [`Tally::delta`].
+#[derive(Debug, Clone)]
+pub(crate) struct Delta {
+    at: [u8; LEN],
+    by: [u64; LEN],
+    len: usize,
+}
+
+impl Delta {
+    const fn new() -> Self {
+        Delta { at: [0; LEN], by: [0; LEN], len: 0 }
+    }
+
+    /// Add `by` (two's complement) to the count at `at`, merging with an entry already there.
+    fn push(&mut self, at: usize, by: u64) {
+        let at = at as u8; // LEN < 256
+        match self.at[..self.len].iter().position(|&a| a == at) {
+            Some(i) => self.by[i] = self.by[i].wrapping_add(by),
+            None => {
+                self.at[self.len] = at;
+                self.by[self.len] = by;
+                self.len += 1;
+            }
+        }
+    }
+
+    /// The change when one member of a household of `colour`, which keeps its colour, goes
+    /// from `before` to `after` (each a state and markers; `None` for no member): a handful
+    /// of entries, without building tallies.
+    pub(crate) fn member(colour: Colour, before: Option<(State, Markers)>, after: Option<(State, Markers)>) -> Delta {
+        let mut d = Delta::new();
+        for (member, by) in [(before, 1u64.wrapping_neg()), (after, 1)] {
+            if let Some((state, markers)) = member {
+                d.push(PERSONS + colour.index(), by);
+                d.push(STATES + state.index(), by);
+                for m in markers.iter() {
+                    d.push(marked_at(m, colour), by);
+                }
+            }
+        }
+        d.len = {
+            // Drop the entries that cancelled out, so applying them costs nothing.
+            let mut kept = 0;
+            for i in 0..d.len {
+                if d.by[i] != 0 {
+                    d.at[kept] = d.at[i];
+                    d.by[kept] = d.by[i];
+                    kept += 1;
+                }
+            }
+            kept
+        };
+        d
+    }
+
+    /// Whether nothing differs.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::new()
+    }
+}
+
+impl fmt::Debug for Tally {
+    /// The non-zero counts, by name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = TallyData::from(self);
+        f.debug_struct("Tally")
+            .field("households", &data.households)
+            .field("persons", &data.persons)
+            .field("states", &data.states)
+            .field("marked", &data.marked)
+            .finish()
     }
 }
 
@@ -209,32 +317,29 @@ struct TallyData {
     marked: BTreeMap<Marker, BTreeMap<Colour, u64>>,
 }
 
-fn by_colour(counts: &[u64; Colour::COUNT]) -> BTreeMap<Colour, u64> {
+fn by_colour(counts: &[u64]) -> BTreeMap<Colour, u64> {
     Colour::BY_SEVERITY.into_iter().map(|c| (c, counts[c.index()])).filter(|&(_, n)| n > 0).collect()
 }
 
-fn from_colours(map: &BTreeMap<Colour, u64>) -> [u64; Colour::COUNT] {
-    let mut out = [0; Colour::COUNT];
-    for (&c, &n) in map {
-        out[c.index()] = n;
+impl From<&Tally> for TallyData {
+    fn from(t: &Tally) -> TallyData {
+        let marked = Marker::ALL
+            .into_iter()
+            .map(|m| (m, by_colour(&t.counts[marked_at(m, Colour::White)..][..Colour::COUNT])))
+            .filter(|(_, counts)| !counts.is_empty())
+            .collect();
+        TallyData {
+            households: by_colour(&t.counts[HOUSEHOLDS..PERSONS]),
+            persons: by_colour(&t.counts[PERSONS..STATES]),
+            states: State::ALL.into_iter().map(|st| (st, t.in_state(st))).filter(|&(_, n)| n > 0).collect(),
+            marked,
+        }
     }
-    out
 }
 
 impl Serialize for Tally {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let marked = Marker::ALL
-            .into_iter()
-            .map(|m| (m, by_colour(&self.marked[m as usize])))
-            .filter(|(_, counts)| !counts.is_empty())
-            .collect();
-        TallyData {
-            households: by_colour(&self.households),
-            persons: by_colour(&self.persons),
-            states: State::ALL.into_iter().map(|st| (st, self.in_state(st))).filter(|&(_, n)| n > 0).collect(),
-            marked,
-        }
-        .serialize(s)
+        TallyData::from(self).serialize(s)
     }
 }
 
@@ -242,13 +347,19 @@ impl<'de> Deserialize<'de> for Tally {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let data = TallyData::deserialize(d)?;
         let mut t = Tally::new();
-        t.households = from_colours(&data.households);
-        t.persons = from_colours(&data.persons);
+        for (&c, &n) in &data.households {
+            t.counts[HOUSEHOLDS + c.index()] = n;
+        }
+        for (&c, &n) in &data.persons {
+            t.counts[PERSONS + c.index()] = n;
+        }
         for (&st, &n) in &data.states {
-            t.states[st.index()] = n;
+            t.counts[STATES + st.index()] = n;
         }
         for (&m, counts) in &data.marked {
-            t.marked[m as usize] = from_colours(counts);
+            for (&c, &n) in counts {
+                t.counts[marked_at(m, c)] = n;
+            }
         }
         Ok(t)
     }
@@ -275,7 +386,7 @@ mod tests {
     #[test]
     fn merging_saturates_instead_of_overflowing() {
         let mut big = Tally::household(Colour::Green, []);
-        big.households[Colour::Green.index()] = u64::MAX;
+        big.counts[HOUSEHOLDS + Colour::Green.index()] = u64::MAX;
         let sum = big.clone() + Tally::household(Colour::Green, []);
         assert_eq!(sum.households(Colour::Green), u64::MAX);
         assert_eq!(sum.total_households(), u64::MAX);

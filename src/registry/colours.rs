@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Recolour, Registry, RegistryError};
-use crate::colour::{Colour, ColourMap, ColourRule, MapBlock, MapHousehold, PersonState, Tally};
+use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, Tally};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
@@ -61,8 +61,9 @@ impl Registry {
     /// tallies must equal, and what a host without them would compute every morning.
     ///
     /// # Complexity
-    /// O(households + persons + units): one pass over the households adding each into its
-    /// unit, then one pass over the units from the deepest up adding each into its parent.
+    /// O(households + persons + units): one pass over the households adding each, with its
+    /// members, into its unit, then one pass over the units from the deepest up adding each
+    /// into its parent.
     pub fn roll_up(&self) -> Vec<Tally> {
         let mut tallies = vec![Tally::new(); self.tree.len()];
         for (id, h) in self.population.households() {
@@ -179,17 +180,23 @@ impl Registry {
     /// cell naming one of them.
     ///
     /// # Complexity
-    /// O(levels + cells naming them); each step a fixed number of additions.
+    /// O(levels + cells naming them) times the counts that differ (a handful when one
+    /// household changes): the difference is worked out once and applied at each level.
     pub(super) fn retally(&mut self, unit: UnitId, before: &Tally, after: &Tally) {
+        self.shift(unit, &Tally::delta(before, after));
+    }
+
+    /// Apply `delta` to the tallies of `unit`, of every ancestor and of every cell naming one
+    /// of them.
+    pub(super) fn shift(&mut self, unit: UnitId, delta: &Delta) {
+        if delta.is_empty() {
+            return;
+        }
         let Ok(ancestors) = self.tree.ancestors(unit) else { return };
         for a in ancestors.chain(std::iter::once(unit)) {
-            let t = &mut self.tallies[a.index()];
-            t.remove(before);
-            t.merge(after);
+            self.tallies[a.index()].apply(delta);
             for c in self.overlays.cells_naming(a) {
-                let t = &mut self.cell_tallies[c.index()];
-                t.remove(before);
-                t.merge(after);
+                self.cell_tallies[c.index()].apply(delta);
             }
         }
     }

@@ -29,7 +29,7 @@ pub use snapshot::{FORMAT_VERSION, Snapshot};
 
 use serde::{Deserialize, Serialize};
 
-use crate::colour::{Colour, ColourRule, PersonState, Tally};
+use crate::colour::{Colour, ColourRule, Delta, PersonState, Tally};
 use crate::grid::{GridError, LevelScheme, NewUnit, Overlays, Tree};
 use crate::people::{Household, Person, Population};
 use crate::{CellId, Error, HouseholdId, OverlayId, PersonId, UnitId};
@@ -642,11 +642,20 @@ impl Registry {
                 self.retally(*unit, &Tally::new(), &Tally::household(Colour::White, []));
             }
             Event::HouseholdMoved { household, to, .. } => self.move_household(*household, *to),
-            Event::PersonRegistered { household, record, state, .. } => {
-                let before = self.household_tally(*household);
-                self.population.register(*household, record.clone());
-                self.states.push(*state);
-                self.recolour(*household, &before);
+            Event::PersonRegistered { household, record, state, recolours, .. } => {
+                if recolours.is_empty() {
+                    // The household keeps its colour: only the new member is counted.
+                    let colour = self.colour(*household)?;
+                    let unit = self.population.household(*household)?.unit();
+                    self.population.register(*household, record.clone());
+                    self.states.push(*state);
+                    self.shift(unit, &Delta::member(colour, None, Some((state.state(), record.markers()))));
+                } else {
+                    let before = self.household_tally(*household);
+                    self.population.register(*household, record.clone());
+                    self.states.push(*state);
+                    self.recolour(*household, &before);
+                }
             }
             Event::PersonMoved { person, to, .. } => {
                 let from = self.population.person(*person)?.household();
@@ -656,16 +665,27 @@ impl Registry {
                 self.recolour(*to, &before_to);
             }
             Event::MarkersSet { person, markers } => {
-                let household = self.population.person(*person)?.household();
-                let before = self.household_tally(household);
+                // Markers never change a colour: only this member's marks are recounted.
+                let p = self.population.person(*person)?;
+                let (household, was) = (p.household(), p.markers());
+                let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
+                let state = self.state(*person)?.state();
                 self.population.set_markers(*person, *markers);
-                self.recolour(household, &before);
+                self.shift(unit, &Delta::member(colour, Some((state, was)), Some((state, *markers))));
             }
-            Event::StateChanged { person, to, .. } => {
-                let household = self.population.person(*person)?.household();
-                let before = self.household_tally(household);
-                self.states[person.index()] = *to;
-                self.recolour(household, &before);
+            Event::StateChanged { person, from, to, recolours } => {
+                let p = self.population.person(*person)?;
+                let (household, markers) = (p.household(), p.markers());
+                if recolours.is_empty() {
+                    let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
+                    self.states[person.index()] = *to;
+                    let (was, now) = ((from.state(), markers), (to.state(), markers));
+                    self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
+                } else {
+                    let before = self.household_tally(household);
+                    self.states[person.index()] = *to;
+                    self.recolour(household, &before);
+                }
             }
             Event::ColourRuleSet { rule, .. } => {
                 self.rule = rule.clone();
