@@ -232,22 +232,18 @@ impl Registry {
     pub(super) fn recolours_on_move(&self, person: PersonId, to: HouseholdId) -> Result<Vec<Recolour>, Error> {
         let from = self.population.person(person)?.household();
         let moving = self.state(person)?.state();
-        let others = |h: HouseholdId| -> Result<Vec<_>, Error> {
+        if from == to {
+            self.population.household(to)?;
+            return Ok(Vec::new());
+        }
+        let others = |h: HouseholdId| -> Result<_, Error> {
             let members = self.population.household(h)?.members();
-            Ok(members
-                .iter()
-                .filter(|&&p| p != person)
-                .filter_map(|p| self.states.get(p.index()))
-                .map(|s| s.state())
-                .collect())
+            Ok(members.iter().filter(move |&&p| p != person).filter_map(|p| self.states.get(p.index())).map(|s| s.state()))
         };
         let left = self.rule.classify(others(from)?);
-        let joined = self.rule.classify(others(to)?.into_iter().chain([moving]));
-        let mut out: Vec<Recolour> = if from == to {
-            Vec::new()
-        } else {
-            [self.recolour_of(from, left), self.recolour_of(to, joined)].into_iter().flatten().collect()
-        };
+        let joined = self.rule.classify(others(to)?.chain([moving]));
+        let mut out: Vec<Recolour> =
+            [self.recolour_of(from, left), self.recolour_of(to, joined)].into_iter().flatten().collect();
         out.sort_by_key(|r| r.household);
         Ok(out)
     }
