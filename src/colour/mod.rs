@@ -28,8 +28,8 @@ mod tally;
 pub use map::{ColourMap, MapBlock, MapHousehold, Symbol};
 pub use rule::{ColourRule, HouseholdRule};
 pub use state::{PersonState, State};
-pub use tally::Tally;
 pub(crate) use tally::Delta;
+pub use tally::Tally;
 
 use std::fmt;
 

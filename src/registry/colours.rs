@@ -238,7 +238,11 @@ impl Registry {
         }
         let others = |h: HouseholdId| -> Result<_, Error> {
             let members = self.population.household(h)?.members();
-            Ok(members.iter().filter(move |&&p| p != person).filter_map(|p| self.states.get(p.index())).map(|s| s.state()))
+            Ok(members
+                .iter()
+                .filter(move |&&p| p != person)
+                .filter_map(|p| self.states.get(p.index()))
+                .map(|s| s.state()))
         };
         let left = self.rule.classify(others(from)?);
         let joined = self.rule.classify(others(to)?.chain([moving]));

@@ -385,11 +385,14 @@ impl Registry {
     /// # Errors
     /// Whatever makes the command invalid against the current state: an unknown id, a broken
     /// tree rule ([`GridError`]), a duplicate identity number ([`PeopleError`](crate::people::PeopleError)), households
-    /// left in a unit to close ([`RegistryError`]) ... On error the registry is unchanged.
+    /// left in a unit to close ([`RegistryError`]), a change of state the table forbids
+    /// ([`ColourError`](crate::colour::ColourError)) ... On error the registry is unchanged.
     ///
     /// # Complexity
-    /// O(levels) for most commands, independent of the size of the city; moving a subtree
-    /// costs O(its size); overlay commands O(units named in the overlay).
+    /// O(levels) for most commands, independent of the size of the city (a change of state or
+    /// of household members also scans that household's members); moving a subtree costs
+    /// O(its size); overlay commands O(units named in the overlay); setting the colour rule
+    /// O(households + persons + units).
     pub fn apply(&mut self, command: Command) -> Result<Vec<Event>, Error> {
         let mut events = Vec::with_capacity(1);
         self.apply_into(command, &mut events)?;
