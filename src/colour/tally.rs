@@ -22,7 +22,9 @@ const MARKERS: usize = Marker::ALL.len();
 /// Tallies merge: [`Tally::merge`] (also `+` and `Sum`) is commutative and associative with
 /// [`Tally::new`] (empty) as identity, and the merge of the tallies of disjoint shards is the
 /// tally of their union, so a host that shards a city by district adds the shards' reports up.
-/// Counts saturate at `u64::MAX` rather than overflow.
+/// Each count is held in 32 bits and saturates at `u32::MAX` (4,294,967,295, three times the
+/// population of China) rather than overflow; the accessors return `u64`. So a unit's tally is
+/// four cache lines, and the counts one change touches lie in the first two.
 ///
 /// Serialised as maps keyed by colour, state and marker name, leaving zeros out:
 /// `{"households":{"Red":1},"persons":{"Red":3},"states":{"CloseContact":1,"Well":2},"marked":{}}`.
@@ -43,10 +45,10 @@ const MARKERS: usize = Marker::ALL.len();
 /// assert_eq!(a.clone() + Tally::new(), a);
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
-#[repr(align(64))] // a cache line: the counts one change touches lie in its first three lines
+#[repr(align(64))] // a cache line: the counts one change touches lie in its first two lines
 pub struct Tally {
     /// Every count in one array, laid out by the offsets below, so that merging is one loop.
-    counts: [u64; LEN],
+    counts: [u32; LEN],
 }
 
 /// Where each part of a tally starts in [`Tally::counts`].
@@ -95,38 +97,38 @@ impl Tally {
         }
     }
 
-    fn bump(&mut self, at: usize, by: u64) {
+    fn bump(&mut self, at: usize, by: u32) {
         self.counts[at] = self.counts[at].saturating_add(by);
     }
 
     /// Households of `colour`.
     pub const fn households(&self, colour: Colour) -> u64 {
-        self.counts[HOUSEHOLDS + colour.index()]
+        self.counts[HOUSEHOLDS + colour.index()] as u64
     }
 
     /// Persons living in households of `colour`.
     pub const fn persons(&self, colour: Colour) -> u64 {
-        self.counts[PERSONS + colour.index()]
+        self.counts[PERSONS + colour.index()] as u64
     }
 
     /// Persons in `state`, whatever their household's colour.
     pub const fn in_state(&self, state: State) -> u64 {
-        self.counts[STATES + state.index()]
+        self.counts[STATES + state.index()] as u64
     }
 
     /// Persons carrying `marker` in households of `colour`.
     pub const fn marked(&self, marker: Marker, colour: Colour) -> u64 {
-        self.counts[marked_at(marker, colour)]
+        self.counts[marked_at(marker, colour)] as u64
     }
 
     /// All households.
     pub fn total_households(&self) -> u64 {
-        self.counts[HOUSEHOLDS..PERSONS].iter().fold(0, |a, &b| a.saturating_add(b))
+        self.counts[HOUSEHOLDS..PERSONS].iter().map(|&n| u64::from(n)).sum()
     }
 
     /// All persons.
     pub fn total_persons(&self) -> u64 {
-        self.counts[PERSONS..STATES].iter().fold(0, |a, &b| a.saturating_add(b))
+        self.counts[PERSONS..STATES].iter().map(|&n| u64::from(n)).sum()
     }
 
     /// Whether nothing is counted.
@@ -178,7 +180,7 @@ impl Tally {
 #[derive(Debug, Clone)]
 pub(crate) struct Delta {
     at: [u8; LEN],
-    by: [u64; LEN],
+    by: [u32; LEN],
     len: usize,
 }
 
@@ -188,7 +190,7 @@ impl Delta {
     }
 
     /// Add `by` (two's complement) to the count at `at`, merging with an entry already there.
-    fn push(&mut self, at: usize, by: u64) {
+    fn push(&mut self, at: usize, by: u32) {
         let at = at as u8; // LEN < 256
         match self.at[..self.len].iter().position(|&a| a == at) {
             Some(i) => self.by[i] = self.by[i].wrapping_add(by),
@@ -205,7 +207,7 @@ impl Delta {
     /// of entries, without building tallies.
     pub(crate) fn member(colour: Colour, before: Option<(State, Markers)>, after: Option<(State, Markers)>) -> Delta {
         let mut d = Delta::new();
-        for (member, by) in [(before, 1u64.wrapping_neg()), (after, 1)] {
+        for (member, by) in [(before, 1u32.wrapping_neg()), (after, 1)] {
             if let Some((state, markers)) = member {
                 d.push(PERSONS + colour.index(), by);
                 d.push(STATES + state.index(), by);
@@ -317,8 +319,8 @@ struct TallyData {
     marked: BTreeMap<Marker, BTreeMap<Colour, u64>>,
 }
 
-fn by_colour(counts: &[u64]) -> BTreeMap<Colour, u64> {
-    Colour::BY_SEVERITY.into_iter().map(|c| (c, counts[c.index()])).filter(|&(_, n)| n > 0).collect()
+fn by_colour(counts: &[u32]) -> BTreeMap<Colour, u64> {
+    Colour::BY_SEVERITY.into_iter().map(|c| (c, u64::from(counts[c.index()]))).filter(|&(_, n)| n > 0).collect()
 }
 
 impl From<&Tally> for TallyData {
@@ -347,18 +349,23 @@ impl<'de> Deserialize<'de> for Tally {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let data = TallyData::deserialize(d)?;
         let mut t = Tally::new();
+        let mut set = |at: usize, n: u64| -> Result<(), D::Error> {
+            t.counts[at] = u32::try_from(n)
+                .map_err(|_| serde::de::Error::custom(format_args!("a count of {n} is above 4,294,967,295")))?;
+            Ok(())
+        };
         for (&c, &n) in &data.households {
-            t.counts[HOUSEHOLDS + c.index()] = n;
+            set(HOUSEHOLDS + c.index(), n)?;
         }
         for (&c, &n) in &data.persons {
-            t.counts[PERSONS + c.index()] = n;
+            set(PERSONS + c.index(), n)?;
         }
         for (&st, &n) in &data.states {
-            t.counts[STATES + st.index()] = n;
+            set(STATES + st.index(), n)?;
         }
         for (&m, counts) in &data.marked {
             for (&c, &n) in counts {
-                t.counts[marked_at(m, c)] = n;
+                set(marked_at(m, c), n)?;
             }
         }
         Ok(t)
@@ -381,14 +388,16 @@ mod tests {
         assert_eq!(serde_json::from_str::<Tally>(&json).unwrap(), t);
         assert!(serde_json::from_str::<Tally>(r#"{"households":{"Purple":1}}"#).is_err());
         assert_eq!(serde_json::from_str::<Tally>("{}").unwrap(), Tally::new());
+        let err = serde_json::from_str::<Tally>(r#"{"households":{"Red":4294967296}}"#).unwrap_err();
+        assert!(err.to_string().contains("above 4,294,967,295"), "{err}");
     }
 
     #[test]
     fn merging_saturates_instead_of_overflowing() {
         let mut big = Tally::household(Colour::Green, []);
-        big.counts[HOUSEHOLDS + Colour::Green.index()] = u64::MAX;
+        big.counts[HOUSEHOLDS + Colour::Green.index()] = u32::MAX;
         let sum = big.clone() + Tally::household(Colour::Green, []);
-        assert_eq!(sum.households(Colour::Green), u64::MAX);
-        assert_eq!(sum.total_households(), u64::MAX);
+        assert_eq!(sum.households(Colour::Green), u64::from(u32::MAX));
+        assert_eq!(sum.total_households(), u64::from(u32::MAX));
     }
 }
