@@ -23,6 +23,9 @@ pub enum Error {
     /// Person states and colour rules.
     #[error(transparent)]
     Colour(#[from] ColourError),
+    /// Isolation policies and schedules.
+    #[error(transparent)]
+    Quarantine(#[from] crate::quarantine::QuarantineError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

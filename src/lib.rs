@@ -79,6 +79,7 @@
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
+//! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources, schedules.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
 
 #![forbid(unsafe_code)]
@@ -89,6 +90,7 @@ mod error;
 pub mod grid;
 mod id;
 pub mod people;
+pub mod quarantine;
 pub mod registry;
 #[cfg(feature = "synth")]
 pub mod synth;
