@@ -27,8 +27,13 @@
 //!   [`Registry::audit`] (纵向稽核) rechecks everything; a [`Scope`] limits reads to a grid
 //!   worker's grid or a secretary's community.
 //!
-//! No I/O, no clock: the host passes dates. Later releases add responsibility schemes 六包一
-//! and isolation policies 隔离期 on the same registry.
+//! - **Isolation periods** 隔离期. A [`Policy`](quarantine::Policy) is data with its source
+//!   (seed 001's 14 days at home, the national protocols' 14 + 7, 7 + 3, 5 + 3 ...): phases,
+//!   tests, checks a day, the fever threshold, how release is counted; its
+//!   [`Schedule`](quarantine::Schedule) for an anchor date lists every phase, test and check.
+//!
+//! No I/O, no clock: the host passes dates. Later releases add isolation cases with the daily
+//! agenda, and responsibility schemes 六包一, on the same registry.
 //!
 //! ```
 //! use chrono::NaiveDate;
