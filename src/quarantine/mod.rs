@@ -41,10 +41,12 @@
 //! # Ok::<(), wangge::quarantine::QuarantineError>(())
 //! ```
 
+mod calendar;
 mod policy;
 mod presets;
 mod schedule;
 
+pub use calendar::{Calendar, Due};
 pub use policy::{
     LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,
     Temperature,
