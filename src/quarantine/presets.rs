@@ -39,6 +39,10 @@ fn us(name: &str, source: &str, phases: Vec<Phase>) -> PolicyBuilder {
         .ending(Ending::Automatic)
 }
 
+/// The row of both US CDC December 2020 options, the 10-day one and the 7-day one with a test.
+const US_CDC_DEC_2020: &str = "| US CDC Dec 2020 | contact | home | 10, or 7 with test (sample >= day 5) | \
+                               monitor+mask to day 14 | after day 10 / 7 |";
+
 impl Policy {
     /// Every preset, in the order of `ISOLATION_RULES.md` (the seed's rule first).
     ///
@@ -331,12 +335,7 @@ impl Policy {
     /// (after the release, so not a phase of the period). Not in the row: 2 checks a day and
     /// 38.0 °C, as [`Policy::us_cdc_2020_contact`].
     pub fn us_cdc_dec2020_contact() -> Policy {
-        Policy::from_checked_parts(us(
-            "us_cdc_dec2020_contact",
-            "| US CDC Dec 2020 | contact | home | 10, or 7 with test (sample >= day 5) | monitor+mask to day 14 | \
-             after day 10 / 7 |",
-            vec![Phase::new(HomeIsolation, 10)],
-        ))
+        Policy::from_checked_parts(us("us_cdc_dec2020_contact", US_CDC_DEC_2020, vec![Phase::new(HomeIsolation, 10)]))
     }
 
     /// `us_cdc_dec2020_contact_with_test`: the 7-day option of the same row, `| US CDC Dec 2020
@@ -350,8 +349,7 @@ impl Policy {
     pub fn us_cdc_dec2020_contact_with_test() -> Policy {
         Policy::from_checked_parts(us(
             "us_cdc_dec2020_contact_with_test",
-            "| US CDC Dec 2020 | contact | home | 10, or 7 with test (sample >= day 5) | monitor+mask to day 14 | \
-             after day 10 / 7 |",
+            US_CDC_DEC_2020,
             vec![Phase::new(HomeIsolation, 7).with_tests([5])],
         ))
     }
