@@ -42,11 +42,13 @@
 //! ```
 
 mod calendar;
+mod category;
 mod policy;
 mod presets;
 mod schedule;
 
 pub use calendar::{Calendar, Due};
+pub use category::Category;
 pub use policy::{
     LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,
     Temperature,

@@ -1,0 +1,150 @@
+//! Categories 人员类别: why a person is under an isolation policy, and the state that puts
+//! them in for each setting.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Setting;
+use crate::colour::State;
+
+/// Why a person is under an isolation policy 人员类别.
+///
+/// With the setting of the phase they are in, it gives their person [`State`]
+/// ([`Category::state_in`]), and so their household's colour.
+///
+/// Serialised by variant name (`"CloseContact"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Category {
+    /// A close contact 密切接触者 of a case.
+    CloseContact,
+    /// A secondary contact 次密切接触者: a contact of a close contact.
+    SecondaryContact,
+    /// Arrived from the epidemic area 疫区返回 (seed 003's orange households).
+    ArrivalFromEpidemicArea,
+    /// Arrived from elsewhere 非疫区返回 (seed 003's yellow households).
+    ArrivalFromElsewhere,
+    /// Arrived from abroad 入境人员.
+    Inbound,
+    /// Travelled through a high- or medium-risk area 中高风险地区旅居人员.
+    RiskAreaTraveller,
+}
+
+impl Category {
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 6] = [
+        Category::CloseContact,
+        Category::SecondaryContact,
+        Category::ArrivalFromEpidemicArea,
+        Category::ArrivalFromElsewhere,
+        Category::Inbound,
+        Category::RiskAreaTraveller,
+    ];
+
+    /// The person state of someone of this category in a phase of `setting`.
+    ///
+    /// In centralised isolation every category is [`State::CentralisedIsolation`]: the seeds
+    /// count the persons served there as such ("集中隔离服务41人", seed 003), whatever brought
+    /// them. At home a contact stays a contact ([`State::CloseContact`],
+    /// [`State::SecondaryContact`]); an arrival is in home isolation, from the epidemic area
+    /// (also for inbound arrivals and risk-area travellers: they come from where the virus
+    /// spreads) or from elsewhere.
+    ///
+    /// Every change between the states a policy's phases give is allowed by
+    /// [`State::may_become`] (centralised isolation to a home phase and back), and so is the
+    /// release of each to [`State::Well`].
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::State;
+    /// use wangge::quarantine::{Category, Setting};
+    ///
+    /// // CN edition 9, close contact: 7 days centralised, then 3 days home health monitoring.
+    /// assert_eq!(Category::CloseContact.state_in(Setting::CentralisedIsolation), State::CentralisedIsolation);
+    /// assert_eq!(Category::CloseContact.state_in(Setting::HomeHealthMonitoring), State::CloseContact);
+    /// // Seed 001: arrivals from Wuhan, 14 days at home.
+    /// assert_eq!(Category::ArrivalFromEpidemicArea.state_in(Setting::HomeIsolation), State::HomeIsolationEpidemicArea);
+    /// ```
+    pub const fn state_in(self, setting: Setting) -> State {
+        match (self, setting) {
+            (_, Setting::CentralisedIsolation) => State::CentralisedIsolation,
+            (Category::CloseContact, _) => State::CloseContact,
+            (Category::SecondaryContact, _) => State::SecondaryContact,
+            (Category::ArrivalFromElsewhere, _) => State::HomeIsolationElsewhere,
+            (Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller, _) => {
+                State::HomeIsolationEpidemicArea
+            }
+        }
+    }
+
+    /// The Chinese name.
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Category::CloseContact => "密切接触者",
+            Category::SecondaryContact => "次密切接触者",
+            Category::ArrivalFromEpidemicArea => "疫区返回人员",
+            Category::ArrivalFromElsewhere => "非疫区返回人员",
+            Category::Inbound => "入境人员",
+            Category::RiskAreaTraveller => "中高风险地区旅居人员",
+        }
+    }
+
+    /// The English name.
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Category::CloseContact => "close contact",
+            Category::SecondaryContact => "secondary contact",
+            Category::ArrivalFromEpidemicArea => "arrival from the epidemic area",
+            Category::ArrivalFromElsewhere => "arrival from elsewhere",
+            Category::Inbound => "inbound arrival",
+            Category::RiskAreaTraveller => "risk-area traveller",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_en())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quarantine::Policy;
+
+    /// For every preset and category, the states its phases give follow one another, and each
+    /// may be entered from present and well and released back to it.
+    #[test]
+    fn every_preset_phase_sequence_is_a_legal_walk_of_states() {
+        for policy in Policy::presets() {
+            for category in Category::ALL {
+                let states: Vec<State> = policy.phases().iter().map(|p| category.state_in(p.setting())).collect();
+                assert!(State::Well.may_become(states[0]), "{} {category}", policy.name());
+                for pair in states.windows(2) {
+                    assert!(
+                        pair[0] == pair[1] || pair[0].may_become(pair[1]),
+                        "{} {category}: {pair:?}",
+                        policy.name()
+                    );
+                }
+                let last = states[states.len() - 1];
+                assert!(last.may_become(State::Well), "{} {category}: {last:?} cannot be released", policy.name());
+                // A fever or a positive test escalates from any phase.
+                for s in &states {
+                    assert!(s.may_become(State::Suspected) && s.may_become(State::Confirmed), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn centralised_isolation_is_counted_as_such_whatever_the_category() {
+        for category in Category::ALL {
+            assert_eq!(category.state_in(Setting::CentralisedIsolation), State::CentralisedIsolation);
+            for home in Setting::ALL.into_iter().filter(|s| *s != Setting::CentralisedIsolation) {
+                assert_ne!(category.state_in(home), State::CentralisedIsolation, "{category} at {home:?}");
+            }
+        }
+    }
+}
