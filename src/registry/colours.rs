@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Recolour, Registry, RegistryError};
-use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, Tally};
+use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, State, Tally};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
@@ -142,10 +142,22 @@ impl Registry {
         );
     }
 
+    /// The states of `members`, leaving out `except` (a person about to leave).
+    fn member_states<'a>(
+        &'a self,
+        members: &'a [PersonId],
+        except: Option<PersonId>,
+    ) -> impl Iterator<Item = State> + 'a {
+        members
+            .iter()
+            .filter(move |&&p| Some(p) != except)
+            .filter_map(|p| self.states.get(p.index()).map(|s| s.state()))
+    }
+
     /// The colour of `household` by the rule in force, from its members' states.
     fn classify(&self, household: HouseholdId) -> Colour {
         let members = self.population.household(household).map_or(&[][..], |h| h.members());
-        self.rule.classify(members.iter().filter_map(|p| self.states.get(p.index()).map(PersonState::state)))
+        self.rule.classify(self.member_states(members, None))
     }
 
     /// Every household's colour by the rule in force.
@@ -153,15 +165,15 @@ impl Registry {
         self.population.households().map(|(id, _)| self.classify(id)).collect()
     }
 
-    /// Recolour `household` after a change to its members, whose tally was `before`, and
-    /// carry the difference up the tree and into the cells.
-    pub(super) fn recolour(&mut self, household: HouseholdId, before: &Tally) {
-        let colour = self.classify(household);
-        if let Some(c) = self.colours.get_mut(household.index()) {
-            *c = colour;
+    /// Repaint a household as a checked event's `recolour` says, after a change to its
+    /// members, whose tally was `before`, and carry the difference up the tree and into the
+    /// cells.
+    pub(super) fn recolour(&mut self, recolour: &Recolour, before: &Tally) {
+        if let Some(c) = self.colours.get_mut(recolour.household.index()) {
+            *c = recolour.to;
         }
-        let after = self.household_tally(household);
-        if let Ok(h) = self.population.household(household) {
+        let after = self.household_tally(recolour.household);
+        if let Ok(h) = self.population.household(recolour.household) {
             self.retally(h.unit(), before, &after);
         }
     }
@@ -223,8 +235,7 @@ impl Registry {
         state: PersonState,
     ) -> Result<Vec<Recolour>, Error> {
         let members = self.population.household(household)?.members();
-        let states = members.iter().filter_map(|p| self.states.get(p.index()).map(PersonState::state));
-        let to = self.rule.classify(states.chain([state.state()]));
+        let to = self.rule.classify(self.member_states(members, None).chain([state.state()]));
         Ok(self.recolour_of(household, to).into_iter().collect())
     }
 
@@ -237,12 +248,7 @@ impl Registry {
             return Ok(Vec::new());
         }
         let others = |h: HouseholdId| -> Result<_, Error> {
-            let members = self.population.household(h)?.members();
-            Ok(members
-                .iter()
-                .filter(move |&&p| p != person)
-                .filter_map(|p| self.states.get(p.index()))
-                .map(|s| s.state()))
+            Ok(self.member_states(self.population.household(h)?.members(), Some(person)))
         };
         let left = self.rule.classify(others(from)?);
         let joined = self.rule.classify(others(to)?.chain([moving]));
@@ -256,9 +262,7 @@ impl Registry {
     pub(super) fn recolours_on_state(&self, person: PersonId, state: PersonState) -> Result<Vec<Recolour>, Error> {
         let household = self.population.person(person)?.household();
         let members = self.population.household(household)?.members();
-        let states = members.iter().filter_map(|&p| {
-            if p == person { Some(state.state()) } else { self.states.get(p.index()).map(|s| s.state()) }
-        });
+        let states = self.member_states(members, Some(person)).chain([state.state()]);
         Ok(self.recolour_of(household, self.rule.classify(states)).into_iter().collect())
     }
 
@@ -266,10 +270,7 @@ impl Registry {
     pub(super) fn recolours_on_rule(&self, rule: &ColourRule) -> Vec<Recolour> {
         self.population
             .households()
-            .filter_map(|(id, h)| {
-                let states = h.members().iter().filter_map(|p| self.states.get(p.index()).map(|s| s.state()));
-                self.recolour_of(id, rule.classify(states))
-            })
+            .filter_map(|(id, h)| self.recolour_of(id, rule.classify(self.member_states(h.members(), None))))
             .collect()
     }
 

@@ -661,38 +661,41 @@ impl Registry {
             }
             Event::HouseholdMoved { household, to, .. } => self.move_household(*household, *to),
             Event::PersonRegistered { household, record, state, recolours, .. } => {
-                if recolours.is_empty() {
-                    // The household keeps its colour: only the new member is counted.
-                    let colour = self.colour(*household)?;
-                    let unit = self.population.household(*household)?.unit();
-                    self.population.register(*household, record.clone());
-                    self.states.push(*state);
-                    self.shift(unit, &Delta::member(colour, None, Some((state.state(), record.markers()))));
-                } else {
-                    let before = self.household_tally(*household);
-                    self.population.register(*household, record.clone());
-                    self.states.push(*state);
-                    self.recolour(*household, &before);
+                match recolours.first() {
+                    None => {
+                        // The household keeps its colour: only the new member is counted.
+                        let colour = self.colour(*household)?;
+                        let unit = self.population.household(*household)?.unit();
+                        self.population.register(*household, record.clone());
+                        self.states.push(*state);
+                        self.shift(unit, &Delta::member(colour, None, Some((state.state(), record.markers()))));
+                    }
+                    Some(recolour) => {
+                        let before = self.household_tally(*household);
+                        self.population.register(*household, record.clone());
+                        self.states.push(*state);
+                        self.recolour(recolour, &before);
+                    }
                 }
             }
             Event::PersonMoved { person, to, recolours, .. } => {
                 let p = self.population.person(*person)?;
                 let (from, member) = (p.household(), Some((self.state(*person)?.state(), p.markers())));
                 // A household that keeps its colour only loses or gains the member's counts.
-                let recoloured = |h: HouseholdId| recolours.iter().any(|r| r.household == h);
+                let recoloured = |h: HouseholdId| recolours.iter().find(|r| r.household == h);
                 let (before_from, before_to) = (
-                    recoloured(from).then(|| self.household_tally(from)),
-                    recoloured(*to).then(|| self.household_tally(*to)),
+                    recoloured(from).map(|r| (r, self.household_tally(from))),
+                    recoloured(*to).map(|r| (r, self.household_tally(*to))),
                 );
                 let (colour_from, unit_from) = (self.colour(from)?, self.population.household(from)?.unit());
                 let (colour_to, unit_to) = (self.colour(*to)?, self.population.household(*to)?.unit());
                 self.population.move_person(*person, *to);
                 match before_from {
-                    Some(before) => self.recolour(from, &before),
+                    Some((recolour, before)) => self.recolour(recolour, &before),
                     None => self.shift(unit_from, &Delta::member(colour_from, member, None)),
                 }
                 match before_to {
-                    Some(before) => self.recolour(*to, &before),
+                    Some((recolour, before)) => self.recolour(recolour, &before),
                     None => self.shift(unit_to, &Delta::member(colour_to, None, member)),
                 }
             }
@@ -708,20 +711,28 @@ impl Registry {
             Event::StateChanged { person, from, to, recolours } => {
                 let p = self.population.person(*person)?;
                 let (household, markers) = (p.household(), p.markers());
-                if recolours.is_empty() {
-                    let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
-                    self.states[person.index()] = *to;
-                    let (was, now) = ((from.state(), markers), (to.state(), markers));
-                    self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
-                } else {
-                    let before = self.household_tally(household);
-                    self.states[person.index()] = *to;
-                    self.recolour(household, &before);
+                match recolours.first() {
+                    None => {
+                        let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
+                        self.states[person.index()] = *to;
+                        let (was, now) = ((from.state(), markers), (to.state(), markers));
+                        self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
+                    }
+                    Some(recolour) => {
+                        let before = self.household_tally(household);
+                        self.states[person.index()] = *to;
+                        self.recolour(recolour, &before);
+                    }
                 }
             }
-            Event::ColourRuleSet { rule, .. } => {
+            Event::ColourRuleSet { rule, recolours, .. } => {
+                // The checked event lists every household the new rule paints differently.
                 self.rule = rule.clone();
-                self.colours = self.classify_all();
+                for r in recolours {
+                    if let Some(c) = self.colours.get_mut(r.household.index()) {
+                        *c = r.to;
+                    }
+                }
                 (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
             }
         }
