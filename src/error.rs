@@ -26,6 +26,9 @@ pub enum Error {
     /// Isolation policies and schedules.
     #[error(transparent)]
     Quarantine(#[from] crate::quarantine::QuarantineError),
+    /// Isolation cases in the registry.
+    #[error(transparent)]
+    Case(#[from] crate::quarantine::CaseError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

@@ -75,6 +75,14 @@ id_type!(
     /// A cell of an overlay: one zone, one grid.
     CellId(u32), "c"
 );
+id_type!(
+    /// An isolation policy adopted by the registry ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)).
+    PolicyId(u16), "pol"
+);
+id_type!(
+    /// An isolation case 隔离个案: one person under one policy, from start to release or escalation.
+    CaseId(u32), "case"
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,9 +3,10 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::Setting;
+use super::{Schedule, Setting};
 use crate::colour::State;
 
 /// Why a person is under an isolation policy 人员类别.
@@ -75,6 +76,43 @@ impl Category {
                 State::HomeIsolationEpidemicArea
             }
         }
+    }
+
+    /// The state of someone of this category on `date` of `schedule`: the state of the phase
+    /// `date` falls in; before the first phase (the anchor day), the first phase's; after the
+    /// last, the last phase's.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::colour::State;
+    /// use wangge::quarantine::{Category, Policy};
+    ///
+    /// let jul = |d| NaiveDate::from_ymd_opt(2022, 7, d).unwrap();
+    /// let s = Policy::cn_ed9_close_contact().schedule(jul(1))?; // 7 days centralised + 3 at home
+    /// assert_eq!(Category::CloseContact.state_on(&s, jul(1)), State::CentralisedIsolation);
+    /// assert_eq!(Category::CloseContact.state_on(&s, jul(8)), State::CentralisedIsolation);
+    /// assert_eq!(Category::CloseContact.state_on(&s, jul(9)), State::CloseContact);
+    /// assert_eq!(Category::CloseContact.next_change(&s, jul(1)), Some((jul(9), 1)));
+    /// assert_eq!(Category::CloseContact.next_change(&s, jul(9)), None);
+    /// # Ok::<(), wangge::quarantine::QuarantineError>(())
+    /// ```
+    pub fn state_on(self, schedule: &Schedule, date: NaiveDate) -> State {
+        let phases = schedule.phases();
+        let i = phases.partition_point(|p| p.last() < date).min(phases.len().saturating_sub(1));
+        phases.get(i).map_or(State::Well, |p| self.state_in(p.setting()))
+    }
+
+    /// The first date after `after` on which this category's state under `schedule` changes,
+    /// with the index of the phase that begins then; `None` when it stays the same to the end.
+    pub fn next_change(self, schedule: &Schedule, after: NaiveDate) -> Option<(NaiveDate, usize)> {
+        let now = self.state_on(schedule, after);
+        schedule
+            .phases()
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.first() > after && self.state_in(p.setting()) != now)
+            .map(|(i, p)| (p.first(), i))
     }
 
     /// The Chinese name.

@@ -41,13 +41,17 @@
 //! # Ok::<(), wangge::quarantine::QuarantineError>(())
 //! ```
 
+mod agenda;
 mod calendar;
+mod case;
 mod category;
 mod policy;
 mod presets;
 mod schedule;
 
+pub use agenda::{Agenda, AgendaItem, Item};
 pub use calendar::{Calendar, Due};
+pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, ReviewReason, TestResult};
 pub use category::Category;
 pub use policy::{
     LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,

@@ -71,6 +71,12 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    /// An isolation case names what does not exist, its person's state does not follow it, or
+    /// the case indexes differ from a rebuild.
+    Case {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl std::fmt::Display for Finding {
@@ -92,6 +98,7 @@ impl std::fmt::Display for Finding {
                 write!(f, "tally of cell {cell}: stored {}, expected {}", json(stored), json(expected))
             }
             Finding::Table { problem } => f.write_str(problem),
+            Finding::Case { problem } => write!(f, "case: {problem}"),
         }
     }
 }
@@ -201,6 +208,7 @@ impl Registry {
                 found.push(Finding::CellTally { cell, stored: Box::new(stored.clone()), expected: Box::new(expected) });
             }
         }
+        found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
         found
     }
 }

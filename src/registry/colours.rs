@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Recolour, Registry, RegistryError};
+use super::{Recolour, Registry, RegistryError, StateChange};
 use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, State, Tally};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
@@ -175,6 +175,41 @@ impl Registry {
         let after = self.household_tally(recolour.household);
         if let Ok(h) = self.population.household(recolour.household) {
             self.retally(h.unit(), before, &after);
+        }
+    }
+
+    /// Put `person`, in state `from`, into state `to` as a checked event says, repainting
+    /// their household by `recolours` and carrying the counts up the tree.
+    pub(super) fn set_state(
+        &mut self,
+        person: PersonId,
+        from: PersonState,
+        to: PersonState,
+        recolours: &[Recolour],
+    ) -> Result<(), Error> {
+        let p = self.population.person(person)?;
+        let (household, markers) = (p.household(), p.markers());
+        match recolours.first() {
+            None => {
+                let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
+                self.states[person.index()] = to;
+                let (was, now) = ((from.state(), markers), (to.state(), markers));
+                self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
+            }
+            Some(recolour) => {
+                let before = self.household_tally(household);
+                self.states[person.index()] = to;
+                self.recolour(recolour, &before);
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply a case event's change of `person`'s state, if it has one.
+    pub(super) fn apply_change(&mut self, person: PersonId, change: Option<&StateChange>) -> Result<(), Error> {
+        match change {
+            Some(c) => self.set_state(person, c.from, c.to, &c.recolours),
+            None => Ok(()),
         }
     }
 

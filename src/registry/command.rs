@@ -1,12 +1,13 @@
 //! Commands: what a host asks the registry to do.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{ColourRule, PersonState, State};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::{CellId, HouseholdId, OverlayId, PersonId, UnitId};
+use crate::quarantine::{Category, Policy, Temperature, TestResult};
+use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against
 /// the registry's state, becomes one or more [`Event`](super::Event)s and is applied
@@ -123,5 +124,83 @@ pub enum Command {
         rule: ColourRule,
         /// The date it applies from.
         on: NaiveDate,
+    },
+    /// Adopt an isolation policy, so that cases can follow it. Refused when a policy of the
+    /// same name is adopted already.
+    AdoptPolicy {
+        /// The policy (a preset, or a host's own).
+        policy: Policy,
+    },
+    /// Put a person under a policy 隔离: start a case counted from `anchor`, and set their
+    /// state from the category and the phase `on` falls in (so their household's colour
+    /// follows). Refused when the person is under an active case already, the anchor is after
+    /// `on`, or the period would be over on `on`.
+    StartCase {
+        /// The person.
+        person: PersonId,
+        /// The policy, adopted already.
+        policy: PolicyId,
+        /// Why the person is under it.
+        category: Category,
+        /// The anchor date (last exposure, arrival ...), as the policy's
+        /// [`Anchor`](crate::quarantine::Anchor) says.
+        anchor: NaiveDate,
+        /// The date the case starts: today.
+        on: NaiveDate,
+        /// For a secondary contact under a policy with a
+        /// [`LinkedRelease`](crate::quarantine::LinkedRelease): the close contact's case.
+        linked: Option<CaseId>,
+    },
+    /// A new exposure of a person under an active case: the case restarts from the new anchor
+    /// (never shortening it) and their state follows the phase `on` falls in.
+    Exposed {
+        /// The person.
+        person: PersonId,
+        /// The new anchor: after the case's current one.
+        anchor: NaiveDate,
+        /// The date it is recorded: today.
+        on: NaiveDate,
+    },
+    /// Record a health check 健康监测 of a person under an active case. A temperature at or
+    /// above the policy's fever threshold escalates them to a suspected case and ends the
+    /// case.
+    RecordCheck {
+        /// The person.
+        person: PersonId,
+        /// When the check was made.
+        at: NaiveDateTime,
+        /// The temperature read.
+        temperature: Temperature,
+        /// Whether they reported symptoms.
+        symptoms: bool,
+    },
+    /// Record a test result (by sampling date) of a person under an active case. A positive
+    /// result makes them a confirmed case and ends the case; every active secondary contact
+    /// linked to it becomes a close contact under its policy, from their own anchor.
+    RecordTest {
+        /// The person.
+        person: PersonId,
+        /// The sampling date.
+        on: NaiveDate,
+        /// The result.
+        result: TestResult,
+    },
+    /// Release a case on or after its release date: the person becomes present and well. If
+    /// what the policy requires is missing (a clean last-day check, the last day's test, the
+    /// linked close contact's first tests), an open case is flagged for review instead, and a
+    /// case under review is refused with what is still missing.
+    Release {
+        /// The case.
+        case: CaseId,
+        /// The date.
+        on: NaiveDate,
+    },
+    /// The daily round 每日巡查, at the start of `today`: every open case whose next phase has
+    /// begun moves its person into that phase's state, then every open case whose last day is
+    /// over is released on its release date, or flagged for review when something is missing.
+    /// Becomes one event per case changed, none when nothing is due.
+    OpenDay {
+        /// Today.
+        today: NaiveDate,
     },
 }

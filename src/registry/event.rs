@@ -1,13 +1,14 @@
 //! Events: what happened to the registry, in order. The event log is the host's audit trail and
 //! its persistence: replaying it from the start rebuilds an equal registry.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{Colour, ColourRule, PersonState};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::{CellId, HouseholdId, OverlayId, PersonId, UnitId};
+use crate::quarantine::{Category, Policy, ReviewReason, Temperature, TestResult};
+use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, UnitId};
 
 /// One change to the registry, with every id it assigned and every value it moved, so that
 /// a log can be read and replayed on its own. Events of personal data carry it in full (the
@@ -150,6 +151,119 @@ pub enum Event {
         /// Every household whose colour changed, by id.
         recolours: Vec<Recolour>,
     },
+    /// An isolation policy was adopted.
+    PolicyAdopted {
+        /// Its new id.
+        policy: PolicyId,
+        /// The policy.
+        spec: Policy,
+    },
+    /// A case started.
+    CaseStarted {
+        /// Its new id.
+        case: CaseId,
+        /// The person.
+        person: PersonId,
+        /// The policy.
+        policy: PolicyId,
+        /// Why the person is under it.
+        category: Category,
+        /// The anchor date.
+        anchor: NaiveDate,
+        /// The date it started.
+        on: NaiveDate,
+        /// The linked close contact's case, for a secondary contact.
+        linked: Option<CaseId>,
+        /// The person's change of state, if their state was not that of the phase already.
+        change: Option<StateChange>,
+    },
+    /// A case restarted from a new exposure.
+    CaseRestarted {
+        /// The case.
+        case: CaseId,
+        /// The new anchor.
+        anchor: NaiveDate,
+        /// The date recorded.
+        on: NaiveDate,
+        /// The person's change of state, if the phase on `on` has another.
+        change: Option<StateChange>,
+    },
+    /// A health check was recorded.
+    CheckRecorded {
+        /// The case.
+        case: CaseId,
+        /// When.
+        at: NaiveDateTime,
+        /// The temperature.
+        temperature: Temperature,
+        /// Whether symptoms were reported.
+        symptoms: bool,
+        /// The escalation to a suspected case, when the temperature was a fever.
+        escalation: Option<StateChange>,
+    },
+    /// A test result was recorded.
+    TestRecorded {
+        /// The case.
+        case: CaseId,
+        /// The sampling date.
+        on: NaiveDate,
+        /// The result.
+        result: TestResult,
+        /// The escalation to a confirmed case, when positive.
+        escalation: Option<StateChange>,
+    },
+    /// A secondary contact became a close contact, under the policy of the close contact
+    /// who tested positive.
+    CaseConverted {
+        /// The secondary contact's case.
+        case: CaseId,
+        /// The close-contact policy it follows now.
+        policy: PolicyId,
+        /// The date.
+        on: NaiveDate,
+        /// The person's change of state, if any.
+        change: Option<StateChange>,
+    },
+    /// An open case's person entered the state of a later phase.
+    PhaseEntered {
+        /// The case.
+        case: CaseId,
+        /// The phase's index, from 0.
+        phase: u16,
+        /// The phase's first day.
+        on: NaiveDate,
+        /// The person's change of state, if the phase's state differs from theirs.
+        change: Option<StateChange>,
+    },
+    /// A case was released: the person is present and well.
+    CaseReleased {
+        /// The case.
+        case: CaseId,
+        /// The release date.
+        on: NaiveDate,
+        /// The person's change of state, to present and well.
+        change: StateChange,
+    },
+    /// A case due for release was flagged for review.
+    CaseFlagged {
+        /// The case.
+        case: CaseId,
+        /// The date.
+        on: NaiveDate,
+        /// What was missing, in order.
+        reasons: Vec<ReviewReason>,
+    },
+}
+
+/// A person's change of state made by a case event, with the household's change of colour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateChange {
+    /// The state before.
+    pub from: PersonState,
+    /// The state after, and since when.
+    pub to: PersonState,
+    /// The household's change of colour, if any.
+    pub recolours: Vec<Recolour>,
 }
 
 /// A household's change of colour, carried by the event that caused it.
@@ -171,6 +285,14 @@ impl Event {
             Event::UnitClosed { on, .. } | Event::PersonMoved { on, .. } | Event::ColourRuleSet { on, .. } => Some(*on),
             Event::PersonRegistered { state, .. } => Some(state.since()),
             Event::StateChanged { to, .. } => Some(to.since()),
+            Event::CaseStarted { on, .. }
+            | Event::CaseRestarted { on, .. }
+            | Event::TestRecorded { on, .. }
+            | Event::CaseConverted { on, .. }
+            | Event::PhaseEntered { on, .. }
+            | Event::CaseReleased { on, .. }
+            | Event::CaseFlagged { on, .. } => Some(*on),
+            Event::CheckRecorded { at, .. } => Some(at.date()),
             _ => None,
         }
     }
@@ -182,6 +304,13 @@ impl Event {
             | Event::PersonMoved { recolours, .. }
             | Event::StateChanged { recolours, .. }
             | Event::ColourRuleSet { recolours, .. } => recolours,
+            Event::CaseStarted { change, .. }
+            | Event::CaseRestarted { change, .. }
+            | Event::CaseConverted { change, .. }
+            | Event::PhaseEntered { change, .. }
+            | Event::CheckRecorded { escalation: change, .. }
+            | Event::TestRecorded { escalation: change, .. } => change.as_ref().map_or(&[], |c| &c.recolours),
+            Event::CaseReleased { change, .. } => &change.recolours,
             _ => &[],
         }
     }
@@ -253,6 +382,22 @@ impl Event {
     pub fn new_person(&self) -> Option<PersonId> {
         match self {
             Event::PersonRegistered { person, .. } => Some(*person),
+            _ => None,
+        }
+    }
+
+    /// The policy this event adopted, if it adopted one.
+    pub fn new_policy(&self) -> Option<PolicyId> {
+        match self {
+            Event::PolicyAdopted { policy, .. } => Some(*policy),
+            _ => None,
+        }
+    }
+
+    /// The case this event started, if it started one.
+    pub fn new_case(&self) -> Option<CaseId> {
+        match self {
+            Event::CaseStarted { case, .. } => Some(*case),
             _ => None,
         }
     }

@@ -15,6 +15,7 @@
 //! subtrees; [`Registry::audit`] rechecks every invariant from scratch (纵向稽核).
 
 mod audit;
+mod cases;
 mod colours;
 mod command;
 mod event;
@@ -23,7 +24,7 @@ mod snapshot;
 
 pub use audit::Finding;
 pub use command::Command;
-pub use event::{Event, Recolour};
+pub use event::{Event, Recolour, StateChange};
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot};
 
@@ -131,6 +132,10 @@ pub enum IdTable {
     Household,
     /// Persons.
     Person,
+    /// Isolation policies.
+    Policy,
+    /// Isolation cases.
+    Case,
 }
 
 impl std::fmt::Display for IdTable {
@@ -141,6 +146,8 @@ impl std::fmt::Display for IdTable {
             IdTable::Cell => "cell",
             IdTable::Household => "household",
             IdTable::Person => "person",
+            IdTable::Policy => "policy",
+            IdTable::Case => "case",
         })
     }
 }
@@ -230,6 +237,8 @@ pub struct Registry {
     tallies: Vec<Tally>,
     /// The tally of each cell, by cell index.
     cell_tallies: Vec<Tally>,
+    /// Isolation policies and cases.
+    cases: cases::CaseBook,
 }
 
 impl Registry {
@@ -251,6 +260,7 @@ impl Registry {
             colours: Vec::new(),
             tallies: vec![Tally::new()],
             cell_tallies: Vec::new(),
+            cases: cases::CaseBook::default(),
         })
     }
 
@@ -405,12 +415,50 @@ impl Registry {
     ///
     /// # Errors
     /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
+    ///
+    /// Most commands become one event. [`Command::OpenDay`] becomes one per case it changes
+    /// (none on a quiet day), and a positive [`Command::RecordTest`] is followed by the
+    /// conversion of each secondary contact linked to the case. Those follow-up events are
+    /// decided one by one, each from the state the previous one left; they are all changes
+    /// the rules make legal by construction (a phase's state, a release to present and well,
+    /// a secondary contact becoming a close contact), so once the first is applied the rest
+    /// cannot be refused.
     pub fn apply_into(&mut self, command: Command, log: &mut Vec<Event>) -> Result<usize, Error> {
+        let before = log.len();
+        if let Command::OpenDay { today } = command {
+            let (phases, releases) = self.round(today);
+            for id in phases {
+                let event = self.phase_event(id, today)?;
+                self.step(event, log)?;
+            }
+            for (release, id) in releases {
+                if let Some(event) = self.round_release(id, release, today)? {
+                    self.step(event, log)?;
+                }
+            }
+            return Ok(log.len() - before);
+        }
         let event = self.decide(command)?;
+        let positive = match &event {
+            Event::TestRecorded { case, on, result: crate::quarantine::TestResult::Positive, .. } => Some((*case, *on)),
+            _ => None,
+        };
+        self.step(event, log)?;
+        if let Some((close, on)) = positive {
+            for id in self.linked_to(close) {
+                let event = self.conversion(id, close, on)?;
+                self.step(event, log)?;
+            }
+        }
+        Ok(log.len() - before)
+    }
+
+    /// Check, commit and log one decided event.
+    fn step(&mut self, event: Event, log: &mut Vec<Event>) -> Result<(), Error> {
         self.check(&event, Origin::Decided)?;
         self.commit(&event)?;
         log.push(event);
-        Ok(1)
+        Ok(())
     }
 
     /// Give back memory that growing tables left spare (up to half of each, since vectors
@@ -424,6 +472,7 @@ impl Registry {
         self.colours.shrink_to_fit();
         self.tallies.shrink_to_fit();
         self.cell_tallies.shrink_to_fit();
+        self.cases.shrink_to_fit();
     }
 
     /// Apply one event from a log, validated exactly as the command it came from.
@@ -504,6 +553,7 @@ impl Registry {
             }
             Command::SetMarkers { person, markers } => Event::MarkersSet { person, markers },
             Command::SetState { person, state, on } => {
+                self.check_not_under_case(person)?;
                 let from = self.state(person)?;
                 let to = from.change(state, on)?;
                 Event::StateChanged { person, from, to, recolours: self.recolours_on_state(person, to)? }
@@ -511,6 +561,7 @@ impl Registry {
             Command::SetColourRule { rule, on } => {
                 Event::ColourRuleSet { recolours: self.recolours_on_rule(&rule), rule, on }
             }
+            command => self.decide_case(command)?,
         })
     }
 
@@ -602,6 +653,7 @@ impl Registry {
                 self.population.person(*person)?;
             }
             Event::StateChanged { person, from, to, recolours } => {
+                self.check_not_under_case(*person)?;
                 if self.state(*person)? != *from {
                     return Err(Self::mismatch(format!("{person} is not {} since {}", from.state(), from.since())));
                 }
@@ -613,6 +665,7 @@ impl Registry {
             Event::ColourRuleSet { rule, recolours, .. } => {
                 verify(recolours, &|| Ok(self.recolours_on_rule(rule)))?;
             }
+            case => self.check_case(case, origin)?,
         }
         Ok(())
     }
@@ -708,23 +761,7 @@ impl Registry {
                 self.population.set_markers(*person, *markers);
                 self.shift(unit, &Delta::member(colour, Some((state, was)), Some((state, *markers))));
             }
-            Event::StateChanged { person, from, to, recolours } => {
-                let p = self.population.person(*person)?;
-                let (household, markers) = (p.household(), p.markers());
-                match recolours.first() {
-                    None => {
-                        let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
-                        self.states[person.index()] = *to;
-                        let (was, now) = ((from.state(), markers), (to.state(), markers));
-                        self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
-                    }
-                    Some(recolour) => {
-                        let before = self.household_tally(household);
-                        self.states[person.index()] = *to;
-                        self.recolour(recolour, &before);
-                    }
-                }
-            }
+            Event::StateChanged { person, from, to, recolours } => self.set_state(*person, *from, *to, recolours)?,
             Event::ColourRuleSet { rule, recolours, .. } => {
                 // The checked event lists every household the new rule paints differently.
                 self.rule = rule.clone();
@@ -735,6 +772,7 @@ impl Registry {
                 }
                 (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
             }
+            case => self.commit_case(case)?,
         }
         Ok(())
     }

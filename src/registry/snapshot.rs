@@ -2,16 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cases::CaseBook;
 use super::{Registry, RegistryError};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
 use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
+use crate::quarantine::{Case, Policy};
 
 /// The snapshot format this build writes and reads.
 ///
-/// Version 2 added the colour rule and person states.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 2 added the colour rule and person states; version 3 the isolation policies and
+/// cases.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The whole state of a [`Registry`] as plain data: what a host saves instead of (or beside)
 /// the event log. Derived data (colours, tallies, indexes) is not stored; loading rebuilds it and audits
@@ -44,6 +47,10 @@ pub struct Snapshot {
     pub colour_rule: ColourRule,
     /// Each person's state, `PersonId(i)` at position `i`.
     pub states: Vec<PersonState>,
+    /// The isolation policies adopted, `PolicyId(i)` at position `i`.
+    pub policies: Vec<Policy>,
+    /// Every isolation case, `CaseId(i)` at position `i`.
+    pub cases: Vec<Case>,
 }
 
 impl Registry {
@@ -60,6 +67,8 @@ impl Registry {
             population: self.population.to_data(),
             colour_rule: self.rule.clone(),
             states: self.states.clone(),
+            policies: self.cases.policies().to_vec(),
+            cases: self.cases.cases().to_vec(),
         }
     }
 
@@ -85,6 +94,7 @@ impl Registry {
             }
             .into());
         }
+        let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
         let mut registry = Registry {
             root_spec: snapshot.root,
             tree,
@@ -95,6 +105,7 @@ impl Registry {
             colours: Vec::new(),
             tallies: Vec::new(),
             cell_tallies: Vec::new(),
+            cases,
         };
         registry.colours = registry.classify_all();
         (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();
@@ -119,7 +130,7 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 7)?;
+        let mut st = s.serialize_struct("Snapshot", 9)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -127,6 +138,8 @@ impl Serialize for Registry {
         st.serialize_field("population", &self.population)?;
         st.serialize_field("colour_rule", &self.rule)?;
         st.serialize_field("states", &self.states)?;
+        st.serialize_field("policies", self.cases.policies())?;
+        st.serialize_field("cases", self.cases.cases())?;
         st.end()
     }
 }

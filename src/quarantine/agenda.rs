@@ -1,0 +1,191 @@
+//! The daily agenda 每日工作清单: what the community must do about its isolation cases on one
+//! date.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::colour::State;
+use crate::{CaseId, HouseholdId, PersonId, UnitId};
+
+/// One kind of agenda item, in the order an agenda lists them.
+///
+/// Serialised by variant name, with its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Item {
+    /// Released 解除隔离 on the date.
+    Released,
+    /// Escalated on the date: a fever reading (to [`State::Suspected`]) or a positive test
+    /// (to [`State::Confirmed`]).
+    Escalated {
+        /// The state the person was escalated to.
+        to: State,
+    },
+    /// Flagged for review 待复核 on or before the date and not resolved yet.
+    Review {
+        /// The date it was flagged.
+        since: NaiveDate,
+    },
+    /// Open, with its release date on or before the date: to release today (or overdue, when
+    /// `release` is earlier).
+    ReleaseDue {
+        /// The release date of its schedule.
+        release: NaiveDate,
+    },
+    /// Open, with a test 核酸检测 due on the date.
+    TestDue,
+    /// Open, and fewer checks were recorded on the day before the date than its policy
+    /// required: 2 required and 1 reading is 1 missed.
+    MissedChecks {
+        /// The checks required that day.
+        required: u8,
+        /// The checks recorded that day.
+        recorded: u8,
+    },
+}
+
+impl Item {
+    /// The position of this kind in an agenda's order.
+    pub const fn rank(&self) -> u8 {
+        match self {
+            Item::Released => 0,
+            Item::Escalated { .. } => 1,
+            Item::Review { .. } => 2,
+            Item::ReleaseDue { .. } => 3,
+            Item::TestDue => 4,
+            Item::MissedChecks { .. } => 5,
+        }
+    }
+
+    /// The English label of the kind.
+    pub const fn label_en(&self) -> &'static str {
+        match self {
+            Item::Released => "released",
+            Item::Escalated { .. } => "escalated",
+            Item::Review { .. } => "to review",
+            Item::ReleaseDue { .. } => "release due",
+            Item::TestDue => "test due",
+            Item::MissedChecks { .. } => "missed checks",
+        }
+    }
+
+    /// The Chinese label of the kind.
+    pub const fn label_zh(&self) -> &'static str {
+        match self {
+            Item::Released => "已解除隔离",
+            Item::Escalated { .. } => "已转为病例",
+            Item::Review { .. } => "待复核",
+            Item::ReleaseDue { .. } => "应解除隔离",
+            Item::TestDue => "应做核酸",
+            Item::MissedChecks { .. } => "漏报体温",
+        }
+    }
+}
+
+/// One line of an agenda: a case, whose it is, where they live now, and what is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AgendaItem {
+    /// The case.
+    pub case: CaseId,
+    /// Its person.
+    pub person: PersonId,
+    /// The person's household.
+    pub household: HouseholdId,
+    /// The household's unit.
+    pub unit: UnitId,
+    /// What is due or happened.
+    pub item: Item,
+}
+
+/// The daily agenda 每日工作清单 for one date: who was released, who escalated, who needs
+/// review, whose release is due, whose test is due, who missed checks the day before.
+///
+/// Made by [`Registry::agenda`](crate::Registry::agenda) (and per unit, and through a
+/// [`Scope`](crate::Scope)). Items are sorted by kind ([`Item::rank`]), then by case; a case
+/// may appear under several kinds (a test due on its release day, say).
+///
+/// Serialised as `{"date": ..., "items": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agenda {
+    date: NaiveDate,
+    items: Vec<AgendaItem>,
+}
+
+impl Agenda {
+    /// An agenda of `items`, put in agenda order.
+    pub(crate) fn new(date: NaiveDate, mut items: Vec<AgendaItem>) -> Self {
+        items.sort_by_key(|i| (i.item.rank(), i.case));
+        Agenda { date, items }
+    }
+
+    /// The date.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// Every item, in agenda order.
+    pub fn items(&self) -> &[AgendaItem] {
+        &self.items
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing is due.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The items of the kind ranked `rank`, in case order.
+    fn of(&self, rank: u8) -> impl Iterator<Item = &AgendaItem> + '_ {
+        let from = self.items.partition_point(|i| i.item.rank() < rank);
+        self.items[from..].iter().take_while(move |i| i.item.rank() == rank)
+    }
+
+    /// Released on the date.
+    pub fn released(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::Released.rank())
+    }
+
+    /// Escalated on the date.
+    pub fn escalated(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::Escalated { to: State::Suspected }.rank())
+    }
+
+    /// Flagged for review and not resolved.
+    pub fn review(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::Review { since: NaiveDate::MIN }.rank())
+    }
+
+    /// Open cases whose release is due (today, or overdue).
+    pub fn release_due(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::ReleaseDue { release: NaiveDate::MIN }.rank())
+    }
+
+    /// Tests due on the date.
+    pub fn tests_due(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::TestDue.rank())
+    }
+
+    /// Checks missed on the day before.
+    pub fn missed_checks(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::MissedChecks { required: 0, recorded: 0 }.rank())
+    }
+
+    /// The items whose unit `keep` accepts, in the same order (the agenda of one unit or
+    /// scope).
+    pub fn retain(&mut self, mut keep: impl FnMut(UnitId) -> bool) {
+        self.items.retain(|i| keep(i.unit));
+    }
+
+    /// How many items of each kind, in [`Item::rank`] order: released, escalated, review,
+    /// release due, tests due, missed checks.
+    pub fn counts(&self) -> [usize; 6] {
+        let mut out = [0; 6];
+        for i in &self.items {
+            out[usize::from(i.item.rank())] += 1;
+        }
+        out
+    }
+}

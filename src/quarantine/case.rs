@@ -1,0 +1,557 @@
+//! Cases 隔离个案: one person under one policy, with the checks and tests recorded for them,
+//! and the pure rules that decide whether they may be released.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Category, Ending, LinkedRelease, Schedule};
+use crate::colour::State;
+use crate::{CaseId, PersonId, PolicyId};
+
+/// The result of a test 核酸检测结果.
+///
+/// Serialised by variant name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TestResult {
+    /// Negative 阴性.
+    Negative,
+    /// Positive 阳性: the person becomes a confirmed case.
+    Positive,
+}
+
+/// What was recorded for a case on one date: how many health checks, whether any reported
+/// symptoms, and the test result if a sample was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DayRecord {
+    date: NaiveDate,
+    checks: u8,
+    symptoms: bool,
+    test: Option<TestResult>,
+}
+
+impl DayRecord {
+    fn new(date: NaiveDate) -> Self {
+        DayRecord { date, checks: 0, symptoms: false, test: None }
+    }
+
+    /// The date.
+    pub const fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// How many checks (temperature readings) were recorded that day, at most 255.
+    pub const fn checks(&self) -> u8 {
+        self.checks
+    }
+
+    /// Whether a check that day reported symptoms.
+    pub const fn symptoms(&self) -> bool {
+        self.symptoms
+    }
+
+    /// The day's test result, if a test was recorded.
+    pub const fn test(&self) -> Option<TestResult> {
+        self.test
+    }
+}
+
+/// Why a case due for release was flagged for review 待复核 instead of released.
+///
+/// Serialised by variant name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReviewReason {
+    /// The policy ends the period only after a clean last-day check
+    /// ([`Ending::AfterCleanLastCheck`]), and none was recorded on the last day.
+    NoLastDayCheck,
+    /// A check on the last day reported symptoms.
+    SymptomsOnLastDay,
+    /// A test was due on the last day and no negative result was recorded for it.
+    NoLastDayTest,
+    /// The policy releases a secondary contact only once the linked close contact's first
+    /// tests are negative ([`LinkedRelease`]), and they are not all recorded negative yet.
+    LinkedTestsPending,
+}
+
+impl ReviewReason {
+    /// The English description.
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            ReviewReason::NoLastDayCheck => "no check recorded on the last day",
+            ReviewReason::SymptomsOnLastDay => "symptoms reported on the last day",
+            ReviewReason::NoLastDayTest => "no negative result for the last day's test",
+            ReviewReason::LinkedTestsPending => "the linked close contact's first tests are not all negative yet",
+        }
+    }
+}
+
+impl fmt::Display for ReviewReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_en())
+    }
+}
+
+/// What can go wrong with isolation cases in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// No policy has this id.
+    #[error("no policy {policy}")]
+    UnknownPolicy {
+        /// The id asked for.
+        policy: PolicyId,
+    },
+    /// No case has this id.
+    #[error("no case {case}")]
+    UnknownCase {
+        /// The id asked for.
+        case: CaseId,
+    },
+    /// A policy of this name is adopted already.
+    #[error("a policy named {name:?} is adopted already, as {policy}")]
+    PolicyNameTaken {
+        /// The name.
+        name: String,
+        /// The policy that holds it.
+        policy: PolicyId,
+    },
+    /// The person is under an active case: a second one cannot start (a new exposure restarts
+    /// it instead), and their state follows the case, not [`Command::SetState`](crate::Command::SetState).
+    #[error("{person} is under the active case {case}")]
+    UnderCase {
+        /// The person.
+        person: PersonId,
+        /// Their active case.
+        case: CaseId,
+    },
+    /// The person has no active case to record for.
+    #[error("{person} has no active case")]
+    NoActiveCase {
+        /// The person.
+        person: PersonId,
+    },
+    /// The case has ended (released or escalated).
+    #[error("case {case} ended on {on}")]
+    Ended {
+        /// The case.
+        case: CaseId,
+        /// The date it ended.
+        on: NaiveDate,
+    },
+    /// A period cannot start, or be restarted, on a date before its anchor.
+    #[error("the anchor {anchor} is after {on}, the date the case starts")]
+    AnchorAfterStart {
+        /// The anchor date.
+        anchor: NaiveDate,
+        /// The date of the command.
+        on: NaiveDate,
+    },
+    /// The period would be over already: its release date is before the date of the command.
+    #[error("the period from that anchor was over on {release}, before {on}")]
+    PeriodOver {
+        /// The release date the period would have.
+        release: NaiveDate,
+        /// The date of the command.
+        on: NaiveDate,
+    },
+    /// A new exposure must be later than the anchor the case counts from: a restart never
+    /// shortens a case.
+    #[error("a new exposure on {anchor} is not after the current anchor {current}")]
+    RestartNotLater {
+        /// The new anchor.
+        anchor: NaiveDate,
+        /// The case's anchor.
+        current: NaiveDate,
+    },
+    /// A check or test dated before the case's anchor.
+    #[error("a record dated {date} is before the case's anchor {anchor}")]
+    BeforeAnchor {
+        /// The record's date.
+        date: NaiveDate,
+        /// The anchor.
+        anchor: NaiveDate,
+    },
+    /// A test result for that date is recorded already.
+    #[error("case {case} has a test result on {on} already")]
+    TestAlreadyRecorded {
+        /// The case.
+        case: CaseId,
+        /// The date.
+        on: NaiveDate,
+    },
+    /// A release before the case's release date.
+    #[error("case {case} is due for release on {release}, not {on}")]
+    TooEarly {
+        /// The case.
+        case: CaseId,
+        /// Its release date.
+        release: NaiveDate,
+        /// The date asked.
+        on: NaiveDate,
+    },
+    /// A case under review still cannot be released.
+    #[error("case {case} cannot be released yet: {}", list(reasons))]
+    NotReleasable {
+        /// The case.
+        case: CaseId,
+        /// What is still missing.
+        reasons: Vec<ReviewReason>,
+    },
+    /// A secondary contact's case cannot be linked to that case.
+    #[error("cannot link to case {linked}: {problem}")]
+    InvalidLink {
+        /// The case named as the close contact's.
+        linked: CaseId,
+        /// Why not.
+        problem: LinkProblem,
+    },
+}
+
+fn list(reasons: &[ReviewReason]) -> String {
+    reasons.iter().map(|r| r.label_en()).collect::<Vec<_>>().join("; ")
+}
+
+/// Why a case cannot be linked to a close contact's case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LinkProblem {
+    /// Only a secondary contact under a policy with a [`LinkedRelease`] is linked.
+    NotLinkedRelease,
+    /// The linked case is not a close contact's.
+    NotCloseContact,
+    /// The linked case is the person's own.
+    SamePerson,
+    /// The close contact tested positive already: the person is a close contact now.
+    AlreadyPositive,
+}
+
+impl fmt::Display for LinkProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LinkProblem::NotLinkedRelease => "only a secondary contact under a policy with a linked release is linked",
+            LinkProblem::NotCloseContact => "it is not a close contact's case",
+            LinkProblem::SamePerson => "it is the person's own case",
+            LinkProblem::AlreadyPositive => "that close contact tested positive already: start a close-contact case",
+        })
+    }
+}
+
+/// Where a case stands. A case is *active* while open or under review; it ends exactly once,
+/// released or escalated.
+///
+/// Serialised as `"Open"`, `{"Review": {...}}`, `{"Released": {"on": ...}}`,
+/// `{"Escalated": {"on": ..., "to": "Suspected"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CaseStatus {
+    /// Under its policy: checks and tests are due, the release date has not been dealt with.
+    Open,
+    /// The release date came and the case could not be released (why: `reasons`); the person
+    /// stays isolated until a late record clears it ([`Command::Release`](crate::Command::Release))
+    /// or a new exposure restarts it.
+    Review {
+        /// The date the case was flagged.
+        since: NaiveDate,
+        /// What was missing, in [`ReviewReason`] order.
+        reasons: Vec<ReviewReason>,
+    },
+    /// Released 解除隔离: the person is present and well again.
+    Released {
+        /// The release date.
+        on: NaiveDate,
+    },
+    /// Escalated: a fever reading made the person a suspected case, or a positive test a
+    /// confirmed one. The quarantine case ends; the person's care continues elsewhere.
+    Escalated {
+        /// The date of the reading or sample.
+        on: NaiveDate,
+        /// [`State::Suspected`] or [`State::Confirmed`].
+        to: State,
+    },
+}
+
+impl CaseStatus {
+    /// Whether the case is open or under review (not yet ended).
+    pub const fn is_active(&self) -> bool {
+        matches!(self, CaseStatus::Open | CaseStatus::Review { .. })
+    }
+
+    /// The date the case ended, if it has.
+    pub const fn ended_on(&self) -> Option<NaiveDate> {
+        match self {
+            CaseStatus::Released { on } | CaseStatus::Escalated { on, .. } => Some(*on),
+            CaseStatus::Open | CaseStatus::Review { .. } => None,
+        }
+    }
+}
+
+/// One person under one isolation policy 隔离个案, as the [`Registry`](crate::Registry) keeps
+/// it: who, under which policy and category, counted from which anchor date, linked to which
+/// close contact's case (for a secondary contact), where it stands, and what was recorded day
+/// by day.
+///
+/// Cases are made and changed only by the registry's commands (start, record a check or a
+/// test, a new exposure, release, the daily round); this type holds the pure rules they
+/// apply. The schedule is not stored: [`Policy::schedule`](super::Policy::schedule) of the
+/// case's policy and anchor gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    person: PersonId,
+    policy: PolicyId,
+    category: Category,
+    anchor: NaiveDate,
+    started: NaiveDate,
+    /// The last date the person's state was set to follow the phases (start, restart,
+    /// conversion, a phase entered).
+    settled: NaiveDate,
+    linked: Option<CaseId>,
+    status: CaseStatus,
+    /// Sorted by date, one record per date.
+    days: Vec<DayRecord>,
+}
+
+impl Case {
+    /// A new open case, started on `started`.
+    pub(crate) fn new(
+        person: PersonId,
+        policy: PolicyId,
+        category: Category,
+        anchor: NaiveDate,
+        started: NaiveDate,
+        linked: Option<CaseId>,
+    ) -> Self {
+        Case {
+            person,
+            policy,
+            category,
+            anchor,
+            started,
+            settled: started,
+            linked,
+            status: CaseStatus::Open,
+            days: Vec::new(),
+        }
+    }
+
+    /// The person.
+    pub const fn person(&self) -> PersonId {
+        self.person
+    }
+
+    /// The policy the case follows (a secondary contact converted into a close contact follows
+    /// the close contact's policy from then on).
+    pub const fn policy(&self) -> PolicyId {
+        self.policy
+    }
+
+    /// Why the person is under the policy.
+    pub const fn category(&self) -> Category {
+        self.category
+    }
+
+    /// The anchor date the period counts from (the latest exposure, after a restart).
+    pub const fn anchor(&self) -> NaiveDate {
+        self.anchor
+    }
+
+    /// The date the case was started.
+    pub const fn started(&self) -> NaiveDate {
+        self.started
+    }
+
+    /// The last date the person's state was set to follow the policy's phases.
+    pub const fn settled(&self) -> NaiveDate {
+        self.settled
+    }
+
+    /// The close contact's case a secondary contact's release waits on, if linked.
+    pub const fn linked(&self) -> Option<CaseId> {
+        self.linked
+    }
+
+    /// Where the case stands.
+    pub const fn status(&self) -> &CaseStatus {
+        &self.status
+    }
+
+    /// Every day with something recorded, in date order.
+    pub fn days(&self) -> &[DayRecord] {
+        &self.days
+    }
+
+    /// What was recorded on `date`, if anything.
+    pub fn day(&self, date: NaiveDate) -> Option<&DayRecord> {
+        self.days.binary_search_by_key(&date, |d| d.date).ok().and_then(|i| self.days.get(i))
+    }
+
+    /// How many checks were recorded on `date`.
+    pub fn checks_on(&self, date: NaiveDate) -> u8 {
+        self.day(date).map_or(0, |d| d.checks)
+    }
+
+    /// The test results recorded, in date order.
+    pub fn tests(&self) -> impl Iterator<Item = (NaiveDate, TestResult)> + '_ {
+        self.days.iter().filter_map(|d| d.test.map(|t| (d.date, t)))
+    }
+
+    /// What keeps the case from being released under `schedule` (its policy's schedule from
+    /// its anchor): empty when it may be released.
+    ///
+    /// - Under [`Ending::AfterCleanLastCheck`]: a check recorded on the last day
+    ///   ([`ReviewReason::NoLastDayCheck`]), none of that day's checks with symptoms
+    ///   ([`ReviewReason::SymptomsOnLastDay`]), and a negative result for a test due on the
+    ///   last day ([`ReviewReason::NoLastDayTest`]).
+    /// - With `linked`, the policy's [`LinkedRelease`] and the linked close contact's case: the
+    ///   first [`LinkedRelease::first_tests`] results recorded for that case, in date order,
+    ///   all negative ([`ReviewReason::LinkedTestsPending`]).
+    ///
+    /// The release date itself is the caller's to check.
+    pub fn release_blockers(&self, schedule: &Schedule, linked: Option<(LinkedRelease, &Case)>) -> Vec<ReviewReason> {
+        let mut out = Vec::new();
+        if schedule.ending() == Ending::AfterCleanLastCheck {
+            let last = schedule.last_day();
+            let day = self.day(last).copied().unwrap_or(DayRecord::new(last));
+            if day.checks == 0 {
+                out.push(ReviewReason::NoLastDayCheck);
+            }
+            if day.symptoms {
+                out.push(ReviewReason::SymptomsOnLastDay);
+            }
+            if schedule.tests_due_on(last) > 0 && day.test != Some(TestResult::Negative) {
+                out.push(ReviewReason::NoLastDayTest);
+            }
+        }
+        if let Some((rule, close)) = linked {
+            let wanted = usize::from(rule.first_tests());
+            let negatives = close.tests().take(wanted).filter(|&(_, t)| t == TestResult::Negative).count();
+            if negatives < wanted {
+                out.push(ReviewReason::LinkedTestsPending);
+            }
+        }
+        out
+    }
+
+    /// The record of `date`, made if missing.
+    fn day_mut(&mut self, date: NaiveDate) -> &mut DayRecord {
+        let i = match self.days.binary_search_by_key(&date, |d| d.date) {
+            Ok(i) => i,
+            Err(i) => {
+                self.days.insert(i, DayRecord::new(date));
+                i
+            }
+        };
+        &mut self.days[i]
+    }
+
+    /// Count a check on `date`.
+    pub(crate) fn record_check(&mut self, date: NaiveDate, symptoms: bool) {
+        let day = self.day_mut(date);
+        day.checks = day.checks.saturating_add(1);
+        day.symptoms |= symptoms;
+    }
+
+    /// Record a test result on `date` (the caller refuses a second one).
+    pub(crate) fn record_test(&mut self, date: NaiveDate, result: TestResult) {
+        self.day_mut(date).test = Some(result);
+    }
+
+    /// Count the period again from a later anchor (a new exposure), the state set on `on`.
+    pub(crate) fn restart(&mut self, anchor: NaiveDate, on: NaiveDate) {
+        self.anchor = anchor;
+        self.settled = on;
+        self.status = CaseStatus::Open;
+    }
+
+    /// A secondary contact becomes a close contact under `policy`, from their own anchor.
+    pub(crate) fn convert(&mut self, policy: PolicyId, on: NaiveDate) {
+        self.policy = policy;
+        self.category = Category::CloseContact;
+        self.linked = None;
+        self.settled = on;
+        self.status = CaseStatus::Open;
+    }
+
+    /// The person's state was set to follow the phase entered on `on`.
+    pub(crate) fn settle(&mut self, on: NaiveDate) {
+        self.settled = on;
+    }
+
+    /// Set where the case stands.
+    pub(crate) fn set_status(&mut self, status: CaseStatus) {
+        self.status = status;
+    }
+
+    /// What is wrong with a case read from a snapshot, if anything: its days out of order or
+    /// repeated, its settled date before its start or anchor.
+    pub(crate) fn problem(&self) -> Option<String> {
+        if self.days.windows(2).any(|w| w[0].date >= w[1].date) {
+            return Some("its days are not in strictly increasing date order".to_owned());
+        }
+        if self.anchor > self.settled || self.started > self.settled {
+            return Some("its state was settled before it started".to_owned());
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quarantine::Policy;
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, m, d).unwrap()
+    }
+
+    fn case(category: Category) -> Case {
+        Case::new(PersonId::new(0), PolicyId::new(0), category, date(7, 1), date(7, 1), None)
+    }
+
+    #[test]
+    fn days_stay_sorted_and_count() {
+        let mut c = case(Category::CloseContact);
+        c.record_check(date(7, 3), false);
+        c.record_check(date(7, 2), true);
+        c.record_check(date(7, 3), false);
+        c.record_test(date(7, 2), TestResult::Negative);
+        assert_eq!(c.days().iter().map(DayRecord::date).collect::<Vec<_>>(), [date(7, 2), date(7, 3)]);
+        assert_eq!((c.checks_on(date(7, 3)), c.checks_on(date(7, 2)), c.checks_on(date(7, 9))), (2, 1, 0));
+        assert!(c.day(date(7, 2)).is_some_and(DayRecord::symptoms));
+        assert_eq!(c.tests().collect::<Vec<_>>(), [(date(7, 2), TestResult::Negative)]);
+        assert_eq!(c.problem(), None);
+    }
+
+    #[test]
+    fn release_needs_a_clean_last_day_with_its_test() {
+        // Edition 9: last day Jul 11, a test due that day.
+        let s = Policy::cn_ed9_close_contact().schedule(date(7, 1)).unwrap();
+        let mut c = case(Category::CloseContact);
+        assert_eq!(c.release_blockers(&s, None), [ReviewReason::NoLastDayCheck, ReviewReason::NoLastDayTest]);
+        c.record_check(date(7, 11), true);
+        assert_eq!(c.release_blockers(&s, None), [ReviewReason::SymptomsOnLastDay, ReviewReason::NoLastDayTest]);
+        let mut c = case(Category::CloseContact);
+        c.record_check(date(7, 11), false);
+        c.record_test(date(7, 11), TestResult::Negative);
+        assert!(c.release_blockers(&s, None).is_empty());
+        // The US CDC's periods end by themselves.
+        let us = Policy::us_cdc_2020_contact().schedule(date(7, 1)).unwrap();
+        assert!(case(Category::CloseContact).release_blockers(&us, None).is_empty());
+    }
+
+    #[test]
+    fn a_secondary_contact_waits_on_the_first_tests_of_the_close_contact() {
+        let s = Policy::cn_ed9_secondary_contact().schedule(date(7, 1)).unwrap();
+        let mut secondary = case(Category::SecondaryContact);
+        secondary.record_check(s.last_day(), false);
+        if s.tests_due_on(s.last_day()) > 0 {
+            secondary.record_test(s.last_day(), TestResult::Negative);
+        }
+        let rule = LinkedRelease::CN_SECONDARY_CONTACT;
+        let mut close = case(Category::CloseContact);
+        assert!(secondary.release_blockers(&s, None).is_empty());
+        assert_eq!(secondary.release_blockers(&s, Some((rule, &close))), [ReviewReason::LinkedTestsPending]);
+        close.record_test(date(7, 2), TestResult::Negative);
+        assert_eq!(secondary.release_blockers(&s, Some((rule, &close))), [ReviewReason::LinkedTestsPending]);
+        close.record_test(date(7, 3), TestResult::Negative);
+        assert!(secondary.release_blockers(&s, Some((rule, &close))).is_empty());
+    }
+}

@@ -1,0 +1,823 @@
+//! Isolation cases in the registry: the case book with its date indexes, the case commands'
+//! decisions, checks and commits, and the daily agenda.
+//!
+//! ```text
+//! StartCase / Exposed / RecordCheck / RecordTest / Release / OpenDay
+//!        │ decide (quarantine's pure rules: schedules, blockers, state_on)
+//!        ▼
+//!   case events ── check ──▶ commit: the case, its person's state (so colours and tallies),
+//!                                    and the date indexes the agenda reads
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
+use crate::colour::State;
+use crate::quarantine::{
+    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, Schedule, TestResult,
+};
+use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
+
+/// Every key of `date` in a `(date, case)` index.
+fn on(date: NaiveDate) -> std::ops::RangeInclusive<(NaiveDate, CaseId)> {
+    (date, CaseId::new(0))..=(date, CaseId::new(u32::MAX))
+}
+
+/// Derived from the cases alone: rebuilt on load, compared by the audit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct CaseIndex {
+    /// Each person's active (open or under review) case.
+    active: BTreeMap<PersonId, CaseId>,
+    /// Open cases by release date.
+    releases: BTreeSet<(NaiveDate, CaseId)>,
+    /// Open cases by test day, from the day they started.
+    tests: BTreeSet<(NaiveDate, CaseId)>,
+    /// Open cases by period day whose required checks are not all recorded, from the day
+    /// they started.
+    unchecked: BTreeSet<(NaiveDate, CaseId)>,
+    /// Open cases by the date their person's state changes next.
+    phases: BTreeSet<(NaiveDate, CaseId)>,
+    /// Cases under review.
+    reviews: BTreeSet<CaseId>,
+    /// Ended cases by the date they ended.
+    ended: BTreeSet<(NaiveDate, CaseId)>,
+    /// (close contact's case, active secondary contact's case linked to it).
+    links: BTreeSet<(CaseId, CaseId)>,
+}
+
+impl CaseIndex {
+    /// The entries of `case`, whose schedule is `schedule`, as `add` (true) or remove them.
+    fn entries(&mut self, id: CaseId, case: &Case, schedule: &Schedule, add: bool) {
+        fn put<T: Ord>(set: &mut BTreeSet<T>, key: T, add: bool) {
+            if add {
+                set.insert(key);
+            } else {
+                set.remove(&key);
+            }
+        }
+        if case.status().is_active() {
+            if add {
+                self.active.insert(case.person(), id);
+            } else {
+                self.active.remove(&case.person());
+            }
+            if let Some(linked) = case.linked() {
+                put(&mut self.links, (linked, id), add);
+            }
+        }
+        match case.status() {
+            CaseStatus::Open => {
+                put(&mut self.releases, (schedule.release(), id), add);
+                for day in schedule.test_days().filter(|&d| d >= case.started()) {
+                    put(&mut self.tests, (day, id), add);
+                }
+                let required = schedule.checks_per_day();
+                if required > 0 {
+                    let days = usize::try_from(schedule.total_days()).unwrap_or(usize::MAX);
+                    for day in schedule.first_day().iter_days().take(days).filter(|&d| d >= case.started()) {
+                        if case.checks_on(day) < required {
+                            put(&mut self.unchecked, (day, id), add);
+                        }
+                    }
+                }
+                if let Some((day, _)) = case.category().next_change(schedule, case.settled()) {
+                    put(&mut self.phases, (day, id), add);
+                }
+            }
+            CaseStatus::Review { .. } => put(&mut self.reviews, id, add),
+            CaseStatus::Released { on } | CaseStatus::Escalated { on, .. } => put(&mut self.ended, (*on, id), add),
+        }
+    }
+}
+
+/// The registry's isolation cases: the policies adopted, every case, and the indexes by date
+/// that make the agenda cost what is due, not what is open.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CaseBook {
+    policies: Vec<Policy>,
+    cases: Vec<Case>,
+    index: CaseIndex,
+}
+
+/// Equal when the policies and cases are: the indexes are derived from them.
+impl PartialEq for CaseBook {
+    fn eq(&self, other: &Self) -> bool {
+        self.policies == other.policies && self.cases == other.cases
+    }
+}
+
+impl Eq for CaseBook {}
+
+impl CaseBook {
+    /// A case book of `policies` and `cases` read from a snapshot, its indexes rebuilt.
+    ///
+    /// # Errors
+    /// [`RegistryError::Mismatch`] when a case names a person, policy or linked case that does
+    /// not exist, a person has two active cases, two policies share a name or a case's records
+    /// are out of order; the errors of computing a case's schedule.
+    pub(super) fn from_parts(policies: Vec<Policy>, cases: Vec<Case>, persons: usize) -> Result<Self, Error> {
+        let bad = |what: String| Error::from(RegistryError::Mismatch { what });
+        let names: BTreeSet<&str> = policies.iter().map(Policy::name).collect();
+        if names.len() != policies.len() {
+            return Err(bad("two policies share a name".to_owned()));
+        }
+        let mut book = CaseBook { policies, cases: Vec::with_capacity(cases.len()), index: CaseIndex::default() };
+        for (i, case) in cases.into_iter().enumerate() {
+            let id = CaseId::from_index(i).ok_or_else(|| bad("too many cases".to_owned()))?;
+            if case.person().index() >= persons {
+                return Err(bad(format!("case {id} names no registered person")));
+            }
+            if case.linked().is_some_and(|l| l.index() >= i) {
+                return Err(bad(format!("case {id} is linked to a later case")));
+            }
+            if let Some(problem) = case.problem() {
+                return Err(bad(format!("case {id}: {problem}")));
+            }
+            if case.status().is_active() && book.index.active.contains_key(&case.person()) {
+                return Err(bad(format!("case {id}'s person has another active case")));
+            }
+            let schedule = book.schedule_of(&case)?;
+            book.index.entries(id, &case, &schedule, true);
+            book.cases.push(case);
+        }
+        Ok(book)
+    }
+
+    pub(super) fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    pub(super) fn cases(&self) -> &[Case] {
+        &self.cases
+    }
+
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.policies.shrink_to_fit();
+        self.cases.shrink_to_fit();
+    }
+
+    fn policy(&self, id: PolicyId) -> Result<&Policy, Error> {
+        Ok(self.policies.get(id.index()).ok_or(CaseError::UnknownPolicy { policy: id })?)
+    }
+
+    fn case(&self, id: CaseId) -> Result<&Case, Error> {
+        Ok(self.cases.get(id.index()).ok_or(CaseError::UnknownCase { case: id })?)
+    }
+
+    /// The case, refused unless active.
+    fn active(&self, id: CaseId) -> Result<&Case, Error> {
+        let case = self.case(id)?;
+        if let Some(on) = case.status().ended_on() {
+            return Err(CaseError::Ended { case: id, on }.into());
+        }
+        Ok(case)
+    }
+
+    fn schedule_of(&self, case: &Case) -> Result<Schedule, Error> {
+        Ok(self.policy(case.policy())?.schedule(case.anchor())?)
+    }
+
+    /// Change case `id` by `change`, keeping the indexes in step. Everything that can fail is
+    /// done before anything changes.
+    fn update(&mut self, id: CaseId, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
+        let old = self.case(id)?;
+        let old_schedule = self.schedule_of(old)?;
+        let mut new = old.clone();
+        change(&mut new);
+        let new_schedule = self.schedule_of(&new)?;
+        let old = std::mem::replace(&mut self.cases[id.index()], new);
+        self.index.entries(id, &old, &old_schedule, false);
+        self.index.entries(id, &self.cases[id.index()], &new_schedule, true);
+        Ok(())
+    }
+
+    /// What a rebuild of the indexes finds different, if anything.
+    pub(super) fn index_problem(&self) -> Option<String> {
+        let mut fresh = CaseIndex::default();
+        for (i, case) in self.cases.iter().enumerate() {
+            let (Some(id), Ok(schedule)) = (CaseId::from_index(i), self.schedule_of(case)) else {
+                return Some(format!("case {i} has no schedule"));
+            };
+            fresh.entries(id, case, &schedule, true);
+        }
+        let active = self.cases.iter().filter(|c| c.status().is_active()).count();
+        if active != fresh.active.len() {
+            return Some(format!("{active} active cases for {} persons", fresh.active.len()));
+        }
+        (fresh != self.index).then(|| "the case indexes differ from a rebuild".to_owned())
+    }
+}
+
+impl Registry {
+    /// The adopted policy `id`.
+    ///
+    /// # Errors
+    /// [`CaseError::UnknownPolicy`].
+    pub fn policy(&self, id: PolicyId) -> Result<&Policy, Error> {
+        self.cases.policy(id)
+    }
+
+    /// The adopted policy named `name`, if any.
+    pub fn policy_named(&self, name: &str) -> Option<PolicyId> {
+        self.cases.policies.iter().position(|p| p.name() == name).and_then(PolicyId::from_index)
+    }
+
+    /// Every adopted policy, in id order.
+    pub fn policies(&self) -> impl Iterator<Item = (PolicyId, &Policy)> + '_ {
+        self.cases.policies.iter().enumerate().filter_map(|(i, p)| Some((PolicyId::from_index(i)?, p)))
+    }
+
+    /// The case `id`.
+    ///
+    /// # Errors
+    /// [`CaseError::UnknownCase`].
+    pub fn case(&self, id: CaseId) -> Result<&Case, Error> {
+        self.cases.case(id)
+    }
+
+    /// Every case, in id order.
+    pub fn cases(&self) -> impl Iterator<Item = (CaseId, &Case)> + '_ {
+        self.cases.cases.iter().enumerate().filter_map(|(i, c)| Some((CaseId::from_index(i)?, c)))
+    }
+
+    /// The person's active (open or under review) case, if any.
+    ///
+    /// # Complexity
+    /// O(log active cases).
+    pub fn active_case(&self, person: PersonId) -> Option<CaseId> {
+        self.cases.index.active.get(&person).copied()
+    }
+
+    /// The schedule case `id` follows now: its policy's schedule from its anchor.
+    ///
+    /// # Errors
+    /// [`CaseError::UnknownCase`].
+    pub fn schedule(&self, id: CaseId) -> Result<Schedule, Error> {
+        self.cases.schedule_of(self.cases.case(id)?)
+    }
+
+    /// The daily agenda 每日工作清单 for `date`, city-wide: released and escalated that day,
+    /// under review (flagged on or before it), open with their release due (on or before it),
+    /// tests due that day, and checks missed the day before. Items name each case's person,
+    /// household and unit as they are now.
+    ///
+    /// A required check or test counts from the day the case started; a case restarted since
+    /// counts by its new schedule.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{Colour, PersonState};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::quarantine::{Category, Item, Policy, Temperature};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })?[0].new_person().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
+    ///
+    /// // Back from Wuhan on Feb 1: 14 days at home, temperature twice a day.
+    /// let category = Category::ArrivalFromEpidemicArea;
+    /// reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })?;
+    /// assert_eq!(reg.colour(household)?, Colour::Orange);
+    ///
+    /// // One reading on Feb 2: on Feb 3 the agenda shows one check missed.
+    /// let at = feb(2).and_hms_opt(8, 0, 0).unwrap();
+    /// reg.apply(Command::RecordCheck { person, at, temperature: "36.6".parse()?, symptoms: false })?;
+    /// let agenda = reg.agenda(feb(3));
+    /// assert_eq!(agenda.missed_checks().map(|i| i.item).collect::<Vec<_>>(), [Item::MissedChecks { required: 2, recorded: 1 }]);
+    ///
+    /// // A fever on day 6: a suspected case, and the household turns red.
+    /// let at = feb(7).and_hms_opt(8, 0, 0).unwrap();
+    /// reg.apply(Command::RecordCheck { person, at, temperature: Temperature::from_tenths(381)?, symptoms: true })?;
+    /// assert_eq!(reg.colour(household)?, Colour::Red);
+    /// assert_eq!(reg.agenda(feb(7)).escalated().count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// O(log cases + items + cases under review): the indexes are by date, so the cost follows
+    /// what is due, not how many cases are open.
+    pub fn agenda(&self, date: NaiveDate) -> Agenda {
+        let index = &self.cases.index;
+        let mut items = Vec::new();
+        let mut push = |id: CaseId, item: Item| {
+            if let Some(line) = self.agenda_item(id, item) {
+                items.push(line);
+            }
+        };
+        for &(_, id) in index.ended.range(on(date)) {
+            match self.cases.cases.get(id.index()).map(Case::status) {
+                Some(CaseStatus::Released { .. }) => push(id, Item::Released),
+                Some(&CaseStatus::Escalated { to, .. }) => push(id, Item::Escalated { to }),
+                _ => {}
+            }
+        }
+        for &id in &index.reviews {
+            if let Some(&CaseStatus::Review { since, .. }) = self.cases.cases.get(id.index()).map(Case::status)
+                && since <= date
+            {
+                push(id, Item::Review { since });
+            }
+        }
+        for &(release, id) in index.releases.range(..=(date, CaseId::new(u32::MAX))) {
+            push(id, Item::ReleaseDue { release });
+        }
+        for &(_, id) in index.tests.range(on(date)) {
+            push(id, Item::TestDue);
+        }
+        if let Some(yesterday) = date.pred_opt() {
+            for &(_, id) in index.unchecked.range(on(yesterday)) {
+                let Some(case) = self.cases.cases.get(id.index()) else { continue };
+                let required = self.cases.policy(case.policy()).map_or(0, Policy::checks_per_day);
+                push(id, Item::MissedChecks { required, recorded: case.checks_on(yesterday) });
+            }
+        }
+        Agenda::new(date, items)
+    }
+
+    /// The agenda for `date` of the households inside `unit` (at it or below).
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
+    ///
+    /// # Complexity
+    /// As [`Registry::agenda`]: the city's items are made, then those outside are dropped.
+    pub fn agenda_within(&self, date: NaiveDate, unit: UnitId) -> Result<Agenda, Error> {
+        self.tree.check(unit)?;
+        let mut agenda = self.agenda(date);
+        agenda.retain(|u| self.tree.is_within(u, unit).unwrap_or(false));
+        Ok(agenda)
+    }
+
+    fn agenda_item(&self, case: CaseId, item: Item) -> Option<AgendaItem> {
+        let person = self.cases.cases.get(case.index())?.person();
+        let household = self.population.person(person).ok()?.household();
+        let unit = self.population.household(household).ok()?.unit();
+        Some(AgendaItem { case, person, household, unit, item })
+    }
+
+    /// The audit of the cases: every case names a registered person and an adopted policy
+    /// and has a schedule; the person of an active case is in the state its category has on
+    /// the date it was last settled; the indexes equal a rebuild.
+    pub(super) fn case_problems(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (id, case) in self.cases() {
+            let Ok(schedule) = self.cases.schedule_of(case) else {
+                found.push(format!("{id} names no adopted policy, or has no schedule"));
+                continue;
+            };
+            let Ok(state) = self.state(case.person()) else {
+                found.push(format!("{id} names no registered person"));
+                continue;
+            };
+            let expected = case.category().state_on(&schedule, case.settled());
+            if case.status().is_active() && state.state() != expected {
+                found.push(format!("{id} is active but its person is {}, not {}", state.state(), expected));
+            }
+        }
+        found.extend(self.cases.index_problem());
+        found
+    }
+
+    /// Refuse a change of state by hand for a person whose state follows a case.
+    pub(super) fn check_not_under_case(&self, person: PersonId) -> Result<(), Error> {
+        match self.active_case(person) {
+            Some(case) => Err(CaseError::UnderCase { person, case }.into()),
+            None => Ok(()),
+        }
+    }
+
+    /// The change of `person` into `state` on `date`, with its recolouring; `None` when they
+    /// are in it already. Unless `strict`, a date before their current state began is moved up
+    /// to it (the rules' own dates); with `strict` it is refused (a host's date).
+    fn case_change(
+        &self,
+        person: PersonId,
+        state: State,
+        date: NaiveDate,
+        strict: bool,
+    ) -> Result<Option<StateChange>, Error> {
+        let from = self.state(person)?;
+        if from.state() == state {
+            return Ok(None);
+        }
+        let date = if strict { date } else { date.max(from.since()) };
+        let to = from.change(state, date)?;
+        let recolours = self.recolours_on_state(person, to)?;
+        Ok(Some(StateChange { from, to, recolours }))
+    }
+
+    /// Refuse an event's change of state unless it is the one the registry computes; the
+    /// recolouring of an event just decided is taken as computed.
+    fn expect_change(
+        &self,
+        found: Option<&StateChange>,
+        expected: Option<StateChange>,
+        origin: Origin,
+    ) -> Result<(), Error> {
+        let same = match (found, &expected) {
+            (None, None) => true,
+            (Some(f), Some(e)) => f.from == e.from && f.to == e.to && (origin == Origin::Decided || f == e),
+            _ => false,
+        };
+        if same {
+            Ok(())
+        } else {
+            Err(RegistryError::Mismatch { what: format!("the event changes {found:?}, the registry {expected:?}") }
+                .into())
+        }
+    }
+
+    /// The person's active case.
+    fn active_case_of(&self, person: PersonId) -> Result<CaseId, Error> {
+        self.population.person(person)?;
+        Ok(self.active_case(person).ok_or(CaseError::NoActiveCase { person })?)
+    }
+
+    /// The release event of active case `id` released on `release_on` (or flagged on
+    /// `flag_on` when something is missing); `None` for a case under review that still
+    /// cannot be released, with what is missing.
+    fn release_or_flag(&self, id: CaseId, release_on: NaiveDate, flag_on: NaiveDate) -> Result<Event, Error> {
+        let case = self.cases.active(id)?;
+        let blockers = self.release_blockers(case)?;
+        if blockers.is_empty() {
+            let change = self.case_change(case.person(), State::Well, release_on, false)?;
+            let change = change.ok_or_else(|| RegistryError::Mismatch {
+                what: format!("the person of case {id} is present and well already"),
+            })?;
+            return Ok(Event::CaseReleased { case: id, on: release_on, change });
+        }
+        if let CaseStatus::Review { .. } = case.status() {
+            return Err(CaseError::NotReleasable { case: id, reasons: blockers }.into());
+        }
+        Ok(Event::CaseFlagged { case: id, on: flag_on, reasons: blockers })
+    }
+
+    fn release_blockers(&self, case: &Case) -> Result<Vec<crate::quarantine::ReviewReason>, Error> {
+        let policy = self.cases.policy(case.policy())?;
+        let schedule = policy.schedule(case.anchor())?;
+        let linked = match (policy.linked(), case.linked()) {
+            (Some(rule), Some(l)) => Some((rule, self.cases.case(l)?)),
+            _ => None,
+        };
+        Ok(case.release_blockers(&schedule, linked))
+    }
+
+    /// Decide a case command into its (first) event.
+    pub(super) fn decide_case(&self, command: super::Command) -> Result<Event, Error> {
+        use super::Command as C;
+        Ok(match command {
+            C::AdoptPolicy { policy } => Event::PolicyAdopted {
+                policy: PolicyId::new(u16::try_from(self.cases.policies.len()).unwrap_or(u16::MAX)),
+                spec: policy,
+            },
+            C::StartCase { person, policy, category, anchor, on, linked } => {
+                self.population.person(person)?;
+                if let Some(case) = self.active_case(person) {
+                    return Err(CaseError::UnderCase { person, case }.into());
+                }
+                let schedule = self.period(policy, anchor, on)?;
+                Event::CaseStarted {
+                    case: CaseId::new(u32::try_from(self.cases.cases.len()).unwrap_or(u32::MAX)),
+                    person,
+                    policy,
+                    category,
+                    anchor,
+                    on,
+                    linked,
+                    change: self.case_change(person, category.state_on(&schedule, on), on, true)?,
+                }
+            }
+            C::Exposed { person, anchor, on } => {
+                let id = self.active_case_of(person)?;
+                let case = self.cases.case(id)?;
+                let schedule = self.restart_period(case, anchor, on)?;
+                let state = case.category().state_on(&schedule, on);
+                Event::CaseRestarted { case: id, anchor, on, change: self.case_change(person, state, on, true)? }
+            }
+            C::RecordCheck { person, at, temperature, symptoms } => {
+                let id = self.active_case_of(person)?;
+                let case = self.cases.case(id)?;
+                self.not_before_anchor(case, at.date())?;
+                let escalation = if self.cases.policy(case.policy())?.is_fever(temperature) {
+                    self.case_change(person, State::Suspected, at.date(), false)?
+                } else {
+                    None
+                };
+                Event::CheckRecorded { case: id, at, temperature, symptoms, escalation }
+            }
+            C::RecordTest { person, on, result } => {
+                let id = self.active_case_of(person)?;
+                let escalation = match result {
+                    TestResult::Positive => self.case_change(person, State::Confirmed, on, false)?,
+                    TestResult::Negative => None,
+                };
+                Event::TestRecorded { case: id, on, result, escalation }
+            }
+            C::Release { case, on } => {
+                let release = self.schedule(case)?.release();
+                self.cases.active(case)?;
+                if on < release {
+                    return Err(CaseError::TooEarly { case, release, on }.into());
+                }
+                self.release_or_flag(case, on, on)?
+            }
+            other => {
+                return Err(RegistryError::Mismatch { what: format!("{other:?} is not a case command") }.into());
+            }
+        })
+    }
+
+    /// The schedule of `policy` from `anchor` for a case starting `on`: refused when the
+    /// anchor is after `on` or the period is over by then.
+    fn period(&self, policy: PolicyId, anchor: NaiveDate, on: NaiveDate) -> Result<Schedule, Error> {
+        if anchor > on {
+            return Err(CaseError::AnchorAfterStart { anchor, on }.into());
+        }
+        let schedule = self.cases.policy(policy)?.schedule(anchor)?;
+        if schedule.release() < on {
+            return Err(CaseError::PeriodOver { release: schedule.release(), on }.into());
+        }
+        Ok(schedule)
+    }
+
+    fn restart_period(&self, case: &Case, anchor: NaiveDate, on: NaiveDate) -> Result<Schedule, Error> {
+        if anchor <= case.anchor() {
+            return Err(CaseError::RestartNotLater { anchor, current: case.anchor() }.into());
+        }
+        self.period(case.policy(), anchor, on)
+    }
+
+    fn not_before_anchor(&self, case: &Case, date: NaiveDate) -> Result<(), Error> {
+        if date < case.anchor() {
+            return Err(CaseError::BeforeAnchor { date, anchor: case.anchor() }.into());
+        }
+        Ok(())
+    }
+
+    fn check_link(&self, person: PersonId, policy: PolicyId, category: Category, linked: CaseId) -> Result<(), Error> {
+        let problem = |problem| Err(CaseError::InvalidLink { linked, problem }.into());
+        if category != Category::SecondaryContact || self.cases.policy(policy)?.linked().is_none() {
+            return problem(LinkProblem::NotLinkedRelease);
+        }
+        let close = self.cases.case(linked)?;
+        if close.category() != Category::CloseContact {
+            return problem(LinkProblem::NotCloseContact);
+        }
+        if close.person() == person {
+            return problem(LinkProblem::SamePerson);
+        }
+        if close.tests().any(|(_, t)| t == TestResult::Positive) {
+            return problem(LinkProblem::AlreadyPositive);
+        }
+        Ok(())
+    }
+
+    /// Check a case event against the current state; everything `commit_case` could fail on
+    /// is checked here.
+    pub(super) fn check_case(&self, event: &Event, origin: Origin) -> Result<(), Error> {
+        match event {
+            Event::PolicyAdopted { policy, spec } => {
+                if let Some(existing) = self.policy_named(spec.name()) {
+                    return Err(CaseError::PolicyNameTaken { name: spec.name().to_owned(), policy: existing }.into());
+                }
+                Self::expect_id(IdTable::Policy, self.cases.policies.len() as u32, u32::from(policy.get()))?;
+            }
+            Event::CaseStarted { case, person, policy, category, anchor, on, linked, change } => {
+                Self::expect_id(IdTable::Case, self.cases.cases.len() as u32, case.get())?;
+                self.population.person(*person)?;
+                if let Some(case) = self.active_case(*person) {
+                    return Err(CaseError::UnderCase { person: *person, case }.into());
+                }
+                if let Some(linked) = linked {
+                    self.check_link(*person, *policy, *category, *linked)?;
+                }
+                let schedule = self.period(*policy, *anchor, *on)?;
+                let expected = self.case_change(*person, category.state_on(&schedule, *on), *on, true)?;
+                self.expect_change(change.as_ref(), expected, origin)?;
+            }
+            Event::CaseRestarted { case, anchor, on, change } => {
+                let c = self.cases.active(*case)?;
+                let schedule = self.restart_period(c, *anchor, *on)?;
+                let expected = self.case_change(c.person(), c.category().state_on(&schedule, *on), *on, true)?;
+                self.expect_change(change.as_ref(), expected, origin)?;
+            }
+            Event::CheckRecorded { case, at, temperature, escalation, .. } => {
+                let c = self.cases.active(*case)?;
+                self.not_before_anchor(c, at.date())?;
+                let expected = if self.cases.policy(c.policy())?.is_fever(*temperature) {
+                    self.case_change(c.person(), State::Suspected, at.date(), false)?
+                } else {
+                    None
+                };
+                self.expect_change(escalation.as_ref(), expected, origin)?;
+            }
+            Event::TestRecorded { case, on, result, escalation } => {
+                let c = self.cases.active(*case)?;
+                self.not_before_anchor(c, *on)?;
+                if c.day(*on).is_some_and(|d| d.test().is_some()) {
+                    return Err(CaseError::TestAlreadyRecorded { case: *case, on: *on }.into());
+                }
+                let expected = match result {
+                    TestResult::Positive => self.case_change(c.person(), State::Confirmed, *on, false)?,
+                    TestResult::Negative => None,
+                };
+                self.expect_change(escalation.as_ref(), expected, origin)?;
+            }
+            Event::CaseConverted { case, policy, on, change } => {
+                let c = self.cases.active(*case)?;
+                let close = c.linked().map(|l| self.cases.case(l)).transpose()?;
+                let positive = close.is_some_and(|k| k.tests().any(|(_, t)| t == TestResult::Positive));
+                if c.category() != Category::SecondaryContact || !positive || close.map(Case::policy) != Some(*policy) {
+                    return Err(RegistryError::Mismatch {
+                        what: format!("case {case} is not a secondary contact of a close contact who tested positive under {policy}"),
+                    }
+                    .into());
+                }
+                let schedule = self.cases.policy(*policy)?.schedule(c.anchor())?;
+                let state = Category::CloseContact.state_on(&schedule, *on);
+                self.expect_change(change.as_ref(), self.case_change(c.person(), state, *on, false)?, origin)?;
+            }
+            Event::PhaseEntered { case, phase, on, change } => {
+                let c = self.cases.active(*case)?;
+                let schedule = self.cases.schedule_of(c)?;
+                let entered = schedule.phases().get(usize::from(*phase));
+                if c.status() != &CaseStatus::Open || entered.is_none_or(|p| p.first() != *on) || *on <= c.settled() {
+                    return Err(RegistryError::Mismatch {
+                        what: format!("case {case} does not enter phase {phase} on {on}"),
+                    }
+                    .into());
+                }
+                let state = c.category().state_on(&schedule, *on);
+                self.expect_change(change.as_ref(), self.case_change(c.person(), state, *on, false)?, origin)?;
+            }
+            Event::CaseReleased { case, on, change } => {
+                let c = self.cases.active(*case)?;
+                let release = self.cases.schedule_of(c)?.release();
+                if *on < release {
+                    return Err(CaseError::TooEarly { case: *case, release, on: *on }.into());
+                }
+                let blockers = self.release_blockers(c)?;
+                if !blockers.is_empty() {
+                    return Err(CaseError::NotReleasable { case: *case, reasons: blockers }.into());
+                }
+                self.expect_change(Some(change), self.case_change(c.person(), State::Well, *on, false)?, origin)?;
+            }
+            Event::CaseFlagged { case, on, reasons } => {
+                let c = self.cases.active(*case)?;
+                let release = self.cases.schedule_of(c)?.release();
+                if c.status() != &CaseStatus::Open || *on < release || reasons.is_empty() {
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case} cannot be flagged on {on}") }.into()
+                    );
+                }
+                if self.release_blockers(c)? != *reasons {
+                    return Err(RegistryError::Mismatch { what: format!("case {case} lacks other things") }.into());
+                }
+            }
+            _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
+        }
+        Ok(())
+    }
+
+    /// Apply a checked case event.
+    pub(super) fn commit_case(&mut self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::PolicyAdopted { spec, .. } => self.cases.policies.push(spec.clone()),
+            Event::CaseStarted { case, person, policy, category, anchor, on, linked, change } => {
+                let new = Case::new(*person, *policy, *category, *anchor, *on, *linked);
+                let schedule = self.cases.schedule_of(&new)?;
+                self.cases.index.entries(*case, &new, &schedule, true);
+                self.cases.cases.push(new);
+                self.apply_change(*person, change.as_ref())?;
+            }
+            Event::CaseRestarted { case, anchor, on, change } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, |c| c.restart(*anchor, *on))?;
+                self.apply_change(person, change.as_ref())?;
+            }
+            Event::CheckRecorded { case, at, symptoms, escalation, .. } => {
+                self.record(*case, at.date(), escalation.as_ref(), State::Suspected, |c| {
+                    c.record_check(at.date(), *symptoms);
+                })?;
+            }
+            Event::TestRecorded { case, on, result, escalation } => {
+                self.record(*case, *on, escalation.as_ref(), State::Confirmed, |c| c.record_test(*on, *result))?;
+            }
+            Event::CaseConverted { case, policy, on, change } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, |c| c.convert(*policy, *on))?;
+                self.apply_change(person, change.as_ref())?;
+            }
+            Event::PhaseEntered { case, on, change, .. } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, |c| c.settle(*on))?;
+                self.apply_change(person, change.as_ref())?;
+            }
+            Event::CaseReleased { case, on, change } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, |c| c.set_status(CaseStatus::Released { on: *on }))?;
+                self.apply_change(person, Some(change))?;
+            }
+            Event::CaseFlagged { case, on, reasons } => {
+                let status = CaseStatus::Review { since: *on, reasons: reasons.clone() };
+                self.cases.update(*case, |c| c.set_status(status))?;
+            }
+            _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
+        }
+        Ok(())
+    }
+
+    /// Record a check or test on `date` by `record`; with an escalation, end the case.
+    fn record(
+        &mut self,
+        id: CaseId,
+        date: NaiveDate,
+        escalation: Option<&StateChange>,
+        to: State,
+        record: impl FnOnce(&mut Case),
+    ) -> Result<(), Error> {
+        let case = self.cases.case(id)?;
+        let person = case.person();
+        if escalation.is_none() && case.status() == &CaseStatus::Open {
+            // Only this day's entry of the unchecked index can change.
+            let required = self.cases.policy(case.policy())?.checks_per_day();
+            let case = &mut self.cases.cases[id.index()];
+            record(case);
+            if case.checks_on(date) >= required {
+                self.cases.index.unchecked.remove(&(date, id));
+            }
+            return Ok(());
+        }
+        self.cases.update(id, |c| {
+            record(c);
+            if escalation.is_some() {
+                c.set_status(CaseStatus::Escalated { on: date, to });
+            }
+        })?;
+        self.apply_change(person, escalation)
+    }
+
+    /// The active secondary contacts' cases linked to close contact's case `close`, in order.
+    pub(super) fn linked_to(&self, close: CaseId) -> Vec<CaseId> {
+        let all = (close, CaseId::new(0))..=(close, CaseId::new(u32::MAX));
+        self.cases.index.links.range(all).map(|&(_, secondary)| secondary).collect()
+    }
+
+    /// The conversion of secondary contact's case `id` into a close contact's, under the
+    /// policy of `close`, whose test sampled `on` was positive.
+    pub(super) fn conversion(&self, id: CaseId, close: CaseId, on: NaiveDate) -> Result<Event, Error> {
+        let policy = self.cases.case(close)?.policy();
+        let c = self.cases.case(id)?;
+        let schedule = self.cases.policy(policy)?.schedule(c.anchor())?;
+        let state = Category::CloseContact.state_on(&schedule, on);
+        Ok(Event::CaseConverted { case: id, policy, on, change: self.case_change(c.person(), state, on, false)? })
+    }
+
+    /// The cases the daily round of `today` changes, in order: phases entered (by date,
+    /// then case), then releases and flags (by release date, then case).
+    pub(super) fn round(&self, today: NaiveDate) -> (Vec<CaseId>, Vec<(NaiveDate, CaseId)>) {
+        let index = &self.cases.index;
+        let phases = index.phases.range(..=(today, CaseId::new(u32::MAX))).map(|&(_, id)| id).collect();
+        let releases = index.releases.range(..=(today, CaseId::new(u32::MAX))).copied().collect();
+        (phases, releases)
+    }
+
+    /// The event of case `id` entering the latest phase begun by `today`.
+    pub(super) fn phase_event(&self, id: CaseId, today: NaiveDate) -> Result<Event, Error> {
+        let case = self.cases.case(id)?;
+        let schedule = self.cases.schedule_of(case)?;
+        let phases = schedule.phases();
+        let index = phases.partition_point(|p| p.first() <= today).saturating_sub(1);
+        let first = phases.get(index).map_or(today, |p| p.first());
+        let state = case.category().state_on(&schedule, first);
+        Ok(Event::PhaseEntered {
+            case: id,
+            phase: u16::try_from(index).unwrap_or(u16::MAX),
+            on: first,
+            change: self.case_change(case.person(), state, first, false)?,
+        })
+    }
+
+    /// The event of the daily round of `today` for open case `id`, due for release on
+    /// `release`: `None` while its last day is not over.
+    pub(super) fn round_release(
+        &self,
+        id: CaseId,
+        release: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Option<Event>, Error> {
+        let last_day = self.schedule(id)?.last_day();
+        if last_day >= today {
+            return Ok(None);
+        }
+        self.release_or_flag(id, release, today).map(Some)
+    }
+}
