@@ -31,9 +31,15 @@
 //!   (seed 001's 14 days at home, the national protocols' 14 + 7, 7 + 3, 5 + 3 ...): phases,
 //!   tests, checks a day, the fever threshold, how release is counted; its
 //!   [`Schedule`](quarantine::Schedule) for an anchor date lists every phase, test and check.
+//!   A [`Case`](quarantine::Case) puts a person under a policy: their state follows its phases
+//!   (so do their household's colour and every tally), a fever reading or a positive test
+//!   escalates them, a new exposure restarts the period, and release needs what the policy
+//!   asks (a clean last-day check, the linked close contact's first tests). Each morning
+//!   [`Registry::agenda`] says who is released, who needs review, whose tests are due and who
+//!   missed checks the day before.
 //!
-//! No I/O, no clock: the host passes dates. Later releases add isolation cases with the daily
-//! agenda, and responsibility schemes 六包一, on the same registry.
+//! No I/O, no clock: the host passes dates ("today"). A later release adds responsibility
+//! schemes 六包一 on the same registry.
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -84,7 +90,8 @@
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
-//! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources, schedules.
+//! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources,
+//!   schedules, cases and the daily agenda.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
 
 #![forbid(unsafe_code)]

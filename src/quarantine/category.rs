@@ -176,6 +176,28 @@ mod tests {
         }
     }
 
+    /// The registry's daily round and conversions rely on this: whatever the policy's
+    /// settings, every change a case makes is legal, so follow-up events cannot be refused.
+    #[test]
+    fn every_change_a_case_makes_is_legal() {
+        for category in Category::ALL {
+            for a in Setting::ALL {
+                let from = category.state_in(a);
+                for end in [State::Well, State::Suspected, State::Confirmed] {
+                    assert!(from.may_become(end), "{category} {a:?} -> {end:?}");
+                }
+                for b in Setting::ALL {
+                    let to = category.state_in(b);
+                    assert!(from == to || from.may_become(to), "{category}: {a:?} -> {b:?}");
+                    // A secondary contact converted into a close contact.
+                    let converted = Category::CloseContact.state_in(b);
+                    let secondary = Category::SecondaryContact.state_in(a);
+                    assert!(secondary == converted || secondary.may_become(converted), "{a:?} -> {b:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn centralised_isolation_is_counted_as_such_whatever_the_category() {
         for category in Category::ALL {

@@ -1,4 +1,5 @@
-//! Isolation and quarantine periods 隔离期: policies, their phases and the schedules they give.
+//! Isolation and quarantine periods 隔离期: policies, their phases and the schedules they give;
+//! cases and the daily agenda.
 //!
 //! A [`Policy`] is a value: what the period counts from (its [`Anchor`]), a sequence of
 //! [`Phase`]s (a [`Setting`] and a length in days, with the test days within it), how many
@@ -11,9 +12,23 @@
 //! day, every test day, every check slot and the release date. It is a pure function of the
 //! policy and the date, so a new exposure during the period simply asks for a new schedule.
 //!
+//! A [`Case`] is one person under one policy, kept by the [`Registry`](crate::Registry): its
+//! [`Category`] and the phase give the person's [`State`](crate::colour::State) (so the
+//! household's colour follows the case), the checks and tests recorded decide whether it may
+//! be released ([`Case::release_blockers`]), and it ends exactly once, released or escalated
+//! ([`CaseStatus`]). The [`Agenda`] is what the registry answers each morning: who was
+//! released or escalated, who needs review, whose release and tests are due, who missed checks
+//! the day before.
+//!
 //! ```text
 //! Policy ──schedule(anchor date)──▶ Schedule: phases, tests, check slots, release
+//!    │                                  │
+//!    └── Command::StartCase ──▶ Case ───┴──▶ person's State ──▶ household colour, tallies
+//!        RecordCheck / RecordTest / Exposed / Release / OpenDay ──▶ Registry::agenda(today)
 //! ```
+//!
+//! This module holds the pure rules and values; the registry applies them
+//! ([`Command::StartCase`](crate::Command::StartCase) and the commands after it).
 //!
 //! ## Counting days
 //! The anchor date is day 0; an N-day phase covers days 1..=N and the next phase starts on day

@@ -1,8 +1,9 @@
 //! The registry 登记册: the one stateful aggregate a host keeps in memory.
 //!
-//! It owns the [`Tree`], the [`Overlays`], the [`Population`] and the persons' states, and
-//! keeps every household's colour and every unit's and cell's [`Tally`] live, rolled up the
-//! tree in O(depth) per change. Data flows one way:
+//! It owns the [`Tree`], the [`Overlays`], the [`Population`], the persons' states and the
+//! isolation cases, and keeps every household's colour and every unit's and cell's [`Tally`]
+//! live, rolled up the tree in O(depth) per change, and the cases' date indexes behind
+//! [`Registry::agenda`]. Data flows one way:
 //!
 //! ```text
 //! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + tallies up the tree

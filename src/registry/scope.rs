@@ -8,7 +8,8 @@ use super::{Counts, Registry, RegistryError};
 use crate::colour::{Colour, ColourMap, PersonState, Tally};
 use crate::grid::Unit;
 use crate::people::{Household, Person, ResidentId};
-use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
+use crate::quarantine::{Agenda, Case};
+use crate::{CaseId, CellId, Error, HouseholdId, PersonId, UnitId};
 
 /// Something asked for through a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -264,6 +265,25 @@ impl<'r> Scope<'r> {
     pub fn map(&self, unit: UnitId, date: NaiveDate) -> Result<ColourMap, Error> {
         self.check(unit)?;
         self.registry.map(unit, date)
+    }
+
+    /// The daily agenda for `date` of the households inside the scope; see
+    /// [`Registry::agenda`].
+    pub fn agenda(&self, date: NaiveDate) -> Agenda {
+        let mut agenda = self.registry.agenda(date);
+        agenda.retain(|unit| self.contains(unit));
+        agenda
+    }
+
+    /// A case whose person lives inside the scope.
+    ///
+    /// # Errors
+    /// [`CaseError::UnknownCase`](crate::quarantine::CaseError::UnknownCase),
+    /// [`RegistryError::OutsideScope`] (naming the person).
+    pub fn case(&self, id: CaseId) -> Result<&'r Case, Error> {
+        let case = self.registry.case(id)?;
+        self.person(case.person())?;
+        Ok(case)
     }
 
     /// The household, when it lies inside the scope.
