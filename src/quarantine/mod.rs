@@ -57,7 +57,6 @@
 //! ```
 
 mod agenda;
-mod calendar;
 mod case;
 mod category;
 mod policy;
@@ -65,7 +64,6 @@ mod presets;
 mod schedule;
 
 pub use agenda::{Agenda, AgendaItem, Item};
-pub use calendar::{Calendar, Due};
 pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, ReviewReason, TestResult};
 pub use category::Category;
 pub use policy::{
