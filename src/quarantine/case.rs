@@ -164,6 +164,15 @@ pub enum CaseError {
         /// The case's anchor.
         current: NaiveDate,
     },
+    /// A restart dated before the case last set its person's state (its start, a phase
+    /// entered, an earlier restart): the case cannot go back.
+    #[error("a restart dated {on} goes back before {settled}, when the case last set its person's state")]
+    BackDated {
+        /// The date of the command.
+        on: NaiveDate,
+        /// The case's [`Case::settled`] date.
+        settled: NaiveDate,
+    },
     /// A check or test dated before the case's anchor.
     #[error("a record dated {date} is before the case's anchor {anchor}")]
     BeforeAnchor {
@@ -461,12 +470,13 @@ impl Case {
         self.status = CaseStatus::Open;
     }
 
-    /// A secondary contact becomes a close contact under `policy`, from their own anchor.
+    /// A secondary contact becomes a close contact under `policy`, from their own anchor, on
+    /// `on` (a sample taken before the case last set the state counts from then).
     pub(crate) fn convert(&mut self, policy: PolicyId, on: NaiveDate) {
         self.policy = policy;
         self.category = Category::CloseContact;
         self.linked = None;
-        self.settled = on;
+        self.settled = self.settled.max(on);
         self.status = CaseStatus::Open;
     }
 

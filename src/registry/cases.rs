@@ -551,6 +551,9 @@ impl Registry {
         if anchor <= case.anchor() {
             return Err(CaseError::RestartNotLater { anchor, current: case.anchor() }.into());
         }
+        if on < case.settled() {
+            return Err(CaseError::BackDated { on, settled: case.settled() }.into());
+        }
         self.period(case.policy(), anchor, on)
     }
 
@@ -641,7 +644,7 @@ impl Registry {
                     .into());
                 }
                 let schedule = self.cases.policy(*policy)?.schedule(c.anchor())?;
-                let state = Category::CloseContact.state_on(&schedule, *on);
+                let state = Category::CloseContact.state_on(&schedule, (*on).max(c.settled()));
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, false), origin)?;
             }
             Event::PhaseEntered { case, phase, on, change } => {
@@ -776,8 +779,19 @@ impl Registry {
         let policy = self.cases.case(close)?.policy();
         let c = self.cases.case(id)?;
         let schedule = self.cases.policy(policy)?.schedule(c.anchor())?;
-        let state = Category::CloseContact.state_on(&schedule, on);
+        let state = Category::CloseContact.state_on(&schedule, on.max(c.settled()));
         Ok(Event::CaseConverted { case: id, policy, on, change: self.case_change(c.person(), state, on, false)? })
+    }
+
+    /// Refuse a positive test of close contact's case `close` whose conversions could not all
+    /// be made (a secondary contact's period under the close-contact policy would leave the
+    /// calendar), before anything changes.
+    pub(super) fn check_conversions(&self, close: CaseId) -> Result<(), Error> {
+        let policy = self.cases.policy(self.cases.case(close)?.policy())?;
+        for id in self.linked_to(close) {
+            policy.schedule(self.cases.case(id)?.anchor())?;
+        }
+        Ok(())
     }
 
     /// The cases the daily round of `today` changes, in order: phases entered (by date,

@@ -444,6 +444,9 @@ impl Registry {
             Event::TestRecorded { case, on, result: crate::quarantine::TestResult::Positive, .. } => Some((*case, *on)),
             _ => None,
         };
+        if let Some((close, _)) = positive {
+            self.check_conversions(close)?;
+        }
         self.step(event, log)?;
         if let Some((close, on)) = positive {
             for id in self.linked_to(close) {
