@@ -440,9 +440,9 @@ impl Registry {
         Ok(self.active_case(person).ok_or(CaseError::NoActiveCase { person })?)
     }
 
-    /// The release event of active case `id` released on `release_on` (or flagged on
-    /// `flag_on` when something is missing); `None` for a case under review that still
-    /// cannot be released, with what is missing.
+    /// The release event of active case `id`, released on `release_on`, or flagged for review
+    /// on `flag_on` when something is missing. A case under review that still lacks something
+    /// is refused with [`CaseError::NotReleasable`], naming what.
     fn release_or_flag(&self, id: CaseId, release_on: NaiveDate, flag_on: NaiveDate) -> Result<Event, Error> {
         let case = self.cases.active(id)?;
         let blockers = self.release_blockers(case)?;
