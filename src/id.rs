@@ -83,6 +83,10 @@ id_type!(
     /// An isolation case 隔离个案: one person under one policy, from start to release or escalation.
     CaseId(u32), "case"
 );
+id_type!(
+    /// A staff member 工作人员 who can be responsible for units, cells or persons (六包一 ...).
+    StaffId(u32), "s"
+);
 
 #[cfg(test)]
 mod tests {
