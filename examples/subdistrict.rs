@@ -15,7 +15,10 @@
 //!   identity number, and markers drawn on the colour map: party member 党员, building head
 //!   楼栋长, party group leader 党小组长, low-income 低保户, elderly living alone 孤寡老人 ...;
 //! - counts rolled up the tree as commands apply, the audit 纵向稽核 finding nothing, and the
-//!   event log replaying into an equal registry.
+//!   event log replaying into an equal registry;
+//! - after seed 003's figures, a week of isolation cases in one community (arrivals from Wuhan
+//!   under seed 001's rule, the daily round, readings, a fever) and its daily agenda
+//!   每日工作清单.
 //!
 //! The checkpoint figures are the seed's. Community, courtyard and institution names are
 //! illustrative, and households and persons are made up by a small fixed generator, so every
@@ -31,6 +34,7 @@ use chrono::NaiveDate;
 use wangge::colour::{Colour, PersonState, State, Tally};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
+use wangge::quarantine::{Agenda, Category, Item, Policy, Temperature};
 use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, Registry, RegistryError, UnitId};
 
 // ---------------------------------------------------------------------------------------------
@@ -546,7 +550,7 @@ impl Builder {
 // ---------------------------------------------------------------------------------------------
 
 fn main() -> Result<(), Error> {
-    let (reg, layout) = build_huayuan_road()?;
+    let (mut reg, layout) = build_huayuan_road()?;
     let scheme = reg.tree().scheme();
     let levels: Vec<&str> = scheme.levels().map(|(_, spec)| spec.name_zh()).collect();
     println!("{SUB_DISTRICT} · {} · {}", scheme.name(), levels.join(" > "));
@@ -577,7 +581,87 @@ fn main() -> Result<(), Error> {
 
     println!();
     print_totals(&reg, &layout)?;
+
+    println!();
+    print_agenda(&mut reg, &layout)?;
     Ok(())
+}
+
+/// A week of isolation cases in one community, then its morning agenda 每日工作清单: arrivals
+/// from Wuhan under seed 001's rule (14 days at home, temperature twice a day), the daily round
+/// each morning, two readings a day for each (some missed), and one fever.
+fn print_agenda(reg: &mut Registry, layout: &Layout) -> Result<(), Error> {
+    let Some(&community) = layout.communities.get(1) else { return Ok(()) };
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?;
+    let Some(policy) = policy.first().and_then(Event::new_policy) else { return Ok(()) };
+    let arrivals: Vec<PersonId> = reg
+        .households_within(community)?
+        .filter_map(|h| reg.household(h).ok()?.members().first().copied())
+        .filter(|&p| reg.state(p).is_ok_and(|s| s.state() == State::Well))
+        .take(12)
+        .collect();
+    let today = map_date()?;
+    let name = reg.tree().unit(community)?.name().to_owned();
+    println!(
+        "A week of isolation cases in {name}: arrivals from Wuhan under seed 001's rule, the agenda at the end of each day:"
+    );
+    let mut day = date(2, 1)?;
+    while day < today {
+        reg.apply(Command::OpenDay { today: day })?;
+        for (i, &person) in arrivals.iter().enumerate() {
+            // Two arrivals a day from Feb 1, each put under the policy the day they arrive.
+            if i / 2 == day.signed_duration_since(date(2, 1)?).num_days() as usize {
+                let category = Category::ArrivalFromEpidemicArea;
+                reg.apply(Command::StartCase { person, policy, category, anchor: day, on: day, linked: None })?;
+            }
+            let Some(case) = reg.active_case(person) else { continue };
+            if reg.case(case)?.anchor() >= day {
+                continue;
+            }
+            // Both readings, but the last arrival forgets the evening one on Feb 9, and the
+            // first reads 38.1 °C on the evening of Feb 7.
+            let evening = !(i == arrivals.len() - 1 && day == date(2, 9)?);
+            let fever = i == 0 && day == date(2, 7)?;
+            for (hour, reading, taken) in [(8, "36.6", true), (20, if fever { "38.1" } else { "36.7" }, evening)] {
+                let Some(at) = day.and_hms_opt(hour, 0, 0) else { continue };
+                if taken && reg.active_case(person).is_some() {
+                    let temperature: Temperature = reading.parse()?;
+                    reg.apply(Command::RecordCheck { person, at, temperature, symptoms: fever })?;
+                }
+            }
+        }
+        print_counts(day, &reg.agenda_within(day, community)?);
+        day = day.succ_opt().unwrap_or(day);
+    }
+    reg.apply(Command::OpenDay { today })?;
+    let agenda = reg.agenda_within(today, community)?;
+    print_counts(today, &agenda);
+    println!("The agenda 每日工作清单 of {name} on {today}, line by line:");
+    for line in agenda.items() {
+        let door = reg.household(line.household)?.door();
+        let detail = match line.item {
+            Item::MissedChecks { required, recorded } => format!(" ({recorded} of {required} checks yesterday)"),
+            Item::ReleaseDue { release } => format!(" (release on {release})"),
+            Item::Escalated { to } => format!(" (now {})", to.label_zh()),
+            _ => String::new(),
+        };
+        println!("  {} {} · {} · {}{detail}", line.item.label_zh(), line.item.label_en(), line.case, door);
+    }
+    println!("  audit: {} findings", reg.audit().len());
+    Ok(())
+}
+
+/// A day's agenda as the number of items of each kind (the items come sorted by kind).
+fn print_counts(day: NaiveDate, agenda: &Agenda) {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for line in agenda.items() {
+        match counts.last_mut() {
+            Some((label, n)) if *label == line.item.label_zh() => *n += 1,
+            _ => counts.push((line.item.label_zh(), 1)),
+        }
+    }
+    let counts: Vec<String> = counts.iter().map(|(label, n)| format!("{label} {n}")).collect();
+    println!("  {day}: {}", if counts.is_empty() { "nothing due".to_owned() } else { counts.join(" · ") });
 }
 
 /// One tally as `红 3户/7人 · 橙 ...`, most severe colour first.

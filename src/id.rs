@@ -30,6 +30,7 @@ macro_rules! id_type {
             }
 
             /// The id at `index`, or `None` when it does not fit.
+            #[allow(dead_code, reason = "not every table looks its ids up by position")]
             pub(crate) fn from_index(index: usize) -> Option<Self> {
                 <$int>::try_from(index).ok().map($name)
             }
