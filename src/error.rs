@@ -29,6 +29,9 @@ pub enum Error {
     /// Isolation cases in the registry.
     #[error(transparent)]
     Case(#[from] crate::quarantine::CaseError),
+    /// Responsibility: schemes, staff, rosters.
+    #[error(transparent)]
+    Duty(#[from] crate::duty::DutyError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

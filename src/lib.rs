@@ -88,6 +88,8 @@
 //!
 //! ## Modules
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
+//! - [`duty`]: responsibility 包保: roles, staff, schemes such as 六包一 with presets, rosters
+//!   and their validation.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
 //! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources,
@@ -98,6 +100,7 @@
 #![deny(missing_docs)]
 
 pub mod colour;
+pub mod duty;
 mod error;
 pub mod grid;
 mod id;

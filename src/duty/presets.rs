@@ -1,0 +1,184 @@
+//! Preset schemes 预设包保方案, each citing its seed (DOMAIN.md section 4).
+//!
+//! Where the seeds are silent (counts, localities), each preset's docs say what was chosen.
+//! Presets that take levels return a `Result`, since a level deeper than the target's cannot
+//! hold the target's ancestor ([`DutyError::LocalityBelowTarget`]); the others are built from
+//! constant parts that the unit tests show valid (`every_preset_validates`), without a check
+//! at run time.
+
+use super::{DutyError, Locality, Role, Rule, Scheme, SchemeBuilder, Slot, TargetSelector, UnitClass};
+use crate::OverlayId;
+use crate::colour::State;
+use crate::grid::Level;
+
+use Locality::{Anywhere, HomeCovers, SameAncestorAt, WithinTarget};
+
+/// A preset's parts.
+fn parts(name: &str, source: &str, rules: Vec<Rule>) -> SchemeBuilder {
+    Scheme::builder(name, rules).source(source)
+}
+
+impl Scheme {
+    /// `six_cover_one` 六包一 (seed 003, DOMAIN.md section 4): six named people jointly
+    /// responsible for each community: a district-level leader, a district-department staff
+    /// member, a sub-district section-level cadre, the community party secretary, the area
+    /// doctor and the area police officer, one each.
+    ///
+    /// The levels are parameters because schemes differ between cities (`community` is
+    /// Shanghai's residents' committee 居委会, Foshan's village 村). Localities, as DOMAIN.md
+    /// puts them: the community secretary belongs to that community ([`Locality::WithinTarget`]);
+    /// the cadre, doctor and police to the same sub-district (`sub_district`); the district
+    /// leader and the district-department staff to the district (`district`, or
+    /// [`Locality::Anywhere`] when the tree holds one district and has no district level).
+    ///
+    /// # Errors
+    /// [`DutyError::LocalityBelowTarget`] when `sub_district` or `district` is deeper than
+    /// `community`.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::duty::{Locality, Role, Scheme};
+    /// use wangge::grid::LevelScheme;
+    /// let zz = LevelScheme::zhengzhou(); // 街道 > 社区 > 楼院 > 楼组: one sub-district, no district level
+    /// let six = Scheme::six_cover_one(zz.level("community").unwrap(), zz.level("sub-district").unwrap(), None)?;
+    /// assert_eq!(six.slot(Role::DistrictLeader).map(|(_, s)| s.locality()), Some(Locality::Anywhere));
+    /// # Ok::<(), wangge::duty::DutyError>(())
+    /// ```
+    pub fn six_cover_one(community: Level, sub_district: Level, district: Option<Level>) -> Result<Scheme, DutyError> {
+        let district = district.map_or(Anywhere, SameAncestorAt);
+        let sub = SameAncestorAt(sub_district);
+        let one = |role, locality| Slot::new(role, 1, locality);
+        parts(
+            "six_cover_one",
+            "seed 003 (Zhengzhou Huayuan Road): 六包一, a district-level leader, a district-department staff member, \
+             a sub-district section-level cadre, the community party secretary, the area doctor and the area police \
+             officer for each community (DOMAIN.md section 4)",
+            vec![Rule::new(
+                TargetSelector::UnitsAtLevel(community),
+                vec![
+                    one(Role::DistrictLeader, district),
+                    one(Role::DistrictDepartmentStaff, district),
+                    one(Role::SectionCadre, sub),
+                    one(Role::CommunitySecretary, WithinTarget),
+                    one(Role::AreaDoctor, sub),
+                    one(Role::AreaPolice, sub),
+                ],
+            )],
+        )
+        .build()
+    }
+
+    /// `two_plus_three` 2+3 key-person control (seed 003, DOMAIN.md section 4): every person in
+    /// home isolation ([`State::HomeIsolationEpidemicArea`], [`State::HomeIsolationElsewhere`])
+    /// gets a three-person team: a grid worker 网格员, a health worker 卫生服务人员 and an area
+    /// police officer 片区民警. The "2", two follow-ups a day, are the quarantine checks of the
+    /// person's case, not slots here.
+    ///
+    /// Each member's home unit must cover the person's household ([`Locality::HomeCovers`]):
+    /// the grid worker's grid, the health station's community, the police station's area.
+    pub fn two_plus_three() -> Scheme {
+        let one = |role| Slot::new(role, 1, HomeCovers);
+        Scheme::from_checked_parts(parts(
+            "two_plus_three",
+            "seed 003 (Zhengzhou Huayuan Road): 2+3 key-person control, every person in home isolation gets a plan \
+             一人一方案, two follow-ups a day and a team of grid worker, health worker and area police (DOMAIN.md \
+             section 4)",
+            vec![Rule::new(
+                TargetSelector::PersonsIn(vec![State::HomeIsolationElsewhere, State::HomeIsolationEpidemicArea]),
+                vec![one(Role::GridWorker), one(Role::HealthWorker), one(Role::AreaPolice)],
+            )],
+        ))
+    }
+
+    /// `three_heads` 三长联动 (seed 001, DOMAIN.md section 4): a gate head 门长 per entrance, a
+    /// building head 楼长 per building, a road head 路长 per road: one scheme of three rules.
+    ///
+    /// The building head lives in the building ([`Locality::WithinTarget`]). Gate and road
+    /// heads may come from anywhere ([`Locality::Anywhere`]): an entrance and a road are leaves
+    /// nobody lives in, and the seed names no tie (a host may ask for more, say
+    /// [`Locality::SameAncestorAt`] a courtyard, with [`Scheme::to_builder`]).
+    pub fn three_heads() -> Scheme {
+        let kind = TargetSelector::UnitsOfKind;
+        Scheme::from_checked_parts(parts(
+            "three_heads",
+            "seed 001 (Shanghai): 三长联动, a gate head 门长 per entrance, a road head 路长 per road, a building head 楼长 \
+             per building (DOMAIN.md section 4)",
+            vec![
+                Rule::new(kind(UnitClass::Entrance), vec![Slot::new(Role::GateHead, 1, Anywhere)]),
+                Rule::new(kind(UnitClass::Building), vec![Slot::new(Role::BuildingHead, 1, WithinTarget)]),
+                Rule::new(kind(UnitClass::Road), vec![Slot::new(Role::RoadHead, 1, Anywhere)]),
+            ],
+        ))
+    }
+
+    /// `zone_leaders` 包干 (seed 000, DOMAIN.md section 4): one department-level leader 处级领导
+    /// per cell of the zone overlay `zones`, from anywhere (the leaders are sent from the
+    /// district's departments, not from the zone).
+    pub fn zone_leaders(zones: OverlayId) -> Scheme {
+        Scheme::from_checked_parts(parts(
+            "zone_leaders",
+            "seed 000 (Shanghai Changhai Road): 包干, one department-level leader per zone (DOMAIN.md section 4)",
+            vec![Rule::new(TargetSelector::CellsOf(zones), vec![Slot::new(Role::DepartmentLeader, 1, Anywhere)])],
+        ))
+    }
+
+    /// `screening_teams` 三人排查小组 (seed 004, Foshan, DOMAIN.md section 4): a team of a party
+    /// member, a police auxiliary, medical staff and a grid worker for each unit at `level`
+    /// (Foshan's villages 村).
+    ///
+    /// The party member and the grid worker belong to the unit ([`Locality::WithinTarget`]);
+    /// the police auxiliary and the medical staff are sent from the town's police station and
+    /// health centre ([`Locality::Anywhere`]).
+    pub fn screening_teams(level: Level) -> Scheme {
+        Scheme::from_checked_parts(parts(
+            "screening_teams",
+            "seed 004 (Foshan): 三人排查小组, screening teams of party member, police auxiliary, medical staff and grid \
+             worker; Foshan formed 1,193 (DOMAIN.md section 4)",
+            vec![Rule::new(
+                TargetSelector::UnitsAtLevel(level),
+                vec![
+                    Slot::new(Role::PartyMember, 1, WithinTarget),
+                    Slot::new(Role::PoliceAuxiliary, 1, Anywhere),
+                    Slot::new(Role::MedicalStaff, 1, Anywhere),
+                    Slot::new(Role::GridWorker, 1, WithinTarget),
+                ],
+            )],
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_validates() {
+        let l = Level::new;
+        let presets = [
+            Scheme::six_cover_one(l(3), l(2), Some(l(1))).unwrap(),
+            Scheme::six_cover_one(l(1), l(0), None).unwrap(),
+            Scheme::two_plus_three(),
+            Scheme::three_heads(),
+            Scheme::zone_leaders(OverlayId::new(0)),
+            Scheme::screening_teams(l(1)),
+        ];
+        for s in &presets {
+            assert!(s.to_builder().problems().is_empty(), "{}", s.name());
+            assert_eq!(s.to_builder().build().as_ref(), Ok(s), "{}", s.name());
+            assert!(s.source().contains("seed 00"), "{}", s.name());
+        }
+        assert_eq!(presets[2].roles().collect::<Vec<_>>(), [Role::GridWorker, Role::HealthWorker, Role::AreaPolice]);
+        assert_eq!(presets[3].rules().len(), 3);
+        assert_eq!(presets[5].roles().count(), 4);
+    }
+
+    #[test]
+    fn six_cover_one_refuses_levels_below_the_community() {
+        let l = Level::new;
+        assert_eq!(
+            Scheme::six_cover_one(l(1), l(2), None),
+            Err(DutyError::LocalityBelowTarget { rule: 0, role: Role::SectionCadre, level: l(2), target: l(1) })
+        );
+        assert!(Scheme::six_cover_one(l(1), l(0), Some(l(3))).is_err());
+    }
+}

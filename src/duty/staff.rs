@@ -1,0 +1,201 @@
+//! Staff 工作人员: who can be responsible, where they belong, how much they can carry, when.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{DutyError, Qualifications, Role};
+use crate::UnitId;
+use crate::people::Name;
+
+/// A staff member 工作人员 who can take roles: a name, qualifications, the unit they belong to,
+/// a load limit and the dates they are available.
+///
+/// A value without an id: whoever keeps the staff (a `&[Staff]` slice, later the registry)
+/// gives each one a [`StaffId`](crate::StaffId), its position. Invariants, kept by the type
+/// and checked again when read with serde: the load limit is at least 1, and an available
+/// period's last day is not before its first.
+///
+/// The name is personal data: `Debug` shows `Name(<redacted>)`, and no error or
+/// [`RosterProblem`](super::RosterProblem) holds it (they name staff by id).
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use wangge::UnitId;
+/// use wangge::duty::{Qualification, Qualifications, Role, Staff};
+/// use wangge::people::Name;
+///
+/// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+/// let doctor = Staff::new(Name::new("李医生")?, Qualifications::only(Qualification::Medical), UnitId::new(1), 3)?
+///     .available(Some(feb(1)), Some(feb(29)))?;
+/// assert!(doctor.is_eligible(Role::AreaDoctor));
+/// assert!(!doctor.is_eligible(Role::AreaPolice));
+/// assert!(doctor.is_available_on(feb(29)));
+/// assert!(!doctor.is_available_on(NaiveDate::from_ymd_opt(2020, 3, 1).unwrap()));
+/// assert!(!format!("{doctor:?}").contains("李"));
+/// # Ok::<(), wangge::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StaffData")]
+pub struct Staff {
+    name: Name,
+    qualifications: Qualifications,
+    home: UnitId,
+    load_limit: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<NaiveDate>,
+}
+
+/// A staff member as read, before the checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StaffData {
+    name: Name,
+    qualifications: Qualifications,
+    home: UnitId,
+    load_limit: u16,
+    #[serde(default)]
+    from: Option<NaiveDate>,
+    #[serde(default)]
+    until: Option<NaiveDate>,
+}
+
+impl TryFrom<StaffData> for Staff {
+    type Error = DutyError;
+    fn try_from(d: StaffData) -> Result<Self, DutyError> {
+        Staff::new(d.name, d.qualifications, d.home, d.load_limit)?.available(d.from, d.until)
+    }
+}
+
+impl Staff {
+    /// A staff member available on every date.
+    ///
+    /// `home` is the unit they belong to: the community of a community secretary, the
+    /// sub-district of its section cadres, a police station's area, a grid worker's grid.
+    /// `load_limit` is the most assignments they may carry at once.
+    ///
+    /// # Errors
+    /// [`DutyError::ZeroLoadLimit`] when `load_limit` is 0.
+    pub fn new(name: Name, qualifications: Qualifications, home: UnitId, load_limit: u16) -> Result<Self, DutyError> {
+        if load_limit == 0 {
+            return Err(DutyError::ZeroLoadLimit);
+        }
+        Ok(Staff { name, qualifications, home, load_limit, from: None, until: None })
+    }
+
+    /// This staff member available from `from` to `until`, both inclusive (`None`: no bound).
+    ///
+    /// # Errors
+    /// [`DutyError::AvailabilityReversed`] when `until` is before `from`.
+    pub fn available(mut self, from: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<Self, DutyError> {
+        if let (Some(from), Some(until)) = (from, until)
+            && until < from
+        {
+            return Err(DutyError::AvailabilityReversed { from, until });
+        }
+        self.from = from;
+        self.until = until;
+        Ok(self)
+    }
+
+    /// The name: personal data, see [`Name::reveal`].
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+
+    /// The qualifications held.
+    pub const fn qualifications(&self) -> Qualifications {
+        self.qualifications
+    }
+
+    /// The unit the staff member belongs to.
+    pub const fn home(&self) -> UnitId {
+        self.home
+    }
+
+    /// The most assignments they may carry: at least 1.
+    pub const fn load_limit(&self) -> u16 {
+        self.load_limit
+    }
+
+    /// The first day available, if bounded.
+    pub const fn available_from(&self) -> Option<NaiveDate> {
+        self.from
+    }
+
+    /// The last day available, if bounded.
+    pub const fn available_until(&self) -> Option<NaiveDate> {
+        self.until
+    }
+
+    /// Whether they are available on `date` (inside the bounds, both inclusive).
+    pub fn is_available_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
+    }
+
+    /// Whether they may take `role`: they hold one of [`Role::requires`].
+    pub const fn is_eligible(&self, role: Role) -> bool {
+        role.admits(self.qualifications)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duty::Qualification;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
+    }
+
+    fn police() -> Staff {
+        Staff::new(Name::new("王警官").unwrap(), Qualifications::only(Qualification::Police), UnitId::new(0), 2)
+            .unwrap()
+    }
+
+    #[test]
+    fn load_limit_and_availability_are_checked() {
+        let name = Name::new("王").unwrap();
+        assert_eq!(Staff::new(name, Qualifications::EMPTY, UnitId::new(0), 0), Err(DutyError::ZeroLoadLimit));
+        assert_eq!(
+            police().available(Some(day(5)), Some(day(4))),
+            Err(DutyError::AvailabilityReversed { from: day(5), until: day(4) })
+        );
+        let one_day = police().available(Some(day(5)), Some(day(5))).unwrap();
+        assert!(one_day.is_available_on(day(5)));
+        assert!(!one_day.is_available_on(day(4)));
+        assert!(!one_day.is_available_on(day(6)));
+        let open = police().available(None, Some(day(5))).unwrap();
+        assert!(open.is_available_on(NaiveDate::MIN));
+        assert!(!open.is_available_on(day(6)));
+        assert!(police().is_available_on(NaiveDate::MAX));
+        assert!(police().is_eligible(Role::AreaPolice));
+        assert!(!police().is_eligible(Role::AreaDoctor));
+    }
+
+    #[test]
+    fn debug_shows_no_name() {
+        let s = format!("{:?}", police());
+        assert!(!s.contains('王'), "{s}");
+        assert!(s.contains("Name(<redacted>)"), "{s}");
+    }
+
+    #[test]
+    fn serde_round_trips_and_checks() {
+        let s = police().available(Some(day(1)), None).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"王警官","qualifications":["Police"],"home":0,"load_limit":2,"from":"2020-02-01"}"#
+        );
+        assert_eq!(serde_json::from_str::<Staff>(&json).unwrap(), s);
+        assert!(serde_json::from_str::<Staff>(&json.replace(r#""load_limit":2"#, r#""load_limit":0"#)).is_err());
+        let reversed = json.replace(r#""from":"2020-02-01""#, r#""from":"2020-02-02","until":"2020-02-01""#);
+        let err = serde_json::from_str::<Staff>(&reversed).unwrap_err().to_string();
+        assert!(err.contains("2020-02-01"), "{err}");
+        assert!(serde_json::from_str::<Staff>(&json.replace(r#""home""#, r#""x":1,"home""#)).is_err());
+        assert!(serde_json::from_str::<Staff>(&json.replace("王警官", " ")).is_err());
+    }
+}
