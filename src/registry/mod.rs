@@ -403,7 +403,9 @@ impl Registry {
     /// O(levels) for most commands, independent of the size of the city (a change of state or
     /// of household members also scans that household's members); moving a subtree costs
     /// O(its size); overlay commands O(units named in the overlay); setting the colour rule
-    /// O(households + persons + units).
+    /// O(households + persons + units). A case command adds O(log cases) per date index entry
+    /// it changes (about one per day of the period); [`Command::OpenDay`] costs that for each
+    /// case it changes.
     pub fn apply(&mut self, command: Command) -> Result<Vec<Event>, Error> {
         let mut events = Vec::with_capacity(1);
         self.apply_into(command, &mut events)?;
@@ -414,16 +416,16 @@ impl Registry {
     /// (the host's event log, say); returns how many were appended. The same as
     /// [`Registry::apply`] without a fresh vector per command, for bulk loads.
     ///
-    /// # Errors
-    /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
-    ///
     /// Most commands become one event. [`Command::OpenDay`] becomes one per case it changes
     /// (none on a quiet day), and a positive [`Command::RecordTest`] is followed by the
     /// conversion of each secondary contact linked to the case. Those follow-up events are
     /// decided one by one, each from the state the previous one left; they are all changes
     /// the rules make legal by construction (a phase's state, a release to present and well,
-    /// a secondary contact becoming a close contact), so once the first is applied the rest
-    /// cannot be refused.
+    /// a secondary contact becoming a close contact; a test checks every pair) and whatever
+    /// else could fail is checked before the first is applied, so none can be refused.
+    ///
+    /// # Errors
+    /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
     pub fn apply_into(&mut self, command: Command, log: &mut Vec<Event>) -> Result<usize, Error> {
         let before = log.len();
         if let Command::OpenDay { today } = command {
