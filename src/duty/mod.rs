@@ -14,7 +14,11 @@
 //!   [`Scheme::zone_leaders`], [`Scheme::screening_teams`]);
 //! - a [`Roster`] lists assignments (target, role, staff id); [`Roster::problems`] gives every
 //!   [`RosterProblem`] on a date (a missing role, an ineligible, unavailable or overloaded
-//!   staff member, a locality breach ...) and [`Roster::validate`] the first.
+//!   staff member, a locality breach ...) and [`Roster::validate`] the first;
+//! - [`Roster::solve`] completes a roster: it keeps every valid assignment and fills the
+//!   missing slots by a maximum flow (petgraph's `dinics`), deterministically, listing each
+//!   slot it cannot fill and why ([`Unfilled`]); [`Roster::solve_balanced`] also makes the
+//!   largest load as small as it can be.
 //!
 //! Everything is pure: the caller passes the date, the staff pool (indexed by
 //! [`StaffId`](crate::StaffId)), the targets with their units and the tree.
@@ -58,6 +62,7 @@ mod presets;
 mod role;
 mod roster;
 mod scheme;
+mod solver;
 mod staff;
 
 pub use role::{Qualification, Qualifications, Role};
@@ -65,6 +70,7 @@ pub use roster::{Assignment, Roster, RosterProblem, Target};
 pub use scheme::{
     Locality, MAX_NAME_CHARS, MAX_SOURCE_CHARS, Rule, Scheme, SchemeBuilder, Slot, TargetSelector, UnitClass,
 };
+pub use solver::{Solution, Unfilled, UnfilledReason};
 pub use staff::Staff;
 
 use chrono::NaiveDate;

@@ -419,7 +419,7 @@ impl Roster {
 
 /// Whether `selector` selects `target`: a unit by its level or kind in `tree` (an unknown unit
 /// by none), a cell by any cell selector, a person by any person selector.
-fn selects(selector: &TargetSelector, target: Target, tree: &Tree) -> bool {
+pub(super) fn selects(selector: &TargetSelector, target: Target, tree: &Tree) -> bool {
     match (selector, target) {
         (TargetSelector::UnitsAtLevel(level), Target::Unit(u)) => tree.level(u).is_ok_and(|l| l == *level),
         (TargetSelector::UnitsOfKind(class), Target::Unit(u)) => {
@@ -432,7 +432,7 @@ fn selects(selector: &TargetSelector, target: Target, tree: &Tree) -> bool {
 
 /// Whether a staff member at `home` meets `locality` for a target at `unit`; `None` when either
 /// unit is not in the tree.
-fn locality_holds(locality: Locality, home: UnitId, unit: UnitId, tree: &Tree) -> Option<bool> {
+pub(super) fn locality_holds(locality: Locality, home: UnitId, unit: UnitId, tree: &Tree) -> Option<bool> {
     match locality {
         Locality::Anywhere => (tree.contains(home) && tree.contains(unit)).then_some(true),
         Locality::WithinTarget => tree.is_within(home, unit).ok(),

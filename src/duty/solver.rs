@@ -1,0 +1,804 @@
+//! The solver 排班: complete a roster with a maximum flow, keeping what is already valid.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use petgraph::algo::dinics;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use serde::{Deserialize, Serialize};
+
+use super::roster::{locality_holds, selects};
+use super::{Assignment, Role, Roster, Scheme, Slot, Staff, Target};
+use crate::grid::Tree;
+use crate::{StaffId, UnitId};
+
+/// Why a slot stays (partly) unfilled in a [`Solution`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnfilledReason {
+    /// No staff member who does not already hold the role for the target is eligible for it,
+    /// available on the date and belongs where the slot's locality asks.
+    NoEligibleStaff,
+    /// Some staff members are eligible, available and local for it, but every one of them
+    /// carries as many assignments as their load limit allows.
+    AllAtLoadLimit,
+}
+
+/// A slot of a target that the solver could not fill completely, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Unfilled {
+    /// The target.
+    pub target: Target,
+    /// The role.
+    pub role: Role,
+    /// How many holders are still missing: the `missing` of the [`RosterProblem::Missing`]
+    /// the solved roster has for this slot.
+    ///
+    /// [`RosterProblem::Missing`]: super::RosterProblem::Missing
+    pub missing: u8,
+    /// How many holders the slot asks.
+    pub count: u8,
+    /// Why.
+    pub reason: UnfilledReason,
+}
+
+/// A solved roster and the slots left unfilled, from [`Roster::solve`] or
+/// [`Roster::solve_balanced`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Solution {
+    /// The roster: the kept assignments in their order, then the new ones (targets in the
+    /// order given, slots in scheme order, staff by id).
+    pub roster: Roster,
+    /// The slots still missing holders, targets in the order given, slots in scheme order;
+    /// empty when the roster is complete.
+    pub unfilled: Vec<Unfilled>,
+}
+
+impl Solution {
+    /// Whether every slot is filled: no [`Unfilled`].
+    pub fn is_complete(&self) -> bool {
+        self.unfilled.is_empty()
+    }
+
+    /// The largest number of assignments any staff member carries in the roster (0 when it
+    /// is empty).
+    pub fn largest_load(&self) -> usize {
+        let mut load: HashMap<StaffId, usize> = HashMap::new();
+        for a in self.roster.assignments() {
+            *load.entry(a.staff).or_default() += 1;
+        }
+        load.into_values().max().unwrap_or(0)
+    }
+}
+
+impl Roster {
+    /// Complete this roster under `scheme` on `date`, with the same inputs as
+    /// [`Roster::problems`]: keep every assignment without a problem of its own, then fill
+    /// as many missing holders as possible from the pool with a maximum flow.
+    ///
+    /// **Kept**, in roster order: an assignment for a listed target, of a role the scheme asks
+    /// of it, to a known staff member who is eligible, available on `date` and local as the
+    /// slot's [`Locality`] asks, not a repeat of one already kept, while its slot has fewer
+    /// kept holders than its count and its staff member fewer kept assignments than their
+    /// load limit. Everything else is dropped.
+    ///
+    /// **Filled**: a maximum flow (petgraph's Dinic) from a source through each slot of each
+    /// target (capacity: the holders it lacks) to each staff member who is eligible,
+    /// available, local and not already holding that role for that target (capacity 1), to
+    /// a sink (capacity: the load left under their limit). The roster filled is thus the
+    /// largest one that keeps the kept assignments; each slot left short is an
+    /// [`Unfilled`], with [`UnfilledReason::AllAtLoadLimit`] when a staff member could
+    /// otherwise hold it (the flow being maximum, all such are at their limit), else
+    /// [`UnfilledReason::NoEligibleStaff`].
+    ///
+    /// The solved roster has no [`Roster::problems`] but the [`RosterProblem::Missing`] of
+    /// its unfilled slots and those of the targets themselves ([`RosterProblem::UnknownUnit`],
+    /// [`RosterProblem::NotSelected`]). Deterministic: the same inputs give the same roster.
+    ///
+    /// [`RosterProblem::Missing`]: super::RosterProblem::Missing
+    /// [`RosterProblem::UnknownUnit`]: super::RosterProblem::UnknownUnit
+    /// [`RosterProblem::NotSelected`]: super::RosterProblem::NotSelected
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::duty::{Qualification as Q, Qualifications, Role, Roster, Scheme, Staff, Target, UnfilledReason};
+    /// use wangge::grid::{LevelScheme, NewUnit, Tree, UnitKind};
+    /// use wangge::people::Name;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let (sub, community) = (levels.level("sub-district").unwrap(), levels.level("community").unwrap());
+    /// let mut tree = Tree::new(levels.clone(), NewUnit::new("花园路街道", sub, UnitKind::Area))?;
+    /// let nongke = tree.add(tree.root(), NewUnit::new("农科路社区", community, UnitKind::Area))?;
+    /// let six = Scheme::six_cover_one(community, sub, None)?;
+    /// let root = tree.root();
+    /// let person = |name: &str, q: Q, home| Ok::<_, wangge::Error>(Staff::new(Name::new(name)?, Qualifications::only(q), home, 3)?);
+    /// let staff = [
+    ///     person("区领导", Q::DistrictLeader, root)?,
+    ///     person("区直人员", Q::DistrictDepartment, root)?,
+    ///     person("科级干部", Q::SectionCadre, root)?,
+    ///     person("书记", Q::PartySecretary, nongke)?,
+    ///     person("片医", Q::Medical, root)?,
+    /// ];
+    /// let targets = [(Target::Unit(nongke), nongke)];
+    /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+    ///
+    /// let solution = Roster::new().solve(&six, &staff, feb1, &targets, &tree);
+    /// assert_eq!(solution.roster.assignments().len(), 5);
+    /// // No police officer in the pool.
+    /// assert_eq!(solution.unfilled.len(), 1);
+    /// assert_eq!(solution.unfilled[0].role, Role::AreaPolice);
+    /// assert_eq!(solution.unfilled[0].reason, UnfilledReason::NoEligibleStaff);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// Building the network checks every (slot, staff member) pair: O(targets × slots ×
+    /// staff) locality checks; Dinic's algorithm then runs on it.
+    pub fn solve(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+    ) -> Solution {
+        let prepared = Prepared::new(self, scheme, staff, date, targets, tree);
+        let net = Network::new(&prepared, staff, date, tree);
+        let (_, flows) = net.run();
+        prepared.solution(&net, &flows, staff, date, tree)
+    }
+
+    /// As [`Roster::solve`], filling as many holders, but with the largest load (counting the
+    /// kept assignments) as small as possible: a binary search on a load cap applied to
+    /// everyone (each still within their own limit), re-running the maximum flow, for the
+    /// smallest cap that still fills as many holders as [`Roster::solve`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::duty::{Locality, Qualification, Qualifications, Role, Roster, Rule, Scheme, Slot, Staff, Target, TargetSelector, UnitClass};
+    /// use wangge::grid::{LevelScheme, NewUnit, Tree, UnitKind};
+    /// use wangge::people::Name;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let mut tree = Tree::new(levels.clone(), NewUnit::new("街道", levels.level("sub-district").unwrap(), UnitKind::Area))?;
+    /// let community = levels.level("community").unwrap();
+    /// let mut targets = Vec::new();
+    /// for name in ["甲", "乙", "丙", "丁"] {
+    ///     let c = tree.add(tree.root(), NewUnit::new(name, community, UnitKind::Area))?;
+    ///     targets.push((Target::Unit(c), c));
+    /// }
+    /// let scheme = Scheme::builder("doctors", vec![Rule::new(
+    ///     TargetSelector::UnitsAtLevel(community),
+    ///     vec![Slot::new(Role::AreaDoctor, 1, Locality::Anywhere)],
+    /// )]).build()?;
+    /// let doctor = || Staff::new(Name::new("医生").unwrap(), Qualifications::only(Qualification::Medical), tree.root(), 4);
+    /// let staff = [doctor()?, doctor()?];
+    /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+    ///
+    /// let balanced = Roster::new().solve_balanced(&scheme, &staff, feb1, &targets, &tree);
+    /// assert!(balanced.is_complete());
+    /// assert_eq!(balanced.largest_load(), 2);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// As [`Roster::solve`], with O(log(largest load limit)) maximum flows.
+    pub fn solve_balanced(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+    ) -> Solution {
+        let prepared = Prepared::new(self, scheme, staff, date, targets, tree);
+        let mut net = Network::new(&prepared, staff, date, tree);
+        let (best, _) = net.run();
+        let mut lo = prepared.load.iter().copied().max().unwrap_or(0);
+        let mut hi = staff.iter().map(|s| u32::from(s.load_limit())).max().unwrap_or(0).max(lo);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            net.cap(&prepared, staff, mid);
+            if net.run().0 == best {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        net.cap(&prepared, staff, lo);
+        let (_, flows) = net.run();
+        prepared.solution(&net, &flows, staff, date, tree)
+    }
+}
+
+/// A slot of a target still missing holders after the kept assignments.
+struct Open {
+    target: Target,
+    unit: UnitId,
+    slot: Slot,
+    missing: u8,
+}
+
+/// The kept assignments, the loads they make and the slots still open.
+struct Prepared {
+    kept: Vec<Assignment>,
+    /// Kept assignments per staff member, by index.
+    load: Vec<u32>,
+    open: Vec<Open>,
+}
+
+impl Prepared {
+    fn new(
+        roster: &Roster,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+    ) -> Self {
+        // The targets, each once with its first unit, and the rules selecting them.
+        let mut cover: HashMap<Target, (UnitId, Vec<usize>)> = HashMap::with_capacity(targets.len());
+        let mut order: Vec<Target> = Vec::with_capacity(targets.len());
+        for &(target, unit) in targets {
+            cover.entry(target).or_insert_with(|| {
+                order.push(target);
+                let rules = scheme
+                    .rules()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| selects(r.targets(), target, tree))
+                    .map(|(i, _)| i)
+                    .collect();
+                (unit, rules)
+            });
+        }
+
+        // Keep, in roster order.
+        let mut kept = Vec::new();
+        let mut load = vec![0u32; staff.len()];
+        let mut filled: HashMap<(Target, Role), u8> = HashMap::new();
+        let mut seen: HashSet<Assignment> = HashSet::new();
+        for a in roster.assignments() {
+            let Some((unit, rules)) = cover.get(&a.target) else { continue };
+            let Some((_, slot)) = scheme.slot(a.role).filter(|(rule, _)| rules.contains(rule)) else { continue };
+            let (Some(member), Some(n)) = (staff.get(a.staff.index()), load.get_mut(a.staff.index())) else {
+                continue;
+            };
+            if seen.contains(a) || !can_hold(member, slot, *unit, date, tree) {
+                continue;
+            }
+            let have = filled.entry((a.target, a.role)).or_default();
+            if *have >= slot.count() || *n >= u32::from(member.load_limit()) {
+                continue;
+            }
+            *have += 1;
+            *n += 1;
+            seen.insert(*a);
+            kept.push(*a);
+        }
+
+        // The slots still open.
+        let mut open = Vec::new();
+        for target in order {
+            let Some((unit, rules)) = cover.get(&target) else { continue };
+            for slot in rules.iter().filter_map(|&i| scheme.rules().get(i)).flat_map(|r| r.slots()) {
+                let have = filled.get(&(target, slot.role())).copied().unwrap_or(0);
+                if have < slot.count() {
+                    open.push(Open { target, unit: *unit, slot: *slot, missing: slot.count() - have });
+                }
+            }
+        }
+        Prepared { kept, load, open }
+    }
+
+    /// The roster the flow `flows` on `net` gives, with the unfilled slots.
+    fn solution(&self, net: &Network, flows: &[u32], staff: &[Staff], date: NaiveDate, tree: &Tree) -> Solution {
+        let mut assignments = self.kept.clone();
+        let mut added = vec![0u8; self.open.len()];
+        for &(k, id, edge) in &net.choices {
+            if flows.get(edge.index()).is_some_and(|&f| f > 0)
+                && let (Some(o), Some(n)) = (self.open.get(k), added.get_mut(k))
+            {
+                assignments.push(Assignment { target: o.target, role: o.slot.role(), staff: id });
+                *n += 1;
+            }
+        }
+        let holding: HashSet<Assignment> = assignments.iter().copied().collect();
+        let mut load = vec![0usize; staff.len()];
+        for a in &assignments {
+            if let Some(n) = load.get_mut(a.staff.index()) {
+                *n += 1;
+            }
+        }
+        let mut unfilled = Vec::new();
+        for (o, &n) in self.open.iter().zip(&added) {
+            if n >= o.missing {
+                continue;
+            }
+            let role = o.slot.role();
+            let could = staff.iter().enumerate().any(|(i, member)| {
+                StaffId::from_index(i).is_some_and(|staff| {
+                    !holding.contains(&Assignment { target: o.target, role, staff })
+                        && can_hold(member, &o.slot, o.unit, date, tree)
+                })
+            });
+            let reason = if could { UnfilledReason::AllAtLoadLimit } else { UnfilledReason::NoEligibleStaff };
+            unfilled.push(Unfilled { target: o.target, role, missing: o.missing - n, count: o.slot.count(), reason });
+        }
+        Solution { roster: assignments.into_iter().map(|a| (a.target, a.role, a.staff)).collect(), unfilled }
+    }
+}
+
+/// The flow network: source → open slots → staff → sink.
+struct Network {
+    graph: DiGraph<(), u32>,
+    source: NodeIndex,
+    sink: NodeIndex,
+    /// Each slot-to-staff edge: the open slot's index, the staff member, the edge.
+    choices: Vec<(usize, StaffId, EdgeIndex)>,
+    /// Each staff-to-sink edge: the staff member's index, the edge.
+    sinks: Vec<(usize, EdgeIndex)>,
+}
+
+impl Network {
+    /// The network with each staff member's capacity the load left under their own limit.
+    /// Nodes and edges in a fixed order: staff by id, then the open slots in order, each with
+    /// its staff by id.
+    fn new(p: &Prepared, staff: &[Staff], date: NaiveDate, tree: &Tree) -> Self {
+        let mut graph = DiGraph::new();
+        let source = graph.add_node(());
+        let sink = graph.add_node(());
+        let mut nodes: Vec<(StaffId, NodeIndex)> = Vec::new();
+        let mut sinks = Vec::new();
+        for (i, (member, &kept)) in staff.iter().zip(&p.load).enumerate() {
+            let left = u32::from(member.load_limit()).saturating_sub(kept);
+            if let Some(id) = StaffId::from_index(i)
+                && left > 0
+            {
+                let node = graph.add_node(());
+                nodes.push((id, node));
+                sinks.push((i, graph.add_edge(node, sink, left)));
+            }
+        }
+        let holding: HashSet<Assignment> = p.kept.iter().copied().collect();
+        let mut choices = Vec::new();
+        for (k, o) in p.open.iter().enumerate() {
+            let node = graph.add_node(());
+            graph.add_edge(source, node, u32::from(o.missing));
+            for &(id, to) in &nodes {
+                let held = holding.contains(&Assignment { target: o.target, role: o.slot.role(), staff: id });
+                if !held && staff.get(id.index()).is_some_and(|m| can_hold(m, &o.slot, o.unit, date, tree)) {
+                    choices.push((k, id, graph.add_edge(node, to, 1)));
+                }
+            }
+        }
+        Network { graph, source, sink, choices, sinks }
+    }
+
+    /// Cap every staff member's total load at `cap` (and their own limit).
+    fn cap(&mut self, p: &Prepared, staff: &[Staff], cap: u32) {
+        for &(i, edge) in &self.sinks {
+            let (Some(member), Some(&kept)) = (staff.get(i), p.load.get(i)) else { continue };
+            if let Some(w) = self.graph.edge_weight_mut(edge) {
+                *w = u32::from(member.load_limit()).min(cap).saturating_sub(kept);
+            }
+        }
+    }
+
+    /// The maximum flow's value and the flow on each edge, by edge index.
+    fn run(&self) -> (u32, Vec<u32>) {
+        dinics(&self.graph, self.source, self.sink)
+    }
+}
+
+/// Whether `member` may hold `slot` for a target at `unit` on `date`: eligible, available and
+/// local (both units in the tree).
+fn can_hold(member: &Staff, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
+    member.is_eligible(slot.role())
+        && member.is_available_on(date)
+        && locality_holds(slot.locality(), member.home(), unit, tree) == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::duty::{Locality, Qualification as Q, Qualifications, RosterProblem, Rule, TargetSelector, UnitClass};
+    use crate::grid::{Level, LevelScheme, NewUnit, UnitKind};
+    use crate::people::Name;
+
+    /// 街道 > two communities > one courtyard each > one building each.
+    #[derive(Debug)]
+    struct City {
+        tree: Tree,
+        community: [UnitId; 2],
+        yard: [UnitId; 2],
+        building: [UnitId; 2],
+    }
+
+    fn city() -> City {
+        let lv = Level::new;
+        let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("街道", lv(0), UnitKind::Area)).unwrap();
+        let root = tree.root();
+        let c0 = tree.add(root, NewUnit::new("社区甲", lv(1), UnitKind::Area)).unwrap();
+        let c1 = tree.add(root, NewUnit::new("社区乙", lv(1), UnitKind::Area)).unwrap();
+        let y0 = tree.add(c0, NewUnit::new("院甲", lv(2), UnitKind::Area)).unwrap();
+        let y1 = tree.add(c1, NewUnit::new("院乙", lv(2), UnitKind::Area)).unwrap();
+        let b0 = tree.add(y0, NewUnit::new("楼甲", lv(3), UnitKind::Building)).unwrap();
+        let b1 = tree.add(y1, NewUnit::new("楼乙", lv(3), UnitKind::Building)).unwrap();
+        City { tree, community: [c0, c1], yard: [y0, y1], building: [b0, b1] }
+    }
+
+    fn member(q: Qualifications, home: UnitId, limit: u16) -> Staff {
+        Staff::new(Name::new("某人").unwrap(), q, home, limit).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
+    }
+
+    fn s(i: u32) -> StaffId {
+        StaffId::new(i)
+    }
+
+    fn six_targets(c: &City) -> Vec<(Target, UnitId)> {
+        c.community.iter().map(|&u| (Target::Unit(u), u)).collect()
+    }
+
+    /// 六包一 over two communities: `police` officers of the sub-district with `police_limit`,
+    /// no section cadre when `cadre` is false.
+    fn six_pool(c: &City, police: usize, police_limit: u16, cadre: bool) -> Vec<Staff> {
+        let root = c.tree.root();
+        let one = Qualifications::only;
+        let mut pool = vec![
+            member(one(Q::DistrictLeader), root, 2),
+            member(one(Q::DistrictDepartment), root, 1),
+            member(one(Q::DistrictDepartment), root, 1),
+            member(one(Q::PartySecretary), c.community[0], 1),
+            member(one(Q::PartySecretary), c.yard[1], 1),
+            member(one(Q::Medical), c.building[1], 2),
+        ];
+        if cadre {
+            pool.push(member(one(Q::SectionCadre), root, 2));
+        }
+        pool.extend((0..police).map(|_| member(one(Q::Police), root, police_limit)));
+        pool
+    }
+
+    #[test]
+    fn six_cover_one_is_solved_and_validates_keeping_what_is_valid() {
+        let c = city();
+        let six = Scheme::six_cover_one(Level::new(1), Level::new(0), None).unwrap();
+        let pool = six_pool(&c, 2, 1, true); // s6 the cadre, s7 and s8 police
+        let targets = six_targets(&c);
+        let (c0, c1) = (Target::Unit(c.community[0]), Target::Unit(c.community[1]));
+        let existing = Roster::from_iter([
+            (c1, Role::AreaPolice, s(8)),         // valid: kept
+            (c0, Role::AreaPolice, s(5)),         // the doctor as police: dropped
+            (c1, Role::CommunitySecretary, s(3)), // the other community's secretary: dropped
+            (c1, Role::AreaPolice, s(8)),         // a repeat: dropped
+        ]);
+        let solution = existing.solve(&six, &pool, day(1), &targets, &c.tree);
+        assert!(solution.is_complete(), "{:?}", solution.unfilled);
+        assert_eq!(solution.roster.validate(&six, &pool, day(1), &targets, &c.tree), Ok(()));
+        assert_eq!(solution.roster.assignments().len(), 12);
+        assert_eq!(solution.roster.assignments()[0], Assignment { target: c1, role: Role::AreaPolice, staff: s(8) });
+        let holder = |t, r| solution.roster.assignments().iter().filter(|a| a.target == t && a.role == r).count();
+        assert!(Role::SIX_COVER_ONE.iter().all(|&r| holder(c0, r) == 1 && holder(c1, r) == 1));
+        assert!(solution.roster.assignments().contains(&Assignment {
+            target: c0,
+            role: Role::AreaPolice,
+            staff: s(7)
+        }));
+        assert_eq!(solution, existing.solve(&six, &pool, day(1), &targets, &c.tree));
+        let balanced = existing.solve_balanced(&six, &pool, day(1), &targets, &c.tree);
+        assert_eq!(balanced.roster.validate(&six, &pool, day(1), &targets, &c.tree), Ok(()));
+        assert_eq!(balanced.largest_load(), 2); // one district leader for two communities
+    }
+
+    #[test]
+    fn impossible_slots_say_why() {
+        let c = city();
+        let six = Scheme::six_cover_one(Level::new(1), Level::new(0), None).unwrap();
+        let pool = six_pool(&c, 1, 1, false);
+        let targets = six_targets(&c);
+        let solution = Roster::new().solve(&six, &pool, day(1), &targets, &c.tree);
+        let (c0, c1) = (Target::Unit(c.community[0]), Target::Unit(c.community[1]));
+        let unfilled = |target, role, reason| Unfilled { target, role, missing: 1, count: 1, reason };
+        // One officer of load limit 1 for two communities: which one goes without is the
+        // flow's (deterministic) choice.
+        let police = solution.unfilled.iter().find(|u| u.role == Role::AreaPolice).map(|u| u.target);
+        assert!(police == Some(c0) || police == Some(c1), "{:?}", solution.unfilled);
+        let mut expected = vec![
+            unfilled(c0, Role::SectionCadre, UnfilledReason::NoEligibleStaff),
+            unfilled(c1, Role::SectionCadre, UnfilledReason::NoEligibleStaff),
+        ];
+        let at = if police == Some(c0) { 1 } else { 2 };
+        expected.insert(at, unfilled(police.unwrap_or(c0), Role::AreaPolice, UnfilledReason::AllAtLoadLimit));
+        assert_eq!(solution.unfilled, expected);
+        let missing: Vec<RosterProblem> = solution.roster.problems(&six, &pool, day(1), &targets, &c.tree);
+        assert_eq!(
+            missing,
+            solution
+                .unfilled
+                .iter()
+                .map(|u| RosterProblem::Missing { target: u.target, role: u.role, missing: u.missing, count: u.count })
+                .collect::<Vec<_>>()
+        );
+        // Unavailable on the date: no eligible staff at all.
+        let away: Vec<Staff> = pool.iter().map(|m| m.clone().available(Some(day(2)), None).unwrap()).collect();
+        let none = Roster::new().solve(&six, &away, day(1), &targets, &c.tree);
+        assert!(none.roster.assignments().is_empty());
+        assert_eq!(none.unfilled.len(), 12);
+        assert!(none.unfilled.iter().all(|u| u.reason == UnfilledReason::NoEligibleStaff));
+        assert_eq!(none.largest_load(), 0);
+    }
+
+    #[test]
+    fn an_overloaded_member_keeps_the_first_up_to_the_limit_and_full_slots_the_first() {
+        let c = city();
+        let (c0, c1) = (Target::Unit(c.community[0]), Target::Unit(c.community[1]));
+        let doctor = |limit| member(Qualifications::only(Q::Medical), c.tree.root(), limit);
+        let pool = vec![doctor(1), doctor(3), doctor(3), doctor(3)];
+        let targets = six_targets(&c);
+        let existing = Roster::from_iter([
+            (c1, Role::AreaDoctor, s(0)),
+            (c0, Role::AreaDoctor, s(0)), // s0 over their limit of 1: dropped
+            (c0, Role::AreaDoctor, s(1)),
+            (c0, Role::AreaDoctor, s(2)),
+            (c0, Role::AreaDoctor, s(3)), // a third doctor for two places: dropped
+        ]);
+        for solution in [
+            existing.solve(&scheme(), &pool, day(1), &targets, &c.tree),
+            existing.solve_balanced(&scheme(), &pool, day(1), &targets, &c.tree),
+        ] {
+            let a = solution.roster.assignments();
+            assert_eq!(
+                &a[..3],
+                &existing.assignments()[..1].iter().chain(&existing.assignments()[2..4]).copied().collect::<Vec<_>>()[..]
+            );
+            assert_eq!(a.len(), 4); // one more doctor for c1; no secretaries in the pool
+            assert_eq!(a[3].target, c1);
+            assert!(
+                solution
+                    .roster
+                    .problems(&scheme(), &pool, day(1), &targets, &c.tree)
+                    .iter()
+                    .all(|p| matches!(p, RosterProblem::Missing { role: Role::CommunitySecretary, .. }))
+            );
+            assert_eq!(solution.unfilled.len(), 2);
+        }
+    }
+
+    /// Communities need a secretary living there and two doctors whose home covers them;
+    /// buildings a building head living there.
+    fn scheme() -> Scheme {
+        Scheme::builder(
+            "test",
+            vec![
+                Rule::new(
+                    TargetSelector::UnitsAtLevel(Level::new(1)),
+                    vec![
+                        Slot::new(Role::CommunitySecretary, 1, Locality::WithinTarget),
+                        Slot::new(Role::AreaDoctor, 2, Locality::HomeCovers),
+                    ],
+                ),
+                Rule::new(
+                    TargetSelector::UnitsOfKind(UnitClass::Building),
+                    vec![Slot::new(Role::BuildingHead, 1, Locality::WithinTarget)],
+                ),
+            ],
+        )
+        .build()
+        .unwrap()
+    }
+
+    const ROLES: [Role; 4] = [Role::CommunitySecretary, Role::AreaDoctor, Role::BuildingHead, Role::GateHead];
+
+    #[derive(Debug)]
+    struct Instance {
+        city: City,
+        pool: Vec<Staff>,
+        targets: Vec<(Target, UnitId)>,
+        existing: Roster,
+        date: NaiveDate,
+    }
+
+    fn arb_instance() -> impl Strategy<Value = Instance> {
+        let members = (0u8..8, 0usize..8, 1u16..4, prop::option::of(1u32..4));
+        let assignment = (0usize..4, 0usize..4, 0u32..7);
+        (
+            prop::sample::subsequence(vec![0usize, 1, 2, 3], 0..=4),
+            prop::collection::vec(members, 0..=6),
+            prop::collection::vec(assignment, 0..6),
+            1u32..4,
+        )
+            .prop_map(|(chosen, members, assignments, date)| {
+                let c = city();
+                let homes = [
+                    c.tree.root(),
+                    c.community[0],
+                    c.community[1],
+                    c.yard[0],
+                    c.yard[1],
+                    c.building[0],
+                    c.building[1],
+                    UnitId::new(40),
+                ];
+                let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
+                let pool = members
+                    .into_iter()
+                    .map(|(mask, home, limit, from)| {
+                        let q = [Q::PartySecretary, Q::Medical, Q::Volunteer]
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| mask & (1 << i) != 0)
+                            .fold(Qualifications::EMPTY, |q, (_, one)| q.with(one));
+                        member(q, homes[home], limit).available(from.map(day), None).unwrap()
+                    })
+                    .collect();
+                let targets = chosen.into_iter().map(|i| (Target::Unit(all[i]), all[i])).collect();
+                let existing =
+                    assignments.into_iter().map(|(t, r, id)| (Target::Unit(all[t]), ROLES[r], s(id))).collect();
+                Instance { city: c, pool, targets, existing, date: day(date) }
+            })
+    }
+
+    impl Instance {
+        fn problems(&self, roster: &Roster) -> Vec<RosterProblem> {
+            roster.problems(&scheme(), &self.pool, self.date, &self.targets, &self.city.tree)
+        }
+
+        /// Whether the assignment alone has no problem of its own.
+        fn alone_ok(&self, a: Assignment) -> bool {
+            let r = Roster::from_iter([(a.target, a.role, a.staff)]);
+            self.problems(&r).iter().all(|p| matches!(p, RosterProblem::Missing { .. }))
+        }
+
+        fn limit(&self, id: StaffId) -> usize {
+            self.pool.get(id.index()).map_or(0, |m| usize::from(m.load_limit()))
+        }
+
+        /// The existing assignments that must be kept, by the rule stated on `Roster::solve`.
+        fn expected_kept(&self) -> Vec<Assignment> {
+            let mut kept: Vec<Assignment> = Vec::new();
+            for &a in self.existing.assignments() {
+                let count = scheme().slot(a.role).map_or(0, |(_, s)| usize::from(s.count()));
+                let in_slot = kept.iter().filter(|k| k.target == a.target && k.role == a.role).count();
+                let load = kept.iter().filter(|k| k.staff == a.staff).count();
+                if self.alone_ok(a) && !kept.contains(&a) && in_slot < count && load < self.limit(a.staff) {
+                    kept.push(a);
+                }
+            }
+            kept
+        }
+
+        /// By brute force over every completion of `kept`: the most holders added, then the
+        /// least largest load among the completions adding that many; and how many were missing.
+        fn brute_force(&self, kept: &[Assignment]) -> (usize, usize, usize) {
+            // The slots to fill: the Missing problems of the kept roster.
+            let base = Roster::from_iter(kept.iter().map(|a| (a.target, a.role, a.staff)));
+            let mut groups: Vec<(Vec<usize>, usize)> = Vec::new();
+            for p in self.problems(&base) {
+                if let RosterProblem::Missing { target, role, missing, .. } = p {
+                    let candidates: Vec<usize> = (0..self.pool.len())
+                        .filter(|&i| {
+                            let a = Assignment { target, role, staff: s(i as u32) };
+                            !kept.contains(&a) && self.alone_ok(a)
+                        })
+                        .collect();
+                    groups.push((candidates, usize::from(missing)));
+                }
+            }
+            let mut load: Vec<usize> =
+                (0..self.pool.len()).map(|i| kept.iter().filter(|k| k.staff == s(i as u32)).count()).collect();
+            let limits: Vec<usize> = self.pool.iter().map(|m| usize::from(m.load_limit())).collect();
+            let mut best = (0, usize::MAX);
+            let first = groups.first().map_or(0, |g| g.1);
+            search(&groups, 0, 0, first, &mut load, &limits, 0, &mut best);
+            (best.0, best.1, groups.iter().map(|g| g.1).sum())
+        }
+    }
+
+    /// Every way to pick, for each group, up to its missing count of its candidates (in
+    /// increasing order) within the load limits; `best` the most added, then the least
+    /// largest load.
+    #[allow(clippy::too_many_arguments)]
+    fn search(
+        groups: &[(Vec<usize>, usize)],
+        g: usize,
+        from: usize,
+        left: usize,
+        load: &mut [usize],
+        limits: &[usize],
+        added: usize,
+        best: &mut (usize, usize),
+    ) {
+        let Some((candidates, _)) = groups.get(g) else {
+            let largest = load.iter().copied().max().unwrap_or(0);
+            if added > best.0 || (added == best.0 && largest < best.1) {
+                *best = (added, largest);
+            }
+            return;
+        };
+        let next = groups.get(g + 1).map_or(0, |n| n.1);
+        search(groups, g + 1, 0, next, load, limits, added, best);
+        if left == 0 {
+            return;
+        }
+        for (k, &i) in candidates.iter().enumerate().skip(from) {
+            if load[i] < limits[i] {
+                load[i] += 1;
+                search(groups, g, k + 1, left - 1, load, limits, added + 1, best);
+                load[i] -= 1;
+            }
+        }
+    }
+
+    /// The checks every solution must pass; the number of holders it added.
+    fn check(inst: &Instance, solution: &Solution, kept: &[Assignment]) -> Result<usize, TestCaseError> {
+        // No problems but the Missing of the unfilled slots, in the same order.
+        let problems = inst.problems(&solution.roster);
+        let missing: Vec<RosterProblem> = solution
+            .unfilled
+            .iter()
+            .map(|u| RosterProblem::Missing { target: u.target, role: u.role, missing: u.missing, count: u.count })
+            .collect();
+        prop_assert_eq!(&problems, &missing);
+        // The valid existing assignments come first, unmoved.
+        let out = solution.roster.assignments();
+        prop_assert!(out.len() >= kept.len());
+        prop_assert_eq!(&out[..kept.len()], kept);
+        // Each reason holds.
+        for u in &solution.unfilled {
+            let could: Vec<StaffId> = (0..inst.pool.len())
+                .map(|i| s(i as u32))
+                .filter(|&id| {
+                    let a = Assignment { target: u.target, role: u.role, staff: id };
+                    !out.contains(&a) && inst.alone_ok(a)
+                })
+                .collect();
+            if could.is_empty() {
+                prop_assert_eq!(u.reason, UnfilledReason::NoEligibleStaff);
+            } else {
+                prop_assert_eq!(u.reason, UnfilledReason::AllAtLoadLimit);
+                for id in could {
+                    prop_assert_eq!(solution.roster.load(id), inst.limit(id));
+                }
+            }
+        }
+        Ok(out.len() - kept.len())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_solver_is_maximal_balanced_valid_and_deterministic(inst in arb_instance()) {
+            let tree = &inst.city.tree;
+            let kept = inst.expected_kept();
+            let (most, least_largest, was_missing) = inst.brute_force(&kept);
+
+            let plain = inst.existing.solve(&scheme(), &inst.pool, inst.date, &inst.targets, tree);
+            let added = check(&inst, &plain, &kept)?;
+            prop_assert_eq!(added, most);
+            let unfilled: usize = plain.unfilled.iter().map(|u| usize::from(u.missing)).sum();
+            prop_assert_eq!(added + unfilled, was_missing);
+            if most == was_missing {
+                prop_assert!(plain.is_complete());
+            }
+            prop_assert_eq!(&plain, &inst.existing.solve(&scheme(), &inst.pool, inst.date, &inst.targets, tree));
+
+            let balanced = inst.existing.solve_balanced(&scheme(), &inst.pool, inst.date, &inst.targets, tree);
+            prop_assert_eq!(check(&inst, &balanced, &kept)?, most);
+            prop_assert_eq!(balanced.largest_load(), least_largest);
+            prop_assert!(balanced.largest_load() <= plain.largest_load());
+            prop_assert_eq!(
+                &balanced,
+                &inst.existing.solve_balanced(&scheme(), &inst.pool, inst.date, &inst.targets, tree)
+            );
+        }
+    }
+}
