@@ -77,7 +77,7 @@ impl Roster {
     ///
     /// **Kept**, in roster order: an assignment for a listed target, of a role the scheme asks
     /// of it, to a known staff member who is eligible, available on `date` and local as the
-    /// slot's [`Locality`] asks, not a repeat of one already kept, while its slot has fewer
+    /// slot's [`Locality`](super::Locality) asks, not a repeat of one already kept, while its slot has fewer
     /// kept holders than its count and its staff member fewer kept assignments than their
     /// load limit. Everything else is dropped.
     ///
