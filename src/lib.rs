@@ -109,6 +109,7 @@ pub mod quarantine;
 pub mod registry;
 #[cfg(feature = "synth")]
 pub mod synth;
+mod text;
 
 pub use error::Error;
 pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, StaffId, UnitId};

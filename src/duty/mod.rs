@@ -58,6 +58,8 @@
 //! # Ok::<(), wangge::Error>(())
 //! ```
 
+#[cfg(test)]
+mod fixtures;
 mod presets;
 mod role;
 mod roster;

@@ -242,12 +242,10 @@ impl SchemeBuilder {
     /// exactly one slot.
     pub fn problems(&self) -> Vec<DutyError> {
         let mut found = Vec::new();
-        let chars = self.name.chars().count();
-        if self.name.trim().is_empty() || chars > MAX_NAME_CHARS || self.name.chars().any(char::is_control) {
+        if let Some(chars) = crate::text::bad_name(&self.name, MAX_NAME_CHARS) {
             found.push(DutyError::InvalidName { chars, max: MAX_NAME_CHARS });
         }
-        let chars = self.source.chars().count();
-        if chars > MAX_SOURCE_CHARS || self.source.chars().any(char::is_control) {
+        if let Some(chars) = crate::text::bad_source(&self.source, MAX_SOURCE_CHARS) {
             found.push(DutyError::InvalidSource { chars, max: MAX_SOURCE_CHARS });
         }
         if self.rules.is_empty() {

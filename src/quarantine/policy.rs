@@ -406,12 +406,10 @@ impl PolicyBuilder {
     /// [`PolicyBuilder::build`] succeeds.
     pub fn problems(&self) -> Vec<QuarantineError> {
         let mut found = Vec::new();
-        let chars = self.name.chars().count();
-        if self.name.trim().is_empty() || chars > MAX_NAME_CHARS || self.name.chars().any(char::is_control) {
+        if let Some(chars) = crate::text::bad_name(&self.name, MAX_NAME_CHARS) {
             found.push(QuarantineError::InvalidName { chars, max: MAX_NAME_CHARS });
         }
-        let chars = self.source.chars().count();
-        if chars > MAX_SOURCE_CHARS || self.source.chars().any(char::is_control) {
+        if let Some(chars) = crate::text::bad_source(&self.source, MAX_SOURCE_CHARS) {
             found.push(QuarantineError::InvalidSource { chars, max: MAX_SOURCE_CHARS });
         }
         if self.phases.is_empty() {

@@ -20,9 +20,14 @@ use crate::quarantine::{
 };
 use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
 
-/// Every key of `date` in a `(date, case)` index.
-fn on(date: NaiveDate) -> std::ops::RangeInclusive<(NaiveDate, CaseId)> {
-    (date, CaseId::new(0))..=(date, CaseId::new(u32::MAX))
+/// Every key of `key` in a `(key, case)` index.
+fn on<K: Copy>(key: K) -> std::ops::RangeInclusive<(K, CaseId)> {
+    (key, CaseId::new(0))..=(key, CaseId::new(u32::MAX))
+}
+
+/// Every key of a date up to `date` in a `(date, case)` index.
+fn through(date: NaiveDate) -> std::ops::RangeToInclusive<(NaiveDate, CaseId)> {
+    ..=(date, CaseId::new(u32::MAX))
 }
 
 /// Derived from the cases alone: rebuilt on load, compared by the audit.
@@ -326,7 +331,7 @@ impl Registry {
                 push(id, Item::Review { since });
             }
         }
-        for &(release, id) in index.releases.range(..=(date, CaseId::new(u32::MAX))) {
+        for &(release, id) in index.releases.range(through(date)) {
             push(id, Item::ReleaseDue { release });
         }
         for &(_, id) in index.tests.range(on(date)) {
@@ -769,8 +774,7 @@ impl Registry {
 
     /// The active secondary contacts' cases linked to close contact's case `close`, in order.
     pub(super) fn linked_to(&self, close: CaseId) -> Vec<CaseId> {
-        let all = (close, CaseId::new(0))..=(close, CaseId::new(u32::MAX));
-        self.cases.index.links.range(all).map(|&(_, secondary)| secondary).collect()
+        self.cases.index.links.range(on(close)).map(|&(_, secondary)| secondary).collect()
     }
 
     /// The conversion of secondary contact's case `id` into a close contact's, under the
@@ -798,8 +802,8 @@ impl Registry {
     /// then case), then releases and flags (by release date, then case).
     pub(super) fn round(&self, today: NaiveDate) -> (Vec<CaseId>, Vec<(NaiveDate, CaseId)>) {
         let index = &self.cases.index;
-        let phases = index.phases.range(..=(today, CaseId::new(u32::MAX))).map(|&(_, id)| id).collect();
-        let releases = index.releases.range(..=(today, CaseId::new(u32::MAX))).copied().collect();
+        let phases = index.phases.range(through(today)).map(|&(_, id)| id).collect();
+        let releases = index.releases.range(through(today)).copied().collect();
         (phases, releases)
     }
 
