@@ -394,7 +394,7 @@ impl Network {
 
 /// Whether `member` may hold `slot` for a target at `unit` on `date`: eligible, available and
 /// local (both units in the tree).
-fn can_hold(member: &Staff, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
+pub(super) fn can_hold(member: &Staff, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
     member.is_eligible(slot.role())
         && member.is_available_on(date)
         && locality_holds(slot.locality(), member.home(), unit, tree) == Some(true)
