@@ -88,6 +88,10 @@ id_type!(
     /// A staff member 工作人员 who can be responsible for units, cells or persons (六包一 ...).
     StaffId(u32), "s"
 );
+id_type!(
+    /// A responsibility scheme 包保方案 adopted by the registry ([`Command::AdoptScheme`](crate::Command::AdoptScheme)).
+    SchemeId(u16), "sch"
+);
 
 #[cfg(test)]
 mod tests {

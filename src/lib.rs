@@ -112,7 +112,7 @@ pub mod synth;
 mod text;
 
 pub use error::Error;
-pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, StaffId, UnitId};
+pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 pub use registry::{Command, Counts, Event, Registry, RegistryError, Scope, Snapshot};
 
 /// The README's quick start, run as a doctest so that it stays true.

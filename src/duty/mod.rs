@@ -79,6 +79,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::grid::Level;
+use crate::{SchemeId, StaffId};
 
 /// What can go wrong building responsibility values: schemes and staff. Rule indices count
 /// from 0 in the scheme's order. No variant holds a name of a person.
@@ -161,7 +162,40 @@ pub enum DutyError {
         /// The last day given.
         until: NaiveDate,
     },
-    /// A roster problem, for `?` from [`Roster::validate`].
+    /// A roster problem, for `?` from [`Roster::validate`], and the reason the registry
+    /// refuses an assignment.
     #[error(transparent)]
     Roster(#[from] RosterProblem),
+    /// A scheme id the registry has not adopted.
+    #[error("no scheme {scheme} is adopted")]
+    UnknownScheme {
+        /// The id.
+        scheme: SchemeId,
+    },
+    /// A staff id not in the registry.
+    #[error("no staff member {staff} is registered")]
+    UnknownStaff {
+        /// The id.
+        staff: StaffId,
+    },
+    /// A scheme whose name an adopted scheme has already.
+    #[error("scheme {scheme} is named {name:?} already")]
+    SchemeNameTaken {
+        /// The name.
+        name: String,
+        /// The scheme holding it.
+        scheme: SchemeId,
+    },
+    /// An assignment to remove that the roster does not hold.
+    #[error("{staff} does not hold {role} for {target:?} under {scheme}")]
+    NotHeld {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The target.
+        target: Target,
+        /// The role.
+        role: Role,
+        /// The staff member.
+        staff: StaffId,
+    },
 }

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{DutyError, Qualifications, Role};
+use super::{DutyError, Qualifications, Role, Slot};
+use crate::grid::Tree;
 use crate::UnitId;
 use crate::people::Name;
 
@@ -138,6 +139,19 @@ impl Staff {
     /// Whether they may take `role`: they hold one of [`Role::requires`].
     pub const fn is_eligible(&self, role: Role) -> bool {
         role.admits(self.qualifications)
+    }
+
+    /// Whether they may hold `slot` for a target at `unit` on `date`: eligible for its role,
+    /// available on the date, and belonging where its [`Locality`](super::Locality) asks
+    /// (never when their home or `unit` is not in `tree`). What [`Roster::problems`](super::Roster::problems)
+    /// asks of each assignment, short of the roster's counts and loads.
+    ///
+    /// # Complexity
+    /// O(levels).
+    pub fn may_hold(&self, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
+        self.is_eligible(slot.role())
+            && self.is_available_on(date)
+            && super::roster::locality_holds(slot.locality(), self.home, unit, tree) == Some(true)
     }
 }
 

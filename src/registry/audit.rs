@@ -77,6 +77,12 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    /// A roster names a staff member or target that does not exist, repeats an assignment,
+    /// overfills a slot or overloads a staff member, or the loads differ from a recount.
+    Duty {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl std::fmt::Display for Finding {
@@ -99,6 +105,7 @@ impl std::fmt::Display for Finding {
             }
             Finding::Table { problem } => f.write_str(problem),
             Finding::Case { problem } => write!(f, "case: {problem}"),
+            Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
         }
     }
 }
@@ -209,6 +216,7 @@ impl Registry {
             }
         }
         found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
+        found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
         found
     }
 }

@@ -7,7 +7,8 @@ use crate::colour::{ColourRule, PersonState, State};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Policy, Temperature, TestResult};
-use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, UnitId};
+use crate::duty::{Role, Scheme, Staff, Target};
+use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against
 /// the registry's state, becomes one or more [`Event`](super::Event)s and is applied
@@ -202,5 +203,83 @@ pub enum Command {
     OpenDay {
         /// Today.
         today: NaiveDate,
+    },
+    /// Register a staff member 工作人员 who can be responsible under schemes. Refused when
+    /// their home unit is not in the tree.
+    AddStaff {
+        /// The staff member.
+        staff: Staff,
+    },
+    /// Set the dates a staff member is available, both inclusive (`None`: no bound): a
+    /// member leaving on a date is available until the day before. Their assignments stay in
+    /// the rosters, invalid on the dates they are away; [`Command::Replace`] refills them.
+    SetAvailability {
+        /// The staff member.
+        staff: StaffId,
+        /// The first day available.
+        from: Option<NaiveDate>,
+        /// The last day available.
+        until: Option<NaiveDate>,
+    },
+    /// Adopt a responsibility scheme (六包一, 2+3 ...) with an empty roster. Refused when a
+    /// scheme of the same name is adopted already.
+    AdoptScheme {
+        /// The scheme (a preset, or a host's own).
+        scheme: Scheme,
+    },
+    /// Make `staff` hold `role` for `target` under `scheme`. Refused unless the scheme selects
+    /// the target now and asks the role of it, and the staff member is eligible, available on
+    /// `on` and local, does not hold it already, the slot has room (counting holders no
+    /// longer valid: unassign them first, or solve) and their load stays within their limit.
+    Assign {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The target.
+        target: Target,
+        /// The role.
+        role: Role,
+        /// The staff member.
+        staff: StaffId,
+        /// Today.
+        on: NaiveDate,
+    },
+    /// Remove an assignment. Refused when the roster does not hold it.
+    Unassign {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The target.
+        target: Target,
+        /// The role.
+        role: Role,
+        /// The staff member.
+        staff: StaffId,
+        /// Today.
+        on: NaiveDate,
+    },
+    /// Complete the scheme's roster on `on` with [`Roster::solve`](crate::duty::Roster::solve)
+    /// (or [`Roster::solve_balanced`](crate::duty::Roster::solve_balanced) when `balanced`)
+    /// over every target the scheme selects now: assignments with a problem of their own on
+    /// `on` (a staff member away, a person released) are removed, every valid one is kept,
+    /// and as many missing holders as possible are added. What stays missing is in
+    /// [`Registry::duty_coverage`](super::Registry::duty_coverage).
+    Solve {
+        /// The scheme.
+        scheme: SchemeId,
+        /// Today.
+        on: NaiveDate,
+        /// Whether to make the largest load as small as possible.
+        balanced: bool,
+    },
+    /// A staff member leaving: remove their assignments under `scheme` and apply the
+    /// replacements [`Registry::replacement`](super::Registry::replacement) proposes, which
+    /// move as few other assignments as possible. Their availability is left as it is (set it
+    /// with [`Command::SetAvailability`]).
+    Replace {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The staff member leaving.
+        leaving: StaffId,
+        /// Today: the first day without them.
+        on: NaiveDate,
     },
 }

@@ -8,7 +8,9 @@ use crate::colour::{Colour, ColourRule, PersonState};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Policy, ReviewReason, Temperature, TestResult};
-use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, UnitId};
+use super::RosterCause;
+use crate::duty::{Assignment, Scheme, Staff};
+use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// One change to the registry, with every id it assigned and every value it moved, so that
 /// a log can be read and replayed on its own. Events of personal data carry it in full (the
@@ -253,6 +255,43 @@ pub enum Event {
         /// What was missing, in order.
         reasons: Vec<ReviewReason>,
     },
+    /// A staff member was registered.
+    StaffAdded {
+        /// Their new id.
+        staff: StaffId,
+        /// The staff member (their name is personal data; `Debug` redacts it).
+        spec: Staff,
+    },
+    /// A staff member's available dates were set.
+    AvailabilitySet {
+        /// The staff member.
+        staff: StaffId,
+        /// The first day available.
+        from: Option<NaiveDate>,
+        /// The last day available.
+        until: Option<NaiveDate>,
+    },
+    /// A responsibility scheme was adopted.
+    SchemeAdopted {
+        /// Its new id.
+        scheme: SchemeId,
+        /// The scheme.
+        spec: Scheme,
+    },
+    /// A scheme's roster changed: `removed` were taken off, then `added` put on, each valid
+    /// on `on`.
+    Rostered {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The date.
+        on: NaiveDate,
+        /// The command it came from.
+        cause: RosterCause,
+        /// The assignments removed.
+        removed: Vec<Assignment>,
+        /// The assignments added.
+        added: Vec<Assignment>,
+    },
 }
 
 /// A person's change of state made by a case event, with the household's change of colour.
@@ -414,6 +453,22 @@ impl Event {
     pub fn new_cell(&self) -> Option<CellId> {
         match self {
             Event::CellAdded { cell, .. } => Some(*cell),
+            _ => None,
+        }
+    }
+
+    /// The staff member this event registered, if it registered one.
+    pub fn new_staff(&self) -> Option<StaffId> {
+        match self {
+            Event::StaffAdded { staff, .. } => Some(*staff),
+            _ => None,
+        }
+    }
+
+    /// The scheme this event adopted, if it adopted one.
+    pub fn new_scheme(&self) -> Option<SchemeId> {
+        match self {
+            Event::SchemeAdopted { scheme, .. } => Some(*scheme),
             _ => None,
         }
     }

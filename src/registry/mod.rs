@@ -19,12 +19,14 @@ mod audit;
 mod cases;
 mod colours;
 mod command;
+mod duties;
 mod event;
 mod scope;
 mod snapshot;
 
 pub use audit::Finding;
 pub use command::Command;
+pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot};
@@ -137,6 +139,10 @@ pub enum IdTable {
     Policy,
     /// Isolation cases.
     Case,
+    /// Staff members.
+    Staff,
+    /// Responsibility schemes.
+    Scheme,
 }
 
 impl std::fmt::Display for IdTable {
@@ -149,6 +155,8 @@ impl std::fmt::Display for IdTable {
             IdTable::Person => "person",
             IdTable::Policy => "policy",
             IdTable::Case => "case",
+            IdTable::Staff => "staff",
+            IdTable::Scheme => "scheme",
         })
     }
 }
@@ -240,6 +248,8 @@ pub struct Registry {
     cell_tallies: Vec<Tally>,
     /// Isolation policies and cases.
     cases: cases::CaseBook,
+    /// Staff, responsibility schemes and their rosters.
+    duties: duties::DutyBook,
 }
 
 impl Registry {
@@ -262,6 +272,7 @@ impl Registry {
             tallies: vec![Tally::new()],
             cell_tallies: Vec::new(),
             cases: cases::CaseBook::default(),
+            duties: duties::DutyBook::default(),
         })
     }
 
@@ -479,6 +490,7 @@ impl Registry {
         self.tallies.shrink_to_fit();
         self.cell_tallies.shrink_to_fit();
         self.cases.shrink_to_fit();
+        self.duties.shrink_to_fit();
     }
 
     /// Apply one event from a log, validated exactly as the command it came from.
@@ -567,6 +579,13 @@ impl Registry {
             Command::SetColourRule { rule, on } => {
                 Event::ColourRuleSet { recolours: self.recolours_on_rule(&rule), rule, on }
             }
+            command @ (Command::AddStaff { .. }
+            | Command::SetAvailability { .. }
+            | Command::AdoptScheme { .. }
+            | Command::Assign { .. }
+            | Command::Unassign { .. }
+            | Command::Solve { .. }
+            | Command::Replace { .. }) => self.decide_duty(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -671,6 +690,10 @@ impl Registry {
             Event::ColourRuleSet { rule, recolours, .. } => {
                 verify(recolours, &|| Ok(self.recolours_on_rule(rule)))?;
             }
+            duty @ (Event::StaffAdded { .. }
+            | Event::AvailabilitySet { .. }
+            | Event::SchemeAdopted { .. }
+            | Event::Rostered { .. }) => self.check_duty(duty)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -778,6 +801,10 @@ impl Registry {
                 }
                 (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
             }
+            duty @ (Event::StaffAdded { .. }
+            | Event::AvailabilitySet { .. }
+            | Event::SchemeAdopted { .. }
+            | Event::Rostered { .. }) => self.commit_duty(duty)?,
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
-use super::{Counts, Registry, RegistryError};
+use super::{Counts, Coverage, Registry, RegistryError, Responsible, Subject};
 use crate::colour::{Colour, ColourMap, PersonState, Tally};
 use crate::grid::Unit;
 use crate::people::{Household, Person, ResidentId};
 use crate::quarantine::{Agenda, Case};
-use crate::{CaseId, CellId, Error, HouseholdId, PersonId, UnitId};
+use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, UnitId};
 
 /// Something asked for through a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -273,6 +273,35 @@ impl<'r> Scope<'r> {
         let mut agenda = self.registry.agenda(date);
         agenda.retain(|unit| self.contains(unit));
         agenda
+    }
+
+    /// How well `scheme` covers the scope on `date`: [`Registry::duty_coverage`] over its
+    /// roots.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`](crate::duty::DutyError::UnknownScheme).
+    pub fn duty_coverage(&self, scheme: SchemeId, date: NaiveDate) -> Result<Coverage, Error> {
+        self.registry.coverage_of(scheme, &self.roots, date)
+    }
+
+    /// Everyone responsible for a unit, household or person inside the scope on `date`, as
+    /// [`Registry::responsible_for`] gives them (including those holding roles for units
+    /// above the scope, such as a district leader).
+    ///
+    /// # Errors
+    /// As [`Registry::responsible_for`], and [`RegistryError::OutsideScope`].
+    pub fn responsible_for(&self, subject: impl Into<Subject>, date: NaiveDate) -> Result<Vec<Responsible>, Error> {
+        let subject = subject.into();
+        match subject {
+            Subject::Unit(u) => self.check(u)?,
+            Subject::Household(h) => {
+                self.household(h)?;
+            }
+            Subject::Person(p) => {
+                self.person(p)?;
+            }
+        }
+        self.registry.responsible_for(subject, date)
     }
 
     /// A case whose person lives inside the scope.

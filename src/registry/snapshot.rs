@@ -3,18 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 use super::cases::CaseBook;
+use super::duties::DutyBook;
 use super::{Registry, RegistryError};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
 use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
+use crate::duty::{Assignment, Scheme, Staff};
 use crate::quarantine::{Case, Policy};
 
 /// The snapshot format this build writes and reads.
 ///
 /// Version 2 added the colour rule and person states; version 3 the isolation policies and
-/// cases.
-pub const FORMAT_VERSION: u32 = 3;
+/// cases; version 4 the staff, responsibility schemes and rosters.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The whole state of a [`Registry`] as plain data: what a host saves instead of (or beside)
 /// the event log. Derived data (colours, tallies, indexes) is not stored; loading rebuilds it and audits
@@ -51,6 +53,12 @@ pub struct Snapshot {
     pub policies: Vec<Policy>,
     /// Every isolation case, `CaseId(i)` at position `i`.
     pub cases: Vec<Case>,
+    /// The staff, `StaffId(i)` at position `i`.
+    pub staff: Vec<Staff>,
+    /// The responsibility schemes adopted, `SchemeId(i)` at position `i`.
+    pub schemes: Vec<Scheme>,
+    /// Each scheme's roster, in the scheme's order.
+    pub rosters: Vec<Vec<Assignment>>,
 }
 
 impl Registry {
@@ -69,6 +77,9 @@ impl Registry {
             states: self.states.clone(),
             policies: self.cases.policies().to_vec(),
             cases: self.cases.cases().to_vec(),
+            staff: self.duties.staff().to_vec(),
+            schemes: self.duties.schemes().to_vec(),
+            rosters: self.duties.rosters(),
         }
     }
 
@@ -95,6 +106,7 @@ impl Registry {
             .into());
         }
         let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
+        let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
         let mut registry = Registry {
             root_spec: snapshot.root,
             tree,
@@ -106,6 +118,7 @@ impl Registry {
             tallies: Vec::new(),
             cell_tallies: Vec::new(),
             cases,
+            duties,
         };
         registry.colours = registry.classify_all();
         (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();
@@ -130,7 +143,7 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 9)?;
+        let mut st = s.serialize_struct("Snapshot", 12)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -140,6 +153,9 @@ impl Serialize for Registry {
         st.serialize_field("states", &self.states)?;
         st.serialize_field("policies", self.cases.policies())?;
         st.serialize_field("cases", self.cases.cases())?;
+        st.serialize_field("staff", self.duties.staff())?;
+        st.serialize_field("schemes", self.duties.schemes())?;
+        st.serialize_field("rosters", &self.duties.rosters())?;
         st.end()
     }
 }

@@ -1,0 +1,840 @@
+//! Responsibility in the registry 包保: the staff, the schemes adopted and their rosters; who is
+//! responsible for a household, a unit or a person; how well a scheme covers a unit.
+//!
+//! The rules are [`crate::duty`]'s, pure; this file keeps their state. Each scheme has its own
+//! roster, and a staff member's load limit bounds what they carry under one scheme.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Event, IdTable, Registry, RegistryError};
+use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
+use crate::duty::UnitClass;
+use crate::{Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
+
+/// Why a roster changed, in [`Event::Rostered`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RosterCause {
+    /// [`Command::Assign`](super::Command::Assign): one assignment added.
+    Assign,
+    /// [`Command::Unassign`](super::Command::Unassign): one assignment removed.
+    Unassign,
+    /// [`Command::Solve`](super::Command::Solve) with `balanced: false`.
+    Solve,
+    /// [`Command::Solve`](super::Command::Solve) with `balanced: true`.
+    SolveBalanced,
+    /// [`Command::Replace`](super::Command::Replace): a staff member's assignments refilled.
+    Replace {
+        /// The staff member who left.
+        leaving: StaffId,
+    },
+}
+
+/// What [`Registry::responsible_for`] is asked about: a unit, a household or a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Subject {
+    /// A unit: a courtyard, a building, a community ...
+    Unit(UnitId),
+    /// A household.
+    Household(HouseholdId),
+    /// A person.
+    Person(PersonId),
+}
+
+impl From<UnitId> for Subject {
+    fn from(u: UnitId) -> Self {
+        Subject::Unit(u)
+    }
+}
+
+impl From<HouseholdId> for Subject {
+    fn from(h: HouseholdId) -> Self {
+        Subject::Household(h)
+    }
+}
+
+impl From<PersonId> for Subject {
+    fn from(p: PersonId) -> Self {
+        Subject::Person(p)
+    }
+}
+
+/// One staff member responsible through one scheme, from [`Registry::responsible_for`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Responsible {
+    /// The scheme.
+    pub scheme: SchemeId,
+    /// What they hold the role for: the subject itself or what it lies in.
+    pub target: Target,
+    /// The role.
+    pub role: Role,
+    /// Who.
+    pub staff: StaffId,
+}
+
+/// A slot of a target short of valid holders, in a [`Coverage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Gap {
+    /// The target.
+    pub target: Target,
+    /// The role.
+    pub role: Role,
+    /// How many holders are missing.
+    pub missing: u8,
+    /// How many the slot asks.
+    pub count: u8,
+}
+
+/// A staff member's load under a scheme, in a [`Coverage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StaffLoad {
+    /// The staff member.
+    pub staff: StaffId,
+    /// The assignments they carry under the scheme, everywhere.
+    pub load: usize,
+    /// Their load limit.
+    pub limit: u16,
+}
+
+/// How well a scheme covers a unit (or a scope) on a date, from [`Registry::duty_coverage`]:
+/// its targets inside, those with every slot held, each slot short, and the loads of those
+/// holding roles there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// The scheme.
+    pub scheme: SchemeId,
+    /// The date.
+    pub date: NaiveDate,
+    /// The targets of the scheme inside.
+    pub targets: usize,
+    /// The targets whose every slot has as many valid holders as it asks.
+    pub covered: usize,
+    /// Each slot short of valid holders: targets in the order of
+    /// [`Registry::duty_targets_within`], slots in scheme order.
+    pub gaps: Vec<Gap>,
+    /// Each staff member holding a role for a target inside (valid or not), by id.
+    pub loads: Vec<StaffLoad>,
+}
+
+impl Coverage {
+    /// Whether every target inside is covered.
+    pub fn is_complete(&self) -> bool {
+        self.gaps.is_empty()
+    }
+}
+
+/// A roster as the registry keeps it: each target's holders, (role, staff member) in the
+/// order assigned.
+type Holders = BTreeMap<Target, Vec<(Role, StaffId)>>;
+
+/// The staff, the schemes and one roster per scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) struct DutyBook {
+    staff: Vec<Staff>,
+    schemes: Vec<Scheme>,
+    /// Per scheme, each target's holders: (role, staff member) in the order assigned.
+    holders: Vec<Holders>,
+    /// Per scheme, the assignments each staff member carries, by staff index.
+    loads: Vec<Vec<u32>>,
+}
+
+impl DutyBook {
+    /// A book from a snapshot's parts; what the audit checks is left to it.
+    pub(super) fn from_parts(staff: Vec<Staff>, schemes: Vec<Scheme>, rosters: Vec<Vec<Assignment>>) -> Result<Self, Error> {
+        if rosters.len() != schemes.len() {
+            let what = format!("{} rosters for {} schemes", rosters.len(), schemes.len());
+            return Err(RegistryError::Mismatch { what }.into());
+        }
+        let mut book = DutyBook {
+            holders: vec![BTreeMap::new(); schemes.len()],
+            loads: vec![vec![0; staff.len()]; schemes.len()],
+            staff,
+            schemes,
+        };
+        for (i, roster) in rosters.into_iter().enumerate() {
+            for a in roster {
+                if a.staff.index() >= book.staff.len() {
+                    return Err(DutyError::UnknownStaff { staff: a.staff }.into());
+                }
+                book.add(i, a);
+            }
+        }
+        Ok(book)
+    }
+
+    /// The staff, `StaffId(i)` at position `i`.
+    pub(super) fn staff(&self) -> &[Staff] {
+        &self.staff
+    }
+
+    /// The schemes, `SchemeId(i)` at position `i`.
+    pub(super) fn schemes(&self) -> &[Scheme] {
+        &self.schemes
+    }
+
+    /// Each scheme's roster, targets in order, each target's holders in the order assigned.
+    pub(super) fn rosters(&self) -> Vec<Vec<Assignment>> {
+        self.holders.iter().map(|h| assignments(h).collect()).collect()
+    }
+
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.staff.shrink_to_fit();
+        self.loads.iter_mut().for_each(Vec::shrink_to_fit);
+    }
+
+    fn scheme(&self, id: SchemeId) -> Result<&Scheme, Error> {
+        self.schemes.get(id.index()).ok_or_else(|| DutyError::UnknownScheme { scheme: id }.into())
+    }
+
+    fn member(&self, id: StaffId) -> Result<&Staff, Error> {
+        self.staff.get(id.index()).ok_or_else(|| DutyError::UnknownStaff { staff: id }.into())
+    }
+
+    fn holders(&self, id: SchemeId) -> Result<&Holders, Error> {
+        self.holders.get(id.index()).ok_or_else(|| DutyError::UnknownScheme { scheme: id }.into())
+    }
+
+    fn holds(&self, scheme: usize, a: &Assignment) -> bool {
+        self.holders
+            .get(scheme)
+            .and_then(|h| h.get(&a.target))
+            .is_some_and(|list| list.contains(&(a.role, a.staff)))
+    }
+
+    fn add(&mut self, scheme: usize, a: Assignment) {
+        if let (Some(holders), Some(loads)) = (self.holders.get_mut(scheme), self.loads.get_mut(scheme)) {
+            holders.entry(a.target).or_default().push((a.role, a.staff));
+            if let Some(n) = loads.get_mut(a.staff.index()) {
+                *n += 1;
+            }
+        }
+    }
+
+    fn remove(&mut self, scheme: usize, a: &Assignment) {
+        if let (Some(holders), Some(loads)) = (self.holders.get_mut(scheme), self.loads.get_mut(scheme)) {
+            if let Some(list) = holders.get_mut(&a.target) {
+                list.retain(|&h| h != (a.role, a.staff));
+                if list.is_empty() {
+                    holders.remove(&a.target);
+                }
+            }
+            if let Some(n) = loads.get_mut(a.staff.index()) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+
+    /// What is wrong with the book on its own: loads that differ from a recount, unknown
+    /// staff, roles not in their scheme, repeats, overfilled slots, loads over a limit.
+    pub(super) fn problems(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, (scheme, holders)) in self.schemes.iter().zip(&self.holders).enumerate() {
+            let mut load = vec![0u32; self.staff.len()];
+            for (target, list) in holders {
+                let mut seen = HashSet::new();
+                let mut per_role: HashMap<Role, usize> = HashMap::new();
+                for &(role, staff) in list {
+                    match load.get_mut(staff.index()) {
+                        Some(n) => *n += 1,
+                        None => found.push(format!("scheme {i}: unknown staff {staff} for {target:?}")),
+                    }
+                    if !seen.insert((role, staff)) {
+                        found.push(format!("scheme {i}: {staff} holds {role} for {target:?} twice"));
+                    }
+                    *per_role.entry(role).or_default() += 1;
+                }
+                for (role, n) in per_role {
+                    match scheme.slot(role) {
+                        None => found.push(format!("scheme {i}: {role} is not a role of the scheme")),
+                        Some((_, slot)) if n > usize::from(slot.count()) => {
+                            found.push(format!("scheme {i}: {n} holders of {role} for {target:?}"));
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            if self.loads.get(i) != Some(&load) {
+                found.push(format!("scheme {i}: the loads differ from a recount"));
+            }
+            for (j, (member, &n)) in self.staff.iter().zip(&load).enumerate() {
+                if n > u32::from(member.load_limit()) {
+                    found.push(format!("scheme {i}: staff {j} carries {n}, over their limit"));
+                }
+            }
+        }
+        if self.loads.len() != self.schemes.len() || self.holders.len() != self.schemes.len() {
+            found.push("the rosters and loads are not one per scheme".to_owned());
+        }
+        found
+    }
+}
+
+/// A roster's assignments: targets in order, holders in the order assigned.
+fn assignments(holders: &Holders) -> impl Iterator<Item = Assignment> + '_ {
+    holders.iter().flat_map(|(&target, list)| list.iter().map(move |&(role, staff)| Assignment { target, role, staff }))
+}
+
+/// The reads.
+impl Registry {
+    /// The staff pool, `StaffId(i)` at position `i`: what [`Roster::solve`] and the other pure
+    /// functions of [`crate::duty`] take.
+    pub fn staff_pool(&self) -> &[Staff] {
+        self.duties.staff()
+    }
+
+    /// A staff member.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownStaff`].
+    pub fn staff_member(&self, id: StaffId) -> Result<&Staff, Error> {
+        self.duties.member(id)
+    }
+
+    /// An adopted scheme.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`].
+    pub fn scheme(&self, id: SchemeId) -> Result<&Scheme, Error> {
+        self.duties.scheme(id)
+    }
+
+    /// The scheme adopted under `name`, if any.
+    pub fn scheme_named(&self, name: &str) -> Option<SchemeId> {
+        self.duties.schemes.iter().position(|s| s.name() == name).and_then(|i| u16::try_from(i).ok()).map(SchemeId::new)
+    }
+
+    /// The adopted schemes, by id.
+    pub fn schemes(&self) -> impl Iterator<Item = (SchemeId, &Scheme)> + '_ {
+        self.duties.schemes.iter().enumerate().filter_map(|(i, s)| Some((SchemeId::new(u16::try_from(i).ok()?), s)))
+    }
+
+    /// A scheme's roster: targets in order ([`Target`]'s order), each target's holders in the
+    /// order they were assigned.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`].
+    ///
+    /// # Complexity
+    /// O(assignments of the scheme).
+    pub fn roster(&self, scheme: SchemeId) -> Result<Roster, Error> {
+        Ok(assignments(self.duties.holders(scheme)?).map(|a| (a.target, a.role, a.staff)).collect())
+    }
+
+    /// How many assignments `staff` carries under `scheme`.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`], [`DutyError::UnknownStaff`].
+    pub fn load(&self, scheme: SchemeId, staff: StaffId) -> Result<usize, Error> {
+        self.duties.member(staff)?;
+        let loads = self.duties.loads.get(scheme.index()).ok_or(DutyError::UnknownScheme { scheme })?;
+        Ok(loads.get(staff.index()).map_or(0, |&n| n as usize))
+    }
+
+    /// Every target `scheme` selects now, each with its unit, as the pure functions of
+    /// [`crate::duty`] take them: see [`Registry::duty_targets_within`].
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`].
+    pub fn duty_targets(&self, scheme: SchemeId) -> Result<Vec<(Target, UnitId)>, Error> {
+        self.duty_targets_within(scheme, self.root())
+    }
+
+    /// The targets `scheme` selects now inside `unit`, each with its unit:
+    /// - open units at a rule's level or of its kind, with themselves, in pre-order;
+    /// - persons in a rule's states living inside, with their household's unit (in the same
+    ///   walk, after the unit they live at);
+    /// - then the cells of a rule's overlay whose every unit lies inside, with the deepest
+    ///   unit containing all of theirs, by id.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`], [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
+    ///
+    /// # Complexity
+    /// O(units inside × rules), plus O(persons inside) when a rule selects persons, plus
+    /// O(cells of the overlays named × their units).
+    pub fn duty_targets_within(&self, scheme: SchemeId, unit: UnitId) -> Result<Vec<(Target, UnitId)>, Error> {
+        let spec = self.duties.scheme(scheme)?;
+        let mut out = Vec::new();
+        self.targets_inside(spec, unit, &mut out)?;
+        Ok(out)
+    }
+
+    fn targets_inside(&self, spec: &Scheme, unit: UnitId, out: &mut Vec<(Target, UnitId)>) -> Result<(), Error> {
+        let selectors: Vec<&TargetSelector> = spec.rules().iter().map(|r| r.targets()).collect();
+        let persons = selectors.iter().any(|s| matches!(s, TargetSelector::PersonsIn(_)));
+        let units = selectors.iter().any(|s| matches!(s, TargetSelector::UnitsAtLevel(_) | TargetSelector::UnitsOfKind(_)));
+        for u in self.tree.subtree(unit)? {
+            if units && selectors.iter().any(|s| self.selects_now(s, Target::Unit(u))) {
+                out.push((Target::Unit(u), u));
+            }
+            if persons {
+                for &h in self.population.households_at(u) {
+                    for &p in self.population.household(h)?.members() {
+                        if selectors.iter().any(|s| self.selects_now(s, Target::Person(p))) {
+                            out.push((Target::Person(p), u));
+                        }
+                    }
+                }
+            }
+        }
+        let mut cells = Vec::new();
+        for s in &selectors {
+            if let TargetSelector::CellsOf(overlay) = s
+                && let Ok(o) = self.overlays.overlay(*overlay)
+            {
+                cells.extend_from_slice(o.cells());
+            }
+        }
+        cells.sort_unstable();
+        cells.dedup();
+        for c in cells {
+            let units = self.overlays.cell(c)?.units();
+            let inside = units.iter().all(|&u| self.tree.is_within(u, unit).unwrap_or(false));
+            if let (true, Some(&first)) = (inside, units.first()) {
+                let mut common = first;
+                for &u in units {
+                    common = self.tree.lowest_common_ancestor(common, u)?;
+                }
+                out.push((Target::Cell(c), common));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `selector` selects `target` now: an open unit by its level or kind, a cell of
+    /// its overlay, a person in one of its states.
+    fn selects_now(&self, selector: &TargetSelector, target: Target) -> bool {
+        match (selector, target) {
+            (TargetSelector::UnitsAtLevel(level), Target::Unit(u)) => {
+                self.tree.unit(u).is_ok_and(|x| x.is_open() && x.level() == *level)
+            }
+            (TargetSelector::UnitsOfKind(class), Target::Unit(u)) => {
+                self.tree.unit(u).is_ok_and(|x| x.is_open() && UnitClass::of(x.kind()) == *class)
+            }
+            (TargetSelector::CellsOf(overlay), Target::Cell(c)) => {
+                self.overlays.cell(c).is_ok_and(|x| x.overlay() == *overlay)
+            }
+            (TargetSelector::PersonsIn(states), Target::Person(p)) => {
+                self.states.get(p.index()).is_some_and(|s| states.contains(&s.state()))
+            }
+            _ => false,
+        }
+    }
+
+    /// The unit of a target `spec` selects now, and the slot of `role` for it.
+    fn target_slot(&self, spec: &Scheme, target: Target, role: Role) -> Result<(UnitId, Slot), Error> {
+        let unit = self.target_unit(spec, target)?;
+        match spec.slot(role) {
+            Some((rule, slot)) if spec.rules().get(rule).is_some_and(|r| self.selects_now(r.targets(), target)) => {
+                Ok((unit, *slot))
+            }
+            _ => Err(DutyError::Roster(RosterProblem::RoleNotForTarget { target, role }).into()),
+        }
+    }
+
+    /// The unit of a target `spec` selects now (see [`Registry::duty_targets_within`]).
+    fn target_unit(&self, spec: &Scheme, target: Target) -> Result<UnitId, Error> {
+        let unit = match target {
+            Target::Unit(u) => {
+                self.tree.check(u)?;
+                u
+            }
+            Target::Person(p) => self.population.household(self.population.person(p)?.household())?.unit(),
+            Target::Cell(c) => {
+                let units = self.overlays.cell(c)?.units();
+                let mut common = units.first().copied().unwrap_or(self.root());
+                for &u in units {
+                    common = self.tree.lowest_common_ancestor(common, u)?;
+                }
+                common
+            }
+        };
+        if spec.rules().iter().any(|r| self.selects_now(r.targets(), target)) {
+            Ok(unit)
+        } else {
+            Err(DutyError::Roster(RosterProblem::NotSelected { target }).into())
+        }
+    }
+
+    /// Everyone responsible for `subject` on `date`, through every adopted scheme, from the
+    /// subject outwards:
+    /// - for a person, their 2+3 team (the holders for the person); for a household, the
+    ///   teams of its members;
+    /// - then for the unit (a household's or person's: the unit they live at) and each unit
+    ///   above it, nearest first: the holders for the unit itself (a building head, a
+    ///   community's 六包一), for the entrances hanging directly under it (the gate heads of
+    ///   its courtyard), and for the overlay cells naming it (a zone's leader).
+    ///
+    /// Within a target, schemes by id, holders in the order assigned. Only holders valid on
+    /// `date` are listed: the scheme still selects the target (a person released from home
+    /// isolation has no 2+3 team), and the staff member is eligible, available on `date` and
+    /// local as the slot asks. A slot no one validly holds is a gap in
+    /// [`Registry::duty_coverage`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::duty::{Qualification as Q, Qualifications, Role, Scheme, Staff, Target};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, Name};
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let lv = |n: &str| levels.level(n).unwrap();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area))?;
+    /// let community = reg.apply(Command::AddUnit { parent: reg.root(), unit: NewUnit::new("农科路社区", lv("社区"), UnitKind::Area) })?[0].new_unit().unwrap();
+    /// let yard = reg.apply(Command::AddUnit { parent: community, unit: NewUnit::new("3号院", lv("楼院"), UnitKind::Area) })?[0].new_unit().unwrap();
+    /// let household = reg.apply(Command::AddHousehold { unit: yard, door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    ///
+    /// let six = reg.apply(Command::AdoptScheme { scheme: Scheme::six_cover_one(lv("社区"), lv("街道"), None)? })?[0].new_scheme().unwrap();
+    /// let secretary = Staff::new(Name::new("书记")?, Qualifications::only(Q::PartySecretary), community, 1)?;
+    /// let staff = reg.apply(Command::AddStaff { staff: secretary })?[0].new_staff().unwrap();
+    /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+    /// reg.apply(Command::Assign { scheme: six, target: Target::Unit(community), role: Role::CommunitySecretary, staff, on: feb1 })?;
+    ///
+    /// let responsible = reg.responsible_for(household, feb1)?;
+    /// assert_eq!(responsible.len(), 1);
+    /// assert_eq!((responsible[0].role, responsible[0].staff), (Role::CommunitySecretary, staff));
+    /// // Five roles of the six are still missing.
+    /// assert_eq!(reg.duty_coverage(six, community, feb1)?.gaps.len(), 5);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit),
+    /// [`PeopleError::UnknownHousehold`](crate::people::PeopleError::UnknownHousehold),
+    /// [`PeopleError::UnknownPerson`](crate::people::PeopleError::UnknownPerson).
+    ///
+    /// # Complexity
+    /// O(schemes × (members + levels × (1 + children + cells naming a unit)) × log assignments).
+    pub fn responsible_for(&self, subject: impl Into<Subject>, date: NaiveDate) -> Result<Vec<Responsible>, Error> {
+        let mut targets = Vec::new();
+        let unit = match subject.into() {
+            Subject::Unit(u) => {
+                self.tree.check(u)?;
+                u
+            }
+            Subject::Household(h) => {
+                let household = self.population.household(h)?;
+                targets.extend(household.members().iter().map(|&p| Target::Person(p)));
+                household.unit()
+            }
+            Subject::Person(p) => {
+                targets.push(Target::Person(p));
+                self.population.household(self.population.person(p)?.household())?.unit()
+            }
+        };
+        let mut around: Vec<UnitId> = self.tree.ancestors(unit)?.collect();
+        around.push(unit);
+        for &u in around.iter().rev() {
+            targets.push(Target::Unit(u));
+            for &child in self.tree.children(u)? {
+                if self.tree.unit(child).is_ok_and(|c| UnitClass::of(c.kind()) == UnitClass::Entrance) {
+                    targets.push(Target::Unit(child));
+                }
+            }
+            for &cell in self.overlays.cells_naming(u) {
+                if !targets.contains(&Target::Cell(cell)) {
+                    targets.push(Target::Cell(cell));
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for target in targets {
+            for (scheme, spec) in self.schemes() {
+                let Some(list) = self.duties.holders(scheme)?.get(&target) else { continue };
+                for &(role, staff) in list {
+                    if self.holds_validly(spec, target, role, staff, date) {
+                        found.push(Responsible { scheme, target, role, staff });
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whether `staff` validly holds `role` for `target` under `spec` on `date` (assuming the
+    /// roster lists it): selected, eligible, available, local.
+    fn holds_validly(&self, spec: &Scheme, target: Target, role: Role, staff: StaffId, date: NaiveDate) -> bool {
+        let Ok((unit, slot)) = self.target_slot(spec, target, role) else { return false };
+        self.duties.member(staff).is_ok_and(|m| m.may_hold(&slot, unit, date, &self.tree))
+    }
+
+    /// How well `scheme` covers `unit` on `date`: its targets inside (as
+    /// [`Registry::duty_targets_within`]), those whose every slot has as many valid holders
+    /// as it asks (valid as in [`Registry::responsible_for`]), each slot short, and the
+    /// loads of everyone holding a role there.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`], [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
+    ///
+    /// # Complexity
+    /// That of [`Registry::duty_targets_within`], plus O(log assignments + levels) per holder.
+    pub fn duty_coverage(&self, scheme: SchemeId, unit: UnitId, date: NaiveDate) -> Result<Coverage, Error> {
+        self.coverage_of(scheme, &[unit], date)
+    }
+
+    /// [`Registry::duty_coverage`] over several disjoint units (a scope's roots).
+    pub(super) fn coverage_of(&self, scheme: SchemeId, units: &[UnitId], date: NaiveDate) -> Result<Coverage, Error> {
+        let spec = self.duties.scheme(scheme)?;
+        let holders = self.duties.holders(scheme)?;
+        let mut targets = Vec::new();
+        for &u in units {
+            self.targets_inside(spec, u, &mut targets)?;
+        }
+        let mut report = Coverage { scheme, date, targets: targets.len(), covered: 0, gaps: Vec::new(), loads: Vec::new() };
+        let mut seen: Vec<StaffId> = Vec::new();
+        for &(target, unit) in &targets {
+            let list = holders.get(&target).map_or(&[][..], Vec::as_slice);
+            seen.extend(list.iter().map(|&(_, s)| s));
+            let mut covered = true;
+            for rule in spec.rules().iter().filter(|r| self.selects_now(r.targets(), target)) {
+                for slot in rule.slots() {
+                    let valid = list
+                        .iter()
+                        .filter(|&&(role, staff)| {
+                            role == slot.role()
+                                && self.duties.member(staff).is_ok_and(|m| m.may_hold(slot, unit, date, &self.tree))
+                        })
+                        .count();
+                    if valid < usize::from(slot.count()) {
+                        covered = false;
+                        let missing = slot.count().saturating_sub(u8::try_from(valid).unwrap_or(u8::MAX));
+                        report.gaps.push(Gap { target, role: slot.role(), missing, count: slot.count() });
+                    }
+                }
+            }
+            report.covered += usize::from(covered);
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let loads = self.duties.loads.get(scheme.index());
+        report.loads = seen
+            .into_iter()
+            .filter_map(|staff| {
+                let member = self.duties.member(staff).ok()?;
+                let load = loads.and_then(|l| l.get(staff.index())).map_or(0, |&n| n as usize);
+                Some(StaffLoad { staff, load, limit: member.load_limit() })
+            })
+            .collect();
+        Ok(report)
+    }
+}
+
+/// Commands, checks and commits.
+impl Registry {
+    /// Decide a responsibility command into its event.
+    pub(super) fn decide_duty(&self, command: super::Command) -> Result<Event, Error> {
+        use super::Command as C;
+        let next = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+        Ok(match command {
+            C::AddStaff { staff } => Event::StaffAdded { staff: StaffId::new(next(self.duties.staff.len())), spec: staff },
+            C::SetAvailability { staff, from, until } => Event::AvailabilitySet { staff, from, until },
+            C::AdoptScheme { scheme } => Event::SchemeAdopted {
+                scheme: SchemeId::new(u16::try_from(self.duties.schemes.len()).unwrap_or(u16::MAX)),
+                spec: scheme,
+            },
+            C::Assign { scheme, target, role, staff, on } => Event::Rostered {
+                scheme,
+                on,
+                cause: RosterCause::Assign,
+                removed: Vec::new(),
+                added: vec![Assignment { target, role, staff }],
+            },
+            C::Unassign { scheme, target, role, staff, on } => Event::Rostered {
+                scheme,
+                on,
+                cause: RosterCause::Unassign,
+                removed: vec![Assignment { target, role, staff }],
+                added: Vec::new(),
+            },
+            C::Solve { scheme, on, balanced } => {
+                let spec = self.duties.scheme(scheme)?;
+                let targets = self.duty_targets(scheme)?;
+                let roster = self.roster(scheme)?;
+                let solved = if balanced {
+                    roster.solve_balanced(spec, self.duties.staff(), on, &targets, &self.tree)
+                } else {
+                    roster.solve(spec, self.duties.staff(), on, &targets, &self.tree)
+                };
+                let (removed, added) = difference(&roster, &solved.roster);
+                let cause = if balanced { RosterCause::SolveBalanced } else { RosterCause::Solve };
+                Event::Rostered { scheme, on, cause, removed, added }
+            }
+            other => {
+                return Err(RegistryError::Mismatch { what: format!("{other:?} is not a responsibility command") }.into());
+            }
+        })
+    }
+
+    /// Check a responsibility event against the current state; everything `commit_duty`
+    /// could fail on is checked here.
+    pub(super) fn check_duty(&self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::StaffAdded { staff, spec } => {
+                self.tree.check(spec.home())?;
+                Self::expect_id(IdTable::Staff, self.duties.staff.len() as u32, staff.get())?;
+            }
+            Event::AvailabilitySet { staff, from, until } => {
+                self.duties.member(*staff)?.clone().available(*from, *until)?;
+            }
+            Event::SchemeAdopted { scheme, spec } => {
+                if let Some(existing) = self.scheme_named(spec.name()) {
+                    return Err(DutyError::SchemeNameTaken { name: spec.name().to_owned(), scheme: existing }.into());
+                }
+                Self::expect_id(IdTable::Scheme, self.duties.schemes.len() as u32, u32::from(scheme.get()))?;
+            }
+            Event::Rostered { scheme, on, cause, removed, added } => {
+                self.check_rostered(*scheme, *on, *cause, removed, added)?;
+            }
+            _ => return Err(RegistryError::Mismatch { what: "not a responsibility event".to_owned() }.into()),
+        }
+        Ok(())
+    }
+
+    /// A roster change is valid when it removes assignments held (each once), and adds
+    /// assignments not held that have no problem of their own on `on`: a target the scheme
+    /// selects now, a role it asks of it, a known staff member who is eligible, available and
+    /// local, the slot not overfilled and the member not over their limit afterwards.
+    fn check_rostered(
+        &self,
+        scheme: SchemeId,
+        on: NaiveDate,
+        cause: RosterCause,
+        removed: &[Assignment],
+        added: &[Assignment],
+    ) -> Result<(), Error> {
+        let spec = self.duties.scheme(scheme)?;
+        let holders = self.duties.holders(scheme)?;
+        let shape_ok = match cause {
+            RosterCause::Assign => removed.is_empty() && added.len() == 1,
+            RosterCause::Unassign => removed.len() == 1 && added.is_empty(),
+            RosterCause::Replace { leaving } => self.duties.member(leaving).is_ok(),
+            RosterCause::Solve | RosterCause::SolveBalanced => true,
+        };
+        if !shape_ok {
+            return Err(RegistryError::Mismatch { what: format!("a {cause:?} with these changes") }.into());
+        }
+        let i = scheme.index();
+        let mut gone: HashSet<&Assignment> = HashSet::with_capacity(removed.len());
+        let mut delta: HashMap<(Target, Role), i64> = HashMap::new();
+        let mut load: HashMap<StaffId, i64> = HashMap::new();
+        for a in removed {
+            if !self.duties.holds(i, a) || !gone.insert(a) {
+                let (target, role, staff) = (a.target, a.role, a.staff);
+                return Err(DutyError::NotHeld { scheme, target, role, staff }.into());
+            }
+            *delta.entry((a.target, a.role)).or_default() -= 1;
+            *load.entry(a.staff).or_default() -= 1;
+        }
+        let mut new: HashSet<&Assignment> = HashSet::with_capacity(added.len());
+        let mut slots: HashMap<(Target, Role), u8> = HashMap::new();
+        for a in added {
+            let (target, role, staff) = (a.target, a.role, a.staff);
+            let problem = |p: RosterProblem| -> Error { DutyError::Roster(p).into() };
+            let (unit, slot) = self.target_slot(spec, target, role)?;
+            let member = self.duties.staff.get(staff.index()).ok_or(problem(RosterProblem::UnknownStaff { target, role, staff }))?;
+            if (self.duties.holds(i, a) && !gone.contains(a)) || !new.insert(a) {
+                return Err(problem(RosterProblem::Duplicate { target, role, staff }));
+            }
+            if !member.is_eligible(role) {
+                return Err(problem(RosterProblem::Ineligible { target, role, staff }));
+            }
+            if !member.is_available_on(on) {
+                return Err(problem(RosterProblem::Unavailable { target, role, staff, date: on }));
+            }
+            if !member.may_hold(&slot, unit, on, &self.tree) {
+                let (home, locality) = (member.home(), slot.locality());
+                return Err(problem(RosterProblem::LocalityBreach { target, role, staff, home, unit, locality }));
+            }
+            *delta.entry((target, role)).or_default() += 1;
+            *load.entry(staff).or_default() += 1;
+            slots.insert((target, role), slot.count());
+        }
+        for ((target, role), count) in slots {
+            let held = holders.get(&target).map_or(0, |list| list.iter().filter(|h| h.0 == role).count());
+            let assigned = held as i64 + delta.get(&(target, role)).copied().unwrap_or(0);
+            if assigned > i64::from(count) {
+                let assigned = usize::try_from(assigned).unwrap_or(usize::MAX);
+                return Err(DutyError::Roster(RosterProblem::Overfilled { target, role, assigned, count }).into());
+            }
+        }
+        for (staff, change) in load {
+            let (Ok(member), Some(loads)) = (self.duties.member(staff), self.duties.loads.get(i)) else { continue };
+            let after = i64::from(loads.get(staff.index()).copied().unwrap_or(0)) + change;
+            if change > 0 && after > i64::from(member.load_limit()) {
+                let load = usize::try_from(after).unwrap_or(usize::MAX);
+                return Err(DutyError::Roster(RosterProblem::OverLoad { staff, load, limit: member.load_limit() }).into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply a checked responsibility event.
+    pub(super) fn commit_duty(&mut self, event: &Event) -> Result<(), Error> {
+        match event {
+            Event::StaffAdded { spec, .. } => {
+                self.duties.staff.push(spec.clone());
+                self.duties.loads.iter_mut().for_each(|l| l.push(0));
+            }
+            Event::AvailabilitySet { staff, from, until } => {
+                let updated = self.duties.member(*staff)?.clone().available(*from, *until)?;
+                if let Some(member) = self.duties.staff.get_mut(staff.index()) {
+                    *member = updated;
+                }
+            }
+            Event::SchemeAdopted { spec, .. } => {
+                self.duties.schemes.push(spec.clone());
+                self.duties.holders.push(BTreeMap::new());
+                self.duties.loads.push(vec![0; self.duties.staff.len()]);
+            }
+            Event::Rostered { scheme, removed, added, .. } => {
+                let i = scheme.index();
+                for a in removed {
+                    self.duties.remove(i, a);
+                }
+                for &a in added {
+                    self.duties.add(i, a);
+                }
+            }
+            _ => return Err(RegistryError::Mismatch { what: "not a responsibility event".to_owned() }.into()),
+        }
+        Ok(())
+    }
+
+    /// What is wrong with the responsibility state: the book's own problems, staff homed
+    /// outside the tree, assignments for targets that do not exist.
+    pub(super) fn duty_problems(&self) -> Vec<String> {
+        let mut found = self.duties.problems();
+        for (i, member) in self.duties.staff.iter().enumerate() {
+            if !self.tree.contains(member.home()) {
+                found.push(format!("staff {i} belongs to unit {}, not in the tree", member.home()));
+            }
+        }
+        for (i, holders) in self.duties.holders.iter().enumerate() {
+            for target in holders.keys() {
+                let exists = match *target {
+                    Target::Unit(u) => self.tree.contains(u),
+                    Target::Cell(c) => self.overlays.cell(c).is_ok(),
+                    Target::Person(p) => self.population.person(p).is_ok(),
+                };
+                if !exists {
+                    found.push(format!("scheme {i}: {target:?} does not exist"));
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The assignments of `before` not in `after` (in `before`'s order) and of `after` not in
+/// `before` (in `after`'s order).
+fn difference(before: &Roster, after: &Roster) -> (Vec<Assignment>, Vec<Assignment>) {
+    let old: HashSet<&Assignment> = before.assignments().iter().collect();
+    let new: HashSet<&Assignment> = after.assignments().iter().collect();
+    let removed = before.assignments().iter().filter(|a| !new.contains(a)).copied().collect();
+    let added = after.assignments().iter().filter(|a| !old.contains(a)).copied().collect();
+    (removed, added)
+}
