@@ -32,10 +32,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use wangge::colour::{Colour, PersonState, State, Tally};
+use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Agenda, Category, Item, Policy, Temperature};
-use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, Registry, RegistryError, UnitId};
+use wangge::{
+    Command, Counts, Error, Event, HouseholdId, PersonId, Registry, RegistryError, SchemeId, StaffId, UnitId,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The embedded data
@@ -224,6 +227,107 @@ pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
     b.isolate()?;
     layout.log = b.log;
     Ok((b.reg, layout))
+}
+
+/// The staff of the sub-district and the two schemes they are rostered under, from
+/// [`staff_huayuan_road`].
+pub struct Duty {
+    /// 六包一: six named people for every community.
+    pub six: SchemeId,
+    /// 2+3 key-person control: a grid worker, a health worker and a police officer for every
+    /// person in home isolation.
+    pub two_plus_three: SchemeId,
+    /// The community police officers 社区民警, one per community, in community order.
+    pub police: Vec<StaffId>,
+    /// The events of every command, in order (to append to the builder's log).
+    pub log: Vec<Event>,
+}
+
+/// The day the rosters are solved.
+pub fn roster_date() -> Result<NaiveDate, Error> {
+    date(2, 10)
+}
+
+/// Staff Huayuan Road for 六包一 and 2+3 and solve both rosters on [`roster_date`].
+///
+/// The pool (made up; the seed gives no figures): three district leaders 区级领导 and five
+/// district-department staff 区直单位人员 for the district's side, five section-level cadres
+/// 科级干部 of the sub-district, each community's party secretary 党组织书记, four doctors of
+/// the community health service centre 社区卫生服务中心, a police officer 社区民警 per
+/// community and three of the police station's own 派出所. For 2+3, each community has grid
+/// workers 网格员 (one per 40 persons in home isolation there, plus one) and health workers
+/// 卫生服务人员 (one per 100, plus one), all belonging to their community, so that they can
+/// only cover its persons. 六包一 is solved balanced: no leader covers more communities than
+/// needed.
+///
+/// # Errors
+/// Any command the registry refuses; with the embedded data, none is.
+pub fn staff_huayuan_road(reg: &mut Registry, layout: &Layout) -> Result<Duty, Error> {
+    use Qualification as Q;
+    let scheme = reg.tree().scheme().clone();
+    let (sub, community) = (level(&scheme, "街道")?, level(&scheme, "社区")?);
+    let mut s = Staffing { reg, log: Vec::new(), rng: Lcg(20_200_210) };
+    let six = s.adopt(Scheme::six_cover_one(community, sub, None)?)?;
+    let two_plus_three = s.adopt(Scheme::two_plus_three())?;
+    let root = layout.root;
+    let district =
+        [(Q::DistrictLeader, 3, 3), (Q::DistrictDepartment, 5, 2), (Q::SectionCadre, 5, 2), (Q::Medical, 4, 3)];
+    for (q, n, limit) in district {
+        for _ in 0..n {
+            s.hire(q, root, limit)?;
+        }
+    }
+    let mut police = Vec::new();
+    for &c in &layout.communities {
+        s.hire(Q::PartySecretary, c, 1)?;
+        police.push(s.hire(Q::Police, c, 400)?);
+        let isolated = s.reg.duty_targets_within(two_plus_three, c)?.len();
+        for _ in 0..isolated / 40 + 1 {
+            s.hire(Q::GridWorker, c, 40)?;
+        }
+        for _ in 0..isolated / 100 + 1 {
+            s.hire(Q::HealthWorker, c, 100)?;
+        }
+    }
+    for _ in 0..3 {
+        s.hire(Q::Police, root, 400)?;
+    }
+    let on = roster_date()?;
+    s.apply(Command::Solve { scheme: six, on, balanced: true })?;
+    s.apply(Command::Solve { scheme: two_plus_three, on, balanced: false })?;
+    Ok(Duty { six, two_plus_three, police, log: s.log })
+}
+
+/// The registry being staffed, the events so far and the names' generator.
+struct Staffing<'r> {
+    reg: &'r mut Registry,
+    log: Vec<Event>,
+    rng: Lcg,
+}
+
+impl Staffing<'_> {
+    fn apply(&mut self, command: Command) -> Result<Option<Event>, Error> {
+        let events = self.reg.apply(command)?;
+        let first = events.first().cloned();
+        self.log.extend(events);
+        Ok(first)
+    }
+
+    fn adopt(&mut self, scheme: Scheme) -> Result<SchemeId, Error> {
+        self.apply(Command::AdoptScheme { scheme })?.and_then(|e| e.new_scheme()).ok_or_else(|| mismatch("a scheme"))
+    }
+
+    /// A staff member holding `q`, belonging to `home`, carrying at most `limit`.
+    fn hire(&mut self, q: Qualification, home: UnitId, limit: u16) -> Result<StaffId, Error> {
+        let name = Name::new(&format!("{}{}", self.rng.pick(&SURNAMES), self.rng.pick(&GIVEN)))?;
+        let staff = Staff::new(name, Qualifications::only(q), home, limit)?;
+        self.apply(Command::AddStaff { staff })?.and_then(|e| e.new_staff()).ok_or_else(|| mismatch("a staff member"))
+    }
+}
+
+/// An event the registry did not give.
+fn mismatch(what: &str) -> Error {
+    RegistryError::Mismatch { what: format!("expected {what}") }.into()
 }
 
 /// A tiny fixed linear congruential generator: the same data on every run, no dependency.
@@ -583,7 +687,37 @@ fn main() -> Result<(), Error> {
     print_totals(&reg, &layout)?;
 
     println!();
+    print_duty(&mut reg, &layout)?;
+
+    println!();
     print_agenda(&mut reg, &layout)?;
+    Ok(())
+}
+
+/// 六包一 and 2+3 rostered from a staff pool, and a police officer leaving.
+fn print_duty(reg: &mut Registry, layout: &Layout) -> Result<(), Error> {
+    let duty = staff_huayuan_road(reg, layout)?;
+    let on = roster_date()?;
+    println!("Responsibility 包保, rosters solved on {on} from {} staff:", reg.staff_pool().len());
+    let six = reg.duty_coverage(duty.six, layout.root, on)?;
+    println!("  六包一 six cover one: {} of {} communities covered", six.covered, six.targets);
+    let Some(&community) = layout.communities.first() else { return Ok(()) };
+    let name = reg.tree().unit(community)?.name().to_owned();
+    let Some(household) = reg.households_within(community)?.next() else { return Ok(()) };
+    let six_of: Vec<String> = reg
+        .responsible_for(household, on)?
+        .into_iter()
+        .filter(|r| r.scheme == duty.six)
+        .map(|r| format!("{} {}", r.role.label_zh(), r.staff))
+        .collect();
+    println!("    {name}: {}", six_of.join(" · "));
+    let team = reg.duty_coverage(duty.two_plus_three, layout.root, on)?;
+    let largest = team.loads.iter().map(|l| l.load).max().unwrap_or(0);
+    println!(
+        "  2+3 key-person control: {} persons in home isolation, {} with a grid worker, a health worker and a police officer; largest load {largest}",
+        thousands(team.targets as u64),
+        thousands(team.covered as u64)
+    );
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
+use wangge::duty::Role;
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, NewUnit, OverlayKind, UnitKind,
 };
@@ -1432,6 +1433,85 @@ fn a_conversion_by_a_sample_taken_before_the_secondary_contacts_case_started_sur
     assert!(s.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(s.reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());
+    s.assert_sound();
+    Ok(())
+}
+
+/// Huayuan Road (seed 003) staffed as the example does (`staff_huayuan_road`): 六包一 gives
+/// every community its six (DOMAIN.md section 4: a district-level leader, a district-department
+/// staff member, a section-level cadre, the community's party secretary, the area doctor and
+/// the area police officer), and 2+3 gives each of the seed's 3,463 persons in home isolation a
+/// grid worker and a health worker of their own community and a police officer. Asked about a
+/// household, the registry names the six of its community and the teams of its isolated
+/// members.
+#[test]
+fn huayuan_road_six_cover_one_and_two_plus_three_cover_every_community_and_isolated_person() -> Result<(), Error> {
+    let (mut s, layout) = Scenario::huayuan_road()?;
+    let duty = subdistrict::staff_huayuan_road(&mut s.reg, &layout)?;
+    s.log.extend(duty.log.iter().cloned());
+    let on = subdistrict::roster_date()?;
+
+    let six = s.reg.duty_coverage(duty.six, layout.root, on)?;
+    assert_eq!((six.targets, six.covered), (layout.communities.len(), layout.communities.len()));
+    assert!(six.is_complete());
+    // Balanced: three district leaders share the nine communities equally.
+    let leaders: Vec<usize> = six
+        .loads
+        .iter()
+        .filter(|l| s.reg.staff_member(l.staff).is_ok_and(|m| m.is_eligible(Role::DistrictLeader)))
+        .map(|l| l.load)
+        .collect();
+    assert_eq!(leaders, [3, 3, 3]);
+
+    let teams = s.reg.duty_coverage(duty.two_plus_three, layout.root, on)?;
+    assert_eq!(
+        (teams.targets, teams.covered),
+        (subdistrict::HOME_ISOLATION_PERSONS, subdistrict::HOME_ISOLATION_PERSONS)
+    );
+    assert!(teams.loads.iter().all(|l| l.load <= usize::from(l.limit)));
+
+    for &community in &layout.communities {
+        // A household with a member in home isolation: its community's six, then the team.
+        let household = s
+            .reg
+            .households_within(community)?
+            .find(|&h| {
+                s.reg.household(h).is_ok_and(|h| {
+                    h.members()
+                        .iter()
+                        .any(|&p| s.reg.state(p).is_ok_and(|st| st.state() == State::HomeIsolationElsewhere))
+                })
+            })
+            .expect("every community has a household in home isolation");
+        let responsible = s.reg.responsible_for(household, on)?;
+        let of_six: Vec<(Role, wangge::duty::Target)> =
+            responsible.iter().filter(|r| r.scheme == duty.six).map(|r| (r.role, r.target)).collect();
+        let expected: Vec<(Role, wangge::duty::Target)> =
+            Role::SIX_COVER_ONE.iter().map(|&r| (r, wangge::duty::Target::Unit(community))).collect();
+        let mut sorted = of_six.clone();
+        sorted.sort();
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort();
+        assert_eq!(sorted, expected_sorted);
+        for r in responsible.iter().filter(|r| r.scheme == duty.two_plus_three) {
+            let wangge::duty::Target::Person(p) = r.target else { panic!("2+3 targets persons, not {:?}", r.target) };
+            assert_eq!(s.reg.person(p)?.household(), household);
+            let home = s.reg.staff_member(r.staff)?.home();
+            assert!(
+                home == community || home == layout.root,
+                "{:?} from {home} covers a person of {community}",
+                r.role
+            );
+        }
+        let isolated = s
+            .reg
+            .household(household)?
+            .members()
+            .iter()
+            .filter(|&&p| s.reg.state(p).is_ok_and(|st| st.state() == State::HomeIsolationElsewhere))
+            .count();
+        assert_eq!(responsible.iter().filter(|r| r.scheme == duty.two_plus_three).count(), 3 * isolated);
+    }
     s.assert_sound();
     Ok(())
 }
