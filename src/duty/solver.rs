@@ -5,11 +5,12 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use petgraph::algo::dinics;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::unionfind::UnionFind;
 use serde::{Deserialize, Serialize};
 
 use super::roster::{locality_holds, selects};
-use super::{Assignment, Role, Roster, Scheme, Slot, Staff, Target};
-use crate::grid::Tree;
+use super::{Assignment, Locality, Role, Roster, Scheme, Slot, Staff, Target};
+use crate::grid::{Level, Tree};
 use crate::{StaffId, UnitId};
 
 /// Why a slot stays (partly) unfilled in a [`Solution`].
@@ -142,10 +143,11 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
-        let prepared = Prepared::new(self, scheme, staff, date, targets, tree);
-        let net = Network::new(&prepared, staff, date, tree);
-        let (_, flows) = net.run();
-        prepared.solution(&net, &flows, staff, date, tree)
+        let mut index = Index::new(staff, date, tree);
+        let prepared = Prepared::new(self, scheme, targets, &mut index);
+        let net = Network::new(&prepared, &index);
+        let flows = net.run();
+        prepared.solution(&net, &flows, &index)
     }
 
     /// As [`Roster::solve`], filling as many holders, but with the largest load (counting the
@@ -192,32 +194,69 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
-        let prepared = Prepared::new(self, scheme, staff, date, targets, tree);
-        let mut net = Network::new(&prepared, staff, date, tree);
-        let (best, _) = net.run();
-        let mut lo = prepared.load.iter().copied().max().unwrap_or(0);
-        let mut hi = staff.iter().map(|s| u32::from(s.load_limit())).max().unwrap_or(0).max(lo);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            net.cap(&prepared, staff, mid);
-            if net.run().0 == best {
-                hi = mid;
-            } else {
-                lo = mid + 1;
+        let mut index = Index::new(staff, date, tree);
+        let prepared = Prepared::new(self, scheme, targets, &mut index);
+        let mut net = Network::new(&prepared, &index);
+        // Each part's flow under no cap but the limits (a cap at or above its `top`), and the
+        // cap of that run.
+        let mut runs: Vec<(u32, u32, Vec<u32>)> = (net.parts.iter())
+            .map(|part| {
+                let (value, flows) = part.run();
+                (part.top, value, flows)
+            })
+            .collect();
+        // A part fills as many holders as without a cap exactly when the cap is at least its
+        // own smallest such cap, so the smallest cap for the whole is the largest of the
+        // parts' (and of the kept loads): raise it part by part, searching only the parts it
+        // does not already serve.
+        let mut cap = prepared.load.iter().copied().max().unwrap_or(0);
+        for (part, run) in net.parts.iter_mut().zip(&mut runs) {
+            let best = run.1;
+            if cap >= part.top {
+                continue;
             }
+            part.cap(&prepared, staff, cap);
+            let (value, flows) = part.run();
+            if value == best {
+                *run = (cap, value, flows);
+                continue;
+            }
+            let (mut lo, mut hi) = (cap + 1, part.top);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                part.cap(&prepared, staff, mid);
+                if part.run().0 == best {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            cap = lo;
         }
-        net.cap(&prepared, staff, lo);
-        let (_, flows) = net.run();
-        prepared.solution(&net, &flows, staff, date, tree)
+        let flows: Vec<Vec<u32>> = (net.parts.iter_mut().zip(runs))
+            .map(|(part, (ran_at, _, flows))| {
+                let at = cap.min(part.top);
+                if ran_at == at {
+                    flows
+                } else {
+                    part.cap(&prepared, staff, at);
+                    part.run().1
+                }
+            })
+            .collect();
+        prepared.solution(&net, &flows, &index)
     }
 }
 
 /// A slot of a target still missing holders after the kept assignments.
 struct Open {
     target: Target,
-    unit: UnitId,
     slot: Slot,
     missing: u8,
+    /// The staff members kept in this slot.
+    held: Vec<StaffId>,
+    /// The staff members who may hold it, whatever their load: a list of the [`Index`].
+    candidates: usize,
 }
 
 /// The kept assignments, the loads they make and the slots still open.
@@ -229,14 +268,8 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(
-        roster: &Roster,
-        scheme: &Scheme,
-        staff: &[Staff],
-        date: NaiveDate,
-        targets: &[(Target, UnitId)],
-        tree: &Tree,
-    ) -> Self {
+    fn new(roster: &Roster, scheme: &Scheme, targets: &[(Target, UnitId)], index: &mut Index<'_>) -> Self {
+        let (staff, date, tree) = (index.staff, index.date, index.tree);
         // The targets, each once with its first unit, and the rules selecting them.
         let mut cover: HashMap<Target, (UnitId, Vec<usize>)> = HashMap::with_capacity(targets.len());
         let mut order: Vec<Target> = Vec::with_capacity(targets.len());
@@ -257,7 +290,7 @@ impl Prepared {
         // Keep, in roster order.
         let mut kept = Vec::new();
         let mut load = vec![0u32; staff.len()];
-        let mut filled: HashMap<(Target, Role), u8> = HashMap::new();
+        let mut filled: HashMap<(Target, Role), Vec<StaffId>> = HashMap::new();
         let mut seen: HashSet<Assignment> = HashSet::new();
         for a in roster.assignments() {
             let Some((unit, rules)) = cover.get(&a.target) else { continue };
@@ -269,59 +302,79 @@ impl Prepared {
                 continue;
             }
             let have = filled.entry((a.target, a.role)).or_default();
-            if *have >= slot.count() || *n >= u32::from(member.load_limit()) {
+            if have.len() >= usize::from(slot.count()) || *n >= u32::from(member.load_limit()) {
                 continue;
             }
-            *have += 1;
+            have.push(a.staff);
             *n += 1;
             seen.insert(*a);
             kept.push(*a);
         }
 
-        // The slots still open.
+        // The slots still open, with their candidates.
         let mut open = Vec::new();
         for target in order {
             let Some((unit, rules)) = cover.get(&target) else { continue };
             for slot in rules.iter().filter_map(|&i| scheme.rules().get(i)).flat_map(|r| r.slots()) {
-                let have = filled.get(&(target, slot.role())).copied().unwrap_or(0);
+                let held = filled.remove(&(target, slot.role())).unwrap_or_default();
+                // `held` is at most the count (a u8), as kept above.
+                let have = u8::try_from(held.len()).unwrap_or(u8::MAX);
                 if have < slot.count() {
-                    open.push(Open { target, unit: *unit, slot: *slot, missing: slot.count() - have });
+                    let candidates = index.candidates(slot, *unit);
+                    open.push(Open { target, slot: *slot, missing: slot.count() - have, held, candidates });
                 }
             }
         }
         Prepared { kept, load, open }
     }
 
-    /// The roster the flow `flows` on `net` gives, with the unfilled slots.
-    fn solution(&self, net: &Network, flows: &[u32], staff: &[Staff], date: NaiveDate, tree: &Tree) -> Solution {
-        let mut assignments = self.kept.clone();
-        let mut added = vec![0u8; self.open.len()];
-        for &(k, id, edge) in &net.choices {
-            if flows.get(edge.index()).is_some_and(|&f| f > 0)
-                && let (Some(o), Some(n)) = (self.open.get(k), added.get_mut(k))
+    /// The roster the flows `flows` (one list per part of `net`) give, with the unfilled slots.
+    fn solution(&self, net: &Network, flows: &[Vec<u32>], index: &Index<'_>) -> Solution {
+        // The staff chosen for each open slot, bucketed by slot: each slot lies in one part,
+        // whose choices list it with its staff by id, so the order within a slot is by id.
+        let mut added = vec![0usize; self.open.len()];
+        let mut picks: Vec<(usize, StaffId)> = Vec::new();
+        for (part, flows) in net.parts.iter().zip(flows) {
+            for &(k, id, edge) in &part.choices {
+                if flows.get(edge.index()).is_some_and(|&f| f > 0)
+                    && let Some(n) = added.get_mut(k)
+                {
+                    picks.push((k, id));
+                    *n += 1;
+                }
+            }
+        }
+        let mut starts = Vec::with_capacity(self.open.len() + 1);
+        starts.push(0);
+        for n in &added {
+            starts.push(starts.last().copied().unwrap_or(0) + n);
+        }
+        let mut next = starts.clone();
+        let mut chosen = vec![StaffId::new(0); picks.len()];
+        for (k, id) in picks {
+            if let Some(at) = next.get_mut(k)
+                && let Some(slot) = chosen.get_mut(*at)
             {
-                assignments.push(Assignment { target: o.target, role: o.slot.role(), staff: id });
-                *n += 1;
+                *slot = id;
+                *at += 1;
             }
         }
-        let holding: HashSet<Assignment> = assignments.iter().copied().collect();
-        let mut load = vec![0usize; staff.len()];
-        for a in &assignments {
-            if let Some(n) = load.get_mut(a.staff.index()) {
-                *n += 1;
-            }
-        }
+
+        let mut assignments = Vec::with_capacity(self.kept.len() + chosen.len());
+        assignments.extend_from_slice(&self.kept);
         let mut unfilled = Vec::new();
-        for (o, &n) in self.open.iter().zip(&added) {
+        for (k, o) in self.open.iter().enumerate() {
+            let role = o.slot.role();
+            let new = starts.get(k..k + 2).and_then(|s| chosen.get(s[0]..s[1])).unwrap_or(&[]);
+            assignments.extend(new.iter().map(|&staff| Assignment { target: o.target, role, staff }));
+            // At most `missing` were added: the source's edge to the slot carries no more.
+            let n = u8::try_from(new.len()).unwrap_or(u8::MAX);
             if n >= o.missing {
                 continue;
             }
-            let role = o.slot.role();
-            let could = staff.iter().enumerate().any(|(i, member)| {
-                StaffId::from_index(i).is_some_and(|staff| {
-                    !holding.contains(&Assignment { target: o.target, role, staff })
-                        && can_hold(member, &o.slot, o.unit, date, tree)
-                })
+            let could = index.list(o.candidates).iter().any(|&i| {
+                let id = StaffId::new(i);
+                !o.held.contains(&id) && !new.contains(&id)
             });
             let reason = if could { UnfilledReason::AllAtLoadLimit } else { UnfilledReason::NoEligibleStaff };
             unfilled.push(Unfilled { target: o.target, role, missing: o.missing - n, count: o.slot.count(), reason });
@@ -330,8 +383,175 @@ impl Prepared {
     }
 }
 
-/// The flow network: source → open slots → staff → sink.
+/// The staff members who may hold a slot, found by role and place rather than by scanning the
+/// pool: for a slot and a target's unit, exactly those [`can_hold`] accepts, by increasing
+/// index (the tests check every list against it).
+///
+/// By locality: [`Locality::Anywhere`], everyone eligible for the role (and available on the
+/// date, homed in the tree); [`Locality::SameAncestorAt`], those whose home has the target's
+/// ancestor at that level; [`Locality::WithinTarget`], those whose home has the target's unit
+/// as its ancestor at the unit's level; [`Locality::HomeCovers`], those homed at the target's
+/// unit or one of its ancestors (one look-up per level). Each list is built once and shared by
+/// every slot that asks it.
+struct Index<'a> {
+    staff: &'a [Staff],
+    date: NaiveDate,
+    tree: &'a Tree,
+    /// The lists of staff indices, each increasing; list 0 is empty.
+    lists: Vec<Vec<u32>>,
+    /// Per role: the staff eligible for it, available on the date and homed in the tree.
+    eligible: HashMap<Role, usize>,
+    /// Per role and level: the eligible by their home's ancestor at that level.
+    by_ancestor: HashMap<(Role, Level), HashMap<UnitId, usize>>,
+    /// Per role: the eligible by their home.
+    by_home: HashMap<Role, HashMap<UnitId, usize>>,
+    /// Per role and target unit: the eligible whose home covers the unit.
+    covering: HashMap<(Role, UnitId), usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(staff: &'a [Staff], date: NaiveDate, tree: &'a Tree) -> Self {
+        Index {
+            staff,
+            date,
+            tree,
+            lists: vec![Vec::new()],
+            eligible: HashMap::new(),
+            by_ancestor: HashMap::new(),
+            by_home: HashMap::new(),
+            covering: HashMap::new(),
+        }
+    }
+
+    /// The list `i` (empty when there is none).
+    fn list(&self, i: usize) -> &[u32] {
+        self.lists.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Store `list`, giving its number.
+    fn add(&mut self, list: Vec<u32>) -> usize {
+        if list.is_empty() {
+            return 0;
+        }
+        self.lists.push(list);
+        self.lists.len() - 1
+    }
+
+    /// The staff who may hold `slot` for a target at `unit`.
+    fn candidates(&mut self, slot: &Slot, unit: UnitId) -> usize {
+        let role = slot.role();
+        let found = if !self.tree.contains(unit) {
+            0
+        } else {
+            match slot.locality() {
+                Locality::Anywhere => self.eligible(role),
+                Locality::WithinTarget => match self.tree.level(unit) {
+                    Ok(level) => self.grouped(role, level, unit),
+                    Err(_) => 0,
+                },
+                Locality::SameAncestorAt(level) => match self.tree.ancestor_at(unit, level) {
+                    Ok(Some(ancestor)) => self.grouped(role, level, ancestor),
+                    _ => 0,
+                },
+                Locality::HomeCovers => self.covering(role, unit),
+            }
+        };
+        #[cfg(test)]
+        {
+            let scan: Vec<u32> = (0..self.staff.len())
+                .filter(|&i| can_hold(&self.staff[i], slot, unit, self.date, self.tree))
+                .map(|i| i as u32)
+                .collect();
+            assert_eq!(self.list(found), &scan[..], "the index agrees with can_hold for {slot:?} at {unit:?}");
+        }
+        found
+    }
+
+    /// The staff eligible for `role`, available on the date and homed in the tree.
+    fn eligible(&mut self, role: Role) -> usize {
+        if let Some(&i) = self.eligible.get(&role) {
+            return i;
+        }
+        let (date, tree) = (self.date, self.tree);
+        let list = (self.staff.iter().enumerate())
+            .filter(|(_, m)| m.is_eligible(role) && m.is_available_on(date) && tree.contains(m.home()))
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect();
+        let i = self.add(list);
+        self.eligible.insert(role, i);
+        i
+    }
+
+    /// The staff eligible for `role` whose home's ancestor at `level` is `ancestor`.
+    fn grouped(&mut self, role: Role, level: Level, ancestor: UnitId) -> usize {
+        if !self.by_ancestor.contains_key(&(role, level)) {
+            let all = self.eligible(role);
+            let mut groups: HashMap<UnitId, Vec<u32>> = HashMap::new();
+            for &i in self.list(all) {
+                if let Some(m) = self.staff.get(i as usize)
+                    && let Ok(Some(a)) = self.tree.ancestor_at(m.home(), level)
+                {
+                    groups.entry(a).or_default().push(i);
+                }
+            }
+            let groups = groups.into_iter().map(|(a, list)| (a, self.add(list))).collect();
+            self.by_ancestor.insert((role, level), groups);
+        }
+        self.by_ancestor.get(&(role, level)).and_then(|g| g.get(&ancestor)).copied().unwrap_or(0)
+    }
+
+    /// The staff eligible for `role` homed at `unit` or one of its ancestors.
+    fn covering(&mut self, role: Role, unit: UnitId) -> usize {
+        if let Some(&i) = self.covering.get(&(role, unit)) {
+            return i;
+        }
+        if !self.by_home.contains_key(&role) {
+            let all = self.eligible(role);
+            let mut homes: HashMap<UnitId, Vec<u32>> = HashMap::new();
+            for &i in self.list(all) {
+                if let Some(m) = self.staff.get(i as usize) {
+                    homes.entry(m.home()).or_default().push(i);
+                }
+            }
+            let homes = homes.into_iter().map(|(h, list)| (h, self.add(list))).collect();
+            self.by_home.insert(role, homes);
+        }
+        // A home covers the unit when it is the unit's ancestor at the home's own level: look
+        // up the unit's ancestor at every level.
+        let mut found = Vec::new();
+        if let Some(homes) = self.by_home.get(&role) {
+            for (level, _) in self.tree.scheme().levels() {
+                if let Ok(Some(a)) = self.tree.ancestor_at(unit, level)
+                    && let Some(&i) = homes.get(&a)
+                {
+                    found.push(i);
+                }
+            }
+        }
+        let i = match found[..] {
+            [] => 0,
+            [one] => one,
+            _ => {
+                let mut all: Vec<u32> = found.iter().flat_map(|&i| self.list(i)).copied().collect();
+                all.sort_unstable();
+                self.add(all)
+            }
+        };
+        self.covering.insert((role, unit), i);
+        i
+    }
+}
+
+/// The flow network source → open slots → staff → sink, split into its parts: the connected
+/// components of the slots and staff once source and sink are set aside (slots sharing no
+/// candidate staff member, directly or through others, lie in different parts). A maximum flow
+/// of the whole is a maximum flow of each part, so each part is solved on its own.
 struct Network {
+    parts: Vec<Part>,
+}
+
+/// One part of the network, a graph of its own with its source and sink.
+struct Part {
     graph: DiGraph<(), u32>,
     source: NodeIndex,
     sink: NodeIndex,
@@ -339,43 +559,107 @@ struct Network {
     choices: Vec<(usize, StaffId, EdgeIndex)>,
     /// Each staff-to-sink edge: the staff member's index, the edge.
     sinks: Vec<(usize, EdgeIndex)>,
+    /// The largest load limit of the part's staff: a cap at or above it changes nothing.
+    top: u32,
 }
 
 impl Network {
-    /// The network with each staff member's capacity the load left under their own limit.
-    /// Nodes and edges in a fixed order: staff by id, then the open slots in order, each with
-    /// its staff by id.
-    fn new(p: &Prepared, staff: &[Staff], date: NaiveDate, tree: &Tree) -> Self {
-        let mut graph = DiGraph::new();
-        let source = graph.add_node(());
-        let sink = graph.add_node(());
-        let mut nodes: Vec<(StaffId, NodeIndex)> = Vec::new();
-        let mut sinks = Vec::new();
-        for (i, (member, &kept)) in staff.iter().zip(&p.load).enumerate() {
-            let left = u32::from(member.load_limit()).saturating_sub(kept);
-            if let Some(id) = StaffId::from_index(i)
-                && left > 0
-            {
-                let node = graph.add_node(());
-                nodes.push((id, node));
-                sinks.push((i, graph.add_edge(node, sink, left)));
+    /// The network with each staff member's capacity the load left under their own limit,
+    /// and an edge from each open slot to each candidate with load left who does not hold it
+    /// already. Parts in the order of their first open slot; in each part, nodes and edges in
+    /// a fixed order: its staff by id, then its open slots in order, each with its staff by id.
+    fn new(p: &Prepared, index: &Index<'_>) -> Self {
+        let staff = index.staff;
+        let left: Vec<u32> =
+            staff.iter().zip(&p.load).map(|(m, &kept)| u32::from(m.load_limit()).saturating_sub(kept)).collect();
+
+        // The edges of each open slot, one run of `to` each.
+        let mut starts = Vec::with_capacity(p.open.len() + 1);
+        starts.push(0);
+        let mut to: Vec<u32> = Vec::new();
+        for o in &p.open {
+            to.extend(
+                index
+                    .list(o.candidates)
+                    .iter()
+                    .copied()
+                    .filter(|&i| left.get(i as usize).is_some_and(|&l| l > 0) && !o.held.contains(&StaffId::new(i))),
+            );
+            starts.push(to.len());
+        }
+        let edges = |k: usize| starts.get(k..k + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
+
+        // The parts: slot k is element k, staff member i element n + i.
+        let n = p.open.len();
+        let mut sets = UnionFind::<usize>::new(n + staff.len());
+        for k in 0..n {
+            for &i in edges(k) {
+                // Both in range: k < n, and i indexes `staff` (the index lists only its members).
+                sets.union(k, n + i as usize);
             }
         }
-        let holding: HashSet<Assignment> = p.kept.iter().copied().collect();
-        let mut choices = Vec::new();
-        for (k, o) in p.open.iter().enumerate() {
-            let node = graph.add_node(());
-            graph.add_edge(source, node, u32::from(o.missing));
-            for &(id, to) in &nodes {
-                let held = holding.contains(&Assignment { target: o.target, role: o.slot.role(), staff: id });
-                if !held && staff.get(id.index()).is_some_and(|m| can_hold(m, &o.slot, o.unit, date, tree)) {
-                    choices.push((k, id, graph.add_edge(node, to, 1)));
+        let labels = sets.into_labeling();
+        let mut part_of = vec![usize::MAX; labels.len()];
+        let mut slots: Vec<Vec<usize>> = Vec::new();
+        for (k, &root) in labels.iter().enumerate().take(n) {
+            if edges(k).is_empty() {
+                continue;
+            }
+            let Some(part) = part_of.get_mut(root) else { continue };
+            if *part == usize::MAX {
+                *part = slots.len();
+                slots.push(Vec::new());
+            }
+            if let Some(list) = slots.get_mut(*part) {
+                list.push(k);
+            }
+        }
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
+        for (i, &root) in labels.iter().skip(n).enumerate() {
+            if let Some(list) = part_of.get(root).and_then(|&part| members.get_mut(part)) {
+                list.push(i);
+            }
+        }
+
+        let mut node_of = vec![NodeIndex::end(); staff.len()];
+        let mut parts = Vec::with_capacity(slots.len());
+        for (slots, members) in slots.iter().zip(&members) {
+            let size: usize = slots.iter().map(|&k| edges(k).len()).sum();
+            let mut graph = DiGraph::with_capacity(2 + members.len() + slots.len(), members.len() + slots.len() + size);
+            let source = graph.add_node(());
+            let sink = graph.add_node(());
+            let mut sinks = Vec::with_capacity(members.len());
+            let mut top = 0;
+            for &i in members {
+                let node = graph.add_node(());
+                if let Some(at) = node_of.get_mut(i) {
+                    *at = node;
+                }
+                sinks.push((i, graph.add_edge(node, sink, left.get(i).copied().unwrap_or(0))));
+                top = top.max(staff.get(i).map_or(0, |m| u32::from(m.load_limit())));
+            }
+            let mut choices = Vec::with_capacity(size);
+            for &k in slots {
+                let node = graph.add_node(());
+                graph.add_edge(source, node, p.open.get(k).map_or(0, |o| u32::from(o.missing)));
+                for &i in edges(k) {
+                    if let Some(&to) = node_of.get(i as usize) {
+                        choices.push((k, StaffId::new(i), graph.add_edge(node, to, 1)));
+                    }
                 }
             }
+            parts.push(Part { graph, source, sink, choices, sinks, top });
         }
-        Network { graph, source, sink, choices, sinks }
+        Network { parts }
     }
 
+    /// The maximum flow on each part, by edge index.
+    fn run(&self) -> Vec<Vec<u32>> {
+        self.parts.iter().map(|part| part.run().1).collect()
+    }
+}
+
+impl Part {
     /// Cap every staff member's total load at `cap` (and their own limit).
     fn cap(&mut self, p: &Prepared, staff: &[Staff], cap: u32) {
         for &(i, edge) in &self.sinks {
@@ -467,6 +751,46 @@ mod tests {
         let balanced = existing.solve_balanced(&six, &pool, day(1), &targets, &c.tree);
         assert_eq!(balanced.roster.validate(&six, &pool, day(1), &targets, &c.tree), Ok(()));
         assert_eq!(balanced.largest_load(), 2); // one district leader for two communities
+    }
+
+    /// The index gives exactly the staff `can_hold` accepts, for every locality, role and unit
+    /// (an unknown one too), from a pool homed everywhere (an unknown unit too), some away.
+    #[test]
+    fn the_index_finds_whom_can_hold_accepts() {
+        let c = city();
+        let homes = [c.tree.root(), c.community[0], c.community[1], c.yard[0], c.yard[1], c.building[0], c.building[1]];
+        let homes = homes.into_iter().chain([UnitId::new(40)]);
+        let sets = [
+            Qualifications::only(Q::Medical),
+            Qualifications::only(Q::HealthWorker).with(Q::Police),
+            Qualifications::only(Q::PartySecretary).with(Q::Volunteer),
+            Qualifications::only(Q::DistrictLeader),
+        ];
+        let pool: Vec<Staff> = homes
+            .flat_map(|home| sets.map(|q| (q, home)))
+            .enumerate()
+            .map(|(i, (q, home))| member(q, home, 1).available((i % 5 == 0).then(|| day(2)), None).unwrap())
+            .collect();
+        let localities = [Locality::Anywhere, Locality::WithinTarget, Locality::HomeCovers]
+            .into_iter()
+            .chain((0..5).map(|l| Locality::SameAncestorAt(Level::new(l))));
+        let units: Vec<UnitId> = c.tree.ids().chain([UnitId::new(40)]).collect();
+        let mut index = Index::new(&pool, day(1), &c.tree);
+        let mut found = 0;
+        for locality in localities {
+            for role in [Role::AreaDoctor, Role::HealthWorker, Role::AreaPolice, Role::BuildingHead, Role::GridWorker] {
+                for &unit in &units {
+                    let slot = Slot::new(role, 1, locality);
+                    let list = index.candidates(&slot, unit);
+                    let scan: Vec<u32> = (0..pool.len() as u32)
+                        .filter(|&i| can_hold(&pool[i as usize], &slot, unit, day(1), &c.tree))
+                        .collect();
+                    assert_eq!(index.list(list), &scan[..], "{slot:?} at {unit:?}");
+                    found += scan.len();
+                }
+            }
+        }
+        assert!(found > 100, "the cases are not all empty: {found}");
     }
 
     #[test]
