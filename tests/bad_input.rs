@@ -24,6 +24,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wangge::colour::{Colour, ColourRule, PersonState, State};
+use wangge::duty::{
+    Assignment, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule, Scheme,
+    SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
+};
 use wangge::grid::{
     AdminCode, Cell, CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, MAX_LEVELS,
     MAX_NAME_CHARS, NewUnit, Overlay, OverlayKind, OverlaysData, Tree, TreeData, Unit, UnitKind,
@@ -37,10 +41,12 @@ use wangge::quarantine::{
     LinkProblem, LinkedRelease, Phase, Policy, PolicyBuilder, QuarantineError, Release, ReviewReason, Setting,
     Temperature, TestResult,
 };
-use wangge::registry::{Finding, Recolour, ScopeItem, StateChange};
+use wangge::registry::{
+    Coverage, Finding, Gap, Recolour, Responsible, RosterCause, ScopeItem, StaffLoad, StateChange, Subject,
+};
 use wangge::{
     CaseId, CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError,
-    Snapshot, UnitId,
+    SchemeId, Snapshot, StaffId, UnitId,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +238,145 @@ fn door_of(label: &str) -> DoorLabel {
     DoorLabel::new(label).expect("a valid door")
 }
 
+/// A staff id: usually near the staff a small registry has, sometimes anything.
+fn staff_id() -> impl Strategy<Value = StaffId> {
+    prop_oneof![6 => 0u32..12, 1 => any::<u32>(), 1 => Just(u32::MAX)].prop_map(StaffId::new)
+}
+
+/// A scheme id: usually near the schemes a small registry has, sometimes anything.
+fn scheme_id() -> impl Strategy<Value = SchemeId> {
+    prop_oneof![6 => 0u16..7, 1 => any::<u16>()].prop_map(SchemeId::new)
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop::sample::select(Role::ALL.to_vec())
+}
+
+fn target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        3 => unit_id().prop_map(Target::Unit),
+        1 => cell_id().prop_map(Target::Cell),
+        2 => person_id().prop_map(Target::Person),
+    ]
+}
+
+fn assignment() -> impl Strategy<Value = Assignment> {
+    (target(), role(), staff_id()).prop_map(|(target, role, staff)| Assignment { target, role, staff })
+}
+
+fn qualifications() -> impl Strategy<Value = Qualifications> {
+    any::<u16>().prop_map(|bits| Qualification::ALL.into_iter().filter(|q| bits & (1 << *q as u16) != 0).collect())
+}
+
+/// A staff member: a personal name of the fixtures or any valid one, any qualifications, any
+/// home, any load limit (0 becomes 1), bounds in any order (reversed ones dropped).
+fn staff() -> impl Strategy<Value = Staff> {
+    let name = prop_oneof![2 => (0usize..3).prop_map(|i| NAMES[i].to_owned()), 1 => text()];
+    (name, qualifications(), unit_id(), any::<u16>(), prop::option::of(date()), prop::option::of(date())).prop_map(
+        |(name, q, home, limit, from, until)| {
+            let name = Name::new(&name).unwrap_or_else(|_| Name::new(NAMES[0]).expect("valid"));
+            let member = Staff::new(name, q, home, limit.max(1)).expect("a limit of at least 1");
+            member.clone().available(from, until).unwrap_or(member)
+        },
+    )
+}
+
+fn locality() -> impl Strategy<Value = Locality> {
+    prop_oneof![
+        Just(Locality::Anywhere),
+        Just(Locality::WithinTarget),
+        Just(Locality::HomeCovers),
+        level().prop_map(Locality::SameAncestorAt),
+    ]
+}
+
+fn selector() -> impl Strategy<Value = TargetSelector> {
+    let class = prop::sample::select(vec![
+        UnitClass::Area,
+        UnitClass::Compound,
+        UnitClass::Building,
+        UnitClass::Entrance,
+        UnitClass::Road,
+        UnitClass::Workplace,
+    ]);
+    prop_oneof![
+        level().prop_map(TargetSelector::UnitsAtLevel),
+        class.prop_map(TargetSelector::UnitsOfKind),
+        overlay_id().prop_map(TargetSelector::CellsOf),
+        prop::collection::vec(state(), 0..3).prop_map(TargetSelector::PersonsIn),
+    ]
+}
+
+/// The parts of a scheme, anything at all.
+fn scheme_builder() -> impl Strategy<Value = SchemeBuilder> {
+    let slot = (role(), prop_oneof![4 => 1u8..3, 1 => any::<u8>()], locality())
+        .prop_map(|(role, count, locality)| Slot::new(role, count, locality));
+    let rule = (selector(), prop::collection::vec(slot, 0..4)).prop_map(|(t, slots)| Rule::new(t, slots));
+    (
+        prop_oneof![3 => "[a-z_]{1,12}", 1 => text()],
+        prop_oneof![3 => Just(String::new()), 1 => text()],
+        prop::collection::vec(rule, 0..3),
+    )
+        .prop_map(|(name, source, rules)| Scheme::builder(name, rules).source(source))
+}
+
+/// A scheme: a preset (any levels, any overlay) or any valid parts.
+fn scheme() -> impl Strategy<Value = Scheme> {
+    let preset =
+        (0u8..5, level(), level(), prop::option::of(level()), overlay_id()).prop_map(|(which, a, b, c, overlay)| {
+            match which {
+                0 => Scheme::six_cover_one(a, b, c).unwrap_or_else(|_| Scheme::two_plus_three()),
+                1 => Scheme::two_plus_three(),
+                2 => Scheme::three_heads(),
+                3 => Scheme::zone_leaders(overlay),
+                _ => Scheme::screening_teams(a),
+            }
+        });
+    prop_oneof![2 => preset, 1 => scheme_builder().prop_filter_map("an invalid scheme", |b| b.build().ok())]
+}
+
+fn roster_cause() -> impl Strategy<Value = RosterCause> {
+    prop_oneof![
+        Just(RosterCause::Assign),
+        Just(RosterCause::Unassign),
+        Just(RosterCause::Solve),
+        Just(RosterCause::SolveBalanced),
+        staff_id().prop_map(|leaving| RosterCause::Replace { leaving }),
+    ]
+}
+
+/// Any responsibility command, with ids, targets, roles and dates drawn anywhere.
+fn duty_command() -> BoxedStrategy<Command> {
+    let bound = || prop::option::of(date());
+    prop_oneof![
+        1 => staff().prop_map(|staff| Command::AddStaff { staff }),
+        1 => (staff_id(), bound(), bound()).prop_map(|(staff, from, until)| Command::SetAvailability { staff, from, until }),
+        1 => scheme().prop_map(|scheme| Command::AdoptScheme { scheme }),
+        3 => (scheme_id(), target(), role(), staff_id(), date())
+            .prop_map(|(scheme, target, role, staff, on)| Command::Assign { scheme, target, role, staff, on }),
+        2 => (scheme_id(), target(), role(), staff_id(), date())
+            .prop_map(|(scheme, target, role, staff, on)| Command::Unassign { scheme, target, role, staff, on }),
+        2 => (scheme_id(), date(), any::<bool>()).prop_map(|(scheme, on, balanced)| Command::Solve { scheme, on, balanced }),
+        1 => (scheme_id(), staff_id(), date()).prop_map(|(scheme, leaving, on)| Command::Replace { scheme, leaving, on }),
+    ]
+    .boxed()
+}
+
+/// Any responsibility event, with ids, targets, roles and dates drawn anywhere.
+fn duty_event() -> BoxedStrategy<Event> {
+    let bound = || prop::option::of(date());
+    let assignments = || prop_oneof![2 => Just(Vec::new()), 2 => prop::collection::vec(assignment(), 1..2), 1 => prop::collection::vec(assignment(), 0..4)];
+    prop_oneof![
+        1 => (staff_id(), staff()).prop_map(|(staff, spec)| Event::StaffAdded { staff, spec }),
+        1 => (staff_id(), bound(), bound()).prop_map(|(staff, from, until)| Event::AvailabilitySet { staff, from, until }),
+        1 => (scheme_id(), scheme()).prop_map(|(scheme, spec)| Event::SchemeAdopted { scheme, spec }),
+        4 => (scheme_id(), date(), roster_cause(), assignments(), assignments()).prop_map(
+            |(scheme, on, cause, removed, added)| Event::Rostered { scheme, on, cause, removed, added }
+        ),
+    ]
+    .boxed()
+}
+
 /// Any command, with ids, levels, names and dates drawn anywhere.
 fn command() -> impl Strategy<Value = Command> {
     let units = || prop::collection::vec(unit_id(), 0..4);
@@ -261,6 +406,7 @@ fn command() -> impl Strategy<Value = Command> {
         (person_id(), markers()).prop_map(|(person, markers)| Command::SetMarkers { person, markers }),
         (person_id(), state(), date()).prop_map(|(person, state, on)| Command::SetState { person, state, on }),
         (colour_rule(), date()).prop_map(|(rule, on)| Command::SetColourRule { rule, on }),
+        duty_command(),
     ]
 }
 
@@ -302,6 +448,7 @@ fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(person, from, to, recolours)| Event::StateChanged { person, from, to, recolours }),
         1 => (colour_rule(), date(), recolours())
             .prop_map(|(rule, on, recolours)| Event::ColourRuleSet { rule, on, recolours }),
+        3 => duty_event(),
     ]
 }
 
@@ -944,6 +1091,40 @@ fn deserialise_everything(json: &str) -> usize {
     round::<CaseError>(json, &mut n);
     round::<QuarantineError>(json, &mut n);
     round::<StateChange>(json, &mut n);
+    round::<StaffId>(json, &mut n);
+    round::<SchemeId>(json, &mut n);
+    round::<Role>(json, &mut n);
+    round::<Qualification>(json, &mut n);
+    round::<Qualifications>(json, &mut n);
+    round::<Target>(json, &mut n);
+    round::<Assignment>(json, &mut n);
+    round::<Roster>(json, &mut n);
+    round::<RosterProblem>(json, &mut n);
+    round::<DutyError>(json, &mut n);
+    round::<Slot>(json, &mut n);
+    round::<Rule>(json, &mut n);
+    round::<TargetSelector>(json, &mut n);
+    round::<Locality>(json, &mut n);
+    round::<SchemeBuilder>(json, &mut n);
+    round::<Solution>(json, &mut n);
+    round::<Unfilled>(json, &mut n);
+    round::<Coverage>(json, &mut n);
+    round::<Gap>(json, &mut n);
+    round::<StaffLoad>(json, &mut n);
+    round::<Responsible>(json, &mut n);
+    round::<RosterCause>(json, &mut n);
+    round::<Subject>(json, &mut n);
+    if let Some(scheme) = try_read::<Scheme>(json, &mut n) {
+        assert_eq!(scheme.to_builder().build().as_ref(), Ok(&scheme), "an invalid scheme was read");
+        round::<Scheme>(json, &mut n);
+    }
+    if let Some(member) = try_read::<Staff>(json, &mut n) {
+        let again = Staff::new(member.name().clone(), member.qualifications(), member.home(), member.load_limit())
+            .and_then(|m| m.available(member.available_from(), member.available_until()));
+        assert_eq!(again.as_ref(), Ok(&member), "an invalid staff member was read");
+        assert_no_personal_data(&format!("{member:?}"), "a staff member's Debug");
+        round::<Staff>(json, &mut n);
+    }
     if let Some(policy) = try_read::<Policy>(json, &mut n) {
         assert_eq!(policy.to_builder().build().as_ref(), Ok(&policy), "an invalid policy was read");
     }
@@ -2516,4 +2697,260 @@ fn a_positive_sample_dated_before_the_linked_case_started_keeps_the_snapshot_loa
     );
     let loaded = Registry::from_snapshot(reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responsibility 包保
+// ---------------------------------------------------------------------------------------------
+
+/// The sample with responsibility: staff of every qualification the presets ask for (three
+/// with the fixtures' personal names; one available only until Feb 3), the five presets
+/// adopted (包干 over the zones, screening teams per community) and every roster solved on
+/// Feb 1; built through commands, with its log and commands.
+fn duty_sample() -> &'static Sample {
+    static SAMPLE: OnceLock<Sample> = OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let base = sample();
+        let mut s = Sample { reg: base.reg.clone(), log: base.log.clone(), commands: base.commands.clone() };
+        let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a real date");
+        let levels = s.reg.tree().scheme().clone();
+        let level = |name: &str| levels.level(name).expect("a Zhengzhou level");
+        let (root, community, yard, building) = (UnitId::new(0), UnitId::new(1), UnitId::new(3), UnitId::new(5));
+        use Qualification as Q;
+        let people = [
+            (Q::DistrictLeader, root, 3),
+            (Q::DistrictDepartment, root, 2),
+            (Q::SectionCadre, root, 2),
+            (Q::PartySecretary, community, 1),
+            (Q::Medical, root, 3),
+            (Q::Police, root, 3),
+            (Q::GridWorker, root, 2),
+            (Q::HealthWorker, community, 2),
+            (Q::Volunteer, building, 2),
+            (Q::PartyMember, yard, 2),
+            (Q::DepartmentLeader, root, 1),
+            (Q::PoliceAuxiliary, root, 1),
+        ];
+        for (i, (q, home, limit)) in people.into_iter().enumerate() {
+            let name = Name::new(NAMES[i % 3]).expect("valid");
+            let staff = Staff::new(name, Qualifications::only(q), home, limit).expect("a limit of at least 1");
+            s.apply(Command::AddStaff { staff });
+        }
+        s.apply(Command::SetAvailability { staff: StaffId::new(4), from: None, until: Some(feb(3)) });
+        for scheme in [
+            Scheme::six_cover_one(level("社区"), level("街道"), None).expect("a valid preset"),
+            Scheme::two_plus_three(),
+            Scheme::three_heads(),
+            Scheme::zone_leaders(OverlayId::new(0)),
+            Scheme::screening_teams(level("社区")),
+        ] {
+            let scheme = s.apply(Command::AdoptScheme { scheme }).new_scheme().expect("a scheme");
+            s.apply(Command::Solve { scheme, on: feb(1), balanced: scheme.get().is_multiple_of(2) });
+        }
+        assert!(s.reg.schemes().all(|(id, _)| s.reg.roster(id).is_ok_and(|r| !r.assignments().is_empty())));
+        assert!(s.reg.audit().is_empty());
+        assert!(Registry::replay(&s.log).expect("the duty sample's log replays") == s.reg);
+        s
+    })
+}
+
+/// Every responsibility read with arbitrary ids and dates answers, unknown ids as typed
+/// errors, never a panic; what it answers is consistent with the rosters.
+fn read_duties(reg: &Registry, ids: Ids, scheme: SchemeId, staff: StaffId, date: NaiveDate) {
+    let Ids { u, v, h, p, .. } = ids;
+    let known_scheme = scheme.index() < reg.schemes().count();
+    let known_staff = staff.index() < reg.staff_pool().len();
+    assert_eq!(reg.scheme(scheme).is_ok(), known_scheme);
+    assert_eq!(reg.staff_member(staff).is_ok(), known_staff);
+    assert_eq!(reg.roster(scheme).is_ok(), known_scheme);
+    assert_eq!(reg.load(scheme, staff).is_ok(), known_scheme && known_staff);
+    if let Ok(load) = reg.load(scheme, staff) {
+        let roster = reg.roster(scheme).expect("a scheme");
+        assert_eq!(load, roster.load(staff));
+        assert!(load <= usize::from(reg.staff_member(staff).expect("known").load_limit()));
+    }
+    assert_eq!(reg.duty_targets(scheme).is_ok(), known_scheme);
+    let inside = reg.duty_targets_within(scheme, u);
+    assert_eq!(inside.is_ok(), known_scheme && reg.tree().contains(u));
+    let coverage = reg.duty_coverage(scheme, u, date);
+    assert_eq!(coverage.is_ok(), known_scheme && reg.tree().contains(u));
+    if let (Ok(c), Ok(targets)) = (&coverage, &inside) {
+        assert_eq!(c.targets, targets.len());
+        assert!(c.covered <= c.targets);
+        assert_eq!(c.is_complete(), c.gaps.is_empty());
+    }
+    for e in [inside.err(), coverage.err()].into_iter().flatten() {
+        check_error(&e);
+    }
+    for subject in [Subject::Unit(u), Subject::Household(h), Subject::Person(p)] {
+        match reg.responsible_for(subject, date) {
+            Ok(found) => {
+                for r in found {
+                    let roster = reg.roster(r.scheme).expect("a scheme of the registry");
+                    assert!(roster.assignments().contains(&Assignment {
+                        target: r.target,
+                        role: r.role,
+                        staff: r.staff
+                    }));
+                }
+            }
+            Err(e) => {
+                check_error(&e);
+                let known = match subject {
+                    Subject::Unit(u) => reg.tree().contains(u),
+                    Subject::Household(h) => reg.household(h).is_ok(),
+                    Subject::Person(p) => reg.person(p).is_ok(),
+                };
+                assert!(!known, "responsible_for {subject:?} refused: {e}");
+            }
+        }
+    }
+    if let Ok(scope) = reg.scope(&[u, v]) {
+        if let Err(e) = scope.duty_coverage(scheme, date) {
+            check_error(&e);
+            assert!(!known_scheme, "a scope's coverage refused: {e}");
+        }
+        for subject in [Subject::Unit(v), Subject::Household(h), Subject::Person(p)] {
+            if let Err(e) = scope.responsible_for(subject, date) {
+                check_error(&e);
+            }
+        }
+    }
+    let _ = reg.scheme_named(&format!("{scheme}"));
+}
+
+/// JSON shaped like the responsibility commands and events, with plausible values swapped in
+/// (an id, a date, a target, a role) or a field dropped.
+fn duty_json() -> impl Strategy<Value = Value> {
+    let base = (duty_command(), duty_event()).prop_map(|(c, e)| {
+        (serde_json::to_value(c).expect("a command serialises"), serde_json::to_value(e).expect("an event serialises"))
+    });
+    (base, any::<bool>(), mutation()).prop_map(|((c, e), command, m)| {
+        let mut v = if command { c } else { e };
+        mutate(&mut v, &m);
+        v
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// Responsibility commands with arbitrary ids, targets, roles and dates, applied to the
+    /// duty sample: `Ok` or a typed error, never a panic; a refused one changes nothing and
+    /// names no personal data; the audit stays empty; every read answers; the log replays into
+    /// an equal registry.
+    #[test]
+    fn arbitrary_duty_commands_never_panic(
+        commands in prop::collection::vec(duty_command(), 1..12),
+        ids in ids(),
+        scheme in scheme_id(),
+        staff in staff_id(),
+        date in date(),
+    ) {
+        let s = duty_sample();
+        let mut reg = s.reg.clone();
+        let mut log = s.log.clone();
+        for command in commands {
+            assert_no_personal_data(&format!("{command:?}"), "a command's Debug");
+            if let Ok(events) = apply_checked(&mut reg, command) {
+                assert_no_personal_data(&format!("{events:?}"), "an event's Debug");
+                log.extend(events);
+            }
+            read_duties(&reg, ids, scheme, staff, date);
+        }
+        assert_no_personal_data(&format!("{reg:?}"), "a registry's Debug");
+        let replayed = replay_checked(&log).expect("the log of accepted commands replays");
+        assert!(replayed == reg);
+    }
+
+    /// Responsibility events with arbitrary fields, one by one and as a log: `Ok` or a typed
+    /// error; a refused event changes nothing; a refused log names its event.
+    #[test]
+    fn arbitrary_duty_events_never_panic(
+        events in prop::collection::vec(duty_event(), 1..12),
+        ids in ids(),
+        scheme in scheme_id(),
+        staff in staff_id(),
+    ) {
+        let s = duty_sample();
+        let mut reg = s.reg.clone();
+        for e in &events {
+            let _ = apply_event_checked(&mut reg, e);
+        }
+        read_duties(&reg, ids, scheme, staff, day());
+        let mut log = s.log.clone();
+        log.extend(events.iter().cloned());
+        match replay_checked(&log) {
+            Ok(replayed) => assert!(replayed == reg, "replaying the log and applying its events disagree"),
+            Err(Error::Registry(RegistryError::Replay { index, .. })) => assert!(index >= s.log.len()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Every responsibility read of the duty sample with arbitrary ids and dates answers.
+    #[test]
+    fn arbitrary_duty_reads_never_panic(ids in ids(), scheme in scheme_id(), staff in staff_id(), date in date()) {
+        read_duties(&duty_sample().reg, ids, scheme, staff, date);
+    }
+
+    /// JSON shaped like responsibility commands and events, mutated: read as `Command` and
+    /// `Event`, refused or read back equal, and applied to the duty sample when read.
+    #[test]
+    fn duty_shaped_json_never_panics(value in duty_json()) {
+        let text = value.to_string();
+        deserialise_everything(&text);
+        let s = duty_sample();
+        if let Ok(command) = serde_json::from_str::<Command>(&text) {
+            let mut reg = s.reg.clone();
+            let _ = apply_checked(&mut reg, command);
+        }
+        if let Ok(event) = serde_json::from_str::<Event>(&text) {
+            let mut reg = s.reg.clone();
+            let _ = apply_event_checked(&mut reg, &event);
+        }
+    }
+
+    /// Mutated copies of the duty sample's log, commands and snapshot: refused, or replayed,
+    /// applied or loaded into a registry that keeps every invariant; a loaded one takes more
+    /// responsibility commands without panicking.
+    #[test]
+    fn mutated_duty_logs_commands_and_snapshots_never_panic(
+        which in any::<prop::sample::Index>(),
+        mutations in prop::collection::vec(mutation(), 1..3),
+        more in prop::collection::vec(duty_command(), 0..6),
+    ) {
+        let s = duty_sample();
+        let duty_part = s.log.len() - sample().log.len();
+        let mut value = serde_json::to_value(&s.log).expect("a log serialises");
+        for m in &mutations {
+            mutate(&mut value, m);
+        }
+        if let Ok(events) = serde_json::from_value::<Vec<Event>>(value) {
+            let _ = replay_checked(&events);
+        }
+        let commands = &s.commands[s.commands.len() - duty_part.min(s.commands.len())..];
+        let mut value = serde_json::to_value(&commands[which.index(commands.len())]).expect("a command serialises");
+        for m in &mutations {
+            mutate(&mut value, m);
+        }
+        if let Ok(command) = serde_json::from_value::<Command>(value) {
+            let mut reg = s.reg.clone();
+            let _ = apply_checked(&mut reg, command);
+        }
+        let mut value = serde_json::to_value(s.reg.snapshot()).expect("a snapshot serialises");
+        for m in &mutations {
+            mutate(&mut value, m);
+        }
+        if let Ok(snapshot) = serde_json::from_value::<Snapshot>(value) {
+            match Registry::from_snapshot(snapshot) {
+                Ok(mut loaded) => {
+                    check_loaded(&loaded);
+                    for command in more {
+                        let _ = apply_checked(&mut loaded, command);
+                    }
+                }
+                Err(e) => check_error(&e),
+            }
+        }
+    }
 }

@@ -501,12 +501,12 @@ impl World {
             }
         }
         let mut states = vec![PersonState::well(registered()); persons];
-        for p in 0..persons {
+        for (p, slot) in states.iter_mut().enumerate() {
             if shape.isolated[p % shape.isolated.len()] {
                 let state = if p % 2 == 0 { State::HomeIsolationElsewhere } else { State::HomeIsolationEpidemicArea };
                 let person = PersonId::new(p as u32);
                 setup(&mut reg, &mut log, Command::SetState { person, state, on: registered() });
-                states[p] = PersonState::new(state, registered());
+                *slot = PersonState::new(state, registered());
             }
         }
         // Zones: one per community, or the first courtyards of the first two communities as
