@@ -45,10 +45,10 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{PersonState, State};
 use wangge::duty::{
-    Assignment, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Scheme, Staff, Target,
-    TargetSelector, UnitClass,
+    Assignment, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme, Slot, Staff,
+    Target, TargetSelector, UnitClass,
 };
-use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
+use wangge::grid::{CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
 use wangge::registry::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 use wangge::{
@@ -313,7 +313,10 @@ impl Model {
         found
     }
 
-    /// `Registry::duty_coverage` over `roots`, from `Roster::problems` over the targets inside.
+    /// `Registry::duty_coverage` over `roots`, from `Roster::problems` over the targets inside
+    /// each root in turn (as `Scope::duty_coverage` says: the unit's coverage "over its roots";
+    /// a cell under two roots is in neither, see the ignored
+    /// `a_zone_spanning_two_roots_of_a_scope_is_covered_by_the_scope`).
     fn coverage(&self, reg: &Registry, i: usize, roots: &[UnitId], date: NaiveDate) -> Coverage {
         let targets: Vec<(Target, UnitId)> = roots.iter().flat_map(|&r| self.targets_within(reg, i, r)).collect();
         let roster: Roster = self.rosters[i].iter().map(|a| (a.target, a.role, a.staff)).collect();
@@ -439,9 +442,29 @@ struct World {
     leaves: Vec<UnitId>,
     /// Units that hold households: courtyards and buildings.
     homes: Vec<UnitId>,
+    /// Communities and courtyards, to move courtyards between communities.
+    communities: Vec<UnitId>,
+    yards: Vec<UnitId>,
     /// Every Rostered event accepted: the length of the log before it, the registry and the
     /// model just before it, the event.
     rostered: Vec<(usize, Registry, Model, Event)>,
+}
+
+/// A scheme of the host's own, with counts of two: two party members living in each
+/// courtyard and two medical staff of its community watch it.
+fn courtyard_watch() -> Scheme {
+    Scheme::builder(
+        "courtyard_watch",
+        vec![Rule::new(
+            TargetSelector::UnitsOfKind(UnitClass::Compound),
+            vec![
+                Slot::new(Role::PartyMember, 2, Locality::WithinTarget),
+                Slot::new(Role::MedicalStaff, 2, Locality::SameAncestorAt(Level::new(1))),
+            ],
+        )],
+    )
+    .build()
+    .expect("a valid scheme")
 }
 
 fn setup(reg: &mut Registry, log: &mut Vec<Event>, command: Command) -> Vec<Event> {
@@ -535,12 +558,14 @@ impl World {
             Scheme::two_plus_three(),
             Scheme::three_heads(),
             Scheme::zone_leaders(zones),
+            courtyard_watch(),
         ];
         for scheme in presets {
             let events = setup(&mut reg, &mut log, Command::AdoptScheme { scheme });
             model.commit(&events[0]);
         }
-        World { reg, log, model, today: start(), units, leaves, homes, rostered: Vec::new() }
+        let yards = yards.concat();
+        World { reg, log, model, today: start(), units, leaves, homes, communities, yards, rostered: Vec::new() }
     }
 
     /// Apply `command` and compare with the model, then check everything.
@@ -793,6 +818,10 @@ enum Op {
     Close {
         leaf: u8,
     },
+    MoveYard {
+        yard: u8,
+        to: u8,
+    },
     Advance {
         days: u8,
     },
@@ -808,7 +837,7 @@ fn op() -> impl Strategy<Value = Op> {
     let pick = any::<u8>;
     let bound = || prop::option::weighted(0.5, -4i8..8);
     // Mostly an adopted scheme; now and then an unknown one.
-    let scheme = || prop_oneof![12 => 0u8..4, 1 => Just(4u8)];
+    let scheme = || prop_oneof![15 => 0u8..5, 1 => Just(5u8)];
     prop_oneof![
         2 => add_staff(),
         2 => (pick(), bound(), bound()).prop_map(|(staff, from, until)| Op::SetAvailability { staff, from, until }),
@@ -819,6 +848,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (pick(), pick()).prop_map(|(person, state)| Op::SetState { person, state }),
         1 => (pick(), pick()).prop_map(|(household, to)| Op::MoveHousehold { household, to }),
         1 => pick().prop_map(|leaf| Op::Close { leaf }),
+        1 => (pick(), pick()).prop_map(|(yard, to)| Op::MoveYard { yard, to }),
         2 => (1u8..=2).prop_map(|days| Op::Advance { days }),
     ]
 }
@@ -947,6 +977,10 @@ impl World {
                 let household = HouseholdId::new(u32::from(household) % households);
                 Command::MoveHousehold { household, to: nth(&self.homes, to).expect("homes") }
             }
+            Op::MoveYard { yard, to } => Command::MoveUnit {
+                unit: nth(&self.yards, yard).expect("courtyards"),
+                new_parent: nth(&self.communities, to).expect("communities"),
+            },
             Op::Close { leaf } => {
                 let unit = nth(&self.leaves, leaf).expect("leaves");
                 let parent = self.reg.tree().parent(unit).expect("a unit").expect("not the root");
@@ -1201,4 +1235,60 @@ proptest! {
         check_persistence(&world.reg, &world.log);
         check_tampering(&world, pick % world.rostered.len().max(1));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+// ---------------------------------------------------------------------------------------------
+
+/// A zone made of a courtyard of each of two communities, with its leader.
+fn two_community_zone() -> (Registry, [UnitId; 2], HouseholdId, SchemeId) {
+    let levels = LevelScheme::zhengzhou();
+    let level = |name: &str| levels.level(name).expect("a Zhengzhou level");
+    let mut reg = Registry::new(levels.clone(), NewUnit::new("街道", level("街道"), UnitKind::Area)).expect("a root");
+    let mut log = Vec::new();
+    let root = reg.root();
+    let mut unit = |reg: &mut Registry, parent, unit| {
+        setup(reg, &mut log, Command::AddUnit { parent, unit })[0].new_unit().expect("a unit")
+    };
+    let yard_kind = UnitKind::Compound(CompoundKind::PropertyManagedClosed);
+    let c0 = unit(&mut reg, root, NewUnit::new("甲社区", level("社区"), UnitKind::Area));
+    let c1 = unit(&mut reg, root, NewUnit::new("乙社区", level("社区"), UnitKind::Area));
+    let y0 = unit(&mut reg, c0, NewUnit::new("1号院", level("楼院"), yard_kind));
+    let y1 = unit(&mut reg, c1, NewUnit::new("2号院", level("楼院"), yard_kind));
+    let door = DoorLabel::new("1-101").expect("a door");
+    let household = reg.apply(Command::AddHousehold { unit: y0, door }).expect("a household")[0]
+        .new_household()
+        .expect("a household");
+    let zones = reg.apply(Command::CreateOverlay { name: "片区".into(), kind: OverlayKind::Zone }).expect("an overlay")
+        [0]
+    .new_overlay()
+    .expect("an overlay");
+    let cell =
+        reg.apply(Command::AddCell { overlay: zones, name: "一片".into(), units: vec![y0, y1] }).expect("a cell")[0]
+            .new_cell()
+            .expect("a cell");
+    let scheme = reg.apply(Command::AdoptScheme { scheme: Scheme::zone_leaders(zones) }).expect("adopted")[0]
+        .new_scheme()
+        .expect("a scheme");
+    let name = Name::new("处长").expect("a name");
+    let leader = Staff::new(name, Qualifications::only(Q::DepartmentLeader), root, 1).expect("a staff member");
+    let staff = reg.apply(Command::AddStaff { staff: leader }).expect("added")[0].new_staff().expect("a staff member");
+    let role = Role::DepartmentLeader;
+    reg.apply(Command::Assign { scheme, target: Target::Cell(cell), role, staff, on: start() }).expect("assigned");
+    (reg, [c0, c1], household, scheme)
+}
+
+/// The zone lies wholly inside the scope of its two communities, and the scope lists its
+/// leader as responsible for a household in it; its coverage should count the zone.
+#[test]
+#[ignore = "bug: Scope::duty_coverage drops a cell whose units lie inside the scope but under two of its roots"]
+fn a_zone_spanning_two_roots_of_a_scope_is_covered_by_the_scope() {
+    let (reg, roots, household, scheme) = two_community_zone();
+    let scope = reg.scope(&roots).expect("two communities");
+    assert_eq!(scope.responsible_for(household, start()).expect("inside").len(), 1);
+    let whole = reg.duty_coverage(scheme, reg.root(), start()).expect("a scheme");
+    assert_eq!((whole.targets, whole.covered), (1, 1));
+    let coverage = scope.duty_coverage(scheme, start()).expect("a scheme");
+    assert_eq!((coverage.targets, coverage.covered), (1, 1), "{coverage:?}");
 }
