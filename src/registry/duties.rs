@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, IdTable, Registry, RegistryError};
-use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
 use crate::duty::UnitClass;
-use crate::{Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
+use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
+use crate::{CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Why a roster changed, in [`Event::Rostered`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,7 +142,11 @@ pub(super) struct DutyBook {
 
 impl DutyBook {
     /// A book from a snapshot's parts; what the audit checks is left to it.
-    pub(super) fn from_parts(staff: Vec<Staff>, schemes: Vec<Scheme>, rosters: Vec<Vec<Assignment>>) -> Result<Self, Error> {
+    pub(super) fn from_parts(
+        staff: Vec<Staff>,
+        schemes: Vec<Scheme>,
+        rosters: Vec<Vec<Assignment>>,
+    ) -> Result<Self, Error> {
         if rosters.len() != schemes.len() {
             let what = format!("{} rosters for {} schemes", rosters.len(), schemes.len());
             return Err(RegistryError::Mismatch { what }.into());
@@ -197,10 +201,7 @@ impl DutyBook {
     }
 
     fn holds(&self, scheme: usize, a: &Assignment) -> bool {
-        self.holders
-            .get(scheme)
-            .and_then(|h| h.get(&a.target))
-            .is_some_and(|list| list.contains(&(a.role, a.staff)))
+        self.holders.get(scheme).and_then(|h| h.get(&a.target)).is_some_and(|list| list.contains(&(a.role, a.staff)))
     }
 
     fn add(&mut self, scheme: usize, a: Assignment) {
@@ -355,17 +356,18 @@ impl Registry {
     /// O(units inside × rules), plus O(persons inside) when a rule selects persons, plus
     /// O(cells of the overlays named × their units).
     pub fn duty_targets_within(&self, scheme: SchemeId, unit: UnitId) -> Result<Vec<(Target, UnitId)>, Error> {
-        let spec = self.duties.scheme(scheme)?;
-        let mut out = Vec::new();
-        self.targets_inside(spec, unit, &mut out)?;
-        Ok(out)
+        self.targets_inside(self.duties.scheme(scheme)?, &[unit])
     }
 
-    fn targets_inside(&self, spec: &Scheme, unit: UnitId, out: &mut Vec<(Target, UnitId)>) -> Result<(), Error> {
+    /// The targets `spec` selects now inside any of `roots` (disjoint subtrees), in the
+    /// order [`Registry::duty_targets_within`] gives, root by root, then the cells.
+    fn targets_inside(&self, spec: &Scheme, roots: &[UnitId]) -> Result<Vec<(Target, UnitId)>, Error> {
+        let mut out = Vec::new();
         let selectors: Vec<&TargetSelector> = spec.rules().iter().map(|r| r.targets()).collect();
         let persons = selectors.iter().any(|s| matches!(s, TargetSelector::PersonsIn(_)));
-        let units = selectors.iter().any(|s| matches!(s, TargetSelector::UnitsAtLevel(_) | TargetSelector::UnitsOfKind(_)));
-        for u in self.tree.subtree(unit)? {
+        let units =
+            selectors.iter().any(|s| matches!(s, TargetSelector::UnitsAtLevel(_) | TargetSelector::UnitsOfKind(_)));
+        for u in roots.iter().map(|&r| self.tree.subtree(r)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten() {
             if units && selectors.iter().any(|s| self.selects_now(s, Target::Unit(u))) {
                 out.push((Target::Unit(u), u));
             }
@@ -391,16 +393,22 @@ impl Registry {
         cells.dedup();
         for c in cells {
             let units = self.overlays.cell(c)?.units();
-            let inside = units.iter().all(|&u| self.tree.is_within(u, unit).unwrap_or(false));
-            if let (true, Some(&first)) = (inside, units.first()) {
-                let mut common = first;
-                for &u in units {
-                    common = self.tree.lowest_common_ancestor(common, u)?;
-                }
-                out.push((Target::Cell(c), common));
+            let inside = |u: &UnitId| roots.iter().any(|&r| self.tree.is_within(*u, r).unwrap_or(false));
+            if !units.is_empty() && units.iter().all(inside) {
+                out.push((Target::Cell(c), self.cell_unit(c)?));
             }
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// The unit a cell target is placed at: the deepest unit containing all of the cell's.
+    fn cell_unit(&self, cell: CellId) -> Result<UnitId, Error> {
+        let units = self.overlays.cell(cell)?.units();
+        let mut common = units.first().copied().unwrap_or(self.root());
+        for &u in units {
+            common = self.tree.lowest_common_ancestor(common, u)?;
+        }
+        Ok(common)
     }
 
     /// Whether `selector` selects `target` now: an open unit by its level or kind, a cell of
@@ -442,14 +450,7 @@ impl Registry {
                 u
             }
             Target::Person(p) => self.population.household(self.population.person(p)?.household())?.unit(),
-            Target::Cell(c) => {
-                let units = self.overlays.cell(c)?.units();
-                let mut common = units.first().copied().unwrap_or(self.root());
-                for &u in units {
-                    common = self.tree.lowest_common_ancestor(common, u)?;
-                }
-                common
-            }
+            Target::Cell(c) => self.cell_unit(c)?,
         };
         if spec.rules().iter().any(|r| self.selects_now(r.targets(), target)) {
             Ok(unit)
@@ -580,11 +581,9 @@ impl Registry {
     pub(super) fn coverage_of(&self, scheme: SchemeId, units: &[UnitId], date: NaiveDate) -> Result<Coverage, Error> {
         let spec = self.duties.scheme(scheme)?;
         let holders = self.duties.holders(scheme)?;
-        let mut targets = Vec::new();
-        for &u in units {
-            self.targets_inside(spec, u, &mut targets)?;
-        }
-        let mut report = Coverage { scheme, date, targets: targets.len(), covered: 0, gaps: Vec::new(), loads: Vec::new() };
+        let targets = self.targets_inside(spec, units)?;
+        let mut report =
+            Coverage { scheme, date, targets: targets.len(), covered: 0, gaps: Vec::new(), loads: Vec::new() };
         let mut seen: Vec<StaffId> = Vec::new();
         for &(target, unit) in &targets {
             let list = holders.get(&target).map_or(&[][..], Vec::as_slice);
@@ -630,7 +629,9 @@ impl Registry {
         use super::Command as C;
         let next = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
         Ok(match command {
-            C::AddStaff { staff } => Event::StaffAdded { staff: StaffId::new(next(self.duties.staff.len())), spec: staff },
+            C::AddStaff { staff } => {
+                Event::StaffAdded { staff: StaffId::new(next(self.duties.staff.len())), spec: staff }
+            }
             C::SetAvailability { staff, from, until } => Event::AvailabilitySet { staff, from, until },
             C::AdoptScheme { scheme } => Event::SchemeAdopted {
                 scheme: SchemeId::new(u16::try_from(self.duties.schemes.len()).unwrap_or(u16::MAX)),
@@ -664,7 +665,9 @@ impl Registry {
                 Event::Rostered { scheme, on, cause, removed, added }
             }
             other => {
-                return Err(RegistryError::Mismatch { what: format!("{other:?} is not a responsibility command") }.into());
+                return Err(
+                    RegistryError::Mismatch { what: format!("{other:?} is not a responsibility command") }.into()
+                );
             }
         })
     }
@@ -735,7 +738,11 @@ impl Registry {
             let (target, role, staff) = (a.target, a.role, a.staff);
             let problem = |p: RosterProblem| -> Error { DutyError::Roster(p).into() };
             let (unit, slot) = self.target_slot(spec, target, role)?;
-            let member = self.duties.staff.get(staff.index()).ok_or(problem(RosterProblem::UnknownStaff { target, role, staff }))?;
+            let member = self.duties.staff.get(staff.index()).ok_or(problem(RosterProblem::UnknownStaff {
+                target,
+                role,
+                staff,
+            }))?;
             if (self.duties.holds(i, a) && !gone.contains(a)) || !new.insert(a) {
                 return Err(problem(RosterProblem::Duplicate { target, role, staff }));
             }
@@ -766,7 +773,9 @@ impl Registry {
             let after = i64::from(loads.get(staff.index()).copied().unwrap_or(0)) + change;
             if change > 0 && after > i64::from(member.load_limit()) {
                 let load = usize::try_from(after).unwrap_or(usize::MAX);
-                return Err(DutyError::Roster(RosterProblem::OverLoad { staff, load, limit: member.load_limit() }).into());
+                return Err(
+                    DutyError::Roster(RosterProblem::OverLoad { staff, load, limit: member.load_limit() }).into()
+                );
             }
         }
         Ok(())
