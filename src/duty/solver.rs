@@ -208,8 +208,15 @@ impl Roster {
         // A part fills as many holders as without a cap exactly when the cap is at least its
         // own smallest such cap, so the smallest cap for the whole is the largest of the
         // parts' (and of the kept loads): raise it part by part, searching only the parts it
-        // does not already serve.
+        // does not already serve. It starts at a bound no part can go below, its holders and
+        // kept assignments shared evenly among its staff, so that most parts are checked at
+        // the final cap, and their flows kept.
         let mut cap = prepared.load.iter().copied().max().unwrap_or(0);
+        for (part, &(_, best, _)) in net.parts.iter().zip(&runs) {
+            let kept: u32 = part.sinks.iter().filter_map(|&(i, _)| prepared.load.get(i)).sum();
+            let members = u32::try_from(part.sinks.len()).unwrap_or(u32::MAX).max(1);
+            cap = cap.max(best.saturating_add(kept).div_ceil(members).min(part.top));
+        }
         for (part, run) in net.parts.iter_mut().zip(&mut runs) {
             let best = run.1;
             if cap >= part.top {
@@ -270,22 +277,30 @@ struct Prepared {
 impl Prepared {
     fn new(roster: &Roster, scheme: &Scheme, targets: &[(Target, UnitId)], index: &mut Index<'_>) -> Self {
         let (staff, date, tree) = (index.staff, index.date, index.tree);
-        // The targets, each once with its first unit, and the rules selecting them.
-        let mut cover: HashMap<Target, (UnitId, Vec<usize>)> = HashMap::with_capacity(targets.len());
-        let mut order: Vec<Target> = Vec::with_capacity(targets.len());
+        // The targets, each once with its first unit, and the rules selecting them (one of
+        // the distinct sets of rules met, `rule_sets`: targets of one kind share theirs).
+        let mut cover: HashMap<Target, usize> = HashMap::with_capacity(targets.len());
+        let mut order: Vec<(Target, UnitId, usize)> = Vec::with_capacity(targets.len());
+        let mut rule_sets: Vec<Vec<usize>> = Vec::new();
+        let mut rules = Vec::new();
         for &(target, unit) in targets {
             cover.entry(target).or_insert_with(|| {
-                order.push(target);
-                let rules = scheme
-                    .rules()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| selects(r.targets(), target, tree))
-                    .map(|(i, _)| i)
-                    .collect();
-                (unit, rules)
+                rules.clear();
+                rules.extend(
+                    (scheme.rules().iter().enumerate())
+                        .filter(|(_, r)| selects(r.targets(), target, tree))
+                        .map(|(i, _)| i),
+                );
+                let set = rule_sets.iter().position(|set| *set == rules).unwrap_or_else(|| {
+                    rule_sets.push(rules.clone());
+                    rule_sets.len() - 1
+                });
+                order.push((target, unit, set));
+                order.len() - 1
             });
         }
+        let no_rules = Vec::new();
+        let rules_of = |set: usize| rule_sets.get(set).unwrap_or(&no_rules);
 
         // Keep, in roster order.
         let mut kept = Vec::new();
@@ -293,12 +308,14 @@ impl Prepared {
         let mut filled: HashMap<(Target, Role), Vec<StaffId>> = HashMap::new();
         let mut seen: HashSet<Assignment> = HashSet::new();
         for a in roster.assignments() {
-            let Some((unit, rules)) = cover.get(&a.target) else { continue };
-            let Some((_, slot)) = scheme.slot(a.role).filter(|(rule, _)| rules.contains(rule)) else { continue };
+            let Some(&(_, unit, set)) = cover.get(&a.target).and_then(|&t| order.get(t)) else { continue };
+            let Some((_, slot)) = scheme.slot(a.role).filter(|(rule, _)| rules_of(set).contains(rule)) else {
+                continue;
+            };
             let (Some(member), Some(n)) = (staff.get(a.staff.index()), load.get_mut(a.staff.index())) else {
                 continue;
             };
-            if seen.contains(a) || !can_hold(member, slot, *unit, date, tree) {
+            if seen.contains(a) || !can_hold(member, slot, unit, date, tree) {
                 continue;
             }
             let have = filled.entry((a.target, a.role)).or_default();
@@ -310,17 +327,21 @@ impl Prepared {
             seen.insert(*a);
             kept.push(*a);
         }
+        drop(cover);
 
         // The slots still open, with their candidates.
-        let mut open = Vec::new();
-        for target in order {
-            let Some((unit, rules)) = cover.get(&target) else { continue };
-            for slot in rules.iter().filter_map(|&i| scheme.rules().get(i)).flat_map(|r| r.slots()) {
-                let held = filled.remove(&(target, slot.role())).unwrap_or_default();
+        let mut open = Vec::with_capacity(order.len());
+        for &(target, unit, set) in &order {
+            for slot in rules_of(set).iter().filter_map(|&i| scheme.rules().get(i)).flat_map(|r| r.slots()) {
+                let held = if filled.is_empty() {
+                    Vec::new()
+                } else {
+                    filled.remove(&(target, slot.role())).unwrap_or_default()
+                };
                 // `held` is at most the count (a u8), as kept above.
                 let have = u8::try_from(held.len()).unwrap_or(u8::MAX);
                 if have < slot.count() {
-                    let candidates = index.candidates(slot, *unit);
+                    let candidates = index.candidates(slot, unit);
                     open.push(Open { target, slot: *slot, missing: slot.count() - have, held, candidates });
                 }
             }
@@ -330,42 +351,30 @@ impl Prepared {
 
     /// The roster the flows `flows` (one list per part of `net`) give, with the unfilled slots.
     fn solution(&self, net: &Network, flows: &[Vec<u32>], index: &Index<'_>) -> Solution {
-        // The staff chosen for each open slot, bucketed by slot: each slot lies in one part,
-        // whose choices list it with its staff by id, so the order within a slot is by id.
-        let mut added = vec![0usize; self.open.len()];
-        let mut picks: Vec<(usize, StaffId)> = Vec::new();
+        // The staff chosen for each open slot, in slot order: the part of each lists its
+        // slots with their edges, the staff by id.
+        let mut chosen: Vec<(usize, usize)> = vec![(0, 0); self.open.len()];
+        let mut picks: Vec<StaffId> = Vec::new();
         for (part, flows) in net.parts.iter().zip(flows) {
-            for &(k, id, edge) in &part.choices {
-                if flows.get(edge.index()).is_some_and(|&f| f > 0)
-                    && let Some(n) = added.get_mut(k)
-                {
-                    picks.push((k, id));
-                    *n += 1;
+            for &(k, first) in &part.slots {
+                let from = picks.len();
+                for (j, &i) in net.edges(k).iter().enumerate() {
+                    if flows.get(first + j).is_some_and(|&f| f > 0) {
+                        picks.push(StaffId::new(i));
+                    }
+                }
+                if let Some(at) = chosen.get_mut(k) {
+                    *at = (from, picks.len());
                 }
             }
         }
-        let mut starts = Vec::with_capacity(self.open.len() + 1);
-        starts.push(0);
-        for n in &added {
-            starts.push(starts.last().copied().unwrap_or(0) + n);
-        }
-        let mut next = starts.clone();
-        let mut chosen = vec![StaffId::new(0); picks.len()];
-        for (k, id) in picks {
-            if let Some(at) = next.get_mut(k)
-                && let Some(slot) = chosen.get_mut(*at)
-            {
-                *slot = id;
-                *at += 1;
-            }
-        }
 
-        let mut assignments = Vec::with_capacity(self.kept.len() + chosen.len());
+        let mut assignments = Vec::with_capacity(self.kept.len() + picks.len());
         assignments.extend_from_slice(&self.kept);
         let mut unfilled = Vec::new();
         for (k, o) in self.open.iter().enumerate() {
             let role = o.slot.role();
-            let new = starts.get(k..k + 2).and_then(|s| chosen.get(s[0]..s[1])).unwrap_or(&[]);
+            let new = chosen.get(k).and_then(|&(from, to)| picks.get(from..to)).unwrap_or(&[]);
             assignments.extend(new.iter().map(|&staff| Assignment { target: o.target, role, staff }));
             // At most `missing` were added: the source's edge to the slot carries no more.
             let n = u8::try_from(new.len()).unwrap_or(u8::MAX);
@@ -399,14 +408,23 @@ struct Index<'a> {
     tree: &'a Tree,
     /// The lists of staff indices, each increasing; list 0 is empty.
     lists: Vec<Vec<u32>>,
-    /// Per role: the staff eligible for it, available on the date and homed in the tree.
-    eligible: HashMap<Role, usize>,
-    /// Per role and level: the eligible by their home's ancestor at that level.
-    by_ancestor: HashMap<(Role, Level), HashMap<UnitId, usize>>,
-    /// Per role: the eligible by their home.
-    by_home: HashMap<Role, HashMap<UnitId, usize>>,
-    /// Per role and target unit: the eligible whose home covers the unit.
-    covering: HashMap<(Role, UnitId), usize>,
+    /// Per role (by its place in [`Role::ALL`]): the staff eligible for it, available on the
+    /// date and homed in the tree.
+    eligible: Vec<Option<usize>>,
+    /// Per role and level: the eligible by their home's ancestor at that level, by unit index.
+    by_ancestor: HashMap<(Role, Level), Vec<usize>>,
+    /// Per role: the eligible whose home covers a unit, and the eligible by their home.
+    covering: Vec<Option<Covering>>,
+}
+
+/// For one role: the lists of those whose home covers a unit, by unit index (`usize::MAX`
+/// until asked), and the lists of those homed at a unit.
+type Covering = (Vec<usize>, HashMap<UnitId, usize>);
+
+/// The place of `role` in [`Role::ALL`], in which every role is listed once in declaration
+/// order.
+fn role_index(role: Role) -> usize {
+    role as usize
 }
 
 impl<'a> Index<'a> {
@@ -416,10 +434,9 @@ impl<'a> Index<'a> {
             date,
             tree,
             lists: vec![Vec::new()],
-            eligible: HashMap::new(),
+            eligible: vec![None; Role::ALL.len()],
             by_ancestor: HashMap::new(),
-            by_home: HashMap::new(),
-            covering: HashMap::new(),
+            covering: (0..Role::ALL.len()).map(|_| None).collect(),
         }
     }
 
@@ -469,7 +486,7 @@ impl<'a> Index<'a> {
 
     /// The staff eligible for `role`, available on the date and homed in the tree.
     fn eligible(&mut self, role: Role) -> usize {
-        if let Some(&i) = self.eligible.get(&role) {
+        if let Some(&Some(i)) = self.eligible.get(role_index(role)) {
             return i;
         }
         let (date, tree) = (self.date, self.tree);
@@ -478,7 +495,9 @@ impl<'a> Index<'a> {
             .filter_map(|(i, _)| u32::try_from(i).ok())
             .collect();
         let i = self.add(list);
-        self.eligible.insert(role, i);
+        if let Some(at) = self.eligible.get_mut(role_index(role)) {
+            *at = Some(i);
+        }
         i
     }
 
@@ -486,26 +505,31 @@ impl<'a> Index<'a> {
     fn grouped(&mut self, role: Role, level: Level, ancestor: UnitId) -> usize {
         if !self.by_ancestor.contains_key(&(role, level)) {
             let all = self.eligible(role);
-            let mut groups: HashMap<UnitId, Vec<u32>> = HashMap::new();
+            let mut groups: Vec<Vec<u32>> = vec![Vec::new(); self.tree.len()];
             for &i in self.list(all) {
                 if let Some(m) = self.staff.get(i as usize)
                     && let Ok(Some(a)) = self.tree.ancestor_at(m.home(), level)
+                    && let Some(group) = groups.get_mut(a.index())
                 {
-                    groups.entry(a).or_default().push(i);
+                    group.push(i);
                 }
             }
-            let groups = groups.into_iter().map(|(a, list)| (a, self.add(list))).collect();
+            let groups = groups.into_iter().map(|list| self.add(list)).collect();
             self.by_ancestor.insert((role, level), groups);
         }
-        self.by_ancestor.get(&(role, level)).and_then(|g| g.get(&ancestor)).copied().unwrap_or(0)
+        (self.by_ancestor.get(&(role, level))).and_then(|g| g.get(ancestor.index())).copied().unwrap_or(0)
     }
 
     /// The staff eligible for `role` homed at `unit` or one of its ancestors.
     fn covering(&mut self, role: Role, unit: UnitId) -> usize {
-        if let Some(&i) = self.covering.get(&(role, unit)) {
+        let r = role_index(role);
+        if let Some(Some((cache, _))) = self.covering.get(r)
+            && let Some(&i) = cache.get(unit.index())
+            && i != usize::MAX
+        {
             return i;
         }
-        if !self.by_home.contains_key(&role) {
+        if self.covering.get(r).is_some_and(Option::is_none) {
             let all = self.eligible(role);
             let mut homes: HashMap<UnitId, Vec<u32>> = HashMap::new();
             for &i in self.list(all) {
@@ -514,12 +538,14 @@ impl<'a> Index<'a> {
                 }
             }
             let homes = homes.into_iter().map(|(h, list)| (h, self.add(list))).collect();
-            self.by_home.insert(role, homes);
+            if let Some(at) = self.covering.get_mut(r) {
+                *at = Some((vec![usize::MAX; self.tree.len()], homes));
+            }
         }
         // A home covers the unit when it is the unit's ancestor at the home's own level: look
         // up the unit's ancestor at every level.
         let mut found = Vec::new();
-        if let Some(homes) = self.by_home.get(&role) {
+        if let Some(Some((_, homes))) = self.covering.get(r) {
             for (level, _) in self.tree.scheme().levels() {
                 if let Ok(Some(a)) = self.tree.ancestor_at(unit, level)
                     && let Some(&i) = homes.get(&a)
@@ -537,7 +563,11 @@ impl<'a> Index<'a> {
                 self.add(all)
             }
         };
-        self.covering.insert((role, unit), i);
+        if let Some(Some((cache, _))) = self.covering.get_mut(r)
+            && let Some(at) = cache.get_mut(unit.index())
+        {
+            *at = i;
+        }
         i
     }
 }
@@ -548,6 +578,9 @@ impl<'a> Index<'a> {
 /// of the whole is a maximum flow of each part, so each part is solved on its own.
 struct Network {
     parts: Vec<Part>,
+    /// The slot-to-staff edges of open slot `k`: the staff indices `to[starts[k]..starts[k + 1]]`.
+    starts: Vec<usize>,
+    to: Vec<u32>,
 }
 
 /// One part of the network, a graph of its own with its source and sink.
@@ -555,8 +588,9 @@ struct Part {
     graph: DiGraph<(), u32>,
     source: NodeIndex,
     sink: NodeIndex,
-    /// Each slot-to-staff edge: the open slot's index, the staff member, the edge.
-    choices: Vec<(usize, StaffId, EdgeIndex)>,
+    /// Its open slots in order, each with the index of its first slot-to-staff edge: the
+    /// slot's edges are added one after the other, so edge `j` of the slot is `first + j`.
+    slots: Vec<(usize, usize)>,
     /// Each staff-to-sink edge: the staff member's index, the edge.
     sinks: Vec<(usize, EdgeIndex)>,
     /// The largest load limit of the part's staff: a cap at or above it changes nothing.
@@ -576,7 +610,7 @@ impl Network {
         // The edges of each open slot, one run of `to` each.
         let mut starts = Vec::with_capacity(p.open.len() + 1);
         starts.push(0);
-        let mut to: Vec<u32> = Vec::new();
+        let mut to: Vec<u32> = Vec::with_capacity(p.open.iter().map(|o| index.list(o.candidates).len()).sum());
         for o in &p.open {
             to.extend(
                 index
@@ -589,68 +623,89 @@ impl Network {
         }
         let edges = |k: usize| starts.get(k..k + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
 
-        // The parts: slot k is element k, staff member i element n + i.
-        let n = p.open.len();
-        let mut sets = UnionFind::<usize>::new(n + staff.len());
-        for k in 0..n {
-            for &i in edges(k) {
-                // Both in range: k < n, and i indexes `staff` (the index lists only its members).
-                sets.union(k, n + i as usize);
+        // The parts: join the staff each slot has edges to (once for each list of candidates
+        // the slots holding nobody share, since their edges are that list less those at
+        // their limit), then each slot lies with its first edge's staff member.
+        let mut sets = UnionFind::<usize>::new(staff.len());
+        let mut joined = vec![false; index.lists.len()];
+        for (k, o) in p.open.iter().enumerate() {
+            if o.held.is_empty() {
+                match joined.get_mut(o.candidates) {
+                    Some(done) if !*done => *done = true,
+                    _ => continue,
+                }
+            }
+            for pair in edges(k).windows(2) {
+                // Both index `staff`: the index lists only its members.
+                sets.union(pair[0] as usize, pair[1] as usize);
             }
         }
         let labels = sets.into_labeling();
+        // Each slot's part, and each part's size (nodes, edges) to allocate it at once.
         let mut part_of = vec![usize::MAX; labels.len()];
-        let mut slots: Vec<Vec<usize>> = Vec::new();
-        for (k, &root) in labels.iter().enumerate().take(n) {
-            if edges(k).is_empty() {
-                continue;
-            }
+        let mut slot_part = vec![usize::MAX; p.open.len()];
+        let mut sizes: Vec<(usize, usize)> = Vec::new();
+        for (k, at) in slot_part.iter_mut().enumerate() {
+            let Some(&root) = edges(k).first().and_then(|&i| labels.get(i as usize)) else { continue };
             let Some(part) = part_of.get_mut(root) else { continue };
             if *part == usize::MAX {
-                *part = slots.len();
-                slots.push(Vec::new());
+                *part = sizes.len();
+                sizes.push((2, 0));
             }
-            if let Some(list) = slots.get_mut(*part) {
-                list.push(k);
-            }
-        }
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
-        for (i, &root) in labels.iter().skip(n).enumerate() {
-            if let Some(list) = part_of.get(root).and_then(|&part| members.get_mut(part)) {
-                list.push(i);
+            *at = *part;
+            if let Some((nodes, arcs)) = sizes.get_mut(*part) {
+                *nodes += 1;
+                *arcs += 1 + edges(k).len();
             }
         }
 
-        let mut node_of = vec![NodeIndex::end(); staff.len()];
-        let mut parts = Vec::with_capacity(slots.len());
-        for (slots, members) in slots.iter().zip(&members) {
-            let size: usize = slots.iter().map(|&k| edges(k).len()).sum();
-            let mut graph = DiGraph::with_capacity(2 + members.len() + slots.len(), members.len() + slots.len() + size);
-            let source = graph.add_node(());
-            let sink = graph.add_node(());
-            let mut sinks = Vec::with_capacity(members.len());
-            let mut top = 0;
-            for &i in members {
-                let node = graph.add_node(());
-                if let Some(at) = node_of.get_mut(i) {
-                    *at = node;
-                }
-                sinks.push((i, graph.add_edge(node, sink, left.get(i).copied().unwrap_or(0))));
-                top = top.max(staff.get(i).map_or(0, |m| u32::from(m.load_limit())));
+        for &root in &labels {
+            if let Some((nodes, arcs)) = part_of.get(root).and_then(|&part| sizes.get_mut(part)) {
+                *nodes += 1;
+                *arcs += 1;
             }
-            let mut choices = Vec::with_capacity(size);
-            for &k in slots {
-                let node = graph.add_node(());
-                graph.add_edge(source, node, p.open.get(k).map_or(0, |o| u32::from(o.missing)));
-                for &i in edges(k) {
-                    if let Some(&to) = node_of.get(i as usize) {
-                        choices.push((k, StaffId::new(i), graph.add_edge(node, to, 1)));
-                    }
-                }
-            }
-            parts.push(Part { graph, source, sink, choices, sinks, top });
         }
-        Network { parts }
+
+        // Build every part at once, in one pass over the staff then one over the slots (each
+        // part gets the same nodes and edges in the same order as built alone).
+        let mut parts: Vec<Part> = (sizes.iter())
+            .map(|&(nodes, arcs)| {
+                let mut graph = DiGraph::with_capacity(nodes, arcs);
+                let source = graph.add_node(());
+                let sink = graph.add_node(());
+                Part { graph, source, sink, slots: Vec::new(), sinks: Vec::new(), top: 0 }
+            })
+            .collect();
+        // Every staff member with an edge lies with a slot; those without in no part.
+        let mut node_of = vec![NodeIndex::end(); staff.len()];
+        for (i, &root) in labels.iter().enumerate() {
+            let Some(part) = part_of.get(root).and_then(|&part| parts.get_mut(part)) else { continue };
+            let node = part.graph.add_node(());
+            if let Some(at) = node_of.get_mut(i) {
+                *at = node;
+            }
+            part.sinks.push((i, part.graph.add_edge(node, part.sink, left.get(i).copied().unwrap_or(0))));
+            part.top = part.top.max(staff.get(i).map_or(0, |m| u32::from(m.load_limit())));
+        }
+        for (k, (o, &at)) in p.open.iter().zip(&slot_part).enumerate() {
+            let Some(part) = parts.get_mut(at) else { continue };
+            let node = part.graph.add_node(());
+            part.graph.add_edge(part.source, node, u32::from(o.missing));
+            let first = part.graph.edge_count();
+            part.slots.push((k, first));
+            for (j, &i) in edges(k).iter().enumerate() {
+                // Every staff member of the slot's edges lies in this part: `node_of` is set.
+                let to = node_of.get(i as usize).copied().unwrap_or(part.sink);
+                let edge = part.graph.add_edge(node, to, 1);
+                debug_assert_eq!(edge.index(), first + j, "a graph numbers its edges in the order added");
+            }
+        }
+        Network { parts, starts, to }
+    }
+
+    /// The staff members open slot `k` has edges to, by id.
+    fn edges(&self, k: usize) -> &[u32] {
+        self.starts.get(k..k + 2).and_then(|s| self.to.get(s[0]..s[1])).unwrap_or(&[])
     }
 
     /// The maximum flow on each part, by edge index.
@@ -775,6 +830,7 @@ mod tests {
             .into_iter()
             .chain((0..5).map(|l| Locality::SameAncestorAt(Level::new(l))));
         let units: Vec<UnitId> = c.tree.ids().chain([UnitId::new(40)]).collect();
+        assert!(Role::ALL.iter().enumerate().all(|(i, &role)| role_index(role) == i));
         let mut index = Index::new(&pool, day(1), &c.tree);
         let mut found = 0;
         for locality in localities {
