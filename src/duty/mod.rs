@@ -18,7 +18,10 @@
 //! - [`Roster::solve`] completes a roster: it keeps every valid assignment and fills the
 //!   missing slots by a maximum flow (petgraph's `dinics`), deterministically, listing each
 //!   slot it cannot fill and why ([`Unfilled`]); [`Roster::solve_balanced`] also makes the
-//!   largest load as small as it can be.
+//!   largest load as small as it can be;
+//! - [`Roster::replace`] proposes how to replace a staff member who leaves (or is away on a
+//!   date): the targets affected and who takes over, moving as few other assignments as
+//!   possible (a minimum-cost maximum flow), as a [`Replacement`].
 //!
 //! Everything is pure: the caller passes the date, the staff pool (indexed by
 //! [`StaffId`](crate::StaffId)), the targets with their units and the tree.
@@ -61,12 +64,14 @@
 #[cfg(test)]
 mod fixtures;
 mod presets;
+mod replace;
 mod role;
 mod roster;
 mod scheme;
 mod solver;
 mod staff;
 
+pub use replace::Replacement;
 pub use role::{Qualification, Qualifications, Role};
 pub use roster::{Assignment, Roster, RosterProblem, Target};
 pub use scheme::{
