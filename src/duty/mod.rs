@@ -24,7 +24,7 @@
 //!   possible (a minimum-cost maximum flow), as a [`Replacement`].
 //!
 //! Everything is pure: the caller passes the date, the staff pool (indexed by
-//! [`StaffId`](crate::StaffId)), the targets with their units and the tree.
+//! [`StaffId`]), the targets with their units and the tree.
 //!
 //! ```
 //! use chrono::NaiveDate;

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Event, IdTable, Registry, RegistryError};
-use crate::duty::UnitClass;
 use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
+use crate::duty::{Replacement, UnitClass};
 use crate::{CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Why a roster changed, in [`Event::Rostered`].
@@ -620,6 +620,20 @@ impl Registry {
             .collect();
         Ok(report)
     }
+
+    /// What [`Command::Replace`](super::Command::Replace) would do, without doing it: the
+    /// targets `leaving` holds roles for under `scheme`, and the replacements that move the
+    /// fewest other assignments ([`Roster::replace`] on the scheme's roster, staff and
+    /// targets).
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`], [`DutyError::UnknownStaff`].
+    pub fn replacement(&self, scheme: SchemeId, leaving: StaffId, on: NaiveDate) -> Result<Replacement, Error> {
+        self.duties.member(leaving)?;
+        let spec = self.duties.scheme(scheme)?;
+        let targets = self.duty_targets(scheme)?;
+        Ok(self.roster(scheme)?.replace(leaving, spec, self.duties.staff(), on, &targets, &self.tree))
+    }
 }
 
 /// Commands, checks and commits.
@@ -663,6 +677,11 @@ impl Registry {
                 let (removed, added) = difference(&roster, &solved.roster);
                 let cause = if balanced { RosterCause::SolveBalanced } else { RosterCause::Solve };
                 Event::Rostered { scheme, on, cause, removed, added }
+            }
+            C::Replace { scheme, leaving, on } => {
+                let proposal = self.replacement(scheme, leaving, on)?;
+                let cause = RosterCause::Replace { leaving };
+                Event::Rostered { scheme, on, cause, removed: proposal.removed, added: proposal.added }
             }
             other => {
                 return Err(
