@@ -718,6 +718,35 @@ fn print_duty(reg: &mut Registry, layout: &Layout) -> Result<(), Error> {
         thousands(team.targets as u64),
         thousands(team.covered as u64)
     );
+
+    // A police officer of the station, on both rosters, leaves: the day after their last.
+    let gone = date(2, 12)?;
+    let officer = (0..reg.staff_pool().len())
+        .filter_map(|i| Some(StaffId::new(u32::try_from(i).ok()?)))
+        .find(|&p| reg.load(duty.six, p).is_ok_and(|n| n > 0) && reg.load(duty.two_plus_three, p).is_ok_and(|n| n > 0));
+    let Some(officer) = officer else { return Ok(()) };
+    reg.apply(Command::SetAvailability { staff: officer, from: None, until: Some(date(2, 11)?) })?;
+    println!("  Police officer {officer} leaves; from {gone}:");
+    for (scheme, label) in [(duty.six, "六包一"), (duty.two_plus_three, "2+3")] {
+        let before = reg.duty_coverage(scheme, layout.root, gone)?;
+        let proposal = reg.replacement(scheme, officer, gone)?;
+        let mut by: Vec<StaffId> = proposal.added.iter().map(|a| a.staff).collect();
+        by.sort_unstable();
+        by.dedup();
+        let by: Vec<String> = by.iter().map(StaffId::to_string).collect();
+        println!(
+            "    {label}: {} places uncovered; proposed: {} taken over by {}, {} other assignments moved, {} left open",
+            before.gaps.len(),
+            proposal.added.len(),
+            by.join(", "),
+            proposal.moved().len(),
+            proposal.unfilled.len()
+        );
+        reg.apply(Command::Replace { scheme, leaving: officer, on: gone })?;
+        let after = reg.duty_coverage(scheme, layout.root, gone)?;
+        println!("      applied: {} of {} covered", thousands(after.covered as u64), thousands(after.targets as u64));
+    }
+    println!("  audit: {} findings", reg.audit().len());
     Ok(())
 }
 

@@ -25,7 +25,8 @@ use wangge::quarantine::{
 };
 use wangge::registry::{Recolour, ScopeItem};
 use wangge::{
-    CaseId, CellId, Command, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError, UnitId,
+    CaseId, CellId, Command, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError,
+    StaffId, UnitId,
 };
 
 /// The Huayuan Road builder of the example, shared rather than copied.
@@ -1512,6 +1513,75 @@ fn huayuan_road_six_cover_one_and_two_plus_three_cover_every_community_and_isola
             .count();
         assert_eq!(responsible.iter().filter(|r| r.scheme == duty.two_plus_three).count(), 3 * isolated);
     }
+    s.assert_sound();
+    Ok(())
+}
+
+/// A community police officer 社区民警 of Huayuan Road leaves on 12 February: their place in
+/// 六包一 and every 2+3 team they were on is listed, the registry proposes who takes over
+/// (moving as few other assignments as it can), and once the proposal is applied every
+/// community and every person in home isolation is covered again on the day they are gone.
+#[test]
+fn huayuan_road_a_police_officer_leaving_is_replaced_and_coverage_holds() -> Result<(), Error> {
+    let (mut s, layout) = Scenario::huayuan_road()?;
+    let duty = subdistrict::staff_huayuan_road(&mut s.reg, &layout)?;
+    s.log.extend(duty.log.iter().cloned());
+    // A police officer on both rosters: one of the station's, who covers communities in 六包一.
+    let officer = s
+        .reg
+        .staff_pool()
+        .iter()
+        .enumerate()
+        .map(|(i, _)| StaffId::new(i as u32))
+        .find(|&p| {
+            s.reg.staff_member(p).is_ok_and(|m| m.is_eligible(Role::AreaPolice))
+                && s.reg.load(duty.six, p).is_ok_and(|n| n > 0)
+                && s.reg.load(duty.two_plus_three, p).is_ok_and(|n| n > 0)
+        })
+        .expect("an officer holds places in both schemes");
+    assert!(!duty.police.contains(&officer), "a station officer, not a community's own");
+    let (six_load, team_load) = (s.reg.load(duty.six, officer)?, s.reg.load(duty.two_plus_three, officer)?);
+    let gone = day(12);
+    s.apply(Command::SetAvailability { staff: officer, from: None, until: Some(day(11)) })?;
+
+    // On the 12th the places they held are gaps.
+    for (scheme, load) in [(duty.six, six_load), (duty.two_plus_three, team_load)] {
+        let coverage = s.reg.duty_coverage(scheme, layout.root, gone)?;
+        assert_eq!(coverage.gaps.len(), load);
+        assert!(coverage.gaps.iter().all(|g| g.role == Role::AreaPolice && g.missing == 1));
+    }
+
+    for (scheme, load) in [(duty.six, six_load), (duty.two_plus_three, team_load)] {
+        let proposal = s.reg.replacement(scheme, officer, gone)?;
+        assert_eq!(proposal.affected.len(), load);
+        assert!(proposal.affected.iter().all(|a| a.staff == officer && a.role == Role::AreaPolice));
+        assert!(proposal.is_complete(), "{:?}", proposal.unfilled);
+        // Officers with room take over: nobody else is moved.
+        assert!(proposal.moved().is_empty(), "{} moved", proposal.moved().len());
+        assert_eq!(proposal.added.len(), load);
+        for a in &proposal.added {
+            assert!(proposal.affected.iter().any(|b| b.target == a.target && b.role == a.role));
+            assert_ne!(a.staff, officer);
+            assert!(s.reg.staff_member(a.staff)?.is_available_on(gone));
+        }
+        // The command applies exactly the proposal.
+        match s.apply(Command::Replace { scheme, leaving: officer, on: gone })? {
+            Event::Rostered { removed, added, .. } => {
+                assert_eq!((removed, added), (proposal.removed.clone(), proposal.added.clone()));
+            }
+            other => panic!("Replace became {other:?}"),
+        }
+        assert_eq!(s.reg.load(scheme, officer)?, 0);
+        assert!(s.reg.duty_coverage(scheme, layout.root, gone)?.is_complete());
+    }
+    // Every community has its area police officer again.
+    for &community in &layout.communities {
+        let six_of = s.reg.responsible_for(community, gone)?;
+        assert_eq!(six_of.iter().filter(|r| r.role == Role::AreaPolice).count(), 1);
+    }
+    // Leaving again changes nothing.
+    let again = s.reg.replacement(duty.six, officer, gone)?;
+    assert!(again.affected.is_empty() && again.added.is_empty());
     s.assert_sound();
     Ok(())
 }
