@@ -586,6 +586,9 @@ impl World {
             Command::Solve { scheme, on, balanced } => {
                 self.check_solve(step, &before, *scheme, *on, *balanced, &result)
             }
+            Command::Replace { scheme, leaving, on } => {
+                self.check_replace(step, &before, *scheme, *leaving, *on, &result)
+            }
             Command::AddStaff { .. }
             | Command::SetAvailability { .. }
             | Command::Assign { .. }
@@ -679,6 +682,43 @@ impl World {
         let after: HashSet<Assignment> =
             self.reg.roster(scheme).expect("an adopted scheme").assignments().iter().copied().collect();
         assert_eq!(after, new, "step {step}: the solved roster differs from the solver's");
+    }
+
+    /// A replacement: refused for an unknown scheme or staff member; otherwise one event that
+    /// removes and adds exactly what the pure `Roster::replace` proposes for the roster before
+    /// it over the brute-force targets (the proposal itself is proven minimal against a brute
+    /// force in `src/duty/replace.rs`), the same proposal `Registry::replacement` read before,
+    /// leaving the leaver nothing under the scheme.
+    fn check_replace(
+        &self,
+        step: usize,
+        before: &Registry,
+        scheme: SchemeId,
+        leaving: StaffId,
+        on: NaiveDate,
+        result: &Result<Vec<Event>, Error>,
+    ) {
+        let i = scheme.index();
+        let (Some(spec), true) = (self.model.schemes.get(i), leaving.index() < self.model.staff.len()) else {
+            assert!(result.is_err(), "step {step}: replacing {leaving} under {scheme} was accepted");
+            assert!(before.replacement(scheme, leaving, on).is_err(), "step {step}: a proposal for unknowns");
+            return;
+        };
+        let events = result.as_ref().unwrap_or_else(|e| panic!("step {step}: replacing {leaving} was refused: {e}"));
+        let current = before.roster(scheme).expect("an adopted scheme");
+        let targets = self.model.targets_within(before, i, before.root());
+        let proposal = current.replace(leaving, spec, &self.model.staff, on, &targets, before.tree());
+        assert_eq!(before.replacement(scheme, leaving, on).as_ref(), Ok(&proposal), "step {step}: the proposal read");
+        let [Event::Rostered { scheme: s, on: o, cause, removed, added }] = events.as_slice() else {
+            panic!("step {step}: a replacement became {events:?}")
+        };
+        assert_eq!((*s, *o, *cause), (scheme, on, RosterCause::Replace { leaving }), "step {step}");
+        assert_eq!((removed, added), (&proposal.removed, &proposal.added), "step {step}: not the proposal");
+        let after: HashSet<Assignment> =
+            self.reg.roster(scheme).expect("an adopted scheme").assignments().iter().copied().collect();
+        let proposed: HashSet<Assignment> = proposal.roster.assignments().iter().copied().collect();
+        assert_eq!(after, proposed, "step {step}: the roster after a replacement");
+        assert!(after.iter().all(|a| a.staff != leaving), "step {step}: the leaver still holds a place");
     }
 
     /// Everything the registry must say after a step, from the model.
@@ -816,6 +856,13 @@ enum Op {
         balanced: bool,
         on: i8,
     },
+    /// `holder`: a staff member holding an assignment under the scheme, when there is one.
+    Replace {
+        scheme: u8,
+        staff: u8,
+        holder: bool,
+        on: i8,
+    },
     SetState {
         person: u8,
         state: u8,
@@ -854,6 +901,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(scheme, target, role, staff, smart, on)| Op::Assign { scheme, target, role, staff, smart, on }),
         3 => (scheme(), pick(), prop::bool::weighted(0.8)).prop_map(|(scheme, pick, held)| Op::Unassign { scheme, pick, held }),
         3 => (scheme(), any::<bool>(), -1i8..=1).prop_map(|(scheme, balanced, on)| Op::Solve { scheme, balanced, on }),
+        3 => (scheme(), pick(), prop::bool::weighted(0.9), 0i8..=2)
+            .prop_map(|(scheme, staff, holder, on)| Op::Replace { scheme, staff, holder, on }),
         3 => (pick(), pick()).prop_map(|(person, state)| Op::SetState { person, state }),
         1 => (pick(), pick()).prop_map(|(household, to)| Op::MoveHousehold { household, to }),
         1 => pick().prop_map(|leaf| Op::Close { leaf }),
@@ -970,6 +1019,19 @@ impl World {
             Op::Solve { scheme, balanced, on } => {
                 Command::Solve { scheme: scheme_of(scheme), on: plus(self.today, i64::from(on)), balanced }
             }
+            Op::Replace { scheme, staff, holder, on } => {
+                let holders: Vec<StaffId> = model
+                    .rosters
+                    .get(usize::from(scheme))
+                    .map(|r| r.iter().map(|a| a.staff).collect())
+                    .unwrap_or_default();
+                let leaving = match (holder, nth(&holders, staff)) {
+                    (true, Some(s)) => s,
+                    // Anyone, now and then an id past the pool.
+                    _ => StaffId::new(u32::from(staff) % (model.staff.len() as u32 + 2)),
+                };
+                Command::Replace { scheme: scheme_of(scheme), leaving, on: plus(self.today, i64::from(on)) }
+            }
             Op::SetState { person, state } => {
                 let persons = self.reg.population().person_count() as u32;
                 // Mostly into or out of home isolation.
@@ -1085,8 +1147,11 @@ fn tampered(reg: &Registry, model: &Model, event: &Event) -> Vec<(&'static str, 
         }
         // Added twice, in one event.
         out.push(("duplicate in the event", with(removed.clone(), [added.clone(), vec![a]].concat(), cause)));
-        // Overfilling: a second valid holder of the same slot.
-        if let Some(s) = staff_ids().find(|&s| {
+        // Overfilling: a second valid holder of the same slot, when the event fills it.
+        let same_slot = |x: &&Assignment| x.target == a.target && x.role == a.role;
+        let filled = rest.rosters[i].iter().filter(same_slot).count() + added.iter().filter(same_slot).count();
+        let full = model.schemes[i].slot(a.role).is_some_and(|(_, slot)| filled >= usize::from(slot.count()));
+        if let Some(s) = staff_ids().filter(|_| full).find(|&s| {
             let b = Assignment { staff: s, ..a };
             s != a.staff
                 && !added.contains(&b)

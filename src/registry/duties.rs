@@ -716,7 +716,9 @@ impl Registry {
         Ok(())
     }
 
-    /// A roster change is valid when it removes assignments held (each once), and adds
+    /// A roster change is valid when its shape fits its cause (an assignment adds one, an
+    /// unassignment removes one, a replacement removes every place of the leaver and gives
+    /// them none), it removes assignments held (each once), and adds
     /// assignments not held that have no problem of their own on `on`: a target the scheme
     /// selects now, a role it asks of it, a known staff member who is eligible, available and
     /// local, the slot not overfilled and the member not over their limit afterwards.
@@ -733,7 +735,18 @@ impl Registry {
         let shape_ok = match cause {
             RosterCause::Assign => removed.is_empty() && added.len() == 1,
             RosterCause::Unassign => removed.len() == 1 && added.is_empty(),
-            RosterCause::Replace { leaving } => self.duties.member(leaving).is_ok(),
+            // The leaver gives up every place and takes none.
+            RosterCause::Replace { leaving } => {
+                self.duties.member(leaving).is_ok()
+                    && added.iter().all(|a| a.staff != leaving)
+                    && removed.iter().filter(|a| a.staff == leaving).count()
+                        == self
+                            .duties
+                            .loads
+                            .get(scheme.index())
+                            .and_then(|l| l.get(leaving.index()))
+                            .map_or(0, |&n| n as usize)
+            }
             RosterCause::Solve | RosterCause::SolveBalanced => true,
         };
         if !shape_ok {
