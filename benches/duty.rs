@@ -38,7 +38,8 @@
 //! - `two_plus_three`: `plain/100k_6k` (`solve`, 300,000 slots), `balanced/100k_6k`.
 //!
 //! Before measuring, the shapes (slots, unfilled, largest loads plain and balanced) and the
-//! fastest of five timed calls of each are printed to stderr. The whole run takes about two minutes.
+//! fastest of five timed calls of each are printed to stderr. The whole run takes about 1.5
+//! minutes.
 //!
 //! Needs the `synth` feature (for `rand_chacha`). Run: `cargo bench --all-features --bench duty`
 //! (see BENCHMARKS.md for the figures).
