@@ -38,8 +38,15 @@
 //!   [`Registry::agenda`] says who is released, who needs review, whose tests are due and who
 //!   missed checks the day before.
 //!
-//! No I/O, no clock: the host passes dates ("today"). A later release adds responsibility
-//! schemes 六包一 on the same registry.
+//! - **Responsibility** 包保. A [`Scheme`](duty::Scheme) says which targets need which roles
+//!   (六包一: six named people for every community; 2+3: a team for every person in home
+//!   isolation; gate, building and road heads; zone leaders), with eligibility and locality.
+//!   The registry keeps the staff and a roster per scheme; [`Roster::solve`](duty::Roster::solve)
+//!   fills it by a maximum flow, [`Roster::replace`](duty::Roster::replace) proposes who takes
+//!   over when someone leaves, and [`Registry::responsible_for`] answers "who is responsible
+//!   for this household, and is anyone missing?".
+//!
+//! No I/O, no clock: the host passes dates ("today").
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -88,8 +95,8 @@
 //!
 //! ## Modules
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
-//! - [`duty`]: responsibility 包保: roles, staff, schemes such as 六包一 with presets, rosters
-//!   and their validation.
+//! - [`duty`]: responsibility 包保: roles, staff, schemes such as 六包一 with presets, rosters,
+//!   their validation, the solver and replacements.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
 //! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources,
