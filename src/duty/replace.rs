@@ -16,7 +16,6 @@ use petgraph::visit::{Data, EdgeRef, GraphBase, IntoEdgeReferences, IntoEdges, I
 use serde::{Deserialize, Serialize};
 
 use super::roster::selects;
-use super::solver::can_hold;
 use super::{Assignment, Role, Roster, Scheme, Slot, Staff, Target, Unfilled, UnfilledReason};
 use crate::grid::Tree;
 use crate::{StaffId, UnitId};
@@ -387,7 +386,7 @@ impl<'a> Network<'a> {
     fn may_hold(&self, id: StaffId, k: usize) -> bool {
         let slots = self.slots.borrow();
         let (Some(member), Some(info)) = (self.staff.get(id.index()), slots.get(k)) else { return false };
-        id != self.leaving && can_hold(member, &info.slot, info.unit, self.date, self.tree)
+        id != self.leaving && member.may_hold(&info.slot, info.unit, self.date, self.tree)
     }
 
     /// How many assignments `id` carries in the roster (not counting the flow's changes).
@@ -637,14 +636,14 @@ impl<'a> Network<'a> {
             let valid = holders
                 .iter()
                 .filter(|id| {
-                    self.staff.get(id.index()).is_some_and(|m| can_hold(m, &info.slot, info.unit, self.date, self.tree))
+                    self.staff.get(id.index()).is_some_and(|m| m.may_hold(&info.slot, info.unit, self.date, self.tree))
                 })
                 .count();
             let could = self.staff.iter().enumerate().any(|(i, m)| {
                 StaffId::from_index(i).is_some_and(|id| {
                     id != self.leaving
                         && !holders.contains(&id)
-                        && can_hold(m, &info.slot, info.unit, self.date, self.tree)
+                        && m.may_hold(&info.slot, info.unit, self.date, self.tree)
                 })
             });
             let count = info.slot.count();

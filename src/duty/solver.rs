@@ -8,7 +8,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use serde::{Deserialize, Serialize};
 
-use super::roster::{locality_holds, selects};
+use super::roster::selects;
 use super::{Assignment, Locality, Role, Roster, Scheme, Slot, Staff, Target};
 use crate::grid::{Level, Tree};
 use crate::{StaffId, UnitId};
@@ -338,7 +338,7 @@ impl Prepared {
             let (Some(member), Some(n)) = (staff.get(a.staff.index()), load.get_mut(a.staff.index())) else {
                 continue;
             };
-            if seen.contains(a) || !can_hold(member, slot, unit, date, tree) {
+            if seen.contains(a) || !member.may_hold(slot, unit, date, tree) {
                 continue;
             }
             let have = filled.entry((a.target, a.role)).or_default();
@@ -416,7 +416,7 @@ impl Prepared {
 }
 
 /// The staff members who may hold a slot, found by role and place rather than by scanning the
-/// pool: for a slot and a target's unit, exactly those [`can_hold`] accepts, by increasing
+/// pool: for a slot and a target's unit, exactly those [`Staff::may_hold`] accepts, by increasing
 /// index (the tests check every list against it).
 ///
 /// By locality: [`Locality::Anywhere`], everyone eligible for the role (and available on the
@@ -499,10 +499,10 @@ impl<'a> Index<'a> {
         #[cfg(test)]
         {
             let scan: Vec<u32> = (0..self.staff.len())
-                .filter(|&i| can_hold(&self.staff[i], slot, unit, self.date, self.tree))
+                .filter(|&i| self.staff[i].may_hold(slot, unit, self.date, self.tree))
                 .map(|i| i as u32)
                 .collect();
-            assert_eq!(self.list(found), &scan[..], "the index agrees with can_hold for {slot:?} at {unit:?}");
+            assert_eq!(self.list(found), &scan[..], "the index agrees with may_hold for {slot:?} at {unit:?}");
         }
         found
     }
@@ -754,14 +754,6 @@ impl Part {
     }
 }
 
-/// Whether `member` may hold `slot` for a target at `unit` on `date`: eligible, available and
-/// local (both units in the tree).
-pub(super) fn can_hold(member: &Staff, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
-    member.is_eligible(slot.role())
-        && member.is_available_on(date)
-        && locality_holds(slot.locality(), member.home(), unit, tree) == Some(true)
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -831,10 +823,10 @@ mod tests {
         assert_eq!(balanced.largest_load(), 2); // one district leader for two communities
     }
 
-    /// The index gives exactly the staff `can_hold` accepts, for every locality, role and unit
+    /// The index gives exactly the staff `Staff::may_hold` accepts, for every locality, role and unit
     /// (an unknown one too), from a pool homed everywhere (an unknown unit too), some away.
     #[test]
-    fn the_index_finds_whom_can_hold_accepts() {
+    fn the_index_finds_whom_may_hold_accepts() {
         let c = city();
         let homes = [c.tree.root(), c.community[0], c.community[1], c.yard[0], c.yard[1], c.building[0], c.building[1]];
         let homes = homes.into_iter().chain([UnitId::new(40)]);
@@ -862,7 +854,7 @@ mod tests {
                     let slot = Slot::new(role, 1, locality);
                     let list = index.candidates(&slot, unit);
                     let scan: Vec<u32> = (0..pool.len() as u32)
-                        .filter(|&i| can_hold(&pool[i as usize], &slot, unit, day(1), &c.tree))
+                        .filter(|&i| pool[i as usize].may_hold(&slot, unit, day(1), &c.tree))
                         .collect();
                     assert_eq!(index.list(list), &scan[..], "{slot:?} at {unit:?}");
                     found += scan.len();
