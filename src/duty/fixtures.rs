@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Qualifications, Staff};
+use super::{Locality, Qualifications, Role, Rule, Scheme, Slot, Staff, TargetSelector, UnitClass};
 use crate::UnitId;
 use crate::grid::{Level, LevelScheme, NewUnit, Tree, UnitKind};
 use crate::people::Name;
@@ -15,6 +15,14 @@ pub(super) struct City {
     pub(super) community: [UnitId; 2],
     pub(super) yard: [UnitId; 2],
     pub(super) building: [UnitId; 2],
+}
+
+impl City {
+    /// Every unit, and one past them, as staff homes for random pools.
+    pub(super) fn homes(&self) -> [UnitId; 8] {
+        let (c, y, b) = (self.community, self.yard, self.building);
+        [self.tree.root(), c[0], c[1], y[0], y[1], b[0], b[1], UnitId::new(40)]
+    }
 }
 
 pub(super) fn city() -> City {
@@ -39,3 +47,30 @@ pub(super) fn member(q: Qualifications, home: UnitId, limit: u16) -> Staff {
 pub(super) fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
 }
+
+/// The scheme of the solver's and the replacement's brute-force tests: communities need a
+/// secretary living there and two doctors whose home covers them; buildings a building head
+/// living there.
+pub(super) fn scheme() -> Scheme {
+    Scheme::builder(
+        "test",
+        vec![
+            Rule::new(
+                TargetSelector::UnitsAtLevel(Level::new(1)),
+                vec![
+                    Slot::new(Role::CommunitySecretary, 1, Locality::WithinTarget),
+                    Slot::new(Role::AreaDoctor, 2, Locality::HomeCovers),
+                ],
+            ),
+            Rule::new(
+                TargetSelector::UnitsOfKind(UnitClass::Building),
+                vec![Slot::new(Role::BuildingHead, 1, Locality::WithinTarget)],
+            ),
+        ],
+    )
+    .build()
+    .unwrap()
+}
+
+/// The roles those tests draw: the scheme's, and one it does not ask.
+pub(super) const ROLES: [Role; 4] = [Role::CommunitySecretary, Role::AreaDoctor, Role::BuildingHead, Role::GateHead];

@@ -720,8 +720,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::duty::fixtures::{City, city, day, member};
-    use crate::duty::{Locality, Qualification as Q, Qualifications, RosterProblem, Rule, TargetSelector, UnitClass};
+    use crate::duty::fixtures::{City, ROLES, city, day, member, scheme};
+    use crate::duty::{Qualification as Q, Qualifications, RosterProblem};
     use crate::grid::Level;
 
     fn s(i: u32) -> StaffId {
@@ -875,31 +875,6 @@ mod tests {
         assert_eq!(empty.roster, Roster::new());
     }
 
-    /// Communities need a secretary living there and two doctors whose home covers them;
-    /// buildings a building head living there.
-    fn scheme() -> Scheme {
-        Scheme::builder(
-            "test",
-            vec![
-                Rule::new(
-                    TargetSelector::UnitsAtLevel(Level::new(1)),
-                    vec![
-                        Slot::new(Role::CommunitySecretary, 1, Locality::WithinTarget),
-                        Slot::new(Role::AreaDoctor, 2, Locality::HomeCovers),
-                    ],
-                ),
-                Rule::new(
-                    TargetSelector::UnitsOfKind(UnitClass::Building),
-                    vec![Slot::new(Role::BuildingHead, 1, Locality::WithinTarget)],
-                ),
-            ],
-        )
-        .build()
-        .unwrap()
-    }
-
-    const ROLES: [Role; 4] = [Role::CommunitySecretary, Role::AreaDoctor, Role::BuildingHead, Role::GateHead];
-
     #[derive(Debug)]
     struct Instance {
         city: City,
@@ -932,16 +907,7 @@ mod tests {
         )
             .prop_map(|(chosen, members, assignments, date, mode, pick)| {
                 let c = city();
-                let homes = [
-                    c.tree.root(),
-                    c.community[0],
-                    c.community[1],
-                    c.yard[0],
-                    c.yard[1],
-                    c.building[0],
-                    c.building[1],
-                    UnitId::new(40),
-                ];
+                let homes = c.homes();
                 let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
                 let pool = members
                     .into_iter()

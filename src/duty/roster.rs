@@ -670,16 +670,7 @@ mod tests {
         (prop::collection::vec(member, 0..6), prop::collection::vec(assignment, 0..12), 1u32..12).prop_map(
             |(members, assignments, date)| {
                 let c = city();
-                let homes = [
-                    c.tree.root(),
-                    c.community[0],
-                    c.community[1],
-                    c.yard[0],
-                    c.yard[1],
-                    c.building[0],
-                    c.building[1],
-                    UnitId::new(40),
-                ];
+                let homes = c.homes();
                 let pool = members
                     .into_iter()
                     .map(|(q, home, limit, from)| {

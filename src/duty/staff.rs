@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{DutyError, Qualifications, Role, Slot};
-use crate::grid::Tree;
 use crate::UnitId;
+use crate::grid::Tree;
 use crate::people::Name;
 
 /// A staff member 工作人员 who can take roles: a name, qualifications, the unit they belong to,
