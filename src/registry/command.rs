@@ -4,10 +4,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{ColourRule, PersonState, State};
+use crate::duty::{Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Policy, Temperature, TestResult};
-use crate::duty::{Role, Scheme, Staff, Target};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against

@@ -4,12 +4,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::RosterCause;
 use crate::colour::{Colour, ColourRule, PersonState};
+use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Policy, ReviewReason, Temperature, TestResult};
-use super::RosterCause;
-use crate::duty::{Assignment, Scheme, Staff};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// One change to the registry, with every id it assigned and every value it moved, so that

@@ -7,9 +7,9 @@ use super::duties::DutyBook;
 use super::{Registry, RegistryError};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
+use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
-use crate::duty::{Assignment, Scheme, Staff};
 use crate::quarantine::{Case, Policy};
 
 /// The snapshot format this build writes and reads.
