@@ -257,8 +257,9 @@ pub fn roster_date() -> Result<NaiveDate, Error> {
 /// community and three of the police station's own 派出所. For 2+3, each community has grid
 /// workers 网格员 (one per 40 persons in home isolation there, plus one) and health workers
 /// 卫生服务人员 (one per 100, plus one), all belonging to their community, so that they can
-/// only cover its persons. 六包一 is solved balanced: no leader covers more communities than
-/// needed.
+/// only cover its persons. 六包一 caps everyone at three communities (the scheme's load
+/// limit; a police officer may follow up 400 persons under 2+3) and is solved balanced: no
+/// leader covers more communities than needed.
 ///
 /// # Errors
 /// Any command the registry refuses; with the embedded data, none is.
@@ -267,7 +268,8 @@ pub fn staff_huayuan_road(reg: &mut Registry, layout: &Layout) -> Result<Duty, E
     let scheme = reg.tree().scheme().clone();
     let (sub, community) = (level(&scheme, "街道")?, level(&scheme, "社区")?);
     let mut s = Staffing { reg, log: Vec::new(), rng: Lcg(20_200_210) };
-    let six = s.adopt(Scheme::six_cover_one(community, sub, None)?)?;
+    // Nobody covers more than three communities under 六包一, whatever else they carry.
+    let six = s.adopt(Scheme::six_cover_one(community, sub, None)?.to_builder().load_limit(Some(3)).build()?)?;
     let two_plus_three = s.adopt(Scheme::two_plus_three())?;
     let root = layout.root;
     let district =

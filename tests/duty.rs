@@ -223,6 +223,12 @@ impl Model {
             && Self::local(reg, slot.locality(), member.home(), unit)
     }
 
+    /// The most `staff` may carry under scheme `i`: their limit, or the scheme's if lower.
+    fn limit(&self, i: usize, staff: StaffId) -> u16 {
+        let own = self.staff[staff.index()].load_limit();
+        self.schemes[i].load_limit().map_or(own, |cap| cap.min(own))
+    }
+
     fn load(&self, i: usize, staff: StaffId) -> usize {
         self.rosters[i].iter().filter(|a| a.staff == staff).count()
     }
@@ -235,11 +241,13 @@ impl Model {
     fn may_assign(&self, reg: &Registry, i: usize, a: &Assignment, on: NaiveDate) -> bool {
         let Some(scheme) = self.schemes.get(i) else { return false };
         let Some((_, slot)) = scheme.slot(a.role) else { return false };
-        let Some(member) = self.staff.get(a.staff.index()) else { return false };
+        if a.staff.index() >= self.staff.len() {
+            return false;
+        }
         self.valid(reg, i, a, on)
             && !self.rosters[i].contains(a)
             && self.holders(i, a.target, a.role) < usize::from(slot.count())
-            && self.load(i, a.staff) < usize::from(member.load_limit())
+            && self.load(i, a.staff) < usize::from(self.limit(i, a.staff))
     }
 
     /// Every target scheme `i` selects now inside `unit`, by brute force: units in pre-order
@@ -345,7 +353,7 @@ impl Model {
         holding.dedup();
         let loads = holding
             .into_iter()
-            .map(|staff| StaffLoad { staff, load: self.load(i, staff), limit: self.staff[staff.index()].load_limit() })
+            .map(|staff| StaffLoad { staff, load: self.load(i, staff), limit: self.limit(i, staff) })
             .collect();
         Coverage { scheme: SchemeId::new(i as u16), date, targets: targets.len(), covered, gaps, loads }
     }
@@ -460,7 +468,8 @@ struct World {
 }
 
 /// A scheme of the host's own, with counts of two: two party members living in each
-/// courtyard and two medical staff of its community watch it.
+/// courtyard and two medical staff of its community watch it; nobody watches more than one
+/// courtyard, whatever their own load limit (the scheme's `load_limit`).
 fn courtyard_watch() -> Scheme {
     Scheme::builder(
         "courtyard_watch",
@@ -472,6 +481,7 @@ fn courtyard_watch() -> Scheme {
             ],
         )],
     )
+    .load_limit(Some(1))
     .build()
     .expect("a valid scheme")
 }
@@ -1157,8 +1167,7 @@ fn tampered(reg: &Registry, model: &Model, event: &Event) -> Vec<(&'static str, 
                 && !added.contains(&b)
                 && rest.valid(reg, i, &b, on)
                 && !rest.rosters[i].contains(&b)
-                && rest.load(i, s) + added.iter().filter(|x| x.staff == s).count()
-                    < usize::from(model.staff[s.index()].load_limit())
+                && rest.load(i, s) + added.iter().filter(|x| x.staff == s).count() < usize::from(model.limit(i, s))
         }) {
             out.push((
                 "overfilled",
@@ -1172,8 +1181,7 @@ fn tampered(reg: &Registry, model: &Model, event: &Event) -> Vec<(&'static str, 
                 && rest.valid(reg, i, &b, on)
                 && !rest.rosters[i].contains(&b)
                 && !others.contains(&b)
-                && rest.load(i, s) + others.iter().filter(|x| x.staff == s).count()
-                    >= usize::from(model.staff[s.index()].load_limit())
+                && rest.load(i, s) + others.iter().filter(|x| x.staff == s).count() >= usize::from(model.limit(i, s))
         }) {
             out.push(("over load", with(removed.clone(), replaced(Assignment { staff: s, ..a }), cause)));
         }

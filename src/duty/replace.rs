@@ -396,7 +396,8 @@ impl<'a> Network<'a> {
 
     /// Whether `id` may take on new assignments at all: known and not over their limit.
     fn may_take(&self, id: StaffId) -> bool {
-        id != self.leaving && self.staff.get(id.index()).is_some_and(|m| self.load(id) <= usize::from(m.load_limit()))
+        id != self.leaving
+            && self.staff.get(id.index()).is_some_and(|m| self.load(id) <= usize::from(self.scheme.limit_for(m)))
     }
 
     /// The candidates of slot `k`: members who may hold it and may take assignments, by id.
@@ -457,7 +458,7 @@ impl<'a> Network<'a> {
 
     /// The load `id` may still take on.
     fn spare(&self, id: StaffId) -> u32 {
-        let limit = self.staff.get(id.index()).map_or(0, |m| u32::from(m.load_limit()));
+        let limit = self.staff.get(id.index()).map_or(0, |m| u32::from(self.scheme.limit_for(m)));
         let load = u32::try_from(self.load(id)).unwrap_or(u32::MAX);
         limit.saturating_sub(load.saturating_add(self.extra.get(&id).copied().unwrap_or(0)))
     }
@@ -887,6 +888,8 @@ mod tests {
         /// greedily, slot by slot, members in id order (2) or the reverse (3).
         mode: u8,
         pick: prop::sample::Index,
+        /// The fixtures' scheme, now and then with a load limit of its own.
+        scheme: Scheme,
     }
 
     fn arb_instance() -> impl Strategy<Value = Instance> {
@@ -904,8 +907,9 @@ mod tests {
             1u32..4,
             0u8..4,
             any::<prop::sample::Index>(),
+            prop::option::weighted(0.25, Just(1u16)),
         )
-            .prop_map(|(chosen, members, assignments, date, mode, pick)| {
+            .prop_map(|(chosen, members, assignments, date, mode, pick, cap)| {
                 let c = city();
                 let homes = c.homes();
                 let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
@@ -923,17 +927,18 @@ mod tests {
                 // Both communities, and some buildings.
                 let targets = [0, 1].into_iter().chain(chosen).map(|i| (Target::Unit(all[i]), all[i])).collect();
                 let raw = assignments.into_iter().map(|(t, r, id)| (Target::Unit(all[t]), ROLES[r], s(id))).collect();
-                Instance { city: c, pool, targets, raw, date: day(date), mode, pick }
+                let scheme = scheme().to_builder().load_limit(cap).build().unwrap();
+                Instance { city: c, pool, targets, raw, date: day(date), mode, pick, scheme }
             })
     }
 
     impl Instance {
         fn problems(&self, roster: &Roster) -> Vec<RosterProblem> {
-            roster.problems(&scheme(), &self.pool, self.date, &self.targets, &self.city.tree)
+            roster.problems(&self.scheme, &self.pool, self.date, &self.targets, &self.city.tree)
         }
 
         fn replace(&self, roster: &Roster, leaving: StaffId) -> Replacement {
-            roster.replace(leaving, &scheme(), &self.pool, self.date, &self.targets, &self.city.tree)
+            roster.replace(leaving, &self.scheme, &self.pool, self.date, &self.targets, &self.city.tree)
         }
 
         /// A leaver: mostly the holder of some assignment, else an unknown id.
@@ -982,7 +987,7 @@ mod tests {
             }
             let kept = Roster::from_iter(kept.iter().map(|a| (a.target, a.role, a.staff)));
             if self.mode == 1 {
-                kept.solve(&scheme(), &self.pool, self.date, &self.targets, &self.city.tree).roster
+                kept.solve(&self.scheme, &self.pool, self.date, &self.targets, &self.city.tree).roster
             } else {
                 kept
             }
@@ -995,14 +1000,15 @@ mod tests {
         }
 
         fn limit(&self, id: StaffId) -> usize {
-            self.pool.get(id.index()).map_or(0, |m| usize::from(m.load_limit()))
+            let cap = self.scheme.load_limit().map_or(usize::MAX, usize::from);
+            self.pool.get(id.index()).map_or(0, |m| usize::from(m.load_limit()).min(cap))
         }
 
         /// The slots of the listed targets, each once: (target, role, count).
         fn slots(&self) -> Vec<(Target, Role, usize)> {
             let mut out: Vec<(Target, Role, usize)> = Vec::new();
             for &(target, _) in &self.targets {
-                for r in scheme().rules().iter().filter(|r| selects(r.targets(), target, &self.city.tree)) {
+                for r in self.scheme.rules().iter().filter(|r| selects(r.targets(), target, &self.city.tree)) {
                     for slot in r.slots() {
                         if !out.iter().any(|&(t, role, _)| t == target && role == slot.role()) {
                             out.push((target, slot.role(), usize::from(slot.count())));
@@ -1191,7 +1197,7 @@ mod tests {
         #[test]
         fn any_roster_keeps_what_is_not_moved(inst in arb_instance()) {
             let mut roster = inst.raw.clone();
-            let solved = roster.solve(&scheme(), &inst.pool, inst.date, &inst.targets, &inst.city.tree).roster;
+            let solved = roster.solve(&inst.scheme, &inst.pool, inst.date, &inst.targets, &inst.city.tree).roster;
             for a in solved.assignments() {
                 roster.assign(a.target, a.role, a.staff);
             }

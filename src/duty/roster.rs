@@ -385,10 +385,11 @@ impl Roster {
             }
         }
         for (i, (member, &n)) in staff.iter().zip(&load).enumerate() {
-            if n > usize::from(member.load_limit()) {
+            let limit = scheme.limit_for(member);
+            if n > usize::from(limit) {
                 // `i` indexes `staff`; a pool larger than `u32::MAX` would have no ids past it.
                 if let Some(id) = StaffId::from_index(i) {
-                    found.push(RosterProblem::OverLoad { staff: id, load: n, limit: member.load_limit() });
+                    found.push(RosterProblem::OverLoad { staff: id, load: n, limit });
                 }
             }
         }

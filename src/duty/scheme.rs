@@ -177,8 +177,9 @@ impl Rule {
 
 /// The parts of a [`Scheme`], not yet checked; [`SchemeBuilder::build`] checks them. It is also
 /// the scheme's serialised form: `{"name": ..., "source": ..., "rules": [{"targets": ...,
-/// "slots": [{"role": "AreaDoctor", "count": 1, "locality": {"SameAncestorAt": 0}}]}]}`;
-/// `source` may be left out (empty), unknown fields are refused.
+/// "slots": [{"role": "AreaDoctor", "count": 1, "locality": {"SameAncestorAt": 0}}]}],
+/// "load_limit": 3}`; `source` may be left out (empty), and `load_limit` (none); unknown fields
+/// are refused.
 ///
 /// # Example
 /// ```
@@ -202,6 +203,8 @@ pub struct SchemeBuilder {
     #[serde(default)]
     source: String,
     rules: Vec<Rule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    load_limit: Option<u16>,
 }
 
 impl SchemeBuilder {
@@ -226,6 +229,15 @@ impl SchemeBuilder {
         self
     }
 
+    /// The most assignments anyone may carry under the scheme, below their own
+    /// [`Staff::load_limit`](super::Staff::load_limit) (六包一: a district leader covers at most
+    /// three communities, however many they could carry elsewhere); `None`: theirs alone.
+    #[must_use]
+    pub fn load_limit(mut self, limit: Option<u16>) -> Self {
+        self.load_limit = limit;
+        self
+    }
+
     /// One more rule.
     #[must_use]
     pub fn rule(mut self, rule: Rule) -> Self {
@@ -233,7 +245,8 @@ impl SchemeBuilder {
         self
     }
 
-    /// Every problem of these parts, in this order: the name, the source, no rules, then each
+    /// Every problem of these parts, in this order: the name, the source, a load limit of 0, no
+    /// rules, then each
     /// rule in order (no states, no slots, then each slot: a count of 0, a role already asked
     /// for by this or an earlier rule, a locality level deeper than the rule's target level).
     /// Empty when [`SchemeBuilder::build`] succeeds.
@@ -247,6 +260,9 @@ impl SchemeBuilder {
         }
         if let Some(chars) = crate::text::bad_source(&self.source, MAX_SOURCE_CHARS) {
             found.push(DutyError::InvalidSource { chars, max: MAX_SOURCE_CHARS });
+        }
+        if self.load_limit == Some(0) {
+            found.push(DutyError::ZeroLoadLimit);
         }
         if self.rules.is_empty() {
             found.push(DutyError::NoRules);
@@ -294,7 +310,7 @@ impl SchemeBuilder {
     ///
     /// # Errors
     /// The first of [`SchemeBuilder::problems`]: [`DutyError::InvalidName`],
-    /// [`DutyError::InvalidSource`], [`DutyError::NoRules`], [`DutyError::NoStates`],
+    /// [`DutyError::InvalidSource`], [`DutyError::ZeroLoadLimit`], [`DutyError::NoRules`], [`DutyError::NoStates`],
     /// [`DutyError::NoSlots`], [`DutyError::ZeroCount`], [`DutyError::RoleTwice`] or
     /// [`DutyError::LocalityBelowTarget`].
     pub fn build(mut self) -> Result<Scheme, DutyError> {
@@ -306,10 +322,12 @@ impl SchemeBuilder {
     }
 }
 
-/// A responsibility scheme 包保方案: a name, its source, and rules saying which targets need
-/// which roles, how many holders each, and where they must belong.
+/// A responsibility scheme 包保方案: a name, its source, rules saying which targets need
+/// which roles, how many holders each, and where they must belong, and optionally a load
+/// limit of its own that caps every holder's ([`Scheme::limit_for`]).
 ///
-/// A checked value: a valid name, at most [`MAX_SOURCE_CHARS`] of source, at least one rule,
+/// A checked value: a valid name, at most [`MAX_SOURCE_CHARS`] of source, a load limit (if
+/// any) of at least 1, at least one rule,
 /// every rule with at least one slot (and, selecting persons, at least one state), every count
 /// at least 1, every role at most once in the whole scheme, and no locality level deeper than
 /// its rule's target level (no unit has an ancestor below itself). Build one with
@@ -353,7 +371,7 @@ impl Scheme {
     /// The parts of a scheme named `name` with `rules` and no source, to be checked by
     /// [`SchemeBuilder::build`].
     pub fn builder(name: impl Into<String>, rules: Vec<Rule>) -> SchemeBuilder {
-        SchemeBuilder { name: name.into(), source: String::new(), rules }
+        SchemeBuilder { name: name.into(), source: String::new(), rules, load_limit: None }
     }
 
     /// A preset's scheme, from constant parts that the presets' unit tests show valid
@@ -380,6 +398,31 @@ impl Scheme {
     /// The rules, in order; never empty.
     pub fn rules(&self) -> &[Rule] {
         &self.parts.rules
+    }
+
+    /// The most assignments anyone may carry under the scheme, if it caps them below their own
+    /// limits.
+    pub fn load_limit(&self) -> Option<u16> {
+        self.parts.load_limit
+    }
+
+    /// The most assignments `member` may carry under the scheme: their own load limit, or the
+    /// scheme's if lower.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::UnitId;
+    /// use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
+    /// use wangge::grid::Level;
+    /// use wangge::people::Name;
+    ///
+    /// let six = Scheme::six_cover_one(Level::new(1), Level::new(0), None)?.to_builder().load_limit(Some(3)).build()?;
+    /// let leader = Staff::new(Name::new("区领导")?, Qualifications::only(Qualification::DistrictLeader), UnitId::new(0), 10)?;
+    /// assert_eq!(six.limit_for(&leader), 3);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    pub fn limit_for(&self, member: &super::Staff) -> u16 {
+        self.parts.load_limit.map_or(member.load_limit(), |cap| cap.min(member.load_limit()))
     }
 
     /// Every role the scheme asks for, in rule and slot order; each once.
@@ -424,6 +467,8 @@ mod tests {
             Err(DutyError::InvalidName { chars: 101, max: MAX_NAME_CHARS })
         );
         assert!(Scheme::builder("名".repeat(100), ok()).build().is_ok());
+        assert_eq!(Scheme::builder("s", ok()).load_limit(Some(0)).build(), Err(DutyError::ZeroLoadLimit));
+        assert_eq!(Scheme::builder("s", ok()).load_limit(Some(1)).build().map(|s| s.load_limit()), Ok(Some(1)));
         assert_eq!(
             Scheme::builder("s", ok()).source("x".repeat(1001)).build(),
             Err(DutyError::InvalidSource { chars: 1001, max: MAX_SOURCE_CHARS })
@@ -507,6 +552,13 @@ mod tests {
 
         let min = r#"{"name":"m","rules":[{"targets":{"UnitsOfKind":"Entrance"},"slots":[{"role":"GateHead","count":1,"locality":"Anywhere"}]}]}"#;
         assert_eq!(serde_json::from_str::<Scheme>(min).unwrap().source(), "");
+        assert_eq!(serde_json::from_str::<Scheme>(min).unwrap().load_limit(), None);
+        let capped = min.replace(r#""name":"m""#, r#""name":"m","load_limit":2"#);
+        assert_eq!(serde_json::from_str::<Scheme>(&capped).unwrap().load_limit(), Some(2));
+        let capped = serde_json::from_str::<Scheme>(&capped).unwrap();
+        assert_eq!(serde_json::from_str::<Scheme>(&serde_json::to_string(&capped).unwrap()).unwrap(), capped);
+        let zero = min.replace(r#""name":"m""#, r#""name":"m","load_limit":0"#);
+        assert!(serde_json::from_str::<Scheme>(&zero).unwrap_err().to_string().contains("load limit of 0"));
         let err = serde_json::from_str::<Scheme>(&min.replace(r#""count":1"#, r#""count":0"#)).unwrap_err().to_string();
         assert!(err.contains("count of 0"), "{err}");
         assert!(serde_json::from_str::<Scheme>(&min.replace(r#""name":"m""#, r#""name":"""#)).is_err());

@@ -245,7 +245,7 @@ impl Roster {
             if cap >= part.top {
                 continue;
             }
-            part.cap(&prepared, staff, cap);
+            part.cap(&prepared, cap);
             let (value, flows) = part.run();
             if value == best {
                 *run = (cap, value, flows);
@@ -254,7 +254,7 @@ impl Roster {
             let (mut lo, mut hi) = (cap + 1, part.top);
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
-                part.cap(&prepared, staff, mid);
+                part.cap(&prepared, mid);
                 if part.run().0 == best {
                     hi = mid;
                 } else {
@@ -269,7 +269,7 @@ impl Roster {
                 if ran_at == at {
                     flows
                 } else {
-                    part.cap(&prepared, staff, at);
+                    part.cap(&prepared, at);
                     part.run().1
                 }
             })
@@ -294,6 +294,8 @@ struct Prepared {
     kept: Vec<Assignment>,
     /// Kept assignments per staff member, by index.
     load: Vec<u32>,
+    /// The most each staff member may carry under the scheme ([`Scheme::limit_for`]), by index.
+    limit: Vec<u32>,
     open: Vec<Open>,
 }
 
@@ -342,7 +344,7 @@ impl Prepared {
                 continue;
             }
             let have = filled.entry((a.target, a.role)).or_default();
-            if have.len() >= usize::from(slot.count()) || *n >= u32::from(member.load_limit()) {
+            if have.len() >= usize::from(slot.count()) || *n >= u32::from(scheme.limit_for(member)) {
                 continue;
             }
             have.push(a.staff);
@@ -369,7 +371,8 @@ impl Prepared {
                 }
             }
         }
-        Prepared { kept, load, open }
+        let limit = staff.iter().map(|m| u32::from(scheme.limit_for(m))).collect();
+        Prepared { kept, load, limit, open }
     }
 
     /// The roster the flows `flows` (one list per part of `net`) give, with the unfilled slots.
@@ -627,8 +630,7 @@ impl Network {
     /// a fixed order: its staff by id, then its open slots in order, each with its staff by id.
     fn new(p: &Prepared, index: &Index<'_>) -> Self {
         let staff = index.staff;
-        let left: Vec<u32> =
-            staff.iter().zip(&p.load).map(|(m, &kept)| u32::from(m.load_limit()).saturating_sub(kept)).collect();
+        let left: Vec<u32> = p.limit.iter().zip(&p.load).map(|(&limit, &kept)| limit.saturating_sub(kept)).collect();
 
         // The edges of each open slot, one run of `to` each.
         let mut starts = Vec::with_capacity(p.open.len() + 1);
@@ -708,7 +710,7 @@ impl Network {
                 *at = node;
             }
             part.sinks.push((i, part.graph.add_edge(node, part.sink, left.get(i).copied().unwrap_or(0))));
-            part.top = part.top.max(staff.get(i).map_or(0, |m| u32::from(m.load_limit())));
+            part.top = part.top.max(p.limit.get(i).copied().unwrap_or(0));
         }
         for (k, (o, &at)) in p.open.iter().zip(&slot_part).enumerate() {
             let Some(part) = parts.get_mut(at) else { continue };
@@ -739,11 +741,11 @@ impl Network {
 
 impl Part {
     /// Cap every staff member's total load at `cap` (and their own limit).
-    fn cap(&mut self, p: &Prepared, staff: &[Staff], cap: u32) {
+    fn cap(&mut self, p: &Prepared, cap: u32) {
         for &(i, edge) in &self.sinks {
-            let (Some(member), Some(&kept)) = (staff.get(i), p.load.get(i)) else { continue };
+            let (Some(&limit), Some(&kept)) = (p.limit.get(i), p.load.get(i)) else { continue };
             if let Some(w) = self.graph.edge_weight_mut(edge) {
-                *w = u32::from(member.load_limit()).min(cap).saturating_sub(kept);
+                *w = limit.min(cap).saturating_sub(kept);
             }
         }
     }
@@ -938,6 +940,30 @@ mod tests {
         }
     }
 
+    /// The scheme's load limit binds below the members' own: two doctors who could carry
+    /// three each take one of the four doctors' places each under a cap of one; the other
+    /// two stay open, all at their limit.
+    #[test]
+    fn the_schemes_load_limit_caps_every_member() {
+        let c = city();
+        let capped = scheme().to_builder().load_limit(Some(1)).build().unwrap();
+        let doctor = || member(Qualifications::only(Q::Medical), c.tree.root(), 3);
+        let pool = vec![doctor(), doctor()];
+        let targets = six_targets(&c);
+        for solution in [
+            Roster::new().solve(&capped, &pool, day(1), &targets, &c.tree),
+            Roster::new().solve_balanced(&capped, &pool, day(1), &targets, &c.tree),
+        ] {
+            assert_eq!(solution.roster.assignments().len(), 2);
+            assert_eq!(solution.largest_load(), 1);
+            let doctors: Vec<&Unfilled> = solution.unfilled.iter().filter(|u| u.role == Role::AreaDoctor).collect();
+            assert_eq!(doctors.iter().map(|u| u.missing).sum::<u8>(), 2);
+            assert!(doctors.iter().all(|u| u.reason == UnfilledReason::AllAtLoadLimit));
+        }
+        // Uncapped, the same pool fills all four places.
+        assert_eq!(Roster::new().solve(&scheme(), &pool, day(1), &targets, &c.tree).roster.assignments().len(), 4);
+    }
+
     #[derive(Debug)]
     struct Instance {
         city: City,
@@ -945,6 +971,8 @@ mod tests {
         targets: Vec<(Target, UnitId)>,
         existing: Roster,
         date: NaiveDate,
+        /// The fixtures' scheme, now and then with a load limit of its own.
+        scheme: Scheme,
     }
 
     fn arb_instance() -> impl Strategy<Value = Instance> {
@@ -955,8 +983,9 @@ mod tests {
             prop::collection::vec(members, 0..=6),
             prop::collection::vec(assignment, 0..6),
             1u32..4,
+            prop::option::weighted(0.3, 1u16..3),
         )
-            .prop_map(|(chosen, members, assignments, date)| {
+            .prop_map(|(chosen, members, assignments, date, cap)| {
                 let c = city();
                 let homes = c.homes();
                 let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
@@ -974,13 +1003,14 @@ mod tests {
                 let targets = chosen.into_iter().map(|i| (Target::Unit(all[i]), all[i])).collect();
                 let existing =
                     assignments.into_iter().map(|(t, r, id)| (Target::Unit(all[t]), ROLES[r], s(id))).collect();
-                Instance { city: c, pool, targets, existing, date: day(date) }
+                let scheme = scheme().to_builder().load_limit(cap).build().unwrap();
+                Instance { city: c, pool, targets, existing, date: day(date), scheme }
             })
     }
 
     impl Instance {
         fn problems(&self, roster: &Roster) -> Vec<RosterProblem> {
-            roster.problems(&scheme(), &self.pool, self.date, &self.targets, &self.city.tree)
+            roster.problems(&self.scheme, &self.pool, self.date, &self.targets, &self.city.tree)
         }
 
         /// Whether the assignment alone has no problem of its own.
@@ -990,14 +1020,15 @@ mod tests {
         }
 
         fn limit(&self, id: StaffId) -> usize {
-            self.pool.get(id.index()).map_or(0, |m| usize::from(m.load_limit()))
+            let cap = self.scheme.load_limit().map_or(usize::MAX, usize::from);
+            self.pool.get(id.index()).map_or(0, |m| usize::from(m.load_limit()).min(cap))
         }
 
         /// The existing assignments that must be kept, by the rule stated on `Roster::solve`.
         fn expected_kept(&self) -> Vec<Assignment> {
             let mut kept: Vec<Assignment> = Vec::new();
             for &a in self.existing.assignments() {
-                let count = scheme().slot(a.role).map_or(0, |(_, s)| usize::from(s.count()));
+                let count = self.scheme.slot(a.role).map_or(0, |(_, s)| usize::from(s.count()));
                 let in_slot = kept.iter().filter(|k| k.target == a.target && k.role == a.role).count();
                 let load = kept.iter().filter(|k| k.staff == a.staff).count();
                 if self.alone_ok(a) && !kept.contains(&a) && in_slot < count && load < self.limit(a.staff) {
@@ -1026,7 +1057,7 @@ mod tests {
             }
             let mut load: Vec<usize> =
                 (0..self.pool.len()).map(|i| kept.iter().filter(|k| k.staff == s(i as u32)).count()).collect();
-            let limits: Vec<usize> = self.pool.iter().map(|m| usize::from(m.load_limit())).collect();
+            let limits: Vec<usize> = (0..self.pool.len()).map(|i| self.limit(s(i as u32))).collect();
             let mut best = (0, usize::MAX);
             let first = groups.first().map_or(0, |g| g.1);
             search(&groups, 0, 0, first, &mut load, &limits, 0, &mut best);
@@ -1113,7 +1144,7 @@ mod tests {
             let kept = inst.expected_kept();
             let (most, least_largest, was_missing) = inst.brute_force(&kept);
 
-            let plain = inst.existing.solve(&scheme(), &inst.pool, inst.date, &inst.targets, tree);
+            let plain = inst.existing.solve(&inst.scheme, &inst.pool, inst.date, &inst.targets, tree);
             let added = check(&inst, &plain, &kept)?;
             prop_assert_eq!(added, most);
             let unfilled: usize = plain.unfilled.iter().map(|u| usize::from(u.missing)).sum();
@@ -1121,15 +1152,15 @@ mod tests {
             if most == was_missing {
                 prop_assert!(plain.is_complete());
             }
-            prop_assert_eq!(&plain, &inst.existing.solve(&scheme(), &inst.pool, inst.date, &inst.targets, tree));
+            prop_assert_eq!(&plain, &inst.existing.solve(&inst.scheme, &inst.pool, inst.date, &inst.targets, tree));
 
-            let balanced = inst.existing.solve_balanced(&scheme(), &inst.pool, inst.date, &inst.targets, tree);
+            let balanced = inst.existing.solve_balanced(&inst.scheme, &inst.pool, inst.date, &inst.targets, tree);
             prop_assert_eq!(check(&inst, &balanced, &kept)?, most);
             prop_assert_eq!(balanced.largest_load(), least_largest);
             prop_assert!(balanced.largest_load() <= plain.largest_load());
             prop_assert_eq!(
                 &balanced,
-                &inst.existing.solve_balanced(&scheme(), &inst.pool, inst.date, &inst.targets, tree)
+                &inst.existing.solve_balanced(&inst.scheme, &inst.pool, inst.date, &inst.targets, tree)
             );
         }
     }

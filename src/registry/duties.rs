@@ -94,7 +94,7 @@ pub struct StaffLoad {
     pub staff: StaffId,
     /// The assignments they carry under the scheme, everywhere.
     pub load: usize,
-    /// Their load limit.
+    /// The most they may carry under the scheme ([`Scheme::limit_for`]).
     pub limit: u16,
 }
 
@@ -260,7 +260,7 @@ impl DutyBook {
                 found.push(format!("scheme {i}: the loads differ from a recount"));
             }
             for (j, (member, &n)) in self.staff.iter().zip(&load).enumerate() {
-                if n > u32::from(member.load_limit()) {
+                if n > u32::from(scheme.limit_for(member)) {
                     found.push(format!("scheme {i}: staff {j} carries {n}, over their limit"));
                 }
             }
@@ -615,7 +615,7 @@ impl Registry {
             .filter_map(|staff| {
                 let member = self.duties.member(staff).ok()?;
                 let load = loads.and_then(|l| l.get(staff.index())).map_or(0, |&n| n as usize);
-                Some(StaffLoad { staff, load, limit: member.load_limit() })
+                Some(StaffLoad { staff, load, limit: spec.limit_for(member) })
             })
             .collect();
         Ok(report)
@@ -803,11 +803,10 @@ impl Registry {
         for (staff, change) in load {
             let (Ok(member), Some(loads)) = (self.duties.member(staff), self.duties.loads.get(i)) else { continue };
             let after = i64::from(loads.get(staff.index()).copied().unwrap_or(0)) + change;
-            if change > 0 && after > i64::from(member.load_limit()) {
+            let limit = spec.limit_for(member);
+            if change > 0 && after > i64::from(limit) {
                 let load = usize::try_from(after).unwrap_or(usize::MAX);
-                return Err(
-                    DutyError::Roster(RosterProblem::OverLoad { staff, load, limit: member.load_limit() }).into()
-                );
+                return Err(DutyError::Roster(RosterProblem::OverLoad { staff, load, limit }).into());
             }
         }
         Ok(())

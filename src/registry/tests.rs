@@ -293,3 +293,30 @@ fn scopes_show_only_their_subtrees() {
     assert_eq!(both.lowest_common_ancestor(y, y).unwrap(), y);
     assert!(outside(both.lowest_common_ancestor(y, c2).map(|_| ())));
 }
+
+/// A scheme's load limit binds an assignment below the member's own, and the refusal names it.
+#[test]
+fn an_assignment_past_the_schemes_load_limit_is_refused() {
+    use crate::duty::{DutyError, Qualification, Qualifications, Role, RosterProblem, Scheme, Staff, Target};
+    use crate::people::Name;
+    let mut f = Fixture::new();
+    let root = f.reg.root();
+    let (a, b) = (f.unit(root, "甲社区", 1, UnitKind::Area), f.unit(root, "乙社区", 1, UnitKind::Area));
+    let six = Scheme::six_cover_one(Level::new(1), Level::new(0), None).unwrap().to_builder().load_limit(Some(1));
+    let Ok(Event::SchemeAdopted { scheme, .. }) = f.run(Command::AdoptScheme { scheme: six.build().unwrap() }) else {
+        panic!("adopted")
+    };
+    let leader = Staff::new(Name::new("区领导").unwrap(), Qualifications::only(Qualification::DistrictLeader), root, 5);
+    let Ok(Event::StaffAdded { staff, .. }) = f.run(Command::AddStaff { staff: leader.unwrap() }) else {
+        panic!("added")
+    };
+    let assign = |target| Command::Assign { scheme, target, role: Role::DistrictLeader, staff, on: day(2) };
+    f.run(assign(Target::Unit(a))).unwrap();
+    assert_eq!(
+        f.run(assign(Target::Unit(b))),
+        Err(Error::Duty(DutyError::Roster(RosterProblem::OverLoad { staff, load: 2, limit: 1 })))
+    );
+    let coverage = f.reg.duty_coverage(scheme, root, day(2)).unwrap();
+    assert_eq!(coverage.loads.iter().map(|l| (l.load, l.limit)).collect::<Vec<_>>(), [(1, 1)]);
+    f.replay_matches();
+}
