@@ -48,6 +48,22 @@
 //!
 //! No I/O, no clock: the host passes dates ("today").
 //!
+//! ## The words
+//!
+//! | term | here | |
+//! |---|---|---|
+//! | 街道 / 社区 / 楼院 / 楼组 | sub-district / community / courtyard / building group | levels of a [`LevelScheme`](grid::LevelScheme) |
+//! | 卡点 | checkpoint at an entrance | [`UnitKind::Entrance`](grid::UnitKind::Entrance) |
+//! | 片区 / 网格 | zone / grid, cut across the tree | cells of an [`Overlay`](grid::Overlay) |
+//! | 户 / 一人一档 | household / one file per person | [`Household`](people::Household), [`ResidentId`](people::ResidentId) |
+//! | 四级五色 | red 红, orange 橙, yellow 黄, green 绿, white 白 households | [`Colour`](colour::Colour), [`ColourRule`](colour::ColourRule) |
+//! | 密接 / 次密接 | close / secondary contact | [`State`](colour::State), [`Category`](quarantine::Category) |
+//! | 居家隔离 / 集中隔离 | home / centralised isolation | [`Setting`](quarantine::Setting) |
+//! | 隔离期 | an isolation period's phases, tests and checks | [`Policy`](quarantine::Policy), [`Schedule`](quarantine::Schedule) |
+//! | 每日工作清单 | the morning agenda | [`Agenda`](quarantine::Agenda) |
+//! | 六包一 / 2+3 / 三长联动 | six cover one / key-person team / gate, building and road heads | [`Scheme`](duty::Scheme) presets |
+//! | 纵向稽核 | the audit | [`Registry::audit`] |
+//!
 //! ```
 //! use chrono::NaiveDate;
 //! use wangge::{Command, Registry};

@@ -23,8 +23,17 @@
 //!   date): the targets affected and who takes over, moving as few other assignments as
 //!   possible (a minimum-cost maximum flow), as a [`Replacement`].
 //!
-//! Everything is pure: the caller passes the date, the staff pool (indexed by
-//! [`StaffId`]), the targets with their units and the tree.
+//! Everything here is pure: the caller passes the date, the staff pool (indexed by
+//! [`StaffId`]), the targets with their units and the tree. The [`Registry`](crate::Registry)
+//! keeps the state (staff, adopted schemes, one roster each) and answers with these rules:
+//!
+//! ```text
+//! Scheme ─┐                          Command::Assign / Unassign ─┐
+//! Staff ──┼─▶ Roster::solve ─────▶ Command::Solve ───────────────┼─▶ Event::Rostered ─▶ rosters
+//! targets ┘   Roster::replace ───▶ Command::Replace ─────────────┘        │
+//!                                                                          ▼
+//!             Registry::responsible_for(household | unit | person, date), duty_coverage
+//! ```
 //!
 //! ```
 //! use chrono::NaiveDate;

@@ -1,9 +1,11 @@
 //! The registry 登记册: the one stateful aggregate a host keeps in memory.
 //!
-//! It owns the [`Tree`], the [`Overlays`], the [`Population`], the persons' states and the
-//! isolation cases, and keeps every household's colour and every unit's and cell's [`Tally`]
-//! live, rolled up the tree in O(depth) per change, and the cases' date indexes behind
-//! [`Registry::agenda`]. Data flows one way:
+//! It owns the [`Tree`], the [`Overlays`], the [`Population`], the persons' states, the
+//! isolation cases, and the staff with one roster per responsibility scheme. It keeps every
+//! household's colour and every unit's and cell's [`Tally`] live, rolled up the tree in
+//! O(depth) per change, the cases' date indexes behind [`Registry::agenda`], and each roster's
+//! holders by target behind [`Registry::responsible_for`] and [`Registry::duty_coverage`].
+//! Data flows one way:
 //!
 //! ```text
 //! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + tallies up the tree
