@@ -626,6 +626,40 @@ impl Registry {
     /// fewest other assignments ([`Roster::replace`] on the scheme's roster, staff and
     /// targets).
     ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::Name;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let lv = |n: &str| levels.level(n).unwrap();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area))?;
+    /// let community = reg.apply(Command::AddUnit { parent: reg.root(), unit: NewUnit::new("农科路社区", lv("社区"), UnitKind::Area) })?[0].new_unit().unwrap();
+    /// let six = reg.apply(Command::AdoptScheme { scheme: Scheme::six_cover_one(lv("社区"), lv("街道"), None)? })?[0].new_scheme().unwrap();
+    /// let officer = |reg: &mut Registry| -> Result<_, wangge::Error> {
+    ///     let staff = Staff::new(Name::new("民警")?, Qualifications::only(Qualification::Police), reg.root(), 2)?;
+    ///     Ok(reg.apply(Command::AddStaff { staff })?[0].new_staff().unwrap())
+    /// };
+    /// let (first, second) = (officer(&mut reg)?, officer(&mut reg)?);
+    /// let day = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// reg.apply(Command::Solve { scheme: six, on: day(1), balanced: false })?;
+    /// let holder = reg.responsible_for(community, day(1))?.iter().find(|r| r.role == Role::AreaPolice).unwrap().staff;
+    ///
+    /// // The officer's last day is 11 February: who takes over on the 12th?
+    /// reg.apply(Command::SetAvailability { staff: holder, from: None, until: Some(day(11)) })?;
+    /// let proposal = reg.replacement(six, holder, day(12))?;
+    /// assert_eq!(proposal.affected.len(), 1);
+    /// let other = if holder == first { second } else { first };
+    /// assert_eq!(proposal.added[0].staff, other);
+    /// assert!(proposal.moved().is_empty());
+    /// reg.apply(Command::Replace { scheme: six, leaving: holder, on: day(12) })?;
+    /// assert_eq!(reg.responsible_for(community, day(12))?.iter().find(|r| r.role == Role::AreaPolice).unwrap().staff, other);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`DutyError::UnknownScheme`], [`DutyError::UnknownStaff`].
     pub fn replacement(&self, scheme: SchemeId, leaving: StaffId, on: NaiveDate) -> Result<Replacement, Error> {
