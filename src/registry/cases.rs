@@ -119,11 +119,11 @@ impl CaseBook {
     /// A case book of `policies` and `cases` read from a snapshot, its indexes rebuilt.
     ///
     /// # Errors
-    /// [`RegistryError::Mismatch`] when a case names a person, policy or linked case that does
+    /// [`RegistryError::InvalidSnapshot`] when a case names a person, policy or linked case that does
     /// not exist, a person has two active cases, two policies share a name or a case's records
     /// are out of order; the errors of computing a case's schedule.
     pub(super) fn from_parts(policies: Vec<Policy>, cases: Vec<Case>, persons: usize) -> Result<Self, Error> {
-        let bad = |what: String| Error::from(RegistryError::Mismatch { what });
+        let bad = |what: String| Error::from(RegistryError::InvalidSnapshot { what });
         let names: BTreeSet<&str> = policies.iter().map(Policy::name).collect();
         if names.len() != policies.len() {
             return Err(bad("two policies share a name".to_owned()));

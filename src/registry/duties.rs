@@ -149,7 +149,7 @@ impl DutyBook {
     ) -> Result<Self, Error> {
         if rosters.len() != schemes.len() {
             let what = format!("{} rosters for {} schemes", rosters.len(), schemes.len());
-            return Err(RegistryError::Mismatch { what }.into());
+            return Err(RegistryError::InvalidSnapshot { what }.into());
         }
         let mut book = DutyBook {
             holders: vec![BTreeMap::new(); schemes.len()],

@@ -97,6 +97,13 @@ pub enum RegistryError {
         /// The version this build reads.
         supported: u32,
     },
+    /// A snapshot whose parts do not fit together (a case naming no registered person, states
+    /// for another number of persons, rosters for another number of schemes ...).
+    #[error("the snapshot does not hold together: {what}")]
+    InvalidSnapshot {
+        /// What does not fit.
+        what: String,
+    },
     /// A loaded snapshot breaks an invariant.
     #[error("the snapshot breaks {count} invariants; first: {first}")]
     AuditFailed {

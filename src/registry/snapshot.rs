@@ -87,8 +87,9 @@ impl Registry {
     ///
     /// # Errors
     /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
-    /// rebuilding the tree, overlays and population; [`RegistryError::AuditFailed`] when the
-    /// result breaks an invariant (a household at a closed unit, say).
+    /// rebuilding the tree, overlays and population; [`RegistryError::InvalidSnapshot`] when
+    /// its parts do not fit together; [`RegistryError::AuditFailed`] when the result breaks an
+    /// invariant (a household at a closed unit, say).
     pub fn from_snapshot(snapshot: Snapshot) -> Result<Registry, Error> {
         if snapshot.format != FORMAT_VERSION {
             return Err(RegistryError::UnsupportedFormat { found: snapshot.format, supported: FORMAT_VERSION }.into());
@@ -100,7 +101,7 @@ impl Registry {
             tree.check_holds_households(h.unit())?;
         }
         if snapshot.states.len() != population.person_count() {
-            return Err(RegistryError::Mismatch {
+            return Err(RegistryError::InvalidSnapshot {
                 what: format!("{} states for {} persons", snapshot.states.len(), population.person_count()),
             }
             .into());
@@ -127,7 +128,7 @@ impl Registry {
         // the unit its founding event made.
         if *founded != Unit::from_new(registry.root_spec.clone()) {
             return Err(
-                RegistryError::Mismatch { what: "the founding root differs from the tree's root".to_owned() }.into()
+                RegistryError::InvalidSnapshot { what: "the founding root differs from the tree's root".to_owned() }.into()
             );
         }
         let findings = registry.audit();
