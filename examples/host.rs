@@ -1,0 +1,1031 @@
+//! # A host service: wangge behind a line protocol
+//!
+//! wangge is a pure domain model: it reads no files, keeps no clock and knows no users. A
+//! service that embeds it owns all three. This example is the smallest such service: it reads
+//! requests as JSON lines on stdin, applies them to one [`Registry`], and writes responses as
+//! JSON lines on stdout.
+//!
+//! ```sh
+//! cargo run --example host -- --print-sample > session.jsonl   # a session to start from
+//! cargo run --example host < session.jsonl                      # run it (the log grows)
+//! cargo run --example host -- --log city.jsonl --snapshot city.snapshot.json < session.jsonl
+//! cargo run --example host                                      # no input: the sample, narrated
+//! ```
+//!
+//! ## What a host keeps: the event log
+//!
+//! Every change is a [`Command`]; the registry validates it, applies it atomically and returns
+//! the [`Event`]s it became. The host appends those events to a file, one JSON line each, and
+//! that file is its whole persistence: on start [`Host::open`] reads it and rebuilds the
+//! registry event by event ([`Registry::replay`], [`Registry::apply_event`]), checked as
+//! strictly as a command. A command is acknowledged only after its events are written and
+//! synced, so a crash loses nothing acknowledged; a last line torn by a crash was never
+//! acknowledged and is cut off on the next start. With `--snapshot` the host also saves the
+//! registry at the end of input (a [`Snapshot`](wangge::Snapshot) and the length of the log it
+//! covers) and next time loads it and replays only the events after it.
+//!
+//! The log file defaults to `wangge-host.jsonl` in [`std::env::temp_dir`] (`--log PATH`).
+//!
+//! ## Requests, one per line
+//!
+//! - Found the registry, once, on an empty log (the level scheme and the root unit):
+//!   `{"found":{"scheme":<LevelScheme>,"root":{"name":"花园路街道","level":0,"kind":"Area","code":null}}}`
+//! - A command, as wangge serialises [`Command`]:
+//!   `{"command":{"AddHousehold":{"unit":3,"door":"1-101"}}}`
+//! - A query for a user, who sees only their scope 管辖范围 (the subtrees of some units; see
+//!   [`Scope`](wangge::Scope)), with the date it is asked for (the host passes "today"):
+//!   `{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}`.
+//!   The queries are [`Query`]: `"Totals"`, `Tally`, `Agenda`, `DutyCoverage`,
+//!   `ResponsibleFor` and `Map`. Here the user's scope rides on the line to keep the protocol
+//!   one stream; a real service takes it from its own authentication, never from the client.
+//!
+//! ## Responses, in order
+//!
+//! Every request ends with exactly one final line, `applied`, `report` or `error`, so a client
+//! can tell where the answer to each request ends (a quiet day's `OpenDay` becomes no event).
+//!
+//! - Each event a command became, as wangge serialises [`Event`]:
+//!   `{"event":{"HouseholdAdded":{"household":0,"unit":3,"door":"1-101"}}}`
+//! - Then how many events it became and how long the log is now:
+//!   `{"applied":{"events":1,"logged":6}}`
+//! - A query's answer ([`Report`]):
+//!   `{"report":{"Totals":{"roots":[1],"counts":{"households":2,"persons":3},"tally":{...}}}}`
+//! - A refusal: the registry is unchanged and nothing is logged. `message` is the error's
+//!   text; `detail` is wangge's typed [`Error`] as JSON, for a client to match on (absent when
+//!   the host refused it without asking wangge: a line that is not a request, a command before
+//!   the founding):
+//!   `{"error":{"message":"unit u4 lies outside this scope","detail":{"Registry":{"OutsideScope":{"item":{"Unit":4}}}}}}`
+//!
+//! Only a failure of the host itself (the log cannot be written, stdout is closed) stops it,
+//! with a message on stderr and a non-zero exit; no input can make it panic.
+//!
+//! ## What the crate does not do
+//!
+//! No I/O, no clock, no users: wangge never opens a file, never asks the time
+//! (every command and query carries its date) and never checks who is asking. The host decides
+//! where the log lives and how it is synced, which date "today" is, who may see which scope and
+//! who may send which command, and how requests from many clients are put in one order (here:
+//! one stdin).
+//!
+//! [`serve`] is the protocol loop, usable without a process (the tests drive it); [`Host`]
+//! holds the registry and the log.
+
+#![forbid(unsafe_code)]
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use wangge::colour::{PersonState, Tally};
+use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
+use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
+use wangge::people::{DoorLabel, Name, PersonRecord, ResidentId};
+use wangge::quarantine::{Agenda, Category, Policy, Temperature};
+use wangge::registry::{Coverage, Responsible, Subject};
+use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Registry, SchemeId, UnitId};
+
+// ---------------------------------------------------------------------------------------------
+// The protocol
+// ---------------------------------------------------------------------------------------------
+
+/// One line of input.
+///
+/// On the wire it is an object with one of the keys `found`, `command` or `query` (a query
+/// with `as` beside it); anything else is refused with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RequestLine", into = "RequestLine")]
+pub enum Request {
+    /// Found the registry: the first request on an empty log, and only then.
+    Found(Founding),
+    /// Change the registry.
+    Command(Command),
+    /// Ask for a report, as a user limited to a scope.
+    Query {
+        /// What is asked.
+        query: Query,
+        /// Who asks.
+        user: User,
+    },
+}
+
+/// What a new registry is founded with: [`Registry::new`]'s arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Founding {
+    /// The level scheme (郑州 四级, 上海 五级 ...).
+    pub scheme: LevelScheme,
+    /// The root unit.
+    pub root: NewUnit,
+}
+
+/// The user a query is asked for: the units whose subtrees they may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// The roots of their scope: a community for its secretary, the root for the sub-district.
+    pub scope: Vec<UnitId>,
+}
+
+/// A report a user may ask for. Each reads through the user's [`Scope`](wangge::Scope), so
+/// anything outside it is refused with `OutsideScope`, never answered empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Query {
+    /// Households, persons and the colour tally of the whole scope.
+    Totals,
+    /// Households, persons and the colour tally of one unit inside the scope.
+    Tally {
+        /// The unit.
+        unit: UnitId,
+    },
+    /// The daily agenda 每日工作清单 of the scope for a date.
+    Agenda {
+        /// The date.
+        date: NaiveDate,
+    },
+    /// How well a responsibility scheme covers the scope on a date.
+    DutyCoverage {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// Who is responsible for a unit, household or person inside the scope on a date.
+    ResponsibleFor {
+        /// The unit, household or person.
+        subject: Subject,
+        /// The date.
+        date: NaiveDate,
+    },
+    /// The courtyard map 院区疫情防控平面图 of a unit inside the scope, as text.
+    Map {
+        /// The unit.
+        unit: UnitId,
+        /// The date it shows.
+        date: NaiveDate,
+    },
+}
+
+/// The answer to a [`Query`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Report {
+    /// For [`Query::Totals`].
+    Totals {
+        /// The scope's roots, as the scope keeps them (disjoint, by id).
+        roots: Vec<UnitId>,
+        /// Households and persons.
+        counts: Counts,
+        /// Households and persons per colour, persons per state.
+        tally: Tally,
+    },
+    /// For [`Query::Tally`].
+    Tally {
+        /// The unit.
+        unit: UnitId,
+        /// Households and persons inside it.
+        counts: Counts,
+        /// Its colour tally.
+        tally: Tally,
+    },
+    /// For [`Query::Agenda`].
+    Agenda(Agenda),
+    /// For [`Query::DutyCoverage`].
+    DutyCoverage(Coverage),
+    /// For [`Query::ResponsibleFor`].
+    ResponsibleFor {
+        /// The subject.
+        subject: Subject,
+        /// The date.
+        date: NaiveDate,
+        /// Everyone responsible, through every scheme.
+        responsible: Vec<Responsible>,
+    },
+    /// For [`Query::Map`].
+    Map {
+        /// The unit.
+        unit: UnitId,
+        /// The date.
+        date: NaiveDate,
+        /// The map as text ([`ColourMap::to_text`](wangge::colour::ColourMap::to_text)).
+        text: String,
+    },
+}
+
+/// One line of output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    /// An event a command became, already in the log.
+    Event(Event),
+    /// The final line of an applied command: how many events it became (each on a line
+    /// before this one) and how many events the log holds now.
+    Applied {
+        /// Events of this command.
+        events: usize,
+        /// Events in the log, the founding one included.
+        logged: usize,
+    },
+    /// The final line of a query (boxed: a report holds tallies, far larger than the rest).
+    Report(Box<Report>),
+    /// The final line of a refused request: nothing changed, nothing was logged.
+    Error(Refusal),
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// What was wrong, for people.
+    pub message: String,
+    /// wangge's typed error, for programs; absent when the line was not a request at all, or
+    /// the request did not fit the host's state (a command before founding, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Error>,
+}
+
+impl Response {
+    /// The refusal of a request wangge refused.
+    fn refused(error: Error) -> Self {
+        Response::Error(Refusal { message: error.to_string(), detail: Some(error) })
+    }
+
+    /// The refusal of a request the host refused before asking wangge.
+    fn refused_by_host(message: impl Into<String>) -> Self {
+        Response::Error(Refusal { message: message.into(), detail: None })
+    }
+
+    /// Whether this line ends the answer to a request.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Response::Event(_))
+    }
+}
+
+/// The wire form of a [`Request`]: every key optional, checked by `TryFrom`, so that a line
+/// with no key or two gets a reason rather than serde's "did not match any variant".
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    found: Option<Founding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    command: Option<Command>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    query: Option<Query>,
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    user: Option<User>,
+}
+
+impl TryFrom<RequestLine> for Request {
+    type Error = &'static str;
+
+    fn try_from(line: RequestLine) -> Result<Self, Self::Error> {
+        match line {
+            RequestLine { found: Some(founding), command: None, query: None, user: None } => {
+                Ok(Request::Found(founding))
+            }
+            RequestLine { found: None, command: Some(command), query: None, user: None } => {
+                Ok(Request::Command(command))
+            }
+            RequestLine { found: None, command: None, query: Some(query), user: Some(user) } => {
+                Ok(Request::Query { query, user })
+            }
+            RequestLine { found: None, command: None, query: Some(_), user: None } => {
+                Err(r#"a query needs "as": {"scope": [unit ids]}, the user it is asked for"#)
+            }
+            RequestLine { found: None, command: None, query: None, user: None } => {
+                Err(r#"a request has one of the keys "found", "command" or "query""#)
+            }
+            RequestLine { query: None, user: Some(_), .. } => Err(r#""as" goes with a query only"#),
+            _ => Err(r#"one request per line: "found", "command" and "query" do not go together"#),
+        }
+    }
+}
+
+impl From<Request> for RequestLine {
+    fn from(request: Request) -> Self {
+        let empty = RequestLine { found: None, command: None, query: None, user: None };
+        match request {
+            Request::Found(founding) => RequestLine { found: Some(founding), ..empty },
+            Request::Command(command) => RequestLine { command: Some(command), ..empty },
+            Request::Query { query, user } => RequestLine { query: Some(query), user: Some(user), ..empty },
+        }
+    }
+}
+
+/// Answer a query through the user's scope.
+///
+/// # Errors
+/// The scope's: an empty or unknown root, `OutsideScope` for anything outside it, an unknown
+/// scheme ...
+pub fn answer(registry: &Registry, query: &Query, user: &User) -> Result<Report, Error> {
+    let scope = registry.scope(&user.scope)?;
+    Ok(match *query {
+        Query::Totals => {
+            Report::Totals { roots: scope.roots().to_vec(), counts: scope.totals(), tally: scope.total_tally() }
+        }
+        Query::Tally { unit } => Report::Tally { unit, counts: scope.counts(unit)?, tally: scope.tally(unit)?.clone() },
+        Query::Agenda { date } => Report::Agenda(scope.agenda(date)),
+        Query::DutyCoverage { scheme, date } => Report::DutyCoverage(scope.duty_coverage(scheme, date)?),
+        Query::ResponsibleFor { subject, date } => {
+            Report::ResponsibleFor { subject, date, responsible: scope.responsible_for(subject, date)? }
+        }
+        Query::Map { unit, date } => Report::Map { unit, date, text: scope.map(unit, date)?.to_text() },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host
+// ---------------------------------------------------------------------------------------------
+
+/// What stops the host: its own I/O, or a log or snapshot it cannot trust. Never a request.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// A file, stdin or stdout failed.
+    #[error("cannot {what} {path}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The file (or stream).
+        path: String,
+        /// Why it failed.
+        source: io::Error,
+    },
+    /// A line of the log is not an event.
+    #[error("{path}, line {line}: not an event: {message}")]
+    NotAnEvent {
+        /// The log.
+        path: String,
+        /// The line, from 1.
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The registry refused an event of the log: the log was not written by a registry, or
+    /// was edited.
+    #[error("{path}, line {line}: the registry refused the event: {source}")]
+    Replay {
+        /// The log.
+        path: String,
+        /// The line, from 1.
+        line: usize,
+        /// Why.
+        source: Error,
+    },
+    /// The snapshot cannot be read, or does not belong to the log.
+    #[error("snapshot {path}: {message}")]
+    Snapshot {
+        /// The snapshot file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value could not be written as JSON.
+    #[error("cannot encode {what} as JSON: {source}")]
+    Encode {
+        /// What.
+        what: &'static str,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// An earlier write to the log failed, so the registry in memory may be ahead of it.
+    #[error("the log could not be written earlier; restart the host to rebuild from the log")]
+    Stopped,
+    /// The command line is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The sample session did not behave as it should.
+    #[error("the sample session went wrong: {0}")]
+    Sample(String),
+}
+
+/// What [`Host::open`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Opened {
+    /// Events in the log, the founding one included.
+    pub logged: usize,
+    /// Of those, how many the snapshot covered (not replayed).
+    pub from_snapshot: usize,
+    /// Bytes of a torn last line cut off the log.
+    pub torn_bytes: u64,
+}
+
+/// A registry and its event log.
+#[derive(Debug)]
+pub struct Host {
+    /// `None` until the log holds a founding event.
+    registry: Option<Registry>,
+    /// The log, open for appending.
+    log: File,
+    /// Its path, for messages.
+    path: PathBuf,
+    /// Events in the log.
+    logged: usize,
+    /// What opening found.
+    opened: Opened,
+    /// Set when a write to the log failed: the registry may be ahead of the log.
+    stopped: bool,
+}
+
+/// A snapshot as the host saves it: the registry and how many log events it covers.
+#[derive(Serialize)]
+struct CheckpointRef<'r> {
+    events: usize,
+    registry: &'r Registry,
+}
+
+/// A snapshot as the host loads it (loading a [`Registry`] rebuilds and audits it).
+#[derive(Deserialize)]
+struct Checkpoint {
+    events: usize,
+    registry: Registry,
+}
+
+fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> HostError {
+    let path = path.display().to_string();
+    move |source| HostError::Io { what, path, source }
+}
+
+impl Host {
+    /// Open the log at `path` (creating it if absent) and rebuild the registry from it: the
+    /// restart. With `snapshot`, start from the snapshot there if there is one and replay only
+    /// the events after it.
+    ///
+    /// # Errors
+    /// [`HostError`] when a file cannot be read, a line of the log is not an event the
+    /// registry accepts, or the snapshot does not belong to the log.
+    ///
+    /// # Complexity
+    /// O(events replayed); memory O(the registry), never the whole log.
+    pub fn open(path: &Path, snapshot: Option<&Path>) -> Result<Host, HostError> {
+        let checkpoint = match snapshot {
+            Some(s) if s.exists() => Some(load_checkpoint(s)?),
+            _ => None,
+        };
+        let (registry, opened) = replay_log(path, checkpoint)?;
+        let log = OpenOptions::new().create(true).append(true).open(path).map_err(io_error("open", path))?;
+        Ok(Host { registry, log, path: path.to_owned(), logged: opened.logged, opened, stopped: false })
+    }
+
+    /// The registry, once founded.
+    pub fn registry(&self) -> Option<&Registry> {
+        self.registry.as_ref()
+    }
+
+    /// Events in the log, the founding one included.
+    pub fn logged(&self) -> usize {
+        self.logged
+    }
+
+    /// What opening the log found.
+    pub fn opened(&self) -> Opened {
+        self.opened
+    }
+
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Handle one request: the responses to write, the last of them final.
+    ///
+    /// # Errors
+    /// Only the host's own failures: the log cannot be written (after which every call is
+    /// [`HostError::Stopped`]). A request the registry refuses is an `error` response.
+    pub fn handle(&mut self, request: Request) -> Result<Vec<Response>, HostError> {
+        if self.stopped {
+            return Err(HostError::Stopped);
+        }
+        match request {
+            Request::Found(Founding { scheme, root }) => {
+                if self.registry.is_some() {
+                    return Ok(vec![Response::refused_by_host("the registry is founded already; its log goes on")]);
+                }
+                let registry = match Registry::new(scheme, root) {
+                    Ok(registry) => registry,
+                    Err(e) => return Ok(vec![Response::refused(e)]),
+                };
+                let events = vec![registry.founding_event()];
+                // Logged before the host keeps the registry: a failed write leaves nothing.
+                self.append(&events)?;
+                self.registry = Some(registry);
+                Ok(self.applied(events))
+            }
+            Request::Command(command) => {
+                let Some(registry) = self.registry.as_mut() else {
+                    return Ok(vec![not_founded()]);
+                };
+                match registry.apply(command) {
+                    // A refused command changed nothing: there is nothing to log.
+                    Err(e) => Ok(vec![Response::refused(e)]),
+                    Ok(events) => {
+                        // The registry has applied the events; if the log cannot take them,
+                        // memory is ahead of the disk and the host stops (a restart rebuilds
+                        // from what was logged, and this command was never acknowledged).
+                        if let Err(e) = self.append(&events) {
+                            self.stopped = true;
+                            self.registry = None;
+                            return Err(e);
+                        }
+                        Ok(self.applied(events))
+                    }
+                }
+            }
+            Request::Query { query, user } => {
+                let Some(registry) = self.registry.as_ref() else {
+                    return Ok(vec![not_founded()]);
+                };
+                Ok(vec![match answer(registry, &query, &user) {
+                    Ok(report) => Response::Report(Box::new(report)),
+                    Err(e) => Response::refused(e),
+                }])
+            }
+        }
+    }
+
+    /// The responses of an applied command.
+    fn applied(&self, events: Vec<Event>) -> Vec<Response> {
+        let count = events.len();
+        let mut out: Vec<Response> = events.into_iter().map(Response::Event).collect();
+        out.push(Response::Applied { events: count, logged: self.logged });
+        out
+    }
+
+    /// Append events to the log, one line each, in one write, and sync them to the disk
+    /// before anything is acknowledged.
+    fn append(&mut self, events: &[Event]) -> Result<(), HostError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for event in events {
+            text.push_str(
+                &serde_json::to_string(event).map_err(|source| HostError::Encode { what: "an event", source })?,
+            );
+            text.push('\n');
+        }
+        self.log.write_all(text.as_bytes()).map_err(io_error("append to", &self.path))?;
+        // Without this a power cut could lose acknowledged events; a busy service would sync
+        // a batch of commands at once instead.
+        self.log.sync_data().map_err(io_error("sync", &self.path))?;
+        self.logged += events.len();
+        Ok(())
+    }
+
+    /// Save the registry and the length of the log it covers to `path` (through a temporary
+    /// file and a rename, so a crash leaves the old snapshot or the new, never half of one).
+    /// Does nothing before the registry is founded.
+    ///
+    /// # Errors
+    /// [`HostError::Io`], [`HostError::Encode`].
+    pub fn save_snapshot(&self, path: &Path) -> Result<(), HostError> {
+        let Some(registry) = &self.registry else {
+            return Ok(());
+        };
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = PathBuf::from(temporary);
+        let file = File::create(&temporary).map_err(io_error("create", &temporary))?;
+        let mut out = BufWriter::new(file);
+        serde_json::to_writer(&mut out, &CheckpointRef { events: self.logged, registry })
+            .map_err(|source| HostError::Encode { what: "the snapshot", source })?;
+        let file = out.into_inner().map_err(|e| io_error("write", &temporary)(e.into_error()))?;
+        file.sync_all().map_err(io_error("sync", &temporary))?;
+        fs::rename(&temporary, path).map_err(io_error("rename into place", path))
+    }
+}
+
+fn not_founded() -> Response {
+    Response::refused_by_host(
+        r#"no registry yet: the first request of a new log is {"found": {"scheme": ..., "root": ...}}"#,
+    )
+}
+
+fn load_checkpoint(path: &Path) -> Result<Checkpoint, HostError> {
+    let file = File::open(path).map_err(io_error("open", path))?;
+    serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| HostError::Snapshot { path: path.display().to_string(), message: e.to_string() })
+}
+
+/// Read the log line by line and rebuild the registry (after the checkpoint's events, if
+/// any), cutting off a torn last line.
+fn replay_log(path: &Path, checkpoint: Option<Checkpoint>) -> Result<(Option<Registry>, Opened), HostError> {
+    let shown = || path.display().to_string();
+    let (mut registry, covered) = match checkpoint {
+        Some(c) => (Some(c.registry), c.events),
+        None => (None, 0),
+    };
+    let mut opened = Opened { from_snapshot: covered, ..Opened::default() };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound && covered == 0 => return Ok((None, opened)),
+        Err(e) => return Err(io_error("open", path)(e)),
+    };
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    let mut whole_bytes: u64 = 0;
+    loop {
+        line.clear();
+        let read = reader.read_line(&mut line).map_err(io_error("read", path))?;
+        if read == 0 {
+            break;
+        }
+        if !line.ends_with('\n') {
+            // Only the last line can lack its newline: a write the crash cut short.
+            opened.torn_bytes = read as u64;
+            break;
+        }
+        whole_bytes += read as u64;
+        opened.logged += 1;
+        let number = opened.logged;
+        if number > 1 && number <= covered {
+            continue; // in the snapshot already
+        }
+        let event: Event = serde_json::from_str(&line).map_err(|e| HostError::NotAnEvent {
+            path: shown(),
+            line: number,
+            message: e.to_string(),
+        })?;
+        match registry.as_mut() {
+            Some(r) if number == 1 => {
+                if event != r.founding_event() {
+                    let message = "it was not made from this log (the founding events differ)".to_owned();
+                    return Err(HostError::Snapshot { path: shown(), message });
+                }
+            }
+            Some(r) => {
+                r.apply_event(&event).map_err(|source| HostError::Replay { path: shown(), line: number, source })?
+            }
+            None => {
+                let founded = Registry::replay([&event]).map_err(|source| HostError::Replay {
+                    path: shown(),
+                    line: number,
+                    source,
+                })?;
+                registry = Some(founded);
+            }
+        }
+    }
+    if opened.logged < covered {
+        let message = format!("it covers {covered} events but the log holds {}", opened.logged);
+        return Err(HostError::Snapshot { path: shown(), message });
+    }
+    if opened.torn_bytes > 0 {
+        let file = OpenOptions::new().write(true).open(path).map_err(io_error("open", path))?;
+        file.set_len(whole_bytes).map_err(io_error("cut the torn line off", path))?;
+    }
+    Ok((registry, opened))
+}
+
+/// How many of each line [`serve`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Served {
+    /// Requests read (blank lines are skipped).
+    pub requests: usize,
+    /// Event lines.
+    pub events: usize,
+    /// Report lines.
+    pub reports: usize,
+    /// Error lines.
+    pub refusals: usize,
+}
+
+/// The protocol loop: read requests from `input` line by line until it ends, handle each and
+/// write its responses to `output` as JSON lines, flushed after each request.
+///
+/// A line that is not a request (bad JSON, an unknown command, invalid UTF-8) is answered
+/// with an `error` line and the loop goes on.
+///
+/// # Errors
+/// Only the host's own failures: reading `input`, writing `output` or the log.
+pub fn serve(host: &mut Host, mut input: impl BufRead, mut output: impl Write) -> Result<Served, HostError> {
+    let mut served = Served::default();
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes).map_err(io_error("read", Path::new("the input")))? == 0 {
+            return Ok(served);
+        }
+        let responses = match std::str::from_utf8(&bytes) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => match serde_json::from_str::<Request>(line) {
+                Ok(request) => host.handle(request)?,
+                Err(e) => vec![Response::refused_by_host(format!("not a request: {e}"))],
+            },
+            Err(e) => vec![Response::refused_by_host(format!("not a request: the line is not UTF-8 ({e})"))],
+        };
+        served.requests += 1;
+        let mut text = String::new();
+        for response in &responses {
+            match response {
+                Response::Event(_) => served.events += 1,
+                Response::Report(_) => served.reports += 1,
+                Response::Error(_) => served.refusals += 1,
+                Response::Applied { .. } => {}
+            }
+            text.push_str(
+                &serde_json::to_string(response).map_err(|source| HostError::Encode { what: "a response", source })?,
+            );
+            text.push('\n');
+        }
+        let stdout = Path::new("the output");
+        output.write_all(text.as_bytes()).map_err(io_error("write", stdout))?;
+        output.flush().map_err(io_error("flush", stdout))?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+// ---------------------------------------------------------------------------------------------
+
+const USAGE: &str = "\
+usage: host [--log PATH] [--snapshot PATH] [--print-sample]
+
+Reads requests as JSON lines on stdin, writes responses as JSON lines on stdout.
+  --log PATH       the event log (default: wangge-host.jsonl in the temporary directory)
+  --snapshot PATH  load a snapshot from PATH at start if there is one, save one at the end
+  --print-sample   print the sample session's requests, one per line, and exit
+With no input at all, runs the sample session (in a log of its own) and narrates it.";
+
+/// The command line's options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Options {
+    log: PathBuf,
+    snapshot: Option<PathBuf>,
+    print_sample: bool,
+    help: bool,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, HostError> {
+        let mut options = Options {
+            log: std::env::temp_dir().join("wangge-host.jsonl"),
+            snapshot: None,
+            print_sample: false,
+            help: false,
+        };
+        while let Some(arg) = args.next() {
+            let mut value = |flag: &str| {
+                args.next().map(PathBuf::from).ok_or_else(|| HostError::Usage(format!("{flag} needs a path\n{USAGE}")))
+            };
+            match arg.as_str() {
+                "--log" => options.log = value("--log")?,
+                "--snapshot" => options.snapshot = Some(value("--snapshot")?),
+                "--print-sample" => options.print_sample = true,
+                "-h" | "--help" => options.help = true,
+                other => return Err(HostError::Usage(format!("unknown argument {other:?}\n{USAGE}"))),
+            }
+        }
+        Ok(options)
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(HostError::Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("host: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), HostError> {
+    let options = Options::parse(std::env::args().skip(1))?;
+    let stdout = Path::new("stdout");
+    if options.help {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    if options.print_sample {
+        let mut out = io::stdout().lock();
+        for line in sample_lines()? {
+            writeln!(out, "{line}").map_err(io_error("write", stdout))?;
+        }
+        return Ok(());
+    }
+    let mut input = io::stdin().lock();
+    // No input at all (`< /dev/null`, an empty file): show the sample instead of doing nothing.
+    if input.fill_buf().map_err(io_error("read", Path::new("stdin")))?.is_empty() {
+        return sample_session(&mut io::stdout().lock());
+    }
+    let mut host = Host::open(&options.log, options.snapshot.as_deref())?;
+    let opened = host.opened();
+    eprintln!(
+        "host: log {} ({} events, {} from the snapshot{})",
+        host.path().display(),
+        opened.logged,
+        opened.from_snapshot,
+        if opened.torn_bytes > 0 {
+            format!(", a torn line of {} bytes cut off", opened.torn_bytes)
+        } else {
+            String::new()
+        }
+    );
+    let served = serve(&mut host, input, io::stdout().lock())?;
+    if let Some(path) = &options.snapshot {
+        host.save_snapshot(path)?;
+    }
+    eprintln!(
+        "host: {} requests: {} events logged, {} reports, {} refused; the log holds {} events",
+        served.requests,
+        served.events,
+        served.reports,
+        served.refusals,
+        host.logged()
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sample session
+// ---------------------------------------------------------------------------------------------
+
+/// A date in February 2020.
+fn february(day: u32) -> Result<NaiveDate, HostError> {
+    NaiveDate::from_ymd_opt(2020, 2, day).ok_or_else(|| HostError::Sample(format!("no day 2020-02-{day}")))
+}
+
+/// A wangge error while building the sample, which is fixed data: a bug of the sample.
+fn sample_bug(error: Error) -> HostError {
+    HostError::Sample(error.to_string())
+}
+
+/// The sample session's requests: a small sub-district founded and built by commands, a
+/// person put under home isolation with `StartCase`, a secretary named under 六包一, one
+/// command refused, and queries as the secretary of one community (one of them outside) and
+/// as the sub-district.
+///
+/// Ids are handed out in order from 0, so a session names them ahead: the root is unit 0,
+/// the first unit added is unit 1, and so on.
+///
+/// # Errors
+/// [`HostError::Sample`] if the fixed data were invalid (a bug).
+pub fn sample_requests() -> Result<Vec<Request>, HostError> {
+    let zhengzhou = LevelScheme::zhengzhou(); // 街道 > 社区 > 楼院 > 楼组
+    let level = |name: &str| zhengzhou.level(name).ok_or_else(|| HostError::Sample(format!("no level {name}")));
+    let (root, nongke, huanghe, yard3, yard7) =
+        (UnitId::new(0), UnitId::new(1), UnitId::new(2), UnitId::new(3), UnitId::new(4));
+    let (h0, h1, h2) = (HouseholdId::new(0), HouseholdId::new(1), HouseholdId::new(2));
+    // Made-up residents of Jinshui District 金水区 (area code 410105).
+    let resident = |sequence: u16, year: i32| -> Result<PersonRecord, HostError> {
+        let born = NaiveDate::from_ymd_opt(year, 5, 17).ok_or_else(|| HostError::Sample(format!("no {year}-05-17")))?;
+        let id = ResidentId::from_parts(410105, born, sequence).map_err(|e| sample_bug(e.into()))?;
+        Ok(PersonRecord::new().with_resident_id(id))
+    };
+    let well = PersonState::well(february(1)?);
+    let register = |household: HouseholdId, record: PersonRecord| {
+        Request::Command(Command::RegisterPerson { household, record, state: well })
+    };
+    let add_unit = |parent: UnitId, unit: NewUnit| Request::Command(Command::AddUnit { parent, unit });
+    let add_household = |unit: UnitId, door: &str| -> Result<Request, HostError> {
+        let door = DoorLabel::new(door).map_err(|e| sample_bug(e.into()))?;
+        Ok(Request::Command(Command::AddHousehold { unit, door }))
+    };
+    let secretary = User { scope: vec![nongke] };
+    let sub_district = User { scope: vec![root] };
+    let ask = |query: Query, user: &User| Request::Query { query, user: user.clone() };
+    let today = february(3)?;
+    let morning = february(2)?.and_hms_opt(8, 0, 0).ok_or_else(|| HostError::Sample("no 08:00".to_owned()))?;
+    let normal = Temperature::from_tenths(365).map_err(|e| sample_bug(e.into()))?;
+    let six_cover_one =
+        Scheme::six_cover_one(level("社区")?, level("街道")?, None).map_err(|e| sample_bug(e.into()))?;
+    let name = Name::new("农科路书记").map_err(|e| sample_bug(e.into()))?;
+    let party_secretary = Staff::new(name, Qualifications::only(Qualification::PartySecretary), nongke, 1)
+        .map_err(|e| sample_bug(e.into()))?;
+    Ok(vec![
+        Request::Found(Founding {
+            scheme: zhengzhou.clone(),
+            root: NewUnit::new("花园路街道", level("街道")?, UnitKind::Area),
+        }),
+        add_unit(root, NewUnit::new("农科路社区", level("社区")?, UnitKind::Area)),
+        add_unit(root, NewUnit::new("黄河路社区", level("社区")?, UnitKind::Area)),
+        add_unit(nongke, NewUnit::new("3号院", level("楼院")?, UnitKind::Compound(CompoundKind::WorkUnit))),
+        add_unit(huanghe, NewUnit::new("7号院", level("楼院")?, UnitKind::Compound(CompoundKind::Unmanaged))),
+        add_household(yard3, "1-101")?,
+        add_household(yard3, "1-102")?,
+        add_household(yard7, "2-201")?,
+        register(h0, resident(11, 1958)?),
+        register(h0, resident(12, 1961)?),
+        register(h1, resident(21, 1987)?),
+        register(h2, resident(31, 1975)?),
+        // One person, one file 一人一档: the same identity number again is refused.
+        register(h2, resident(11, 1958)?),
+        Request::Command(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }),
+        // Back from Wuhan on 1 February: 14 days of home isolation; 1-101 turns orange.
+        Request::Command(Command::StartCase {
+            person: PersonId::new(0),
+            policy: PolicyId::new(0),
+            category: Category::ArrivalFromEpidemicArea,
+            anchor: february(1)?,
+            on: february(1)?,
+            linked: None,
+        }),
+        // One check of the two a day on 2 February: tomorrow's agenda lists the missed one.
+        Request::Command(Command::RecordCheck {
+            person: PersonId::new(0),
+            at: morning,
+            temperature: normal,
+            symptoms: false,
+        }),
+        // 六包一, with the community's party secretary as its first named person.
+        Request::Command(Command::AdoptScheme { scheme: six_cover_one }),
+        Request::Command(Command::AddStaff { staff: party_secretary }),
+        Request::Command(Command::Solve { scheme: SchemeId::new(0), on: today, balanced: false }),
+        // The morning round of 3 February: nothing changes phase, so no events.
+        Request::Command(Command::OpenDay { today }),
+        // The secretary of 农科路社区 sees their community ...
+        ask(Query::Totals, &secretary),
+        ask(Query::Agenda { date: today }, &secretary),
+        ask(Query::ResponsibleFor { subject: Subject::Household(h0), date: today }, &secretary),
+        ask(Query::DutyCoverage { scheme: SchemeId::new(0), date: today }, &secretary),
+        ask(Query::Map { unit: yard3, date: today }, &secretary),
+        // ... and not the next one's courtyard.
+        ask(Query::Map { unit: yard7, date: today }, &secretary),
+        // The sub-district sees both communities.
+        ask(Query::Totals, &sub_district),
+    ])
+}
+
+/// The sample session's requests as JSON lines.
+pub fn sample_lines() -> Result<Vec<String>, HostError> {
+    sample_requests()?
+        .into_iter()
+        .map(|r| serde_json::to_string(&r).map_err(|source| HostError::Encode { what: "a request", source }))
+        .collect()
+}
+
+/// Shorten a line for the narration, on a character boundary.
+fn shorten(line: &str, max: usize) -> String {
+    match line.char_indices().nth(max) {
+        Some((at, _)) => format!("{} …", &line[..at]),
+        None => line.to_owned(),
+    }
+}
+
+/// Run the sample session against a fresh log in the temporary directory, narrating it to
+/// `out`; then restart from the log and ask the same queries again.
+///
+/// # Errors
+/// The host's, and [`HostError::Sample`] if the restarted host answers differently.
+pub fn sample_session(out: &mut impl Write) -> Result<(), HostError> {
+    let path = std::env::temp_dir().join(format!("wangge-host-sample-{}.jsonl", std::process::id()));
+    let result = narrate(&path, out);
+    // The sample's log is the sample's own: leave no file behind (a failed removal is harmless).
+    let _ = fs::remove_file(&path);
+    result
+}
+
+fn narrate(path: &Path, out: &mut impl Write) -> Result<(), HostError> {
+    let stdout = Path::new("the output");
+    let mut say = |text: &str| writeln!(out, "{text}").map_err(io_error("write", stdout));
+    let mut host = Host::open(path, None)?;
+    say(&format!("A host with an empty log at {}. Requests (→) and responses (←):\n", path.display()))?;
+    let mut answers: Vec<(String, String)> = Vec::new(); // each query line and its answer
+    let mut map = None;
+    for line in sample_lines()? {
+        let mut output = Vec::new();
+        serve(&mut host, line.as_bytes(), &mut output)?;
+        let output = String::from_utf8(output).map_err(|e| HostError::Sample(e.to_string()))?;
+        say(&format!("→ {}", shorten(&line, 140)))?;
+        for response in output.lines() {
+            say(&format!("← {}", shorten(response, 140)))?;
+            if let Ok(Response::Report(report)) = serde_json::from_str(response)
+                && let Report::Map { text, .. } = *report
+            {
+                map = Some(text);
+            }
+        }
+        if matches!(serde_json::from_str(&line), Ok(Request::Query { .. })) {
+            answers.push((line, output));
+        }
+    }
+    if let Some(map) = map {
+        say(&format!("\nThe map report's text, as the secretary sees it:\n\n{map}"))?;
+    }
+
+    // The restart: a new host from the same log, the same queries, the same answers.
+    let mut restarted = Host::open(path, None)?;
+    let opened = restarted.opened();
+    say(&format!("Restart: {} events replayed from {}.", opened.logged, path.display()))?;
+    for (line, before) in &answers {
+        let mut after = Vec::new();
+        serve(&mut restarted, line.as_bytes(), &mut after)?;
+        if after != before.as_bytes() {
+            return Err(HostError::Sample(format!("after the restart {line} is answered differently")));
+        }
+    }
+    if restarted.registry() != host.registry() {
+        return Err(HostError::Sample("the restarted registry differs".to_owned()));
+    }
+    say(&format!("The {} queries answer the same, and the rebuilt registry equals the first.", answers.len()))?;
+    if let Some(registry) = restarted.registry() {
+        say(&format!("The audit 纵向稽核 finds {} problems.", registry.audit().len()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,596 @@
+//! The host service of `examples/host.rs`, driven end to end through its `serve` loop, as a
+//! service developer would run it: requests in as JSON lines, events and reports out, the event
+//! log written beside, and a restart that rebuilds the registry from that log alone.
+//!
+//! Every test keeps its own log file in the temporary directory and removes it at the end.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wangge::people::PeopleError;
+use wangge::registry::ScopeItem;
+use wangge::{Error, Event, HouseholdId, PersonId, Registry, RegistryError, UnitId};
+
+/// The host example itself, shared rather than copied.
+#[path = "../examples/host.rs"]
+#[allow(dead_code)] // the command line and `main` are not used here
+mod host;
+
+use host::{Host, HostError, Query, Report, Request, Response, User, serve};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+/// A log path (and a snapshot path) of this test's own; both files are removed on drop.
+struct Files {
+    log: PathBuf,
+    snapshot: PathBuf,
+}
+
+impl Files {
+    fn new(test: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let stem = format!("wangge-host-test-{}-{test}-{n}", std::process::id());
+        let dir = std::env::temp_dir();
+        let files =
+            Files { log: dir.join(format!("{stem}.jsonl")), snapshot: dir.join(format!("{stem}.snapshot.json")) };
+        files.remove();
+        files
+    }
+
+    fn remove(&self) {
+        let _ = fs::remove_file(&self.log);
+        let _ = fs::remove_file(&self.snapshot);
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// The sample session's request lines.
+fn sample() -> Vec<String> {
+    host::sample_lines().expect("the sample is valid")
+}
+
+/// Serve raw input and return the output lines.
+fn serve_bytes(host: &mut Host, input: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    serve(host, input, &mut out).expect("the host itself does not fail");
+    String::from_utf8(out).expect("the output is UTF-8").lines().map(str::to_owned).collect()
+}
+
+/// Serve request lines and return the output lines.
+fn serve_lines(host: &mut Host, lines: &[String]) -> Vec<String> {
+    serve_bytes(host, lines.join("\n").as_bytes())
+}
+
+/// Parse output lines and group them per request: each group ends with its one final line.
+fn answers(output: &[String]) -> Vec<Vec<Response>> {
+    let mut groups = vec![Vec::new()];
+    for line in output {
+        let response: Response =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a response line: {e}\n{line}"));
+        let last = groups.last_mut().expect("there is always an open group");
+        let is_final = response.is_final();
+        last.push(response);
+        if is_final {
+            groups.push(Vec::new());
+        }
+    }
+    let open = groups.pop().expect("there is always an open group");
+    assert!(open.is_empty(), "the output ends with events and no final line: {open:?}");
+    groups
+}
+
+/// The one response of a request answered by a single line.
+fn only(output: Vec<String>) -> Response {
+    let mut groups = answers(&output);
+    assert_eq!(groups.len(), 1, "one request, one answer: {output:?}");
+    let mut group = groups.remove(0);
+    assert_eq!(group.len(), 1, "a single line: {output:?}");
+    group.remove(0)
+}
+
+/// The typed error of a refusal.
+fn refusal(response: Response) -> Option<Error> {
+    match response {
+        Response::Error(refusal) => {
+            assert!(!refusal.message.is_empty());
+            refusal.detail
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn report(response: Response) -> Report {
+    match response {
+        Response::Report(report) => *report,
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
+fn query_line(query: Query, scope: &[u32]) -> String {
+    let user = User { scope: scope.iter().copied().map(UnitId::new).collect() };
+    serde_json::to_string(&Request::Query { query, user }).expect("a request encodes")
+}
+
+fn ask(host: &mut Host, query: Query, scope: &[u32]) -> Response {
+    only(serve_lines(host, &[query_line(query, scope)]))
+}
+
+fn outside(item: ScopeItem) -> Option<Error> {
+    Some(Error::Registry(RegistryError::OutsideScope { item }))
+}
+
+fn february(day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2020, 2, day).expect("a February date")
+}
+
+/// The events of the log file, in order.
+fn read_log(path: &Path) -> Vec<Event> {
+    fs::read_to_string(path)
+        .expect("the log is readable")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not an event: {e}\n{line}")))
+        .collect()
+}
+
+/// A host that has served the sample session.
+fn after_sample(files: &Files) -> Host {
+    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    serve_lines(&mut host, &sample());
+    host
+}
+
+/// Queries across the sample's units and dates, for comparing hosts.
+fn queries() -> Vec<String> {
+    let today = february(3);
+    let mut lines = Vec::new();
+    for scope in [&[0][..], &[1], &[2], &[1, 2], &[3]] {
+        lines.push(query_line(Query::Totals, scope));
+        lines.push(query_line(Query::Agenda { date: today }, scope));
+        for unit in 0..5 {
+            lines.push(query_line(Query::Tally { unit: UnitId::new(unit) }, scope));
+            lines.push(query_line(Query::Map { unit: UnitId::new(unit), date: today }, scope));
+        }
+        lines.push(query_line(Query::DutyCoverage { scheme: wangge::SchemeId::new(0), date: today }, scope));
+        for household in 0..3 {
+            let subject = wangge::registry::Subject::Household(HouseholdId::new(household));
+            lines.push(query_line(Query::ResponsibleFor { subject, date: today }, scope));
+        }
+    }
+    lines
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands in, events out
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_request_is_answered_and_every_event_is_logged_as_written() {
+    let files = Files::new("events");
+    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    assert_eq!(host.registry(), None, "nothing before the founding request");
+    let requests = sample();
+    let output = serve_lines(&mut host, &requests);
+    let groups = answers(&output);
+    assert_eq!(groups.len(), requests.len(), "one final line per request");
+
+    // Each event line is an `Event` as wangge writes it, and re-encodes to the same text.
+    let mut emitted = Vec::new();
+    for line in &output {
+        let value: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        if let Some(event) = value.get("event") {
+            let event: Event = serde_json::from_value(event.clone()).expect("a valid Event");
+            assert_eq!(serde_json::to_string(&event).expect("encodes"), event_text(line));
+            emitted.push(event);
+        }
+    }
+
+    // Each applied command reports its events and the log's length, which only grows.
+    let mut logged = 0;
+    for group in &groups {
+        if let Some(Response::Applied { events, logged: now }) = group.last() {
+            assert_eq!(*events, group.len() - 1);
+            assert_eq!(*now, logged + events);
+            logged = *now;
+        }
+    }
+    assert_eq!(logged, emitted.len());
+    assert_eq!(host.logged(), emitted.len());
+
+    // The log holds exactly what was emitted, in order, and replays into the registry.
+    let log = read_log(&files.log);
+    assert_eq!(log, emitted);
+    assert!(matches!(log[0], Event::Founded { .. }));
+    let registry = host.registry().expect("founded");
+    assert_eq!(&Registry::replay(&log).expect("the log replays"), registry);
+    assert!(registry.audit().is_empty());
+
+    // The sample's two refusals: one person one file, and the courtyard outside the scope.
+    let refusals: Vec<Option<Error>> = groups
+        .into_iter()
+        .filter_map(|mut g| match g.pop() {
+            Some(Response::Error(r)) => Some(r.detail),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert!(matches!(refusals[0], Some(Error::People(PeopleError::DuplicateResidentId { .. }))));
+    assert_eq!(refusals[1], outside(ScopeItem::Unit(UnitId::new(4))));
+}
+
+/// The text of the `event` member of an event line.
+fn event_text(line: &str) -> String {
+    let inner = line.strip_prefix(r#"{"event":"#).and_then(|l| l.strip_suffix('}')).expect("an event line");
+    inner.to_owned()
+}
+
+#[test]
+fn requests_are_written_as_the_module_docs_show() {
+    let lines = sample();
+    assert!(lines[0].starts_with(r#"{"found":{"scheme":{"#), "{}", lines[0]);
+    assert!(lines.contains(&r#"{"command":{"AddHousehold":{"unit":3,"door":"1-101"}}}"#.to_owned()));
+    assert!(lines.contains(&r#"{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}"#.to_owned()));
+    assert!(lines.contains(&r#"{"query":"Totals","as":{"scope":[1]}}"#.to_owned()));
+    // Every request reads back as itself.
+    for (line, request) in lines.iter().zip(host::sample_requests().expect("valid")) {
+        assert_eq!(serde_json::from_str::<Request>(line).expect("a request"), request);
+    }
+
+    let files = Files::new("docs");
+    let mut host = after_sample(&files);
+    let outside =
+        serve_lines(&mut host, &[r#"{"query":{"Map":{"unit":4,"date":"2020-02-03"}},"as":{"scope":[1]}}"#.to_owned()]);
+    assert_eq!(
+        outside,
+        [
+            r#"{"error":{"message":"unit u4 lies outside this scope","detail":{"Registry":{"OutsideScope":{"item":{"Unit":4}}}}}}"#
+        ]
+    );
+    let added = serve_lines(&mut host, &[r#"{"command":{"AddHousehold":{"unit":3,"door":"1-103"}}}"#.to_owned()]);
+    assert_eq!(
+        added,
+        [
+            r#"{"event":{"HouseholdAdded":{"household":3,"unit":3,"door":"1-103"}}}"#,
+            &format!(r#"{{"applied":{{"events":1,"logged":{}}}}}"#, host.logged()),
+        ]
+    );
+}
+
+#[test]
+fn a_refused_command_is_an_error_line_and_changes_nothing() {
+    let files = Files::new("refused");
+    let mut host = after_sample(&files);
+    let before = host.registry().cloned();
+    let log_before = fs::read(&files.log).expect("the log");
+    let logged = host.logged();
+    let refused = [
+        // Under a unit that does not exist.
+        r#"{"command":{"AddUnit":{"parent":99,"unit":{"name":"x","level":1,"kind":"Area","code":null}}}}"#,
+        // A courtyard holding households, closed without sending them anywhere.
+        r#"{"command":{"CloseUnit":{"unit":3,"on":"2020-02-03","transfer_to":null}}}"#,
+        // Home isolation cannot become absent.
+        r#"{"command":{"SetState":{"person":0,"state":"Absent","on":"2020-02-03"}}}"#,
+        // Person 0 is under a case already.
+        r#"{"command":{"StartCase":{"person":0,"policy":0,"category":"CloseContact","anchor":"2020-02-03","on":"2020-02-03","linked":null}}}"#,
+        // No such household.
+        r#"{"command":{"MoveHousehold":{"household":42,"to":3}}}"#,
+        // No such scheme.
+        r#"{"command":{"Solve":{"scheme":7,"on":"2020-02-03","balanced":true}}}"#,
+    ];
+    for line in refused {
+        let detail = refusal(only(serve_lines(&mut host, &[line.to_owned()])));
+        assert!(detail.is_some(), "wangge's own refusal, typed: {line}");
+        assert_eq!(host.registry().cloned(), before, "unchanged by {line}");
+    }
+    // The second registration of a number names the household that holds it.
+    let duplicate = sample().into_iter().find(|l| l.contains("RegisterPerson")).expect("the sample registers");
+    let detail = refusal(only(serve_lines(&mut host, &[duplicate])));
+    assert!(
+        matches!(detail, Some(Error::People(PeopleError::DuplicateResidentId { household, .. })) if household == HouseholdId::new(0))
+    );
+    assert_eq!(host.registry().cloned(), before);
+    assert_eq!(host.logged(), logged);
+    assert_eq!(fs::read(&files.log).expect("the log"), log_before, "nothing logged");
+}
+
+#[test]
+fn lines_that_are_not_requests_are_error_lines_and_the_host_goes_on() {
+    let files = Files::new("garbage");
+    let mut host = after_sample(&files);
+    let before = host.registry().cloned();
+    let found = sample().remove(0);
+    let bad: Vec<Vec<u8>> = vec![
+        b"not json".to_vec(),
+        b"{}".to_vec(),
+        b"[]".to_vec(),
+        b"null".to_vec(),
+        br#"{"command":{"Nope":{}}}"#.to_vec(),
+        br#"{"command":{"AddHousehold":{"unit":3}}}"#.to_vec(),
+        br#"{"command":{"AddHousehold":{"unit":3,"door":""}}}"#.to_vec(),
+        br#"{"query":"Totals"}"#.to_vec(),
+        br#"{"as":{"scope":[1]}}"#.to_vec(),
+        br#"{"query":"Totals","as":{"scope":[1]},"command":{"OpenDay":{"today":"2020-02-03"}}}"#.to_vec(),
+        br#"{"query":"Totals","as":{"scope":[1],"role":"admin"}}"#.to_vec(),
+        br#"{"query":"Everything","as":{"scope":[1]}}"#.to_vec(),
+        br#"{"query":{"Map":{"unit":3,"date":"2020-02-30"}},"as":{"scope":[1]}}"#.to_vec(),
+        br#"{"command":{"OpenDay":{"today":"2020-02-03"}},"sudo":true}"#.to_vec(),
+        vec![b'{', 0xff, 0xfe, b'}'],
+        b"{\"command\":".to_vec(),
+        found.into_bytes(), // founded already
+    ];
+    for line in &bad {
+        let output = serve_bytes(&mut host, line);
+        let response = only(output.clone());
+        assert!(matches!(response, Response::Error(_)), "{} gives {output:?}", String::from_utf8_lossy(line));
+    }
+    // Scopes wangge refuses: none, or an unknown unit.
+    assert_eq!(refusal(ask(&mut host, Query::Totals, &[])), Some(Error::Registry(RegistryError::EmptyScope)));
+    assert!(matches!(refusal(ask(&mut host, Query::Totals, &[99])), Some(Error::Grid(_))));
+
+    // Blank lines are skipped; the host answered everything and still answers.
+    assert!(serve_bytes(&mut host, b"\n  \n\r\n").is_empty());
+    assert_eq!(host.registry().cloned(), before);
+    assert!(matches!(report(ask(&mut host, Query::Totals, &[1])), Report::Totals { .. }));
+}
+
+#[test]
+fn before_the_founding_only_found_is_accepted() {
+    let files = Files::new("unfounded");
+    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    let lines = sample();
+    assert_eq!(refusal(only(serve_lines(&mut host, &lines[1..2]))), None, "a command before founding");
+    assert_eq!(refusal(ask(&mut host, Query::Totals, &[0])), None, "a query before founding");
+    assert_eq!(host.logged(), 0);
+    assert!(read_log(&files.log).is_empty());
+
+    // A founding the registry refuses (a root at a level the scheme does not have) founds
+    // nothing.
+    let bad_root = lines[0].replace(r#""level":0"#, r#""level":9"#);
+    assert_ne!(bad_root, lines[0]);
+    assert!(refusal(only(serve_lines(&mut host, &[bad_root]))).is_some());
+    assert_eq!(host.registry(), None);
+
+    let founded = answers(&serve_lines(&mut host, &lines[..1]));
+    assert!(matches!(
+        founded[0][..],
+        [Response::Event(Event::Founded { .. }), Response::Applied { events: 1, logged: 1 }]
+    ));
+    assert_eq!(read_log(&files.log).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports for a user limited to a scope
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn reports_show_only_what_the_scope_holds() {
+    let files = Files::new("scope");
+    let mut host = after_sample(&files);
+    let today = february(3);
+    let totals = |host: &mut Host, scope: &[u32]| match report(ask(host, Query::Totals, scope)) {
+        Report::Totals { roots, counts, tally } => (roots, counts, tally),
+        other => panic!("{other:?}"),
+    };
+
+    // The sub-district sees 3 households and 4 persons; each community its own.
+    let (roots, all, all_tally) = totals(&mut host, &[0]);
+    assert_eq!(roots, [UnitId::new(0)]);
+    assert_eq!((all.households, all.persons), (3, 4));
+    let (_, nongke, nongke_tally) = totals(&mut host, &[1]);
+    let (_, huanghe, huanghe_tally) = totals(&mut host, &[2]);
+    assert_eq!((nongke.households, nongke.persons), (2, 3));
+    assert_eq!(nongke + huanghe, all);
+    assert_eq!(nongke_tally + huanghe_tally, all_tally);
+    assert_eq!(all_tally.households(wangge::colour::Colour::Orange), 1, "the household of the arrival");
+    // A root inside another is folded into it.
+    assert_eq!(totals(&mut host, &[3, 1]).0, [UnitId::new(1)]);
+
+    // Units, households and persons outside are refused, naming them.
+    assert_eq!(
+        refusal(ask(&mut host, Query::Tally { unit: UnitId::new(2) }, &[1])),
+        outside(ScopeItem::Unit(UnitId::new(2)))
+    );
+    assert_eq!(
+        refusal(ask(&mut host, Query::Tally { unit: UnitId::new(0) }, &[1])),
+        outside(ScopeItem::Unit(UnitId::new(0)))
+    );
+    assert_eq!(
+        refusal(ask(&mut host, Query::Map { unit: UnitId::new(4), date: today }, &[1])),
+        outside(ScopeItem::Unit(UnitId::new(4)))
+    );
+    let person3 = wangge::registry::Subject::Person(PersonId::new(3));
+    assert_eq!(
+        refusal(ask(&mut host, Query::ResponsibleFor { subject: person3, date: today }, &[1])),
+        outside(ScopeItem::Person(PersonId::new(3)))
+    );
+    let household2 = wangge::registry::Subject::Household(HouseholdId::new(2));
+    assert_eq!(
+        refusal(ask(&mut host, Query::ResponsibleFor { subject: household2, date: today }, &[1])),
+        outside(ScopeItem::Household(HouseholdId::new(2)))
+    );
+
+    // Inside, the answers are the registry's.
+    let registry = host.registry().cloned().expect("founded");
+    match report(ask(&mut host, Query::Tally { unit: UnitId::new(3) }, &[1])) {
+        Report::Tally { unit, counts, tally } => {
+            assert_eq!(unit, UnitId::new(3));
+            assert_eq!(counts, registry.counts(unit).expect("a unit"));
+            assert_eq!(&tally, registry.tally(unit).expect("a unit"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match report(ask(&mut host, Query::Map { unit: UnitId::new(3), date: today }, &[1])) {
+        Report::Map { text, .. } => {
+            assert_eq!(text, registry.map(UnitId::new(3), today).expect("a map").to_text());
+            assert!(text.contains("1-101") && !text.contains("2-201"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The agenda lists the arrival's missed check in 农科路社区, nothing in 黄河路社区.
+    let agenda = |host: &mut Host, scope: &[u32]| match report(ask(host, Query::Agenda { date: today }, scope)) {
+        Report::Agenda(agenda) => agenda,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(agenda(&mut host, &[1]).len(), 1);
+    assert_eq!(agenda(&mut host, &[1]), registry.agenda(today));
+    assert!(agenda(&mut host, &[2]).is_empty());
+    // 六包一 names the secretary for 农科路社区 and no one for 黄河路社区.
+    let scheme = wangge::SchemeId::new(0);
+    let coverage =
+        |host: &mut Host, scope: &[u32]| match report(ask(host, Query::DutyCoverage { scheme, date: today }, scope)) {
+            Report::DutyCoverage(coverage) => coverage,
+            other => panic!("{other:?}"),
+        };
+    let (nongke, huanghe) = (coverage(&mut host, &[1]), coverage(&mut host, &[2]));
+    assert_eq!((nongke.targets, huanghe.targets), (1, 1));
+    assert_eq!(huanghe.gaps.len(), nongke.gaps.len() + 1, "the secretary fills one slot in 农科路");
+    let household0 = wangge::registry::Subject::Household(HouseholdId::new(0));
+    match report(ask(&mut host, Query::ResponsibleFor { subject: household0, date: today }, &[1])) {
+        Report::ResponsibleFor { responsible, .. } => {
+            assert_eq!(responsible.len(), 1);
+            assert_eq!(responsible[0].staff, wangge::StaffId::new(0));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restart
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_restart_from_the_log_gives_the_same_reports_and_an_equal_registry() {
+    let files = Files::new("restart");
+    let mut first = after_sample(&files);
+    let before = serve_lines(&mut first, &queries());
+    assert_eq!(answers(&before).len(), queries().len());
+
+    let mut second = Host::open(&files.log, None).expect("the log reopens");
+    assert_eq!(second.opened().logged, first.logged());
+    assert_eq!((second.opened().from_snapshot, second.opened().torn_bytes), (0, 0));
+    assert_eq!(second.registry(), first.registry());
+    assert_eq!(serve_lines(&mut second, &queries()), before, "the same reports, line for line");
+    drop(first);
+
+    // The restarted host goes on where the first stopped: the next ids, the same log.
+    let added =
+        answers(&serve_lines(&mut second, &[r#"{"command":{"AddHousehold":{"unit":4,"door":"2-202"}}}"#.to_owned()]));
+    assert!(
+        matches!(added[0][0], Response::Event(Event::HouseholdAdded { household, .. }) if household == HouseholdId::new(3))
+    );
+    let after = serve_lines(&mut second, &queries());
+    let third = Host::open(&files.log, None).expect("the log reopens");
+    assert_eq!(third.registry(), second.registry());
+    assert_eq!(&Registry::replay(&read_log(&files.log)).expect("replays"), third.registry().expect("founded"));
+    let mut third = third;
+    assert_eq!(serve_lines(&mut third, &queries()), after);
+}
+
+#[test]
+fn a_snapshot_and_the_events_after_it_give_the_same_registry() {
+    let files = Files::new("snapshot");
+    let lines = sample();
+    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    serve_lines(&mut host, &lines[..10]);
+    host.save_snapshot(&files.snapshot).expect("the snapshot is saved");
+    let covered = host.logged();
+    serve_lines(&mut host, &lines[10..]);
+    drop(host);
+
+    let replayed = Host::open(&files.log, None).expect("the log reopens");
+    let mut resumed = Host::open(&files.log, Some(&files.snapshot)).expect("the snapshot loads");
+    assert_eq!(resumed.opened().from_snapshot, covered);
+    assert_eq!(resumed.opened().logged, replayed.logged());
+    assert_eq!(resumed.registry(), replayed.registry());
+    let mut replayed = replayed;
+    assert_eq!(serve_lines(&mut resumed, &queries()), serve_lines(&mut replayed, &queries()));
+
+    // A snapshot of another log is refused: the founding events differ.
+    let other = Files::new("snapshot-other");
+    let mut stranger = Host::open(&other.log, None).expect("a new log opens");
+    serve_lines(&mut stranger, &[lines[0].replace("花园路街道", "长海路街道")]);
+    assert!(matches!(Host::open(&other.log, Some(&files.snapshot)), Err(HostError::Snapshot { .. })));
+    // So is a snapshot ahead of its log.
+    let short: String =
+        fs::read_to_string(&files.log).expect("the log").lines().take(3).map(|l| format!("{l}\n")).collect();
+    fs::write(&other.log, short).expect("write");
+    assert!(matches!(Host::open(&other.log, Some(&files.snapshot)), Err(HostError::Snapshot { .. })));
+    // And one that is not a snapshot.
+    fs::write(&other.snapshot, "{}").expect("write");
+    assert!(matches!(Host::open(&other.log, Some(&other.snapshot)), Err(HostError::Snapshot { .. })));
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_at_the_restart() {
+    let files = Files::new("torn");
+    let host = after_sample(&files);
+    let whole = fs::read(&files.log).expect("the log");
+    // A crash in the middle of writing an event: part of a line, no newline.
+    let torn = br#"{"HouseholdAdded":{"household":3,"un"#;
+    fs::OpenOptions::new().append(true).open(&files.log).expect("open").write_all(torn).expect("write");
+
+    let mut restarted = Host::open(&files.log, None).expect("the log reopens");
+    assert_eq!(restarted.opened().torn_bytes, torn.len() as u64);
+    assert_eq!(restarted.registry(), host.registry());
+    assert_eq!(fs::read(&files.log).expect("the log"), whole, "cut back to whole lines");
+
+    // The log goes on cleanly after the cut.
+    serve_lines(&mut restarted, &[r#"{"command":{"AddHousehold":{"unit":3,"door":"1-103"}}}"#.to_owned()]);
+    let again = Host::open(&files.log, None).expect("the log reopens");
+    assert_eq!(again.opened().torn_bytes, 0);
+    assert_eq!(again.registry(), restarted.registry());
+}
+
+#[test]
+fn a_log_that_is_not_a_registry_log_stops_the_host_at_start() {
+    let files = Files::new("corrupt");
+    after_sample(&files);
+    let lines: Vec<String> = fs::read_to_string(&files.log).expect("the log").lines().map(str::to_owned).collect();
+    let write = |lines: &[String]| fs::write(&files.log, lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+
+    // A line that is not an event.
+    let mut garbled = lines.clone();
+    garbled[5] = "{\"HouseholdAdded\":".to_owned();
+    write(&garbled).expect("write");
+    assert!(matches!(Host::open(&files.log, None), Err(HostError::NotAnEvent { line: 6, .. })));
+
+    // An event the registry refuses: an id it would not assign.
+    let mut edited = lines.clone();
+    edited[5] = edited[5].replace(r#""household":0"#, r#""household":7"#);
+    assert_ne!(edited[5], lines[5]);
+    write(&edited).expect("write");
+    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { line: 6, .. })));
+
+    // A log that does not begin with its founding.
+    write(&lines[1..]).expect("write");
+    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { line: 1, .. })));
+
+    // A second founding.
+    let mut refounded = lines.clone();
+    refounded.push(lines[0].clone());
+    write(&refounded).expect("write");
+    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { .. })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The example's own run
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_narrated_sample_restarts_and_answers_the_same() {
+    let mut out = Vec::new();
+    host::sample_session(&mut out).expect("the sample runs");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert!(text.contains("The 7 queries answer the same"), "{text}");
+    assert!(text.contains("lies outside this scope"));
+    assert!(text.contains("[O 1-101"), "the map shows the arrival's household orange:\n{text}");
+}
