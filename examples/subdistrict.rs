@@ -1,43 +1,79 @@
-//! # A sub-district shaped like Huayuan Road 花园路街道, Zhengzhou (seed 003)
+//! # 28 days of a sub-district shaped like Huayuan Road 花园路街道, Zhengzhou (seed 003)
 //!
-//! Run it with `cargo run --release --example subdistrict` (no arguments; the data is
-//! embedded). It builds one sub-district through [`Command`]s only and prints its tree with
-//! households 户 and persons 人 counted at every unit. It shows:
+//! ```sh
+//! cargo run --release --example subdistrict
+//! ```
 //!
-//! - the four levels 四级 of Zhengzhou, 街道 > 社区 > 楼院 > 楼组, as a [`LevelScheme`] preset;
-//! - courtyards 楼院 of three kinds: unmanaged 无主管楼院, work-unit family courtyards
-//!   单位家属院 and property-managed closed compounds 物业封闭小区; some old unmanaged yards are
-//!   bungalow yards 平房院 whose households sit at the courtyard itself;
-//! - every courtyard keeping one way in and out 所有楼院保留一个进出口: one entrance each,
-//!   and the seed's 168 checkpoints 卡点 (29 at unmanaged courtyards, 88 at work-unit
-//!   courtyards, 42 at public institutions, 9 at public places);
-//! - households behind door labels, each person registered once 一人一档 with a resident
-//!   identity number, and markers drawn on the colour map: party member 党员, building head
-//!   楼栋长, party group leader 党小组长, low-income 低保户, elderly living alone 孤寡老人 ...;
-//! - counts rolled up the tree as commands apply, the audit 纵向稽核 finding nothing, and the
-//!   event log replaying into an equal registry;
-//! - after seed 003's figures, a week of isolation cases in one community (arrivals from Wuhan
-//!   under seed 001's rule, the daily round, readings, a fever) and its daily agenda
-//!   每日工作清单.
+//! No arguments: the data is embedded, and a small fixed generator decides who lives where
+//! and who comes back when, so every run prints the same. It runs in a few seconds.
 //!
-//! The checkpoint figures are the seed's. Community, courtyard and institution names are
-//! illustrative, and households and persons are made up by a small fixed generator, so every
-//! run prints the same. Personal data (names, phones, identity numbers) is registered but
-//! never printed.
+//! The sub-district is built through [`Command`]s only, in the four levels 四级 of Zhengzhou,
+//! 街道 > 社区 > 楼院 > 楼组: nine communities 社区; courtyards 楼院 of three kinds (unmanaged
+//! 无主管楼院, some of them bungalow yards 平房院, work-unit family courtyards 单位家属院 and
+//! property-managed closed compounds 物业封闭小区), each keeping one way in and out
+//! 所有楼院保留一个进出口; the seed's 168 checkpoints 卡点 (29 at unmanaged courtyards, 88 at
+//! work-unit courtyards, 42 at public institutions, 9 at public places); every person
+//! registered once 一人一档 on 25 January 2020 (摸排登记), those away for the Spring Festival
+//! as away 不在本地.
 //!
-//! [`build_huayuan_road`] is the reusable part: it returns the registry, the ids a host needs
-//! and the event log.
+//! Then 28 days, 26 January to 22 February 2020, one block printed per day as it runs:
+//!
+//! - households coming back, from the epidemic area 疫区 (orange 橙) or from elsewhere
+//!   (yellow 黄), each person put under seed 001's rule (`seed_shanghai_2020`: 14 days of
+//!   home isolation 居家隔离 from the day of arrival, temperature twice a day) by
+//!   [`Command::StartCase`]; at the peak some thousands of persons are at home, the order of
+//!   seed 003's 1,518 households and 3,463 persons;
+//! - the morning round 晨间巡查 ([`Command::OpenDay`]): phases entered and releases 解除隔离 on
+//!   the last day, or a flag for review 待复核 when the last day's check is missing; the grid
+//!   worker finds the reading the next day, records it late and releases the person;
+//! - two temperature readings a day for everyone under a case ([`Command::RecordCheck`]), a
+//!   few forgotten (漏报体温 on the next day's agenda), and one fever, 38.1 °C: the person
+//!   becomes a suspected case 疑似病例 and the household turns red 红;
+//! - the next day the hospital confirms the case 确诊 ([`Command::SetState`]), and its close
+//!   contacts 密切接触者, the family and those traced by the epidemiological survey 流调, go to
+//!   centralised isolation 集中隔离 under `cn_ed9_close_contact` (7 days centralised, then 3 at
+//!   home), with the tests 核酸检测 the agenda asks for ([`Command::RecordTest`]). That is the
+//!   national protocol of 2022, not of February 2020 (14 days): chosen to show a policy whose
+//!   phases move a person from centralised isolation to home health monitoring;
+//! - responsibility 包保: 六包一 (six named people for every community) solved once, 2+3
+//!   (a grid worker, a health worker and a police officer for every person in home
+//!   isolation) re-solved on the days its targets outgrow it, and a police officer leaving
+//!   mid-way ([`Command::SetAvailability`], then [`Command::Replace`] in both rosters).
+//!
+//! Each day prints the day's agenda 每日工作清单 as counts by kind, and the five colours
+//! 四级五色 of the sub-district and of each community (households 户 of each colour, from
+//! [`Registry::tally`]). At the end it checks the audit 纵向稽核 and that the event log replays
+//! into an equal registry, and writes to the system's temporary directory:
+//!
+//! - `wangge-subdistrict-map-*.svg`: courtyard maps 院区疫情防控平面图 of three moments (the
+//!   confirmed case's courtyard the day its contacts leave, the busiest courtyard at the peak
+//!   and on the last day);
+//! - `wangge-subdistrict-tallies.csv`: every day's households and persons of each colour, for
+//!   the sub-district and each community.
+//!
+//! The checkpoint and isolation figures are the seed's; names of communities, courtyards and
+//! institutions are illustrative; households, persons, staff and who travels are made up.
+//! Personal data (names, phones, identity numbers) is registered but never printed: persons
+//! and staff appear by id only.
+//!
+//! [`build_huayuan_road_registered`], [`staff_huayuan_road`] and [`Story`] are the reusable
+//! parts; `tests/scenarios.rs` shares them, with [`build_huayuan_road`], which sets seed
+//! 003's isolation figures directly instead of living through the days.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, PersonState, State, Tally};
 use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
-use wangge::quarantine::{Agenda, Category, Item, Policy, Temperature};
+use wangge::quarantine::{Agenda, CaseStatus, Category, Policy, Temperature, TestResult};
 use wangge::{
-    Command, Counts, Error, Event, HouseholdId, PersonId, Registry, RegistryError, SchemeId, StaffId, UnitId,
+    CaseId, Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, SchemeId, StaffId,
+    UnitId,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +110,8 @@ fn registered_on() -> Result<NaiveDate, Error> {
     date(1, 25)
 }
 
-/// The day the figures are read: the courtyard maps are dated so.
+/// The day [`build_huayuan_road`]'s figures are read: the scenarios of `tests/scenarios.rs`
+/// date their maps and moves so.
 pub fn map_date() -> Result<NaiveDate, Error> {
     date(2, 10)
 }
@@ -195,6 +232,8 @@ const GIVEN: [&str; 24] = [
 // ---------------------------------------------------------------------------------------------
 // Building the sub-district
 // ---------------------------------------------------------------------------------------------
+// Building the sub-district
+// ---------------------------------------------------------------------------------------------
 
 /// The ids the builder hands back, for a host (or a later part of the demo) to refer to.
 pub struct Layout {
@@ -210,11 +249,9 @@ pub struct Layout {
     pub log: Vec<Event>,
 }
 
-/// Build the sub-district from the embedded data.
-///
-/// # Errors
-/// Any command the registry refuses; with the embedded data, none is.
-pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
+/// The builder after every unit, household and person is registered, present and well on
+/// 25 January, and the layout (its log still in the builder).
+fn build_registered() -> Result<(Builder, Layout), Error> {
     let mut b = Builder::new()?;
     let root = b.reg.root();
     let mut layout =
@@ -224,6 +261,29 @@ pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
         layout.communities.push(community);
         b.build_community(community, i as u32, data, &mut layout)?;
     }
+    Ok((b, layout))
+}
+
+/// Build the sub-district from the embedded data as registered on 25 January 摸排登记: every
+/// person present and well, nobody under isolation yet.
+///
+/// # Errors
+/// Any command the registry refuses; with the embedded data, none is.
+pub fn build_huayuan_road_registered() -> Result<(Registry, Layout), Error> {
+    let (b, mut layout) = build_registered()?;
+    layout.log = b.log;
+    Ok((b.reg, layout))
+}
+
+/// Build the sub-district from the embedded data, then set seed 003's isolation figures
+/// directly by [`Command::SetState`]: [`HOME_ISOLATION_HOUSEHOLDS`] households with
+/// [`HOME_ISOLATION_PERSONS`] persons in home isolation, [`CENTRALISED_PERSONS`] persons in
+/// centralised isolation, between 1 and 10 February.
+///
+/// # Errors
+/// Any command the registry refuses; with the embedded data, none is.
+pub fn build_huayuan_road() -> Result<(Registry, Layout), Error> {
+    let (mut b, mut layout) = build_registered()?;
     b.isolate()?;
     layout.log = b.log;
     Ok((b.reg, layout))
@@ -264,6 +324,20 @@ pub fn roster_date() -> Result<NaiveDate, Error> {
 /// # Errors
 /// Any command the registry refuses; with the embedded data, none is.
 pub fn staff_huayuan_road(reg: &mut Registry, layout: &Layout) -> Result<Duty, Error> {
+    staff_for(reg, layout, roster_date()?, |reg, two_plus_three, _, community| {
+        Ok(reg.duty_targets_within(two_plus_three, community)?.len())
+    })
+}
+
+/// Staff as [`staff_huayuan_road`] says, sizing each community's 2+3 workers for
+/// `isolated(reg, 2+3 scheme, community index, community)` persons in home isolation, and
+/// solve both rosters on `on`.
+fn staff_for(
+    reg: &mut Registry,
+    layout: &Layout,
+    on: NaiveDate,
+    isolated: impl Fn(&Registry, SchemeId, usize, UnitId) -> Result<usize, Error>,
+) -> Result<Duty, Error> {
     use Qualification as Q;
     let scheme = reg.tree().scheme().clone();
     let (sub, community) = (level(&scheme, "街道")?, level(&scheme, "社区")?);
@@ -280,10 +354,10 @@ pub fn staff_huayuan_road(reg: &mut Registry, layout: &Layout) -> Result<Duty, E
         }
     }
     let mut police = Vec::new();
-    for &c in &layout.communities {
+    for (i, &c) in layout.communities.iter().enumerate() {
         s.hire(Q::PartySecretary, c, 1)?;
         police.push(s.hire(Q::Police, c, 400)?);
-        let isolated = s.reg.duty_targets_within(two_plus_three, c)?.len();
+        let isolated = isolated(s.reg, two_plus_three, i, c)?;
         for _ in 0..isolated / 40 + 1 {
             s.hire(Q::GridWorker, c, 40)?;
         }
@@ -294,7 +368,6 @@ pub fn staff_huayuan_road(reg: &mut Registry, layout: &Layout) -> Result<Duty, E
     for _ in 0..3 {
         s.hire(Q::Police, root, 400)?;
     }
-    let on = roster_date()?;
     s.apply(Command::Solve { scheme: six, on, balanced: true })?;
     s.apply(Command::Solve { scheme: two_plus_three, on, balanced: false })?;
     Ok(Duty { six, two_plus_three, police, log: s.log })
@@ -413,14 +486,14 @@ impl Builder {
     fn unit(&mut self, parent: UnitId, name: &str, level: Level, kind: UnitKind) -> Result<UnitId, Error> {
         match self.apply(Command::AddUnit { parent, unit: NewUnit::new(name, level, kind) })? {
             Some(Event::UnitAdded { unit, .. }) => Ok(unit),
-            _ => unreachable!("AddUnit becomes UnitAdded"),
+            _ => Err(mismatch("a unit")),
         }
     }
 
     fn household(&mut self, unit: UnitId, door: &str) -> Result<HouseholdId, Error> {
         match self.apply(Command::AddHousehold { unit, door: DoorLabel::new(door)? })? {
             Some(Event::HouseholdAdded { household, .. }) => Ok(household),
-            _ => unreachable!("AddHousehold becomes HouseholdAdded"),
+            _ => Err(mismatch("a household")),
         }
     }
 
@@ -428,7 +501,7 @@ impl Builder {
         let state = PersonState::well(registered_on()?);
         match self.apply(Command::RegisterPerson { household, record, state })? {
             Some(Event::PersonRegistered { person, .. }) => Ok(person),
-            _ => unreachable!("RegisterPerson becomes PersonRegistered"),
+            _ => Err(mismatch("a person")),
         }
     }
 
@@ -652,240 +725,871 @@ impl Builder {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The 28 days
+// ---------------------------------------------------------------------------------------------
+
+/// How many days the story runs, from [`first_day`].
+pub const DAYS: u32 = 28;
+
+/// Households coming back on each day of the story: a few from 26 January, most around the
+/// end of the extended Spring Festival holiday (2 February) and before work resumed (10
+/// February), then fewer. Made up, scaled so that the peak in home isolation is of the order
+/// of seed 003's 1,518 households.
+const ARRIVALS: [u32; DAYS as usize] =
+    [33, 39, 44, 50, 55, 66, 88, 121, 132, 143, 143, 132, 121, 110, 121, 99, 77, 55, 44, 33, 22, 16, 11, 9, 5, 3, 2, 0];
+
+/// The day (1-based) the person who will read a fever comes back from the epidemic area,
+/// alone, to a household of three or more.
+const FEVER_ARRIVAL_DAY: u32 = 3;
+/// The day of the fever: day 6 of their isolation, in the evening.
+const FEVER_DAY: u32 = 9;
+/// The day the hospital confirms the case 确诊 and its close contacts go to centralised
+/// isolation.
+const CONFIRMED_DAY: u32 = 10;
+/// The day a police officer of the station is gone (available until the day before).
+const STAFF_CHANGE_DAY: u32 = 15;
+/// Per thousand case-days, no reading at all that day; then the evening reading forgotten.
+const MISSED_DAY_PER_MILLE: u32 = 4;
+const MISSED_EVENING_PER_MILLE: u32 = 16;
+
+/// The first day: 26 January 2020 (正月初二), the day after the register was taken.
+pub fn first_day() -> Result<NaiveDate, Error> {
+    date(1, 26)
+}
+
+/// Day `number` (1-based) of the story.
+fn day_of(number: u32) -> Result<NaiveDate, Error> {
+    first_day()?
+        .checked_add_days(chrono::Days::new(u64::from(number.saturating_sub(1))))
+        .ok_or_else(|| mismatch("a day of the story within the calendar"))
+}
+
+/// `date` at `hour`:`minute`.
+fn at(date: NaiveDate, hour: u32, minute: u32) -> Result<NaiveDateTime, Error> {
+    date.and_hms_opt(hour, minute, 0).ok_or_else(|| mismatch("a time of day"))
+}
+
+/// One household coming back: who of it, and from where.
+struct Arrival {
+    household: HouseholdId,
+    persons: Vec<PersonId>,
+    category: Category,
+}
+
+/// Who comes back when, decided by the generator before the first day.
+struct Plan {
+    /// Per day of the story, the households coming back.
+    days: Vec<Vec<Arrival>>,
+    /// The arrival who reads a fever on [`FEVER_DAY`].
+    fever: Option<PersonId>,
+    /// Per community, the most persons planned in home isolation at once (counting two days
+    /// of grace for a review), to size its 2+3 workers.
+    peaks: Vec<usize>,
+}
+
+impl Plan {
+    /// Shuffle the households that have members and hand them out to the days as
+    /// [`ARRIVALS`] says. One in [`FROM_EPIDEMIC_AREA_ONE_IN`] comes from the epidemic area;
+    /// seven in ten come back whole, the others with some of their members (the rest stayed).
+    fn new(reg: &Registry, layout: &Layout, rng: &mut Lcg) -> Result<Plan, Error> {
+        let pop = reg.population();
+        let mut households: Vec<HouseholdId> =
+            pop.households().filter(|(_, h)| !h.members().is_empty()).map(|(id, _)| id).collect();
+        for i in (1..households.len()).rev() {
+            households.swap(i, rng.next() as usize % (i + 1));
+        }
+        let mut queue = households.into_iter();
+        let (mut days, mut fever) = (Vec::new(), None);
+        for (i, &n) in ARRIVALS.iter().enumerate() {
+            let mut today = Vec::new();
+            for household in queue.by_ref().take(n as usize) {
+                let members = reg.household(household)?.members();
+                let fever_here = fever.is_none() && i + 1 == FEVER_ARRIVAL_DAY as usize && members.len() >= 3;
+                let category = if fever_here || rng.next().is_multiple_of(FROM_EPIDEMIC_AREA_ONE_IN) {
+                    Category::ArrivalFromEpidemicArea
+                } else {
+                    Category::ArrivalFromElsewhere
+                };
+                let coming = match members.len() {
+                    _ if fever_here => 1,
+                    n if n == 1 || rng.chance(700) => n,
+                    n => rng.between(1, n as u32 - 1) as usize,
+                };
+                if fever_here {
+                    fever = members.first().copied();
+                }
+                today.push(Arrival { household, persons: members.iter().take(coming).copied().collect(), category });
+            }
+            days.push(today);
+        }
+        let mut community_of = HashMap::new();
+        for (i, &c) in layout.communities.iter().enumerate() {
+            community_of.extend(reg.households_within(c)?.map(|h| (h, i)));
+        }
+        let mut at_home = vec![vec![0usize; days.len() + 17]; layout.communities.len()];
+        for (d, arrivals) in days.iter().enumerate() {
+            for a in arrivals {
+                let Some(counts) = community_of.get(&a.household).and_then(|&i| at_home.get_mut(i)) else { continue };
+                for n in counts.iter_mut().skip(d).take(17) {
+                    *n += a.persons.len();
+                }
+            }
+        }
+        let peaks = at_home.iter().map(|c| c.iter().copied().max().unwrap_or(0)).collect();
+        Ok(Plan { days, fever, peaks })
+    }
+}
+
+/// What the map of the busiest courtyard at the peak shows.
+const AT_THE_PEAK: &str = "the busiest courtyard at the peak of home isolation";
+
+/// A courtyard map kept to be written out at the end.
+pub struct SavedMap {
+    /// What it shows.
+    pub what: &'static str,
+    /// The courtyard.
+    pub courtyard: UnitId,
+    /// The date.
+    pub date: NaiveDate,
+    /// The map as SVG.
+    pub svg: String,
+}
+
+/// The day with the most persons in home isolation 居家隔离.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Peak {
+    /// The date, at the end of the day.
+    pub date: Option<NaiveDate>,
+    /// Orange and yellow households.
+    pub households: u64,
+    /// Persons in home isolation.
+    pub persons: u64,
+    /// The courtyard with the most orange and yellow households that day.
+    pub courtyard: Option<UnitId>,
+    /// The most persons in centralised isolation 集中隔离 on any day.
+    pub centralised: u64,
+}
+
+/// Counts over the whole story.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    /// Households come back.
+    pub households_back: usize,
+    /// Persons come back from the epidemic area 疫区.
+    pub from_epidemic_area: usize,
+    /// Persons come back from elsewhere 非疫区.
+    pub from_elsewhere: usize,
+    /// Close contacts 密切接触者 put under a case.
+    pub close_contacts: usize,
+    /// Cases released by the morning round.
+    pub released_by_round: usize,
+    /// Cases flagged for review, then released after a late reading.
+    pub released_after_review: usize,
+    /// Cases escalated (a fever).
+    pub escalated: usize,
+    /// Readings recorded, on time or late.
+    pub readings: usize,
+    /// Readings the policy asked for that nobody took on the day.
+    pub readings_missed: usize,
+    /// Test results recorded.
+    pub tests: usize,
+    /// Days on which 2+3 was re-solved.
+    pub solves: usize,
+}
+
+/// What one day brought, for the report.
+pub struct Day {
+    /// The date.
+    pub date: NaiveDate,
+    /// Its number in the story, from 1.
+    pub number: u32,
+    /// The morning round: cases released (on their release date, the day before).
+    pub released: usize,
+    /// The morning round: cases that entered their next phase.
+    pub entered: usize,
+    /// The morning round: cases flagged for review 待复核.
+    pub flagged: usize,
+    /// Cases under review since an earlier day, cleared by a late reading and released.
+    pub cleared: usize,
+    /// Households come back, persons of them from the epidemic area and from elsewhere.
+    pub back: (usize, usize, usize),
+    /// Readings forgotten today.
+    pub missed: usize,
+    /// Anything else that happened, in words (ids only).
+    pub notes: Vec<String>,
+    /// The agenda 每日工作清单 at the end of the day, city-wide.
+    pub agenda: Agenda,
+}
+
+/// The sub-district living through the 28 days: the registry, its event log, and what the
+/// days need to remember.
+pub struct Story {
+    /// The registry.
+    pub reg: Registry,
+    /// The ids of the sub-district (its log is moved to [`Story::log`]).
+    pub layout: Layout,
+    /// Every event, from the founding one.
+    pub log: Vec<Event>,
+    /// The rosters (their staffing events are in [`Story::log`]).
+    pub duty: Duty,
+    /// Seed 001's rule, for every arrival.
+    pub arrivals_policy: PolicyId,
+    /// CN edition 9's rule, for close contacts.
+    pub contacts_policy: PolicyId,
+    /// Households and persons of each colour at the end of every day, of the sub-district
+    /// and of each community.
+    pub tallies: Vec<(NaiveDate, UnitId, Tally)>,
+    /// Courtyard maps to write out.
+    pub maps: Vec<SavedMap>,
+    /// The peak of home isolation.
+    pub peak: Peak,
+    /// Counts over the story.
+    pub totals: Totals,
+    /// Persons away on 25 January, and their households.
+    pub away: (usize, usize),
+    plan: Plan,
+    rng: Lcg,
+    /// The number of the next day to live.
+    next: u32,
+}
+
+impl Story {
+    /// The sub-district as registered on 25 January, with those who will come back marked
+    /// away 不在本地, both policies adopted, the staff hired and 六包一 solved on the first
+    /// day.
+    ///
+    /// # Errors
+    /// Any command the registry refuses; with the embedded data, none is.
+    pub fn new() -> Result<Story, Error> {
+        let (mut reg, mut layout) = build_huayuan_road_registered()?;
+        let mut log = std::mem::take(&mut layout.log);
+        let mut rng = Lcg(20_200_126);
+        let plan = Plan::new(&reg, &layout, &mut rng)?;
+        let registered = registered_on()?;
+        let away: Vec<PersonId> = plan.days.iter().flatten().flat_map(|a| a.persons.iter().copied()).collect();
+        for &person in &away {
+            reg.apply_into(Command::SetState { person, state: State::Absent, on: registered }, &mut log)?;
+        }
+        let mut adopt = |policy: Policy| -> Result<PolicyId, Error> {
+            let n = reg.apply_into(Command::AdoptPolicy { policy }, &mut log)?;
+            log.iter().rev().take(n).find_map(Event::new_policy).ok_or_else(|| mismatch("a policy"))
+        };
+        let (arrivals_policy, contacts_policy) =
+            (adopt(Policy::seed_shanghai_2020())?, adopt(Policy::cn_ed9_close_contact())?);
+        let mut duty =
+            staff_for(&mut reg, &layout, first_day()?, |_, _, i, _| Ok(plan.peaks.get(i).copied().unwrap_or(0)))?;
+        log.append(&mut duty.log);
+        Ok(Story {
+            reg,
+            layout,
+            log,
+            duty,
+            arrivals_policy,
+            contacts_policy,
+            tallies: Vec::new(),
+            maps: Vec::new(),
+            peak: Peak::default(),
+            totals: Totals::default(),
+            away: (away.len(), plan.days.iter().map(Vec::len).sum()),
+            plan,
+            rng,
+            next: 1,
+        })
+    }
+
+    /// All 28 days, quietly.
+    ///
+    /// # Errors
+    /// Any command the registry refuses; with the embedded data, none is.
+    pub fn run() -> Result<Story, Error> {
+        let mut story = Story::new()?;
+        while story.next_day()?.is_some() {}
+        Ok(story)
+    }
+
+    /// Apply a command, keep its events and return them.
+    fn apply(&mut self, command: Command) -> Result<&[Event], Error> {
+        let n = self.reg.apply_into(command, &mut self.log)?;
+        Ok(self.log.get(self.log.len().saturating_sub(n)..).unwrap_or(&[]))
+    }
+
+    /// Live the next day; `None` once the 28 days are over.
+    ///
+    /// # Errors
+    /// Any command the registry refuses; with the embedded data, none is.
+    pub fn next_day(&mut self) -> Result<Option<Day>, Error> {
+        if self.next > DAYS {
+            return Ok(None);
+        }
+        let number = self.next;
+        self.next += 1;
+        let date = day_of(number)?;
+        let mut day = Day {
+            date,
+            number,
+            released: 0,
+            entered: 0,
+            flagged: 0,
+            cleared: 0,
+            back: (0, 0, 0),
+            missed: 0,
+            notes: Vec::new(),
+            agenda: self.reg.agenda(date),
+        };
+        self.morning_round(&mut day)?;
+        self.clear_reviews(&mut day)?;
+        self.arrivals(&mut day)?;
+        if number == CONFIRMED_DAY {
+            self.confirm(&mut day)?;
+        }
+        if number == STAFF_CHANGE_DAY {
+            self.staff_change(&mut day)?;
+        }
+        self.tests(&day)?;
+        self.checks(&mut day)?;
+        self.rosters(&mut day)?;
+        self.record(&day)?;
+        day.agenda = self.reg.agenda(date);
+        Ok(Some(day))
+    }
+
+    /// The daily round 每日巡查: phases entered, releases on the release date, flags.
+    fn morning_round(&mut self, day: &mut Day) -> Result<(), Error> {
+        let events = self.apply(Command::OpenDay { today: day.date })?;
+        let (mut released, mut entered, mut flagged) = (0, 0, 0);
+        for e in events {
+            match e {
+                Event::CaseReleased { .. } => released += 1,
+                Event::PhaseEntered { .. } => entered += 1,
+                Event::CaseFlagged { .. } => flagged += 1,
+                _ => {}
+            }
+        }
+        (day.released, day.entered, day.flagged) = (released, entered, flagged);
+        self.totals.released_by_round += released;
+        Ok(())
+    }
+
+    /// Cases flagged on an earlier day: the grid worker calls, the last day's reading was
+    /// taken but not reported; it is recorded late, dated that evening, and the case released.
+    fn clear_reviews(&mut self, day: &mut Day) -> Result<(), Error> {
+        let waiting: Vec<(CaseId, PersonId)> = self
+            .reg
+            .agenda(day.date)
+            .review()
+            .filter(|i| matches!(i.item, wangge::quarantine::Item::Review { since } if since < day.date))
+            .map(|i| (i.case, i.person))
+            .collect();
+        for (case, person) in waiting {
+            let last = self.reg.schedule(case)?.last_day();
+            let temperature = Temperature::from_tenths(365)?;
+            self.apply(Command::RecordCheck { person, at: at(last, 21, 30)?, temperature, symptoms: false })?;
+            self.apply(Command::Release { case, on: day.date })?;
+            self.totals.readings += 1;
+            day.cleared += 1;
+        }
+        self.totals.released_after_review += day.cleared;
+        Ok(())
+    }
+
+    /// Today's households come back: every person who came is put under seed 001's rule from
+    /// today.
+    fn arrivals(&mut self, day: &mut Day) -> Result<(), Error> {
+        let arrivals = self.plan.days.get_mut(day.number as usize - 1).map(std::mem::take).unwrap_or_default();
+        let policy = self.arrivals_policy;
+        for a in &arrivals {
+            for &person in &a.persons {
+                let category = a.category;
+                self.apply(Command::StartCase {
+                    person,
+                    policy,
+                    category,
+                    anchor: day.date,
+                    on: day.date,
+                    linked: None,
+                })?;
+            }
+            day.back.0 += 1;
+            match a.category {
+                Category::ArrivalFromEpidemicArea => day.back.1 += a.persons.len(),
+                _ => day.back.2 += a.persons.len(),
+            }
+        }
+        self.totals.households_back += day.back.0;
+        self.totals.from_epidemic_area += day.back.1;
+        self.totals.from_elsewhere += day.back.2;
+        Ok(())
+    }
+
+    /// The suspected case is confirmed 确诊; the family at home and those traced by the
+    /// survey 流调 (neighbours of the courtyard, then of the community, met on the day they
+    /// came back), [`CENTRALISED_PERSONS`] in all, are close contacts from yesterday, the last
+    /// exposure: centralised isolation under CN edition 9.
+    fn confirm(&mut self, day: &mut Day) -> Result<(), Error> {
+        let Some(person) = self.plan.fever else { return Ok(()) };
+        if self.reg.state(person)?.state() != State::Suspected {
+            return Ok(());
+        }
+        self.apply(Command::SetState { person, state: State::Confirmed, on: day.date })?;
+        let household = self.reg.person(person)?.household();
+        let unit = self.reg.household(household)?.unit();
+        let tree = self.reg.tree();
+        let yard = self.layout.courtyards.iter().copied().find(|&y| tree.is_within(unit, y).unwrap_or(false));
+        let community = self.layout.communities.iter().copied().find(|&c| tree.is_within(unit, c).unwrap_or(false));
+        let mut contacts: Vec<PersonId> = Vec::new();
+        let family = std::iter::once(household);
+        let near =
+            yard.into_iter().chain(community).map(|u| self.reg.households_within(u)).collect::<Result<Vec<_>, _>>()?;
+        for h in family.chain(near.into_iter().flatten()) {
+            for &p in self.reg.household(h)?.members() {
+                let free = self.reg.active_case(p).is_none() && self.reg.state(p)?.state() == State::Well;
+                if free && !contacts.contains(&p) && contacts.len() < CENTRALISED_PERSONS {
+                    contacts.push(p);
+                }
+            }
+        }
+        let anchor = day.date.pred_opt().unwrap_or(day.date);
+        let policy = self.contacts_policy;
+        for &p in &contacts {
+            let category = Category::CloseContact;
+            self.apply(Command::StartCase { person: p, policy, category, anchor, on: day.date, linked: None })?;
+        }
+        self.totals.close_contacts += contacts.len();
+        day.notes.push(format!(
+            "confirmed 确诊: {person} (household {household}); {} close contacts 密切接触者 to centralised isolation 集中隔离 under {}",
+            contacts.len(),
+            self.reg.policy(policy)?.name()
+        ));
+        if let Some(yard) = yard {
+            let svg = self.reg.map(yard, day.date)?.to_svg();
+            self.maps.push(SavedMap {
+                what: "the confirmed case's courtyard as its contacts leave",
+                courtyard: yard,
+                date: day.date,
+                svg,
+            });
+        }
+        Ok(())
+    }
+
+    /// A police officer of the station, on both rosters, is gone from today: available until
+    /// yesterday, their places in 六包一 and 2+3 taken over as the registry proposes.
+    fn staff_change(&mut self, day: &mut Day) -> Result<(), Error> {
+        let duty = (self.duty.six, self.duty.two_plus_three);
+        let officer = (0..self.reg.staff_pool().len())
+            .filter_map(|i| Some(StaffId::new(u32::try_from(i).ok()?)))
+            .filter(|p| !self.duty.police.contains(p))
+            .find(|&p| self.reg.load(duty.0, p).is_ok_and(|n| n > 0) && self.reg.load(duty.1, p).is_ok_and(|n| n > 0));
+        let Some(officer) = officer else { return Ok(()) };
+        let until = day.date.pred_opt();
+        self.apply(Command::SetAvailability { staff: officer, from: None, until })?;
+        let mut parts = Vec::new();
+        for (scheme, label) in [(duty.0, "六包一"), (duty.1, "2+3")] {
+            let proposal = self.reg.replacement(scheme, officer, day.date)?;
+            let mut by: Vec<StaffId> = proposal.added.iter().map(|a| a.staff).collect();
+            by.sort_unstable();
+            by.dedup();
+            let by: Vec<String> = by.iter().map(StaffId::to_string).collect();
+            parts.push(format!(
+                "{label}: {} places to {}, {} moved, {} open",
+                proposal.affected.len(),
+                if by.is_empty() { "nobody".to_owned() } else { by.join(" ") },
+                proposal.moved().len(),
+                proposal.unfilled.len()
+            ));
+            self.apply(Command::Replace { scheme, leaving: officer, on: day.date })?;
+        }
+        day.notes.push(format!("staff change: police officer {officer} leaves; {}", parts.join("; ")));
+        Ok(())
+    }
+
+    /// Every test 核酸检测 the agenda lists for today is sampled, and comes back negative.
+    fn tests(&mut self, day: &Day) -> Result<(), Error> {
+        let due: Vec<PersonId> = self.reg.agenda(day.date).tests_due().map(|i| i.person).collect();
+        for person in due {
+            self.apply(Command::RecordTest { person, on: day.date, result: TestResult::Negative })?;
+            self.totals.tests += 1;
+        }
+        Ok(())
+    }
+
+    /// Morning and evening readings for every open case whose period holds today, a few
+    /// forgotten, and the fever.
+    fn checks(&mut self, day: &mut Day) -> Result<(), Error> {
+        let open: Vec<(CaseId, PersonId)> = self
+            .reg
+            .cases()
+            .filter(|(_, c)| matches!(c.status(), CaseStatus::Open))
+            .map(|(id, c)| (id, c.person()))
+            .collect();
+        let fever = self.plan.fever.filter(|_| day.number == FEVER_DAY);
+        for (case, person) in open {
+            if !self.reg.schedule(case)?.contains(day.date) {
+                continue;
+            }
+            let roll = self.rng.next() % 1000;
+            let feverish = fever == Some(person);
+            let taken = match roll {
+                _ if feverish => 2,
+                r if r < MISSED_DAY_PER_MILLE => 0,
+                r if r < MISSED_DAY_PER_MILLE + MISSED_EVENING_PER_MILLE => 1,
+                _ => 2,
+            };
+            day.missed += 2 - taken;
+            for (k, hour) in [8, 20].into_iter().enumerate().take(taken) {
+                let tenths = if feverish && k == 1 { 381 } else { 361 + (self.rng.next() % 8) as u16 };
+                let temperature = Temperature::from_tenths(tenths)?;
+                let at = at(day.date, hour, 0)?;
+                let events =
+                    self.apply(Command::RecordCheck { person, at, temperature, symptoms: feverish && k == 1 })?;
+                let escalated = events.iter().find_map(|e| match e {
+                    Event::CheckRecorded { escalation: Some(change), .. } => Some(change.clone()),
+                    _ => None,
+                });
+                self.totals.readings += 1;
+                if let Some(change) = escalated {
+                    self.totals.escalated += 1;
+                    let household = self.reg.person(person)?.household();
+                    let colours: Vec<String> = change
+                        .recolours
+                        .iter()
+                        .map(|r| format!("{} {}→{}", r.household, r.from.label_zh(), r.to.label_zh()))
+                        .collect();
+                    day.notes.push(format!(
+                        "fever 发热 {temperature} at {hour}:00: {person} ({case}, {household}) becomes {} {}; {}",
+                        change.to.state().label_zh(),
+                        change.to.state().label_en(),
+                        colours.join(", ")
+                    ));
+                    break;
+                }
+            }
+        }
+        self.totals.readings_missed += day.missed;
+        Ok(())
+    }
+
+    /// 2+3: when persons came into home isolation without a full team, complete the roster
+    /// (the solve also drops the places of those released).
+    fn rosters(&mut self, day: &mut Day) -> Result<(), Error> {
+        let scheme = self.duty.two_plus_three;
+        let before = self.reg.duty_coverage(scheme, self.layout.root, day.date)?;
+        if before.gaps.is_empty() {
+            return Ok(());
+        }
+        let events = self.apply(Command::Solve { scheme, on: day.date, balanced: false })?;
+        let (removed, added) = events
+            .iter()
+            .find_map(|e| match e {
+                Event::Rostered { removed, added, .. } => Some((removed.len(), added.len())),
+                _ => None,
+            })
+            .unwrap_or((0, 0));
+        let after = self.reg.duty_coverage(scheme, self.layout.root, day.date)?;
+        self.totals.solves += 1;
+        day.notes.push(format!(
+            "2+3 re-solved 重新排班: {} persons without a full team; +{} −{} places; {} of {} covered",
+            thousands((before.targets - before.covered) as u64),
+            thousands(added as u64),
+            thousands(removed as u64),
+            thousands(after.covered as u64),
+            thousands(after.targets as u64)
+        ));
+        Ok(())
+    }
+
+    /// Keep the day's tallies, follow the peak, keep the maps.
+    fn record(&mut self, day: &Day) -> Result<(), Error> {
+        for unit in std::iter::once(self.layout.root).chain(self.layout.communities.iter().copied()) {
+            self.tallies.push((day.date, unit, self.reg.tally(unit)?.clone()));
+        }
+        let t = self.reg.tally(self.layout.root)?;
+        let persons = t.in_state(State::HomeIsolationEpidemicArea) + t.in_state(State::HomeIsolationElsewhere);
+        self.peak.centralised = self.peak.centralised.max(t.in_state(State::CentralisedIsolation));
+        if persons > self.peak.persons {
+            let households = t.households(Colour::Orange) + t.households(Colour::Yellow);
+            let busiest = self.layout.courtyards.iter().copied().max_by_key(|&y| {
+                self.reg.tally(y).map_or(0, |t| t.households(Colour::Orange) + t.households(Colour::Yellow))
+            });
+            self.peak = Peak { date: Some(day.date), households, persons, courtyard: busiest, ..self.peak };
+        }
+        let Some(yard) = self.peak.courtyard else { return Ok(()) };
+        // The busiest courtyard's map on the peak day (replaced while the peak grows), and on
+        // the last day.
+        if self.peak.date == Some(day.date) {
+            self.maps.retain(|m| m.what != AT_THE_PEAK);
+            let svg = self.reg.map(yard, day.date)?.to_svg();
+            self.maps.push(SavedMap { what: AT_THE_PEAK, courtyard: yard, date: day.date, svg });
+        }
+        if day.number == DAYS {
+            let svg = self.reg.map(yard, day.date)?.to_svg();
+            self.maps.push(SavedMap {
+                what: "the same courtyard on the last day",
+                courtyard: yard,
+                date: day.date,
+                svg,
+            });
+        }
+        Ok(())
+    }
+
+    /// The releases dated before their schedule's release date (none, if the rules hold).
+    ///
+    /// # Errors
+    /// An unknown case in the log.
+    pub fn early_releases(&self) -> Result<usize, Error> {
+        let mut early = 0;
+        for e in &self.log {
+            if let Event::CaseReleased { case, on, .. } = e
+                && *on < self.reg.schedule(*case)?.release()
+            {
+                early += 1;
+            }
+        }
+        Ok(early)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Printing
 // ---------------------------------------------------------------------------------------------
 
 fn main() -> Result<(), Error> {
-    let (mut reg, layout) = build_huayuan_road()?;
+    let started = Instant::now();
+    let mut story = Story::new()?;
+    print_setup(&story)?;
+    println!();
+    println!("Each day: households 户 of each colour at its end, what happened, and its agenda (counts by kind):");
+    while let Some(day) = story.next_day()? {
+        print_day(&story, &day)?;
+    }
+    println!();
+    print_end(&story)?;
+    println!();
+    print_files(&story)?;
+    println!("28 days lived in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The sub-district and its communities with counts, the checkpoints, who is away, the
+/// policies and the staff.
+fn print_setup(story: &Story) -> Result<(), Error> {
+    let (reg, layout) = (&story.reg, &story.layout);
     let scheme = reg.tree().scheme();
     let levels: Vec<&str> = scheme.levels().map(|(_, spec)| spec.name_zh()).collect();
     println!("{SUB_DISTRICT} · {} · {}", scheme.name(), levels.join(" > "));
-    println!();
-
-    println!("The sub-district and its communities 社区:");
-    println!("{}", unit_line(&reg, layout.root)?);
+    println!("{}", unit_line(reg, layout.root)?);
     for &community in &layout.communities {
-        println!("{}  {}", unit_line(&reg, community)?, community_summary(&reg, community)?);
+        println!("{}  {}", unit_line(reg, community)?, community_summary(reg, community)?);
     }
-
-    println!();
-    print_colours(&reg, &layout)?;
-
-    let (Some(&community), Some(&yard)) = (layout.communities.first(), layout.courtyards.get(4)) else {
-        return Ok(());
-    };
-    println!();
-    println!("One community down to its courtyards 楼院 and public checkpoints:");
-    print_tree(&reg, community, 1)?;
-
-    println!();
-    println!("One courtyard in full, with the households of its first building group 楼组:");
-    print_courtyard(&reg, yard)?;
-
-    println!();
-    print_map(&reg, &layout)?;
-
-    println!();
-    print_totals(&reg, &layout)?;
-
-    println!();
-    print_duty(&mut reg, &layout)?;
-
-    println!();
-    print_agenda(&mut reg, &layout)?;
-    Ok(())
-}
-
-/// 六包一 and 2+3 rostered from a staff pool, and a police officer leaving.
-fn print_duty(reg: &mut Registry, layout: &Layout) -> Result<(), Error> {
-    let duty = staff_huayuan_road(reg, layout)?;
-    let on = roster_date()?;
-    println!("Responsibility 包保, rosters solved on {on} from {} staff:", reg.staff_pool().len());
-    let six = reg.duty_coverage(duty.six, layout.root, on)?;
-    println!("  六包一 six cover one: {} of {} communities covered", six.covered, six.targets);
-    let Some(&community) = layout.communities.first() else { return Ok(()) };
-    let name = reg.tree().unit(community)?.name().to_owned();
-    let Some(household) = reg.households_within(community)?.next() else { return Ok(()) };
-    let six_of: Vec<String> = reg
-        .responsible_for(household, on)?
-        .into_iter()
-        .filter(|r| r.scheme == duty.six)
-        .map(|r| format!("{} {}", r.role.label_zh(), r.staff))
-        .collect();
-    println!("    {name}: {}", six_of.join(" · "));
-    let team = reg.duty_coverage(duty.two_plus_three, layout.root, on)?;
-    let largest = team.loads.iter().map(|l| l.load).max().unwrap_or(0);
+    let mut checkpoints: HashMap<CheckpointKind, u32> = HashMap::new();
+    for &c in &layout.checkpoints {
+        if let UnitKind::Entrance(Some(kind)) = reg.tree().unit(c)?.kind() {
+            *checkpoints.entry(kind).or_default() += 1;
+        }
+    }
+    let by_kind: Vec<String> =
+        CheckpointKind::ALL.iter().map(|k| format!("{} {}", k.label_zh(), checkpoints.get(k).unwrap_or(&0))).collect();
+    println!("  {} 楼院 · 卡点 {}: {}", layout.courtyards.len(), layout.checkpoints.len(), by_kind.join(" · "));
     println!(
-        "  2+3 key-person control: {} persons in home isolation, {} with a grid worker, a health worker and a police officer; largest load {largest}",
-        thousands(team.targets as u64),
-        thousands(team.covered as u64)
+        "摸排登记 {}: everyone registered once 一人一档; {} persons of {} households away 不在本地 for the Spring Festival.",
+        registered_on()?,
+        thousands(story.away.0 as u64),
+        thousands(story.away.1 as u64)
     );
-
-    // A police officer of the station, on both rosters, leaves: the day after their last.
-    let gone = date(2, 12)?;
-    let officer = (0..reg.staff_pool().len())
-        .filter_map(|i| Some(StaffId::new(u32::try_from(i).ok()?)))
-        .find(|&p| reg.load(duty.six, p).is_ok_and(|n| n > 0) && reg.load(duty.two_plus_three, p).is_ok_and(|n| n > 0));
-    let Some(officer) = officer else { return Ok(()) };
-    reg.apply(Command::SetAvailability { staff: officer, from: None, until: Some(date(2, 11)?) })?;
-    println!("  Police officer {officer} leaves; from {gone}:");
-    for (scheme, label) in [(duty.six, "六包一"), (duty.two_plus_three, "2+3")] {
-        let before = reg.duty_coverage(scheme, layout.root, gone)?;
-        let proposal = reg.replacement(scheme, officer, gone)?;
-        let mut by: Vec<StaffId> = proposal.added.iter().map(|a| a.staff).collect();
-        by.sort_unstable();
-        by.dedup();
-        let by: Vec<String> = by.iter().map(StaffId::to_string).collect();
+    for (policy, whom) in [(story.arrivals_policy, "every arrival"), (story.contacts_policy, "close contacts")] {
+        let p = reg.policy(policy)?;
+        let phases: Vec<String> =
+            p.phases().iter().map(|ph| format!("{} {}", ph.setting().label_zh(), ph.days())).collect();
+        let tests: usize = p.phases().iter().map(|ph| ph.test_days().len()).sum();
         println!(
-            "    {label}: {} places uncovered; proposed: {} taken over by {}, {} other assignments moved, {} left open",
-            before.gaps.len(),
-            proposal.added.len(),
-            by.join(", "),
-            proposal.moved().len(),
-            proposal.unfilled.len()
+            "隔离政策 {} for {whom}: {} days ({}), {} checks a day, {tests} tests",
+            p.name(),
+            p.total_days(),
+            phases.join(" + "),
+            p.checks_per_day()
         );
-        reg.apply(Command::Replace { scheme, leaving: officer, on: gone })?;
-        let after = reg.duty_coverage(scheme, layout.root, gone)?;
-        println!("      applied: {} of {} covered", thousands(after.covered as u64), thousands(after.targets as u64));
     }
-    println!("  audit: {} findings", reg.audit().len());
-    Ok(())
-}
-
-/// A week of isolation cases in one community, then its morning agenda 每日工作清单: arrivals
-/// from Wuhan under seed 001's rule (14 days at home, temperature twice a day), the daily round
-/// each morning, two readings a day for each (some missed), and one fever.
-fn print_agenda(reg: &mut Registry, layout: &Layout) -> Result<(), Error> {
-    let Some(&community) = layout.communities.get(1) else { return Ok(()) };
-    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?;
-    let Some(policy) = policy.first().and_then(Event::new_policy) else { return Ok(()) };
-    let arrivals: Vec<PersonId> = reg
-        .households_within(community)?
-        .filter_map(|h| reg.household(h).ok()?.members().first().copied())
-        .filter(|&p| reg.state(p).is_ok_and(|s| s.state() == State::Well))
-        .take(12)
-        .collect();
-    let today = map_date()?;
-    let name = reg.tree().unit(community)?.name().to_owned();
-    println!(
-        "A week of isolation cases in {name}: arrivals from Wuhan under seed 001's rule, the agenda at the end of each day:"
-    );
-    let mut day = date(2, 1)?;
-    while day < today {
-        reg.apply(Command::OpenDay { today: day })?;
-        for (i, &person) in arrivals.iter().enumerate() {
-            // Two arrivals a day from Feb 1, each put under the policy the day they arrive.
-            if i / 2 == day.signed_duration_since(date(2, 1)?).num_days() as usize {
-                let category = Category::ArrivalFromEpidemicArea;
-                reg.apply(Command::StartCase { person, policy, category, anchor: day, on: day, linked: None })?;
-            }
-            let Some(case) = reg.active_case(person) else { continue };
-            if reg.case(case)?.anchor() >= day {
-                continue;
-            }
-            // Both readings, but the last arrival forgets the evening one on Feb 9, and the
-            // first reads 38.1 °C on the evening of Feb 7.
-            let evening = !(i == arrivals.len() - 1 && day == date(2, 9)?);
-            let fever = i == 0 && day == date(2, 7)?;
-            for (hour, reading, taken) in [(8, "36.6", true), (20, if fever { "38.1" } else { "36.7" }, evening)] {
-                let Some(at) = day.and_hms_opt(hour, 0, 0) else { continue };
-                if taken && reg.active_case(person).is_some() {
-                    let temperature: Temperature = reading.parse()?;
-                    reg.apply(Command::RecordCheck { person, at, temperature, symptoms: fever })?;
-                }
-            }
-        }
-        print_counts(day, &reg.agenda_within(day, community)?);
-        day = day.succ_opt().unwrap_or(day);
-    }
-    reg.apply(Command::OpenDay { today })?;
-    let agenda = reg.agenda_within(today, community)?;
-    print_counts(today, &agenda);
-    println!("The agenda 每日工作清单 of {name} on {today}, line by line:");
-    for line in agenda.items() {
-        let door = reg.household(line.household)?.door();
-        let detail = match line.item {
-            Item::MissedChecks { required, recorded } => format!(" ({recorded} of {required} checks yesterday)"),
-            Item::ReleaseDue { release } => format!(" (release on {release})"),
-            Item::Escalated { to } => format!(" (now {})", to.label_zh()),
-            _ => String::new(),
-        };
-        println!("  {} {} · {} · {}{detail}", line.item.label_zh(), line.item.label_en(), line.case, door);
-    }
-    println!("  audit: {} findings", reg.audit().len());
-    Ok(())
-}
-
-/// A day's agenda as the number of items of each kind (the items come sorted by kind).
-fn print_counts(day: NaiveDate, agenda: &Agenda) {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for line in agenda.items() {
-        match counts.last_mut() {
-            Some((label, n)) if *label == line.item.label_zh() => *n += 1,
-            _ => counts.push((line.item.label_zh(), 1)),
-        }
-    }
-    let counts: Vec<String> = counts.iter().map(|(label, n)| format!("{label} {n}")).collect();
-    println!("  {day}: {}", if counts.is_empty() { "nothing due".to_owned() } else { counts.join(" · ") });
-}
-
-/// One tally as `红 3户/7人 · 橙 ...`, most severe colour first.
-fn colour_line(tally: &Tally) -> String {
-    let parts: Vec<String> = Colour::BY_SEVERITY
+    let on = first_day()?;
+    let six = reg.duty_coverage(story.duty.six, layout.root, on)?;
+    let by_role: Vec<String> = [Qualification::GridWorker, Qualification::HealthWorker, Qualification::Police]
         .iter()
-        .map(|&c| format!("{} {}户/{}人", c.label_zh(), thousands(tally.households(c)), thousands(tally.persons(c))))
+        .map(|&q| {
+            let n = reg.staff_pool().iter().filter(|s| s.qualifications().contains(q)).count();
+            format!("{} {n}", q.label_zh())
+        })
         .collect();
-    parts.join(" · ")
+    println!(
+        "包保 {} staff (ids only): 六包一 solved on {on}, {} of {} communities with all six; 2+3 sized for the planned peak: {}",
+        reg.staff_pool().len(),
+        six.covered,
+        six.targets,
+        by_role.join(" · ")
+    );
+    Ok(())
 }
 
-/// The five colours 五色 of the sub-district and each community, read from the live tallies,
-/// with seed 003's figures and the care list.
-fn print_colours(reg: &Registry, layout: &Layout) -> Result<(), Error> {
-    println!("Five colours 四级五色 on {} (households 户 / persons 人 of each colour):", map_date()?);
-    let tree = reg.tree();
-    for unit in std::iter::once(layout.root).chain(layout.communities.iter().copied()) {
+const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+
+/// How wide the name column of the colour table is, in terminal columns.
+const NAME_COLUMNS: usize = 30;
+
+/// One day: the households of each colour in the sub-district and each community, what
+/// happened, and the agenda at the end of the day as counts by kind.
+fn print_day(story: &Story, day: &Day) -> Result<(), Error> {
+    let weekday = WEEKDAYS.get(day.date.weekday().num_days_from_monday() as usize).unwrap_or(&"");
+    let header: String = Colour::BY_SEVERITY.iter().map(|c| format!("{:>7}", c.label_zh())).collect();
+    println!("{}{header}", pad(&format!("── {} {weekday} · day {}/{DAYS} ──", day.date, day.number), NAME_COLUMNS));
+    let tree = story.reg.tree();
+    for unit in std::iter::once(story.layout.root).chain(story.layout.communities.iter().copied()) {
         let indent = "  ".repeat(tree.depth(unit)? + 1);
-        println!("{indent}{:<8} {}", tree.unit(unit)?.name(), colour_line(reg.tally(unit)?));
+        let tally = story.reg.tally(unit)?;
+        let row: String =
+            Colour::BY_SEVERITY.iter().map(|&c| format!("{:>8}", thousands(tally.households(c)))).collect();
+        println!("{}{row}", pad(&format!("{indent}{}", tree.unit(unit)?.name()), NAME_COLUMNS));
     }
-    let t = reg.tally(layout.root)?;
-    let home = [State::HomeIsolationEpidemicArea, State::HomeIsolationElsewhere];
+    let round = [
+        (day.released, "released 解除隔离 on their last day"),
+        (day.entered, "to their next phase 转段"),
+        (day.flagged, "flagged for review 待复核"),
+        (day.cleared, "under review released after a late reading"),
+    ];
+    let round: Vec<String> = round.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+    if !round.is_empty() {
+        println!("  morning round 晨间巡查: {}", round.join(", "));
+    }
+    if day.back.0 > 0 {
+        println!(
+            "  back 返回: {} households; {} persons from the epidemic area 疫区, {} from elsewhere",
+            day.back.0, day.back.1, day.back.2
+        );
+    }
+    for note in &day.notes {
+        println!("  {note}");
+    }
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for line in day.agenda.items() {
+        match counts.last_mut() {
+            Some((label, _, n)) if *label == line.item.label_zh() => *n += 1,
+            _ => counts.push((line.item.label_zh(), line.item.label_en(), 1)),
+        }
+    }
+    let counts: Vec<String> = counts.iter().map(|(zh, en, n)| format!("{zh} {en} {}", thousands(*n as u64))).collect();
     println!(
-        "  home isolation 居家隔离: {} households ({} orange 橙, {} yellow 黄), {} persons; centralised isolation 集中隔离: {} persons",
-        thousands(t.households(Colour::Orange) + t.households(Colour::Yellow)),
-        thousands(t.households(Colour::Orange)),
-        thousands(t.households(Colour::Yellow)),
-        thousands(home.iter().map(|&s| t.in_state(s)).sum()),
-        thousands(t.in_state(State::CentralisedIsolation)),
+        "  agenda 每日工作清单: {}",
+        if counts.is_empty() { "nothing due".to_owned() } else { counts.join(" · ") }
     );
-    let care: u64 = [Colour::Red, Colour::Orange, Colour::Yellow]
-        .iter()
-        .map(|&c| t.marked(Marker::ElderlyLivingAlone, c) + t.marked(Marker::EmptyNestElderly, c))
-        .sum();
-    println!("  care list 关爱: {care} elderly living alone or empty-nest in red, orange or yellow households");
-    let repainted = Event::colour_changes_since(&layout.log, date(2, 1)?);
-    println!("  households repainted since 2020-02-01 (五色图动态管理): {}", thousands(repainted.len() as u64));
     Ok(())
 }
 
-/// The courtyard map 院区疫情防控平面图 of the courtyard showing the most colours, as text, and
-/// written as SVG to a file whose path is printed.
-fn print_map(reg: &Registry, layout: &Layout) -> Result<(), Error> {
-    let mut best = None;
-    for &yard in &layout.courtyards {
-        let colours = Colour::BY_SEVERITY.iter().filter(|&&c| reg.tally(yard).is_ok_and(|t| t.households(c) > 0));
-        let n = colours.count();
-        if best.is_none_or(|(_, m)| n > m) {
-            best = Some((yard, n));
+/// `text` padded with spaces to `width` columns, counting CJK characters as two.
+fn pad(text: &str, width: usize) -> String {
+    let used: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
+}
+
+/// What the 28 days came to, against seed 003's figures, and the checks of soundness.
+fn print_end(story: &Story) -> Result<(), Error> {
+    let (reg, t, peak) = (&story.reg, &story.totals, &story.peak);
+    println!("After {DAYS} days:");
+    println!(
+        "  back 返回: {} households, {} persons ({} from the epidemic area 疫区, {} from elsewhere 非疫区); {} close contacts 密切接触者",
+        thousands(t.households_back as u64),
+        thousands((t.from_epidemic_area + t.from_elsewhere) as u64),
+        thousands(t.from_epidemic_area as u64),
+        thousands(t.from_elsewhere as u64),
+        t.close_contacts
+    );
+    println!(
+        "  peak of home isolation 居家隔离: {} households / {} persons on {} (seed 003 served {} / {}); centralised isolation 集中隔离 at most {} persons (seed 003: {})",
+        thousands(peak.households),
+        thousands(peak.persons),
+        peak.date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        thousands(HOME_ISOLATION_HOUSEHOLDS as u64),
+        thousands(HOME_ISOLATION_PERSONS as u64),
+        peak.centralised,
+        CENTRALISED_PERSONS
+    );
+    let open = reg.cases().filter(|(_, c)| matches!(c.status(), CaseStatus::Open | CaseStatus::Review { .. })).count();
+    println!(
+        "  cases 隔离个案: {} released 解除隔离 ({} by the morning round, {} after review 复核), {} escalated, {} still open",
+        thousands((t.released_by_round + t.released_after_review) as u64),
+        thousands(t.released_by_round as u64),
+        t.released_after_review,
+        t.escalated,
+        thousands(open as u64)
+    );
+    println!(
+        "  readings 体温: {} recorded, {} forgotten on the day; tests 核酸: {}, all negative",
+        thousands(t.readings as u64),
+        thousands(t.readings_missed as u64),
+        thousands(t.tests as u64)
+    );
+    let last = day_of(DAYS)?;
+    let six = reg.duty_coverage(story.duty.six, story.layout.root, last)?;
+    let teams = reg.duty_coverage(story.duty.two_plus_three, story.layout.root, last)?;
+    println!(
+        "  包保: 六包一 {} of {} communities; 2+3 re-solved on {} days, {} of {} persons in home isolation covered on {last}",
+        six.covered,
+        six.targets,
+        t.solves,
+        thousands(teams.covered as u64),
+        thousands(teams.targets as u64)
+    );
+    let replayed = Registry::replay(&story.log)? == *reg;
+    let findings = reg.audit();
+    println!(
+        "  event log: {} events, replayed into an equal registry: {replayed}; audit 纵向稽核: {} findings; releases before their date: {}",
+        thousands(story.log.len() as u64),
+        findings.len(),
+        story.early_releases()?
+    );
+    for f in findings.iter().take(5) {
+        println!("    {f}");
+    }
+    Ok(())
+}
+
+/// Write the kept courtyard maps and the CSV of daily tallies to the temporary directory,
+/// and print their paths.
+fn print_files(story: &Story) -> Result<(), Error> {
+    let dir = std::env::temp_dir();
+    let mut files: Vec<(PathBuf, String, String)> = Vec::new();
+    for (i, map) in story.maps.iter().enumerate() {
+        let name = story.reg.tree().unit(map.courtyard)?.name().to_owned();
+        let path = dir.join(format!("wangge-subdistrict-map-{}-{}.svg", i + 1, map.date));
+        files.push((path, map.svg.clone(), format!("{name}, {}: {}", map.date, map.what)));
+    }
+    let mut csv = String::from("date,unit,name");
+    for what in ["households", "persons"] {
+        for c in Colour::BY_SEVERITY {
+            let _ = write!(csv, ",{}_{what}", c.label_en());
         }
     }
-    let Some((yard, _)) = best else { return Ok(()) };
-    let map = reg.map(yard, map_date()?)?;
-    println!("The courtyard map 院区疫情防控平面图 of {}:", reg.tree().unit(yard)?.name());
-    print!("{}", map.to_text());
-    let path = std::env::temp_dir().join("wangge-courtyard-map.svg");
-    match std::fs::write(&path, map.to_svg()) {
-        Ok(()) => println!("SVG map written to {}", path.display()),
-        Err(e) => println!("could not write the SVG map to {}: {e}", path.display()),
+    csv.push('\n');
+    for (date, unit, tally) in &story.tallies {
+        let _ = write!(csv, "{date},{unit},{}", story.reg.tree().unit(*unit)?.name());
+        for n in Colour::BY_SEVERITY
+            .iter()
+            .map(|&c| tally.households(c))
+            .chain(Colour::BY_SEVERITY.iter().map(|&c| tally.persons(c)))
+        {
+            let _ = write!(csv, ",{n}");
+        }
+        csv.push('\n');
+    }
+    let rows = story.tallies.len();
+    files.push((
+        dir.join("wangge-subdistrict-tallies.csv"),
+        csv,
+        format!("{rows} rows: households and persons of each colour, each day, the sub-district and each community"),
+    ));
+    println!("Files:");
+    for (path, contents, what) in files {
+        match std::fs::write(&path, contents) {
+            Ok(()) => println!("  {}  ({what})", path.display()),
+            Err(e) => println!("  could not write {}: {e}", path.display()),
+        }
     }
     Ok(())
 }
@@ -923,104 +1627,6 @@ fn community_summary(reg: &Registry, community: UnitId) -> Result<String, Error>
     ];
     let kinds: Vec<String> = shown.iter().map(|(k, label)| format!("{label} {}", yards.get(k).unwrap_or(&0))).collect();
     Ok(format!("楼院: {} · 卡点 {checkpoints}", kinds.join(" ")))
-}
-
-/// `unit` and its descendants down to `depth` levels below it, one line each.
-fn print_tree(reg: &Registry, unit: UnitId, depth: usize) -> Result<(), Error> {
-    let tree = reg.tree();
-    let top = tree.depth(unit)?;
-    for u in tree.subtree(unit)? {
-        if tree.depth(u)? - top <= depth {
-            println!("{}", unit_line(reg, u)?);
-        }
-    }
-    Ok(())
-}
-
-/// A courtyard, its building groups and entrance, and the households of its first building
-/// group.
-fn print_courtyard(reg: &Registry, yard: UnitId) -> Result<(), Error> {
-    println!("{}", unit_line(reg, yard)?);
-    let mut shown = false;
-    for &child in reg.tree().children(yard)? {
-        println!("{}", unit_line(reg, child)?);
-        if !shown && reg.tree().unit(child)?.kind() == UnitKind::Building {
-            print_households(reg, child)?;
-            shown = true;
-        }
-    }
-    Ok(())
-}
-
-/// The households at a unit: door label, persons, and how many members carry each marker.
-fn print_households(reg: &Registry, unit: UnitId) -> Result<(), Error> {
-    let indent = "  ".repeat(reg.tree().depth(unit)? + 2);
-    for &h in reg.population().households_at(unit) {
-        let household = reg.household(h)?;
-        let mut carried = [0usize; Marker::ALL.len()];
-        for &p in household.members() {
-            let markers = reg.person(p)?.markers();
-            for (n, m) in carried.iter_mut().zip(Marker::ALL) {
-                *n += usize::from(markers.contains(m));
-            }
-        }
-        let markers: Vec<String> = Marker::ALL
-            .iter()
-            .zip(carried)
-            .filter(|&(_, n)| n > 0)
-            .map(|(m, n)| if n == 1 { m.label_zh().to_owned() } else { format!("{}×{n}", m.label_zh()) })
-            .collect();
-        let who = match household.members().len() {
-            0 => "空户".to_owned(),
-            n => format!("{n}人"),
-        };
-        let line = format!("{indent}{} {who} {}", household.door().as_str(), markers.join(" "));
-        println!("{}", line.trim_end());
-    }
-    Ok(())
-}
-
-/// Totals over the sub-district: units, checkpoints by kind, markers, the log and the audit.
-fn print_totals(reg: &Registry, layout: &Layout) -> Result<(), Error> {
-    let tree = reg.tree();
-    let mut checkpoints: HashMap<CheckpointKind, u32> = HashMap::new();
-    for &c in &layout.checkpoints {
-        if let UnitKind::Entrance(Some(kind)) = tree.unit(c)?.kind() {
-            *checkpoints.entry(kind).or_default() += 1;
-        }
-    }
-    let mut markers: HashMap<Marker, u32> = HashMap::new();
-    for (_, p) in reg.population().persons() {
-        for m in p.markers().iter() {
-            *markers.entry(m).or_default() += 1;
-        }
-    }
-    let total = reg.counts(layout.root)?;
-    let by_kind: Vec<String> =
-        CheckpointKind::ALL.iter().map(|k| format!("{} {}", k.label_zh(), checkpoints.get(k).unwrap_or(&0))).collect();
-    let by_marker: Vec<String> = Marker::ALL
-        .iter()
-        .map(|m| format!("{} {}", m.label_zh(), thousands(u64::from(*markers.get(m).unwrap_or(&0)))))
-        .collect();
-    println!("Totals:");
-    println!(
-        "  {} 社区 · {} 楼院 · {} 户 · {} 人",
-        layout.communities.len(),
-        layout.courtyards.len(),
-        thousands(total.households),
-        thousands(total.persons)
-    );
-    println!("  卡点 {}: {}", layout.checkpoints.len(), by_kind.join(" · "));
-    println!("  markers: {}", by_marker.join(" · "));
-
-    let replayed = Registry::replay(&layout.log)? == *reg;
-    println!("  event log: {} events; replayed into an equal registry: {replayed}", thousands(layout.log.len() as u64));
-    let findings = reg.audit();
-    println!("audit: {} findings", findings.len());
-    for f in findings.iter().take(5) {
-        println!("  {f}");
-    }
-    Ok(())
 }
 
 /// 12345 as "12,345".
