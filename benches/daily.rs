@@ -12,7 +12,7 @@
 //!   (`SetState Confirmed`), and their household members plus persons drawn at random, up to
 //!   `CONTACTS_PER_CASE` (10) a case, are put under the policy as close contacts
 //!   (`StartCase`, anchored 0–2 days before), ≈10,000 cases a day; so ≈100,000 cases are open
-//!   (1% of the residents, a Wuhan-scale load of 2020) once the first ten days are past;
+//!   (≈0.9% of the residents, a heavy load) once the first ten days are past;
 //! - confirmed persons go to centralised isolation after 14 days (discharged) and home well
 //!   after 14 more (`SetState`), ≈1,000 of each a day;
 //! - every open case reports two checks a day (1% miss one, never on the last day) and the
@@ -36,7 +36,7 @@
 //!
 //! Criterion's throughput is the residents, so its elements/s read as resident-days per
 //! second; the ns per resident-day (time ÷ residents) and each day's counts are printed to
-//! stderr. Needs the `synth` feature; `cargo bench --bench daily` (≈2.5 minutes). Figures in
+//! stderr. Needs the `synth` feature; `cargo bench --bench daily` (≈3 minutes). Figures in
 //! BENCHMARKS.md.
 
 use std::hint::black_box;
