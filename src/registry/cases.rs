@@ -9,7 +9,7 @@
 //!                                    and the date indexes the agenda reads
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -33,8 +33,9 @@ fn through(date: NaiveDate) -> std::ops::RangeToInclusive<(NaiveDate, CaseId)> {
 /// Derived from the cases alone: rebuilt on load, compared by the audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct CaseIndex {
-    /// Each person's active (open or under review) case.
-    active: BTreeMap<PersonId, CaseId>,
+    /// Each person's active (open or under review) case: hashed, as every command on a
+    /// person under a case asks it first (a B-tree lookup there cost a cache miss a level).
+    active: HashMap<PersonId, CaseId>,
     /// Open cases by release date.
     releases: BTreeSet<(NaiveDate, CaseId)>,
     /// Open cases by test day, from the day they started.
@@ -52,9 +53,63 @@ struct CaseIndex {
     links: BTreeSet<(CaseId, CaseId)>,
 }
 
+/// One entry a case has in the [`CaseIndex`]: which index, and under what key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Entry {
+    /// In `active`, under the case's person.
+    Active(PersonId),
+    /// In `links`, under the close contact's case it is linked to.
+    Link(CaseId),
+    /// In `releases`.
+    Release(NaiveDate),
+    /// In `tests`.
+    Test(NaiveDate),
+    /// In `unchecked`.
+    Unchecked(NaiveDate),
+    /// In `phases`.
+    Phase(NaiveDate),
+    /// In `reviews`.
+    Review,
+    /// In `ended`.
+    Ended(NaiveDate),
+}
+
+impl Entry {
+    /// Every entry of `case`, whose schedule is `schedule`, into `out` (cleared first), sorted.
+    fn of(case: &Case, schedule: &Schedule, out: &mut Vec<Entry>) {
+        out.clear();
+        if case.status().is_active() {
+            out.push(Entry::Active(case.person()));
+            out.extend(case.linked().map(Entry::Link));
+        }
+        match case.status() {
+            CaseStatus::Open => {
+                out.push(Entry::Release(schedule.release()));
+                out.extend(schedule.test_days().filter(|&d| d >= case.started()).map(Entry::Test));
+                let required = schedule.checks_per_day();
+                if required > 0 {
+                    let days = usize::try_from(schedule.total_days()).unwrap_or(usize::MAX);
+                    let unchecked = schedule
+                        .first_day()
+                        .iter_days()
+                        .take(days)
+                        .filter(|&d| d >= case.started() && case.checks_on(d) < required);
+                    out.extend(unchecked.map(Entry::Unchecked));
+                }
+                if let Some((day, _)) = case.category().next_change(schedule, case.settled()) {
+                    out.push(Entry::Phase(day));
+                }
+            }
+            CaseStatus::Review { .. } => out.push(Entry::Review),
+            CaseStatus::Released { on } | CaseStatus::Escalated { on, .. } => out.push(Entry::Ended(*on)),
+        }
+        out.sort_unstable();
+    }
+}
+
 impl CaseIndex {
-    /// The entries of `case`, whose schedule is `schedule`, as `add` (true) or remove them.
-    fn entries(&mut self, id: CaseId, case: &Case, schedule: &Schedule, add: bool) {
+    /// Put `entry` of case `id` in (`add`) or take it out.
+    fn put(&mut self, id: CaseId, entry: Entry, add: bool) {
         fn put<T: Ord>(set: &mut BTreeSet<T>, key: T, add: bool) {
             if add {
                 set.insert(key);
@@ -62,37 +117,57 @@ impl CaseIndex {
                 set.remove(&key);
             }
         }
-        if case.status().is_active() {
-            if add {
-                self.active.insert(case.person(), id);
-            } else {
-                self.active.remove(&case.person());
+        match entry {
+            Entry::Active(person) => {
+                if add {
+                    self.active.insert(person, id);
+                } else {
+                    self.active.remove(&person);
+                }
             }
-            if let Some(linked) = case.linked() {
-                put(&mut self.links, (linked, id), add);
-            }
+            Entry::Link(linked) => put(&mut self.links, (linked, id), add),
+            Entry::Release(day) => put(&mut self.releases, (day, id), add),
+            Entry::Test(day) => put(&mut self.tests, (day, id), add),
+            Entry::Unchecked(day) => put(&mut self.unchecked, (day, id), add),
+            Entry::Phase(day) => put(&mut self.phases, (day, id), add),
+            Entry::Review => put(&mut self.reviews, id, add),
+            Entry::Ended(day) => put(&mut self.ended, (day, id), add),
         }
-        match case.status() {
-            CaseStatus::Open => {
-                put(&mut self.releases, (schedule.release(), id), add);
-                for day in schedule.test_days().filter(|&d| d >= case.started()) {
-                    put(&mut self.tests, (day, id), add);
+    }
+
+    /// Put every entry of `case`, whose schedule is `schedule`, in.
+    fn add(&mut self, id: CaseId, case: &Case, schedule: &Schedule) {
+        let mut entries = Vec::new();
+        Entry::of(case, schedule, &mut entries);
+        for e in entries {
+            self.put(id, e, true);
+        }
+    }
+
+    /// Move case `id`'s entries from those of `old` to those of `new` (both sorted), touching
+    /// only the entries that differ: a check recorded changes one, a phase entered one or two.
+    fn replace(&mut self, id: CaseId, old: &[Entry], new: &[Entry]) {
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < new.len() {
+            match (old.get(i), new.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
                 }
-                let required = schedule.checks_per_day();
-                if required > 0 {
-                    let days = usize::try_from(schedule.total_days()).unwrap_or(usize::MAX);
-                    for day in schedule.first_day().iter_days().take(days).filter(|&d| d >= case.started()) {
-                        if case.checks_on(day) < required {
-                            put(&mut self.unchecked, (day, id), add);
-                        }
-                    }
+                (Some(&a), Some(b)) if a < *b => {
+                    self.put(id, a, false);
+                    i += 1;
                 }
-                if let Some((day, _)) = case.category().next_change(schedule, case.settled()) {
-                    put(&mut self.phases, (day, id), add);
+                (Some(&a), None) => {
+                    self.put(id, a, false);
+                    i += 1;
                 }
+                (_, Some(&b)) => {
+                    self.put(id, b, true);
+                    j += 1;
+                }
+                (None, None) => break,
             }
-            CaseStatus::Review { .. } => put(&mut self.reviews, id, add),
-            CaseStatus::Released { on } | CaseStatus::Escalated { on, .. } => put(&mut self.ended, (*on, id), add),
         }
     }
 }
@@ -144,7 +219,7 @@ impl CaseBook {
                 return Err(bad(format!("case {id}'s person has another active case")));
             }
             let schedule = book.schedule_of(&case)?;
-            book.index.entries(id, &case, &schedule, true);
+            book.index.add(id, &case, &schedule);
             book.cases.push(case);
         }
         Ok(book)
@@ -191,10 +266,17 @@ impl CaseBook {
         let old_schedule = self.schedule_of(old)?;
         let mut new = old.clone();
         change(&mut new);
-        let new_schedule = self.schedule_of(&new)?;
-        let old = std::mem::replace(&mut self.cases[id.index()], new);
-        self.index.entries(id, &old, &old_schedule, false);
-        self.index.entries(id, &self.cases[id.index()], &new_schedule, true);
+        // The schedule is the policy's from the anchor: rebuilt only when either changed.
+        let new_schedule = if (new.policy(), new.anchor()) == (old.policy(), old.anchor()) {
+            None
+        } else {
+            Some(self.schedule_of(&new)?)
+        };
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        Entry::of(old, &old_schedule, &mut before);
+        Entry::of(&new, new_schedule.as_ref().unwrap_or(&old_schedule), &mut after);
+        self.cases[id.index()] = new;
+        self.index.replace(id, &before, &after);
         Ok(())
     }
 
@@ -205,7 +287,7 @@ impl CaseBook {
             let (Some(id), Ok(schedule)) = (CaseId::from_index(i), self.schedule_of(case)) else {
                 return Some(format!("case {i} has no schedule"));
             };
-            fresh.entries(id, case, &schedule, true);
+            fresh.add(id, case, &schedule);
         }
         let active = self.cases.iter().filter(|c| c.status().is_active()).count();
         if active != fresh.active.len() {
@@ -701,7 +783,7 @@ impl Registry {
             Event::CaseStarted { case, person, policy, category, anchor, on, linked, change } => {
                 let new = Case::new(*person, *policy, *category, *anchor, *on, *linked);
                 let schedule = self.cases.schedule_of(&new)?;
-                self.cases.index.entries(*case, &new, &schedule, true);
+                self.cases.index.add(*case, &new, &schedule);
                 self.cases.cases.push(new);
                 self.apply_change(*person, change.as_ref())?;
             }
