@@ -127,9 +127,10 @@ impl Registry {
         // The root can be neither moved, closed nor renamed, so the tree's root is exactly
         // the unit its founding event made.
         if *founded != Unit::from_new(registry.root_spec.clone()) {
-            return Err(
-                RegistryError::InvalidSnapshot { what: "the founding root differs from the tree's root".to_owned() }.into()
-            );
+            return Err(RegistryError::InvalidSnapshot {
+                what: "the founding root differs from the tree's root".to_owned(),
+            }
+            .into());
         }
         let findings = registry.audit();
         if let Some(first) = findings.first() {
