@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Locality, Qualifications, Role, Rule, Scheme, Slot, Staff, TargetSelector, UnitClass};
+use super::{Locality, Qualification, Qualifications, Role, Rule, Scheme, Slot, Staff, TargetSelector, UnitClass};
 use crate::UnitId;
 use crate::grid::{Level, LevelScheme, NewUnit, Tree, UnitKind};
 use crate::people::Name;
@@ -41,6 +41,17 @@ pub(super) fn city() -> City {
 /// A staff member holding `q`, at `home`, carrying at most `limit`.
 pub(super) fn member(q: Qualifications, home: UnitId, limit: u16) -> Staff {
     Staff::new(Name::new("某人").unwrap(), q, home, limit).unwrap()
+}
+
+/// A staff member of a random pool: `mask`'s bits pick secretary, medical and volunteer
+/// qualifications; available from day `from` of February, if given.
+pub(super) fn drawn(mask: u8, home: UnitId, limit: u16, from: Option<u32>) -> Staff {
+    let q = [Qualification::PartySecretary, Qualification::Medical, Qualification::Volunteer]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .fold(Qualifications::EMPTY, |q, (_, one)| q.with(one));
+    member(q, home, limit).available(from.map(day), None).unwrap()
 }
 
 /// A day of February 2020.

@@ -721,7 +721,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::duty::fixtures::{City, ROLES, city, day, member, scheme};
+    use crate::duty::fixtures::{City, ROLES, city, day, drawn, member, scheme};
     use crate::duty::{Qualification as Q, Qualifications, RosterProblem};
     use crate::grid::Level;
 
@@ -915,14 +915,7 @@ mod tests {
                 let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
                 let pool = members
                     .into_iter()
-                    .map(|(mask, home, limit, from)| {
-                        let q = [Q::PartySecretary, Q::Medical, Q::Volunteer]
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| mask & (1 << i) != 0)
-                            .fold(Qualifications::EMPTY, |q, (_, one)| q.with(one));
-                        member(q, homes[home], limit).available(from.map(day), None).unwrap()
-                    })
+                    .map(|(mask, home, limit, from)| drawn(mask, homes[home], limit, from))
                     .collect();
                 // Both communities, and some buildings.
                 let targets = [0, 1].into_iter().chain(chosen).map(|i| (Target::Unit(all[i]), all[i])).collect();

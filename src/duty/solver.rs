@@ -764,7 +764,7 @@ mod tests {
     use crate::duty::{Locality, Qualification as Q, Qualifications, RosterProblem};
     use crate::grid::Level;
 
-    use crate::duty::fixtures::{City, ROLES, city, day, member, scheme};
+    use crate::duty::fixtures::{City, ROLES, city, day, drawn, member, scheme};
 
     fn s(i: u32) -> StaffId {
         StaffId::new(i)
@@ -991,14 +991,7 @@ mod tests {
                 let all = [c.community[0], c.community[1], c.building[0], c.building[1]];
                 let pool = members
                     .into_iter()
-                    .map(|(mask, home, limit, from)| {
-                        let q = [Q::PartySecretary, Q::Medical, Q::Volunteer]
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| mask & (1 << i) != 0)
-                            .fold(Qualifications::EMPTY, |q, (_, one)| q.with(one));
-                        member(q, homes[home], limit).available(from.map(day), None).unwrap()
-                    })
+                    .map(|(mask, home, limit, from)| drawn(mask, homes[home], limit, from))
                     .collect();
                 let targets = chosen.into_iter().map(|i| (Target::Unit(all[i]), all[i])).collect();
                 let existing =
