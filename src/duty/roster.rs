@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Locality, Role, Scheme, Staff, TargetSelector, UnitClass};
+use super::{Locality, Role, Scheme, Staff, TargetSelector};
 use crate::grid::Tree;
 use crate::{CellId, PersonId, StaffId, UnitId};
 
@@ -422,10 +422,7 @@ impl Roster {
 /// by none), a cell by any cell selector, a person by any person selector.
 pub(super) fn selects(selector: &TargetSelector, target: Target, tree: &Tree) -> bool {
     match (selector, target) {
-        (TargetSelector::UnitsAtLevel(level), Target::Unit(u)) => tree.level(u).is_ok_and(|l| l == *level),
-        (TargetSelector::UnitsOfKind(class), Target::Unit(u)) => {
-            tree.unit(u).is_ok_and(|unit| UnitClass::of(unit.kind()) == *class)
-        }
+        (selector, Target::Unit(u)) => tree.unit(u).is_ok_and(|unit| selector.selects_unit(unit)),
         (TargetSelector::CellsOf(_), Target::Cell(_)) | (TargetSelector::PersonsIn(_), Target::Person(_)) => true,
         _ => false,
     }
@@ -451,7 +448,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::duty::{Qualification as Q, Qualifications, Rule, Slot};
+    use crate::duty::{Qualification as Q, Qualifications, Rule, Slot, UnitClass};
     use crate::grid::Level;
 
     use crate::duty::fixtures::{City, city, day, member};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{DutyError, Role};
 use crate::OverlayId;
 use crate::colour::State;
-use crate::grid::{Level, UnitKind};
+use crate::grid::{Level, Unit, UnitKind};
 
 /// The longest scheme name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -75,6 +75,17 @@ impl TargetSelector {
         match self {
             TargetSelector::UnitsAtLevel(level) => Some(*level),
             _ => None,
+        }
+    }
+
+    /// Whether this selector picks `unit`, by its level or its kind's class; a cell or person
+    /// selector picks no unit. Open or closed alike: whether a closed unit still needs cover is
+    /// the caller's question.
+    pub fn selects_unit(&self, unit: &Unit) -> bool {
+        match self {
+            TargetSelector::UnitsAtLevel(level) => unit.level() == *level,
+            TargetSelector::UnitsOfKind(class) => UnitClass::of(unit.kind()) == *class,
+            TargetSelector::CellsOf(_) | TargetSelector::PersonsIn(_) => false,
         }
     }
 

@@ -135,11 +135,10 @@ impl CaseIndex {
         }
     }
 
-    /// Put every entry of `case`, whose schedule is `schedule`, in.
-    fn add(&mut self, id: CaseId, case: &Case, schedule: &Schedule) {
-        let mut entries = Vec::new();
-        Entry::of(case, schedule, &mut entries);
-        for e in entries {
+    /// Put every entry of `case`, whose schedule is `schedule`, in; `buf` is scratch space.
+    fn add(&mut self, id: CaseId, case: &Case, schedule: &Schedule, buf: &mut Vec<Entry>) {
+        Entry::of(case, schedule, buf);
+        for &e in buf.iter() {
             self.put(id, e, true);
         }
     }
@@ -179,6 +178,9 @@ pub(super) struct CaseBook {
     policies: Vec<Policy>,
     cases: Vec<Case>,
     index: CaseIndex,
+    /// Scratch space for a case's index entries before and after a change, kept so that an
+    /// event allocates none (no state: empty between calls).
+    scratch: (Vec<Entry>, Vec<Entry>),
 }
 
 /// Equal when the policies and cases are: the indexes are derived from them.
@@ -203,7 +205,12 @@ impl CaseBook {
         if names.len() != policies.len() {
             return Err(bad("two policies share a name".to_owned()));
         }
-        let mut book = CaseBook { policies, cases: Vec::with_capacity(cases.len()), index: CaseIndex::default() };
+        let mut book = CaseBook {
+            policies,
+            cases: Vec::with_capacity(cases.len()),
+            index: CaseIndex::default(),
+            scratch: Default::default(),
+        };
         for (i, case) in cases.into_iter().enumerate() {
             let id = CaseId::from_index(i).ok_or_else(|| bad("too many cases".to_owned()))?;
             if case.person().index() >= persons {
@@ -219,7 +226,7 @@ impl CaseBook {
                 return Err(bad(format!("case {id}'s person has another active case")));
             }
             let schedule = book.schedule_of(&case)?;
-            book.index.add(id, &case, &schedule);
+            book.index.add(id, &case, &schedule, &mut book.scratch.0);
             book.cases.push(case);
         }
         Ok(book)
@@ -262,6 +269,8 @@ impl CaseBook {
     /// Change case `id` by `change`, keeping the indexes in step. Everything that can fail is
     /// done before anything changes.
     fn update(&mut self, id: CaseId, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
+        // Scratch taken out for the call (left empty if it fails: it holds no state).
+        let (mut before, mut after) = std::mem::take(&mut self.scratch);
         let old = self.case(id)?;
         let old_schedule = self.schedule_of(old)?;
         let mut new = old.clone();
@@ -272,22 +281,22 @@ impl CaseBook {
         } else {
             Some(self.schedule_of(&new)?)
         };
-        let (mut before, mut after) = (Vec::new(), Vec::new());
         Entry::of(old, &old_schedule, &mut before);
         Entry::of(&new, new_schedule.as_ref().unwrap_or(&old_schedule), &mut after);
         self.cases[id.index()] = new;
         self.index.replace(id, &before, &after);
+        self.scratch = (before, after);
         Ok(())
     }
 
     /// What a rebuild of the indexes finds different, if anything.
     pub(super) fn index_problem(&self) -> Option<String> {
-        let mut fresh = CaseIndex::default();
+        let (mut fresh, mut buf) = (CaseIndex::default(), Vec::new());
         for (i, case) in self.cases.iter().enumerate() {
             let (Some(id), Ok(schedule)) = (CaseId::from_index(i), self.schedule_of(case)) else {
                 return Some(format!("case {i} has no schedule"));
             };
-            fresh.add(id, case, &schedule);
+            fresh.add(id, case, &schedule, &mut buf);
         }
         let active = self.cases.iter().filter(|c| c.status().is_active()).count();
         if active != fresh.active.len() {
@@ -783,7 +792,8 @@ impl Registry {
             Event::CaseStarted { case, person, policy, category, anchor, on, linked, change } => {
                 let new = Case::new(*person, *policy, *category, *anchor, *on, *linked);
                 let schedule = self.cases.schedule_of(&new)?;
-                self.cases.index.add(*case, &new, &schedule);
+                let book = &mut self.cases;
+                book.index.add(*case, &new, &schedule, &mut book.scratch.0);
                 self.cases.cases.push(new);
                 self.apply_change(*person, change.as_ref())?;
             }

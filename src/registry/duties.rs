@@ -200,6 +200,11 @@ impl DutyBook {
         self.holders.get(id.index()).ok_or_else(|| DutyError::UnknownScheme { scheme: id }.into())
     }
 
+    /// The assignments `staff` carries under scheme `scheme` (0 for unknown ids).
+    fn load(&self, scheme: SchemeId, staff: StaffId) -> u32 {
+        self.loads.get(scheme.index()).and_then(|l| l.get(staff.index())).copied().unwrap_or(0)
+    }
+
     fn holds(&self, scheme: usize, a: &Assignment) -> bool {
         self.holders.get(scheme).and_then(|h| h.get(&a.target)).is_some_and(|list| list.contains(&(a.role, a.staff)))
     }
@@ -329,8 +334,8 @@ impl Registry {
     /// [`DutyError::UnknownScheme`], [`DutyError::UnknownStaff`].
     pub fn load(&self, scheme: SchemeId, staff: StaffId) -> Result<usize, Error> {
         self.duties.member(staff)?;
-        let loads = self.duties.loads.get(scheme.index()).ok_or(DutyError::UnknownScheme { scheme })?;
-        Ok(loads.get(staff.index()).map_or(0, |&n| n as usize))
+        self.duties.scheme(scheme)?;
+        Ok(self.duties.load(scheme, staff) as usize)
     }
 
     /// Every target `scheme` selects now, each with its unit, as the pure functions of
@@ -415,12 +420,7 @@ impl Registry {
     /// its overlay, a person in one of its states.
     fn selects_now(&self, selector: &TargetSelector, target: Target) -> bool {
         match (selector, target) {
-            (TargetSelector::UnitsAtLevel(level), Target::Unit(u)) => {
-                self.tree.unit(u).is_ok_and(|x| x.is_open() && x.level() == *level)
-            }
-            (TargetSelector::UnitsOfKind(class), Target::Unit(u)) => {
-                self.tree.unit(u).is_ok_and(|x| x.is_open() && UnitClass::of(x.kind()) == *class)
-            }
+            (selector, Target::Unit(u)) => self.tree.unit(u).is_ok_and(|x| x.is_open() && selector.selects_unit(x)),
             (TargetSelector::CellsOf(overlay), Target::Cell(c)) => {
                 self.overlays.cell(c).is_ok_and(|x| x.overlay() == *overlay)
             }
@@ -609,12 +609,11 @@ impl Registry {
         }
         seen.sort_unstable();
         seen.dedup();
-        let loads = self.duties.loads.get(scheme.index());
         report.loads = seen
             .into_iter()
             .filter_map(|staff| {
                 let member = self.duties.member(staff).ok()?;
-                let load = loads.and_then(|l| l.get(staff.index())).map_or(0, |&n| n as usize);
+                let load = self.duties.load(scheme, staff) as usize;
                 Some(StaffLoad { staff, load, limit: spec.limit_for(member) })
             })
             .collect();
@@ -774,12 +773,7 @@ impl Registry {
                 self.duties.member(leaving).is_ok()
                     && added.iter().all(|a| a.staff != leaving)
                     && removed.iter().filter(|a| a.staff == leaving).count()
-                        == self
-                            .duties
-                            .loads
-                            .get(scheme.index())
-                            .and_then(|l| l.get(leaving.index()))
-                            .map_or(0, |&n| n as usize)
+                        == self.duties.load(scheme, leaving) as usize
             }
             RosterCause::Solve | RosterCause::SolveBalanced => true,
         };
@@ -835,8 +829,8 @@ impl Registry {
             }
         }
         for (staff, change) in load {
-            let (Ok(member), Some(loads)) = (self.duties.member(staff), self.duties.loads.get(i)) else { continue };
-            let after = i64::from(loads.get(staff.index()).copied().unwrap_or(0)) + change;
+            let Ok(member) = self.duties.member(staff) else { continue };
+            let after = i64::from(self.duties.load(scheme, staff)) + change;
             let limit = spec.limit_for(member);
             if change > 0 && after > i64::from(limit) {
                 let load = usize::try_from(after).unwrap_or(usize::MAX);

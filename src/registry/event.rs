@@ -457,6 +457,18 @@ impl Event {
         }
     }
 
+    /// Whether this is a responsibility event (staff, schemes, rosters), which
+    /// `registry::duties` checks and commits.
+    pub(super) fn is_duty(&self) -> bool {
+        matches!(
+            self,
+            Event::StaffAdded { .. }
+                | Event::AvailabilitySet { .. }
+                | Event::SchemeAdopted { .. }
+                | Event::Rostered { .. }
+        )
+    }
+
     /// The staff member this event registered, if it registered one.
     pub fn new_staff(&self) -> Option<StaffId> {
         match self {

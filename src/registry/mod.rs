@@ -699,10 +699,7 @@ impl Registry {
             Event::ColourRuleSet { rule, recolours, .. } => {
                 verify(recolours, &|| Ok(self.recolours_on_rule(rule)))?;
             }
-            duty @ (Event::StaffAdded { .. }
-            | Event::AvailabilitySet { .. }
-            | Event::SchemeAdopted { .. }
-            | Event::Rostered { .. }) => self.check_duty(duty)?,
+            duty if duty.is_duty() => self.check_duty(duty)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -810,10 +807,7 @@ impl Registry {
                 }
                 (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
             }
-            duty @ (Event::StaffAdded { .. }
-            | Event::AvailabilitySet { .. }
-            | Event::SchemeAdopted { .. }
-            | Event::Rostered { .. }) => self.commit_duty(duty)?,
+            duty if duty.is_duty() => self.commit_duty(duty)?,
             case => self.commit_case(case)?,
         }
         Ok(())
