@@ -9,9 +9,10 @@
 //!                                    and the date indexes the agenda reads
 //! ```
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
 use crate::colour::State;
@@ -25,30 +26,65 @@ fn on<K: Copy>(key: K) -> std::ops::RangeInclusive<(K, CaseId)> {
     (key, CaseId::new(0))..=(key, CaseId::new(u32::MAX))
 }
 
-/// Every key of a date up to `date` in a `(date, case)` index.
-fn through(date: NaiveDate) -> std::ops::RangeToInclusive<(NaiveDate, CaseId)> {
-    ..=(date, CaseId::new(u32::MAX))
+/// Cases by date: one hashed set of cases per date, the dates in order, a date dropped once
+/// it has no case. Adding or removing a case costs a hash and the date's look-up among the
+/// few dates in use, whatever the number of cases (a B-tree of `(date, case)` pairs paid a
+/// cache miss a level, on ten entries a case); reads sort what they return, for a
+/// deterministic order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ByDate(BTreeMap<NaiveDate, FxHashSet<CaseId>>);
+
+impl ByDate {
+    /// Put case `id` under `date` (`add`) or take it out.
+    fn put(&mut self, date: NaiveDate, id: CaseId, add: bool) {
+        if add {
+            self.0.entry(date).or_default().insert(id);
+        } else if let Some(cases) = self.0.get_mut(&date) {
+            cases.remove(&id);
+            if cases.is_empty() {
+                self.0.remove(&date);
+            }
+        }
+    }
+
+    /// The cases under `date`, in id order.
+    fn on(&self, date: NaiveDate) -> Vec<CaseId> {
+        let mut cases: Vec<CaseId> = self.0.get(&date).into_iter().flatten().copied().collect();
+        cases.sort_unstable();
+        cases
+    }
+
+    /// Every case under a date up to `date`, as `(date, case)` in order.
+    fn through(&self, date: NaiveDate) -> Vec<(NaiveDate, CaseId)> {
+        let mut found = Vec::new();
+        for (&day, cases) in self.0.range(..=date) {
+            let from = found.len();
+            found.extend(cases.iter().map(|&id| (day, id)));
+            found[from..].sort_unstable();
+        }
+        found
+    }
 }
 
 /// Derived from the cases alone: rebuilt on load, compared by the audit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct CaseIndex {
     /// Each person's active (open or under review) case: hashed, as every command on a
-    /// person under a case asks it first (a B-tree lookup there cost a cache miss a level).
-    active: HashMap<PersonId, CaseId>,
+    /// person under a case asks it first.
+    active: FxHashMap<PersonId, CaseId>,
     /// Open cases by release date.
-    releases: BTreeSet<(NaiveDate, CaseId)>,
+    releases: ByDate,
     /// Open cases by test day, from the day they started.
-    tests: BTreeSet<(NaiveDate, CaseId)>,
+    tests: ByDate,
     /// Open cases by period day whose required checks are not all recorded, from the day
     /// they started.
-    unchecked: BTreeSet<(NaiveDate, CaseId)>,
+    unchecked: ByDate,
     /// Open cases by the date their person's state changes next.
-    phases: BTreeSet<(NaiveDate, CaseId)>,
+    phases: ByDate,
     /// Cases under review.
     reviews: BTreeSet<CaseId>,
     /// Ended cases by the date they ended.
-    ended: BTreeSet<(NaiveDate, CaseId)>,
+    ended: ByDate,
     /// (close contact's case, active secondary contact's case linked to it).
     links: BTreeSet<(CaseId, CaseId)>,
 }
@@ -126,12 +162,12 @@ impl CaseIndex {
                 }
             }
             Entry::Link(linked) => put(&mut self.links, (linked, id), add),
-            Entry::Release(day) => put(&mut self.releases, (day, id), add),
-            Entry::Test(day) => put(&mut self.tests, (day, id), add),
-            Entry::Unchecked(day) => put(&mut self.unchecked, (day, id), add),
-            Entry::Phase(day) => put(&mut self.phases, (day, id), add),
+            Entry::Release(day) => self.releases.put(day, id, add),
+            Entry::Test(day) => self.tests.put(day, id, add),
+            Entry::Unchecked(day) => self.unchecked.put(day, id, add),
+            Entry::Phase(day) => self.phases.put(day, id, add),
             Entry::Review => put(&mut self.reviews, id, add),
-            Entry::Ended(day) => put(&mut self.ended, (day, id), add),
+            Entry::Ended(day) => self.ended.put(day, id, add),
         }
     }
 
@@ -408,7 +444,7 @@ impl Registry {
                 items.push(line);
             }
         };
-        for &(_, id) in index.ended.range(on(date)) {
+        for id in index.ended.on(date) {
             match self.cases.cases.get(id.index()).map(Case::status) {
                 Some(CaseStatus::Released { .. }) => push(id, Item::Released),
                 Some(&CaseStatus::Escalated { to, .. }) => push(id, Item::Escalated { to }),
@@ -422,14 +458,14 @@ impl Registry {
                 push(id, Item::Review { since });
             }
         }
-        for &(release, id) in index.releases.range(through(date)) {
+        for (release, id) in index.releases.through(date) {
             push(id, Item::ReleaseDue { release });
         }
-        for &(_, id) in index.tests.range(on(date)) {
+        for id in index.tests.on(date) {
             push(id, Item::TestDue);
         }
         if let Some(yesterday) = date.pred_opt() {
-            for &(_, id) in index.unchecked.range(on(yesterday)) {
+            for id in index.unchecked.on(yesterday) {
                 let Some(case) = self.cases.cases.get(id.index()) else { continue };
                 let required = self.cases.policy(case.policy()).map_or(0, Policy::checks_per_day);
                 push(id, Item::MissedChecks { required, recorded: case.checks_on(yesterday) });
@@ -851,7 +887,7 @@ impl Registry {
             let case = &mut self.cases.cases[id.index()];
             record(case);
             if case.checks_on(date) >= required {
-                self.cases.index.unchecked.remove(&(date, id));
+                self.cases.index.unchecked.put(date, id, false);
             }
             return Ok(());
         }
@@ -894,8 +930,8 @@ impl Registry {
     /// then case), then releases and flags (by release date, then case).
     pub(super) fn round(&self, today: NaiveDate) -> (Vec<CaseId>, Vec<(NaiveDate, CaseId)>) {
         let index = &self.cases.index;
-        let phases = index.phases.range(through(today)).map(|&(_, id)| id).collect();
-        let releases = index.releases.range(through(today)).copied().collect();
+        let phases = index.phases.through(today).into_iter().map(|(_, id)| id).collect();
+        let releases = index.releases.through(today);
         (phases, releases)
     }
 
