@@ -5,8 +5,18 @@
 //! invariants by type; [`Overlays`] hold partitions such as zones 片区 and grids 网格 cut across
 //! the tree. Households and persons live in [`people`](crate::people); the
 //! [`Registry`](crate::Registry) ties the two together and is the only writer in a running
-//! system. Data flows one way: a registry command calls the checked methods here, never the
-//! other way round.
+//! system.
+//!
+//! Data flows one way. In: a registry command ([`Command::AddUnit`](crate::Command::AddUnit),
+//! `MoveUnit`, `CloseUnit`, `CreateOverlay`, `AddCell`, `ExtendCell`) calls a `check_*` method
+//! here for every part of the command first, then the method that changes the tree or the
+//! overlays, so a refused command changes nothing. Out: the registry rolls a household's
+//! tally change up its unit's [`Tree::ancestors`] and into the cells naming any of them
+//! ([`Overlays::cells_naming`]; [`Overlays::cell_of`] answers for one overlay), a
+//! [`Scope`](crate::Scope) asks [`Tree::is_within`], and the [`duty`](crate::duty) rules read
+//! levels, kinds and lineage for their localities. Nothing here calls back into the registry.
+//! Snapshots carry the tree and overlays as plain data ([`TreeData`], [`OverlaysData`]),
+//! checked again when read back.
 
 mod overlay;
 mod scheme;

@@ -4,6 +4,13 @@
 //! never overlap (no unit of a cell lies inside a unit of another cell, or of the same cell),
 //! so a household is in at most one cell of each overlay. Households in no cell are the gaps
 //! that "摸排不落一户" (no household skipped) forbids; the registry lists them.
+//!
+//! In: `CreateOverlay`, `AddCell` and `ExtendCell` commands, checked against the registry's
+//! tree; a `MoveUnit` is refused when it would make cells overlap ([`Overlays::check_move`]).
+//! Out: the registry keeps a [`Tally`](crate::colour::Tally) per cell, finding a household's
+//! cells with [`Overlays::cells_naming`] along its unit's ancestors, answers
+//! [`Registry::coverage`](crate::Registry::coverage) with the households in no cell, and
+//! rosters take cells as targets ([`Target::Cell`](crate::duty::Target::Cell)).
 
 use std::collections::HashMap;
 
@@ -89,6 +96,34 @@ impl Cell {
 /// Changed only through checked methods that keep each overlay free of overlaps; the tree
 /// they are checked against is passed in, since the tree can change too (the registry refuses
 /// a move that would make cells overlap, see [`Overlays::check_move`]).
+///
+/// # Example
+/// ```
+/// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, OverlayKind, Overlays, Tree, UnitKind};
+///
+/// // A sub-district of two communities; a courtyard in the east one.
+/// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+/// let east = tree.add(tree.root(), NewUnit::new("东社区", Level::new(1), UnitKind::Area))?;
+/// let west = tree.add(tree.root(), NewUnit::new("西社区", Level::new(1), UnitKind::Area))?;
+/// let yard = tree.add(east, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+///
+/// let mut overlays = Overlays::new();
+/// let zones = overlays.create("片区", OverlayKind::Zone)?;
+/// let first = overlays.add_cell(&tree, zones, "第一片区", &[east])?;
+/// // A unit lies in the cell naming it or its nearest named ancestor; the west community in none yet.
+/// assert_eq!(overlays.cell_of(&tree, zones, yard)?, Some(first));
+/// assert_eq!(overlays.cell_of(&tree, zones, west)?, None);
+///
+/// // Cells never overlap: the courtyard is in the first zone already.
+/// assert_eq!(
+///     overlays.add_cell(&tree, zones, "第二片区", &[west, yard]),
+///     Err(GridError::CellOverlap { overlay: zones, unit: yard, other: east })
+/// );
+/// let second = overlays.add_cell(&tree, zones, "第二片区", &[west])?;
+/// assert_eq!(overlays.overlay(zones)?.cells(), [first, second]);
+/// assert_eq!(overlays.cells_naming(west), [second]);
+/// # Ok::<(), GridError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Overlays {
     overlays: Vec<Overlay>,
@@ -329,6 +364,28 @@ impl Overlays {
     ///
     /// # Complexity
     /// O(overlays × (levels + units named in each)).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, OverlayKind, Overlays, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let east = tree.add(tree.root(), NewUnit::new("东社区", Level::new(1), UnitKind::Area))?;
+    /// let west = tree.add(tree.root(), NewUnit::new("西社区", Level::new(1), UnitKind::Area))?;
+    /// let north = tree.add(tree.root(), NewUnit::new("北社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(west, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    ///
+    /// let mut overlays = Overlays::new();
+    /// let grids = overlays.create("网格", OverlayKind::Grid)?;
+    /// overlays.add_cell(&tree, grids, "东网格", &[east])?;
+    /// overlays.add_cell(&tree, grids, "3号院网格", &[yard])?;
+    ///
+    /// // Into the east community the courtyard would lie in two grids at once.
+    /// assert_eq!(overlays.check_move(&tree, yard, east), Err(GridError::CellOverlap { overlay: grids, unit: yard, other: east }));
+    /// // The north community lies in no grid: the courtyard may go there, keeping its own.
+    /// assert_eq!(overlays.check_move(&tree, yard, north), Ok(()));
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn check_move(&self, tree: &Tree, unit: UnitId, new_parent: UnitId) -> Result<(), GridError> {
         for (i, assigned) in self.assigned.iter().enumerate() {
             let overlay = OverlayId::from_index(i).ok_or(GridError::TooManyOverlays)?;

@@ -4,6 +4,11 @@
 //! levels 五级, Foshan's town/village/group), so the scheme is a value, validated once, with a
 //! preset for every scheme in the seeds. A scheme can be placed under district 区 and city 市
 //! so that a whole city fits in one tree.
+//!
+//! A host picks or builds a scheme once and hands it to [`Registry::new`](crate::Registry::new)
+//! (or [`Tree::new`](super::Tree::new)); from then on every [`Level`] a unit or a
+//! responsibility rule names is checked against it, and [`LevelScheme::may_nest`] decides
+//! where a unit may hang.
 
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +127,23 @@ impl LevelScheme {
     /// # Errors
     /// [`GridError::InvalidScheme`] when the list is empty or longer than [`MAX_LEVELS`], a
     /// name is empty, or two levels share a name.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, LevelSpec};
+    ///
+    /// // A university campus: a dormitory may sit in a block or directly on the campus.
+    /// let campus = LevelScheme::new("campus", vec![
+    ///     LevelSpec::new("campus", "校区"),
+    ///     LevelSpec::new("block", "片").optional(),
+    ///     LevelSpec::new("dormitory", "宿舍楼"),
+    /// ])?;
+    /// assert_eq!(campus.len(), 3);
+    /// assert!(campus.may_nest(Level::new(0), Level::new(2)));
+    ///
+    /// assert!(matches!(LevelScheme::new("nothing", vec![]), Err(GridError::InvalidScheme { .. })));
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn new(name: impl Into<String>, levels: Vec<LevelSpec>) -> Result<Self, GridError> {
         let name = name.into();
         let invalid = |reason: String| Err(GridError::InvalidScheme { reason });
@@ -246,6 +268,19 @@ impl LevelScheme {
     ///
     /// # Errors
     /// [`GridError::InvalidScheme`] when the result would not be a valid scheme.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{Level, LevelScheme, LevelSpec};
+    ///
+    /// let guangdong = LevelScheme::foshan().under(vec![LevelSpec::new("province", "省"), LevelSpec::new("city", "市")])?;
+    /// assert_eq!(guangdong.level("省"), Some(Level::new(0)));
+    /// assert_eq!(guangdong.level("town"), Some(Level::new(2))); // every level moves down two
+    ///
+    /// // A name the scheme has already (ignoring ASCII case) is refused.
+    /// assert!(LevelScheme::foshan().under(vec![LevelSpec::new("Town", "乡")]).is_err());
+    /// # Ok::<(), wangge::grid::GridError>(())
+    /// ```
     pub fn under(self, above: Vec<LevelSpec>) -> Result<Self, GridError> {
         let names: Vec<&str> = above.iter().map(|l| l.name.as_str()).collect();
         let name = format!("{} under {}", self.name, names.join(" > "));
@@ -272,6 +307,15 @@ impl LevelScheme {
     }
 
     /// The level named `name` (English or Chinese, English ignoring ASCII case).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{Level, LevelScheme};
+    /// let zz = LevelScheme::zhengzhou();
+    /// assert_eq!(zz.level("Courtyard"), Some(Level::new(2)));
+    /// assert_eq!(zz.level("楼院"), Some(Level::new(2)));
+    /// assert_eq!(zz.level("village"), None);
+    /// ```
     pub fn level(&self, name: &str) -> Option<Level> {
         self.levels()
             .find(|(_, l)| l.name.eq_ignore_ascii_case(name) || (!l.name_zh.is_empty() && l.name_zh == name))
@@ -290,6 +334,19 @@ impl LevelScheme {
 
     /// Whether a unit of level `child` may hang directly under a unit of level `parent`:
     /// `child` is deeper, and every level strictly between them is optional.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{Level, LevelScheme};
+    ///
+    /// // Shanghai: sub-district 0 > party organisation 1 (optional) > residents' committee 2 > compound 3.
+    /// let sh = LevelScheme::shanghai();
+    /// let (sub, party, committee, compound) = (Level::new(0), Level::new(1), Level::new(2), Level::new(3));
+    /// assert!(sh.may_nest(sub, party));
+    /// assert!(sh.may_nest(sub, committee)); // skips the optional level
+    /// assert!(!sh.may_nest(sub, compound)); // would skip the required committee
+    /// assert!(!sh.may_nest(committee, party)); // levels only deepen downwards
+    /// ```
     pub fn may_nest(&self, parent: Level, child: Level) -> bool {
         child > parent
             && self.contains(child)

@@ -1,4 +1,10 @@
 //! The unit tree: one root, one parent for every other unit, levels that deepen downwards.
+//!
+//! The [`Registry`](crate::Registry) owns one [`Tree`] and changes it only through the checked
+//! methods here (for `AddUnit`, `MoveUnit`, `CloseUnit`); everything else reads it: tallies
+//! roll up [`Tree::ancestors`], scopes and overlays ask [`Tree::is_within`], rosters check
+//! localities against the lineage. A snapshot stores it as [`TreeData`] and rebuilds it with
+//! [`Tree::from_data`], which checks every invariant again.
 
 use std::collections::HashMap;
 
@@ -177,6 +183,23 @@ impl Tree {
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`]. O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// // Shanghai: sub-district 0 > party organisation 1 (optional) > residents' committee 2 ...
+    /// let mut tree = Tree::new(LevelScheme::shanghai(), NewUnit::new("长海路街道", Level::new(0), UnitKind::Area))?;
+    /// let party = tree.add(tree.root(), NewUnit::new("住宅党组织", Level::new(1), UnitKind::Area))?;
+    /// let with = tree.add(party, NewUnit::new("甲居委会", Level::new(2), UnitKind::Area))?;
+    /// let without = tree.add(tree.root(), NewUnit::new("乙居委会", Level::new(2), UnitKind::Area))?;
+    ///
+    /// assert_eq!(tree.ancestor_at(with, Level::new(1))?, Some(party));
+    /// assert_eq!(tree.ancestor_at(without, Level::new(1))?, None); // it skipped the optional level
+    /// assert_eq!(tree.ancestor_at(without, Level::new(2))?, Some(without)); // itself at its own level
+    /// assert_eq!((tree.depth(with)?, tree.depth(without)?), (2, 1));
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn ancestor_at(&self, unit: UnitId, level: Level) -> Result<Option<UnitId>, GridError> {
         self.check(unit)?;
         Ok(self.lineage_of(unit).get(level.index()).filter(|&&a| a != NONE).map(|&a| UnitId::new(a)))
@@ -214,6 +237,24 @@ impl Tree {
     ///
     /// # Complexity
     /// O(levels of the scheme).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// // 街道 0 > 社区 1 > 楼院 2 > 楼组 3 (Zhengzhou).
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let east = tree.add(tree.root(), NewUnit::new("东社区", Level::new(1), UnitKind::Area))?;
+    /// let west = tree.add(tree.root(), NewUnit::new("西社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(east, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let one = tree.add(yard, NewUnit::new("1号楼", Level::new(3), UnitKind::Building))?;
+    /// let two = tree.add(yard, NewUnit::new("2号楼", Level::new(3), UnitKind::Building))?;
+    ///
+    /// assert_eq!(tree.lowest_common_ancestor(one, two)?, yard);
+    /// assert_eq!(tree.lowest_common_ancestor(one, yard)?, yard); // one contains the other
+    /// assert_eq!(tree.lowest_common_ancestor(one, west)?, tree.root());
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn lowest_common_ancestor(&self, a: UnitId, b: UnitId) -> Result<UnitId, GridError> {
         self.check(a)?;
         self.check(b)?;
@@ -231,6 +272,22 @@ impl Tree {
     ///
     /// # Complexity
     /// O(size of the subtree) for the whole walk; each step is O(1).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+    /// let yard3 = tree.add(community, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let yard5 = tree.add(community, NewUnit::new("5号院", Level::new(2), UnitKind::Area))?;
+    /// let building = tree.add(yard3, NewUnit::new("1号楼", Level::new(3), UnitKind::Building))?;
+    ///
+    /// // Pre-order, not id order: the building added last comes right after its courtyard.
+    /// assert_eq!(tree.subtree(community)?.collect::<Vec<_>>(), [community, yard3, building, yard5]);
+    /// assert_eq!(tree.descendants(community)?.collect::<Vec<_>>(), [yard3, building, yard5]);
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn subtree(&self, unit: UnitId) -> Result<Subtree<'_>, GridError> {
         self.check(unit)?;
         Ok(Subtree { tree: self, stack: vec![unit] })
@@ -253,6 +310,25 @@ impl Tree {
     ///
     /// # Complexity
     /// O(1) expected (a hash look-up).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{AdminCode, GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let community = NewUnit::new("农科路社区", Level::new(1), UnitKind::Area).with_code("410105001001")?;
+    /// let community = tree.add(tree.root(), community)?;
+    /// assert_eq!(tree.find_by_code("410105001001"), Some(community));
+    /// assert_eq!(tree.find_by_code("not a code"), None);
+    ///
+    /// // Codes are unique in a tree.
+    /// let again = NewUnit::new("另一社区", Level::new(1), UnitKind::Area).with_code("410105001001")?;
+    /// assert_eq!(
+    ///     tree.add(tree.root(), again),
+    ///     Err(GridError::DuplicateCode { code: AdminCode::new("410105001001")?, unit: community })
+    /// );
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn find_by_code(&self, code: &str) -> Option<UnitId> {
         let code = AdminCode::new(code).ok()?;
         self.by_code.get(&code).copied()
@@ -377,6 +453,28 @@ impl Tree {
     /// # Complexity
     /// O(size of the moved subtree × levels) to rewrite the lineage table, plus
     /// O(siblings) to unlink the unit from its old parent.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let east = tree.add(tree.root(), NewUnit::new("东社区", Level::new(1), UnitKind::Area))?;
+    /// let west = tree.add(tree.root(), NewUnit::new("西社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(east, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let building = tree.add(yard, NewUnit::new("1号楼", Level::new(3), UnitKind::Building))?;
+    ///
+    /// // The boundary is redrawn: the courtyard goes to the west community, its building with it.
+    /// tree.move_subtree(yard, west)?;
+    /// assert_eq!(tree.parent(yard)?, Some(west));
+    /// assert!(tree.is_within(building, west)?);
+    /// assert!(!tree.is_within(building, east)?);
+    /// assert!(tree.children(east)?.is_empty());
+    ///
+    /// assert_eq!(tree.move_subtree(tree.root(), west), Err(GridError::RootIsFixed));
+    /// assert_eq!(tree.move_subtree(yard, building), Err(GridError::MoveIntoOwnSubtree { unit: yard, new_parent: building }));
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn move_subtree(&mut self, unit: UnitId, new_parent: UnitId) -> Result<(), GridError> {
         self.check_move(unit, new_parent)?;
         let old_parent = self.parent[unit.index()];
@@ -435,6 +533,29 @@ impl Tree {
     ///
     /// # Complexity
     /// O(children).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(community, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let mar1 = NaiveDate::from_ymd_opt(2020, 3, 1).ok_or("no such date")?;
+    ///
+    /// // Children close first.
+    /// assert_eq!(tree.close(community, mar1), Err(GridError::HasOpenChildren { unit: community, open_children: 1 }));
+    /// tree.close(yard, mar1)?;
+    /// tree.close(community, mar1)?;
+    /// assert_eq!(tree.unit(community)?.closed_on(), Some(mar1));
+    ///
+    /// // A closed unit keeps its place but takes nothing new.
+    /// assert!(tree.is_within(yard, community)?);
+    /// let late = NewUnit::new("5号院", Level::new(2), UnitKind::Area);
+    /// assert_eq!(tree.add(community, late), Err(GridError::UnitClosed { unit: community, on: mar1 }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn close(&mut self, unit: UnitId, date: NaiveDate) -> Result<(), GridError> {
         self.check_close(unit)?;
         self.units[unit.index()].closed_on = Some(date);
@@ -454,6 +575,23 @@ impl Tree {
     /// # Errors
     /// [`GridError::InvalidTreeData`] naming the first unit that breaks an invariant, or the
     /// errors of [`Tree::new`] for the root.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::grid::{GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+    ///
+    /// let data = tree.to_data();
+    /// assert_eq!(Tree::from_data(data.clone())?, tree);
+    ///
+    /// // Data that breaks an invariant is refused, naming the unit: here a second root.
+    /// let mut bad = data;
+    /// bad.units[1].0 = None;
+    /// assert!(matches!(Tree::from_data(bad), Err(GridError::InvalidTreeData { unit: 1, .. })));
+    /// # Ok::<(), GridError>(())
+    /// ```
     pub fn from_data(data: TreeData) -> Result<Self, GridError> {
         let bad =
             |unit: usize, reason: &str| GridError::InvalidTreeData { unit: unit as u64, reason: reason.to_owned() };

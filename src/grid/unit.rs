@@ -1,4 +1,10 @@
 //! Units 单位 of the grid: their names, administrative codes and kinds.
+//!
+//! A host describes a unit as a [`NewUnit`] (name, level, kind, optional code) and sends it in
+//! a [`Command::AddUnit`](crate::Command::AddUnit); the [`Tree`](super::Tree) checks it and
+//! gives back its [`UnitId`](crate::UnitId). A [`Unit`] is what is read back. Kinds matter
+//! downstream: only areas, compounds and buildings hold households, and responsibility rules
+//! pick units by kind ([`UnitClass`](crate::duty::UnitClass)).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -161,6 +167,24 @@ impl CheckpointKind {
 /// workplaces are units in their own right (so that gate heads 门长, road heads 路长 and
 /// enterprise contacts can be assigned to them) but are leaves: they hold neither child units
 /// nor households.
+///
+/// # Example
+/// ```
+/// use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, Tree, UnitKind};
+///
+/// let gate = UnitKind::Entrance(Some(CheckpointKind::WorkUnitCourtyard));
+/// assert!(!gate.holds_residents());
+/// assert_eq!(gate.label_zh(), "单位院卡点");
+///
+/// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+/// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+/// let yard = tree.add(community, NewUnit::new("3号院", Level::new(2), UnitKind::Compound(CompoundKind::WorkUnit)))?;
+/// let east_gate = tree.add(yard, NewUnit::new("东门", Level::new(3), gate))?;
+/// // A checkpoint is a leaf: nothing hangs under it.
+/// let booth = NewUnit::new("岗亭", Level::new(3), UnitKind::Building);
+/// assert!(matches!(tree.add(east_gate, booth), Err(GridError::NotAContainer { .. })));
+/// # Ok::<(), GridError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UnitKind {
     /// An administrative area with no more specific kind: sub-district 街道, community 社区,
