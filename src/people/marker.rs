@@ -1,5 +1,10 @@
 //! Markers 标记: what the courtyard colour map marks a person as (party member, elderly
 //! living alone ...), and small sets of them.
+//!
+//! A person's [`Markers`] come in with their [`PersonRecord`](super::PersonRecord) (and change
+//! with [`Command::SetMarkers`](crate::Command::SetMarkers)); they go out counted per household
+//! colour in every [`Tally`](crate::colour::Tally) (the care list of elderly living alone in
+//! red households) and drawn as [`Symbol`](crate::colour::Symbol)s on the courtyard map.
 
 use std::fmt;
 

@@ -7,6 +7,13 @@
 //! writer and checks units against the tree before it calls in here. One person, one file:
 //! a resident identity number or passport registered twice is refused, naming the household
 //! that holds it (横向查重).
+//!
+//! In: a host validates the texts it receives here ([`ResidentId::parse`], [`Passport::new`],
+//! [`Name::new`], [`Phone::new`], [`DoorLabel::new`]) and sends a [`PersonRecord`] in
+//! [`Command::RegisterPerson`](crate::Command::RegisterPerson) (a door in `AddHousehold`).
+//! Out: the registry reads [`Registry::population`](crate::Registry::population) for lookups,
+//! counts each person's [`Markers`] into the colour tallies and the courtyard map, and writes
+//! the records into its events, the only place the personal data is serialised.
 
 mod identity;
 mod marker;
@@ -335,7 +342,37 @@ impl Person {
 /// Every household and person of a registry, with the indexes that keep one person one file.
 ///
 /// Read-only from outside the crate; the [`Registry`](crate::Registry) writes it after
-/// checking units against the tree.
+/// checking units against the tree. A host reads it through
+/// [`Registry::population`](crate::Registry::population), or rebuilds one from a snapshot's
+/// plain data with [`Population::from_data`].
+///
+/// # Example
+/// ```
+/// use wangge::{HouseholdId, UnitId};
+/// use wangge::people::{DoorLabel, PeopleError, PersonRecord, Population, PopulationData, ResidentId};
+///
+/// let id = ResidentId::parse("11010519491231002X")?;
+/// let yard = UnitId::new(1);
+/// let data = PopulationData {
+///     households: vec![(yard, DoorLabel::new("1-102")?), (yard, DoorLabel::new("1-101")?)],
+///     persons: vec![(HouseholdId::new(0), PersonRecord::new().with_resident_id(id)), (HouseholdId::new(1), PersonRecord::new())],
+/// };
+/// let register = Population::from_data(data.clone(), 2)?; // a tree of 2 units
+/// let person = register.find_resident(&id).ok_or("not registered")?;
+/// assert_eq!(register.person(person)?.household(), HouseholdId::new(0));
+/// // The households at a unit come by door label.
+/// assert_eq!(register.households_at(yard), [HouseholdId::new(1), HouseholdId::new(0)]);
+/// assert_eq!(register.to_data(), data);
+///
+/// // One person, one file: the same number in another household is refused, naming the holder.
+/// let mut twice = data;
+/// twice.persons.push((HouseholdId::new(1), PersonRecord::new().with_resident_id(id)));
+/// assert_eq!(
+///     Population::from_data(twice, 2).err(),
+///     Some(PeopleError::DuplicateResidentId { household: HouseholdId::new(0), person })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Population {
     households: Vec<Household>,
