@@ -1,5 +1,10 @@
 //! The colour rule: which colour each person state gives, and how a household's colour
 //! follows from its members'.
+//!
+//! The registry holds one rule (seed 003's unless a host sends
+//! [`Command::SetColourRule`](crate::Command::SetColourRule)) and calls
+//! [`ColourRule::classify`] whenever a member of a household changes; the colour that comes
+//! out is counted in the tallies and drawn on the map.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,11 @@
 //! Person states 人员状态 and the changes between them.
+//!
+//! A person's [`PersonState`] comes in with [`Command::RegisterPerson`](crate::Command::RegisterPerson)
+//! and changes by [`Command::SetState`](crate::Command::SetState) or by the phases of an
+//! isolation case; every change goes through [`PersonState::change`], so the registry refuses
+//! what [`State::may_become`] forbids. Out: the [`ColourRule`](super::ColourRule) turns the
+//! states of a household's members into its colour, and each [`Tally`](super::Tally) counts
+//! persons per state.
 
 use std::fmt;
 
@@ -100,6 +107,14 @@ impl State {
     }
 
     /// The states that may follow this one, in [`State::ALL`] order.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::State;
+    /// // A confirmed case leaves only when discharged into centralised isolation.
+    /// assert_eq!(State::Confirmed.successors().collect::<Vec<_>>(), [State::CentralisedIsolation]);
+    /// assert_eq!(State::Well.successors().count(), State::COUNT - 1);
+    /// ```
     pub fn successors(self) -> impl Iterator<Item = State> {
         State::ALL.into_iter().filter(move |&n| self.may_become(n))
     }

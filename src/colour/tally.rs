@@ -1,5 +1,10 @@
 //! Tallies 统计: households and persons per colour, persons per state, marked persons per
 //! colour.
+//!
+//! The registry keeps one [`Tally`] per unit and per overlay cell. When a household changes
+//! it takes the household's tally before and after and applies only the difference to the
+//! household's unit, every ancestor and every cell holding it, in O(depth). Hosts read them
+//! with [`Registry::tally`](crate::Registry::tally) and add up shards with [`Tally::merge`].
 
 use std::collections::BTreeMap;
 use std::fmt;
