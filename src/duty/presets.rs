@@ -5,6 +5,10 @@
 //! hold the target's ancestor ([`DutyError::LocalityBelowTarget`]); the others are built from
 //! constant parts that the unit tests show valid (`every_preset_validates`), without a check
 //! at run time.
+//!
+//! A preset is an ordinary [`Scheme`]: adopt it as it is
+//! ([`Command::AdoptScheme`](crate::Command::AdoptScheme)) or change it first through
+//! [`Scheme::to_builder`].
 
 use super::{DutyError, Locality, Role, Rule, Scheme, SchemeBuilder, Slot, TargetSelector, UnitClass};
 use crate::OverlayId;
@@ -76,6 +80,19 @@ impl Scheme {
     ///
     /// Each member's home unit must cover the person's household ([`Locality::HomeCovers`]):
     /// the grid worker's grid, the health station's community, the police station's area.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::State;
+    /// use wangge::duty::{Locality, Role, Scheme, TargetSelector};
+    ///
+    /// let team = Scheme::two_plus_three();
+    /// // The targets are persons, picked by their state: once released, a person is no target.
+    /// let persons = TargetSelector::PersonsIn(vec![State::HomeIsolationElsewhere, State::HomeIsolationEpidemicArea]);
+    /// assert_eq!(team.rules()[0].targets(), &persons);
+    /// assert_eq!(team.roles().collect::<Vec<_>>(), [Role::GridWorker, Role::HealthWorker, Role::AreaPolice]);
+    /// assert!(team.slots().all(|(_, slot)| slot.locality() == Locality::HomeCovers));
+    /// ```
     pub fn two_plus_three() -> Scheme {
         let one = |role| Slot::new(role, 1, HomeCovers);
         Scheme::from_checked_parts(parts(

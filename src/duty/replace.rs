@@ -5,6 +5,11 @@
 //! roster as it stands. The network is never built whole: it is a view whose arcs are worked
 //! out when the search first leaves a node, so a replacement that a free colleague can take
 //! looks at the leaver's slots and their candidates only, whatever the size of the city.
+//!
+//! In: the roster as it stands, the leaver's id and the inputs of
+//! [`Roster::problems`](super::Roster::problems). Out: a [`Replacement`], a proposal only;
+//! the registry shows it ([`Registry::replacement`](crate::Registry::replacement)) or applies
+//! it ([`Command::Replace`](crate::Command::Replace)).
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};

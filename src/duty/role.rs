@@ -1,4 +1,8 @@
 //! Roles 职责 and the qualifications 资格 a staff member must hold to take them.
+//!
+//! A scheme's [`Slot`](super::Slot)s name roles; a [`Staff`](super::Staff) member holds
+//! [`Qualifications`]; [`Role::admits`] joins the two, for every eligibility check of rosters,
+//! the solver and replacements.
 
 use std::fmt;
 

@@ -1,4 +1,9 @@
 //! Rosters 包保名单: who holds which role for which target, and what is wrong with them.
+//!
+//! A [`Roster`] is a plain list of [`Assignment`]s. The registry keeps one per adopted scheme,
+//! changed by `Assign`, `Unassign`, `Solve` and `Replace`, and checks it with
+//! [`Roster::problems`] against the scheme, the staff pool, the date and the targets the
+//! scheme selects now; a host can do the same with a roster of its own before sending it.
 
 use std::collections::{HashMap, HashSet};
 

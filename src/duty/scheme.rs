@@ -1,5 +1,12 @@
 //! Responsibility schemes 包保方案 as data: which targets, which roles each needs, how many,
 //! and where their holders must belong.
+//!
+//! A host takes a preset or builds its own ([`Scheme::builder`], serde) and sends it in
+//! [`Command::AdoptScheme`](crate::Command::AdoptScheme). The registry then asks each rule's
+//! [`TargetSelector`] which units, cells and persons need cover, and
+//! [`Roster::problems`](super::Roster::problems), [`Roster::solve`](super::Roster::solve) and
+//! [`Roster::replace`](super::Roster::replace) read its [`Slot`]s for roles, counts and
+//! localities.
 
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +88,26 @@ impl TargetSelector {
     /// Whether this selector picks `unit`, by its level or its kind's class; a cell or person
     /// selector picks no unit. Open or closed alike: whether a closed unit still needs cover is
     /// the caller's question.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::OverlayId;
+    /// use wangge::duty::{TargetSelector, UnitClass};
+    /// use wangge::grid::{CheckpointKind, Level, LevelScheme, NewUnit, Tree, UnitKind};
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(community, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let gate = tree.add(yard, NewUnit::new("东门", Level::new(3), UnitKind::Entrance(Some(CheckpointKind::PublicPlace))))?;
+    ///
+    /// let communities = TargetSelector::UnitsAtLevel(Level::new(1));
+    /// let entrances = TargetSelector::UnitsOfKind(UnitClass::Entrance);
+    /// assert!(communities.selects_unit(tree.unit(community)?));
+    /// assert!(!communities.selects_unit(tree.unit(yard)?));
+    /// assert!(entrances.selects_unit(tree.unit(gate)?)); // with or without a checkpoint
+    /// assert!(!TargetSelector::CellsOf(OverlayId::new(0)).selects_unit(tree.unit(community)?));
+    /// # Ok::<(), wangge::grid::GridError>(())
+    /// ```
     pub fn selects_unit(&self, unit: &Unit) -> bool {
         match self {
             TargetSelector::UnitsAtLevel(level) => unit.level() == *level,
@@ -99,6 +126,9 @@ impl TargetSelector {
 
 /// Where a role's holder must belong, relative to the target's unit (for a unit, itself; for a
 /// person, their household's unit; for a cell, the unit its caller names).
+///
+/// [`Staff::may_hold`](super::Staff::may_hold) shows [`Locality::HomeCovers`] and
+/// [`Locality::WithinTarget`] at work on a small tree.
 ///
 /// Serialised externally tagged: `"Anywhere"`, `"WithinTarget"`, `"HomeCovers"`,
 /// `{"SameAncestorAt": 0}`.

@@ -1,4 +1,9 @@
 //! The solver 排班: complete a roster with a maximum flow, keeping what is already valid.
+//!
+//! In: a roster, a scheme, the staff pool, the date, the targets with their units and the
+//! tree, all passed by the caller (the registry, for [`Command::Solve`](crate::Command::Solve)).
+//! Out: a [`Solution`], the completed roster and the [`Unfilled`] slots with their reasons;
+//! the registry turns it into the events that change its roster.
 
 use std::collections::{HashMap, HashSet};
 
@@ -192,7 +197,7 @@ impl Roster {
     ///     TargetSelector::UnitsAtLevel(community),
     ///     vec![Slot::new(Role::AreaDoctor, 1, Locality::Anywhere)],
     /// )]).build()?;
-    /// let doctor = || Staff::new(Name::new("医生").unwrap(), Qualifications::only(Qualification::Medical), tree.root(), 4);
+    /// let doctor = || Ok::<_, wangge::Error>(Staff::new(Name::new("医生")?, Qualifications::only(Qualification::Medical), tree.root(), 4)?);
     /// let staff = [doctor()?, doctor()?];
     /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
     ///

@@ -1,4 +1,9 @@
 //! Staff 工作人员: who can be responsible, where they belong, how much they can carry, when.
+//!
+//! A host builds a [`Staff`] value and sends it in [`Command::AddStaff`](crate::Command::AddStaff),
+//! which gives it a [`StaffId`](crate::StaffId); availability changes later by
+//! `SetAvailability`. Rosters, the solver and replacements read the pool as a `&[Staff]`
+//! indexed by that id, and ask [`Staff::may_hold`] of every candidate.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -34,6 +39,8 @@ use crate::people::Name;
 /// assert!(doctor.is_available_on(feb(29)));
 /// assert!(!doctor.is_available_on(NaiveDate::from_ymd_opt(2020, 3, 1).unwrap()));
 /// assert!(!format!("{doctor:?}").contains("李"));
+/// // An available period may not end before it starts.
+/// assert!(doctor.clone().available(Some(feb(29)), Some(feb(1))).is_err());
 /// # Ok::<(), wangge::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,6 +155,34 @@ impl Staff {
     ///
     /// # Complexity
     /// O(levels).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::duty::{Locality, Qualification, Qualifications, Role, Slot, Staff};
+    /// use wangge::grid::{Level, LevelScheme, NewUnit, Tree, UnitKind};
+    /// use wangge::people::Name;
+    ///
+    /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
+    /// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;
+    /// let yard = tree.add(community, NewUnit::new("3号院", Level::new(2), UnitKind::Area))?;
+    /// let building = tree.add(yard, NewUnit::new("1号楼", Level::new(3), UnitKind::Building))?;
+    /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).ok_or("no such date")?;
+    ///
+    /// // A grid worker whose grid is the community.
+    /// let worker = Staff::new(Name::new("王五")?, Qualifications::only(Qualification::GridWorker), community, 30)?;
+    /// // 2+3: the worker's home must cover the household's unit.
+    /// let covers = Slot::new(Role::GridWorker, 1, Locality::HomeCovers);
+    /// assert!(worker.may_hold(&covers, building, feb1, &tree));
+    /// assert!(!worker.may_hold(&covers, tree.root(), feb1, &tree)); // the sub-district is wider than the grid
+    /// // A slot whose holder must belong inside the target (as a building head's does):
+    /// // the community is not inside the building.
+    /// let lives_in = Slot::new(Role::GridWorker, 1, Locality::WithinTarget);
+    /// assert!(!worker.may_hold(&lives_in, building, feb1, &tree));
+    /// // Eligibility counts too: a grid worker is no doctor.
+    /// assert!(!worker.may_hold(&Slot::new(Role::AreaDoctor, 1, Locality::Anywhere), building, feb1, &tree));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn may_hold(&self, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
         self.is_eligible(slot.role())
             && self.is_available_on(date)
