@@ -1,5 +1,11 @@
 //! Categories 人员类别: why a person is under an isolation policy, and the state that puts
 //! them in for each setting.
+//!
+//! A host names the [`Category`] when it starts a case
+//! ([`Command::StartCase`](crate::Command::StartCase)); the registry then asks
+//! [`Category::state_on`] for the person's [`State`] on the days the case starts or moves
+//! on, and [`Category::next_change`] for the day it changes next, so the household's colour
+//! follows the policy's phases.
 
 use std::fmt;
 

@@ -1,4 +1,11 @@
 //! Isolation policies 隔离政策: temperatures, phases, linked releases and the policy itself.
+//!
+//! A [`Policy`] comes from a preset, from [`Policy::builder`] or from serde, checked the same
+//! way each time. A host adopts it in the registry
+//! ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy) gives it a
+//! [`PolicyId`](crate::PolicyId)); each case started under it asks [`Policy::schedule`] for
+//! its dates, [`Policy::is_fever`] judges its readings, and its release waits on what the
+//! policy's [`Ending`] and [`LinkedRelease`] ask.
 
 use std::fmt;
 use std::str::FromStr;
@@ -633,6 +640,23 @@ impl Policy {
     ///
     /// # Complexity
     /// O(phases + test days).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::quarantine::{Policy, QuarantineError};
+    ///
+    /// let policy = Policy::cn_new10_close_contact(); // 5 days at home, a test on day 5
+    /// let dec = |d| NaiveDate::from_ymd_opt(2022, 12, d).ok_or("no such date");
+    /// let s = policy.schedule(dec(7)?)?;
+    /// assert_eq!((s.first_day(), s.last_day()), (dec(8)?, dec(12)?)); // the exposure is day 0
+    /// assert_eq!(s.test_days().collect::<Vec<_>>(), [dec(12)?]);
+    /// assert_eq!((s.checks_due_on(dec(7)?), s.checks_due_on(dec(8)?)), (0, 2));
+    ///
+    /// // Dates past the end of chrono's calendar cannot be scheduled.
+    /// assert!(matches!(policy.schedule(NaiveDate::MAX), Err(QuarantineError::DateOutOfRange { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn schedule(&self, anchor: NaiveDate) -> Result<Schedule, QuarantineError> {
         Schedule::compute(self, anchor)
     }

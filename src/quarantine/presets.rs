@@ -12,6 +12,10 @@
 //! Where a row gives no check frequency, 2 a day: the seed's "temperature twice a day" and
 //! ed.1–2's "temperature >= 2/day", the practice the later editions kept (morning and
 //! evening); a choice, not in those rows.
+//!
+//! A preset is an ordinary [`Policy`]: a host adopts it as it is
+//! ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)), finds it by name
+//! ([`Policy::preset`]), or changes it first through [`Policy::to_builder`].
 
 use super::{Anchor, Ending, LinkedRelease, Phase, Policy, PolicyBuilder, Release, Setting, Temperature};
 
@@ -197,6 +201,19 @@ impl Policy {
     /// and test and only when the linked close contact's first 2 tests are negative
     /// ([`LinkedRelease::CN_SECONDARY_CONTACT`]). Not in the row: the anchor,
     /// [`Anchor::LastExposure`].
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::quarantine::{LinkedRelease, Policy, Setting};
+    ///
+    /// let secondary = Policy::cn_ed9_secondary_contact();
+    /// assert_eq!(secondary.phases()[0].setting(), Setting::HomeIsolation);
+    /// assert_eq!(secondary.phases()[0].test_days(), [1, 4, 7]);
+    /// assert_eq!(secondary.checks_per_day(), 1);
+    /// // Release also waits on the linked close contact's first 2 tests.
+    /// assert_eq!(secondary.linked(), Some(LinkedRelease::CN_SECONDARY_CONTACT));
+    /// assert_eq!(Policy::cn_ed9_close_contact().linked(), None);
+    /// ```
     pub fn cn_ed9_secondary_contact() -> Policy {
         Policy::from_checked_parts(
             cn(
@@ -318,6 +335,25 @@ impl Policy {
     /// in the row: 2 checks a day, done by the person (the CDC's 2020 guidance defined
     /// self-monitoring as taking one's temperature twice a day; recalled, not in the sources,
     /// so ⚠ unverified), and the fever threshold 38.0 °C (the CDC's 100.4 °F).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::quarantine::{Ending, Policy, Temperature};
+    ///
+    /// let mar = |d| NaiveDate::from_ymd_opt(2020, 3, d).ok_or("no such date");
+    /// let us = Policy::us_cdc_2020_contact().schedule(mar(1)?)?;
+    /// let cn = Policy::seed_shanghai_2020().schedule(mar(1)?)?;
+    /// // Both end on day 14; China releases on that day once its check is clean, the CDC after it.
+    /// assert_eq!((us.last_day(), cn.last_day()), (mar(15)?, mar(15)?));
+    /// assert_eq!((cn.release(), us.release()), (mar(15)?, mar(16)?));
+    /// assert_eq!((cn.ending(), us.ending()), (Ending::AfterCleanLastCheck, Ending::Automatic));
+    /// // 37.5 °C is a fever in China, not under the CDC's 100.4 °F.
+    /// let reading: Temperature = "37.5".parse()?;
+    /// assert!(Policy::seed_shanghai_2020().is_fever(reading));
+    /// assert!(!Policy::us_cdc_2020_contact().is_fever(reading));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn us_cdc_2020_contact() -> Policy {
         Policy::from_checked_parts(us(
             "us_cdc_2020_contact",
