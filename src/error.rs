@@ -1,4 +1,7 @@
 //! The crate's error: one enum per area, wrapped.
+//!
+//! Each module returns its own error ([`GridError`], [`PeopleError`], ...); the registry and
+//! hosts that mix areas use [`Error`], into which every one of them converts with `?`.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +14,20 @@ use crate::registry::RegistryError;
 /// in its fields; this wraps them so that `?` works across areas.
 ///
 /// No message carries personal data: identity numbers, names and phones are never shown.
+///
+/// # Example
+/// ```
+/// use wangge::Error;
+/// use wangge::people::{IdentityError, PeopleError, ResidentId};
+///
+/// fn register(text: &str) -> Result<ResidentId, Error> {
+///     Ok(ResidentId::parse(text)?) // an IdentityError becomes an Error
+/// }
+/// let err = register("11010519491231002x").unwrap_err();
+/// assert_eq!(err, Error::People(PeopleError::Identity(IdentityError::InvalidCheckCharacter)));
+/// // The message says what was wrong, never the text.
+/// assert!(!err.to_string().contains("1101"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Error {

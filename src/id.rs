@@ -1,7 +1,8 @@
 //! Identifiers: small `Copy` newtypes, one per table, so that an id cannot index the wrong one.
 //!
 //! Ids are handed out by the [`Registry`](crate::Registry) in order, starting at 0, and never
-//! reused. They serialise as plain numbers.
+//! reused: a command's [`Event`](crate::Event)s name the ids it assigned, and every later
+//! command and query names things by them. They serialise as plain numbers.
 
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,18 @@ macro_rules! id_type {
 
 id_type!(
     /// A unit 单位 of the grid tree (sub-district, community, courtyard, building, entrance ...).
+    ///
+    /// Every id type works alike: a number with the letter of its table.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::UnitId;
+    /// let u = UnitId::new(3);
+    /// assert_eq!((u.index(), u.get()), (3, 3));
+    /// assert_eq!(format!("{u} {u:?}"), "u3 u3");
+    /// assert_eq!(serde_json::to_string(&u)?, "3");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     UnitId(u32), "u"
 );
 id_type!(

@@ -118,6 +118,7 @@
 //! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources,
 //!   schedules, cases and the daily agenda.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
+//! - `synth` (feature `synth`): seeded synthetic cities built through the registry's commands.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

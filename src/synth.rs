@@ -292,6 +292,19 @@ impl CityShape {
     /// Whether persons are registered with a resident identity number 居民身份证号: valid,
     /// unique, with the district's area code and a birth date from 1930 to 2019. Default
     /// false: synthetic persons carry no personal data at all, which is also the lightest.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::synth::CityShape;
+    ///
+    /// let city = CityShape::tiny().resident_ids(true).build()?;
+    /// let register = city.registry().population();
+    /// let (person, first) = register.persons().next().ok_or("nobody registered")?;
+    /// let id = first.resident_id().ok_or("no identity number")?;
+    /// assert_eq!(id.area_code(), 440601); // the first district's code
+    /// assert_eq!(register.find_resident(&id), Some(person));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resident_ids(mut self, yes: bool) -> Self {
         self.resident_ids = yes;
         self
