@@ -302,24 +302,23 @@ impl CaseBook {
         Ok(self.policy(case.policy())?.schedule(case.anchor())?)
     }
 
-    /// Change case `id` by `change`, keeping the indexes in step. Everything that can fail is
-    /// done before anything changes.
-    fn update(&mut self, id: CaseId, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
+    /// Change case `id` in place by `change`, keeping the indexes in step. `moved` is the
+    /// schedule the case follows after the change when the change moves its policy or anchor
+    /// (a restart, a conversion), `None` when it keeps them. Everything that can fail is done
+    /// before anything changes.
+    fn update(&mut self, id: CaseId, moved: Option<&Schedule>, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
         // Scratch taken out for the call (left empty if it fails: it holds no state).
         let (mut before, mut after) = std::mem::take(&mut self.scratch);
-        let old = self.case(id)?;
-        let old_schedule = self.schedule_of(old)?;
-        let mut new = old.clone();
-        change(&mut new);
-        // The schedule is the policy's from the anchor: rebuilt only when either changed.
-        let new_schedule = if (new.policy(), new.anchor()) == (old.policy(), old.anchor()) {
-            None
-        } else {
-            Some(self.schedule_of(&new)?)
+        let case = self.case(id)?;
+        let kept = self.schedule_of(case)?;
+        Entry::of(case, &kept, &mut before);
+        let Some(case) = self.cases.get_mut(id.index()) else {
+            return Err(CaseError::UnknownCase { case: id }.into());
         };
-        Entry::of(old, &old_schedule, &mut before);
-        Entry::of(&new, new_schedule.as_ref().unwrap_or(&old_schedule), &mut after);
-        self.cases[id.index()] = new;
+        change(case);
+        let schedule = moved.unwrap_or(&kept);
+        debug_assert_eq!(schedule.anchor(), case.anchor(), "a moved case comes with its new schedule");
+        Entry::of(case, schedule, &mut after);
         self.index.replace(id, &before, &after);
         self.scratch = (before, after);
         Ok(())
@@ -572,12 +571,18 @@ impl Registry {
         Ok(self.active_case(person).ok_or(CaseError::NoActiveCase { person })?)
     }
 
-    /// The release event of active case `id`, released on `release_on`, or flagged for review
-    /// on `flag_on` when something is missing. A case under review that still lacks something
-    /// is refused with [`CaseError::NotReleasable`], naming what.
-    fn release_or_flag(&self, id: CaseId, release_on: NaiveDate, flag_on: NaiveDate) -> Result<Event, Error> {
-        let case = self.cases.active(id)?;
-        let blockers = self.release_blockers(case)?;
+    /// The release event of active case `case`, whose schedule is `schedule`, released on
+    /// `release_on`, or flagged for review on `flag_on` when something is missing. A case under
+    /// review that still lacks something is refused with [`CaseError::NotReleasable`], naming
+    /// what.
+    fn release_or_flag(
+        &self,
+        (id, case): (CaseId, &Case),
+        schedule: &Schedule,
+        release_on: NaiveDate,
+        flag_on: NaiveDate,
+    ) -> Result<Event, Error> {
+        let blockers = self.release_blockers(case, schedule)?;
         if blockers.is_empty() {
             let change = self.case_change(case.person(), State::Well, release_on, false)?;
             let change = change.ok_or_else(|| RegistryError::Mismatch {
@@ -591,14 +596,18 @@ impl Registry {
         Ok(Event::CaseFlagged { case: id, on: flag_on, reasons: blockers })
     }
 
-    fn release_blockers(&self, case: &Case) -> Result<Vec<crate::quarantine::ReviewReason>, Error> {
+    /// What `case`, whose schedule is `schedule`, still lacks to be released.
+    fn release_blockers(
+        &self,
+        case: &Case,
+        schedule: &Schedule,
+    ) -> Result<Vec<crate::quarantine::ReviewReason>, Error> {
         let policy = self.cases.policy(case.policy())?;
-        let schedule = policy.schedule(case.anchor())?;
         let linked = match (policy.linked(), case.linked()) {
             (Some(rule), Some(l)) => Some((rule, self.cases.case(l)?)),
             _ => None,
         };
-        Ok(case.release_blockers(&schedule, linked))
+        Ok(case.release_blockers(schedule, linked))
     }
 
     /// Decide a case command into its (first) event.
@@ -652,13 +661,13 @@ impl Registry {
                 };
                 Event::TestRecorded { case: id, on, result, escalation }
             }
-            C::Release { case, on } => {
-                let release = self.schedule(case)?.release();
-                self.cases.active(case)?;
-                if on < release {
-                    return Err(CaseError::TooEarly { case, release, on }.into());
+            C::Release { case: id, on } => {
+                let case = self.cases.active(id)?;
+                let schedule = self.cases.schedule_of(case)?;
+                if on < schedule.release() {
+                    return Err(CaseError::TooEarly { case: id, release: schedule.release(), on }.into());
                 }
-                self.release_or_flag(case, on, on)?
+                self.release_or_flag((id, case), &schedule, on, on)?
             }
             other => {
                 return Err(RegistryError::Mismatch { what: format!("{other:?} is not a case command") }.into());
@@ -794,11 +803,11 @@ impl Registry {
             }
             Event::CaseReleased { case, on, change } => {
                 let c = self.cases.active(*case)?;
-                let release = self.cases.schedule_of(c)?.release();
-                if *on < release {
-                    return Err(CaseError::TooEarly { case: *case, release, on: *on }.into());
+                let schedule = self.cases.schedule_of(c)?;
+                if *on < schedule.release() {
+                    return Err(CaseError::TooEarly { case: *case, release: schedule.release(), on: *on }.into());
                 }
-                let blockers = self.release_blockers(c)?;
+                let blockers = self.release_blockers(c, &schedule)?;
                 if !blockers.is_empty() {
                     return Err(CaseError::NotReleasable { case: *case, reasons: blockers }.into());
                 }
@@ -806,13 +815,13 @@ impl Registry {
             }
             Event::CaseFlagged { case, on, reasons } => {
                 let c = self.cases.active(*case)?;
-                let release = self.cases.schedule_of(c)?.release();
-                if c.status() != &CaseStatus::Open || *on < release || reasons.is_empty() {
+                let schedule = self.cases.schedule_of(c)?;
+                if c.status() != &CaseStatus::Open || *on < schedule.release() || reasons.is_empty() {
                     return Err(
                         RegistryError::Mismatch { what: format!("case {case} cannot be flagged on {on}") }.into()
                     );
                 }
-                if self.release_blockers(c)? != *reasons {
+                if self.release_blockers(c, &schedule)? != *reasons {
                     return Err(RegistryError::Mismatch { what: format!("case {case} lacks other things") }.into());
                 }
             }
@@ -834,8 +843,9 @@ impl Registry {
                 self.apply_change(*person, change.as_ref())?;
             }
             Event::CaseRestarted { case, anchor, on, change } => {
-                let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, |c| c.restart(*anchor, *on))?;
+                let c = self.cases.case(*case)?;
+                let (person, schedule) = (c.person(), self.cases.policy(c.policy())?.schedule(*anchor)?);
+                self.cases.update(*case, Some(&schedule), |c| c.restart(*anchor, *on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::CheckRecorded { case, at, symptoms, escalation, .. } => {
@@ -847,23 +857,24 @@ impl Registry {
                 self.record(*case, *on, escalation.as_ref(), State::Confirmed, |c| c.record_test(*on, *result))?;
             }
             Event::CaseConverted { case, policy, on, change } => {
-                let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, |c| c.convert(*policy, *on))?;
+                let c = self.cases.case(*case)?;
+                let (person, schedule) = (c.person(), self.cases.policy(*policy)?.schedule(c.anchor())?);
+                self.cases.update(*case, Some(&schedule), |c| c.convert(*policy, *on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::PhaseEntered { case, on, change, .. } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, |c| c.settle(*on))?;
+                self.cases.update(*case, None, |c| c.settle(*on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::CaseReleased { case, on, change } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, |c| c.set_status(CaseStatus::Released { on: *on }))?;
+                self.cases.update(*case, None, |c| c.set_status(CaseStatus::Released { on: *on }))?;
                 self.apply_change(person, Some(change))?;
             }
             Event::CaseFlagged { case, on, reasons } => {
                 let status = CaseStatus::Review { since: *on, reasons: reasons.clone() };
-                self.cases.update(*case, |c| c.set_status(status))?;
+                self.cases.update(*case, None, |c| c.set_status(status))?;
             }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
         }
@@ -891,7 +902,7 @@ impl Registry {
             }
             return Ok(());
         }
-        self.cases.update(id, |c| {
+        self.cases.update(id, None, |c| {
             record(c);
             if escalation.is_some() {
                 c.set_status(CaseStatus::Escalated { on: date, to });
@@ -959,10 +970,11 @@ impl Registry {
         release: NaiveDate,
         today: NaiveDate,
     ) -> Result<Option<Event>, Error> {
-        let last_day = self.schedule(id)?.last_day();
-        if last_day >= today {
+        let case = self.cases.active(id)?;
+        let schedule = self.cases.schedule_of(case)?;
+        if schedule.last_day() >= today {
             return Ok(None);
         }
-        self.release_or_flag(id, release, today).map(Some)
+        self.release_or_flag((id, case), &schedule, release, today).map(Some)
     }
 }
