@@ -2,6 +2,7 @@
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::{DayCounting, Ending, Policy, QuarantineError, Release, Setting};
 
@@ -80,10 +81,11 @@ impl PhaseDates {
 pub struct Schedule {
     anchor: NaiveDate,
     counting: DayCounting,
-    /// In order, contiguous, never empty.
-    phases: Vec<PhaseDates>,
-    /// Sorted by date; no date twice; the index is the phase's.
-    tests: Vec<(NaiveDate, usize)>,
+    /// In order, contiguous, never empty. Inline up to three phases (every preset has one or
+    /// two), so that computing a schedule allocates nothing.
+    phases: SmallVec<[PhaseDates; 3]>,
+    /// Sorted by date; no date twice; the index is the phase's. Inline up to eight.
+    tests: SmallVec<[(NaiveDate, usize); 8]>,
     checks_per_day: u8,
     total_days: u32,
     first_day: NaiveDate,
@@ -104,8 +106,8 @@ impl Schedule {
                 .checked_add_days(Days::new(u64::from(day.saturating_sub(shift))))
                 .ok_or(QuarantineError::DateOutOfRange { anchor, day })
         };
-        let mut phases = Vec::with_capacity(policy.phases().len());
-        let mut tests = Vec::new();
+        let mut phases = SmallVec::with_capacity(policy.phases().len());
+        let mut tests = SmallVec::new();
         let mut start = 1u32;
         for (index, phase) in policy.phases().iter().enumerate() {
             // A policy's phases last at least 1 day each and at most MAX_TOTAL_DAYS in all.
