@@ -1,5 +1,11 @@
 //! The daily agenda 每日工作清单: what the community must do about its isolation cases on one
 //! date.
+//!
+//! An [`Agenda`] is made by the registry from its date indexes
+//! ([`Registry::agenda`](crate::Registry::agenda), or a scope's), one [`AgendaItem`] per case
+//! and thing to do, each naming the case's person, household and unit as they are that day.
+//! It is a value: the host reads it (all items, or one kind at a time), narrows it to a unit
+//! and acts, by commands; nothing here changes the registry.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,11 @@
 //! Cases 隔离个案: one person under one policy, with the checks and tests recorded for them,
 //! and the pure rules that decide whether they may be released.
+//!
+//! A [`Case`] is a record: the registry makes it ([`Command::StartCase`](crate::Command::StartCase)),
+//! changes it by its events (a check or test recorded, a restart, a phase entered, a release)
+//! and lends it out read-only ([`Registry::case`](crate::Registry::case)). What a case says
+//! about a date is read with its policy's [`Schedule`]: [`Case::release_blockers`] is the rule
+//! the registry applies on the release date, and [`CaseStatus`] where the case stands.
 
 use std::fmt;
 
@@ -414,6 +420,40 @@ impl Case {
     ///   all negative ([`ReviewReason::LinkedTestsPending`]).
     ///
     /// The release date itself is the caller's to check.
+    ///
+    /// # Example
+    /// Cases are made by the registry ([`Command::StartCase`](crate::Command::StartCase)); this
+    /// one follows edition 9 (7 days centralised + 3 at home, a test on day 10, the last):
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::PersonState;
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::quarantine::{Category, Policy, ReviewReason, TestResult};
+    ///
+    /// let jul = |d| NaiveDate::from_ymd_opt(2022, 7, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(jul(1)) })?[0].new_person().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() })?[0].new_policy().unwrap();
+    /// let category = Category::CloseContact;
+    /// let case = reg.apply(Command::StartCase { person, policy, category, anchor: jul(1), on: jul(1), linked: None })?[0].new_case().unwrap();
+    ///
+    /// // On the last day (Jul 11) nothing is recorded yet: neither the check nor the test.
+    /// let schedule = reg.schedule(case)?;
+    /// assert_eq!(schedule.last_day(), jul(11));
+    /// let blockers = reg.case(case)?.release_blockers(&schedule, None);
+    /// assert_eq!(blockers, [ReviewReason::NoLastDayCheck, ReviewReason::NoLastDayTest]);
+    ///
+    /// // A clean check and a negative test on the last day clear both.
+    /// let at = jul(11).and_hms_opt(8, 0, 0).unwrap();
+    /// reg.apply(Command::RecordCheck { person, at, temperature: "36.5".parse()?, symptoms: false })?;
+    /// reg.apply(Command::RecordTest { person, on: jul(11), result: TestResult::Negative })?;
+    /// assert!(reg.case(case)?.release_blockers(&schedule, None).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn release_blockers(&self, schedule: &Schedule, linked: Option<(LinkedRelease, &Case)>) -> Vec<ReviewReason> {
         let mut out = Vec::new();
         if schedule.ending() == Ending::AfterCleanLastCheck {

@@ -1,4 +1,10 @@
 //! Schedules 隔离日程: the dates a policy gives for one anchor date.
+//!
+//! [`Policy::schedule`] turns a policy's day numbers into dates for one anchor: each phase's
+//! first and last day, the test days, the check slots and the release date. A schedule is a
+//! pure, cheap value, never stored: the registry recomputes it from a case's policy and anchor
+//! whenever it needs one (to index a case by date, to decide a phase or a release), and a
+//! host may do the same to show a person their dates.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
