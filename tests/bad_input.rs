@@ -415,7 +415,7 @@ fn event() -> impl Strategy<Value = Event> {
     let units = || prop::collection::vec(unit_id(), 0..4);
     prop_oneof![
         1 => (scheme_input(), new_unit()).prop_filter_map("an invalid scheme", |((name, specs), root)| {
-            LevelScheme::new(name, specs).ok().map(|scheme| Event::Founded { scheme, root })
+            LevelScheme::new(name, specs).ok().map(|scheme| Event::Founded { format: wangge::registry::FORMAT_VERSION, scheme, root })
         }),
         3 => (unit_id(), unit_id(), new_unit())
             .prop_map(|(unit, parent, spec)| Event::UnitAdded { unit, parent, spec }),

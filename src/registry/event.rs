@@ -2,9 +2,11 @@
 //! its persistence: replaying it from the start rebuilds an equal registry.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::RosterCause;
+use super::snapshot::FormatFirst;
 use crate::colour::{Colour, ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
@@ -15,11 +17,25 @@ use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId
 /// One change to the registry, with every id it assigned and every value it moved, so that
 /// a log can be read and replayed on its own. Events of personal data carry it in full (the
 /// log is the persistence); their `Debug` redacts it.
+///
+/// # Reading one
+/// A field unknown to this build, or missing, or an unknown variant, is a serde error: never
+/// skipped, never given a default. The founding event is read format first, as a
+/// [`Snapshot`](super::Snapshot) is: a log of another [`FORMAT_VERSION`](super::FORMAT_VERSION) gives a founding
+/// event that [`Registry::replay`](super::Registry::replay) refuses with
+/// [`RegistryError::UnsupportedFormat`](super::RegistryError::UnsupportedFormat), or, when its
+/// founding event does not even read as this build's, a serde error with that refusal's
+/// message. A host reads the first line of a log, and replays it, before the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Event {
     /// The registry was created: the first event of every log.
+    #[serde(deserialize_with = "read_founded")]
     Founded {
+        /// The format of the log, [`FORMAT_VERSION`](super::FORMAT_VERSION) when written by this build: the log's
+        /// events mean what they say only in that version.
+        format: u32,
         /// The level scheme.
         scheme: LevelScheme,
         /// The root unit, `UnitId(0)`.
@@ -294,8 +310,50 @@ pub enum Event {
     },
 }
 
+/// The fields of [`Event::Founded`], in the order they are written.
+const FOUNDED_FIELDS: &[&str] = &["format", "scheme", "root"];
+
+/// Reads [`Event::Founded`]'s fields format first (see [`Event`]'s "Reading one").
+fn read_founded<'de, D: Deserializer<'de>>(d: D) -> Result<(u32, LevelScheme, NewUnit), D::Error> {
+    d.deserialize_struct("Founded", FOUNDED_FIELDS, FoundedVisitor)
+}
+
+struct FoundedVisitor;
+
+impl<'de> Visitor<'de> for FoundedVisitor {
+    type Value = (u32, LevelScheme, NewUnit);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a founding event")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let format = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let scheme = FormatFirst::element(format, &mut seq, 1, &self)?;
+        let root = FormatFirst::element(format, &mut seq, 2, &self)?;
+        FormatFirst::rest(format, &mut seq)?;
+        Ok((format, scheme, root))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut reader = FormatFirst::default();
+        let (mut scheme, mut root) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => reader.format(&mut map)?,
+                "scheme" => reader.field(&mut map, "scheme", &mut scheme)?,
+                "root" => reader.field(&mut map, "root", &mut root)?,
+                _ => reader.unknown(&mut map, key, FOUNDED_FIELDS)?,
+            }
+        }
+        let format = reader.finish(FOUNDED_FIELDS)?;
+        Ok((format, FormatFirst::required(format, "scheme", scheme)?, FormatFirst::required(format, "root", root)?))
+    }
+}
+
 /// A person's change of state made by a case event, with the household's change of colour.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StateChange {
     /// The state before.
     pub from: PersonState,
@@ -307,6 +365,7 @@ pub struct StateChange {
 
 /// A household's change of colour, carried by the event that caused it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recolour {
     /// The household.
     pub household: HouseholdId,
@@ -485,3 +544,4 @@ impl Event {
         }
     }
 }
+

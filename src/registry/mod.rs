@@ -288,7 +288,7 @@ impl Registry {
     /// The event that begins this registry's log: replaying it alone gives a registry equal to
     /// a new one.
     pub fn founding_event(&self) -> Event {
-        Event::Founded { scheme: self.tree.scheme().clone(), root: self.root_spec.clone() }
+        Event::Founded { format: FORMAT_VERSION, scheme: self.tree.scheme().clone(), root: self.root_spec.clone() }
     }
 
     /// The root unit.
@@ -522,7 +522,8 @@ impl Registry {
         let wrap = |index: usize, e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
         let mut events = events.into_iter();
         let mut reg = match events.next() {
-            Some(Event::Founded { scheme, root }) => {
+            Some(Event::Founded { format, scheme, root }) => {
+                snapshot::check_format(*format).map_err(|e| wrap(0, e.into()))?;
                 Registry::new(scheme.clone(), root.clone()).map_err(|e| wrap(0, e))?
             }
             _ => return Err(wrap(0, RegistryError::Founding.into())),
@@ -617,7 +618,10 @@ impl Registry {
             Origin::Log => Self::expect_recolours(found, &expected()?),
         };
         match event {
-            Event::Founded { .. } => return Err(RegistryError::Founding.into()),
+            Event::Founded { format, .. } => {
+                snapshot::check_format(*format)?;
+                return Err(RegistryError::Founding.into());
+            }
             Event::UnitAdded { unit, parent, spec } => {
                 self.tree.check_add(*parent, spec)?;
                 Self::expect_id(IdTable::Unit, self.tree.len() as u32, unit.get())?;

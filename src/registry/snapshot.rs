@@ -1,5 +1,7 @@
-//! Snapshots: the whole state of a registry as one serialisable value.
+//! Snapshots: the whole state of a registry as one serialisable value, and the format version
+//! that snapshots and event logs share.
 
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::cases::CaseBook;
@@ -12,11 +14,157 @@ use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
 use crate::people::{Population, PopulationData};
 use crate::quarantine::{Case, Policy};
 
-/// The snapshot format this build writes and reads.
+/// The format of the JSON (or any serde form) this build writes and reads: of every
+/// [`Snapshot`], and of every event log, whose first event, [`Event::Founded`](super::Event::Founded),
+/// carries it. One number for both, since a snapshot and a log describe the same registry.
 ///
-/// Version 2 added the colour rule and person states; version 3 the isolation policies and
-/// cases; version 4 the staff, responsibility schemes and rosters.
-pub const FORMAT_VERSION: u32 = 4;
+/// **The rule: bump it whenever the serialised form of any event or of a snapshot changes**
+/// (a field added, removed, renamed or retyped, a variant added or renamed, a value meaning
+/// something else), and keep the golden files of the old version under `tests/golden/`: the
+/// test `tests/format.rs` reads them, so a change that would misread old logs fails there.
+/// Loading any other version is refused with [`RegistryError::UnsupportedFormat`], never read
+/// as this one.
+///
+/// The versions:
+/// - 1: the tree, overlays, households and persons.
+/// - 2: the colour rule and person states.
+/// - 3: the isolation policies and cases.
+/// - 4: the staff, responsibility schemes and rosters.
+/// - 5: event logs carry the version too (`Event::Founded { format, .. }`); unknown fields in
+///   events and snapshots are refused instead of ignored; snapshots are read format first.
+pub const FORMAT_VERSION: u32 = 5;
+
+/// `Ok` for this build's [`FORMAT_VERSION`], [`RegistryError::UnsupportedFormat`] for any other.
+pub(super) fn check_format(found: u32) -> Result<(), RegistryError> {
+    if found == FORMAT_VERSION {
+        Ok(())
+    } else {
+        Err(RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION })
+    }
+}
+
+/// Reads the fields of a versioned value (a snapshot, a founding event) with its `format`
+/// first. Fields before `format` are read as this build's; once `format` is known to be
+/// another, every field is read leniently: unknown fields are skipped, and a field this build
+/// cannot read, or one missing, is reported as [`RegistryError::UnsupportedFormat`] rather than
+/// as a shape error. A value of another format that does read is returned with its format, for
+/// [`Registry::from_snapshot`] and [`Registry::replay`] to refuse by type.
+#[derive(Default)]
+pub(super) struct FormatFirst {
+    /// The format, once read.
+    format: Option<u32>,
+    /// The first field this build does not know, read before the format.
+    unknown: Option<String>,
+}
+
+impl FormatFirst {
+    /// The format read, if it is not this build's.
+    fn foreign(&self) -> Option<u32> {
+        self.format.filter(|&f| f != FORMAT_VERSION)
+    }
+
+    /// The error for a value of format `found`, as serde reports errors.
+    pub(super) fn unsupported<E: de::Error>(found: u32) -> E {
+        E::custom(RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION })
+    }
+
+    /// Read the value of `format`.
+    pub(super) fn format<'de, A: MapAccess<'de>>(&mut self, map: &mut A) -> Result<(), A::Error> {
+        if self.format.is_some() {
+            return Err(de::Error::duplicate_field("format"));
+        }
+        self.format = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Read the value of the known field `name` into `slot`.
+    pub(super) fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        &self,
+        map: &mut A,
+        name: &'static str,
+        slot: &mut Option<T>,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(match self.foreign() {
+                Some(found) => Self::unsupported(found),
+                None => de::Error::duplicate_field(name),
+            });
+        }
+        *slot = Some(match self.foreign() {
+            Some(found) => map.next_value().map_err(|_: A::Error| Self::unsupported(found))?,
+            None => map.next_value()?,
+        });
+        Ok(())
+    }
+
+    /// Skip the value of a field this build does not know: refused for this build's format,
+    /// skipped for another, remembered while the format is not known yet.
+    pub(super) fn unknown<'de, A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: String,
+        expected: &'static [&'static str],
+    ) -> Result<(), A::Error> {
+        match self.format {
+            Some(FORMAT_VERSION) => Err(de::Error::unknown_field(&key, expected)),
+            Some(found) => map.next_value::<IgnoredAny>().map(drop).map_err(|_: A::Error| Self::unsupported(found)),
+            None => {
+                self.unknown.get_or_insert(key);
+                map.next_value::<IgnoredAny>().map(drop)
+            }
+        }
+    }
+
+    /// After the last field: the format read, or the error that the value's fields call for
+    /// (`format` missing, a field unknown to this build's format, a field of another format
+    /// missing). `expected` names every field.
+    pub(super) fn finish<E: de::Error>(self, expected: &'static [&'static str]) -> Result<u32, E> {
+        match self.format {
+            None => Err(E::missing_field("format")),
+            Some(FORMAT_VERSION) => match self.unknown {
+                Some(key) => Err(E::unknown_field(&key, expected)),
+                None => Ok(FORMAT_VERSION),
+            },
+            Some(found) => Ok(found),
+        }
+    }
+
+    /// A required field: present, or missing (an error naming it for this build's format, the
+    /// unsupported format for another).
+    pub(super) fn required<T, E: de::Error>(format: u32, name: &'static str, slot: Option<T>) -> Result<T, E> {
+        slot.ok_or_else(|| if format == FORMAT_VERSION { E::missing_field(name) } else { Self::unsupported(format) })
+    }
+
+    /// After the elements this build knows: for another format, skip what it added after them.
+    pub(super) fn rest<'de, A: SeqAccess<'de>>(format: u32, seq: &mut A) -> Result<(), A::Error> {
+        if format != FORMAT_VERSION {
+            while seq.next_element::<IgnoredAny>().map_err(|_: A::Error| Self::unsupported(format))?.is_some() {}
+        }
+        Ok(())
+    }
+
+    /// Read the next element of a sequence (a form without field names, where `format` is
+    /// always first); `index` counts from 0 for the error.
+    pub(super) fn element<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+        format: u32,
+        seq: &mut A,
+        index: usize,
+        expecting: &dyn de::Expected,
+    ) -> Result<T, A::Error> {
+        let next = if format == FORMAT_VERSION {
+            seq.next_element()?
+        } else {
+            seq.next_element().map_err(|_: A::Error| Self::unsupported(format))?
+        };
+        next.ok_or_else(|| {
+            if format == FORMAT_VERSION {
+                de::Error::invalid_length(index, expecting)
+            } else {
+                Self::unsupported(format)
+            }
+        })
+    }
+}
 
 /// The whole state of a [`Registry`] as plain data: what a host saves instead of (or beside)
 /// the event log. Derived data (colours, tallies, indexes) is not stored; loading rebuilds it and audits
@@ -33,9 +181,21 @@ pub const FORMAT_VERSION: u32 = 4;
 /// assert_eq!(back, reg);
 /// # Ok::<(), wangge::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// # Reading one
+/// The format is read first, and fields are checked against it: a snapshot of this build's
+/// [`FORMAT_VERSION`] with a field unknown, missing or twice is a serde error naming it. One
+/// of another version is never read as this one: if its fields still read as this build's, it
+/// is returned with its `format` for [`Registry::from_snapshot`] to refuse
+/// ([`RegistryError::UnsupportedFormat`]); if they do not, the serde error is that same
+/// refusal's message, not a complaint about a field's shape. This holds when `format` comes
+/// before the fields whose shape changed, as it does in everything this crate writes (a map
+/// that sorts its keys, like `serde_json::Value`, puts `cases` and `colour_rule` before it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
-    /// The format version, [`FORMAT_VERSION`] when written by this build.
+    /// The format version, [`FORMAT_VERSION`] when written by this build. The other fields
+    /// mean what they say only in that version: check it (as [`Registry::from_snapshot`]
+    /// does) before reading them.
     pub format: u32,
     /// The root as it was founded (for the founding event).
     pub root: NewUnit,
@@ -59,6 +219,96 @@ pub struct Snapshot {
     pub schemes: Vec<Scheme>,
     /// Each scheme's roster, in the scheme's order.
     pub rosters: Vec<Vec<Assignment>>,
+}
+
+/// The fields of a [`Snapshot`], in the order they are written.
+const SNAPSHOT_FIELDS: &[&str] = &[
+    "format",
+    "root",
+    "tree",
+    "overlays",
+    "population",
+    "colour_rule",
+    "states",
+    "policies",
+    "cases",
+    "staff",
+    "schemes",
+    "rosters",
+];
+
+/// Reads `format` first; see [`Snapshot`]'s "Reading one".
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_struct("Snapshot", SNAPSHOT_FIELDS, SnapshotVisitor)
+    }
+}
+
+struct SnapshotVisitor;
+
+/// Calls `$with!` with every field of a [`Snapshot`] after `format`, with its name.
+macro_rules! snapshot_body {
+    ($with:ident) => {
+        $with!(
+            root: "root",
+            tree: "tree",
+            overlays: "overlays",
+            population: "population",
+            colour_rule: "colour_rule",
+            states: "states",
+            policies: "policies",
+            cases: "cases",
+            staff: "staff",
+            schemes: "schemes",
+            rosters: "rosters"
+        )
+    };
+}
+
+impl<'de> Visitor<'de> for SnapshotVisitor {
+    type Value = Snapshot;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a wangge snapshot")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Snapshot, A::Error> {
+        let format = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let mut index = 0;
+        macro_rules! read {
+            ($($field:ident: $name:literal),*) => {
+                Snapshot {
+                    format,
+                    $($field: {
+                        index += 1;
+                        FormatFirst::element(format, &mut seq, index, &self)?
+                    },)*
+                }
+            };
+        }
+        let snapshot = snapshot_body!(read);
+        FormatFirst::rest(format, &mut seq)?;
+        Ok(snapshot)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Snapshot, A::Error> {
+        let mut reader = FormatFirst::default();
+        macro_rules! read {
+            ($($field:ident: $name:literal),*) => {{
+                $(let mut $field = None;)*
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "format" => reader.format(&mut map)?,
+                        $($name => reader.field(&mut map, $name, &mut $field)?,)*
+                        _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
+                    }
+                }
+                let format = reader.finish(SNAPSHOT_FIELDS)?;
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* }
+            }};
+        }
+        Ok(snapshot_body!(read))
+    }
 }
 
 impl Registry {
@@ -91,9 +341,7 @@ impl Registry {
     /// its parts do not fit together; [`RegistryError::AuditFailed`] when the result breaks an
     /// invariant (a household at a closed unit, say).
     pub fn from_snapshot(snapshot: Snapshot) -> Result<Registry, Error> {
-        if snapshot.format != FORMAT_VERSION {
-            return Err(RegistryError::UnsupportedFormat { found: snapshot.format, supported: FORMAT_VERSION }.into());
-        }
+        check_format(snapshot.format)?;
         let tree = Tree::from_data(snapshot.tree)?;
         let overlays = Overlays::from_data(&tree, snapshot.overlays)?;
         let population = Population::from_data(snapshot.population, tree.len())?;
