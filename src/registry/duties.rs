@@ -568,6 +568,36 @@ impl Registry {
     /// as it asks (valid as in [`Registry::responsible_for`]), each slot short, and the
     /// loads of everyone holding a role there.
     ///
+    /// # Example
+    /// Six cover one 六包一 over two communities, with only a police officer on the staff:
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff, Target};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::Name;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let lv = |n: &str| levels.level(n).unwrap();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area))?;
+    /// for name in ["农科路社区", "经三路社区"] {
+    ///     reg.apply(Command::AddUnit { parent: reg.root(), unit: NewUnit::new(name, lv("社区"), UnitKind::Area) })?;
+    /// }
+    /// let six = reg.apply(Command::AdoptScheme { scheme: Scheme::six_cover_one(lv("社区"), lv("街道"), None)? })?[0].new_scheme().unwrap();
+    /// let staff = Staff::new(Name::new("民警")?, Qualifications::only(Qualification::Police), reg.root(), 2)?;
+    /// let officer = reg.apply(Command::AddStaff { staff })?[0].new_staff().unwrap();
+    /// let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+    /// reg.apply(Command::Solve { scheme: six, on: feb1, balanced: false })?;
+    ///
+    /// let coverage = reg.duty_coverage(six, reg.root(), feb1)?;
+    /// assert_eq!((coverage.targets, coverage.covered), (2, 0));
+    /// // Each community lacks its five other roles; the police slot is held in both.
+    /// assert_eq!(coverage.gaps.len(), 10);
+    /// assert!(coverage.gaps.iter().all(|g| g.role != Role::AreaPolice && matches!(g.target, Target::Unit(_))));
+    /// assert_eq!((coverage.loads[0].staff, coverage.loads[0].load, coverage.loads[0].limit), (officer, 2, 2));
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`DutyError::UnknownScheme`], [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
     ///
