@@ -545,3 +545,56 @@ impl Event {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
+    const VARIANTS: usize = 27;
+
+    /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
+    /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
+    /// fails until the golden log (`tests/format.rs`'s script) makes one.
+    fn variant(event: &Event) -> usize {
+        match event {
+            Event::Founded { .. } => 0,
+            Event::UnitAdded { .. } => 1,
+            Event::UnitMoved { .. } => 2,
+            Event::UnitClosed { .. } => 3,
+            Event::OverlayCreated { .. } => 4,
+            Event::CellAdded { .. } => 5,
+            Event::CellExtended { .. } => 6,
+            Event::HouseholdAdded { .. } => 7,
+            Event::HouseholdMoved { .. } => 8,
+            Event::PersonRegistered { .. } => 9,
+            Event::PersonMoved { .. } => 10,
+            Event::MarkersSet { .. } => 11,
+            Event::StateChanged { .. } => 12,
+            Event::ColourRuleSet { .. } => 13,
+            Event::PolicyAdopted { .. } => 14,
+            Event::CaseStarted { .. } => 15,
+            Event::CaseRestarted { .. } => 16,
+            Event::CheckRecorded { .. } => 17,
+            Event::TestRecorded { .. } => 18,
+            Event::CaseConverted { .. } => 19,
+            Event::PhaseEntered { .. } => 20,
+            Event::CaseReleased { .. } => 21,
+            Event::CaseFlagged { .. } => 22,
+            Event::StaffAdded { .. } => 23,
+            Event::AvailabilitySet { .. } => 24,
+            Event::SchemeAdopted { .. } => 25,
+            Event::Rostered { .. } => 26,
+        }
+    }
+
+    #[test]
+    fn golden_log_covers_every_variant() {
+        let mut seen = [false; VARIANTS];
+        for line in include_str!("../../tests/golden/log_v5.jsonl").lines() {
+            let event: Event = serde_json::from_str(line).unwrap();
+            seen[variant(&event)] = true;
+        }
+        let missing: Vec<usize> = (0..VARIANTS).filter(|&i| !seen[i]).collect();
+        assert!(missing.is_empty(), "the golden log has no event of the variants numbered {missing:?}");
+    }
+}

@@ -1,0 +1,578 @@
+//! The versioned format (issue 7 §3): event logs and snapshots carry a format version, today's
+//! code still reads the golden files of the current format kept in `tests/golden/`, and any
+//! other version is refused by type, never misread.
+//!
+//! The golden files are a small sub-district lived through February 2020 by a fixed script
+//! ([`script`]) that makes every kind of event at least once: `log_v5.jsonl` is its event log,
+//! one JSON line per event, and `snapshot_v5.json` the snapshot of the registry at its end.
+//! They are written by this build and then only read: a change to the code that alters what
+//! an event or a snapshot looks like fails [`todays_build_writes_the_golden_files_byte_for_byte`]
+//! until [`FORMAT_VERSION`] is bumped, and a change that can no longer read them fails the
+//! tests that replay and load them.
+//!
+//! To write the golden files of a new format version (after bumping [`FORMAT_VERSION`], never
+//! to make a failing test pass over the old ones):
+//!
+//! ```sh
+//! WANGGE_BLESS=1 cargo test --all-features --test format todays_build_writes
+//! ```
+//!
+//! That writes `log_v{FORMAT_VERSION}.jsonl` and `snapshot_v{FORMAT_VERSION}.json` beside the
+//! old ones, which stay: the tests reading version 5 then say what becomes of old logs.
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use wangge::colour::{Colour, ColourRule, PersonState, State};
+use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff, Target};
+use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
+use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
+use wangge::quarantine::{CaseStatus, Category, Item, Policy, ReviewReason, Temperature, TestResult};
+use wangge::registry::{FORMAT_VERSION, Responsible, RosterCause};
+use wangge::{
+    CaseId, CellId, Command, Counts, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, SchemeId,
+    Snapshot, StaffId, UnitId,
+};
+
+// ---------------------------------------------------------------------------------------------
+// The golden files
+// ---------------------------------------------------------------------------------------------
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden").join(name)
+}
+
+fn read_golden(name: &str) -> String {
+    std::fs::read_to_string(golden(name)).unwrap_or_else(|e| panic!("{}: {e}", golden(name).display()))
+}
+
+/// The golden log of format 5, one event per line.
+fn log_v5() -> Vec<Event> {
+    read_golden("log_v5.jsonl")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// An event log as the host example writes it: one JSON line per event.
+fn to_lines(log: &[Event]) -> String {
+    log.iter().map(|e| serde_json::to_string(e).expect("an event serialises") + "\n").collect()
+}
+
+fn to_pretty(registry: &Registry) -> String {
+    serde_json::to_string_pretty(registry).expect("a registry serialises") + "\n"
+}
+
+fn feb(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 2, day).expect("a day of February 2020")
+}
+
+fn at(day: u32, hour: u32) -> NaiveDateTime {
+    feb(day).and_hms_opt(hour, 0, 0).expect("an hour")
+}
+
+fn temperature(tenths: u16) -> Temperature {
+    Temperature::from_tenths(tenths).expect("a temperature")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The script
+// ---------------------------------------------------------------------------------------------
+
+/// The registry being scripted and its log.
+struct Script {
+    reg: Registry,
+    log: Vec<Event>,
+}
+
+impl Script {
+    /// Apply a command the script knows to be valid; its events join the log.
+    fn run(&mut self, command: Command) -> Vec<Event> {
+        let events = self.reg.apply(command.clone()).unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        self.log.extend(events.iter().cloned());
+        events
+    }
+
+    fn unit(&mut self, parent: UnitId, name: &str, level: &str, kind: UnitKind) -> UnitId {
+        let level = self.reg.tree().scheme().level(level).expect("a level of the Zhengzhou scheme");
+        self.run(Command::AddUnit { parent, unit: NewUnit::new(name, level, kind) })[0].new_unit().expect("a unit")
+    }
+
+    fn household(&mut self, unit: UnitId, door: &str) -> HouseholdId {
+        let door = DoorLabel::new(door).expect("a door label");
+        self.run(Command::AddHousehold { unit, door })[0].new_household().expect("a household")
+    }
+
+    fn person(&mut self, household: HouseholdId, record: PersonRecord) -> PersonId {
+        let state = PersonState::well(feb(1));
+        self.run(Command::RegisterPerson { household, record, state })[0].new_person().expect("a person")
+    }
+
+    fn policy(&mut self, policy: Policy) -> PolicyId {
+        self.run(Command::AdoptPolicy { policy })[0].new_policy().expect("a policy")
+    }
+
+    fn case(&mut self, person: PersonId, policy: PolicyId, category: Category, linked: Option<CaseId>) -> CaseId {
+        let command = Command::StartCase { person, policy, category, anchor: feb(1), on: feb(2), linked };
+        self.run(command)[0].new_case().expect("a case")
+    }
+
+    fn check(&mut self, person: PersonId, day: u32, hour: u32, tenths: u16) {
+        self.run(Command::RecordCheck { person, at: at(day, hour), temperature: temperature(tenths), symptoms: false });
+    }
+
+    fn staff(&mut self, name: &str, qualification: Qualification, home: UnitId, limit: u16) -> StaffId {
+        let name = Name::new(name).expect("a name");
+        let staff = Staff::new(name, Qualifications::only(qualification), home, limit).expect("a staff member");
+        self.run(Command::AddStaff { staff })[0].new_staff().expect("a staff member")
+    }
+}
+
+/// A sub-district 花园路街道 (Zhengzhou's four levels) lived from 1 to 16 February 2020, making
+/// every kind of event at least once. Every person, name, number and phone in it is made up.
+fn script() -> (Registry, Vec<Event>) {
+    let zhengzhou = LevelScheme::zhengzhou();
+    let street = zhengzhou.level("街道").expect("a level");
+    let reg = Registry::new(
+        zhengzhou,
+        NewUnit::new("花园路街道", street, UnitKind::Area).with_code("410105001").expect("a code"),
+    )
+    .expect("a registry");
+    let mut s = Script { log: vec![reg.founding_event()], reg };
+    let root = s.reg.root();
+
+    // The tree: two communities, three courtyards, a building; one courtyard is pulled down.
+    let nongke = s.unit(root, "农科路社区", "社区", UnitKind::Area);
+    let huanghe = s.unit(root, "黄河路社区", "社区", UnitKind::Area);
+    let yard3 = s.unit(nongke, "3号院", "楼院", UnitKind::Compound(CompoundKind::WorkUnit));
+    let yard7 = s.unit(huanghe, "7号院", "楼院", UnitKind::Compound(CompoundKind::Unmanaged));
+    let building = s.unit(yard3, "1号楼", "楼组", UnitKind::Building);
+    let old_yard = s.unit(nongke, "旧平房院", "楼院", UnitKind::Area);
+    s.run(Command::MoveUnit { unit: building, new_parent: yard7 });
+
+    // Households and persons 一户一档, 一人一档.
+    let h101 = s.household(yard3, "1-101");
+    let h102 = s.household(yard3, "1-102");
+    let h201 = s.household(building, "2-201");
+    let old = s.household(old_yard, "平房 5");
+    let born = |year: i32| NaiveDate::from_ymd_opt(year, 5, 17).expect("a birthday");
+    let resident = |sequence: u16, year: i32| {
+        PersonRecord::new().with_resident_id(ResidentId::from_parts(410105, born(year), sequence).expect("an id"))
+    };
+    let p0 = s.person(
+        h101,
+        resident(11, 1958)
+            .with_name(Name::new("王建国").expect("a name"))
+            .with_phone(Phone::new("13800000001").expect("a phone"))
+            .with_marker(Marker::PartyMember),
+    );
+    let p1 = s.person(h101, resident(12, 1961));
+    let p2 = s.person(h102, resident(21, 1987));
+    let p3 = s.person(h201, resident(31, 1975));
+    let p4 = s.person(h201, PersonRecord::new().with_passport(Passport::new("KOR", "M12345678").expect("a passport")));
+    let p5 = s.person(old, resident(41, 1940).with_marker(Marker::ElderlyLivingAlone));
+    let p6 = s.person(h101, resident(13, 1990));
+    s.run(Command::MoveHousehold { household: h102, to: yard7 });
+    s.run(Command::CloseUnit { unit: old_yard, on: feb(1), transfer_to: Some(yard3) });
+    s.run(Command::MovePerson { person: p1, to: h102, on: feb(1) });
+    s.run(Command::SetMarkers { person: p2, markers: Markers::from_iter([Marker::BuildingHead]) });
+
+    // Overlays: zones 片区 and grids 网格.
+    let zones = s.run(Command::CreateOverlay { name: "片区".to_owned(), kind: OverlayKind::Zone })[0]
+        .new_overlay()
+        .expect("an overlay");
+    let east = s.run(Command::AddCell { overlay: zones, name: "东片".to_owned(), units: vec![nongke] })[0]
+        .new_cell()
+        .expect("a cell");
+    s.run(Command::AddCell { overlay: zones, name: "西片".to_owned(), units: vec![huanghe] });
+    let grids = s.run(Command::CreateOverlay { name: "网格".to_owned(), kind: OverlayKind::Grid })[0]
+        .new_overlay()
+        .expect("an overlay");
+    let grid1 = s.run(Command::AddCell { overlay: grids, name: "一号网格".to_owned(), units: vec![yard3] })[0]
+        .new_cell()
+        .expect("a cell");
+    s.run(Command::ExtendCell { cell: grid1, units: vec![yard7] });
+
+    // States and the colour rule: one person away, and a rule that paints the absent yellow.
+    s.run(Command::SetState { person: p5, state: State::Absent, on: feb(1) });
+    let rule = ColourRule::zhengzhou_2020().with(State::Absent, Colour::Yellow);
+    s.run(Command::SetColourRule { rule, on: feb(1) });
+
+    // Isolation: an arrival from Wuhan, a close contact and their secondary contact, a second
+    // close contact who is released.
+    let seed = s.policy(Policy::seed_shanghai_2020());
+    let ed9_close = s.policy(Policy::cn_ed9_close_contact());
+    let ed9_secondary = s.policy(Policy::cn_ed9_secondary_contact());
+    s.case(p0, seed, Category::ArrivalFromEpidemicArea, None);
+    let close = s.case(p3, ed9_close, Category::CloseContact, None);
+    s.case(p4, ed9_secondary, Category::SecondaryContact, Some(close));
+    s.case(p2, ed9_close, Category::CloseContact, None);
+    s.run(Command::Exposed { person: p0, anchor: feb(2), on: feb(2) });
+    s.check(p0, 2, 8, 365);
+    s.run(Command::RecordTest { person: p3, on: feb(3), result: TestResult::Negative });
+    // Ed.9's close contacts are tested on days 1, 2, 3, 5, 7 and 10.
+    for day in [2, 3, 4, 6, 8, 11] {
+        s.run(Command::RecordTest { person: p2, on: feb(day), result: TestResult::Negative });
+    }
+    // The close contact's second test is positive: confirmed, and their secondary contact
+    // becomes a close contact.
+    s.run(Command::RecordTest { person: p3, on: feb(4), result: TestResult::Positive });
+    // A second arrival has a fever: a suspected case.
+    s.case(p6, seed, Category::ArrivalFromEpidemicArea, None);
+    s.check(p6, 5, 8, 382);
+    for day in 3..=16 {
+        if day == 11 {
+            s.check(p2, 11, 8, 364);
+            s.check(p2, 11, 18, 366);
+        }
+        s.run(Command::OpenDay { today: feb(day) });
+    }
+
+    // Responsibility: 六包一 for each community and a leader for each zone.
+    let community = s.reg.tree().scheme().level("社区").expect("a level");
+    let six = Scheme::six_cover_one(community, street, None).expect("a scheme");
+    let six = s.run(Command::AdoptScheme { scheme: six })[0].new_scheme().expect("a scheme");
+    let leaders =
+        s.run(Command::AdoptScheme { scheme: Scheme::zone_leaders(zones) })[0].new_scheme().expect("a scheme");
+    let secretary = s.staff("农科路书记", Qualification::PartySecretary, nongke, 1);
+    s.staff("黄河路书记", Qualification::PartySecretary, huanghe, 1);
+    s.staff("民警甲", Qualification::Police, root, 2);
+    s.staff("民警乙", Qualification::Police, root, 2);
+    let leader = s.staff("处级干部", Qualification::DepartmentLeader, root, 2);
+    s.run(Command::Assign {
+        scheme: six,
+        target: Target::Unit(nongke),
+        role: Role::CommunitySecretary,
+        staff: secretary,
+        on: feb(16),
+    });
+    s.run(Command::Solve { scheme: six, on: feb(16), balanced: false });
+    s.run(Command::Solve { scheme: leaders, on: feb(16), balanced: true });
+    s.run(Command::Unassign {
+        scheme: leaders,
+        target: Target::Cell(east),
+        role: Role::DepartmentLeader,
+        staff: leader,
+        on: feb(16),
+    });
+    // The officer policing 农科路 leaves after the 20th; the other one takes over.
+    let officer = police_of(&s.reg, nongke, feb(16));
+    s.run(Command::SetAvailability { staff: officer, from: None, until: Some(feb(20)) });
+    s.run(Command::Replace { scheme: six, leaving: officer, on: feb(21) });
+
+    (s.reg, s.log)
+}
+
+/// The area police officer responsible for `unit` on `date`.
+fn police_of(reg: &Registry, unit: UnitId, date: NaiveDate) -> StaffId {
+    let responsible = reg.responsible_for(unit, date).expect("a unit");
+    responsible.iter().find(|r: &&Responsible| r.role == Role::AreaPolice).expect("an officer").staff
+}
+
+// ---------------------------------------------------------------------------------------------
+// Today's build writes the golden files, and reads them
+// ---------------------------------------------------------------------------------------------
+
+/// The script run today writes exactly the golden files of [`FORMAT_VERSION`]: a change to
+/// what any event or snapshot looks like fails here until the version is bumped (and new
+/// golden files written with `WANGGE_BLESS=1`).
+#[test]
+fn todays_build_writes_the_golden_files_byte_for_byte() {
+    let (reg, log) = script();
+    let (lines, snapshot) = (to_lines(&log), to_pretty(&reg));
+    let (log_file, snapshot_file) =
+        (format!("log_v{FORMAT_VERSION}.jsonl"), format!("snapshot_v{FORMAT_VERSION}.json"));
+    if std::env::var_os("WANGGE_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(golden(&log_file), &lines).expect("the golden log is written");
+        std::fs::write(golden(&snapshot_file), &snapshot).expect("the golden snapshot is written");
+    }
+    assert!(
+        read_golden(&log_file) == lines,
+        "today's events serialise differently from {log_file}: bump FORMAT_VERSION, or restore the format"
+    );
+    assert!(
+        read_golden(&snapshot_file) == snapshot,
+        "today's snapshot serialises differently from {snapshot_file}: bump FORMAT_VERSION, or restore the format"
+    );
+}
+
+/// The golden log of version 5 replays, and the registry it rebuilds answers as the script's
+/// registry did on the day it was written: the values below are literal, not recomputed.
+#[test]
+fn the_golden_log_of_version_5_replays_to_the_same_reports() {
+    let log = log_v5();
+    assert_eq!(log.len(), 70);
+    assert!(matches!(log[0], Event::Founded { format: 5, .. }));
+    let reg = Registry::replay(&log).expect("the golden log replays");
+    assert_eq!(reg.audit(), []);
+    let (root, nongke, huanghe) = (reg.root(), UnitId::new(1), UnitId::new(2));
+    let (h101, h102, h201, old) = (HouseholdId::new(0), HouseholdId::new(1), HouseholdId::new(2), HouseholdId::new(3));
+
+    // The tree: the old courtyard closed, its household moved to 3号院 (unit 3).
+    assert_eq!(reg.tree().len(), 7);
+    assert_eq!(reg.tree().unit(UnitId::new(6)).expect("a unit").closed_on(), Some(feb(1)));
+    assert_eq!(reg.tree().parent(UnitId::new(5)).expect("a unit"), Some(UnitId::new(4)));
+    assert_eq!(reg.household(old).expect("a household").unit(), UnitId::new(3));
+
+    // Counts, colours and tallies.
+    assert_eq!(reg.counts(root).expect("the root"), Counts { households: 4, persons: 7 });
+    assert_eq!(reg.counts(nongke).expect("a unit"), Counts { households: 2, persons: 3 });
+    assert_eq!(reg.counts(huanghe).expect("a unit"), Counts { households: 2, persons: 4 });
+    let colours: Vec<Colour> = [h101, h102, h201, old].map(|h| reg.colour(h).expect("a household")).into();
+    assert_eq!(colours, [Colour::Red, Colour::Green, Colour::Red, Colour::Yellow]);
+    let tally = reg.tally(root).expect("the root");
+    let by_colour = |c| (tally.households(c), tally.persons(c));
+    assert_eq!(
+        [Colour::Red, Colour::Orange, Colour::Yellow, Colour::Green, Colour::White].map(by_colour),
+        [(2, 4), (0, 0), (1, 1), (1, 2), (0, 0)]
+    );
+    assert_eq!(tally.in_state(State::Confirmed), 1);
+    assert_eq!(tally.in_state(State::Suspected), 1);
+    assert_eq!(tally.marked(Marker::ElderlyLivingAlone, Colour::Yellow), 1);
+    assert_eq!(reg.cell_tally(CellId::new(2)).expect("a cell").total_households(), 4);
+    assert_eq!(reg.colour_rule().colour_of(State::Absent), Colour::Yellow);
+    assert_eq!(
+        Event::colour_changes_since(&log, feb(10)),
+        [wangge::registry::Recolour { household: h102, from: Colour::Red, to: Colour::Green }]
+    );
+
+    // Cases and the agenda of 16 February.
+    let statuses: Vec<CaseStatus> = reg.cases().map(|(_, c)| c.status().clone()).collect();
+    let review =
+        CaseStatus::Review { since: feb(12), reasons: vec![ReviewReason::NoLastDayCheck, ReviewReason::NoLastDayTest] };
+    assert_eq!(
+        statuses,
+        [
+            CaseStatus::Open,
+            CaseStatus::Escalated { on: feb(4), to: State::Confirmed },
+            review,
+            CaseStatus::Released { on: feb(11) },
+            CaseStatus::Escalated { on: feb(5), to: State::Suspected },
+        ]
+    );
+    let agenda = reg.agenda(feb(16));
+    let items: Vec<(CaseId, Item)> = agenda.items().iter().map(|i| (i.case, i.item)).collect();
+    assert_eq!(
+        items,
+        [
+            (CaseId::new(2), Item::Review { since: feb(12) }),
+            (CaseId::new(0), Item::ReleaseDue { release: feb(16) }),
+            (CaseId::new(0), Item::MissedChecks { required: 2, recorded: 0 }),
+        ]
+    );
+
+    // Rosters: the second officer took over from the first, who left after the 20th.
+    let holders: Vec<(Role, StaffId)> =
+        reg.responsible_for(h101, feb(21)).expect("a household").iter().map(|r| (r.role, r.staff)).collect();
+    assert_eq!(holders, [(Role::CommunitySecretary, StaffId::new(0)), (Role::AreaPolice, StaffId::new(2))]);
+    let six = reg.duty_coverage(SchemeId::new(0), root, feb(21)).expect("a scheme");
+    assert_eq!((six.targets, six.covered, six.gaps.len()), (2, 0, 8));
+    let zones = reg.duty_coverage(SchemeId::new(1), root, feb(21)).expect("a scheme");
+    assert_eq!((zones.targets, zones.covered), (2, 1));
+    assert_eq!((zones.gaps[0].target, zones.gaps[0].role), (Target::Cell(CellId::new(0)), Role::DepartmentLeader));
+    assert_eq!(reg.staff_member(StaffId::new(3)).expect("a staff member").available_until(), Some(feb(20)));
+}
+
+/// The golden snapshot of version 5 loads, and is the registry the golden log rebuilds.
+#[test]
+fn the_golden_snapshot_of_version_5_is_the_registry_of_the_golden_log() {
+    let text = read_golden("snapshot_v5.json");
+    let snapshot: Snapshot = serde_json::from_str(&text).expect("the golden snapshot reads");
+    assert_eq!(snapshot.format, 5);
+    let loaded = Registry::from_snapshot(snapshot).expect("the golden snapshot loads");
+    let replayed = Registry::replay(&log_v5()).expect("the golden log replays");
+    assert!(loaded == replayed, "the golden snapshot and log describe different registries");
+    let direct: Registry = serde_json::from_str(&text).expect("a registry reads from a snapshot");
+    assert!(direct == replayed);
+}
+
+/// Every kind of event is in the golden log, so every one of them is proven readable. The
+/// names come from serde's own list of `Event`'s variants (the message for an unknown one),
+/// so a variant added to `Event` fails here until the script makes it. (The unit test
+/// `golden_log_covers_every_variant` in `src/registry/event.rs` checks the same with a `match`
+/// that stops compiling when a variant is added.)
+#[test]
+fn the_golden_log_holds_every_kind_of_event() {
+    let message = serde_json::from_str::<Event>(r#"{"NoSuchEvent":{}}"#).expect_err("an unknown variant").to_string();
+    let listed = message.split_once("expected one of").expect("serde lists the variants").1;
+    let variants: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+    assert_eq!(variants.len(), 27, "{message}");
+    let log = read_golden("log_v5.jsonl");
+    let kinds: std::collections::BTreeSet<&str> =
+        log.lines().map(|l| l.split('"').nth(1).expect("an externally tagged event")).collect();
+    for variant in &variants {
+        assert!(kinds.contains(variant), "the golden log has no {variant}");
+    }
+    // And the causes of a roster change, each.
+    let causes: Vec<RosterCause> = log_v5()
+        .iter()
+        .filter_map(|e| if let Event::Rostered { cause, .. } = e { Some(*cause) } else { None })
+        .collect();
+    for cause in [
+        RosterCause::Assign,
+        RosterCause::Unassign,
+        RosterCause::Solve,
+        RosterCause::SolveBalanced,
+        RosterCause::Replace { leaving: StaffId::new(3) },
+    ] {
+        assert!(causes.contains(&cause), "no roster change by {cause:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other versions are refused, never misread
+// ---------------------------------------------------------------------------------------------
+
+fn unsupported(found: u32) -> RegistryError {
+    RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION }
+}
+
+/// The golden log with its founding line changed by `edit`, decoded line by line.
+fn edited_log(edit: impl Fn(&str) -> String) -> Result<Vec<Event>, serde_json::Error> {
+    let text = read_golden("log_v5.jsonl");
+    let mut lines = text.lines();
+    let first = edit(lines.next().expect("a founding line"));
+    std::iter::once(first.as_str()).chain(lines).map(serde_json::from_str).collect()
+}
+
+/// A log whose founding event says another version is refused by type when it is replayed,
+/// and a founding event of another version is refused by `apply_event` too.
+#[test]
+fn a_log_of_another_version_is_refused() {
+    for version in [4, 6, 7, u32::MAX] {
+        let log = edited_log(|l| l.replacen(r#""format":5"#, &format!(r#""format":{version}"#), 1))
+            .expect("a log whose founding event reads");
+        assert!(matches!(log[0], Event::Founded { format, .. } if format == version));
+        assert_eq!(
+            Registry::replay(&log),
+            Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(version).into()) }.into())
+        );
+        let mut reg = Registry::replay(&log_v5()[..1]).expect("the golden founding event replays");
+        assert_eq!(reg.apply_event(&log[0]), Err(unsupported(version).into()));
+    }
+    // A newer founding event with a field this build does not know still reads, and is refused.
+    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":6,"district":"金水区""#, 1)).expect("it reads");
+    assert_eq!(
+        Registry::replay(&log[..1]),
+        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(6).into()) }.into())
+    );
+    // One whose fields changed shape, or went missing, is a serde error, with the refusal's
+    // message rather than a complaint about the shape.
+    for edit in [
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"scheme":7,"old":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"levels":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"scheme":{"new":1},"was":"#, 1),
+    ] {
+        let err = edited_log(edit).expect_err("a founding event of another shape");
+        assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+    }
+    // The same founding event with this build's version is an error about its fields.
+    let err = edited_log(|l| l.replacen(r#""scheme":"#, r#""scheme":7,"old":"#, 1)).expect_err("a wrong shape");
+    assert!(err.to_string().contains("invalid type"), "{err}");
+}
+
+/// A snapshot of another version is refused by type when its fields still read, and with the
+/// refusal's message, not a shape error, when they do not.
+#[test]
+fn a_snapshot_of_another_version_is_refused() {
+    let text = read_golden("snapshot_v5.json");
+    for version in [4, 6, u32::MAX] {
+        let other = text.replacen(r#""format": 5"#, &format!(r#""format": {version}"#), 1);
+        let snapshot: Snapshot = serde_json::from_str(&other).expect("its fields read");
+        assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(version).into()));
+        let err = serde_json::from_str::<Registry>(&other).expect_err("refused");
+        assert!(err.to_string().starts_with(&unsupported(version).to_string()), "{err}");
+    }
+    // Version 6 with a field added, one changed shape and one gone.
+    let changed = text
+        .replacen(r#""format": 5,"#, r#""format": 6, "districts": [1, 2],"#, 1)
+        .replacen(r#""tree": {"#, r#""tree": 42, "old_tree": {"#, 1)
+        .replacen(r#""rosters": ["#, r#""duties": ["#, 1);
+    for err in [
+        serde_json::from_str::<Snapshot>(&changed).map(drop).expect_err("not readable"),
+        serde_json::from_str::<Registry>(&changed).map(drop).expect_err("not readable"),
+    ] {
+        assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+    }
+    // Version 6 with only a field added: read, then refused by type.
+    let added = text.replacen(r#""format": 5,"#, r#""format": 6, "districts": [1, 2],"#, 1);
+    let snapshot: Snapshot = serde_json::from_str(&added).expect("its fields read");
+    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(6).into()));
+    // Without field names (a sequence, as compact formats write), the format comes first too.
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut fields: Vec<serde_json::Value> = [
+        "format",
+        "root",
+        "tree",
+        "overlays",
+        "population",
+        "colour_rule",
+        "states",
+        "policies",
+        "cases",
+        "staff",
+        "schemes",
+        "rosters",
+    ]
+    .iter()
+    .map(|k| value[k].clone())
+    .collect();
+    let as_seq = serde_json::to_string(&fields).expect("JSON");
+    let replayed = Registry::replay(&log_v5()).expect("the golden log replays");
+    assert!(serde_json::from_str::<Registry>(&as_seq).expect("reads as a sequence") == replayed);
+    fields[0] = 6.into();
+    fields[2] = 42.into();
+    let err = serde_json::from_str::<Snapshot>(&serde_json::to_string(&fields).expect("JSON")).expect_err("refused");
+    assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// This version's lines are read strictly
+// ---------------------------------------------------------------------------------------------
+
+/// In this build's version, an event or snapshot with a field unknown, missing or twice, or an
+/// unknown kind of event, is a serde error naming it: never skipped, never defaulted.
+#[test]
+fn this_versions_files_are_read_strictly() {
+    let log = read_golden("log_v5.jsonl");
+    let line = |kind: &str| log.lines().find(|l| l.starts_with(&format!(r#"{{"{kind}":"#))).expect("a line").to_owned();
+    let err = |text: &str| serde_json::from_str::<Event>(text).expect_err("refused").to_string();
+    let moved = line("UnitMoved");
+    assert_eq!(moved, r#"{"UnitMoved":{"unit":5,"from":3,"to":4}}"#);
+    assert!(err(r#"{"UnitMoved":{"unit":5,"from":3,"to":4,"on":"2020-02-01"}}"#).contains("unknown field `on`"));
+    assert!(err(r#"{"UnitMoved":{"unit":5,"from":3}}"#).contains("missing field `to`"));
+    assert!(err(r#"{"UnitMoved":{"unit":5,"from":3,"to":4,"to":4}}"#).contains("duplicate field `to`"));
+    assert!(err(r#"{"UnitRenamed":{"unit":5,"name":"x"}}"#).contains("unknown variant `UnitRenamed`"));
+    let founded = line("Founded");
+    assert!(
+        err(&founded.replacen(r#""format":5,"#, r#""format":5,"district":1,"#, 1)).contains("unknown field `district`")
+    );
+    assert!(err(&founded.replacen(r#""format":5,"#, "", 1)).contains("missing field `format`"));
+    // A founding event's unknown field is refused even before its format is read.
+    assert!(
+        err(&founded.replacen(r#"{"format":5,"#, r#"{"district":1,"format":5,"#, 1))
+            .contains("unknown field `district`")
+    );
+    let cause = line("Rostered");
+    assert!(
+        err(&cause.replacen(r#""cause":"Assign""#, r#""cause":"Delegate""#, 1)).contains("unknown variant `Delegate`")
+    );
+
+    let text = read_golden("snapshot_v5.json");
+    let err = |text: &str| serde_json::from_str::<Snapshot>(text).expect_err("refused").to_string();
+    assert!(
+        err(&text.replacen(r#""format": 5,"#, r#""format": 5, "districts": [],"#, 1))
+            .contains("unknown field `districts`")
+    );
+    let cut = text.replacen(r#""format": 5,"#, "", 1);
+    assert!(err(&cut).contains("missing field `format`"), "{}", err(&cut));
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut without = value.clone();
+    without.as_object_mut().expect("an object").remove("rosters");
+    let e = serde_json::from_value::<Snapshot>(without).expect_err("refused").to_string();
+    assert!(e.contains("missing field `rosters`"), "{e}");
+    // A map that sorts its keys puts `format` after `cases` and `colour_rule`: it still reads.
+    let sorted: Snapshot = serde_json::from_value(value).expect("a sorted map reads");
+    assert_eq!(sorted.format, 5);
+}
