@@ -1,4 +1,10 @@
 //! The audit 纵向稽核: every invariant of a registry rechecked from scratch.
+//!
+//! [`Registry::audit`] reads the whole registry and recomputes what commands keep live (the
+//! tree's shape, each household at an open unit, every colour and tally, the case indexes, the
+//! rosters) and reports each difference as a [`Finding`]. Nothing calls it on the hot path:
+//! loading a snapshot runs it before handing the registry out, tests run it after every
+//! step, and a host may run it at night.
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;

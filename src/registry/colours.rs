@@ -1,5 +1,11 @@
 //! The registry's colours: person states, household colours and the tallies rolled up the
 //! tree and into overlay cells, kept live by every command.
+//!
+//! A change of state arrives in an event with the recolouring the registry computed for it
+//! (the household's new colour by the [`ColourRule`] in force); committing it shifts the
+//! household's tally from the old colour to the new at its unit, every ancestor and every
+//! cell naming one of them, so that a read of any unit's counts is O(1). The reads here
+//! (states, colours, tallies, maps) are what a dashboard shows.
 
 use chrono::NaiveDate;
 
@@ -64,6 +70,22 @@ impl Registry {
     /// O(households + persons + units): one pass over the households adding each, with its
     /// members, into its unit, then one pass over the units from the deepest up adding each
     /// into its parent.
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "synth")] {
+    /// use wangge::synth::CityShape;
+    ///
+    /// let city = CityShape::small().build()?;
+    /// let reg = city.into_registry();
+    /// let fresh = reg.roll_up();
+    /// // The live tallies, kept by every command, are what a recount gives.
+    /// for unit in reg.tree().ids() {
+    ///     assert_eq!(reg.tally(unit)?, &fresh[unit.index()]);
+    /// }
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn roll_up(&self) -> Vec<Tally> {
         let mut tallies = vec![Tally::new(); self.tree.len()];
         for (id, h) in self.population.households() {

@@ -1,4 +1,9 @@
 //! Commands: what a host asks the registry to do.
+//!
+//! A [`Command`] is plain data, serialisable, so that a host can take it off the wire. The
+//! registry decides it against its state ([`Registry::apply`](super::Registry::apply)) into
+//! one or more [`Event`](super::Event)s, or refuses it with a typed error and changes
+//! nothing; the events, not the commands, are what a host logs.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
