@@ -1,15 +1,17 @@
-//! Scopes 管辖范围: read-only views of a registry limited to one or more subtrees.
+//! Scopes 管辖范围: views of a registry limited to one or more subtrees, for reads
+//! ([`Scope`]) and for writes ([`Registry::apply_within`], ruled by [`Scope::check_command`]).
 
 use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
-use super::{Counts, Coverage, Registry, RegistryError, Responsible, Subject};
+use super::{Command, Counts, Coverage, Event, Registry, RegistryError, Responsible, Subject};
 use crate::colour::{Colour, ColourMap, PersonState, Tally};
+use crate::duty::{Assignment, Staff, Target};
 use crate::grid::Unit;
 use crate::people::{Household, Person, ResidentId};
-use crate::quarantine::{Agenda, Case};
-use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, UnitId};
+use crate::quarantine::{Agenda, Case, TestResult};
+use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Something asked for through a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +24,8 @@ pub enum ScopeItem {
     Person(PersonId),
     /// An overlay cell (outside unless every unit of it lies inside).
     Cell(CellId),
+    /// A staff member (inside when their home unit is).
+    Staff(StaffId),
 }
 
 impl std::fmt::Display for ScopeItem {
@@ -31,6 +35,7 @@ impl std::fmt::Display for ScopeItem {
             ScopeItem::Household(h) => write!(f, "household {h}"),
             ScopeItem::Person(p) => write!(f, "person {p}"),
             ScopeItem::Cell(c) => write!(f, "cell {c}"),
+            ScopeItem::Staff(s) => write!(f, "staff member {s}"),
         }
     }
 }
@@ -40,7 +45,8 @@ impl std::fmt::Display for ScopeItem {
 ///
 /// Every query returns only what lies inside; asking for anything outside is
 /// [`RegistryError::OutsideScope`], never an empty answer. Ancestors stop at the scope's
-/// roots, whose parents are hidden.
+/// roots, whose parents are hidden. Writes go through [`Registry::apply_within`], which refuses
+/// what [`Scope::check_command`] refuses.
 ///
 /// # Example
 /// ```
@@ -232,9 +238,15 @@ impl<'r> Scope<'r> {
     /// [`GridError::UnknownCell`](crate::grid::GridError::UnknownCell),
     /// [`RegistryError::OutsideScope`] when any unit of the cell lies outside.
     pub fn cell_tally(&self, cell: CellId) -> Result<&'r Tally, Error> {
+        self.check_cell(cell)?;
+        self.registry.cell_tally(cell)
+    }
+
+    /// Refuse a cell with a unit outside the scope.
+    fn check_cell(&self, cell: CellId) -> Result<(), Error> {
         let units = self.registry.overlays().cell(cell)?.units();
         if units.iter().all(|&u| self.contains(u)) {
-            self.registry.cell_tally(cell)
+            Ok(())
         } else {
             Err(RegistryError::OutsideScope { item: ScopeItem::Cell(cell) }.into())
         }
@@ -374,5 +386,233 @@ impl<'r> Scope<'r> {
             Some(p) => self.person(p).map(|_| Some(p)),
             None => Ok(None),
         }
+    }
+}
+
+/// Writes through a scope: what a command issued by a user limited to some subtrees may touch.
+impl Scope<'_> {
+    /// Refuse a command whose events would change anything outside the scope; accept any other
+    /// (which [`Registry::apply`] may still refuse for its own reasons). This is the rule of
+    /// [`Registry::apply_within`]; a host can also ask it beforehand, to offer only what a user
+    /// may do.
+    ///
+    /// A scope holding the registry's root accepts every command. Otherwise, command by
+    /// command (a unit is inside when it lies in a root's subtree; a household when its unit
+    /// is; a person when their household is; a case when its person is; a staff member when
+    /// their home unit is; a cell when every unit of it is; an assignment when its target and
+    /// its holder are):
+    ///
+    /// | command | must lie inside |
+    /// |---|---|
+    /// | `AddUnit` | the parent |
+    /// | `MoveUnit` | the unit, its parent (the source) and the new parent |
+    /// | `CloseUnit` | the unit and the unit its households go to |
+    /// | `AddCell` | every unit of the new cell |
+    /// | `ExtendCell` | the cell (every unit it has) and every unit added |
+    /// | `AddHousehold` | the unit |
+    /// | `MoveHousehold` | the household (its unit, the source) and the unit it goes to |
+    /// | `RegisterPerson` | the household |
+    /// | `MovePerson` | the person (their household, the source) and the household they join |
+    /// | `SetMarkers`, `SetState`, `Exposed`, `RecordCheck` | the person |
+    /// | `StartCase` | the person, and the linked close contact's case if any |
+    /// | `RecordTest` | the person; when positive, every active secondary contact's case linked to theirs, since each is converted in the same command |
+    /// | `Release` | the case |
+    /// | `AddStaff` | the new member's home unit |
+    /// | `SetAvailability` | the staff member, and the target of every assignment they hold under any scheme (their availability decides whether it is valid) |
+    /// | `Assign`, `Unassign` | the assignment: its target and the staff member |
+    /// | `Replace` | the leaving staff member, and every assignment the replacement removes or adds (as [`Registry::replacement`] proposes it) |
+    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `Solve`, `OpenDay` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round moves every open case) |
+    ///
+    /// What is checked are the ids a command names and what its events would change, from the
+    /// current state, before anything is applied. Reads that a command only makes (the policy
+    /// a case follows, a scheme's rules) are not changes: they need not lie inside. The
+    /// tallies of the units above the roots follow what changes inside, as they always do;
+    /// nothing else outside changes: a move with both ends inside leaves every tally outside as
+    /// it was, and every staff member's locality to a target outside.
+    ///
+    /// A positive test is refused rather than cut short when a linked secondary contact lives
+    /// outside: the conversions are part of the command, and a scope reaching all of them
+    /// (the root's, say) records it whole.
+    ///
+    /// # Errors
+    /// [`RegistryError::OutsideScope`] naming the first thing outside (the root unit for a
+    /// command on the whole city); the errors of an unknown unit, household, person, case, cell,
+    /// staff member or scheme met on the way.
+    ///
+    /// # Complexity
+    /// O(roots) per id named, for most commands. `SetAvailability` adds O(assignments of a
+    /// scheme) for each scheme under which the member holds something; `Replace` computes
+    /// [`Registry::replacement`] (which [`Registry::apply`] then computes again); a positive
+    /// `RecordTest` adds O(linked cases).
+    pub fn check_command(&self, command: &Command) -> Result<(), Error> {
+        let reg = self.registry;
+        if self.contains(reg.root()) {
+            return Ok(());
+        }
+        // No wildcard: a new command must say what it touches.
+        match command {
+            Command::AddUnit { parent, .. } => self.check(*parent),
+            Command::MoveUnit { unit, new_parent } => {
+                self.check(*unit)?;
+                if let Some(from) = reg.tree().parent(*unit)? {
+                    self.check(from)?;
+                }
+                self.check(*new_parent)
+            }
+            Command::CloseUnit { unit, transfer_to, .. } => {
+                self.check(*unit)?;
+                transfer_to.map_or(Ok(()), |to| self.check(to))
+            }
+            Command::AddCell { units, .. } => units.iter().try_for_each(|&u| self.check(u)),
+            Command::ExtendCell { cell, units } => {
+                self.check_cell(*cell)?;
+                units.iter().try_for_each(|&u| self.check(u))
+            }
+            Command::AddHousehold { unit, .. } => self.check(*unit),
+            Command::MoveHousehold { household, to } => {
+                self.household(*household)?;
+                self.check(*to)
+            }
+            Command::RegisterPerson { household, .. } => self.household(*household).map(drop),
+            Command::MovePerson { person, to, .. } => {
+                self.person(*person)?;
+                self.household(*to).map(drop)
+            }
+            Command::SetMarkers { person, .. }
+            | Command::SetState { person, .. }
+            | Command::Exposed { person, .. }
+            | Command::RecordCheck { person, .. } => self.person(*person).map(drop),
+            Command::StartCase { person, linked, .. } => {
+                self.person(*person)?;
+                linked.map_or(Ok(()), |close| self.case(close).map(drop))
+            }
+            Command::RecordTest { person, result, .. } => {
+                self.person(*person)?;
+                match (result, reg.active_case(*person)) {
+                    (TestResult::Positive, Some(close)) => {
+                        reg.linked_to(close).into_iter().try_for_each(|secondary| self.case(secondary).map(drop))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Command::Release { case, .. } => self.case(*case).map(drop),
+            Command::AddStaff { staff } => self.check(staff.home()),
+            Command::SetAvailability { staff, .. } => {
+                self.check_staff(*staff)?;
+                self.check_assignments_of(*staff)
+            }
+            Command::Assign { target, staff, .. } | Command::Unassign { target, staff, .. } => {
+                self.check_target(*target)?;
+                self.check_staff(*staff).map(drop)
+            }
+            Command::Replace { scheme, leaving, on } => {
+                self.check_staff(*leaving)?;
+                let proposal = reg.replacement(*scheme, *leaving, *on)?;
+                proposal.removed.iter().chain(&proposal.added).try_for_each(|a| self.check_assignment(a))
+            }
+            Command::CreateOverlay { .. }
+            | Command::SetColourRule { .. }
+            | Command::AdoptPolicy { .. }
+            | Command::AdoptScheme { .. }
+            | Command::Solve { .. }
+            | Command::OpenDay { .. } => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
+        }
+    }
+
+    /// Refuse a staff member living outside the scope.
+    fn check_staff(&self, id: StaffId) -> Result<&Staff, Error> {
+        let member = self.registry.staff_member(id)?;
+        if self.contains(member.home()) {
+            Ok(member)
+        } else {
+            Err(RegistryError::OutsideScope { item: ScopeItem::Staff(id) }.into())
+        }
+    }
+
+    /// Refuse a target outside the scope.
+    fn check_target(&self, target: Target) -> Result<(), Error> {
+        match target {
+            Target::Unit(u) => self.check(u),
+            Target::Cell(c) => self.check_cell(c),
+            Target::Person(p) => self.person(p).map(drop),
+        }
+    }
+
+    /// Refuse an assignment whose target or holder lies outside the scope.
+    fn check_assignment(&self, a: &Assignment) -> Result<(), Error> {
+        self.check_target(a.target)?;
+        self.check_staff(a.staff).map(drop)
+    }
+
+    /// Refuse when `staff` holds an assignment, under any scheme, whose target lies outside
+    /// the scope.
+    fn check_assignments_of(&self, staff: StaffId) -> Result<(), Error> {
+        let reg = self.registry;
+        for (scheme, _) in reg.schemes() {
+            if reg.load(scheme, staff)? == 0 {
+                continue;
+            }
+            for a in reg.roster(scheme)?.assignments().iter().filter(|a| a.staff == staff) {
+                self.check_target(a.target)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes through a scope.
+impl Registry {
+    /// Validate a command issued by a user limited to the subtrees of `roots` (a grid worker's
+    /// grid, a party secretary's community), apply it atomically and return the events it
+    /// became. The same as [`Registry::apply`], except that a command whose events would
+    /// change anything outside the scope is refused, before anything changes:
+    /// [`Scope::check_command`] gives the rule of each command. Commands on the whole city
+    /// (a new overlay, colour rule, policy or scheme, a solve, the daily round) need the
+    /// registry's root among `roots`.
+    ///
+    /// # Errors
+    /// As [`Registry::scope`] for `roots`; [`RegistryError::OutsideScope`] naming the first
+    /// thing outside; otherwise as [`Registry::apply`], whose errors may name ids outside the
+    /// scope (the household holding an identity number registered already, 一人一档), never
+    /// personal data. On error the registry is unchanged.
+    ///
+    /// # Complexity
+    /// That of [`Scope::check_command`], then of [`Registry::apply`].
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::{Command, Error, Registry, RegistryError};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::DoorLabel;
+    /// use wangge::quarantine::Policy;
+    /// use wangge::registry::ScopeItem;
+    ///
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let lv = |n: &str| scheme.level(n).unwrap();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area))?;
+    /// let root = reg.root();
+    /// let community = |name: &str| Command::AddUnit { parent: root, unit: NewUnit::new(name, lv("社区"), UnitKind::Area) };
+    /// let a = reg.apply(community("农科路社区"))?[0].new_unit().unwrap();
+    /// let b = reg.apply(community("丰产路社区"))?[0].new_unit().unwrap();
+    ///
+    /// // Community a's secretary adds a household in a ...
+    /// let door = DoorLabel::new("1-101")?;
+    /// let events = reg.apply_within(&[a], Command::AddHousehold { unit: a, door: door.clone() })?;
+    /// assert_eq!(events.len(), 1);
+    /// // ... but not in b, nor moves theirs there, nor adopts a policy for the whole city.
+    /// let outside = |item| Err(Error::Registry(RegistryError::OutsideScope { item }));
+    /// assert_eq!(reg.apply_within(&[a], Command::AddHousehold { unit: b, door }), outside(ScopeItem::Unit(b)));
+    /// let household = events[0].new_household().unwrap();
+    /// assert_eq!(reg.apply_within(&[a], Command::MoveHousehold { household, to: b }), outside(ScopeItem::Unit(b)));
+    /// let adopt = Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() };
+    /// assert_eq!(reg.apply_within(&[a], adopt.clone()), outside(ScopeItem::Unit(root)));
+    /// assert_eq!((reg.counts(a)?.households, reg.counts(b)?.households), (1, 0));
+    /// // The sub-district, whose scope is the root, may.
+    /// assert!(reg.apply_within(&[root], adopt).is_ok());
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    pub fn apply_within(&mut self, roots: &[UnitId], command: Command) -> Result<Vec<Event>, Error> {
+        self.scope(roots)?.check_command(&command)?;
+        self.apply(command)
     }
 }
