@@ -16,7 +16,8 @@
 //!   bytes straight into a [`Registry`] agrees with reading them in two steps.
 //! - [`apply_commands`]: the bytes as a sequence of commands ([`Commands`], a byte-driven
 //!   decoder) on [`base`]. After each accepted command the audit is empty and the log, written
-//!   as JSON and read back, replays to an equal registry; a refused command changes nothing.
+//!   as JSON and read back, replays to an equal registry (incrementally, and from the start at
+//!   the end); a refused command changes nothing; the last registry loads its own snapshot.
 
 // Each includer uses some of these items, not all.
 #![allow(dead_code)]
@@ -117,6 +118,8 @@ pub fn base() -> &'static (Registry, Vec<Event>) {
             run(&mut reg, Command::AddStaff { staff });
         }
         run(&mut reg, Command::Solve { scheme: SchemeId::new(0), on: feb(2), balanced: false });
+        // The bodies start replays from `reg` itself: it must be what its log replays to.
+        replays_to(&log, &reg);
         (reg, log)
     })
 }
@@ -200,9 +203,14 @@ pub fn decode_snapshot(data: &[u8]) {
 }
 
 /// Fuzz target `apply_commands`: the bytes as commands on [`base`], at most [`MAX_COMMANDS`].
+///
+/// The log is replayed after every accepted command, incrementally: a second registry, the
+/// replay so far, applies the command's events as read back from JSON, and must then equal
+/// the registry (what [`Registry::replay`] of the whole log does, event by event, without
+/// starting over each time). The whole log is replayed from the start once at the end.
 pub fn apply_commands(data: &[u8]) {
     let (base, base_log) = base();
-    let (mut reg, mut log) = (base.clone(), base_log.clone());
+    let (mut reg, mut log, mut replayed) = (base.clone(), base_log.clone(), base.clone());
     let mut commands = Commands::new(data);
     for _ in 0..MAX_COMMANDS {
         let Some(command) = commands.next(&reg) else { break };
@@ -215,13 +223,17 @@ pub fn apply_commands(data: &[u8]) {
                     let text = serde_json::to_string(event).expect("an event writes");
                     let read: Event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
                     assert!(&read == event, "{text} reads back as another event");
+                    if let Err(e) = replayed.apply_event(&read) {
+                        panic!("the log does not replay: {text} is refused: {e}");
+                    }
                     log.push(read);
                 }
-                replays_to(&log, &reg);
+                assert!(replayed == reg, "the log replays to another registry after {command:?}");
             }
             Err(_) => assert!(reg == before, "a refused command changed the registry: {command:?}"),
         }
     }
+    replays_to(&log, &reg);
     let loaded = Registry::from_snapshot(reg.snapshot()).expect("the registry loads its own snapshot");
     assert!(loaded == reg, "the registry's snapshot loads as another");
 }
