@@ -35,6 +35,9 @@
 //! - A query for a user, who sees only their scope 管辖范围 (the subtrees of some units; see
 //!   [`Scope`](wangge::Scope)), with the date it is asked for (the host passes "today"):
 //!   `{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}`.
+//!   A command may carry a user too, and is then refused if it would change anything outside
+//!   their scope ([`Registry::apply_within`]):
+//!   `{"command":{"AddHousehold":{"unit":4,"door":"2-202"}},"as":{"scope":[1]}}`.
 //!   The queries are [`Query`]: `"Totals"`, `Tally`, `Agenda`, `DutyCoverage`,
 //!   `ResponsibleFor` and `Map`. Here the user's scope rides on the line to keep the protocol
 //!   one stream; a real service takes it from its own authentication, never from the client.
@@ -102,6 +105,15 @@ pub enum Request {
     Found(Founding),
     /// Change the registry.
     Command(Command),
+    /// Change the registry as a user limited to a scope: refused with `OutsideScope`, and
+    /// nothing changed, when the command would touch anything outside it
+    /// ([`Registry::apply_within`]).
+    CommandAs {
+        /// The change.
+        command: Command,
+        /// Who makes it.
+        user: User,
+    },
     /// Ask for a report, as a user limited to a scope.
     Query {
         /// What is asked.
@@ -288,6 +300,9 @@ impl TryFrom<RequestLine> for Request {
             RequestLine { found: None, command: Some(command), query: None, user: None } => {
                 Ok(Request::Command(command))
             }
+            RequestLine { found: None, command: Some(command), query: None, user: Some(user) } => {
+                Ok(Request::CommandAs { command, user })
+            }
             RequestLine { found: None, command: None, query: Some(query), user: Some(user) } => {
                 Ok(Request::Query { query, user })
             }
@@ -297,7 +312,9 @@ impl TryFrom<RequestLine> for Request {
             RequestLine { found: None, command: None, query: None, user: None } => {
                 Err(r#"a request has one of the keys "found", "command" or "query""#)
             }
-            RequestLine { query: None, user: Some(_), .. } => Err(r#""as" goes with a query only"#),
+            RequestLine { query: None, command: None, user: Some(_), .. } => {
+                Err(r#""as" goes with a command or a query"#)
+            }
             _ => Err(r#"one request per line: "found", "command" and "query" do not go together"#),
         }
     }
@@ -309,6 +326,7 @@ impl From<Request> for RequestLine {
         match request {
             Request::Found(founding) => RequestLine { found: Some(founding), ..empty },
             Request::Command(command) => RequestLine { command: Some(command), ..empty },
+            Request::CommandAs { command, user } => RequestLine { command: Some(command), user: Some(user), ..empty },
             Request::Query { query, user } => RequestLine { query: Some(query), user: Some(user), ..empty },
         }
     }
@@ -512,26 +530,8 @@ impl Host {
                 self.registry = Some(registry);
                 Ok(self.applied(events))
             }
-            Request::Command(command) => {
-                let Some(registry) = self.registry.as_mut() else {
-                    return Ok(vec![not_founded()]);
-                };
-                match registry.apply(command) {
-                    // A refused command changed nothing: there is nothing to log.
-                    Err(e) => Ok(vec![Response::refused(e)]),
-                    Ok(events) => {
-                        // The registry has applied the events; if the log cannot take them,
-                        // memory is ahead of the disk and the host stops (a restart rebuilds
-                        // from what was logged, and this command was never acknowledged).
-                        if let Err(e) = self.append(&events) {
-                            self.stopped = true;
-                            self.registry = None;
-                            return Err(e);
-                        }
-                        Ok(self.applied(events))
-                    }
-                }
-            }
+            Request::Command(command) => self.change(command, None),
+            Request::CommandAs { command, user } => self.change(command, Some(&user)),
             Request::Query { query, user } => {
                 let Some(registry) = self.registry.as_ref() else {
                     return Ok(vec![not_founded()]);
@@ -540,6 +540,32 @@ impl Host {
                     Ok(report) => Response::Report(Box::new(report)),
                     Err(e) => Response::refused(e),
                 }])
+            }
+        }
+    }
+
+    /// Apply `command`, as `user` when there is one, and log its events.
+    fn change(&mut self, command: Command, user: Option<&User>) -> Result<Vec<Response>, HostError> {
+        let Some(registry) = self.registry.as_mut() else {
+            return Ok(vec![not_founded()]);
+        };
+        let applied = match user {
+            Some(user) => registry.apply_within(&user.scope, command),
+            None => registry.apply(command),
+        };
+        match applied {
+            // A refused command changed nothing: there is nothing to log.
+            Err(e) => Ok(vec![Response::refused(e)]),
+            Ok(events) => {
+                // The registry has applied the events; if the log cannot take them, memory is
+                // ahead of the disk and the host stops (a restart rebuilds from what was
+                // logged, and this command was never acknowledged).
+                if let Err(e) = self.append(&events) {
+                    self.stopped = true;
+                    self.registry = None;
+                    return Err(e);
+                }
+                Ok(self.applied(events))
             }
         }
     }
@@ -883,9 +909,9 @@ pub fn sample_requests() -> Result<Vec<Request>, HostError> {
         Request::Command(Command::RegisterPerson { household, record, state: well })
     };
     let add_unit = |parent: UnitId, unit: NewUnit| Request::Command(Command::AddUnit { parent, unit });
-    let add_household = |unit: UnitId, door: &str| -> Result<Request, HostError> {
-        let door = DoorLabel::new(door).map_err(|e| sample_bug(e.into()))?;
-        Ok(Request::Command(Command::AddHousehold { unit, door }))
+    let door = |label: &str| DoorLabel::new(label).map_err(|e| sample_bug(e.into()));
+    let add_household = |unit: UnitId, label: &str| -> Result<Request, HostError> {
+        Ok(Request::Command(Command::AddHousehold { unit, door: door(label)? }))
     };
     let secretary = User { scope: vec![nongke] };
     let sub_district = User { scope: vec![root] };
@@ -939,6 +965,16 @@ pub fn sample_requests() -> Result<Vec<Request>, HostError> {
         Request::Command(Command::Solve { scheme: SchemeId::new(0), on: today, balanced: false }),
         // The morning round of 3 February: nothing changes phase, so no events.
         Request::Command(Command::OpenDay { today }),
+        // The secretary of 农科路社区 registers a household in their own courtyard ...
+        Request::CommandAs {
+            command: Command::AddHousehold { unit: yard3, door: door("1-201")? },
+            user: secretary.clone(),
+        },
+        // ... but not in the next community's: refused, nothing changed.
+        Request::CommandAs {
+            command: Command::AddHousehold { unit: yard7, door: door("2-202")? },
+            user: secretary.clone(),
+        },
         // The secretary of 农科路社区 sees their community ...
         ask(Query::Totals, &secretary),
         ask(Query::Agenda { date: today }, &secretary),

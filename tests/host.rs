@@ -214,7 +214,8 @@ fn every_request_is_answered_and_every_event_is_logged_as_written() {
     assert_eq!(&Registry::replay(&log).expect("the log replays"), registry);
     assert!(registry.audit().is_empty());
 
-    // The sample's two refusals: one person one file, and the courtyard outside the scope.
+    // The sample's three refusals: one person one file, a household added outside the
+    // secretary's scope, and the map of a courtyard outside it.
     let refusals: Vec<Option<Error>> = groups
         .into_iter()
         .filter_map(|mut g| match g.pop() {
@@ -222,9 +223,10 @@ fn every_request_is_answered_and_every_event_is_logged_as_written() {
             _ => None,
         })
         .collect();
-    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert_eq!(refusals.len(), 3, "{refusals:?}");
     assert!(matches!(refusals[0], Some(Error::People(PeopleError::DuplicateResidentId { .. }))));
     assert_eq!(refusals[1], outside(ScopeItem::Unit(UnitId::new(4))));
+    assert_eq!(refusals[2], outside(ScopeItem::Unit(UnitId::new(4))));
 }
 
 /// The text of the `event` member of an event line.
@@ -240,6 +242,7 @@ fn requests_are_written_as_the_module_docs_show() {
     assert!(lines.contains(&r#"{"command":{"AddHousehold":{"unit":3,"door":"1-101"}}}"#.to_owned()));
     assert!(lines.contains(&r#"{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}"#.to_owned()));
     assert!(lines.contains(&r#"{"query":"Totals","as":{"scope":[1]}}"#.to_owned()));
+    assert!(lines.contains(&r#"{"command":{"AddHousehold":{"unit":4,"door":"2-202"}},"as":{"scope":[1]}}"#.to_owned()));
     // Every request reads back as itself.
     for (line, request) in lines.iter().zip(host::sample_requests().expect("valid")) {
         assert_eq!(serde_json::from_str::<Request>(line).expect("a request"), request);
@@ -259,7 +262,7 @@ fn requests_are_written_as_the_module_docs_show() {
     assert_eq!(
         added,
         [
-            r#"{"event":{"HouseholdAdded":{"household":3,"unit":3,"door":"1-103"}}}"#,
+            r#"{"event":{"HouseholdAdded":{"household":4,"unit":3,"door":"1-103"}}}"#,
             &format!(r#"{{"applied":{{"events":1,"logged":{}}}}}"#, host.logged()),
         ]
     );
@@ -285,6 +288,10 @@ fn a_refused_command_is_an_error_line_and_changes_nothing() {
         r#"{"command":{"MoveHousehold":{"household":42,"to":3}}}"#,
         // No such scheme.
         r#"{"command":{"Solve":{"scheme":7,"on":"2020-02-03","balanced":true}}}"#,
+        // A secretary of 农科路社区 moving a household of 黄河路社区, and opening the day for
+        // the whole sub-district.
+        r#"{"command":{"MoveHousehold":{"household":2,"to":3}},"as":{"scope":[1]}}"#,
+        r#"{"command":{"OpenDay":{"today":"2020-02-04"}},"as":{"scope":[1]}}"#,
     ];
     for line in refused {
         let detail = refusal(only(serve_lines(&mut host, &[line.to_owned()])));
@@ -318,6 +325,7 @@ fn lines_that_are_not_requests_are_error_lines_and_the_host_goes_on() {
         br#"{"command":{"AddHousehold":{"unit":3,"door":""}}}"#.to_vec(),
         br#"{"query":"Totals"}"#.to_vec(),
         br#"{"as":{"scope":[1]}}"#.to_vec(),
+        br#"{"found":{},"as":{"scope":[1]}}"#.to_vec(),
         br#"{"query":"Totals","as":{"scope":[1]},"command":{"OpenDay":{"today":"2020-02-03"}}}"#.to_vec(),
         br#"{"query":"Totals","as":{"scope":[1],"role":"admin"}}"#.to_vec(),
         br#"{"query":"Everything","as":{"scope":[1]}}"#.to_vec(),
@@ -381,13 +389,14 @@ fn reports_show_only_what_the_scope_holds() {
         other => panic!("{other:?}"),
     };
 
-    // The sub-district sees 3 households and 4 persons; each community its own.
+    // The sub-district sees 4 households (one added by 农科路社区's secretary) and 4 persons;
+    // each community its own.
     let (roots, all, all_tally) = totals(&mut host, &[0]);
     assert_eq!(roots, [UnitId::new(0)]);
-    assert_eq!((all.households, all.persons), (3, 4));
+    assert_eq!((all.households, all.persons), (4, 4));
     let (_, nongke, nongke_tally) = totals(&mut host, &[1]);
     let (_, huanghe, huanghe_tally) = totals(&mut host, &[2]);
-    assert_eq!((nongke.households, nongke.persons), (2, 3));
+    assert_eq!((nongke.households, nongke.persons), (3, 3));
     assert_eq!(nongke + huanghe, all);
     assert_eq!(nongke_tally + huanghe_tally, all_tally);
     assert_eq!(all_tally.households(wangge::colour::Colour::Orange), 1, "the household of the arrival");
@@ -485,7 +494,7 @@ fn a_restart_from_the_log_gives_the_same_reports_and_an_equal_registry() {
     let added =
         answers(&serve_lines(&mut second, &[r#"{"command":{"AddHousehold":{"unit":4,"door":"2-202"}}}"#.to_owned()]));
     assert!(
-        matches!(added[0][0], Response::Event(Event::HouseholdAdded { household, .. }) if household == HouseholdId::new(3))
+        matches!(added[0][0], Response::Event(Event::HouseholdAdded { household, .. }) if household == HouseholdId::new(4))
     );
     let after = serve_lines(&mut second, &queries());
     let third = Host::open(&files.log, None).expect("the log reopens");
