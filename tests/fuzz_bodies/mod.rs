@@ -11,9 +11,10 @@
 //!   from their own founding event if the first line is one, else to a small registry
 //!   ([`base`]). An accepted event leaves the registry passing its audit; a refused one leaves
 //!   it unchanged; the accepted events replay to an equal registry.
-//! - [`decode_snapshot`]: the bytes as a JSON snapshot. One that reads and loads passes its
-//!   audit, saves and loads again to an equal registry (through JSON too), and reading the
-//!   bytes straight into a [`Registry`] agrees with reading them in two steps.
+//! - [`decode_snapshot`]: the bytes as a JSON snapshot, or, when they are not JSON, as edits of
+//!   [`base`]'s snapshot. One that reads and loads passes its audit, saves and loads again to
+//!   an equal registry (through JSON too), and reading the bytes straight into a [`Registry`]
+//!   agrees with reading them in two steps.
 //! - [`apply_commands`]: the bytes as a sequence of commands ([`Commands`], a byte-driven
 //!   decoder) on [`base`]. After each accepted command the audit is empty and the log, written
 //!   as JSON and read back, replays to an equal registry (incrementally, and from the start at
@@ -180,8 +181,19 @@ pub fn decode_event(data: &[u8]) {
     replays_to(&log, &reg);
 }
 
-/// Fuzz target `decode_snapshot`: the bytes as a JSON snapshot, loaded.
+/// Fuzz target `decode_snapshot`: the bytes as a JSON snapshot, loaded. Bytes that are not JSON
+/// at all are used instead as edits of [`base`]'s snapshot ([`edit_snapshot`]), whose result is
+/// loaded the same way: byte mutations of a JSON text mostly break its syntax, and the edits
+/// reach the loader's checks of parts that do not fit together.
 pub fn decode_snapshot(data: &[u8]) {
+    load_snapshot(data);
+    if serde_json::from_slice::<serde_json::Value>(data).is_err() {
+        load_snapshot(&edit_snapshot(data));
+    }
+}
+
+/// The checks of [`decode_snapshot`] on one text.
+fn load_snapshot(data: &[u8]) {
     let direct = serde_json::from_slice::<Registry>(data);
     let Ok(snapshot) = serde_json::from_slice::<Snapshot>(data) else {
         assert!(direct.is_err(), "a registry read from what is not a snapshot");
@@ -200,6 +212,97 @@ pub fn decode_snapshot(data: &[u8]) {
     let text = serde_json::to_string(&reg).expect("a registry writes");
     let back: Registry = serde_json::from_str(&text).expect("a registry reads what it wrote");
     assert!(back == reg, "a registry reads back as another");
+}
+
+/// [`base`]'s snapshot as JSON with edits read from `data`: each edit walks from the top to a
+/// value (a field, an element) chosen by the bytes and, mostly keeping its type, changes it
+/// (another number or string, a flag flipped, an element removed or repeated, a field
+/// removed), or now and then replaces it by a value of another type.
+pub fn edit_snapshot(data: &[u8]) -> Vec<u8> {
+    static BASE: OnceLock<serde_json::Value> = OnceLock::new();
+    let mut value = BASE.get_or_init(|| serde_json::to_value(&base().0).expect("a registry writes")).clone();
+    let mut bytes = Commands::new(data);
+    while bytes.at < data.len() {
+        edit(&mut value, &mut bytes);
+    }
+    serde_json::to_vec(&value).expect("JSON writes")
+}
+
+fn edit(value: &mut serde_json::Value, bytes: &mut Commands<'_>) {
+    use serde_json::Value;
+    // Walk down while the bytes say so and there is somewhere to go, noting the way as a JSON
+    // pointer.
+    let mut pointer = String::new();
+    let mut at: &Value = value;
+    loop {
+        let b = bytes.byte();
+        if b.is_multiple_of(16) {
+            break;
+        }
+        match at {
+            Value::Object(map) if !map.is_empty() => {
+                let Some((key, next)) = map.iter().nth(usize::from(b) % map.len()) else { break };
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                at = next;
+            }
+            Value::Array(items) if !items.is_empty() => {
+                let i = usize::from(b) % items.len();
+                pointer.push_str(&format!("/{i}"));
+                at = &items[i];
+            }
+            _ => break,
+        }
+    }
+    let Some(at) = value.pointer_mut(&pointer) else { return };
+    let texts = ["", "2020-02-01", "2020-02-29", "Area", "Red", "Well", "CloseContact", "名", "37.3", "1-101"];
+    // Mostly an edit that keeps the value's type, so that the snapshot still reads.
+    let keep_type = bytes.byte() >= 24;
+    match at {
+        Value::Number(n) if keep_type => {
+            let current = n.as_u64().unwrap_or(0);
+            *at = match bytes.below(8) {
+                0..=3 => Value::from(if bytes.flag() { current.saturating_add(1) } else { current.saturating_sub(1) }),
+                4 | 5 => Value::from(bytes.byte() % 8),
+                6 => Value::from(u32::MAX),
+                _ => Value::from(u64::from(bytes.byte()) * 257 + u64::from(bytes.byte())),
+            }
+        }
+        Value::String(text) if keep_type => {
+            let date =
+                text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') && text.as_bytes().get(7) == Some(&b'-');
+            if date {
+                // Another day of the same month (or the 29th to 31st, which some months lack).
+                let day = 1 + bytes.byte() % 31;
+                *text = format!("{}{day:02}", text.get(..8).unwrap_or_default());
+            } else {
+                *at = Value::from(bytes.pick(&texts));
+            }
+        }
+        Value::Bool(b) if keep_type => *b = !*b,
+        Value::Array(items) if keep_type && !items.is_empty() => {
+            let i = bytes.below(items.len());
+            if bytes.flag() {
+                items.remove(i);
+            } else {
+                let copy = items[i].clone();
+                items.insert(bytes.below(items.len() + 1), copy);
+            }
+        }
+        Value::Object(map) if keep_type && !map.is_empty() => {
+            // A field of an optional kind comes and goes.
+            let key = map.keys().nth(bytes.below(map.len())).cloned().unwrap_or_default();
+            map.remove(&key);
+        }
+        _ => {
+            *at = match bytes.below(4) {
+                0 => Value::from(bytes.byte()),
+                1 => Value::from(bytes.pick(&texts)),
+                2 => Value::Null,
+                _ => Value::Array(Vec::new()),
+            }
+        }
+    }
 }
 
 /// Fuzz target `apply_commands`: the bytes as commands on [`base`], at most [`MAX_COMMANDS`].
