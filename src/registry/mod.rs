@@ -89,8 +89,8 @@ pub enum RegistryError {
     /// A scope needs at least one root unit.
     #[error("a scope needs at least one root unit")]
     EmptyScope,
-    /// A snapshot of another format version.
-    #[error("snapshot format version {found} is not supported; this build reads version {supported}")]
+    /// An event log or snapshot of another format version ([`FORMAT_VERSION`]).
+    #[error("format version {found} is not supported; this build reads version {supported}")]
     UnsupportedFormat {
         /// The version found.
         found: u32,
