@@ -1,5 +1,12 @@
 //! Events: what happened to the registry, in order. The event log is the host's audit trail and
 //! its persistence: replaying it from the start rebuilds an equal registry.
+//!
+//! Commands become events ([`Registry::apply`](super::Registry::apply)); the host appends them
+//! to its log; on restart it feeds them back ([`Registry::replay`](super::Registry::replay),
+//! [`Registry::apply_event`](super::Registry::apply_event)), and each is checked as strictly as
+//! the command it came from before it changes anything, so an edited log is refused, not
+//! believed. An event carries every id it assigned and every value it moved (the recolourings
+//! included), so that a reader (a dashboard repainting its map, say) needs nothing else.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};

@@ -504,6 +504,30 @@ impl Registry {
 
     /// Apply one event from a log, validated exactly as the command it came from.
     ///
+    /// # Example
+    /// A replica following a primary by its events, and an edited event refused:
+    /// ```
+    /// use wangge::{Command, Event, Registry};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::DoorLabel;
+    ///
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut primary = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let mut replica = Registry::replay(&[primary.founding_event()])?;
+    ///
+    /// let events = primary.apply(Command::AddHousehold { unit: primary.root(), door: DoorLabel::new("1-101")? })?;
+    /// // An event claiming another id than the one the replica would assign is refused ...
+    /// let Event::HouseholdAdded { unit, door, .. } = events[0].clone() else { unreachable!() };
+    /// let forged = Event::HouseholdAdded { household: wangge::HouseholdId::new(7), unit, door };
+    /// assert!(replica.apply_event(&forged).is_err());
+    /// // ... and the real one is taken: the two registries are equal again.
+    /// for event in &events {
+    ///     replica.apply_event(event)?;
+    /// }
+    /// assert_eq!(replica, primary);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Registry::apply`], plus [`RegistryError::UnexpectedId`] /
     /// [`RegistryError::Mismatch`] when the event does not fit the registry's state and

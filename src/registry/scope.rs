@@ -1,5 +1,11 @@
 //! Scopes 管辖范围: views of a registry limited to one or more subtrees, for reads
 //! ([`Scope`]) and for writes ([`Registry::apply_within`], ruled by [`Scope::check_command`]).
+//!
+//! A host makes a scope from the units a user is responsible for (a grid worker's grid, a
+//! party secretary's community, the sub-district's root) on each request. Reads through it
+//! answer only what lies inside and refuse the rest with [`RegistryError::OutsideScope`],
+//! never with an empty answer; writes are checked against the same rule before the command is
+//! applied.
 
 use serde::{Deserialize, Serialize};
 

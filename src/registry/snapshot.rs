@@ -1,5 +1,11 @@
 //! Snapshots: the whole state of a registry as one serialisable value, and the format version
 //! that snapshots and event logs share.
+//!
+//! [`Registry::snapshot`] copies out what the registry holds as source (the tree, overlays,
+//! population, states, colour rule, policies and cases, staff, schemes and rosters), not what
+//! it derives; [`Registry::from_snapshot`] checks the version first, rebuilds the derived data
+//! (colours, tallies, indexes) and audits the result before handing it out. A host keeps a
+//! snapshot beside its log to restart without replaying it all.
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
