@@ -12,8 +12,11 @@
 //! household with probability 4% a day, unless either is in centralised isolation or
 //! hospital; a person free in the community also meets 10 people a day (4 in their building,
 //! 3 in their courtyard, 2 in their community, 1 anywhere in the city), none of whom is in
-//! isolation, and infects a susceptible one with probability 4.25%. Twenty persons per million
-//! are infected on the first day. **These epidemic parameters are illustrative**, chosen to
+//! isolation, and infects a susceptible one with probability 4.25%. From day 60 (`--closed-from`)
+//! the communities are under closed management 封闭式管理, as Chinese cities closed theirs in
+//! February 2020: gates shut, one shopper per household, so a person meets 4 people of their
+//! building and 1 of their courtyard a day, no one beyond. Twenty persons per million are
+//! infected on the first day. **These epidemic parameters are illustrative**, chosen to
 //! put the outbreak near the edge of control, where the policies differ; they are not fitted
 //! to any data, and the results say how the management behaves, not what COVID-19 did.
 //!
@@ -43,8 +46,8 @@
 //! 7 and 10) and CN 20 measures (`cn_20_measures_close_contact`: 5 days centralised + 3 at
 //! home, tests on days 1, 2, 3, 5, 6 and 8). Their sources are in `ISOLATION_RULES.md`.
 //!
-//! **Flags** (all optional): `--residents N` (default 1,000,000), `--days N` (default 90),
-//! `--seed N` (default 2020), `--out DIR` (default the system's temporary directory),
+//! **Flags** (all optional): `--residents N` (default 1,000,000), `--days N` (default 150),
+//! `--closed-from N` (default 60; 0 never closes the communities), `--seed N` (default 2020), `--out DIR` (default the system's temporary directory),
 //! `--help`. The default run takes a few seconds; a city_10m-sized one, `--residents
 //! 10000000`, takes minutes and a few GB of memory.
 //!
@@ -95,6 +98,9 @@ const ASYMPTOMATIC_FACTOR: f64 = 0.5;
 const HOUSEHOLD_P: f64 = 0.04;
 /// Community contacts a day of a free person: in the building, courtyard, community, city.
 const CONTACTS: [u32; 4] = [4, 3, 2, 1];
+/// The same under closed management 封闭式管理 (gates closed, one shopper per household): the
+/// building's neighbours and one person of the courtyard, no one beyond it.
+const CLOSED_CONTACTS: [u32; 4] = [4, 1, 0, 0];
 /// Probability that a community contact with an infectious person infects.
 const COMMUNITY_P: f64 = 0.0425;
 /// Daily probability that a free person with symptoms seeks care (and is confirmed).
@@ -127,22 +133,26 @@ const START: NaiveDate = match NaiveDate::from_ymd_opt(2020, 2, 1) {
 struct Options {
     residents: u64,
     days: u16,
+    /// The day closed management begins, if it does.
+    closed_from: Option<u16>,
     seed: u64,
     out: PathBuf,
 }
 
 const USAGE: &str = "\
-usage: cargo run --release --example simulation -- [--residents N] [--days N] [--seed N] [--out DIR]
+usage: cargo run --release --example simulation -- [--residents N] [--days N] [--closed-from N] [--seed N] [--out DIR]
 
   --residents N   residents of the synthetic city (default 1000000; 1 to 50000000)
-  --days N        simulated days (default 90; 1 to 3650)
+  --days N        simulated days (default 150; 1 to 3650)
+  --closed-from N the day closed management of the communities begins (default 60; 0: never)
   --seed N        seed of the city and the epidemic (default 2020)
   --out DIR       where the table, CSV and SVG go (default the system's temporary directory)
   --help          this text";
 
 /// The options from `args` (without the program name); `Ok(None)` for `--help`.
 fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut o = Options { residents: 1_000_000, days: 90, seed: 2020, out: std::env::temp_dir() };
+    let mut o =
+        Options { residents: 1_000_000, days: 150, closed_from: Some(60), seed: 2020, out: std::env::temp_dir() };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
@@ -156,6 +166,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
         match flag.as_str() {
             "--residents" => o.residents = number(value()?, 1, 50_000_000)?,
             "--days" => o.days = u16::try_from(number(value()?, 1, 3650)?).map_err(|e| e.to_string())?,
+            "--closed-from" => {
+                let day = u16::try_from(number(value()?, 0, 3650)?).map_err(|e| e.to_string())?;
+                o.closed_from = (day > 0).then_some(day);
+            }
             "--seed" => o.seed = number(value()?, 0, u64::MAX)?,
             "--out" => o.out = PathBuf::from(value()?),
             other => return Err(format!("unknown flag {other:?}")),
@@ -352,6 +366,8 @@ struct Run<'a> {
     hospital: VecDeque<(u16, u32)>,
     discharged: VecDeque<(u16, u32)>,
     out: Outcome,
+    /// The day closed management begins, if it does.
+    closed_from: Option<u16>,
 }
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -389,6 +405,7 @@ impl<'a> Run<'a> {
             hospital: VecDeque::new(),
             discharged: VecDeque::new(),
             out: Outcome { name, ..Outcome::default() },
+            closed_from: None,
         })
     }
 
@@ -515,7 +532,8 @@ impl<'a> Run<'a> {
                 continue;
             }
             let home = self.layout.of[0][i as usize];
-            for (level, &n) in CONTACTS.iter().enumerate() {
+            let contacts = if self.closed_from.is_some_and(|from| day >= from) { CLOSED_CONTACTS } else { CONTACTS };
+            for (level, &n) in contacts.iter().enumerate() {
                 for _ in 0..n {
                     let c = if level == 3 {
                         self.rng.random_range(0..self.layout.persons() as u32)
@@ -756,8 +774,9 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    fn run(mut self, days: u16, seeds: u32) -> Res<Outcome> {
+    fn run(mut self, days: u16, seeds: u32, closed_from: Option<u16>) -> Res<Outcome> {
         let began = Instant::now();
+        self.closed_from = closed_from;
         for _ in 0..seeds {
             let p = self.rng.random_range(0..self.layout.persons() as u32);
             if self.infection[p as usize].stage == Stage::Susceptible {
@@ -1013,7 +1032,7 @@ fn simulate(o: &Options) -> Res<()> {
     let mut outcomes = Vec::new();
     for policy in policies {
         let run = Run::new(&reg, &layout, policy, o.seed)?;
-        outcomes.push(run.run(o.days, seeds)?);
+        outcomes.push(run.run(o.days, seeds, o.closed_from)?);
     }
     let table = table(&outcomes, residents, o.days);
     println!("\n{table}");
