@@ -46,6 +46,10 @@
 
 use std::collections::BTreeMap;
 
+#[path = "support/case_record.rs"]
+mod case_record;
+use case_record::MCase;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -223,58 +227,6 @@ struct MPerson {
     since: NaiveDate,
 }
 
-/// What was recorded on one date.
-#[derive(Debug, Clone, Copy)]
-struct Reading {
-    date: NaiveDate,
-    checks: u32,
-    symptoms: bool,
-    test: Option<TestResult>,
-}
-
-#[derive(Debug, Clone)]
-struct MCase {
-    person: usize,
-    policy: usize,
-    category: Category,
-    anchor: NaiveDate,
-    started: NaiveDate,
-    settled: NaiveDate,
-    linked: Option<usize>,
-    status: CaseStatus,
-    /// In no particular order; one per date.
-    readings: Vec<Reading>,
-}
-
-impl MCase {
-    fn active(&self) -> bool {
-        matches!(self.status, CaseStatus::Open | CaseStatus::Review { .. })
-    }
-
-    fn reading(&self, date: NaiveDate) -> Reading {
-        self.readings.iter().find(|r| r.date == date).copied().unwrap_or(Reading {
-            date,
-            checks: 0,
-            symptoms: false,
-            test: None,
-        })
-    }
-
-    fn reading_mut(&mut self, date: NaiveDate) -> &mut Reading {
-        if !self.readings.iter().any(|r| r.date == date) {
-            self.readings.push(Reading { date, checks: 0, symptoms: false, test: None });
-        }
-        self.readings.iter_mut().find(|r| r.date == date).expect("just added")
-    }
-
-    /// The test results, in date order.
-    fn tests(&self) -> Vec<(NaiveDate, TestResult)> {
-        let mut out: Vec<_> = self.readings.iter().filter_map(|r| r.test.map(|t| (r.date, t))).collect();
-        out.sort();
-        out
-    }
-}
-
 /// The city and its cases as the rules say they must be.
 #[derive(Debug, Clone)]
 struct Model {
@@ -358,7 +310,7 @@ impl Model {
         let mut out = Vec::new();
         if policy.ending() == Ending::AfterCleanLastCheck {
             let last = schedule.last_day();
-            let r = c.reading(last);
+            let r = c.day(last);
             if r.checks == 0 {
                 out.push(ReviewReason::NoLastDayCheck);
             }
@@ -441,7 +393,7 @@ impl Model {
                     settled: on,
                     linked: linked.map(CaseId::index),
                     status: CaseStatus::Open,
-                    readings: Vec::new(),
+                    days: Vec::new(),
                 });
                 let case = CaseId::new(self.cases.len() as u32);
                 events.push(Event::CaseStarted { case, person, policy, category, anchor, on, linked, change });
@@ -475,7 +427,7 @@ impl Model {
                 let fever = temperature >= self.policies[self.cases[id].policy].fever();
                 let escalation = if fever { self.change(p, State::Suspected, date, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
-                let r = next.cases[id].reading_mut(date);
+                let r = next.cases[id].day_mut(date);
                 r.checks += 1;
                 r.symptoms |= symptoms;
                 if fever {
@@ -492,13 +444,13 @@ impl Model {
             Command::RecordTest { person, on, result } => {
                 let p = self.persons.get(person.index()).map(|_| person.index())?;
                 let id = self.active_case(p)?;
-                if on < self.cases[id].anchor || self.cases[id].reading(on).test.is_some() {
+                if on < self.cases[id].anchor || self.cases[id].day(on).test.is_some() {
                     return None;
                 }
                 let positive = result == TestResult::Positive;
                 let escalation = if positive { self.change(p, State::Confirmed, on, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
-                next.cases[id].reading_mut(on).test = Some(result);
+                next.cases[id].day_mut(on).test = Some(result);
                 if positive {
                     next.cases[id].status = CaseStatus::Escalated { on, to: State::Confirmed };
                 }
@@ -638,7 +590,7 @@ impl Model {
                     }
                     let yesterday = plus(date, -1);
                     let required = self.policies[c.policy].checks_per_day();
-                    let recorded = c.reading(yesterday).checks;
+                    let recorded = c.day(yesterday).checks;
                     if schedule.first_day() <= yesterday
                         && yesterday <= schedule.last_day()
                         && yesterday >= c.started
@@ -809,7 +761,7 @@ impl World {
             );
             assert_eq!(found, (m.person, m.policy, m.category, m.anchor, m.started, m.settled, m.linked), "{id}");
             assert_eq!(case.status(), &m.status, "step {step}: the status of {id}");
-            let mut readings = m.readings.clone();
+            let mut readings = m.days.clone();
             readings.sort_by_key(|r| r.date);
             let days: Vec<_> =
                 case.days().iter().map(|d| (d.date(), u32::from(d.checks()), d.symptoms(), d.test())).collect();
@@ -1087,11 +1039,11 @@ fn to_commands(model: &Model, today: NaiveDate, op: &Op) -> Vec<Command> {
                 for date in (0..=b).rev().map(back).filter(|&d| d >= c.anchor) {
                     let required = u32::from(model.policies[c.policy].checks_per_day());
                     let symptoms = coughing == Some(i) && date == today;
-                    for slot in c.reading(date).checks..required {
+                    for slot in c.day(date).checks..required {
                         let at = at(date, 8 + slot);
                         out.push(Command::RecordCheck { person, at, temperature: normal, symptoms });
                     }
-                    if schedule.test_days().any(|d| d == date) && c.reading(date).test.is_none() {
+                    if schedule.test_days().any(|d| d == date) && c.day(date).test.is_none() {
                         out.push(Command::RecordTest { person, on: date, result: TestResult::Negative });
                     }
                 }

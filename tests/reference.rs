@@ -63,6 +63,10 @@
 
 use std::collections::BTreeMap;
 
+#[path = "support/case_record.rs"]
+mod case_record;
+use case_record::MCase;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -365,58 +369,6 @@ struct MPerson {
 struct MCell {
     overlay: usize,
     units: Vec<usize>,
-}
-
-/// What was recorded for a case on one date.
-#[derive(Debug, Clone, Copy)]
-struct MDay {
-    date: NaiveDate,
-    checks: u32,
-    symptoms: bool,
-    test: Option<TestResult>,
-}
-
-#[derive(Debug, Clone)]
-struct MCase {
-    person: usize,
-    policy: usize,
-    category: Category,
-    anchor: NaiveDate,
-    started: NaiveDate,
-    settled: NaiveDate,
-    linked: Option<usize>,
-    status: CaseStatus,
-    /// In the order first recorded; one per date.
-    days: Vec<MDay>,
-}
-
-impl MCase {
-    fn active(&self) -> bool {
-        matches!(self.status, CaseStatus::Open | CaseStatus::Review { .. })
-    }
-
-    fn day(&self, date: NaiveDate) -> MDay {
-        self.days.iter().find(|d| d.date == date).copied().unwrap_or(MDay {
-            date,
-            checks: 0,
-            symptoms: false,
-            test: None,
-        })
-    }
-
-    fn day_mut(&mut self, date: NaiveDate) -> &mut MDay {
-        if !self.days.iter().any(|d| d.date == date) {
-            self.days.push(MDay { date, checks: 0, symptoms: false, test: None });
-        }
-        self.days.iter_mut().find(|d| d.date == date).expect("just added")
-    }
-
-    /// The test results, in date order.
-    fn tests(&self) -> Vec<(NaiveDate, TestResult)> {
-        let mut out: Vec<_> = self.days.iter().filter_map(|d| d.test.map(|t| (d.date, t))).collect();
-        out.sort();
-        out
-    }
 }
 
 /// A change of a person's state: the new state and the date it begins; `None` when they are in
