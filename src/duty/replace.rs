@@ -1164,6 +1164,46 @@ mod tests {
         Ok(())
     }
 
+    /// The residual network's invariant after each augmenting path: every arc out of every
+    /// node has a non-negative reduced cost (what lets `dijkstra` search a network with the
+    /// negative arcs that take back a moved assignment), and each assignment moved so far can
+    /// be taken back, at cost -1, from the slot it left.
+    fn residual_invariant(inst: &Instance, roster: &Roster, leaving: StaffId) -> Result<(), TestCaseError> {
+        let mut net =
+            Network::new(roster, leaving, &inst.scheme, &inst.pool, inst.date, &inst.targets, &inst.city.tree);
+        while net.augment() {
+            let slots = net.slots.borrow().len();
+            let nodes = [Node::Source, Node::Sink]
+                .into_iter()
+                .chain((0..slots).map(Node::Slot))
+                .chain((0..inst.pool.len()).map(|i| Node::Staff(s(i as u32))));
+            let mut offered = BTreeSet::new();
+            for node in nodes {
+                for arc in net.arcs(node) {
+                    prop_assert!(net.reduced(&arc) >= 0, "{:?} has reduced cost {}", arc, net.reduced(&arc));
+                    if let Step::Restore(i) = arc.step {
+                        prop_assert_eq!(arc.cost, -1);
+                        offered.insert(i);
+                    }
+                }
+            }
+            prop_assert_eq!(&offered, &net.moved, "every move, and only a move, can be taken back");
+        }
+        Ok(())
+    }
+
+    proptest! {
+        // Cheap, and only about one instance in twenty moves anyone: many cases.
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn the_residual_network_keeps_reduced_costs_non_negative(inst in arb_instance()) {
+            let roster = inst.valid();
+            let leaving = inst.leaver(&roster);
+            residual_invariant(&inst, &roster, leaving)?;
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
