@@ -379,6 +379,35 @@ impl Registry {
     /// The households in no cell of `overlay`: the gaps that "摸排不落一户" (no household
     /// skipped) forbids. The overlay is complete when the list is empty.
     ///
+    /// # Example
+    /// Two communities, and a grid overlay whose only cell covers the first:
+    /// ```
+    /// use wangge::{Command, Registry};
+    /// use wangge::grid::{LevelScheme, NewUnit, OverlayKind, UnitKind};
+    /// use wangge::people::DoorLabel;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let lv = |n: &str| levels.level(n).unwrap();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area))?;
+    /// let mut community = |name: &str| -> Result<_, wangge::Error> {
+    ///     let unit = NewUnit::new(name, lv("社区"), UnitKind::Area);
+    ///     Ok(reg.apply(Command::AddUnit { parent: reg.root(), unit })?[0].new_unit().unwrap())
+    /// };
+    /// let (a, b) = (community("农科路社区")?, community("丰产路社区")?);
+    /// let mut household = |unit| -> Result<_, wangge::Error> {
+    ///     Ok(reg.apply(Command::AddHousehold { unit, door: DoorLabel::new("1-101")? })?[0].new_household().unwrap())
+    /// };
+    /// let (_, missed) = (household(a)?, household(b)?);
+    /// let grids = reg.apply(Command::CreateOverlay { name: "网格".into(), kind: OverlayKind::Grid })?[0].new_overlay().unwrap();
+    /// let cell = reg.apply(Command::AddCell { overlay: grids, name: "一号网格".into(), units: vec![a] })?[0].new_cell().unwrap();
+    ///
+    /// assert_eq!(reg.coverage(grids)?, [missed]);
+    /// assert!(!reg.is_complete(grids)?);
+    /// reg.apply(Command::ExtendCell { cell, units: vec![b] })?;
+    /// assert!(reg.is_complete(grids)?);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`GridError::UnknownOverlay`].
     ///
@@ -443,6 +472,27 @@ impl Registry {
     /// the rules make legal by construction (a phase's state, a release to present and well,
     /// a secondary contact becoming a close contact; a test checks every pair) and whatever
     /// else could fail is checked before the first is applied, so none can be refused.
+    ///
+    /// # Example
+    /// A bulk load into the host's log, then a refusal that leaves the log as it was:
+    /// ```
+    /// use wangge::{Command, Registry};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::DoorLabel;
+    ///
+    /// let levels = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", levels.level("街道").unwrap(), UnitKind::Area))?;
+    /// let mut log = vec![reg.founding_event()];
+    /// for door in ["1-101", "1-102", "1-201"] {
+    ///     reg.apply_into(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new(door)? }, &mut log)?;
+    /// }
+    /// assert_eq!(log.len(), 4);
+    /// let unknown = wangge::HouseholdId::new(9);
+    /// assert!(reg.apply_into(Command::MoveHousehold { household: unknown, to: reg.root() }, &mut log).is_err());
+    /// assert_eq!(log.len(), 4);
+    /// assert_eq!(Registry::replay(&log)?, reg);
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
