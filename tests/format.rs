@@ -576,3 +576,48 @@ fn this_versions_files_are_read_strictly() {
     let sorted: Snapshot = serde_json::from_value(value).expect("a sorted map reads");
     assert_eq!(sorted.format, 5);
 }
+
+/// A field this build does not know is refused at every depth of a snapshot, not dropped:
+/// in a case, its day records, a person's record, the tree's units, the overlays' cells; and in
+/// a command a host sends, where a misspelt optional field would otherwise read as absent.
+#[test]
+fn nested_records_and_commands_are_read_strictly() {
+    let text = read_golden("snapshot_v5.json");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let refused = |path: &[&str], index: usize| {
+        let mut edited = value.clone();
+        let mut at = &mut edited;
+        for key in path {
+            at = match key.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[*key],
+            };
+        }
+        let record = &mut at[index];
+        let object = match record.as_object_mut() {
+            Some(object) => object,
+            // A pair (a person's household and record): the record is the second.
+            None => record[1].as_object_mut().expect("a record"),
+        };
+        object.insert("nickname".to_owned(), serde_json::Value::from("x"));
+        let e = serde_json::from_value::<Snapshot>(edited).expect_err("refused").to_string();
+        assert!(e.contains("unknown field `nickname`"), "{path:?}: {e}");
+    };
+    refused(&["cases"], 0);
+    refused(&["cases", "0", "days"], 0);
+    refused(&["population", "persons"], 0);
+    refused(&["tree", "units"], 0);
+    refused(&["overlays", "overlays"], 0);
+    refused(&["overlays", "cells"], 0);
+    refused(&["staff"], 0);
+    refused(&["schemes"], 0);
+    refused(&["policies"], 0);
+    refused(&["states"], 0);
+
+    let command = |text: &str| serde_json::from_str::<Command>(text);
+    let start = r#"{"StartCase":{"person":0,"policy":0,"category":"CloseContact","anchor":"2020-02-03","on":"2020-02-03","linked":null}}"#;
+    assert!(command(start).is_ok());
+    let misspelt = start.replace(r#""linked":null"#, r#""linkd":3"#);
+    let e = command(&misspelt).expect_err("refused").to_string();
+    assert!(e.contains("unknown field `linkd`"), "{e}");
+}

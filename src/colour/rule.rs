@@ -137,6 +137,7 @@ impl Default for ColourRule {
 
 /// The serialised form: a map from state to colour, checked on the way in.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RuleData {
     colours: BTreeMap<State, Colour>,
     household: HouseholdRule,

@@ -171,6 +171,7 @@ impl fmt::Display for State {
 /// # Ok::<(), wangge::colour::ColourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PersonState {
     state: State,
     since: NaiveDate,

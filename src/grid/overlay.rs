@@ -43,6 +43,7 @@ impl OverlayKind {
 
 /// One overlay: a name, a kind and its cells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Overlay {
     name: String,
     kind: OverlayKind,
@@ -68,6 +69,7 @@ impl Overlay {
 
 /// One cell of an overlay: a zone, a grid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cell {
     overlay: OverlayId,
     name: String,
@@ -476,6 +478,7 @@ impl Overlays {
 
 /// Overlays as plain data, for snapshots; turned back only through [`Overlays::from_data`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OverlaysData {
     /// Every overlay, `OverlayId(i)` at position `i`.
     pub overlays: Vec<Overlay>,

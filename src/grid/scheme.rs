@@ -39,6 +39,7 @@ impl Level {
 
 /// One level of a scheme: its English and Chinese names and whether a child may skip it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LevelSpec {
     name: String,
     name_zh: String,
@@ -109,6 +110,7 @@ pub struct LevelScheme {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawScheme {
     name: String,
     levels: Vec<LevelSpec>,

@@ -746,6 +746,7 @@ impl Iterator for Subtree<'_> {
 /// A tree as plain data, for snapshots: the scheme and every unit with its parent, in id
 /// order. Turned back into a [`Tree`] only through [`Tree::from_data`], which checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TreeData {
     /// The level scheme.
     pub scheme: LevelScheme,

@@ -246,6 +246,7 @@ impl UnitKind {
 /// # Ok::<(), wangge::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUnit {
     pub(crate) name: String,
     pub(crate) level: Level,
@@ -293,6 +294,7 @@ impl NewUnit {
 /// A unit of the tree, as read back: attributes and status. Its place in the tree is asked of
 /// the [`Tree`](super::Tree).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unit {
     pub(crate) name: String,
     pub(crate) level: Level,

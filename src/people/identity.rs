@@ -531,6 +531,7 @@ impl Serialize for Passport {
 
 /// A passport as read by serde, before validation. No `Debug`: it holds personal data.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PassportRaw {
     #[serde(deserialize_with = "personal_text")]
     country: String,

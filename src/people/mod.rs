@@ -151,6 +151,7 @@ impl std::fmt::Display for DoorLabel {
 
 /// A household 户: a door at a unit and the persons registered there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Household {
     unit: UnitId,
     door: DoorLabel,
@@ -191,6 +192,7 @@ impl Household {
 /// # Ok::<(), wangge::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PersonRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     resident_id: Option<ResidentId>,
@@ -716,6 +718,7 @@ impl Serialize for Population {
 /// A population register as plain data, for snapshots; turned back only through
 /// [`Population::from_data`]. Members are listed in id order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PopulationData {
     /// Every household, `HouseholdId(i)` at position `i`: its unit and door.
     pub households: Vec<(UnitId, DoorLabel)>,

@@ -30,6 +30,7 @@ pub enum TestResult {
 /// What was recorded for a case on one date: how many health checks, whether any reported
 /// symptoms, and the test result if a sample was taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DayRecord {
     date: NaiveDate,
     checks: u8,
@@ -257,6 +258,7 @@ impl fmt::Display for LinkProblem {
 /// Serialised as `"Open"`, `{"Review": {...}}`, `{"Released": {"on": ...}}`,
 /// `{"Escalated": {"on": ..., "to": "Suspected"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum CaseStatus {
     /// Under its policy: checks and tests are due, the release date has not been dealt with.
     Open,
@@ -309,6 +311,7 @@ impl CaseStatus {
 /// apply. The schedule is not stored: [`Policy::schedule`](super::Policy::schedule) of the
 /// case's policy and anchor gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Case {
     person: PersonId,
     policy: PolicyId,

@@ -22,6 +22,7 @@ use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId
 /// Commands name no new ids; the events they become carry the ids the registry assigned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub enum Command {
     /// Add a unit under `parent`.
     AddUnit {

@@ -16,6 +16,7 @@ use crate::{CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Why a roster changed, in [`Event::Rostered`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum RosterCause {
     /// [`Command::Assign`](super::Command::Assign): one assignment added.
     Assign,
