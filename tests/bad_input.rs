@@ -15,11 +15,12 @@
 //! - Personal data (names, phones, identity and passport numbers) never appears in an error's
 //!   message or in any `Debug` output, whether it was valid or refused.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -988,12 +989,7 @@ fn read_everything(reg: &Registry, ids: Ids) {
 }
 
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/bad_input.txt"))),
-        ..default
-    }
+    proptest_config::persisted("proptest-regressions/bad_input.txt", cases)
 }
 
 /// Deserialise `json` as every public type; whatever reads back must be valid. Returns how

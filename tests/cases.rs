@@ -44,6 +44,8 @@
 //!   they test positive; a late restart refused and a conversion by an earlier sample, both
 //!   leaving a registry that loads its own snapshot.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::BTreeMap;
 
 #[path = "support/case_record.rs"]
@@ -52,7 +54,6 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{Colour, PersonState, State};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
@@ -1300,13 +1301,7 @@ fn check_tampering(log: &[Event], pick: usize) {
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/cases.txt` and replayed first on the next run.
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
-        max_shrink_iters: 2_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/cases.txt"))),
-        ..default
-    }
+    ProptestConfig { max_shrink_iters: 2_000, ..proptest_config::persisted("proptest-regressions/cases.txt", cases) }
 }
 
 proptest! {

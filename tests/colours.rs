@@ -37,11 +37,12 @@
 //!   equal registry, the snapshot loads into one, and [`Event::colour_changes_since`] equals,
 //!   for every date met, the net change computed from the colours recorded around each step.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, PersonState, State, Tally};
 use wangge::grid::{CompoundKind, GridError, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, PersonRecord};
@@ -227,13 +228,7 @@ fn state() -> impl Strategy<Value = State> {
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/colours.txt` and replayed first on the next run.
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
-        max_shrink_iters: 2_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/colours.txt"))),
-        ..default
-    }
+    ProptestConfig { max_shrink_iters: 2_000, ..proptest_config::persisted("proptest-regressions/colours.txt", cases) }
 }
 
 #[test]

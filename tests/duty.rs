@@ -38,11 +38,12 @@
 //!   `apply_event` and leaves the registry unchanged; a log holding one replays to an error
 //!   naming it.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, TimeDelta};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{PersonState, State};
 use wangge::duty::{
     Assignment, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme, Slot, Staff,
@@ -1292,13 +1293,7 @@ fn check_tampering(world: &World, pick: usize) {
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/duty.txt` and replayed first on the next run.
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
-        max_shrink_iters: 2_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/duty.txt"))),
-        ..default
-    }
+    ProptestConfig { max_shrink_iters: 2_000, ..proptest_config::persisted("proptest-regressions/duty.txt", cases) }
 }
 
 proptest! {

@@ -10,18 +10,14 @@
 #[path = "fuzz_bodies/mod.rs"]
 mod fuzz_bodies;
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/fuzzing.txt"))),
-        ..default
-    }
+    proptest_config::persisted("proptest-regressions/fuzzing.txt", cases)
 }
 
 fn root() -> PathBuf {

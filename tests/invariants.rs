@@ -26,12 +26,13 @@
 //! `OutsideScope`. At the end of a case: the log replays into an equal registry; snapshots and
 //! the registry itself survive JSON; every public value met on the way survives JSON unchanged.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Debug;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wangge::colour::{Colour, PersonState, State};
@@ -1348,12 +1349,9 @@ fn check_persistence(reg: &Registry, log: &[Event]) {
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/invariants.txt` and replayed first on the next run.
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
     ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
         max_shrink_iters: 2_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/invariants.txt"))),
-        ..default
+        ..proptest_config::persisted("proptest-regressions/invariants.txt", cases)
     }
 }
 

@@ -36,12 +36,13 @@
 //! cannot plausibly occur by chance in what the crate prints (phone digits after the prefix
 //! are 3 to 9, where dates and ids are full of 0, 1 and 2).
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::{HashMap, HashSet};
 use std::fmt::{Debug, Display};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{PersonState, State};
 use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
@@ -653,12 +654,7 @@ fn check(persons: &[PersonSpec], staff: &[Secrets], courtyards: usize) -> Result
 /// 64 cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/privacy.txt`.
 fn config() -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { 64 },
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/privacy.txt"))),
-        ..default
-    }
+    proptest_config::persisted("proptest-regressions/privacy.txt", 64)
 }
 
 proptest! {

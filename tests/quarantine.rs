@@ -13,11 +13,12 @@
 //!    earlier, invalid policies refused with the right error (also when read with serde), and
 //!    serde round trips.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::quarantine::{
     Anchor, DayCounting, Ending, LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_TOTAL_DAYS, Phase, Policy,
     PolicyBuilder, QuarantineError, Release, Schedule, Setting, Temperature,
@@ -265,12 +266,9 @@ fn every_preset_survives_json() {
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/quarantine.txt` and replayed first on the next run.
 fn config(cases: u32) -> ProptestConfig {
-    let default = ProptestConfig::default();
     ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases },
         max_shrink_iters: 2_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/quarantine.txt"))),
-        ..default
+        ..proptest_config::persisted("proptest-regressions/quarantine.txt", cases)
     }
 }
 

@@ -61,6 +61,8 @@
 //! invalid commands are part of what is tested, not something to filter out; and no
 //! dependency is added. This is the pattern of the crate's other property tests.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::BTreeMap;
 
 #[path = "support/case_record.rs"]
@@ -69,7 +71,6 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use wangge::colour::{Colour, ColourRule, HouseholdRule, PersonState, State, Tally};
 use wangge::duty::{
     Assignment, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target, TargetSelector, UnitClass,
@@ -2774,12 +2775,9 @@ fn operations() -> impl Strategy<Value = Vec<Op>> {
 /// [`DEFAULT_CASES`] cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/reference.txt`.
 fn config() -> ProptestConfig {
-    let default = ProptestConfig::default();
     ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { DEFAULT_CASES },
         max_shrink_iters: 4_000,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/reference.txt"))),
-        ..default
+        ..proptest_config::persisted("proptest-regressions/reference.txt", DEFAULT_CASES)
     }
 }
 

@@ -35,12 +35,14 @@
 //! accepted through a scope without the root and refused as outside, so that neither verdict
 //! is vacuous.
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{FileFailurePersistence, TestRunner};
+use proptest::test_runner::TestRunner;
 use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
 use wangge::duty::{Assignment, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{Cell, CompoundKind, LevelScheme, NewUnit, OverlayKind, Unit, UnitKind};
@@ -880,12 +882,7 @@ fn case_strategy() -> impl Strategy<Value = (Shape, Vec<(u16, u16, u8)>, Vec<Op>
 /// 256 cases unless `PROPTEST_CASES` says otherwise; failures are kept in
 /// `proptest-regressions/scoped_writes.txt`.
 fn config() -> ProptestConfig {
-    let default = ProptestConfig::default();
-    ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { 256 },
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/scoped_writes.txt"))),
-        ..default
-    }
+    proptest_config::persisted("proptest-regressions/scoped_writes.txt", 256)
 }
 
 proptest! {
