@@ -137,7 +137,9 @@ mod text;
 
 pub use error::Error;
 pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
-pub use registry::{Command, Counts, Event, Registry, RegistryError, Scope, Snapshot};
+pub use registry::{
+    Answer, Command, Counts, Digest, Event, Prepared, Record, Registry, RegistryError, RequestId, Scope, Snapshot,
+};
 
 /// The README's quick start, run as a doctest so that it stays true.
 #[cfg(doctest)]

@@ -28,7 +28,7 @@ use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{CaseStatus, Category, Item, Policy, ReviewReason, Temperature, TestResult};
-use wangge::registry::{FORMAT_VERSION, Responsible, RosterCause};
+use wangge::registry::{FORMAT_VERSION, Record, RequestId, Responsible, RosterCause};
 use wangge::{
     CaseId, CellId, Command, Counts, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, SchemeId,
     Snapshot, StaffId, UnitId,
@@ -55,9 +55,18 @@ fn log_v5() -> Vec<Event> {
         .collect()
 }
 
-/// An event log as the host example writes it: one JSON line per event.
-fn to_lines(log: &[Event]) -> String {
-    log.iter().map(|e| serde_json::to_string(e).expect("an event serialises") + "\n").collect()
+/// The golden log of format 6, one record per line.
+fn log_v6() -> Vec<Record> {
+    read_golden("log_v6.jsonl")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// A log of records as a host writes it: one JSON line per record.
+fn records_to_lines(log: &[Record]) -> String {
+    log.iter().map(|r| serde_json::to_string(r).expect("a record serialises") + "\n").collect()
 }
 
 fn to_pretty(registry: &Registry) -> String {
@@ -80,18 +89,24 @@ fn temperature(tenths: u16) -> Temperature {
 // The script
 // ---------------------------------------------------------------------------------------------
 
-/// The registry being scripted and its log.
+/// The registry being scripted and its log, as records (format 6) and as events.
 struct Script {
     reg: Registry,
+    records: Vec<Record>,
     log: Vec<Event>,
 }
 
 impl Script {
-    /// Apply a command the script knows to be valid; its events join the log.
+    /// Apply a command the script knows to be valid, every third one with a request id; its
+    /// record joins the log.
     fn run(&mut self, command: Command) -> Vec<Event> {
-        let events = self.reg.apply(command.clone()).unwrap_or_else(|e| panic!("{command:?}: {e}"));
-        self.log.extend(events.iter().cloned());
-        events
+        let n = self.records.len();
+        let request = (n % 3 == 0).then(|| RequestId::new(format!("script-{n}")).expect("a request id"));
+        let answer = self.reg.execute(command.clone(), request).unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        let record = answer.record().expect("a new command").clone();
+        self.log.extend(record.events().iter().cloned());
+        self.records.push(record);
+        self.log[self.log.len() - answer.events().map_or(0, <[Event]>::len)..].to_vec()
     }
 
     fn unit(&mut self, parent: UnitId, name: &str, level: &str, kind: UnitKind) -> UnitId {
@@ -131,7 +146,8 @@ impl Script {
 
 /// A sub-district 花园路街道 (Zhengzhou's four levels) lived from 1 to 16 February 2020, making
 /// every kind of event at least once. Every person, name, number and phone in it is made up.
-fn script() -> (Registry, Vec<Event>) {
+/// The script's run, with its log of records.
+fn scripted() -> Script {
     let zhengzhou = LevelScheme::zhengzhou();
     let street = zhengzhou.level("街道").expect("a level");
     let reg = Registry::new(
@@ -139,7 +155,7 @@ fn script() -> (Registry, Vec<Event>) {
         NewUnit::new("花园路街道", street, UnitKind::Area).with_code("410105001").expect("a code"),
     )
     .expect("a registry");
-    let mut s = Script { log: vec![reg.founding_event()], reg };
+    let mut s = Script { log: vec![reg.founding_event()], records: vec![reg.founding_record()], reg };
     let root = s.reg.root();
 
     // The tree: two communities, three courtyards, a building; one courtyard is pulled down.
@@ -260,8 +276,7 @@ fn script() -> (Registry, Vec<Event>) {
     let officer = police_of(&s.reg, nongke, feb(16));
     s.run(Command::SetAvailability { staff: officer, from: None, until: Some(feb(20)) });
     s.run(Command::Replace { scheme: six, leaving: officer, on: feb(21) });
-
-    (s.reg, s.log)
+    s
 }
 
 /// The area police officer responsible for `unit` on `date`.
@@ -279,8 +294,8 @@ fn police_of(reg: &Registry, unit: UnitId, date: NaiveDate) -> StaffId {
 /// golden files written with `WANGGE_BLESS=1`).
 #[test]
 fn todays_build_writes_the_golden_files_byte_for_byte() {
-    let (reg, log) = script();
-    let (lines, snapshot) = (to_lines(&log), to_pretty(&reg));
+    let Script { reg, records, .. } = scripted();
+    let (lines, snapshot) = (records_to_lines(&records), to_pretty(&reg));
     let (log_file, snapshot_file) =
         (format!("log_v{FORMAT_VERSION}.jsonl"), format!("snapshot_v{FORMAT_VERSION}.json"));
     if std::env::var_os("WANGGE_BLESS").is_some_and(|v| v == "1") {
@@ -295,6 +310,131 @@ fn todays_build_writes_the_golden_files_byte_for_byte() {
         read_golden(&snapshot_file) == snapshot,
         "today's snapshot serialises differently from {snapshot_file}: bump FORMAT_VERSION, or restore the format"
     );
+}
+
+/// The golden log of version 6 replays record by record into the script's registry, with its
+/// head and its remembered requests; the golden snapshot of version 6 is that registry, and
+/// names the same head.
+#[test]
+fn the_golden_log_of_version_6_replays_record_by_record() {
+    let script = scripted();
+    let records = log_v6();
+    assert_eq!(records, script.records);
+    let reg = Registry::replay_records(&records).expect("the golden log replays");
+    assert!(reg == script.reg);
+    assert_eq!(reg.head(), script.reg.head());
+    assert_eq!(reg.head(), records.last().expect("records").head());
+    assert_eq!(reg.remembered_requests(), records.iter().filter(|r| r.request().is_some()).count());
+    assert!(reg.remembered_requests() > 10);
+    // Every event of the script is in the records, in order.
+    let events: Vec<Event> = records.iter().flat_map(|r| r.events().iter().cloned()).collect();
+    assert_eq!(events, script.log);
+
+    let snapshot: Snapshot = serde_json::from_str(&read_golden("snapshot_v6.json")).expect("the snapshot reads");
+    assert_eq!(snapshot.format, 6);
+    assert_eq!(snapshot.head, reg.head());
+    let loaded = Registry::from_snapshot(snapshot).expect("the golden snapshot loads");
+    assert!(loaded == reg);
+    assert_eq!((loaded.head(), loaded.remembered_requests()), (reg.head(), reg.remembered_requests()));
+    let id = RequestId::new("script-3").expect("an id");
+    assert_eq!(loaded.answered(&id), Some(3));
+}
+
+/// A snapshot names the last record it covers: the log's tail after it continues it, and
+/// nothing else does (a stale snapshot's tail skips records, another registry's breaks the
+/// chain).
+#[test]
+fn a_snapshot_continues_only_with_its_own_tail() {
+    let records = log_v6();
+    let full = Registry::replay_records(&records).expect("the golden log replays");
+    let at = 40;
+    let prefix = Registry::replay_records(&records[..=at]).expect("a prefix replays");
+    let json = serde_json::to_string(&prefix).expect("a snapshot");
+    let mut continued: Registry = serde_json::from_str(&json).expect("the snapshot loads");
+    assert_eq!(continued.position(), at as u64);
+    for record in &records[at + 1..] {
+        continued.apply_record(record).expect("the tail continues the snapshot");
+    }
+    assert!(continued == full);
+    assert_eq!(continued.head(), full.head());
+
+    // A stale snapshot: its tail misses a record.
+    let mut stale: Registry = serde_json::from_str(&json).expect("the snapshot loads");
+    let refused = stale.apply_record(&records[at + 2]).expect_err("a record skipped");
+    assert_eq!(
+        refused,
+        RegistryError::Record {
+            position: at as u64 + 2,
+            source: Box::new(RegistryError::OutOfSequence { expected: at as u64 + 1, found: at as u64 + 2 }.into())
+        }
+        .into()
+    );
+    assert!(stale == prefix, "a refused record changes nothing");
+    // Another registry's snapshot at the same position: the chain breaks.
+    let mut other = Registry::replay_records(&records[..at]).expect("a prefix replays");
+    let extra = other.execute(Command::OpenDay { today: feb(28) }, None).expect("a quiet round");
+    assert_eq!(extra.position(), at as u64);
+    let refused = other.apply_record(&records[at + 1]).expect_err("another registry");
+    assert_eq!(
+        refused,
+        RegistryError::Record {
+            position: at as u64 + 1,
+            source: Box::new(RegistryError::BrokenChain { position: at as u64 + 1 }.into())
+        }
+        .into()
+    );
+}
+
+/// The golden log of format 5 is upgraded to records, never refused: each command's events in
+/// one record (a positive test with its conversions, a day's phases with its releases and
+/// flags), replaying to the registry the format-5 log rebuilds; where the script made events,
+/// the upgraded records hold the same events as the records today's build writes.
+#[test]
+fn the_golden_log_of_version_5_upgrades_to_records() {
+    let v5 = log_v5();
+    let records = wangge::registry::upgrade_v5_log(&v5).expect("the golden log upgrades");
+    let reg = Registry::replay_records(&records).expect("the upgraded log replays");
+    assert!(reg == Registry::replay(&v5).expect("the golden log replays"));
+    assert!(matches!(records[0].events(), [Event::Founded { format: 6, .. }]));
+    let events: Vec<&Event> = records[1..].iter().flat_map(|r| r.events()).collect();
+    assert_eq!(events, v5[1..].iter().collect::<Vec<_>>());
+    assert!(
+        records.iter().any(|r| matches!(r.events(), [Event::TestRecorded { .. }, Event::CaseConverted { .. }, ..])),
+        "a positive test joined to its conversions"
+    );
+    assert!(
+        records.iter().any(|r| r.round().is_some() && r.events().len() > 1),
+        "a day's round of several events in one record"
+    );
+    let today: Vec<Vec<Event>> =
+        log_v6().into_iter().filter(|r| !r.events().is_empty()).map(|r| r.into_events()).collect();
+    let upgraded: Vec<Vec<Event>> = records.into_iter().map(|r| r.into_events()).collect();
+    for (i, (a, b)) in upgraded.iter().zip(&today).enumerate().skip(1) {
+        assert_eq!(a, b, "record {i}");
+    }
+    assert_eq!(upgraded.len(), today.len());
+}
+
+/// The golden snapshot of format 5 is upgraded: it loads at position 0 with the digest
+/// `Digest::of_v5_snapshot` of its founding record, and a log continues it from there (a
+/// record prepared on it applies to a copy); a record of a format-6 log of the same
+/// registry does not (it continues another chain).
+#[test]
+fn the_golden_snapshot_of_version_5_upgrades_with_a_head() {
+    let snapshot: Snapshot = serde_json::from_str(&read_golden("snapshot_v5.json")).expect("it reads");
+    let reg = Registry::from_snapshot(snapshot.clone()).expect("it loads");
+    let founding = reg.founding_record().digest();
+    assert_eq!(reg.head(), wangge::registry::Head { position: 0, digest: wangge::Digest::of_v5_snapshot(&founding) });
+    assert_eq!(reg.remembered_requests(), 0);
+    let mut copy = Registry::from_snapshot(snapshot).expect("it loads");
+    let prepared = reg.prepare(Command::OpenDay { today: feb(17) }, None).expect("a round");
+    copy.apply_record(prepared.record().expect("a record")).expect("it continues the upgraded head");
+    let mut other = reg.clone();
+    let refused = other.apply_record(&log_v6()[1]).expect_err("another chain");
+    assert!(matches!(refused, wangge::Error::Registry(RegistryError::Record { position: 1, .. })), "{refused:?}");
+    // Written again, it is a snapshot of format 6 naming that head.
+    let again: Snapshot = serde_json::from_str(&serde_json::to_string(&reg).expect("JSON")).expect("it reads");
+    assert_eq!((again.format, again.head), (6, reg.head()));
 }
 
 /// The golden log of version 5 replays, and the registry it rebuilds answers as the script's
@@ -440,7 +580,7 @@ fn edited_log(edit: impl Fn(&str) -> String) -> Result<Vec<Event>, serde_json::E
 /// and a founding event of another version is refused by `apply_event` too.
 #[test]
 fn a_log_of_another_version_is_refused() {
-    for version in [4, 6, 7, u32::MAX] {
+    for version in [4, 7, 8, u32::MAX] {
         let log = edited_log(|l| l.replacen(r#""format":5"#, &format!(r#""format":{version}"#), 1))
             .expect("a log whose founding event reads");
         assert!(matches!(log[0], Event::Founded { format, .. } if format == version));
@@ -452,20 +592,20 @@ fn a_log_of_another_version_is_refused() {
         assert_eq!(reg.apply_event(&log[0]), Err(unsupported(version).into()));
     }
     // A newer founding event with a field this build does not know still reads, and is refused.
-    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":6,"district":"金水区""#, 1)).expect("it reads");
+    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":7,"district":"金水区""#, 1)).expect("it reads");
     assert_eq!(
         Registry::replay(&log[..1]),
-        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(6).into()) }.into())
+        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(7).into()) }.into())
     );
     // One whose fields changed shape, or went missing, is a serde error, with the refusal's
     // message rather than a complaint about the shape.
     for edit in [
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"scheme":7,"old":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"levels":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":6,"scheme":{"new":1},"was":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":7,"old":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"levels":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":{"new":1},"was":"#, 1),
     ] {
         let err = edited_log(edit).expect_err("a founding event of another shape");
-        assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
     }
     // The same founding event with this build's version is an error about its fields.
     let err = edited_log(|l| l.replacen(r#""scheme":"#, r#""scheme":7,"old":"#, 1)).expect_err("a wrong shape");
@@ -477,28 +617,28 @@ fn a_log_of_another_version_is_refused() {
 #[test]
 fn a_snapshot_of_another_version_is_refused() {
     let text = read_golden("snapshot_v5.json");
-    for version in [4, 6, u32::MAX] {
+    for version in [4, 7, u32::MAX] {
         let other = text.replacen(r#""format": 5"#, &format!(r#""format": {version}"#), 1);
         let snapshot: Snapshot = serde_json::from_str(&other).expect("its fields read");
         assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(version).into()));
         let err = serde_json::from_str::<Registry>(&other).expect_err("refused");
         assert!(err.to_string().starts_with(&unsupported(version).to_string()), "{err}");
     }
-    // Version 6 with a field added, one changed shape and one gone.
+    // Version 7 with a field added, one changed shape and one gone.
     let changed = text
-        .replacen(r#""format": 5,"#, r#""format": 6, "districts": [1, 2],"#, 1)
+        .replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1)
         .replacen(r#""tree": {"#, r#""tree": 42, "old_tree": {"#, 1)
         .replacen(r#""rosters": ["#, r#""duties": ["#, 1);
     for err in [
         serde_json::from_str::<Snapshot>(&changed).map(drop).expect_err("not readable"),
         serde_json::from_str::<Registry>(&changed).map(drop).expect_err("not readable"),
     ] {
-        assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
     }
-    // Version 6 with only a field added: read, then refused by type.
-    let added = text.replacen(r#""format": 5,"#, r#""format": 6, "districts": [1, 2],"#, 1);
+    // Version 7 with only a field added: read, then refused by type.
+    let added = text.replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1);
     let snapshot: Snapshot = serde_json::from_str(&added).expect("its fields read");
-    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(6).into()));
+    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(7).into()));
     // Without field names (a sequence, as compact formats write), the format comes first too.
     let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut fields: Vec<serde_json::Value> = [
@@ -521,10 +661,10 @@ fn a_snapshot_of_another_version_is_refused() {
     let as_seq = serde_json::to_string(&fields).expect("JSON");
     let replayed = Registry::replay(&log_v5()).expect("the golden log replays");
     assert!(serde_json::from_str::<Registry>(&as_seq).expect("reads as a sequence") == replayed);
-    fields[0] = 6.into();
+    fields[0] = 7.into();
     fields[2] = 42.into();
     let err = serde_json::from_str::<Snapshot>(&serde_json::to_string(&fields).expect("JSON")).expect_err("refused");
-    assert!(err.to_string().starts_with(&unsupported(6).to_string()), "{err}");
+    assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------

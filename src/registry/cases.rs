@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::record::Draft;
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
 use crate::colour::State;
 use crate::quarantine::{
@@ -535,13 +536,25 @@ impl Registry {
         date: NaiveDate,
         strict: bool,
     ) -> Result<Option<StateChange>, Error> {
-        let from = self.state(person)?;
+        self.drafted_change(&Draft::default(), person, state, date, strict)
+    }
+
+    /// [`Registry::case_change`] on the state `draft` leaves.
+    fn drafted_change(
+        &self,
+        draft: &Draft,
+        person: PersonId,
+        state: State,
+        date: NaiveDate,
+        strict: bool,
+    ) -> Result<Option<StateChange>, Error> {
+        let from = draft.state(self, person)?;
         if from.state() == state {
             return Ok(None);
         }
         let date = if strict { date } else { date.max(from.since()) };
         let to = from.change(state, date)?;
-        let recolours = self.recolours_on_state(person, to)?;
+        let recolours = self.drafted_recolours_on_state(draft, person, to)?;
         Ok(Some(StateChange { from, to, recolours }))
     }
 
@@ -577,6 +590,7 @@ impl Registry {
     /// what.
     fn release_or_flag(
         &self,
+        draft: &Draft,
         (id, case): (CaseId, &Case),
         schedule: &Schedule,
         release_on: NaiveDate,
@@ -584,7 +598,7 @@ impl Registry {
     ) -> Result<Event, Error> {
         let blockers = self.release_blockers(case, schedule)?;
         if blockers.is_empty() {
-            let change = self.case_change(case.person(), State::Well, release_on, false)?;
+            let change = self.drafted_change(draft, case.person(), State::Well, release_on, false)?;
             let change = change.ok_or_else(|| RegistryError::Mismatch {
                 what: format!("the person of case {id} is present and well already"),
             })?;
@@ -667,7 +681,7 @@ impl Registry {
                 if on < schedule.release() {
                     return Err(CaseError::TooEarly { case: id, release: schedule.release(), on }.into());
                 }
-                self.release_or_flag((id, case), &schedule, on, on)?
+                self.release_or_flag(&Draft::default(), (id, case), &schedule, on, on)?
             }
             other => {
                 return Err(RegistryError::Mismatch { what: format!("{other:?} is not a case command") }.into());
@@ -918,12 +932,12 @@ impl Registry {
 
     /// The conversion of secondary contact's case `id` into a close contact's, under the
     /// policy of `close`, whose test sampled `on` was positive.
-    pub(super) fn conversion(&self, id: CaseId, close: CaseId, on: NaiveDate) -> Result<Event, Error> {
+    pub(super) fn conversion(&self, draft: &Draft, id: CaseId, close: CaseId, on: NaiveDate) -> Result<Event, Error> {
         let policy = self.cases.case(close)?.policy();
         let c = self.cases.case(id)?;
         let schedule = self.cases.policy(policy)?.schedule(c.anchor())?;
         let state = Category::CloseContact.state_on(&schedule, on.max(c.settled()));
-        Ok(Event::CaseConverted { case: id, policy, on, change: self.case_change(c.person(), state, on, false)? })
+        Ok(Event::CaseConverted { case: id, policy, on, change: self.drafted_change(draft, c.person(), state, on, false)? })
     }
 
     /// Refuse a positive test of close contact's case `close` whose conversions could not all
@@ -947,7 +961,7 @@ impl Registry {
     }
 
     /// The event of case `id` entering the latest phase begun by `today`.
-    pub(super) fn phase_event(&self, id: CaseId, today: NaiveDate) -> Result<Event, Error> {
+    pub(super) fn phase_event(&self, draft: &Draft, id: CaseId, today: NaiveDate) -> Result<Event, Error> {
         let case = self.cases.case(id)?;
         let schedule = self.cases.schedule_of(case)?;
         let phases = schedule.phases();
@@ -958,7 +972,7 @@ impl Registry {
             case: id,
             phase: u16::try_from(index).unwrap_or(u16::MAX),
             on: first,
-            change: self.case_change(case.person(), state, first, false)?,
+            change: self.drafted_change(draft, case.person(), state, first, false)?,
         })
     }
 
@@ -966,6 +980,7 @@ impl Registry {
     /// `release`: `None` while its last day is not over.
     pub(super) fn round_release(
         &self,
+        draft: &Draft,
         id: CaseId,
         release: NaiveDate,
         today: NaiveDate,
@@ -975,6 +990,6 @@ impl Registry {
         if schedule.last_day() >= today {
             return Ok(None);
         }
-        self.release_or_flag((id, case), &schedule, release, today).map(Some)
+        self.release_or_flag(draft, (id, case), &schedule, release, today).map(Some)
     }
 }

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDate;
 
+use super::record::Draft;
 use super::{Recolour, Registry, RegistryError, StateChange};
 use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, State, Tally};
 use crate::grid::GridError;
@@ -317,10 +318,25 @@ impl Registry {
 
     /// The recolouring that `person` entering `state` makes.
     pub(super) fn recolours_on_state(&self, person: PersonId, state: PersonState) -> Result<Vec<Recolour>, Error> {
+        self.drafted_recolours_on_state(&Draft::default(), person, state)
+    }
+
+    /// [`Registry::recolours_on_state`] on the states and colours `draft` leaves.
+    pub(super) fn drafted_recolours_on_state(
+        &self,
+        draft: &Draft,
+        person: PersonId,
+        state: PersonState,
+    ) -> Result<Vec<Recolour>, Error> {
         let household = self.population.person(person)?.household();
         let members = self.population.household(household)?.members();
-        let states = self.member_states(members, Some(person)).chain([state.state()]);
-        Ok(self.recolour_of(household, self.rule.classify(states)).into_iter().collect())
+        let mut others = Vec::with_capacity(members.len());
+        for &p in members.iter().filter(|&&p| p != person) {
+            others.push(draft.state(self, p)?.state());
+        }
+        let to = self.rule.classify(others.into_iter().chain([state.state()]));
+        let from = draft.colour(self, household);
+        Ok(from.filter(|&from| from != to).map(|from| Recolour { household, from, to }).into_iter().collect())
     }
 
     /// The recolouring that putting `rule` in force makes, in household order.

@@ -23,15 +23,21 @@ mod colours;
 mod command;
 mod duties;
 mod event;
+mod record;
 mod scope;
 mod snapshot;
+mod upgrade;
 
 pub use audit::Finding;
 pub use command::Command;
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
+pub use record::{
+    Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
+};
 pub use scope::{Scope, ScopeItem};
-pub use snapshot::{FORMAT_VERSION, Snapshot};
+pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
+pub use upgrade::upgrade_v5_log;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +117,78 @@ pub enum RegistryError {
         count: usize,
         /// The first one, described.
         first: String,
+    },
+    /// A request id that is empty, too long ([`MAX_REQUEST_ID_LEN`]) or holds a control
+    /// character.
+    #[error("a request id is 1 to 128 bytes of text without control characters; this one has {length} bytes")]
+    InvalidRequestId {
+        /// Its length in bytes.
+        length: usize,
+    },
+    /// Text that should be hex digits of a fixed length is not.
+    #[error("{what} is {expected} hex digits")]
+    InvalidHex {
+        /// What was read.
+        what: String,
+        /// How many digits it has.
+        expected: usize,
+    },
+    /// A request id committed before comes with another command.
+    #[error("request {request} was answered by record {position} for another command")]
+    RequestReused {
+        /// The request id.
+        request: RequestId,
+        /// The position of the record that answered it.
+        position: u64,
+    },
+    /// A record of a log names a request that an earlier record answered.
+    #[error("request {request} was answered by record {position} already")]
+    RequestReplayed {
+        /// The request id.
+        request: RequestId,
+        /// The position of the earlier record.
+        position: u64,
+    },
+    /// A prepared command is committed to a registry that has changed since (or to another).
+    #[error("the command was prepared against record {prepared}; the registry is at record {head} or has changed since")]
+    StalePrepared {
+        /// The head position it was prepared against.
+        prepared: u64,
+        /// The registry's head position.
+        head: u64,
+    },
+    /// A record's position is not the one after the registry's head.
+    #[error("the record is at position {found}, the registry expects {expected}")]
+    OutOfSequence {
+        /// The position after the head.
+        expected: u64,
+        /// The record's.
+        found: u64,
+    },
+    /// A record's digest does not continue the registry's head: a torn or edited record, or
+    /// a log that does not continue this registry (another registry's, a stale snapshot's).
+    #[error("record {position}'s digest does not continue the log's head")]
+    BrokenChain {
+        /// The record's position.
+        position: u64,
+    },
+    /// A record's events are not exactly those its command makes on the registry's state (an
+    /// event missing, added, reordered or edited).
+    #[error("the record's events are not its command's: {what}")]
+    RecordEvents {
+        /// What differs.
+        what: String,
+    },
+    /// The log has as many records as a position can count.
+    #[error("the log is full")]
+    LogFull,
+    /// Replaying a log of records failed at a record.
+    #[error("record {position} of the log was refused: {source}")]
+    Record {
+        /// The position of the refused record (0 = the founding record).
+        position: u64,
+        /// Why it was refused.
+        source: Box<Error>,
     },
     /// Replaying a log failed at an event.
     #[error("event {index} of the log was refused: {source}")]
@@ -239,7 +317,7 @@ impl std::iter::Sum for Counts {
 /// assert_eq!(Registry::replay(&log)?, reg);
 /// # Ok::<(), wangge::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Registry {
     root_spec: NewUnit,
     tree: Tree,
@@ -259,7 +337,34 @@ pub struct Registry {
     cases: cases::CaseBook,
     /// Staff, responsibility schemes and their rosters.
     duties: duties::DutyBook,
+    /// The position and digest of the last record applied.
+    head: Head,
+    /// The request ids committed.
+    requests: record::Requests,
+    /// Counts the changes of state, so that a [`Prepared`] made before one is refused.
+    generation: u64,
 }
+
+/// Registries are equal when their states are: what a replay of their logs rebuilds. Their
+/// logs' heads and the requests they remember are not compared (a registry fed events by
+/// [`Registry::apply`] has no records); [`Registry::head`] tells them apart.
+impl PartialEq for Registry {
+    fn eq(&self, o: &Self) -> bool {
+        self.root_spec == o.root_spec
+            && self.tree == o.tree
+            && self.overlays == o.overlays
+            && self.population == o.population
+            && self.rule == o.rule
+            && self.states == o.states
+            && self.colours == o.colours
+            && self.tallies == o.tallies
+            && self.cell_tallies == o.cell_tallies
+            && self.cases == o.cases
+            && self.duties == o.duties
+    }
+}
+
+impl Eq for Registry {}
 
 impl Registry {
     /// A registry holding only its root unit.
@@ -270,7 +375,7 @@ impl Registry {
         let tree = Tree::new(scheme, root.clone())?;
         let mut population = Population::new();
         population.add_unit();
-        Ok(Registry {
+        let mut reg = Registry {
             root_spec: root,
             tree,
             overlays: Overlays::new(),
@@ -282,7 +387,12 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
-        })
+            head: Head { position: 0, digest: Digest::GENESIS },
+            requests: record::Requests::default(),
+            generation: 0,
+        };
+        reg.head = reg.founding_record().head();
+        Ok(reg)
     }
 
     /// The event that begins this registry's log: replaying it alone gives a registry equal to
@@ -497,44 +607,11 @@ impl Registry {
     /// # Errors
     /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
     pub fn apply_into(&mut self, command: Command, log: &mut Vec<Event>) -> Result<usize, Error> {
-        let before = log.len();
-        if let Command::OpenDay { today } = command {
-            let (phases, releases) = self.round(today);
-            for id in phases {
-                let event = self.phase_event(id, today)?;
-                self.step(event, log)?;
-            }
-            for (release, id) in releases {
-                if let Some(event) = self.round_release(id, release, today)? {
-                    self.step(event, log)?;
-                }
-            }
-            return Ok(log.len() - before);
-        }
-        let event = self.decide(command)?;
-        let positive = match &event {
-            Event::TestRecorded { case, on, result: crate::quarantine::TestResult::Positive, .. } => Some((*case, *on)),
-            _ => None,
-        };
-        if let Some((close, _)) = positive {
-            self.check_conversions(close)?;
-        }
-        self.step(event, log)?;
-        if let Some((close, on)) = positive {
-            for id in self.linked_to(close) {
-                let event = self.conversion(id, close, on)?;
-                self.step(event, log)?;
-            }
-        }
-        Ok(log.len() - before)
-    }
-
-    /// Check, commit and log one decided event.
-    fn step(&mut self, event: Event, log: &mut Vec<Event>) -> Result<(), Error> {
-        self.check(&event, Origin::Decided)?;
-        self.commit(&event)?;
-        log.push(event);
-        Ok(())
+        let decided = self.decide_record(command)?;
+        self.commit_events(&decided.events, decided.first_checked)?;
+        let n = decided.events.len();
+        log.extend(decided.events);
+        Ok(n)
     }
 
     /// Give back memory that growing tables left spare (up to half of each, since vectors
@@ -550,6 +627,7 @@ impl Registry {
         self.cell_tallies.shrink_to_fit();
         self.cases.shrink_to_fit();
         self.duties.shrink_to_fit();
+        self.shrink_requests();
     }
 
     /// Apply one event from a log, validated exactly as the command it came from.
@@ -585,7 +663,8 @@ impl Registry {
     /// unchanged.
     pub fn apply_event(&mut self, event: &Event) -> Result<(), Error> {
         self.check(event, Origin::Log)?;
-        self.commit(event)
+        self.generation = self.generation.wrapping_add(1);
+        self.commit_event(event)
     }
 
     /// Rebuild a registry from its event log.
@@ -785,7 +864,7 @@ impl Registry {
 
     /// Apply a checked event. Where a step can fail it is the first step, so that a failure
     /// (which `check` rules out) would still leave the registry unchanged.
-    fn commit(&mut self, event: &Event) -> Result<(), Error> {
+    fn commit_event(&mut self, event: &Event) -> Result<(), Error> {
         match event {
             Event::Founded { .. } => return Err(RegistryError::Founding.into()),
             Event::UnitAdded { parent, spec, .. } => {

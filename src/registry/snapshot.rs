@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::cases::CaseBook;
 use super::duties::DutyBook;
-use super::{Registry, RegistryError};
+use super::record::Requests;
+use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
@@ -38,15 +39,25 @@ use crate::quarantine::{Case, Policy};
 /// - 4: the staff, responsibility schemes and rosters.
 /// - 5: event logs carry the version too (`Event::Founded { format, .. }`); unknown fields in
 ///   events and snapshots are refused instead of ignored; snapshots are read format first.
-pub const FORMAT_VERSION: u32 = 5;
+/// - 6: the log is a sequence of [`Record`](super::Record)s, one per command, each with its
+///   position, request id and running digest; a snapshot names the head of the log it covers
+///   (`head`) and the request ids committed (`requests`). Format-5 logs and snapshots are
+///   upgraded when read ([`upgrade_v5_log`](super::upgrade_v5_log),
+///   [`Registry::from_snapshot`]), never refused.
+pub const FORMAT_VERSION: u32 = 6;
 
-/// `Ok` for this build's [`FORMAT_VERSION`], [`RegistryError::UnsupportedFormat`] for any other.
+/// The older format this build still reads, upgrading it.
+pub const UPGRADED_FORMAT: u32 = 5;
+
+/// Whether this build reads values of format `found` (its own, or the one it upgrades).
+pub(super) fn readable(found: u32) -> bool {
+    found == FORMAT_VERSION || found == UPGRADED_FORMAT
+}
+
+/// `Ok` for a format this build reads ([`FORMAT_VERSION`], or [`UPGRADED_FORMAT`], which it
+/// upgrades), [`RegistryError::UnsupportedFormat`] for any other.
 pub(super) fn check_format(found: u32) -> Result<(), RegistryError> {
-    if found == FORMAT_VERSION {
-        Ok(())
-    } else {
-        Err(RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION })
-    }
+    if readable(found) { Ok(()) } else { Err(RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION }) }
 }
 
 /// Reads the fields of a versioned value (a snapshot, a founding event) with its `format`
@@ -66,7 +77,7 @@ pub(super) struct FormatFirst {
 impl FormatFirst {
     /// The format read, if it is not this build's.
     fn foreign(&self) -> Option<u32> {
-        self.format.filter(|&f| f != FORMAT_VERSION)
+        self.format.filter(|&f| !readable(f))
     }
 
     /// The error for a value of format `found`, as serde reports errors.
@@ -112,7 +123,7 @@ impl FormatFirst {
         expected: &'static [&'static str],
     ) -> Result<(), A::Error> {
         match self.format {
-            Some(FORMAT_VERSION) => Err(de::Error::unknown_field(&key, expected)),
+            Some(f) if readable(f) => Err(de::Error::unknown_field(&key, expected)),
             Some(found) => map.next_value::<IgnoredAny>().map(drop).map_err(|_: A::Error| Self::unsupported(found)),
             None => {
                 self.unknown.get_or_insert(key);
@@ -127,9 +138,9 @@ impl FormatFirst {
     pub(super) fn finish<E: de::Error>(self, expected: &'static [&'static str]) -> Result<u32, E> {
         match self.format {
             None => Err(E::missing_field("format")),
-            Some(FORMAT_VERSION) => match self.unknown {
+            Some(f) if readable(f) => match self.unknown {
                 Some(key) => Err(E::unknown_field(&key, expected)),
-                None => Ok(FORMAT_VERSION),
+                None => Ok(f),
             },
             Some(found) => Ok(found),
         }
@@ -138,12 +149,12 @@ impl FormatFirst {
     /// A required field: present, or missing (an error naming it for this build's format, the
     /// unsupported format for another).
     pub(super) fn required<T, E: de::Error>(format: u32, name: &'static str, slot: Option<T>) -> Result<T, E> {
-        slot.ok_or_else(|| if format == FORMAT_VERSION { E::missing_field(name) } else { Self::unsupported(format) })
+        slot.ok_or_else(|| if readable(format) { E::missing_field(name) } else { Self::unsupported(format) })
     }
 
     /// After the elements this build knows: for another format, skip what it added after them.
     pub(super) fn rest<'de, A: SeqAccess<'de>>(format: u32, seq: &mut A) -> Result<(), A::Error> {
-        if format != FORMAT_VERSION {
+        if !readable(format) {
             while seq.next_element::<IgnoredAny>().map_err(|_: A::Error| Self::unsupported(format))?.is_some() {}
         }
         Ok(())
@@ -157,13 +168,13 @@ impl FormatFirst {
         index: usize,
         expecting: &dyn de::Expected,
     ) -> Result<T, A::Error> {
-        let next = if format == FORMAT_VERSION {
+        let next = if readable(format) {
             seq.next_element()?
         } else {
             seq.next_element().map_err(|_: A::Error| Self::unsupported(format))?
         };
         next.ok_or_else(|| {
-            if format == FORMAT_VERSION {
+            if readable(format) {
                 de::Error::invalid_length(index, expecting)
             } else {
                 Self::unsupported(format)
@@ -225,6 +236,12 @@ pub struct Snapshot {
     pub schemes: Vec<Scheme>,
     /// Each scheme's roster, in the scheme's order.
     pub rosters: Vec<Vec<Assignment>>,
+    /// The position and digest of the last record the snapshot covers: a log continuing it
+    /// begins at the next position, chained from this digest. Format 6; a snapshot of format
+    /// 5 is given a head when loaded (see [`Registry::from_snapshot`]).
+    pub head: Head,
+    /// The request ids committed by the records it covers (format 6; none in format 5).
+    pub requests: Vec<Remembered>,
 }
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -241,6 +258,8 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "staff",
     "schemes",
     "rosters",
+    "head",
+    "requests",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -251,6 +270,10 @@ impl<'de> Deserialize<'de> for Snapshot {
 }
 
 struct SnapshotVisitor;
+
+/// The head a snapshot of format 5 is read with, until [`Registry::from_snapshot`] gives it
+/// its own.
+const V5_HEAD: Head = Head { position: 0, digest: Digest::GENESIS };
 
 /// Calls `$with!` with every field of a [`Snapshot`] after `format`, with its name.
 macro_rules! snapshot_body {
@@ -289,10 +312,16 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         index += 1;
                         FormatFirst::element(format, &mut seq, index, &self)?
                     },)*
+                    head: V5_HEAD,
+                    requests: Vec::new(),
                 }
             };
         }
-        let snapshot = snapshot_body!(read);
+        let mut snapshot = snapshot_body!(read);
+        if format == FORMAT_VERSION {
+            snapshot.head = FormatFirst::element(format, &mut seq, index + 1, &self)?;
+            snapshot.requests = FormatFirst::element(format, &mut seq, index + 2, &self)?;
+        }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
     }
@@ -302,15 +331,30 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
         macro_rules! read {
             ($($field:ident: $name:literal),*) => {{
                 $(let mut $field = None;)*
+                let (mut head, mut requests) = (None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
                         $($name => reader.field(&mut map, $name, &mut $field)?,)*
+                        "head" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "head", &mut head)?,
+                        "requests" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "requests", &mut requests)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
                 let format = reader.finish(SNAPSHOT_FIELDS)?;
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* }
+                if format == UPGRADED_FORMAT && (head.is_some() || requests.is_some()) {
+                    return Err(de::Error::custom("a snapshot of format 5 has no head and no requests"));
+                }
+                // Format 5 has neither; another format is returned only to be refused by type.
+                let (head, requests) = match format {
+                    FORMAT_VERSION => {
+                        (FormatFirst::required(format, "head", head)?, FormatFirst::required(format, "requests", requests)?)
+                    }
+                    _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default()),
+                };
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests }
             }};
         }
         Ok(snapshot_body!(read))
@@ -336,10 +380,22 @@ impl Registry {
             staff: self.duties.staff().to_vec(),
             schemes: self.duties.schemes().to_vec(),
             rosters: self.duties.rosters(),
+            head: self.head,
+            requests: self.requests_list(),
         }
     }
 
     /// Rebuild a registry from a snapshot, recomputing derived data and auditing the result.
+    /// The registry's head is the snapshot's: a log continuing it must begin at the next
+    /// position, chained from its digest ([`Registry::apply_record`] refuses anything else,
+    /// so a snapshot of another registry, or a stale one, is never mixed with a log).
+    ///
+    /// # Format 5
+    /// A snapshot of format 5 names no head: it cannot, since the records of its log did not
+    /// exist. It is upgraded: it loads at position 0 with the digest
+    /// [`Digest::of_v5_snapshot`] of its founding record's digest, remembering no request.
+    /// The host continues it with its format-5 log's tail after the snapshot, upgraded onto
+    /// that head by [`upgrade_v5_tail`](super::upgrade_v5_tail).
     ///
     /// # Errors
     /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
@@ -362,6 +418,10 @@ impl Registry {
         }
         let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
         let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
+        let requests = match snapshot.format {
+            UPGRADED_FORMAT => Requests::default(),
+            _ => Requests::from_list(snapshot.requests, snapshot.head.position)?,
+        };
         let mut registry = Registry {
             root_spec: snapshot.root,
             tree,
@@ -374,7 +434,14 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases,
             duties,
+            head: snapshot.head,
+            requests,
+            generation: 0,
         };
+        if snapshot.format == UPGRADED_FORMAT {
+            let founding = registry.founding_record().digest();
+            registry.head = Head { position: 0, digest: Digest::of_v5_snapshot(&founding) };
+        }
         registry.colours = registry.classify_all();
         (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();
         let founded = registry.tree.unit(registry.root())?;
@@ -399,7 +466,7 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 12)?;
+        let mut st = s.serialize_struct("Snapshot", 14)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -412,6 +479,8 @@ impl Serialize for Registry {
         st.serialize_field("staff", self.duties.staff())?;
         st.serialize_field("schemes", self.duties.schemes())?;
         st.serialize_field("rosters", &self.duties.rosters())?;
+        st.serialize_field("head", &self.head)?;
+        st.serialize_field("requests", &self.requests_list())?;
         st.end()
     }
 }
