@@ -12,17 +12,20 @@
 //! cargo run --example host                                      # no input: the sample, narrated
 //! ```
 //!
-//! ## What a host keeps: the event log
+//! ## What a host keeps: the log of records
 //!
-//! Every change is a [`Command`]; the registry validates it, applies it atomically and returns
-//! the [`Event`]s it became. The host appends those events to a file, one JSON line each, and
-//! that file is its whole persistence: on start [`Host::open`] reads it and rebuilds the
-//! registry event by event ([`Registry::replay`], [`Registry::apply_event`]), checked as
-//! strictly as a command. A command is acknowledged only after its events are written and
-//! synced, so a crash loses nothing acknowledged; a last line torn by a crash was never
-//! acknowledged and is cut off on the next start. With `--snapshot` the host also saves the
-//! registry at the end of input (a [`Snapshot`](wangge::Snapshot) and the length of the log it
-//! covers) and next time loads it and replays only the events after it.
+//! Every change is a [`Command`]; the registry works out the [`Record`] it becomes (every
+//! event of the command, its position and its running digest) without applying it
+//! ([`Registry::prepare`]). The host appends the record to a file, one JSON line each, syncs
+//! it, and only then applies it ([`Registry::commit`]): memory is never ahead of the disk.
+//! That file is the host's whole persistence: on start [`Host::open`] reads it and rebuilds
+//! the registry record by record ([`Registry::replay_records`], [`Registry::apply_record`]),
+//! each checked as strictly as its command and against the digest chain. A command is
+//! acknowledged only after its record is written and synced, so a crash loses nothing
+//! acknowledged; a last line torn by a crash was never acknowledged and is cut off on the
+//! next start. With `--snapshot` the host also saves the registry at the end of input (a
+//! [`Snapshot`](wangge::Snapshot), which names the last record it covers, and the number of
+//! records it covers) and next time loads it and replays only the records after it.
 //!
 //! The log file defaults to `wangge-host.jsonl` in [`std::env::temp_dir`] (`--log PATH`).
 //!
@@ -45,11 +48,12 @@
 //! ## Responses, in order
 //!
 //! Every request ends with exactly one final line, `applied`, `report` or `error`, so a client
-//! can tell where the answer to each request ends (a quiet day's `OpenDay` becomes no event).
+//! can tell where the answer to each request ends (a quiet day's `OpenDay` becomes no event,
+//! and a record of none).
 //!
 //! - Each event a command became, as wangge serialises [`Event`]:
 //!   `{"event":{"HouseholdAdded":{"household":0,"unit":3,"door":"1-101"}}}`
-//! - Then how many events it became and how long the log is now:
+//! - Then how many events it became and how many records the log holds now:
 //!   `{"applied":{"events":1,"logged":6}}`
 //! - A query's answer ([`Report`]):
 //!   `{"report":{"Totals":{"roots":[1],"counts":{"households":2,"persons":3},"tally":{...}}}}`
@@ -88,7 +92,7 @@ use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord, ResidentId};
 use wangge::quarantine::{Agenda, Category, Policy, Temperature};
 use wangge::registry::{Coverage, Responsible, Subject};
-use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Registry, SchemeId, UnitId};
+use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Record, Registry, SchemeId, UnitId};
 
 // ---------------------------------------------------------------------------------------------
 // The protocol
@@ -233,11 +237,11 @@ pub enum Response {
     /// An event a command became, already in the log.
     Event(Event),
     /// The final line of an applied command: how many events it became (each on a line
-    /// before this one) and how many events the log holds now.
+    /// before this one) and how many records the log holds now.
     Applied {
         /// Events of this command.
         events: usize,
-        /// Events in the log, the founding one included.
+        /// Records in the log, the founding one included.
         logged: usize,
     },
     /// The final line of a query (boxed: a report holds tallies, far larger than the rest).
@@ -370,8 +374,8 @@ pub enum HostError {
         /// Why it failed.
         source: io::Error,
     },
-    /// A line of the log is not an event.
-    #[error("{path}, line {line}: not an event: {message}")]
+    /// A line of the log is not a record.
+    #[error("{path}, line {line}: not a record: {message}")]
     NotAnEvent {
         /// The log.
         path: String,
@@ -380,9 +384,9 @@ pub enum HostError {
         /// The parser's message.
         message: String,
     },
-    /// The registry refused an event of the log: the log was not written by a registry, or
+    /// The registry refused a record of the log: the log was not written by a registry, or
     /// was edited.
-    #[error("{path}, line {line}: the registry refused the event: {source}")]
+    #[error("{path}, line {line}: the registry refused the record: {source}")]
     Replay {
         /// The log.
         path: String,
@@ -421,7 +425,7 @@ pub enum HostError {
 /// What [`Host::open`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Opened {
-    /// Events in the log, the founding one included.
+    /// Records in the log, the founding one included.
     pub logged: usize,
     /// Of those, how many the snapshot covered (not replayed).
     pub from_snapshot: usize,
@@ -429,16 +433,16 @@ pub struct Opened {
     pub torn_bytes: u64,
 }
 
-/// A registry and its event log.
+/// A registry and its log of records.
 #[derive(Debug)]
 pub struct Host {
-    /// `None` until the log holds a founding event.
+    /// `None` until the log holds a founding record.
     registry: Option<Registry>,
     /// The log, open for appending.
     log: File,
     /// Its path, for messages.
     path: PathBuf,
-    /// Events in the log.
+    /// Records in the log.
     logged: usize,
     /// What opening found.
     opened: Opened,
@@ -446,17 +450,17 @@ pub struct Host {
     stopped: bool,
 }
 
-/// A snapshot as the host saves it: the registry and how many log events it covers.
+/// A snapshot as the host saves it: the registry and how many log records it covers.
 #[derive(Serialize)]
 struct CheckpointRef<'r> {
-    events: usize,
+    records: usize,
     registry: &'r Registry,
 }
 
 /// A snapshot as the host loads it (loading a [`Registry`] rebuilds and audits it).
 #[derive(Deserialize)]
 struct Checkpoint {
-    events: usize,
+    records: usize,
     registry: Registry,
 }
 
@@ -468,14 +472,14 @@ fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> HostEr
 impl Host {
     /// Open the log at `path` (creating it if absent) and rebuild the registry from it: the
     /// restart. With `snapshot`, start from the snapshot there if there is one and replay only
-    /// the events after it.
+    /// the records after it.
     ///
     /// # Errors
-    /// [`HostError`] when a file cannot be read, a line of the log is not an event the
+    /// [`HostError`] when a file cannot be read, a line of the log is not a record the
     /// registry accepts, or the snapshot does not belong to the log.
     ///
     /// # Complexity
-    /// O(events replayed); memory O(the registry), never the whole log.
+    /// O(records replayed); memory O(the registry), never the whole log.
     pub fn open(path: &Path, snapshot: Option<&Path>) -> Result<Host, HostError> {
         let checkpoint = match snapshot {
             Some(s) if s.exists() => Some(load_checkpoint(s)?),
@@ -491,7 +495,7 @@ impl Host {
         self.registry.as_ref()
     }
 
-    /// Events in the log, the founding one included.
+    /// Records in the log, the founding one included.
     pub fn logged(&self) -> usize {
         self.logged
     }
@@ -524,11 +528,11 @@ impl Host {
                     Ok(registry) => registry,
                     Err(e) => return Ok(vec![Response::refused(e)]),
                 };
-                let events = vec![registry.founding_event()];
+                let record = registry.founding_record();
                 // Logged before the host keeps the registry: a failed write leaves nothing.
-                self.append(&events)?;
+                self.append(&record)?;
                 self.registry = Some(registry);
-                Ok(self.applied(events))
+                Ok(self.applied(record.into_events()))
             }
             Request::Command(command) => self.change(command, None),
             Request::CommandAs { command, user } => self.change(command, Some(&user)),
@@ -544,28 +548,38 @@ impl Host {
         }
     }
 
-    /// Apply `command`, as `user` when there is one, and log its events.
+    /// Work out `command`'s record, as `user` when there is one, log it, then apply it.
     fn change(&mut self, command: Command, user: Option<&User>) -> Result<Vec<Response>, HostError> {
+        let Some(registry) = self.registry.as_ref() else {
+            return Ok(vec![not_founded()]);
+        };
+        let prepared = match user {
+            Some(user) => registry.prepare_within(&user.scope, command, None),
+            None => registry.prepare(command, None),
+        };
+        let prepared = match prepared {
+            // A refused command changed nothing: there is nothing to log.
+            Err(e) => return Ok(vec![Response::refused(e)]),
+            Ok(prepared) => prepared,
+        };
+        if let Some(record) = prepared.record() {
+            // Persist first: if the log cannot take the record, nothing was applied, but the
+            // file may hold part of a line, so the host stops (a restart cuts it off).
+            if let Err(e) = self.append(record) {
+                self.stopped = true;
+                return Err(e);
+            }
+        }
         let Some(registry) = self.registry.as_mut() else {
             return Ok(vec![not_founded()]);
         };
-        let applied = match user {
-            Some(user) => registry.apply_within(&user.scope, command),
-            None => registry.apply(command),
-        };
-        match applied {
-            // A refused command changed nothing: there is nothing to log.
-            Err(e) => Ok(vec![Response::refused(e)]),
-            Ok(events) => {
-                // The registry has applied the events; if the log cannot take them, memory is
-                // ahead of the disk and the host stops (a restart rebuilds from what was
-                // logged, and this command was never acknowledged).
-                if let Err(e) = self.append(&events) {
-                    self.stopped = true;
-                    self.registry = None;
-                    return Err(e);
-                }
-                Ok(self.applied(events))
+        match registry.commit(prepared) {
+            Ok(answer) => Ok(self.applied(answer.events().map(<[Event]>::to_vec).unwrap_or_default())),
+            Err(e) => {
+                // Prepared against this very registry a moment ago: it cannot be stale. Were it
+                // refused, the log would be ahead of memory, so the host stops.
+                self.stopped = true;
+                Err(HostError::Sample(format!("a prepared record was refused: {e}")))
             }
         }
     }
@@ -578,24 +592,17 @@ impl Host {
         out
     }
 
-    /// Append events to the log, one line each, in one write, and sync them to the disk
-    /// before anything is acknowledged.
-    fn append(&mut self, events: &[Event]) -> Result<(), HostError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let mut text = String::new();
-        for event in events {
-            text.push_str(
-                &serde_json::to_string(event).map_err(|source| HostError::Encode { what: "an event", source })?,
-            );
-            text.push('\n');
-        }
+    /// Append a record to the log, one line, in one write, and sync it to the disk before
+    /// anything is acknowledged.
+    fn append(&mut self, record: &Record) -> Result<(), HostError> {
+        let mut text =
+            serde_json::to_string(record).map_err(|source| HostError::Encode { what: "a record", source })?;
+        text.push('\n');
         self.log.write_all(text.as_bytes()).map_err(io_error("append to", &self.path))?;
-        // Without this a power cut could lose acknowledged events; a busy service would sync
+        // Without this a power cut could lose acknowledged records; a busy service would sync
         // a batch of commands at once instead.
         self.log.sync_data().map_err(io_error("sync", &self.path))?;
-        self.logged += events.len();
+        self.logged += 1;
         Ok(())
     }
 
@@ -614,7 +621,7 @@ impl Host {
         let temporary = PathBuf::from(temporary);
         let file = File::create(&temporary).map_err(io_error("create", &temporary))?;
         let mut out = BufWriter::new(file);
-        serde_json::to_writer(&mut out, &CheckpointRef { events: self.logged, registry })
+        serde_json::to_writer(&mut out, &CheckpointRef { records: self.logged, registry })
             .map_err(|source| HostError::Encode { what: "the snapshot", source })?;
         let file = out.into_inner().map_err(|e| io_error("write", &temporary)(e.into_error()))?;
         file.sync_all().map_err(io_error("sync", &temporary))?;
@@ -634,12 +641,12 @@ fn load_checkpoint(path: &Path) -> Result<Checkpoint, HostError> {
         .map_err(|e| HostError::Snapshot { path: path.display().to_string(), message: e.to_string() })
 }
 
-/// Read the log line by line and rebuild the registry (after the checkpoint's events, if
+/// Read the log line by line and rebuild the registry (after the checkpoint's records, if
 /// any), cutting off a torn last line.
 fn replay_log(path: &Path, checkpoint: Option<Checkpoint>) -> Result<(Option<Registry>, Opened), HostError> {
     let shown = || path.display().to_string();
     let (mut registry, covered) = match checkpoint {
-        Some(c) => (Some(c.registry), c.events),
+        Some(c) => (Some(c.registry), c.records),
         None => (None, 0),
     };
     let mut opened = Opened { from_snapshot: covered, ..Opened::default() };
@@ -668,23 +675,23 @@ fn replay_log(path: &Path, checkpoint: Option<Checkpoint>) -> Result<(Option<Reg
         if number > 1 && number <= covered {
             continue; // in the snapshot already
         }
-        let event: Event = serde_json::from_str(&line).map_err(|e| HostError::NotAnEvent {
+        let record: Record = serde_json::from_str(&line).map_err(|e| HostError::NotAnEvent {
             path: shown(),
             line: number,
             message: e.to_string(),
         })?;
         match registry.as_mut() {
             Some(r) if number == 1 => {
-                if event != r.founding_event() {
-                    let message = "it was not made from this log (the founding events differ)".to_owned();
+                if record != r.founding_record() {
+                    let message = "it was not made from this log (the founding records differ)".to_owned();
                     return Err(HostError::Snapshot { path: shown(), message });
                 }
             }
             Some(r) => {
-                r.apply_event(&event).map_err(|source| HostError::Replay { path: shown(), line: number, source })?
+                r.apply_record(&record).map_err(|source| HostError::Replay { path: shown(), line: number, source })?
             }
             None => {
-                let founded = Registry::replay([&event]).map_err(|source| HostError::Replay {
+                let founded = Registry::replay_records([&record]).map_err(|source| HostError::Replay {
                     path: shown(),
                     line: number,
                     source,
@@ -694,7 +701,7 @@ fn replay_log(path: &Path, checkpoint: Option<Checkpoint>) -> Result<(Option<Reg
         }
     }
     if opened.logged < covered {
-        let message = format!("it covers {covered} events but the log holds {}", opened.logged);
+        let message = format!("it covers {covered} records but the log holds {}", opened.logged);
         return Err(HostError::Snapshot { path: shown(), message });
     }
     if opened.torn_bytes > 0 {
@@ -843,7 +850,7 @@ fn run() -> Result<(), HostError> {
     let mut host = Host::open(&options.log, options.snapshot.as_deref())?;
     let opened = host.opened();
     eprintln!(
-        "host: log {} ({} events, {} from the snapshot{})",
+        "host: log {} ({} records, {} from the snapshot{})",
         host.path().display(),
         opened.logged,
         opened.from_snapshot,
@@ -858,7 +865,7 @@ fn run() -> Result<(), HostError> {
         host.save_snapshot(path)?;
     }
     eprintln!(
-        "host: {} requests: {} events logged, {} reports, {} refused; the log holds {} events",
+        "host: {} requests: {} events logged, {} reports, {} refused; the log holds {} records",
         served.requests,
         served.events,
         served.reports,
@@ -1048,7 +1055,7 @@ fn narrate(path: &Path, out: &mut impl Write) -> Result<(), HostError> {
     // The restart: a new host from the same log, the same queries, the same answers.
     let mut restarted = Host::open(path, None)?;
     let opened = restarted.opened();
-    say(&format!("Restart: {} events replayed from {}.", opened.logged, path.display()))?;
+    say(&format!("Restart: {} records replayed from {}.", opened.logged, path.display()))?;
     for (line, before) in &answers {
         let mut after = Vec::new();
         serve(&mut restarted, line.as_bytes(), &mut after)?;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wangge::people::PeopleError;
 use wangge::registry::ScopeItem;
-use wangge::{Error, Event, HouseholdId, PersonId, Registry, RegistryError, UnitId};
+use wangge::{Error, Event, HouseholdId, PersonId, Record, Registry, RegistryError, UnitId};
 
 /// The host example itself, shared rather than copied.
 #[path = "../examples/host.rs"]
@@ -134,12 +134,18 @@ fn february(day: u32) -> chrono::NaiveDate {
 }
 
 /// The events of the log file, in order.
-fn read_log(path: &Path) -> Vec<Event> {
+/// The log's records, one a line.
+fn read_records(path: &Path) -> Vec<Record> {
     fs::read_to_string(path)
         .expect("the log is readable")
         .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not an event: {e}\n{line}")))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a record: {e}\n{line}")))
         .collect()
+}
+
+/// The events of the log's records, in order.
+fn read_log(path: &Path) -> Vec<Event> {
+    read_records(path).into_iter().flat_map(Record::into_events).collect()
 }
 
 /// A host that has served the sample session.
@@ -194,24 +200,31 @@ fn every_request_is_answered_and_every_event_is_logged_as_written() {
         }
     }
 
-    // Each applied command reports its events and the log's length, which only grows.
-    let mut logged = 0;
+    // Each applied command reports its events and the log's length in records (one record a
+    // command, a quiet day's round included), which only grows.
+    let (mut logged, mut applied) = (0, 0);
     for group in &groups {
         if let Some(Response::Applied { events, logged: now }) = group.last() {
             assert_eq!(*events, group.len() - 1);
-            assert_eq!(*now, logged + events);
-            logged = *now;
+            assert_eq!(*now, logged + 1);
+            (logged, applied) = (*now, applied + 1);
         }
     }
-    assert_eq!(logged, emitted.len());
-    assert_eq!(host.logged(), emitted.len());
+    assert_eq!(logged, applied);
+    assert_eq!(host.logged(), applied);
 
-    // The log holds exactly what was emitted, in order, and replays into the registry.
+    // The log holds exactly what was emitted, in order, one record a command, and replays
+    // record by record into the registry, its head included.
+    let records = read_records(&files.log);
+    assert_eq!(records.len(), applied);
     let log = read_log(&files.log);
     assert_eq!(log, emitted);
     assert!(matches!(log[0], Event::Founded { .. }));
     let registry = host.registry().expect("founded");
-    assert_eq!(&Registry::replay(&log).expect("the log replays"), registry);
+    let replayed = Registry::replay_records(&records).expect("the log replays");
+    assert_eq!(&replayed, registry);
+    assert_eq!(replayed.head(), registry.head());
+    assert_eq!(&Registry::replay(&log).expect("its events replay"), registry);
     assert!(registry.audit().is_empty());
 
     // The sample's three refusals: one person one file, a household added outside the
@@ -544,7 +557,7 @@ fn a_torn_last_line_is_cut_off_at_the_restart() {
     let host = after_sample(&files);
     let whole = fs::read(&files.log).expect("the log");
     // A crash in the middle of writing an event: part of a line, no newline.
-    let torn = br#"{"HouseholdAdded":{"household":3,"un"#;
+    let torn = br#"{"position":40,"request":null,"round":null,"events":[{"HouseholdAdded":{"household":3,"un"#;
     fs::OpenOptions::new().append(true).open(&files.log).expect("open").write_all(torn).expect("write");
 
     let mut restarted = Host::open(&files.log, None).expect("the log reopens");
