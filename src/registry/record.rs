@@ -270,8 +270,11 @@ impl std::io::Write for HashWriter {
 }
 
 impl Record {
-    /// A record of `events` at `position`, its digest chained from `previous`.
-    pub(super) fn new(
+    /// A record of `events` at `position`, its digest chained from `previous`. The registry
+    /// makes its own records ([`Registry::prepare`]); this is for tools that rewrite a log
+    /// (and tests that forge one). The digest is no signature: anyone can chain a record, and
+    /// a record is believed only as far as [`Registry::apply_record`]'s checks go.
+    pub fn new(
         previous: &Digest,
         position: u64,
         request: Option<Request>,
