@@ -1801,7 +1801,8 @@ impl World {
                 _ => Command::OpenDay { today: start() },
             };
             match self.reg.execute(other, Some(id)) {
-                Err(Error::Registry(RegistryError::RequestReused { position, .. })) if position == record.position() => {}
+                Err(Error::Registry(RegistryError::RequestReused { position, .. }))
+                    if position == record.position() => {}
                 other => self.fail(&format!("a request id reused for another command: {other:?}")),
             }
             if self.reg.head() != head {

@@ -150,7 +150,9 @@ pub enum RegistryError {
         position: u64,
     },
     /// A prepared command is committed to a registry that has changed since (or to another).
-    #[error("the command was prepared against record {prepared}; the registry is at record {head} or has changed since")]
+    #[error(
+        "the command was prepared against record {prepared}; the registry is at record {head} or has changed since"
+    )]
     StalePrepared {
         /// The head position it was prepared against.
         prepared: u64,

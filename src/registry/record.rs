@@ -744,7 +744,9 @@ impl Registry {
             Some(today) => self.round_events(today)?,
             None => {
                 let Some(first) = events.first() else {
-                    return Err(RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into());
+                    return Err(
+                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
+                    );
                 };
                 if matches!(first, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
                     return Err(RegistryError::RecordEvents {

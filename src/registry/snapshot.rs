@@ -174,11 +174,7 @@ impl FormatFirst {
             seq.next_element().map_err(|_: A::Error| Self::unsupported(format))?
         };
         next.ok_or_else(|| {
-            if readable(format) {
-                de::Error::invalid_length(index, expecting)
-            } else {
-                Self::unsupported(format)
-            }
+            if readable(format) { de::Error::invalid_length(index, expecting) } else { Self::unsupported(format) }
         })
     }
 }

@@ -68,7 +68,8 @@ impl Registry {
             let index = first_index + i;
             let wrap = |e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
             let (round, decided) = self.v5_command(&events[i..]).map_err(wrap)?;
-            let position = self.head.position.checked_add(1).ok_or(RegistryError::LogFull).map_err(|e| wrap(e.into()))?;
+            let position =
+                self.head.position.checked_add(1).ok_or(RegistryError::LogFull).map_err(|e| wrap(e.into()))?;
             let record = Record::new(&self.head.digest, position, None, round, decided);
             self.commit_events(record.events(), round.is_none()).map_err(wrap)?;
             self.advance(&record);
@@ -116,8 +117,9 @@ impl Registry {
     /// phase's first day, a flag's day, the day after a released case's last day), so the
     /// candidates are those dates, in order.
     fn v5_round(&self, events: &[Event]) -> Result<(Option<NaiveDate>, Vec<Event>), Error> {
-        let run =
-            events.iter().take_while(|e| matches!(e, Event::PhaseEntered { .. } | Event::CaseReleased { .. } | Event::CaseFlagged { .. }));
+        let run = events.iter().take_while(|e| {
+            matches!(e, Event::PhaseEntered { .. } | Event::CaseReleased { .. } | Event::CaseFlagged { .. })
+        });
         let mut days: Vec<NaiveDate> = run
             .filter_map(|e| match e {
                 Event::PhaseEntered { on, .. } | Event::CaseFlagged { on, .. } => Some(*on),
