@@ -2685,6 +2685,19 @@ fn run(shanghai: bool, ops: &[Op]) -> World {
     if replayed.remembered_requests() != world.reg.remembered_requests() {
         world.fail("the replayed records remember other requests");
     }
+    // The events alone, as a log of format 5 holds them, are upgraded into records that
+    // replay to the same registry, each command's events in one record.
+    let upgraded = wangge::registry::upgrade_v5_log(&world.log)
+        .unwrap_or_else(|e| world.fail(&format!("the events do not upgrade to records: {e}")));
+    let replayed = Registry::replay_records(&upgraded)
+        .unwrap_or_else(|e| world.fail(&format!("the upgraded records do not replay: {e}")));
+    if replayed != world.reg {
+        world.fail("the upgraded records give another registry");
+    }
+    let written = world.records.iter().filter(|r| !r.events().is_empty()).count();
+    if upgraded.len() > written {
+        world.fail(&format!("{} upgraded records for {written} commands that made events", upgraded.len()));
+    }
     world
 }
 
