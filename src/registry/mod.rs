@@ -21,6 +21,7 @@ mod audit;
 mod cases;
 mod colours;
 mod command;
+mod days;
 mod duties;
 mod event;
 mod scope;
@@ -33,6 +34,7 @@ pub use event::{Event, Recolour, StateChange};
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{Colour, ColourRule, Delta, PersonState, Tally};
@@ -111,6 +113,38 @@ pub enum RegistryError {
         count: usize,
         /// The first one, described.
         first: String,
+    },
+    /// A command dated before any business date 业务日期 was opened: the commands that record
+    /// for an isolation case (and errata) wait for the first [`Command::OpenDay`].
+    #[error("no business date is open: open one (OpenDay) before recording for {date}")]
+    NoBusinessDate {
+        /// The date of the record.
+        date: NaiveDate,
+    },
+    /// [`Command::OpenDay`] may only move the business date forward.
+    #[error("the business date is {business_date}: a day cannot be opened on {today}, which is not later")]
+    DayNotForward {
+        /// The date asked for.
+        today: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
+    /// A record dated after the business date: nothing in the future is recorded.
+    #[error("a record dated {date} is after the business date {business_date}")]
+    AfterBusinessDate {
+        /// The record's date.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
+    /// A case starts, or restarts on a new exposure, on the business date (the anchor says
+    /// when the exposure was), not on another.
+    #[error("a case starts or restarts on the business date {business_date}, not on {date}")]
+    NotBusinessDate {
+        /// The date of the command.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
     },
     /// Replaying a log failed at an event.
     #[error("event {index} of the log was refused: {source}")]
@@ -259,6 +293,9 @@ pub struct Registry {
     cases: cases::CaseBook,
     /// Staff, responsibility schemes and their rosters.
     duties: duties::DutyBook,
+    /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
+    /// the first.
+    day: Option<NaiveDate>,
 }
 
 impl Registry {
@@ -282,6 +319,7 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
+            day: None,
         })
     }
 
@@ -499,38 +537,29 @@ impl Registry {
     pub fn apply_into(&mut self, command: Command, log: &mut Vec<Event>) -> Result<usize, Error> {
         let before = log.len();
         if let Command::OpenDay { today } = command {
-            let (phases, releases) = self.round(today);
-            for id in phases {
-                let event = self.phase_event(id, today)?;
-                self.step(event, log)?;
-            }
-            for (release, id) in releases {
-                if let Some(event) = self.round_release(id, release, today)? {
-                    self.step(event, log)?;
-                }
-            }
+            self.open_day(today, log)?;
             return Ok(log.len() - before);
         }
         let event = self.decide(command)?;
+        // A positive result (recorded, or an erratum's) converts the active secondary contacts
+        // linked to the case and re-judges those released, on the business date.
         let positive = match &event {
-            Event::TestRecorded { case, on, result: crate::quarantine::TestResult::Positive, .. } => Some((*case, *on)),
+            Event::TestRecorded { case, on, escalation: Some(_), .. }
+            | Event::TestCorrected { case, on, escalation: Some(_), .. } => Some((*case, *on)),
             _ => None,
         };
         if let Some((close, _)) = positive {
             self.check_conversions(close)?;
         }
         self.step(event, log)?;
-        if let Some((close, on)) = positive {
-            for id in self.linked_to(close) {
-                let event = self.conversion(id, close, on)?;
-                self.step(event, log)?;
-            }
+        if let Some((close, sampled)) = positive {
+            self.convert_linked(close, sampled, log)?;
         }
         Ok(log.len() - before)
     }
 
     /// Check, commit and log one decided event.
-    fn step(&mut self, event: Event, log: &mut Vec<Event>) -> Result<(), Error> {
+    pub(super) fn step(&mut self, event: Event, log: &mut Vec<Event>) -> Result<(), Error> {
         self.check(&event, Origin::Decided)?;
         self.commit(&event)?;
         log.push(event);
@@ -691,11 +720,13 @@ impl Registry {
             Origin::Decided => Ok(()),
             Origin::Log => Self::expect_recolours(found, &expected()?),
         };
+        self.check_day(event, origin)?;
         match event {
             Event::Founded { format, .. } => {
                 snapshot::check_format(*format)?;
                 return Err(RegistryError::Founding.into());
             }
+            Event::DayOpened { .. } => {}
             Event::UnitAdded { unit, parent, spec } => {
                 self.tree.check_add(*parent, spec)?;
                 Self::expect_id(IdTable::Unit, self.tree.len() as u32, unit.get())?;
@@ -788,6 +819,7 @@ impl Registry {
     fn commit(&mut self, event: &Event) -> Result<(), Error> {
         match event {
             Event::Founded { .. } => return Err(RegistryError::Founding.into()),
+            Event::DayOpened { on, .. } => self.day = Some(*on),
             Event::UnitAdded { parent, spec, .. } => {
                 self.tree.add(*parent, spec.clone())?;
                 self.tallies.push(Tally::new());

@@ -7,6 +7,7 @@
 //! (colours, tallies, indexes) and audits the result before handing it out. A host keeps a
 //! snapshot beside its log to restart without replaying it all.
 
+use chrono::NaiveDate;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -225,6 +226,11 @@ pub struct Snapshot {
     pub schemes: Vec<Scheme>,
     /// Each scheme's roster, in the scheme's order.
     pub rosters: Vec<Vec<Assignment>>,
+    /// The business date 业务日期 ([`Registry::business_date`]), `None` before the first
+    /// day was opened. Written last; a snapshot of format 5 written before the registry kept
+    /// its date has no such field, and reads as `None`: the host's next
+    /// [`Command::OpenDay`](crate::Command::OpenDay) sets it.
+    pub business_date: Option<NaiveDate>,
 }
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -241,6 +247,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "staff",
     "schemes",
     "rosters",
+    "business_date",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -289,10 +296,15 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         index += 1;
                         FormatFirst::element(format, &mut seq, index, &self)?
                     },)*
+                    business_date: None,
                 }
             };
         }
-        let snapshot = snapshot_body!(read);
+        let mut snapshot = snapshot_body!(read);
+        if format == FORMAT_VERSION {
+            // Optional: a snapshot written before the registry kept its date ends here.
+            snapshot.business_date = seq.next_element::<Option<NaiveDate>>()?.flatten();
+        }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
     }
@@ -302,15 +314,22 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
         macro_rules! read {
             ($($field:ident: $name:literal),*) => {{
                 $(let mut $field = None;)*
+                let mut business_date: Option<Option<NaiveDate>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
                         $($name => reader.field(&mut map, $name, &mut $field)?,)*
+                        "business_date" => reader.field(&mut map, "business_date", &mut business_date)?,
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
                 let format = reader.finish(SNAPSHOT_FIELDS)?;
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* }
+                Snapshot {
+                    format,
+                    $($field: FormatFirst::required(format, $name, $field)?,)*
+                    // Optional: missing in a snapshot written before the registry kept its date.
+                    business_date: business_date.flatten(),
+                }
             }};
         }
         Ok(snapshot_body!(read))
@@ -336,6 +355,7 @@ impl Registry {
             staff: self.duties.staff().to_vec(),
             schemes: self.duties.schemes().to_vec(),
             rosters: self.duties.rosters(),
+            business_date: self.day,
         }
     }
 
@@ -374,6 +394,7 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases,
             duties,
+            day: snapshot.business_date,
         };
         registry.colours = registry.classify_all();
         (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();
@@ -399,7 +420,7 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 12)?;
+        let mut st = s.serialize_struct("Snapshot", 13)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -412,6 +433,7 @@ impl Serialize for Registry {
         st.serialize_field("staff", self.duties.staff())?;
         st.serialize_field("schemes", self.duties.schemes())?;
         st.serialize_field("rosters", &self.duties.rosters())?;
+        st.serialize_field("business_date", &self.day)?;
         st.end()
     }
 }
