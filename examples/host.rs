@@ -48,8 +48,7 @@
 //! ## Responses, in order
 //!
 //! Every request ends with exactly one final line, `applied`, `report` or `error`, so a client
-//! can tell where the answer to each request ends (a quiet day's `OpenDay` becomes no event,
-//! and a record of none).
+//! can tell where the answer to each request ends (a command may become several events).
 //!
 //! - Each event a command became, as wangge serialises [`Event`]:
 //!   `{"event":{"HouseholdAdded":{"household":0,"unit":3,"door":"1-101"}}}`
@@ -950,6 +949,8 @@ pub fn sample_requests() -> Result<Vec<Request>, HostError> {
         // One person, one file 一人一档: the same identity number again is refused.
         register(h2, resident(11, 1958)?),
         Request::Command(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }),
+        // The business date 业务日期 of 1 February is opened: records for cases need one.
+        Request::Command(Command::OpenDay { today: february(1)? }),
         // Back from Wuhan on 1 February: 14 days of home isolation; 1-101 turns orange.
         Request::Command(Command::StartCase {
             person: PersonId::new(0),
@@ -960,6 +961,7 @@ pub fn sample_requests() -> Result<Vec<Request>, HostError> {
             linked: None,
         }),
         // One check of the two a day on 2 February: tomorrow's agenda lists the missed one.
+        Request::Command(Command::OpenDay { today: february(2)? }),
         Request::Command(Command::RecordCheck {
             person: PersonId::new(0),
             at: morning,
@@ -967,11 +969,11 @@ pub fn sample_requests() -> Result<Vec<Request>, HostError> {
             symptoms: false,
         }),
         // 六包一, with the community's party secretary as its first named person.
+        // The morning round of 3 February: nothing changes phase, so only the day opened.
+        Request::Command(Command::OpenDay { today }),
         Request::Command(Command::AdoptScheme { scheme: six_cover_one }),
         Request::Command(Command::AddStaff { staff: party_secretary }),
         Request::Command(Command::Solve { scheme: SchemeId::new(0), on: today, balanced: false }),
-        // The morning round of 3 February: nothing changes phase, so no events.
-        Request::Command(Command::OpenDay { today }),
         // The secretary of 农科路社区 registers a household in their own courtyard ...
         Request::CommandAs {
             command: Command::AddHousehold { unit: yard3, door: door("1-201")? },

@@ -64,6 +64,31 @@ impl DayRecord {
     }
 }
 
+/// One health check as it was recorded ([`Command::RecordCheck`](crate::Command::RecordCheck)),
+/// named by an erratum ([`Command::CorrectCheck`](crate::Command::CorrectCheck)): when, the
+/// temperature, and whether symptoms were reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reading {
+    /// When the check was made.
+    pub at: chrono::NaiveDateTime,
+    /// The temperature read.
+    pub temperature: super::Temperature,
+    /// Whether symptoms were reported.
+    pub symptoms: bool,
+}
+
+/// One test result by its sampling date, as an erratum
+/// ([`Command::CorrectTest`](crate::Command::CorrectTest)) says it should have been.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    /// The sampling date.
+    pub on: NaiveDate,
+    /// The result.
+    pub result: TestResult,
+}
+
 /// Why a case due for release was flagged for review 待复核 instead of released.
 ///
 /// Serialised by variant name.
@@ -79,6 +104,16 @@ pub enum ReviewReason {
     /// The policy releases a secondary contact only once the linked close contact's first
     /// tests are negative ([`LinkedRelease`]), and they are not all recorded negative yet.
     LinkedTestsPending,
+    /// A secondary contact was released while the linked close contact's first tests were
+    /// all negative; a positive result recorded since, sampled among those first tests,
+    /// breaks the rule it was released on. The case is reopened as a close contact's, under
+    /// the close contact's policy, and flagged on the day the result was recorded.
+    ReleasedBeforeLinkedPositive,
+    /// An erratum removed the fever or positive result that escalated the case, and the
+    /// person's way back to the case's state is one [`State::may_become`] does not allow (a
+    /// suspected case back into home isolation, say): the case is reopened under review so
+    /// that a person looks at it.
+    EscalationCorrected,
 }
 
 impl ReviewReason {
@@ -89,6 +124,10 @@ impl ReviewReason {
             ReviewReason::SymptomsOnLastDay => "symptoms reported on the last day",
             ReviewReason::NoLastDayTest => "no negative result for the last day's test",
             ReviewReason::LinkedTestsPending => "the linked close contact's first tests are not all negative yet",
+            ReviewReason::ReleasedBeforeLinkedPositive => {
+                "released before a positive result among the linked close contact's first tests arrived"
+            }
+            ReviewReason::EscalationCorrected => "the record that escalated the case was corrected",
         }
     }
 }
@@ -213,6 +252,15 @@ pub enum CaseError {
         case: CaseId,
         /// What is still missing.
         reasons: Vec<ReviewReason>,
+    },
+    /// An erratum names a record the case does not hold (no check that day, no such test,
+    /// or a fever or positive result on a case it did not escalate).
+    #[error("case {case} holds no such record on {date}")]
+    NoSuchRecord {
+        /// The case.
+        case: CaseId,
+        /// The date of the record named.
+        date: NaiveDate,
     },
     /// A secondary contact's case cannot be linked to that case.
     #[error("cannot link to case {linked}: {problem}")]
@@ -526,6 +574,42 @@ impl Case {
     /// The person's state was set to follow the phase entered on `on`.
     pub(crate) fn settle(&mut self, on: NaiveDate) {
         self.settled = on;
+    }
+
+    /// Take back one check counted on `date` (an erratum). Whether the day still had symptoms
+    /// is not known check by check: the flag is cleared only when the check taken back
+    /// reported them and was the day's only check; otherwise it stays (the safe side: a
+    /// last day with symptoms is reviewed). A day left with nothing recorded is dropped.
+    pub(crate) fn unrecord_check(&mut self, date: NaiveDate, symptoms: bool) {
+        if let Ok(i) = self.days.binary_search_by_key(&date, |d| d.date) {
+            let day = &mut self.days[i];
+            day.checks = day.checks.saturating_sub(1);
+            if symptoms && day.checks == 0 {
+                day.symptoms = false;
+            }
+            if day.checks == 0 && !day.symptoms && day.test.is_none() {
+                self.days.remove(i);
+            }
+        }
+    }
+
+    /// Take back the test result recorded on `date` (an erratum); a day left with nothing
+    /// recorded is dropped.
+    pub(crate) fn unrecord_test(&mut self, date: NaiveDate) {
+        if let Ok(i) = self.days.binary_search_by_key(&date, |d| d.date) {
+            let day = &mut self.days[i];
+            day.test = None;
+            if day.checks == 0 && !day.symptoms {
+                self.days.remove(i);
+            }
+        }
+    }
+
+    /// The case, ended, is active again from `on` (an erratum undoing its escalation, or a
+    /// late result re-judging its release): open, or under review for `reasons`.
+    pub(crate) fn reopen(&mut self, on: NaiveDate, reasons: Vec<ReviewReason>) {
+        self.settled = self.settled.max(on);
+        self.status = if reasons.is_empty() { CaseStatus::Open } else { CaseStatus::Review { since: on, reasons } };
     }
 
     /// Set where the case stands.

@@ -64,7 +64,7 @@ mod presets;
 mod schedule;
 
 pub use agenda::{Agenda, AgendaItem, Item};
-pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, ReviewReason, TestResult};
+pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, Reading, ReviewReason, Sample, TestResult};
 pub use category::Category;
 pub use policy::{
     LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,

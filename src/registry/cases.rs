@@ -16,9 +16,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::record::Draft;
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
-use crate::colour::State;
+use crate::colour::{PersonState, State};
 use crate::quarantine::{
-    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, Schedule, TestResult,
+    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, Reading, ReviewReason,
+    Sample, Schedule, TestResult,
 };
 use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
 
@@ -88,6 +89,9 @@ struct CaseIndex {
     ended: ByDate,
     /// (close contact's case, active secondary contact's case linked to it).
     links: BTreeSet<(CaseId, CaseId)>,
+    /// (close contact's case, released secondary contact's case linked to it): the releases a
+    /// late result of the close contact re-judges.
+    released_links: BTreeSet<(CaseId, CaseId)>,
 }
 
 /// One entry a case has in the [`CaseIndex`]: which index, and under what key.
@@ -97,6 +101,8 @@ enum Entry {
     Active(PersonId),
     /// In `links`, under the close contact's case it is linked to.
     Link(CaseId),
+    /// In `released_links`, under the close contact's case it is linked to.
+    ReleasedLink(CaseId),
     /// In `releases`.
     Release(NaiveDate),
     /// In `tests`.
@@ -138,7 +144,11 @@ impl Entry {
                 }
             }
             CaseStatus::Review { .. } => out.push(Entry::Review),
-            CaseStatus::Released { on } | CaseStatus::Escalated { on, .. } => out.push(Entry::Ended(*on)),
+            CaseStatus::Released { on } => {
+                out.push(Entry::Ended(*on));
+                out.extend(case.linked().map(Entry::ReleasedLink));
+            }
+            CaseStatus::Escalated { on, .. } => out.push(Entry::Ended(*on)),
         }
         out.sort_unstable();
     }
@@ -163,6 +173,7 @@ impl CaseIndex {
                 }
             }
             Entry::Link(linked) => put(&mut self.links, (linked, id), add),
+            Entry::ReleasedLink(linked) => put(&mut self.released_links, (linked, id), add),
             Entry::Release(day) => self.releases.put(day, id, add),
             Entry::Test(day) => self.tests.put(day, id, add),
             Entry::Unchecked(day) => self.unchecked.put(day, id, add),
@@ -661,7 +672,7 @@ impl Registry {
                 let case = self.cases.case(id)?;
                 self.not_before_anchor(case, at.date())?;
                 let escalation = if self.cases.policy(case.policy())?.is_fever(temperature) {
-                    self.case_change(person, State::Suspected, at.date(), false)?
+                    self.case_change(person, State::Suspected, self.today_or(at.date()), false)?
                 } else {
                     None
                 };
@@ -670,11 +681,13 @@ impl Registry {
             C::RecordTest { person, on, result } => {
                 let id = self.active_case_of(person)?;
                 let escalation = match result {
-                    TestResult::Positive => self.case_change(person, State::Confirmed, on, false)?,
+                    TestResult::Positive => self.case_change(person, State::Confirmed, self.today_or(on), false)?,
                     TestResult::Negative => None,
                 };
                 Event::TestRecorded { case: id, on, result, escalation }
             }
+            C::CorrectCheck { case, recorded, corrected } => self.check_erratum(case, recorded, corrected)?,
+            C::CorrectTest { case, on, corrected } => self.test_erratum(case, on, corrected)?,
             C::Release { case: id, on } => {
                 let case = self.cases.active(id)?;
                 let schedule = self.cases.schedule_of(case)?;
@@ -771,7 +784,7 @@ impl Registry {
                 self.not_before_anchor(c, at.date())?;
                 let fever = self.cases.policy(c.policy())?.is_fever(*temperature);
                 let expected = || match fever {
-                    true => self.case_change(c.person(), State::Suspected, at.date(), false),
+                    true => self.case_change(c.person(), State::Suspected, self.today_or(at.date()), false),
                     false => Ok(None),
                 };
                 self.expect_change(escalation.as_ref(), expected, origin)?;
@@ -783,7 +796,7 @@ impl Registry {
                     return Err(CaseError::TestAlreadyRecorded { case: *case, on: *on }.into());
                 }
                 let expected = || match result {
-                    TestResult::Positive => self.case_change(c.person(), State::Confirmed, *on, false),
+                    TestResult::Positive => self.case_change(c.person(), State::Confirmed, self.today_or(*on), false),
                     TestResult::Negative => Ok(None),
                 };
                 self.expect_change(escalation.as_ref(), expected, origin)?;
@@ -839,6 +852,27 @@ impl Registry {
                     return Err(RegistryError::Mismatch { what: format!("case {case} lacks other things") }.into());
                 }
             }
+            Event::CaseReopened { case, on, .. } => {
+                if self.day != Some(*on) || self.reopening(&Draft::default(), *case, *on)?.as_ref() != Some(event) {
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case} is not reopened so on {on}") }.into()
+                    );
+                }
+            }
+            Event::CheckCorrected { case, recorded, corrected, .. } => {
+                if origin == Origin::Log && self.check_erratum(*case, *recorded, *corrected)? != *event {
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case}'s check is not corrected so") }.into()
+                    );
+                }
+            }
+            Event::TestCorrected { case, sampled, corrected, .. } => {
+                if origin == Origin::Log && self.test_erratum(*case, *sampled, *corrected)? != *event {
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case}'s test is not corrected so") }.into()
+                    );
+                }
+            }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
         }
         Ok(())
@@ -890,9 +924,51 @@ impl Registry {
                 let status = CaseStatus::Review { since: *on, reasons: reasons.clone() };
                 self.cases.update(*case, None, |c| c.set_status(status))?;
             }
+            Event::CaseReopened { case, policy, on, reasons, change } => {
+                let c = self.cases.case(*case)?;
+                let (person, schedule) = (c.person(), self.cases.policy(*policy)?.schedule(c.anchor())?);
+                self.cases.update(*case, Some(&schedule), |c| {
+                    c.convert(*policy, *on);
+                    c.reopen(*on, reasons.clone());
+                })?;
+                self.apply_change(person, change.as_ref())?;
+            }
+            Event::CheckCorrected { case, recorded, corrected, on, escalation, undone, reasons } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, None, |c| {
+                    c.unrecord_check(recorded.at.date(), recorded.symptoms);
+                    if let Some(r) = corrected {
+                        c.record_check(r.at.date(), r.symptoms);
+                    }
+                    Self::settle_erratum(c, *on, escalation.is_some(), State::Suspected, undone.is_some(), reasons);
+                })?;
+                self.apply_change(person, escalation.as_ref().or(undone.as_ref()))?;
+            }
+            Event::TestCorrected { case, sampled, corrected, on, escalation, undone, reasons, .. } => {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, None, |c| {
+                    c.unrecord_test(*sampled);
+                    if let Some(x) = corrected {
+                        c.record_test(x.on, x.result);
+                    }
+                    Self::settle_erratum(c, *on, escalation.is_some(), State::Confirmed, undone.is_some(), reasons);
+                })?;
+                self.apply_change(person, escalation.as_ref().or(undone.as_ref()))?;
+            }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
         }
         Ok(())
+    }
+
+    /// Where an erratum dated `on` leaves case `c`: escalated to `to` when it made an
+    /// escalation, reopened (for `reasons`) when it undid one.
+    fn settle_erratum(c: &mut Case, on: NaiveDate, escalated: bool, to: State, undone: bool, reasons: &[ReviewReason]) {
+        if escalated {
+            c.set_status(CaseStatus::Escalated { on, to });
+        }
+        if undone {
+            c.reopen(on, reasons.to_vec());
+        }
     }
 
     /// Record a check or test on `date` by `record`; with an escalation, end the case.
@@ -906,6 +982,8 @@ impl Registry {
     ) -> Result<(), Error> {
         let case = self.cases.case(id)?;
         let person = case.person();
+        // An escalation lands on the business date, whatever the record's date.
+        let ended = self.today_or(date);
         if escalation.is_none() && case.status() == &CaseStatus::Open {
             // Only this day's entry of the unchecked index can change.
             let required = self.cases.policy(case.policy())?.checks_per_day();
@@ -919,7 +997,7 @@ impl Registry {
         self.cases.update(id, None, |c| {
             record(c);
             if escalation.is_some() {
-                c.set_status(CaseStatus::Escalated { on: date, to });
+                c.set_status(CaseStatus::Escalated { on: ended, to });
             }
         })?;
         self.apply_change(person, escalation)
@@ -950,10 +1028,133 @@ impl Registry {
     /// calendar), before anything changes.
     pub(super) fn check_conversions(&self, close: CaseId) -> Result<(), Error> {
         let policy = self.cases.policy(self.cases.case(close)?.policy())?;
-        for id in self.linked_to(close) {
+        for id in self.linked_to(close).into_iter().chain(self.released_linked_to(close)) {
             policy.schedule(self.cases.case(id)?.anchor())?;
         }
         Ok(())
+    }
+
+    /// The released secondary contacts' cases linked to close contact's case `close`, in order.
+    pub(super) fn released_linked_to(&self, close: CaseId) -> Vec<CaseId> {
+        self.cases.index.released_links.range(on(close)).map(|&(_, secondary)| secondary).collect()
+    }
+
+    /// The reopening on `on` of released secondary contact's case `id`, when the results of
+    /// the close contact's case it is linked to now break the rule it was released on (a
+    /// positive among the first tests) and nobody has acted on the person since (no other
+    /// case, and a way back into isolation the state table allows); `None` otherwise.
+    pub(super) fn reopening(&self, draft: &Draft, id: CaseId, on: NaiveDate) -> Result<Option<Event>, Error> {
+        let c = self.cases.case(id)?;
+        let (CaseStatus::Released { .. }, Some(close)) = (c.status(), c.linked()) else { return Ok(None) };
+        let close = self.cases.case(close)?;
+        let Some(rule) = self.cases.policy(c.policy())?.linked() else { return Ok(None) };
+        let schedule = self.cases.schedule_of(c)?;
+        let broken = c.release_blockers(&schedule, Some((rule, close))).contains(&ReviewReason::LinkedTestsPending);
+        if !broken || self.active_case(c.person()).is_some() {
+            return Ok(None);
+        }
+        let policy = close.policy();
+        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, on);
+        let from = draft.state(self, c.person())?.state();
+        if from != state && !from.may_become(state) {
+            return Ok(None);
+        }
+        let change = self.drafted_change(draft, c.person(), state, on, false)?;
+        let reasons = vec![ReviewReason::ReleasedBeforeLinkedPositive];
+        Ok(Some(Event::CaseReopened { case: id, policy, on, reasons, change }))
+    }
+
+    /// The undoing, on the business date `today`, of the escalation that ended `case`, when
+    /// nobody has acted on the person since (they are still in the state it gave them and under
+    /// no other case): the person's change back into the state their category has today
+    /// (made as a correction, not as a transition of the state table), and the reasons for a
+    /// review when the table does not allow that way back. `(None, [])` when it cannot be
+    /// undone.
+    fn undo_escalation(
+        &self,
+        case: &Case,
+        today: NaiveDate,
+    ) -> Result<(Option<StateChange>, Vec<ReviewReason>), Error> {
+        let CaseStatus::Escalated { to, .. } = case.status() else { return Ok((None, Vec::new())) };
+        let person = case.person();
+        let current = self.state(person)?;
+        if current.state() != *to || self.active_case(person).is_some() {
+            return Ok((None, Vec::new()));
+        }
+        let target = case.category().state_on(&self.cases.schedule_of(case)?, today);
+        let reasons = match current.state().may_become(target) {
+            true => Vec::new(),
+            false => vec![ReviewReason::EscalationCorrected],
+        };
+        let back = PersonState::new(target, today);
+        let recolours = self.recolours_on_state(person, back)?;
+        Ok((Some(StateChange { from: current, to: back, recolours }), reasons))
+    }
+
+    /// What correcting the record that did (`was`) or did not escalate `case` into one that
+    /// does (`now`, to `to`) changes on `today`: (escalation, undoing, reasons for a review).
+    #[allow(clippy::type_complexity)]
+    fn correction(
+        &self,
+        (id, case): (CaseId, &Case),
+        (was, now, to): (bool, bool, State),
+        today: NaiveDate,
+    ) -> Result<(Option<StateChange>, Option<StateChange>, Vec<ReviewReason>), Error> {
+        match (was, now) {
+            (true, false) => {
+                let (undone, reasons) = self.undo_escalation(case, today)?;
+                Ok((None, undone, reasons))
+            }
+            (false, true) => {
+                if let Some(on) = case.status().ended_on() {
+                    return Err(CaseError::Ended { case: id, on }.into());
+                }
+                Ok((self.case_change(case.person(), to, today, false)?, None, Vec::new()))
+            }
+            _ => Ok((None, None, Vec::new())),
+        }
+    }
+
+    /// The event an erratum of a check of case `id` becomes.
+    fn check_erratum(&self, id: CaseId, recorded: Reading, corrected: Option<Reading>) -> Result<Event, Error> {
+        let date = recorded.at.date();
+        let today = self.day.ok_or(RegistryError::NoBusinessDate { date })?;
+        let c = self.cases.case(id)?;
+        let policy = self.cases.policy(c.policy())?;
+        let no_such = || Error::from(CaseError::NoSuchRecord { case: id, date });
+        let day = c.day(date).ok_or_else(no_such)?;
+        let was = policy.is_fever(recorded.temperature);
+        let escalated = matches!(c.status(), CaseStatus::Escalated { to: State::Suspected, .. });
+        if day.checks() == 0 || (recorded.symptoms && !day.symptoms()) || (was && !escalated) {
+            return Err(no_such());
+        }
+        if let Some(r) = corrected {
+            self.not_before_anchor(c, r.at.date())?;
+        }
+        let now = corrected.is_some_and(|r| policy.is_fever(r.temperature));
+        let (escalation, undone, reasons) = self.correction((id, c), (was, now, State::Suspected), today)?;
+        Ok(Event::CheckCorrected { case: id, recorded, corrected, on: today, escalation, undone, reasons })
+    }
+
+    /// The event an erratum of the test of case `id` sampled on `sampled` becomes.
+    fn test_erratum(&self, id: CaseId, sampled: NaiveDate, corrected: Option<Sample>) -> Result<Event, Error> {
+        let today = self.day.ok_or(RegistryError::NoBusinessDate { date: sampled })?;
+        let c = self.cases.case(id)?;
+        let no_such = || Error::from(CaseError::NoSuchRecord { case: id, date: sampled });
+        let recorded = c.day(sampled).and_then(|d| d.test()).ok_or_else(no_such)?;
+        let was = recorded == TestResult::Positive;
+        if was && !matches!(c.status(), CaseStatus::Escalated { to: State::Confirmed, .. }) {
+            return Err(no_such());
+        }
+        if let Some(x) = corrected {
+            self.not_before_anchor(c, x.on)?;
+            if x.on != sampled && c.day(x.on).is_some_and(|d| d.test().is_some()) {
+                return Err(CaseError::TestAlreadyRecorded { case: id, on: x.on }.into());
+            }
+        }
+        let now = corrected.is_some_and(|x| x.result == TestResult::Positive);
+        let (escalation, undone, reasons) = self.correction((id, c), (was, now, State::Confirmed), today)?;
+        Ok(Event::TestCorrected { case: id, sampled, recorded, corrected, on: today, escalation, undone, reasons })
     }
 
     /// The cases the daily round of `today` changes, in order: phases entered (by date,

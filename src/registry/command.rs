@@ -12,7 +12,7 @@ use crate::colour::{ColourRule, PersonState, State};
 use crate::duty::{Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::quarantine::{Category, Policy, Temperature, TestResult};
+use crate::quarantine::{Category, Policy, Reading, Sample, Temperature, TestResult};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against
@@ -202,12 +202,55 @@ pub enum Command {
         /// The date.
         on: NaiveDate,
     },
-    /// The daily round 每日巡查, at the start of `today`: every open case whose next phase has
-    /// begun moves its person into that phase's state, then every open case whose last day is
-    /// over is released on its release date, or flagged for review when something is missing.
-    /// Becomes one event per case changed, none when nothing is due.
+    /// An erratum 更正 for a health check recorded by mistake: the check `recorded` (as the
+    /// log holds it: when, the temperature, the symptoms) of case `case` should have been
+    /// `corrected`, or never recorded at all (`None`). The correction is dated on the business
+    /// date; the record it names may be dated anywhere (a far-future typo in a log written
+    /// before the registry kept its date), the corrected one is held to the rules of
+    /// [`Command::RecordCheck`] (not before the anchor, not after the business date).
+    ///
+    /// When the check named is the fever that escalated the case, and the correction is no
+    /// fever, the escalation is undone today if nobody has acted on the person since (they
+    /// are still in the state it gave them and under no other case): the case is open again
+    /// and the person back in the state their category has today, or, when
+    /// [`State::may_become`] does not allow that way back, the case is under review for
+    /// [`ReviewReason::EscalationCorrected`](crate::quarantine::ReviewReason::EscalationCorrected).
+    /// A correction into a fever on an active case escalates it today, as a check would.
+    CorrectCheck {
+        /// The case (active or ended).
+        case: CaseId,
+        /// The check as it was recorded.
+        recorded: Reading,
+        /// What it should have been; `None`: no check was made.
+        corrected: Option<Reading>,
+    },
+    /// An erratum 更正 for a test result recorded by mistake: the result of case `case`
+    /// sampled on `on` should have been `corrected` (another date, another result), or never
+    /// recorded (`None`). Dated, checked and undone as [`Command::CorrectCheck`] is (a
+    /// positive result corrected away undoes the escalation to a confirmed case; a correction
+    /// into a positive escalates an active case today, converts the secondary contacts linked
+    /// to it and re-judges those released, as [`Command::RecordTest`] does). Secondary
+    /// contacts converted by a positive result that is corrected away stay close contacts:
+    /// their cases follow their own records from then on.
+    CorrectTest {
+        /// The case (active or ended).
+        case: CaseId,
+        /// The sampling date of the result recorded.
+        on: NaiveDate,
+        /// What it should have been; `None`: no test was made.
+        corrected: Option<Sample>,
+    },
+    /// The daily round 每日巡查 that opens the business date 业务日期 `today`: the registry's
+    /// date moves forward to it ([`Registry::business_date`](super::Registry::business_date);
+    /// refused unless later than the current one), and every day from the one after the
+    /// previous business date up to `today` is run in order (only `today` when no day was
+    /// opened before). On each day, every open case whose next phase has begun moves its
+    /// person into that phase's state, then every open case whose last day is over is released
+    /// on its release date, or flagged for review on that day when something is missing.
+    /// Becomes an [`Event::DayOpened`](super::Event::DayOpened), then one event per case
+    /// changed, day by day.
     OpenDay {
-        /// Today.
+        /// Today: the new business date.
         today: NaiveDate,
     },
     /// Register a staff member 工作人员 who can be responsible under schemes. Refused when

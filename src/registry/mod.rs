@@ -21,6 +21,7 @@ mod audit;
 mod cases;
 mod colours;
 mod command;
+mod days;
 mod duties;
 mod event;
 mod record;
@@ -39,6 +40,7 @@ pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use upgrade::upgrade_v5_log;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{Colour, ColourRule, Delta, PersonState, Tally};
@@ -191,6 +193,38 @@ pub enum RegistryError {
         position: u64,
         /// Why it was refused.
         source: Box<Error>,
+    },
+    /// A command dated before any business date 业务日期 was opened: the commands that record
+    /// for an isolation case (and errata) wait for the first [`Command::OpenDay`].
+    #[error("no business date is open: open one (OpenDay) before recording for {date}")]
+    NoBusinessDate {
+        /// The date of the record.
+        date: NaiveDate,
+    },
+    /// [`Command::OpenDay`] may only move the business date forward.
+    #[error("the business date is {business_date}: a day cannot be opened on {today}, which is not later")]
+    DayNotForward {
+        /// The date asked for.
+        today: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
+    /// A record dated after the business date: nothing in the future is recorded.
+    #[error("a record dated {date} is after the business date {business_date}")]
+    AfterBusinessDate {
+        /// The record's date.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
+    /// A case starts, or restarts on a new exposure, on the business date (the anchor says
+    /// when the exposure was), not on another.
+    #[error("a case starts or restarts on the business date {business_date}, not on {date}")]
+    NotBusinessDate {
+        /// The date of the command.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
     },
     /// Replaying a log failed at an event.
     #[error("event {index} of the log was refused: {source}")]
@@ -345,6 +379,9 @@ pub struct Registry {
     requests: record::Requests,
     /// Counts the changes of state, so that a [`Prepared`] made before one is refused.
     generation: u64,
+    /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
+    /// the first.
+    day: Option<NaiveDate>,
 }
 
 /// Registries are equal when their states are: what a replay of their logs rebuilds. Their
@@ -392,6 +429,7 @@ impl Registry {
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: 0,
+            day: None,
         };
         reg.head = reg.founding_record().head();
         Ok(reg)
@@ -772,11 +810,13 @@ impl Registry {
             Origin::Decided => Ok(()),
             Origin::Log => Self::expect_recolours(found, &expected()?),
         };
+        self.check_day(event, origin)?;
         match event {
             Event::Founded { format, .. } => {
                 snapshot::check_format(*format)?;
                 return Err(RegistryError::Founding.into());
             }
+            Event::DayOpened { .. } => {}
             Event::UnitAdded { unit, parent, spec } => {
                 self.tree.check_add(*parent, spec)?;
                 Self::expect_id(IdTable::Unit, self.tree.len() as u32, unit.get())?;
@@ -869,6 +909,7 @@ impl Registry {
     fn commit_event(&mut self, event: &Event) -> Result<(), Error> {
         match event {
             Event::Founded { .. } => return Err(RegistryError::Founding.into()),
+            Event::DayOpened { on, .. } => self.day = Some(*on),
             Event::UnitAdded { parent, spec, .. } => {
                 self.tree.add(*parent, spec.clone())?;
                 self.tallies.push(Tally::new());

@@ -503,7 +503,12 @@ impl Draft {
         let (case, change) = match event {
             Event::TestRecorded { case, escalation: change, .. }
             | Event::CaseConverted { case, change, .. }
+            | Event::CaseReopened { case, change, .. }
             | Event::PhaseEntered { case, change, .. } => (*case, change.as_ref()),
+            Event::TestCorrected { case, escalation, undone, .. }
+            | Event::CheckCorrected { case, escalation, undone, .. } => {
+                (*case, escalation.as_ref().or(undone.as_ref()))
+            }
             Event::CaseReleased { case, change, .. } => (*case, Some(change)),
             _ => return Ok(()),
         };
@@ -741,7 +746,7 @@ impl Registry {
         }
         let events = &record.events;
         let decided = match record.round {
-            Some(today) => self.round_events(today)?,
+            Some(today) => self.day_events(today)?,
             None => {
                 let Some(first) = events.first() else {
                     return Err(
@@ -795,7 +800,7 @@ impl Registry {
     /// policy, which the close contact's test leaves as they are.
     pub(super) fn decide_record(&self, command: Command) -> Result<Decided, Error> {
         if let Command::OpenDay { today } = command {
-            return Ok(Decided { round: Some(today), events: self.round_events(today)?, first_checked: false });
+            return Ok(Decided { round: Some(today), events: self.day_events(today)?, first_checked: false });
         }
         let first = self.decide(command)?;
         self.check(&first, super::Origin::Decided)?;
@@ -805,20 +810,53 @@ impl Registry {
         Ok(Decided { round: None, events, first_checked: true })
     }
 
-    /// Append to `out` the events that follow `first` in the same command: the conversion of
-    /// every secondary contact linked to a case that tests positive.
+    /// Append to `out` the events that follow `first` in the same command: after a positive
+    /// result (recorded, or an erratum's), the conversion of every active secondary contact
+    /// linked to the case, and the reopening of every released one whose release the result
+    /// contradicts, both on the business date.
     pub(super) fn follow_ups(&self, first: &Event, out: &mut Vec<Event>) -> Result<(), Error> {
-        if let Event::TestRecorded { case: close, on, result: crate::quarantine::TestResult::Positive, .. } = first {
-            self.check_conversions(*close)?;
-            let mut draft = Draft::default();
-            draft.absorb(self, first)?;
-            for id in self.linked_to(*close) {
-                let event = self.conversion(&draft, id, *close, *on)?;
-                draft.absorb(self, &event)?;
-                out.push(event);
+        let (close, sampled) = match first {
+            Event::TestRecorded { case, on, escalation: Some(_), .. }
+            | Event::TestCorrected { case, on, escalation: Some(_), .. } => (*case, *on),
+            _ => return Ok(()),
+        };
+        self.check_conversions(close)?;
+        let on = self.today_or(sampled);
+        let mut draft = Draft::default();
+        draft.absorb(self, first)?;
+        for id in self.linked_to(close) {
+            let event = self.conversion(&draft, id, close, on)?;
+            draft.absorb(self, &event)?;
+            out.push(event);
+        }
+        if self.business_date().is_some() {
+            for id in self.released_linked_to(close) {
+                if let Some(event) = self.reopening(&draft, id, on)? {
+                    draft.absorb(self, &event)?;
+                    out.push(event);
+                }
             }
         }
         Ok(())
+    }
+
+    /// The events of opening the business date `today`: [`Event::DayOpened`], then the daily
+    /// round of `today`, which catches up every day since the previous business date (each
+    /// case enters the latest phase begun by `today`, on that phase's first day, and is
+    /// released or flagged as of its release date).
+    ///
+    /// # Errors
+    /// [`RegistryError::DayNotForward`] when `today` is not after the business date.
+    pub(super) fn day_events(&self, today: NaiveDate) -> Result<Vec<Event>, Error> {
+        let from = self.business_date();
+        if let Some(business_date) = from
+            && today <= business_date
+        {
+            return Err(RegistryError::DayNotForward { today, business_date }.into());
+        }
+        let mut events = vec![Event::DayOpened { from, on: today }];
+        events.extend(self.round_events(today)?);
+        Ok(events)
     }
 
     /// The events of the daily round of `today`, in order: phases entered (by date, then

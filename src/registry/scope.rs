@@ -495,13 +495,18 @@ impl Scope<'_> {
             Command::RecordTest { person, result, .. } => {
                 self.person(*person)?;
                 match (result, reg.active_case(*person)) {
-                    (TestResult::Positive, Some(close)) => {
-                        reg.linked_to(close).into_iter().try_for_each(|secondary| self.case(secondary).map(drop))
-                    }
+                    (TestResult::Positive, Some(close)) => self.check_linked(close),
                     _ => Ok(()),
                 }
             }
-            Command::Release { case, .. } => self.case(*case).map(drop),
+            Command::Release { case, .. } | Command::CorrectCheck { case, .. } => self.case(*case).map(drop),
+            Command::CorrectTest { case, corrected, .. } => {
+                self.case(*case)?;
+                match corrected {
+                    Some(sample) if sample.result == TestResult::Positive => self.check_linked(*case),
+                    _ => Ok(()),
+                }
+            }
             Command::AddStaff { staff } => self.check(staff.home()),
             Command::SetAvailability { staff, .. } => {
                 self.check_staff(*staff)?;
@@ -523,6 +528,14 @@ impl Scope<'_> {
             | Command::Solve { .. }
             | Command::OpenDay { .. } => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
         }
+    }
+
+    /// Refuse a positive result of close contact's case `close` when a secondary contact's
+    /// case linked to it (active, converted by it; or released, re-judged by it) lies outside.
+    fn check_linked(&self, close: CaseId) -> Result<(), Error> {
+        let reg = self.registry;
+        let linked = reg.linked_to(close).into_iter().chain(reg.released_linked_to(close));
+        linked.into_iter().try_for_each(|secondary| self.case(secondary).map(drop))
     }
 
     /// Refuse a staff member living outside the scope.

@@ -7,6 +7,7 @@
 //! (colours, tallies, indexes) and audits the result before handing it out. A host keeps a
 //! snapshot beside its log to restart without replaying it all.
 
+use chrono::NaiveDate;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -238,6 +239,11 @@ pub struct Snapshot {
     pub head: Head,
     /// The request ids committed by the records it covers (format 6; none in format 5).
     pub requests: Vec<Remembered>,
+    /// The business date 业务日期 ([`Registry::business_date`]), `None` before the first
+    /// day was opened. Written last; a snapshot of format 5 written before the registry kept
+    /// its date has no such field, and reads as `None`: the host's next
+    /// [`Command::OpenDay`](crate::Command::OpenDay) sets it.
+    pub business_date: Option<NaiveDate>,
 }
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -256,6 +262,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "rosters",
     "head",
     "requests",
+    "business_date",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -310,6 +317,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     },)*
                     head: V5_HEAD,
                     requests: Vec::new(),
+                    business_date: None,
                 }
             };
         }
@@ -317,6 +325,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
         if format == FORMAT_VERSION {
             snapshot.head = FormatFirst::element(format, &mut seq, index + 1, &self)?;
             snapshot.requests = FormatFirst::element(format, &mut seq, index + 2, &self)?;
+            snapshot.business_date = FormatFirst::element(format, &mut seq, index + 3, &self)?;
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -328,6 +337,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             ($($field:ident: $name:literal),*) => {{
                 $(let mut $field = None;)*
                 let (mut head, mut requests) = (None, None);
+                let mut business_date: Option<Option<NaiveDate>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -336,21 +346,26 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "requests" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "requests", &mut requests)?
                         }
+                        "business_date" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "business_date", &mut business_date)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
                 let format = reader.finish(SNAPSHOT_FIELDS)?;
-                if format == UPGRADED_FORMAT && (head.is_some() || requests.is_some()) {
-                    return Err(de::Error::custom("a snapshot of format 5 has no head and no requests"));
+                if format == UPGRADED_FORMAT && (head.is_some() || requests.is_some() || business_date.is_some()) {
+                    return Err(de::Error::custom("a snapshot of format 5 has no head, no requests and no business date"));
                 }
-                // Format 5 has neither; another format is returned only to be refused by type.
-                let (head, requests) = match format {
-                    FORMAT_VERSION => {
-                        (FormatFirst::required(format, "head", head)?, FormatFirst::required(format, "requests", requests)?)
-                    }
-                    _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default()),
+                // Format 5 has none of them; another format is returned only to be refused by type.
+                let (head, requests, business_date) = match format {
+                    FORMAT_VERSION => (
+                        FormatFirst::required(format, "head", head)?,
+                        FormatFirst::required(format, "requests", requests)?,
+                        FormatFirst::required(format, "business_date", business_date)?,
+                    ),
+                    _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default(), business_date.flatten()),
                 };
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests }
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date }
             }};
         }
         Ok(snapshot_body!(read))
@@ -378,6 +393,7 @@ impl Registry {
             rosters: self.duties.rosters(),
             head: self.head,
             requests: self.requests_list(),
+            business_date: self.day,
         }
     }
 
@@ -433,6 +449,7 @@ impl Registry {
             head: snapshot.head,
             requests,
             generation: 0,
+            day: snapshot.business_date,
         };
         if snapshot.format == UPGRADED_FORMAT {
             let founding = registry.founding_record().digest();
@@ -462,7 +479,7 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 14)?;
+        let mut st = s.serialize_struct("Snapshot", 15)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -477,6 +494,7 @@ impl Serialize for Registry {
         st.serialize_field("rosters", &self.duties.rosters())?;
         st.serialize_field("head", &self.head)?;
         st.serialize_field("requests", &self.requests_list())?;
+        st.serialize_field("business_date", &self.day)?;
         st.end()
     }
 }

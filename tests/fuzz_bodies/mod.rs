@@ -97,6 +97,7 @@ pub fn base() -> &'static (Registry, Vec<Event>) {
         {
             run(&mut reg, Command::AdoptPolicy { policy });
         }
+        run(&mut reg, Command::OpenDay { today: feb(2) });
         run(
             &mut reg,
             Command::StartCase {

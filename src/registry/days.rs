@@ -1,0 +1,158 @@
+//! The business date 业务日期: the registry's own date, the date of the last daily round
+//! ([`Command::OpenDay`]), and the rules every dated record is held to against it.
+//!
+//! The registry never reads a clock: its date moves only when the host opens a day, and only
+//! forward. Opening a day several days ahead runs the days in between as one catch-up round
+//! on the new date: every case enters the latest phase begun by then (on that phase's first
+//! day) and is released, or flagged for review, as of its release date. A phase begun and ended
+//! within the jump leaves no event of its own: the person's state goes straight to the phase
+//! in force. This keeps a command one record whose events are worked out before anything
+//! changes ([`Registry::prepare`]).
+//!
+//! # The rules, command by command
+//!
+//! "Today" is the business date. "Before any day" is a registry that has not opened one yet
+//! (new, or loaded from a snapshot of format 5, which kept no date).
+//!
+//! | command | its date | refused when, once a day is open | before any day |
+//! |---|---|---|---|
+//! | `OpenDay` | `today` | not later than the business date ([`RegistryError::DayNotForward`]) | sets the first business date, runs that day only |
+//! | `StartCase`, `Exposed` | `on` | not today ([`RegistryError::NotBusinessDate`]): a case starts on the day it is decided; the anchor says when the exposure was | refused ([`RegistryError::NoBusinessDate`]) |
+//! | `RecordCheck` | `at`'s date | after today ([`RegistryError::AfterBusinessDate`]); back-dated is allowed | refused |
+//! | `RecordTest` | `on` (the sampling date) | after today; back-dated is allowed (a result arriving days after the sample) | refused |
+//! | `Release` | `on` | after today: nothing in the future releases anyone | refused |
+//! | `CorrectCheck`, `CorrectTest` | the business date; the corrected record's own date | the corrected record after today (the record named may be dated anywhere, so that a far-future typo can be corrected) | refused |
+//! | `RegisterPerson` | the state's `since` | after today | allowed (a bulk load of the population as it stands) |
+//! | `MovePerson`, `SetState`, `SetColourRule`, `CloseUnit` | `on` | after today | allowed |
+//! | `Assign`, `Unassign`, `Solve`, `Replace` | `on` | after today | allowed |
+//! | `SetAvailability` | `from`, `until` | never: it is a plan, not a record | allowed |
+//! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
+//!
+//! # Where consequences land
+//!
+//! A back-dated record is taken as dated, but what it causes happens on the business date:
+//! a fever or a positive result escalates the case today (its status is escalated on the
+//! business date, the person's new state begins then, and it shows on today's agenda); the
+//! secondary contacts linked to a positive close contact are converted today; a secondary
+//! contact released on the close contact's first tests being negative, which a late positive
+//! among those tests contradicts, is reopened today as a close contact's case under review
+//! ([`ReviewReason::ReleasedBeforeLinkedPositive`](crate::quarantine::ReviewReason::ReleasedBeforeLinkedPositive)).
+//! An erratum's consequences land today too.
+//!
+//! # Logs and snapshots
+//!
+//! [`Event::DayOpened`] begins every day's round, quiet days included, so a replay restores
+//! the business date; a snapshot carries it. Replaying events checks them against the same
+//! rules. A log that records for cases before any [`Event::DayOpened`] was written before the
+//! registry kept its date (format 5): its events are read as they were written (no date rule,
+//! consequences on the records' own dates) until its first day is opened; a snapshot of
+//! format 5 has no business date, and the host's next [`Command::OpenDay`] sets it.
+
+use chrono::NaiveDate;
+
+use super::{Event, Origin, Registry, RegistryError};
+use crate::Error;
+
+impl Registry {
+    /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
+    /// the first. Nothing is recorded for a date after it.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry, RegistryError};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// assert_eq!(reg.business_date(), None);
+    /// reg.apply(Command::OpenDay { today: feb(1) })?;
+    /// // Three days ahead: Feb 2, 3 and 4 are caught up in one round.
+    /// reg.apply(Command::OpenDay { today: feb(4) })?;
+    /// assert_eq!(reg.business_date(), Some(feb(4)));
+    /// // Never back.
+    /// let back = reg.apply(Command::OpenDay { today: feb(3) }).unwrap_err();
+    /// assert_eq!(back, RegistryError::DayNotForward { today: feb(3), business_date: feb(4) }.into());
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    pub fn business_date(&self) -> Option<NaiveDate> {
+        self.day
+    }
+
+    /// The date a record's consequences land on: the business date, or, before any day was
+    /// opened (a log of format 5), the record's own `date`.
+    pub(super) fn today_or(&self, date: NaiveDate) -> NaiveDate {
+        self.day.unwrap_or(date)
+    }
+
+    /// Check an event's dates against the business date (see the module's table).
+    pub(super) fn check_day(&self, event: &Event, origin: Origin) -> Result<(), Error> {
+        if let Event::DayOpened { from, on } = event {
+            if *from != self.day {
+                return Err(RegistryError::Mismatch {
+                    what: format!("a day opened from {from:?}, but the business date is {:?}", self.day),
+                }
+                .into());
+            }
+            return match self.day {
+                Some(business_date) if *on <= business_date => {
+                    Err(RegistryError::DayNotForward { today: *on, business_date }.into())
+                }
+                _ => Ok(()),
+            };
+        }
+        let Some(date) = event.date() else { return Ok(()) };
+        let errata = matches!(event, Event::CheckCorrected { .. } | Event::TestCorrected { .. });
+        let Some(business_date) = self.day else {
+            // Before any day: the structural commands are a bulk load; a log of format 5 is
+            // read as it was written; a command recording for a case waits for a day.
+            let waits = errata || (origin == Origin::Decided && event.records_for_case());
+            return if waits { Err(RegistryError::NoBusinessDate { date }.into()) } else { Ok(()) };
+        };
+        let after = |date: NaiveDate| -> Result<(), Error> {
+            if date > business_date {
+                Err(RegistryError::AfterBusinessDate { date, business_date }.into())
+            } else {
+                Ok(())
+            }
+        };
+        match event {
+            Event::CaseStarted { on, .. } | Event::CaseRestarted { on, .. } if *on != business_date => {
+                Err(RegistryError::NotBusinessDate { date: *on, business_date }.into())
+            }
+            Event::CheckCorrected { corrected, on, .. } => {
+                if *on != business_date {
+                    return Err(RegistryError::NotBusinessDate { date: *on, business_date }.into());
+                }
+                corrected.map_or(Ok(()), |r| after(r.at.date()))
+            }
+            Event::TestCorrected { corrected, on, .. } => {
+                if *on != business_date {
+                    return Err(RegistryError::NotBusinessDate { date: *on, business_date }.into());
+                }
+                corrected.map_or(Ok(()), |s| after(s.on))
+            }
+            _ => after(date),
+        }
+    }
+}
+
+impl Event {
+    /// Whether this event records for an isolation case by a host's command (a start, a
+    /// restart, a check, a test, a release or a flag by hand), which waits for a business date.
+    fn records_for_case(&self) -> bool {
+        matches!(
+            self,
+            Event::CaseStarted { .. }
+                | Event::CaseRestarted { .. }
+                | Event::CheckRecorded { .. }
+                | Event::TestRecorded { .. }
+                | Event::CaseReleased { .. }
+                | Event::CaseFlagged { .. }
+                | Event::CaseConverted { .. }
+                | Event::PhaseEntered { .. }
+                | Event::CaseReopened { .. }
+        )
+    }
+}
