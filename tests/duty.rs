@@ -46,7 +46,7 @@ use chrono::{NaiveDate, TimeDelta};
 use proptest::prelude::*;
 use wangge::colour::{PersonState, State};
 use wangge::duty::{
-    Assignment, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme, Slot, Staff,
+    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme, Slot, Staff,
     Target, TargetSelector, UnitClass,
 };
 use wangge::grid::{CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
@@ -367,7 +367,8 @@ impl Model {
                 .tree()
                 .contains(staff.home())
                 .then(|| Event::StaffAdded { staff: StaffId::new(self.staff.len() as u32), spec: staff }),
-            Command::SetAvailability { staff, from, until } => {
+            Command::SetAvailability { staff, availability } => {
+                let (from, until) = availability.bounds();
                 let ordered = match (from, until) {
                     (Some(f), Some(u)) => f <= u,
                     _ => true,
@@ -960,8 +961,7 @@ impl World {
             }
             Op::SetAvailability { staff, from, until } => Command::SetAvailability {
                 staff: StaffId::new(u32::from(staff) % (model.staff.len() as u32 + 1)),
-                from: self.day(from),
-                until: self.day(until),
+                availability: Availability::from_bounds(self.day(from), self.day(until)),
             },
             Op::Assign { scheme, target, role, staff, smart, on } => {
                 let on = plus(self.today, i64::from(on));

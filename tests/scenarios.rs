@@ -15,13 +15,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
-use wangge::duty::Role;
+use wangge::duty::{Availability, Role};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, NewUnit, OverlayKind, UnitKind,
 };
 use wangge::people::{DoorLabel, PeopleError, PersonRecord};
 use wangge::quarantine::{
-    AgendaItem, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
+    AgendaItem, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
 };
 use wangge::registry::{Recolour, ScopeItem};
 use wangge::{
@@ -712,6 +712,7 @@ impl Scenario {
         on: NaiveDate,
         linked: Option<CaseId>,
     ) -> Result<CaseId, Error> {
+        let linked = linked.map(Link::Case);
         let event = self.apply(Command::StartCase { person, policy, category, anchor, on, linked })?;
         Ok(event.new_case().expect("StartCase starts a case"))
     }
@@ -1219,7 +1220,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
         category: Category::SecondaryContact,
         anchor: jul(4),
         on: jul(4),
-        linked: Some(close_case),
+        linked: Some(Link::Case(close_case)),
     });
     assert_eq!(err, Error::Case(CaseError::InvalidLink { linked: close_case, problem: LinkProblem::AlreadyPositive }));
 
@@ -1542,7 +1543,7 @@ fn huayuan_road_a_police_officer_leaving_is_replaced_and_coverage_holds() -> Res
     assert!(!duty.police.contains(&officer), "a station officer, not a community's own");
     let (six_load, team_load) = (s.reg.load(duty.six, officer)?, s.reg.load(duty.two_plus_three, officer)?);
     let gone = day(12);
-    s.apply(Command::SetAvailability { staff: officer, from: None, until: Some(day(11)) })?;
+    s.apply(Command::SetAvailability { staff: officer, availability: Availability::Until(day(11)) })?;
 
     // On the 12th the places they held are gaps.
     for (scheme, load) in [(duty.six, six_load), (duty.two_plus_three, team_load)] {

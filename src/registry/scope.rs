@@ -16,7 +16,7 @@ use crate::colour::{Colour, ColourMap, PersonState, Tally};
 use crate::duty::{Assignment, Staff, Target};
 use crate::grid::Unit;
 use crate::people::{Household, Person, ResidentId};
-use crate::quarantine::{Agenda, Case, TestResult};
+use crate::quarantine::{Agenda, Case, Link, TestResult};
 use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Something asked for through a scope.
@@ -490,7 +490,7 @@ impl Scope<'_> {
             | Command::RecordCheck { person, .. } => self.person(*person).map(drop),
             Command::StartCase { person, linked, .. } => {
                 self.person(*person)?;
-                linked.map_or(Ok(()), |close| self.case(close).map(drop))
+                linked.and_then(Link::case).map_or(Ok(()), |close| self.case(close).map(drop))
             }
             Command::RecordTest { person, result, .. } => {
                 self.person(*person)?;
