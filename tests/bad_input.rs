@@ -26,8 +26,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wangge::colour::{Colour, ColourRule, PersonState, State};
 use wangge::duty::{
-    Assignment, Availability, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule, Scheme,
-    SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
+    Assignment, Availability, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule,
+    Scheme, SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
 };
 use wangge::grid::{
     AdminCode, Cell, CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, MAX_LEVELS,
@@ -38,8 +38,8 @@ use wangge::people::{
     Phone, PopulationData, ResidentId,
 };
 use wangge::quarantine::{
-    Agenda, AgendaItem, Anchor, Case, CaseError, CaseStatus, Category, DayCounting, DayRecord, Ending, Item,
-    Link, LinkProblem, LinkedRelease, Phase, Policy, PolicyBuilder, QuarantineError, Release, ReviewReason, Setting,
+    Agenda, AgendaItem, Anchor, Case, CaseError, CaseStatus, Category, DayCounting, DayRecord, Ending, Item, Link,
+    LinkProblem, LinkedRelease, Phase, Policy, PolicyBuilder, QuarantineError, Release, ReviewReason, Setting,
     Temperature, TestResult,
 };
 use wangge::registry::{
@@ -1486,14 +1486,11 @@ proptest! {
         let rid = resident_ids()[probe];
         let _ = reg.population().find_resident(&rid);
         if let Ok(scope) = reg.scope(&[u]) {
-            let _ = scope.find_by_code(&code);
-            match scope.find_resident(&rid) {
-                Ok(_) => {}
-                Err(e) => {
-                    check_error(&e);
-                    assert!(matches!(e, Error::Registry(RegistryError::OutsideScope { item: ScopeItem::Person(_) })));
-                }
-            }
+            // Found through the scope exactly when found and inside.
+            let found = reg.tree().find_by_code(&code).filter(|&c| scope.contains(c));
+            assert_eq!(scope.find_by_code(&code), found);
+            let found = reg.population().find_resident(&rid).filter(|&p| scope.person(p).is_ok());
+            assert_eq!(scope.find_resident(&rid), found);
         }
     }
 }

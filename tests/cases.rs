@@ -58,8 +58,8 @@ use wangge::colour::{Colour, PersonState, State};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
 use wangge::quarantine::{
-    AgendaItem, CaseError, CaseStatus, Category, DayCounting, Ending, Item, Link, Policy, ReviewReason, Schedule, Setting,
-    Temperature, TestResult,
+    AgendaItem, CaseError, CaseStatus, Category, DayCounting, Ending, Item, Link, Policy, ReviewReason, Schedule,
+    Setting, Temperature, TestResult,
 };
 use wangge::registry::{Recolour, StateChange};
 use wangge::{
@@ -1370,8 +1370,14 @@ fn begin_linked(
     on: NaiveDate,
     linked: Option<CaseId>,
 ) -> CaseId {
-    let command =
-        Command::StartCase { person: PersonId::new(person), policy: policy_id(policy), category, anchor, on, linked: linked.map(Link::Case) };
+    let command = Command::StartCase {
+        person: PersonId::new(person),
+        policy: policy_id(policy),
+        category,
+        anchor,
+        on,
+        linked: linked.map(Link::Case),
+    };
     let events = world.reg.apply(command).expect("the case starts");
     events[0].new_case().expect("a case")
 }

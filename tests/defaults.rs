@@ -28,12 +28,14 @@ fn feb(d: u32) -> NaiveDate {
 fn registry() -> Registry {
     let levels = LevelScheme::zhengzhou();
     let lv = |n: &str| levels.level(n).expect("a level");
-    let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area)).expect("a root");
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area)).expect("a root");
     let root = reg.root();
-    let h = reg.apply(Command::AddHousehold { unit: root, door: DoorLabel::new("1-101").expect("a door") }).expect("added")
-        [0]
-    .new_household()
-    .expect("a household");
+    let h = reg
+        .apply(Command::AddHousehold { unit: root, door: DoorLabel::new("1-101").expect("a door") })
+        .expect("added")[0]
+        .new_household()
+        .expect("a household");
     for _ in 0..3 {
         let record = PersonRecord::new();
         let state = wangge::colour::PersonState::well(feb(1));
@@ -59,14 +61,17 @@ fn set_availability_without_dates_does_not_decode_and_clearing_a_leave_is_said()
     let member = |reg: &Registry| reg.staff_member(StaffId::new(0)).expect("a member").clone();
     assert_eq!(member(&reg).available_until(), Some(feb(11)));
     // The shape of format 5's command, dates left out: once "always available", now refused.
-    for body in [json!({"staff": 0}), json!({"staff": 0, "from": null, "until": null}), json!({"staff": 0, "until": null})]
+    for body in
+        [json!({"staff": 0}), json!({"staff": 0, "from": null, "until": null}), json!({"staff": 0, "until": null})]
     {
         let err = command(json!({ "SetAvailability": body })).expect_err("refused");
         assert!(err.to_string().contains("availability") || err.to_string().contains("unknown field"), "{err}");
     }
     // An availability that is not one of the four is refused too.
     assert!(command(json!({"SetAvailability": {"staff": 0, "availability": null}})).is_err());
-    assert!(command(json!({"SetAvailability": {"staff": 0, "availability": {"Between": {"from": "2020-02-01"}}}})).is_err());
+    assert!(
+        command(json!({"SetAvailability": {"staff": 0, "availability": {"Between": {"from": "2020-02-01"}}}})).is_err()
+    );
     // Each variant reads, and does what it says.
     let cases = [
         (json!("Always"), (None, None)),
@@ -89,7 +94,8 @@ fn set_availability_without_dates_does_not_decode_and_clearing_a_leave_is_said()
     assert!(reg == before);
     // Format 5's event, which holds both bounds (null for none), reads as before.
     let event: Event =
-        serde_json::from_value(json!({"AvailabilitySet": {"staff": 0, "from": null, "until": "2020-02-20"}})).expect("read");
+        serde_json::from_value(json!({"AvailabilitySet": {"staff": 0, "from": null, "until": "2020-02-20"}}))
+            .expect("read");
     assert_eq!(event, Event::AvailabilitySet { staff: StaffId::new(0), from: None, until: Some(feb(20)) });
 }
 
@@ -118,7 +124,8 @@ fn a_secondary_contact_under_a_linked_release_says_whom_they_follow() {
     let json = json!({"StartCase": {"person": 1, "policy": 1, "category": "SecondaryContact", "anchor": "2020-02-01", "on": "2020-02-02"}});
     assert_eq!(reg.apply(command(json).expect("decodes")), Err(err));
     // Linked, or explicitly not: both accepted, and the event records which.
-    let linked = reg.apply(start(1, secondary_policy, Category::SecondaryContact, Some(Link::Case(close)))).expect("linked");
+    let linked =
+        reg.apply(start(1, secondary_policy, Category::SecondaryContact, Some(Link::Case(close)))).expect("linked");
     assert!(matches!(linked[0], Event::CaseStarted { linked: Some(c), .. } if c == close));
     let json = json!({"StartCase": {"person": 2, "policy": 1, "category": "SecondaryContact", "anchor": "2020-02-01", "on": "2020-02-02", "linked": "Unlinked"}});
     let unlinked = reg.apply(command(json).expect("decodes")).expect("explicitly unlinked");
@@ -147,8 +154,10 @@ fn a_policy_or_scheme_in_a_command_gives_every_field_while_format_5_records_stil
     let scheme = Scheme::six_cover_one(lv("社区"), lv("街道"), None).expect("a scheme");
     let adopt_policy = json!({"AdoptPolicy": {"policy": serde_json::to_value(&policy).expect("serialised")}});
     let adopt_scheme = json!({"AdoptScheme": {"scheme": serde_json::to_value(&scheme).expect("serialised")}});
-    let policy_event = json!({"PolicyAdopted": {"policy": 0, "spec": serde_json::to_value(&policy).expect("serialised")}});
-    let scheme_event = json!({"SchemeAdopted": {"scheme": 0, "spec": serde_json::to_value(&scheme).expect("serialised")}});
+    let policy_event =
+        json!({"PolicyAdopted": {"policy": 0, "spec": serde_json::to_value(&policy).expect("serialised")}});
+    let scheme_event =
+        json!({"SchemeAdopted": {"scheme": 0, "spec": serde_json::to_value(&scheme).expect("serialised")}});
     // Whole, each reads.
     assert_eq!(command(adopt_policy.clone()).expect("decodes"), Command::AdoptPolicy { policy: policy.clone() });
     assert_eq!(command(adopt_scheme.clone()).expect("decodes"), Command::AdoptScheme { scheme: scheme.clone() });
@@ -162,7 +171,8 @@ fn a_policy_or_scheme_in_a_command_gives_every_field_while_format_5_records_stil
         let Event::PolicyAdopted { spec, .. } = event else { panic!("a policy adopted") };
         assert_eq!(spec.name(), policy.name());
         let alone: Policy =
-            serde_json::from_value(without(serde_json::to_value(&policy).expect("serialised"), &[], field)).expect("read");
+            serde_json::from_value(without(serde_json::to_value(&policy).expect("serialised"), &[], field))
+                .expect("read");
         assert_eq!(alone, spec);
     }
     // `linked` may be left out of a command: absent is the written form of "no linked release".
@@ -172,7 +182,8 @@ fn a_policy_or_scheme_in_a_command_gives_every_field_while_format_5_records_stil
     // A scheme's source likewise; its load limit may be left out.
     let err = command(without(adopt_scheme.clone(), &["AdoptScheme", "scheme"], "source")).expect_err("refused");
     assert!(err.to_string().contains("missing field `source`"), "{err}");
-    let event: Event = serde_json::from_value(without(scheme_event, &["SchemeAdopted", "spec"], "source")).expect("read");
+    let event: Event =
+        serde_json::from_value(without(scheme_event, &["SchemeAdopted", "spec"], "source")).expect("read");
     assert!(matches!(event, Event::SchemeAdopted { spec, .. } if spec.source().is_empty()));
     // An unknown field is refused in both.
     let mut extra = adopt_policy.clone();

@@ -73,7 +73,8 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 use wangge::colour::{Colour, ColourRule, HouseholdRule, PersonState, State, Tally};
 use wangge::duty::{
-    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target, TargetSelector, UnitClass,
+    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target,
+    TargetSelector, UnitClass,
 };
 use wangge::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, PersonRecord, ResidentId};

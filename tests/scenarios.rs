@@ -23,7 +23,7 @@ use wangge::people::{DoorLabel, PeopleError, PersonRecord};
 use wangge::quarantine::{
     AgendaItem, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
 };
-use wangge::registry::{Recolour, ScopeItem};
+use wangge::registry::Recolour;
 use wangge::{
     CaseId, CellId, Command, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError,
     StaffId, UnitId,
@@ -536,16 +536,17 @@ fn huayuan_road_a_community_scope_never_shows_another_communitys_households() ->
     assert_eq!(scope.persons().count() as u64, s.reg.counts(a)?.persons);
     assert_eq!(scope.totals(), s.reg.counts(a)?);
 
-    // Asking for B's household, person, unit or a resident's number is refused, never empty.
+    // Asking for B's household, person, unit or a resident's number answers as if B did not
+    // exist: the errors of ids nobody has, and nobody found.
     let other = lived_in(&s.reg, b)?;
     let person = s.reg.household(other)?.members()[0];
-    let outside = |item| Error::Registry(RegistryError::OutsideScope { item });
-    assert_eq!(scope.household(other).unwrap_err(), outside(ScopeItem::Household(other)));
-    assert_eq!(scope.person(person).unwrap_err(), outside(ScopeItem::Person(person)));
-    assert_eq!(scope.unit(b).unwrap_err(), outside(ScopeItem::Unit(b)));
-    assert_eq!(scope.counts(b).unwrap_err(), outside(ScopeItem::Unit(b)));
+    assert_eq!(scope.household(other).unwrap_err(), Error::People(PeopleError::UnknownHousehold { household: other }));
+    assert_eq!(scope.person(person).unwrap_err(), Error::People(PeopleError::UnknownPerson { person }));
+    assert_eq!(scope.unit(b).unwrap_err(), Error::Grid(GridError::UnknownUnit { unit: b }));
+    assert_eq!(scope.counts(b).unwrap_err(), Error::Grid(GridError::UnknownUnit { unit: b }));
     let id = s.reg.person(person)?.resident_id().expect("registered with an identity number");
-    assert_eq!(scope.find_resident(&id).unwrap_err(), outside(ScopeItem::Person(person)));
+    assert_eq!(s.reg.population().find_resident(&id), Some(person));
+    assert_eq!(scope.find_resident(&id), None);
     s.assert_sound();
     Ok(())
 }

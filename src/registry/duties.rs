@@ -329,6 +329,11 @@ impl Registry {
         Ok(assignments(self.duties.holders(scheme)?).map(|a| (a.target, a.role, a.staff)).collect())
     }
 
+    /// Every (target, holder) pair of `scheme`'s roster, in target order.
+    pub(super) fn holdings(&self, scheme: SchemeId) -> Result<impl Iterator<Item = (Target, StaffId)> + '_, Error> {
+        Ok(self.duties.holders(scheme)?.iter().flat_map(|(&t, list)| list.iter().map(move |&(_, s)| (t, s))))
+    }
+
     /// How many assignments `staff` carries under `scheme`.
     ///
     /// # Errors

@@ -86,6 +86,11 @@ pub enum RegistryError {
         /// What was asked for.
         item: ScopeItem,
     },
+    /// Through a scope ([`Registry::apply_within`]): the resident identity number or passport
+    /// is registered already (一人一档) to someone outside the scope, who is not named (the
+    /// same refusal names them for a scope that reaches them).
+    #[error("this identity document is registered already, outside this scope")]
+    RegisteredOutsideScope,
     /// A scope needs at least one root unit.
     #[error("a scope needs at least one root unit")]
     EmptyScope,
@@ -497,6 +502,19 @@ impl Registry {
     /// # Errors
     /// As [`Registry::apply`]; on error neither the registry nor `log` changes.
     pub fn apply_into(&mut self, command: Command, log: &mut Vec<Event>) -> Result<usize, Error> {
+        self.apply_vetted(command, log, |_, _| Ok(()))
+    }
+
+    /// [`Registry::apply_into`], with `vet` asked of the command's (first) decided event
+    /// before anything is applied: a refusal from it changes nothing. For
+    /// [`Registry::apply_within`], which checks a replacement's assignments on the event
+    /// rather than working the replacement out twice.
+    fn apply_vetted(
+        &mut self,
+        command: Command,
+        log: &mut Vec<Event>,
+        vet: impl FnOnce(&Registry, &Event) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
         let before = log.len();
         if let Command::OpenDay { today } = command {
             let (phases, releases) = self.round(today);
@@ -512,6 +530,7 @@ impl Registry {
             return Ok(log.len() - before);
         }
         let event = self.decide(command)?;
+        vet(self, &event)?;
         let positive = match &event {
             Event::TestRecorded { case, on, result: crate::quarantine::TestResult::Positive, .. } => Some((*case, *on)),
             _ => None,
