@@ -80,7 +80,9 @@ pub enum RegistryError {
         /// The refused target.
         target: UnitId,
     },
-    /// The item lies outside the scope the question was asked through.
+    /// A command issued through a scope ([`Registry::apply_within`]) would change this item,
+    /// which lies outside the scope. Reads through a [`Scope`] never give it: they answer an
+    /// item outside as one that does not exist.
     #[error("{item} lies outside this scope")]
     OutsideScope {
         /// What was asked for.
