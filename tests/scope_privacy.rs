@@ -458,3 +458,29 @@ fn a_number_registered_outside_is_refused_without_naming_its_holder() {
     assert!(reg == before);
     let _ = a;
 }
+
+/// A write whose effects reach outside is refused naming what the command named inside, not
+/// what lies outside: A's officer, who also holds a courtyard of B, cannot be set away through
+/// A's scope, and the refusal names the officer, not B's courtyard.
+#[test]
+fn a_write_reaching_outside_names_what_lies_inside() {
+    let city = city();
+    let (a, b_yard) = (city.communities[0], city.courtyards[1][0]);
+    let mut reg = city.reg.clone();
+    let officer = StaffId::new(0);
+    let assign = |target| Command::Assign {
+        scheme: SchemeId::new(0),
+        target,
+        role: Role::AreaPolice,
+        staff: officer,
+        on: feb(3),
+    };
+    reg.apply(assign(Target::Unit(b_yard))).expect("assigned");
+    let away = Command::SetAvailability { staff: officer, availability: wangge::duty::Availability::Until(feb(5)) };
+    let before = reg.clone();
+    let refused = reg.apply_within(&[a], away.clone()).expect_err("an assignment outside");
+    let item = wangge::registry::ScopeItem::Staff(officer);
+    assert_eq!(refused, wangge::Error::Registry(wangge::RegistryError::OutsideScope { item }));
+    assert!(reg == before);
+    assert!(reg.apply_within(&[reg.root()], away).is_ok());
+}

@@ -584,9 +584,14 @@ impl Scope<'_> {
     /// (the root's, say) records it whole.
     ///
     /// # Errors
-    /// [`RegistryError::OutsideScope`] naming the first thing outside (the root unit for a
-    /// command on the whole city); the errors of an unknown unit, household, person, case, cell,
-    /// staff member or scheme met on the way.
+    /// [`RegistryError::OutsideScope`] naming the first id the command names that lies outside
+    /// (the root unit for a command on the whole city); when only the command's effects reach
+    /// outside, it names what the command names inside, never what lies outside: the staff
+    /// member for `SetAvailability` (an assignment outside) and `Replace` (an assignment moved
+    /// outside), the person tested for a positive `RecordTest` (a secondary contact outside).
+    /// The errors of an unknown unit, household, person, case, cell, staff member or scheme met
+    /// on the way. Unlike reads, writes tell an id outside from an unknown one (`OutsideScope`
+    /// against the unknown-id error): that is all they show of the outside.
     ///
     /// # Complexity
     /// O(roots) per id named, for most commands. `SetAvailability` adds O(assignments of a
@@ -638,8 +643,11 @@ impl Scope<'_> {
             Command::RecordTest { person, result, .. } => {
                 self.writable_person(*person)?;
                 match (result, reg.active_case(*person)) {
-                    (TestResult::Positive, Some(close)) => {
-                        reg.linked_to(close).into_iter().try_for_each(|secondary| self.writable_case(secondary))
+                    // Refused naming the person tested, not the secondary contact outside.
+                    (TestResult::Positive, Some(close))
+                        if reg.linked_to(close).into_iter().any(|c| self.case(c).is_err()) =>
+                    {
+                        Err(RegistryError::OutsideScope { item: ScopeItem::Person(*person) }.into())
                     }
                     _ => Ok(()),
                 }
@@ -657,7 +665,7 @@ impl Scope<'_> {
             Command::Replace { scheme, leaving, on } => {
                 self.check_staff(*leaving)?;
                 let proposal = reg.replacement(*scheme, *leaving, *on)?;
-                self.check_replacement(&proposal.removed, &proposal.added)
+                self.check_replacement(*leaving, &proposal.removed, &proposal.added)
             }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
@@ -687,27 +695,28 @@ impl Scope<'_> {
         }
     }
 
-    /// Refuse a replacement that removes or adds an assignment outside the scope.
-    fn check_replacement(&self, removed: &[Assignment], added: &[Assignment]) -> Result<(), Error> {
-        removed.iter().chain(added).try_for_each(|a| self.check_assignment(a))
-    }
-
-    /// Refuse an assignment whose target or holder lies outside the scope.
-    fn check_assignment(&self, a: &Assignment) -> Result<(), Error> {
-        self.check_target(a.target)?;
-        self.check_staff(a.staff).map(drop)
+    /// Refuse a replacement that removes or adds an assignment outside the scope (a target
+    /// or a holder outside), naming the member leaving, not what lies outside.
+    fn check_replacement(&self, leaving: StaffId, removed: &[Assignment], added: &[Assignment]) -> Result<(), Error> {
+        let inside = |a: &Assignment| self.target_inside(a.target) && self.staff_member(a.staff).is_ok();
+        if removed.iter().chain(added).all(inside) {
+            Ok(())
+        } else {
+            Err(RegistryError::OutsideScope { item: ScopeItem::Staff(leaving) }.into())
+        }
     }
 
     /// Refuse when `staff` holds an assignment, under any scheme, whose target lies outside
     /// the scope.
+    /// The refusal names the staff member (inside), not the target (outside).
     fn check_assignments_of(&self, staff: StaffId) -> Result<(), Error> {
         let reg = self.registry;
         for (scheme, _) in reg.schemes() {
             if reg.load(scheme, staff)? == 0 {
                 continue;
             }
-            for a in reg.roster(scheme)?.assignments().iter().filter(|a| a.staff == staff) {
-                self.check_target(a.target)?;
+            if reg.holdings(scheme)?.any(|(t, s)| s == staff && !self.target_inside(t)) {
+                return Err(RegistryError::OutsideScope { item: ScopeItem::Staff(staff) }.into());
             }
         }
         Ok(())
@@ -775,7 +784,7 @@ impl Registry {
             // assignments are checked on the event it became, before anything is applied.
             scope.check_staff(leaving)?;
             let vet = |reg: &Registry, event: &Event| match event {
-                Event::Rostered { removed, added, .. } => reg.scope(roots)?.check_replacement(removed, added),
+                Event::Rostered { removed, added, .. } => reg.scope(roots)?.check_replacement(leaving, removed, added),
                 _ => Err(RegistryError::Mismatch { what: "a replacement became another event".to_owned() }.into()),
             };
             self.apply_vetted(command, &mut events, vet)?;
