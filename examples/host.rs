@@ -60,7 +60,8 @@
 //!   text; `detail` is wangge's typed [`Error`] as JSON, for a client to match on (absent when
 //!   the host refused it without asking wangge: a line that is not a request, a command before
 //!   the founding):
-//!   `{"error":{"message":"unit u4 lies outside this scope","detail":{"Registry":{"OutsideScope":{"item":{"Unit":4}}}}}}`
+//!   `{"error":{"message":"no unit u4","detail":{"Grid":{"UnknownUnit":{"unit":4}}}}}` (a read
+//!   of a unit outside the user's scope is answered as if it did not exist)
 //!
 //! Only a failure of the host itself (the log cannot be written, stdout is closed) stops it,
 //! with a message on stderr and a non-zero exit; no input can make it panic.
@@ -145,7 +146,7 @@ pub struct User {
 }
 
 /// A report a user may ask for. Each reads through the user's [`Scope`](wangge::Scope), so
-/// anything outside it is refused with `OutsideScope`, never answered empty.
+/// anything outside it is answered as if it did not exist (the error of an unknown id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Query {
@@ -338,8 +339,8 @@ impl From<Request> for RequestLine {
 /// Answer a query through the user's scope.
 ///
 /// # Errors
-/// The scope's: an empty or unknown root, `OutsideScope` for anything outside it, an unknown
-/// scheme ...
+/// The scope's: an empty or unknown root, the unknown-id error for anything outside it (as
+/// for an id that does not exist), an unknown scheme ...
 pub fn answer(registry: &Registry, query: &Query, user: &User) -> Result<Report, Error> {
     let scope = registry.scope(&user.scope)?;
     Ok(match *query {

@@ -67,7 +67,7 @@ use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, PersonState, State, Tally};
-use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
+use wangge::duty::{Availability, Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Agenda, CaseStatus, Category, Policy, Temperature, TestResult};
@@ -1182,7 +1182,8 @@ impl Story {
             .find(|&p| self.reg.load(duty.0, p).is_ok_and(|n| n > 0) && self.reg.load(duty.1, p).is_ok_and(|n| n > 0));
         let Some(officer) = officer else { return Ok(()) };
         let until = day.date.pred_opt();
-        self.apply(Command::SetAvailability { staff: officer, from: None, until })?;
+        let availability = until.map_or(Availability::Always, Availability::Until);
+        self.apply(Command::SetAvailability { staff: officer, availability })?;
         let mut parts = Vec::new();
         for (scheme, label) in [(duty.0, "六包一"), (duty.1, "2+3")] {
             let proposal = self.reg.replacement(scheme, officer, day.date)?;

@@ -26,8 +26,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wangge::colour::{Colour, ColourRule, PersonState, State};
 use wangge::duty::{
-    Assignment, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule, Scheme,
-    SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
+    Assignment, Availability, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule,
+    Scheme, SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
 };
 use wangge::grid::{
     AdminCode, Cell, CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, MAX_LEVELS,
@@ -38,7 +38,7 @@ use wangge::people::{
     Phone, PopulationData, ResidentId,
 };
 use wangge::quarantine::{
-    Agenda, AgendaItem, Anchor, Case, CaseError, CaseStatus, Category, DayCounting, DayRecord, Ending, Item,
+    Agenda, AgendaItem, Anchor, Case, CaseError, CaseStatus, Category, DayCounting, DayRecord, Ending, Item, Link,
     LinkProblem, LinkedRelease, Phase, Policy, PolicyBuilder, QuarantineError, Release, ReviewReason, Setting,
     Temperature, TestResult,
 };
@@ -351,7 +351,8 @@ fn duty_command() -> BoxedStrategy<Command> {
     let bound = || prop::option::of(date());
     prop_oneof![
         1 => staff().prop_map(|staff| Command::AddStaff { staff }),
-        1 => (staff_id(), bound(), bound()).prop_map(|(staff, from, until)| Command::SetAvailability { staff, from, until }),
+        1 => (staff_id(), bound(), bound())
+            .prop_map(|(staff, from, until)| Command::SetAvailability { staff, availability: Availability::from_bounds(from, until) }),
         1 => scheme().prop_map(|scheme| Command::AdoptScheme { scheme }),
         3 => (scheme_id(), target(), role(), staff_id(), date())
             .prop_map(|(scheme, target, role, staff, on)| Command::Assign { scheme, target, role, staff, on }),
@@ -1485,14 +1486,11 @@ proptest! {
         let rid = resident_ids()[probe];
         let _ = reg.population().find_resident(&rid);
         if let Ok(scope) = reg.scope(&[u]) {
-            let _ = scope.find_by_code(&code);
-            match scope.find_resident(&rid) {
-                Ok(_) => {}
-                Err(e) => {
-                    check_error(&e);
-                    assert!(matches!(e, Error::Registry(RegistryError::OutsideScope { item: ScopeItem::Person(_) })));
-                }
-            }
+            // Found through the scope exactly when found and inside.
+            let found = reg.tree().find_by_code(&code).filter(|&c| scope.contains(c));
+            assert_eq!(scope.find_by_code(&code), found);
+            let found = reg.population().find_resident(&rid).filter(|&p| scope.person(p).is_ok());
+            assert_eq!(scope.find_resident(&rid), found);
         }
     }
 }
@@ -1692,11 +1690,16 @@ fn case_policy() -> BoxedStrategy<Policy> {
     prop_oneof![2 => prop::sample::select(presets), 1 => own].boxed()
 }
 
+/// A link a command states: to any case, or explicitly none.
+fn link() -> BoxedStrategy<Link> {
+    prop_oneof![3 => case_id().prop_map(Link::Case), 1 => Just(Link::Unlinked)].boxed()
+}
+
 /// Any case command, with ids, dates and temperatures drawn anywhere.
 fn case_command() -> BoxedStrategy<Command> {
     prop_oneof![
         1 => case_policy().prop_map(|policy| Command::AdoptPolicy { policy }).boxed(),
-        4 => (case_person(), policy_id(), category(), anchor_and_on(), prop::option::of(case_id())).prop_map(
+        4 => (case_person(), policy_id(), category(), anchor_and_on(), prop::option::of(link())).prop_map(
             |(person, policy, category, (anchor, on), linked)| Command::StartCase {
                 person,
                 policy,
@@ -2007,13 +2010,13 @@ fn case_sample() -> &'static Sample {
         }
         let (p0, p1, p2, p3) = (PersonId::new(0), PersonId::new(1), PersonId::new(2), PersonId::new(3));
         let (seed, close, secondary, us) = (PolicyId::new(0), PolicyId::new(1), PolicyId::new(2), PolicyId::new(3));
-        let start = |person, policy, category, anchor, on, linked| Command::StartCase {
+        let start = |person, policy, category, anchor, on, linked: Option<CaseId>| Command::StartCase {
             person,
             policy,
             category,
             anchor,
             on,
-            linked,
+            linked: linked.map(Link::Case),
         };
         let c0 = s.apply(start(p1, close, Category::CloseContact, feb(1), feb(1), None)).new_case().expect("a case");
         s.apply(start(p2, secondary, Category::SecondaryContact, feb(2), feb(2), Some(c0)));
@@ -2321,16 +2324,21 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
     let (p1, p2, p3) = (PersonId::new(1), PersonId::new(2), PersonId::new(3));
     let (c0, c2, c3, c4) = (CaseId::new(0), CaseId::new(2), CaseId::new(3), CaseId::new(4));
     let (seed, close, secondary) = (PolicyId::new(0), PolicyId::new(1), PolicyId::new(2));
-    let start = |person, policy, category, anchor, on, linked| Command::StartCase {
+    let start = |person, policy, category, anchor, on, linked: Option<CaseId>| Command::StartCase {
         person,
         policy,
         category,
         anchor,
         on,
-        linked,
+        linked: linked.map(Link::Case),
     };
     let link = |linked, problem| Error::Case(CaseError::InvalidLink { linked, problem });
     let refusals: Vec<(Command, Error)> = vec![
+        (
+            // A secondary contact under a linked release, with nothing said of the link.
+            start(p3, secondary, Category::SecondaryContact, feb(10), feb(10), None),
+            Error::Case(CaseError::LinkUnstated { person: p3, policy: secondary }),
+        ),
         (
             start(p3, PolicyId::new(99), Category::CloseContact, feb(10), feb(10), None),
             Error::Case(CaseError::UnknownPolicy { policy: PolicyId::new(99) }),
@@ -2647,7 +2655,7 @@ fn a_conversion_beyond_the_calendar_is_all_or_nothing() {
                 category: Category::SecondaryContact,
                 anchor: contact_anchor,
                 on: contact_anchor,
-                linked: Some(close_case),
+                linked: Some(Link::Case(close_case)),
             },
         )
         .expect("a secondary contact"),
@@ -2732,7 +2740,7 @@ fn duty_sample() -> &'static Sample {
             let staff = Staff::new(name, Qualifications::only(q), home, limit).expect("a limit of at least 1");
             s.apply(Command::AddStaff { staff });
         }
-        s.apply(Command::SetAvailability { staff: StaffId::new(4), from: None, until: Some(feb(3)) });
+        s.apply(Command::SetAvailability { staff: StaffId::new(4), availability: Availability::Until(feb(3)) });
         for scheme in [
             Scheme::six_cover_one(level("社区"), level("街道"), None).expect("a valid preset"),
             Scheme::two_plus_three(),

@@ -26,7 +26,7 @@ use proptest::prelude::*;
 use wangge::colour::PersonState;
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
-use wangge::quarantine::{CaseStatus, Category, Policy, Temperature, TestResult};
+use wangge::quarantine::{CaseStatus, Category, Link, Policy, Temperature, TestResult};
 use wangge::{CaseId, Command, Event, PersonId, PolicyId, Registry};
 
 fn start() -> NaiveDate {
@@ -163,7 +163,9 @@ impl World {
                             .map(|(id, _)| id)
                             .last()
                     })
-                    .flatten();
+                    .flatten()
+                    .map(Link::Case)
+                    .or((policy_index == 2).then_some(Link::Unlinked));
                 Command::StartCase {
                     person: person(p),
                     policy: self.policies[policy_index],

@@ -58,8 +58,8 @@ use wangge::colour::{Colour, PersonState, State};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
 use wangge::quarantine::{
-    AgendaItem, CaseError, CaseStatus, Category, DayCounting, Ending, Item, Policy, ReviewReason, Schedule, Setting,
-    Temperature, TestResult,
+    AgendaItem, CaseError, CaseStatus, Category, DayCounting, Ending, Item, Link, Policy, ReviewReason, Schedule,
+    Setting, Temperature, TestResult,
 };
 use wangge::registry::{Recolour, StateChange};
 use wangge::{
@@ -364,6 +364,12 @@ impl Model {
                     return None;
                 }
                 let rules = self.policies.get(policy.index())?;
+                // A secondary contact under a linked release must say whom they follow, or
+                // that there is nobody.
+                if linked.is_none() && category == Category::SecondaryContact && rules.linked().is_some() {
+                    return None;
+                }
+                let linked = linked.and_then(Link::case);
                 if let Some(l) = linked {
                     let close = self.cases.get(l.index())?;
                     let positive = close.tests().iter().any(|(_, t)| *t == TestResult::Positive);
@@ -980,7 +986,11 @@ fn to_commands(model: &Model, today: NaiveDate, op: &Op) -> Vec<Command> {
             },
             anchor: back(anchor_back),
             on: back(on_back),
-            linked: link.map(|l| CaseId::new(u32::from(l) % (model.cases.len() as u32 + 1))),
+            // Now and then explicitly unlinked.
+            linked: link.map(|l| match l % 5 {
+                4 => Link::Unlinked,
+                _ => Link::Case(CaseId::new(u32::from(l) % (model.cases.len() as u32 + 1))),
+            }),
         },
         Op::StartSecondary { person, close, policy, anchor_back, on_back } => {
             // Mostly an active close contact's case; without one, a close contact found the
@@ -1010,7 +1020,7 @@ fn to_commands(model: &Model, today: NaiveDate, op: &Op) -> Vec<Command> {
                 category: Category::SecondaryContact,
                 anchor: back(anchor_back),
                 on: back(on_back),
-                linked: Some(linked),
+                linked: Some(Link::Case(linked)),
             });
             return out;
         }
@@ -1360,8 +1370,14 @@ fn begin_linked(
     on: NaiveDate,
     linked: Option<CaseId>,
 ) -> CaseId {
-    let command =
-        Command::StartCase { person: PersonId::new(person), policy: policy_id(policy), category, anchor, on, linked };
+    let command = Command::StartCase {
+        person: PersonId::new(person),
+        policy: policy_id(policy),
+        category,
+        anchor,
+        on,
+        linked: linked.map(Link::Case),
+    };
     let events = world.reg.apply(command).expect("the case starts");
     events[0].new_case().expect("a case")
 }
@@ -1488,7 +1504,7 @@ fn a_positive_first_test_flags_a_linked_secondary_contact_and_converts_it() {
             category: Category::SecondaryContact,
             anchor: feb(4),
             on: feb(5),
-            linked: Some(close),
+            linked: Some(Link::Case(close)),
         })
         .expect_err("already positive");
     assert!(matches!(err, Error::Case(CaseError::InvalidLink { .. })), "{err}");

@@ -46,7 +46,7 @@ use proptest::prelude::*;
 use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, PersonState, State, Tally};
 use wangge::grid::{CompoundKind, GridError, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, PersonRecord};
-use wangge::registry::{Recolour, ScopeItem};
+use wangge::registry::Recolour;
 use wangge::{
     CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, Registry, RegistryError, UnitId,
 };
@@ -835,19 +835,25 @@ fn check_scope(reg: &Registry, model: &Model, picks: &[u16]) {
     let areas: Vec<usize> = roots.iter().map(|r| r.index()).collect();
     let inside = |u: usize| areas.iter().any(|&a| model.within(u, a));
     assert_eq!(Recount::of(&scope.total_tally()), model.recount_inside(&areas), "total of scope {roots:?}");
-    let outside = |e: Error| matches!(e, Error::Registry(RegistryError::OutsideScope { .. }));
+    // Outside is answered as if it did not exist: the error of an unknown id.
     for u in 0..model.units.len() {
         let id = UnitId::new(u as u32);
         match scope.tally(id) {
             Ok(t) => assert!(inside(u) && t == reg.tally(id).expect("known")),
-            Err(e) => assert!(!inside(u) && outside(e), "{id} in scope {roots:?}"),
+            Err(e) => assert!(
+                !inside(u) && e == Error::Grid(wangge::grid::GridError::UnknownUnit { unit: id }),
+                "{id} in scope {roots:?}"
+            ),
         }
     }
     for (h, &unit) in model.households.iter().enumerate() {
         let id = HouseholdId::new(h as u32);
         match scope.colour(id) {
             Ok(c) => assert!(inside(unit) && c == model.colour(h), "{id} in scope {roots:?}"),
-            Err(e) => assert!(!inside(unit) && outside(e), "{id} in scope {roots:?}"),
+            Err(e) => assert!(
+                !inside(unit) && e == Error::People(wangge::people::PeopleError::UnknownHousehold { household: id }),
+                "{id} in scope {roots:?}"
+            ),
         }
     }
     for (p, mp) in model.persons.iter().enumerate() {
@@ -856,7 +862,7 @@ fn check_scope(reg: &Registry, model: &Model, picks: &[u16]) {
             Ok(s) => assert!(inside(model.households[mp.household]) && s == PersonState::new(mp.state, mp.since)),
             Err(e) => assert!(
                 !inside(model.households[mp.household])
-                    && matches!(e, Error::Registry(RegistryError::OutsideScope { item: ScopeItem::Person(q) }) if q == id),
+                    && e == Error::People(wangge::people::PeopleError::UnknownPerson { person: id }),
                 "{id} in scope {roots:?}"
             ),
         }
@@ -865,7 +871,11 @@ fn check_scope(reg: &Registry, model: &Model, picks: &[u16]) {
         let id = CellId::new(c as u32);
         match scope.cell_tally(id) {
             Ok(t) => assert!(units.iter().all(|&u| inside(u)) && t == reg.cell_tally(id).expect("known")),
-            Err(e) => assert!(!units.iter().all(|&u| inside(u)) && outside(e), "{id} in scope {roots:?}"),
+            Err(e) => assert!(
+                !units.iter().all(|&u| inside(u))
+                    && e == Error::Grid(wangge::grid::GridError::UnknownCell { cell: id }),
+                "{id} in scope {roots:?}"
+            ),
         }
     }
 }

@@ -46,8 +46,8 @@ use chrono::{NaiveDate, TimeDelta};
 use proptest::prelude::*;
 use wangge::colour::{PersonState, State};
 use wangge::duty::{
-    Assignment, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme, Slot, Staff,
-    Target, TargetSelector, UnitClass,
+    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Roster, RosterProblem, Rule, Scheme,
+    Slot, Staff, Target, TargetSelector, UnitClass,
 };
 use wangge::grid::{CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
@@ -326,7 +326,9 @@ impl Model {
     /// (as `Scope::duty_coverage` says: the unit's coverage "over its roots"): the units and
     /// persons inside each root in turn, then the cells whose every unit lies inside one root
     /// or another (see `a_zone_spanning_two_roots_of_a_scope_is_covered_by_the_scope`).
-    fn coverage(&self, reg: &Registry, i: usize, roots: &[UnitId], date: NaiveDate) -> Coverage {
+    /// The coverage of `roots` by scheme `i`; `scoped`: as a scope shows it, each holder's load
+    /// counting only their assignments for targets inside the roots.
+    fn coverage(&self, reg: &Registry, i: usize, roots: &[UnitId], date: NaiveDate, scoped: bool) -> Coverage {
         let mut targets: Vec<(Target, UnitId)> = roots
             .iter()
             .flat_map(|&r| self.targets_within(reg, i, r))
@@ -354,7 +356,22 @@ impl Model {
         holding.dedup();
         let loads = holding
             .into_iter()
-            .map(|staff| StaffLoad { staff, load: self.load(i, staff), limit: self.limit(i, staff) })
+            .map(|staff| {
+                let load = if scoped {
+                    let unit_inside = |u: UnitId| roots.iter().any(|&r| within(reg, u, r));
+                    let target_inside = |t: Target| match t {
+                        Target::Unit(u) => unit_inside(u),
+                        Target::Cell(c) => {
+                            reg.overlays().cell(c).is_ok_and(|cell| cell.units().iter().all(|&u| unit_inside(u)))
+                        }
+                        Target::Person(_) => Model::unit_of(reg, t).is_some_and(unit_inside),
+                    };
+                    self.rosters[i].iter().filter(|a| a.staff == staff && target_inside(a.target)).count()
+                } else {
+                    self.load(i, staff)
+                };
+                StaffLoad { staff, load, limit: self.limit(i, staff) }
+            })
             .collect();
         Coverage { scheme: SchemeId::new(i as u16), date, targets: targets.len(), covered, gaps, loads }
     }
@@ -367,7 +384,8 @@ impl Model {
                 .tree()
                 .contains(staff.home())
                 .then(|| Event::StaffAdded { staff: StaffId::new(self.staff.len() as u32), spec: staff }),
-            Command::SetAvailability { staff, from, until } => {
+            Command::SetAvailability { staff, availability } => {
+                let (from, until) = availability.bounds();
                 let ordered = match (from, until) {
                     (Some(f), Some(u)) => f <= u,
                     _ => true,
@@ -786,7 +804,11 @@ impl World {
         let id = SchemeId::new(i as u16);
         let unit = self.units[pick.next(self.units.len())];
         let coverage = reg.duty_coverage(id, unit, date).expect("a scheme and a unit");
-        assert_eq!(coverage, model.coverage(reg, i, &[unit], date), "step {step}: the coverage of {unit} by {id}");
+        assert_eq!(
+            coverage,
+            model.coverage(reg, i, &[unit], date, false),
+            "step {step}: the coverage of {unit} by {id}"
+        );
         assert_eq!(coverage.is_complete(), coverage.gaps.is_empty());
         let mut roots: Vec<UnitId> = (0..1 + pick.next(3)).map(|_| self.units[pick.next(self.units.len())]).collect();
         let scope = reg.scope(&roots).expect("units of the tree");
@@ -795,7 +817,11 @@ impl World {
         roots.dedup();
         assert_eq!(scope.roots(), roots.as_slice());
         let coverage = scope.duty_coverage(id, date).expect("a scheme");
-        assert_eq!(coverage, model.coverage(reg, i, &roots, date), "step {step}: the coverage of {roots:?} by {id}");
+        assert_eq!(
+            coverage,
+            model.coverage(reg, i, &roots, date, true),
+            "step {step}: the coverage of {roots:?} by {id}"
+        );
         for subject in subjects {
             let unit = match subject {
                 Subject::Unit(u) => u,
@@ -809,7 +835,15 @@ impl World {
                 }
                 Err(e) => {
                     assert!(!roots.iter().any(|&r| within(reg, unit, r)), "step {step}: {subject:?} is inside: {e}");
-                    assert!(matches!(e, Error::Registry(RegistryError::OutsideScope { .. })), "step {step}: {e}");
+                    // Answered as if it did not exist.
+                    let unknown: Error = match subject {
+                        Subject::Unit(unit) => wangge::grid::GridError::UnknownUnit { unit }.into(),
+                        Subject::Household(household) => {
+                            wangge::people::PeopleError::UnknownHousehold { household }.into()
+                        }
+                        Subject::Person(person) => wangge::people::PeopleError::UnknownPerson { person }.into(),
+                    };
+                    assert_eq!(e, unknown, "step {step}");
                 }
             }
         }
@@ -960,8 +994,7 @@ impl World {
             }
             Op::SetAvailability { staff, from, until } => Command::SetAvailability {
                 staff: StaffId::new(u32::from(staff) % (model.staff.len() as u32 + 1)),
-                from: self.day(from),
-                until: self.day(until),
+                availability: Availability::from_bounds(self.day(from), self.day(until)),
             },
             Op::Assign { scheme, target, role, staff, smart, on } => {
                 let on = plus(self.today, i64::from(on));

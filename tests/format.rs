@@ -24,10 +24,10 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, ColourRule, PersonState, State};
-use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff, Target};
+use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
-use wangge::quarantine::{CaseStatus, Category, Item, Policy, ReviewReason, Temperature, TestResult};
+use wangge::quarantine::{CaseStatus, Category, Item, Link, Policy, ReviewReason, Temperature, TestResult};
 use wangge::registry::{FORMAT_VERSION, Record, RequestId, Responsible, RosterCause};
 use wangge::{
     CaseId, CellId, Command, Counts, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, SchemeId,
@@ -129,6 +129,7 @@ impl Script {
     }
 
     fn case(&mut self, person: PersonId, policy: PolicyId, category: Category, linked: Option<CaseId>) -> CaseId {
+        let linked = linked.map(Link::Case);
         let command = Command::StartCase { person, policy, category, anchor: feb(1), on: feb(2), linked };
         self.run(command)[0].new_case().expect("a case")
     }
@@ -274,7 +275,7 @@ fn scripted() -> Script {
     });
     // The officer policing 农科路 leaves after the 20th; the other one takes over.
     let officer = police_of(&s.reg, nongke, feb(16));
-    s.run(Command::SetAvailability { staff: officer, from: None, until: Some(feb(20)) });
+    s.run(Command::SetAvailability { staff: officer, availability: Availability::Until(feb(20)) });
     s.run(Command::Replace { scheme: six, leaving: officer, on: feb(21) });
     s
 }

@@ -125,8 +125,20 @@ fn ask(host: &mut Host, query: Query, scope: &[u32]) -> Response {
     only(serve_lines(host, &[query_line(query, scope)]))
 }
 
+/// A write reaching outside the user's scope.
 fn outside(item: ScopeItem) -> Option<Error> {
     Some(Error::Registry(RegistryError::OutsideScope { item }))
+}
+
+/// A read of something outside the user's scope: answered as if it did not exist.
+fn unknown(item: ScopeItem) -> Option<Error> {
+    Some(match item {
+        ScopeItem::Unit(unit) => Error::Grid(wangge::grid::GridError::UnknownUnit { unit }),
+        ScopeItem::Household(household) => Error::People(PeopleError::UnknownHousehold { household }),
+        ScopeItem::Person(person) => Error::People(PeopleError::UnknownPerson { person }),
+        ScopeItem::Cell(cell) => Error::Grid(wangge::grid::GridError::UnknownCell { cell }),
+        ScopeItem::Staff(staff) => Error::Duty(wangge::duty::DutyError::UnknownStaff { staff }),
+    })
 }
 
 fn february(day: u32) -> chrono::NaiveDate {
@@ -239,7 +251,7 @@ fn every_request_is_answered_and_every_event_is_logged_as_written() {
     assert_eq!(refusals.len(), 3, "{refusals:?}");
     assert!(matches!(refusals[0], Some(Error::People(PeopleError::DuplicateResidentId { .. }))));
     assert_eq!(refusals[1], outside(ScopeItem::Unit(UnitId::new(4))));
-    assert_eq!(refusals[2], outside(ScopeItem::Unit(UnitId::new(4))));
+    assert_eq!(refusals[2], unknown(ScopeItem::Unit(UnitId::new(4))));
 }
 
 /// The text of the `event` member of an event line.
@@ -265,12 +277,7 @@ fn requests_are_written_as_the_module_docs_show() {
     let mut host = after_sample(&files);
     let outside =
         serve_lines(&mut host, &[r#"{"query":{"Map":{"unit":4,"date":"2020-02-03"}},"as":{"scope":[1]}}"#.to_owned()]);
-    assert_eq!(
-        outside,
-        [
-            r#"{"error":{"message":"unit u4 lies outside this scope","detail":{"Registry":{"OutsideScope":{"item":{"Unit":4}}}}}}"#
-        ]
-    );
+    assert_eq!(outside, [r#"{"error":{"message":"no unit u4","detail":{"Grid":{"UnknownUnit":{"unit":4}}}}}"#]);
     let added = serve_lines(&mut host, &[r#"{"command":{"AddHousehold":{"unit":3,"door":"1-103"}}}"#.to_owned()]);
     assert_eq!(
         added,
@@ -416,28 +423,28 @@ fn reports_show_only_what_the_scope_holds() {
     // A root inside another is folded into it.
     assert_eq!(totals(&mut host, &[3, 1]).0, [UnitId::new(1)]);
 
-    // Units, households and persons outside are refused, naming them.
+    // Units, households and persons outside are refused as if they did not exist.
     assert_eq!(
         refusal(ask(&mut host, Query::Tally { unit: UnitId::new(2) }, &[1])),
-        outside(ScopeItem::Unit(UnitId::new(2)))
+        unknown(ScopeItem::Unit(UnitId::new(2)))
     );
     assert_eq!(
         refusal(ask(&mut host, Query::Tally { unit: UnitId::new(0) }, &[1])),
-        outside(ScopeItem::Unit(UnitId::new(0)))
+        unknown(ScopeItem::Unit(UnitId::new(0)))
     );
     assert_eq!(
         refusal(ask(&mut host, Query::Map { unit: UnitId::new(4), date: today }, &[1])),
-        outside(ScopeItem::Unit(UnitId::new(4)))
+        unknown(ScopeItem::Unit(UnitId::new(4)))
     );
     let person3 = wangge::registry::Subject::Person(PersonId::new(3));
     assert_eq!(
         refusal(ask(&mut host, Query::ResponsibleFor { subject: person3, date: today }, &[1])),
-        outside(ScopeItem::Person(PersonId::new(3)))
+        unknown(ScopeItem::Person(PersonId::new(3)))
     );
     let household2 = wangge::registry::Subject::Household(HouseholdId::new(2));
     assert_eq!(
         refusal(ask(&mut host, Query::ResponsibleFor { subject: household2, date: today }, &[1])),
-        outside(ScopeItem::Household(HouseholdId::new(2)))
+        unknown(ScopeItem::Household(HouseholdId::new(2)))
     );
 
     // Inside, the answers are the registry's.

@@ -37,9 +37,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wangge::colour::{Colour, PersonState, State};
 use wangge::grid::{
-    CheckpointKind, CompoundKind, Level, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
+    CheckpointKind, CompoundKind, GridError, Level, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
 };
-use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
+use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PeopleError, PersonRecord, Phone, ResidentId};
 use wangge::registry::{Recolour, ScopeItem};
 use wangge::{
     CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, Registry, RegistryError, Snapshot, UnitId,
@@ -1046,7 +1046,7 @@ fn check_tree_queries(reg: &Registry) {
 }
 
 /// A scope over `roots` yields exactly the units, households and persons inside their subtrees
-/// and refuses everything else with [`RegistryError::OutsideScope`].
+/// and answers everything else as if it did not exist: the errors of unknown ids, nobody found.
 fn check_scope(reg: &Registry, picks: &[u16]) {
     let tree = reg.tree();
     let pop = reg.population();
@@ -1095,7 +1095,12 @@ fn check_scope(reg: &Registry, picks: &[u16]) {
         .collect();
     assert_eq!(person_set, expected_persons);
 
-    let outside = |item: ScopeItem| Error::Registry(RegistryError::OutsideScope { item });
+    let outside = |item: ScopeItem| match item {
+        ScopeItem::Unit(unit) => Error::Grid(GridError::UnknownUnit { unit }),
+        ScopeItem::Household(household) => Error::People(PeopleError::UnknownHousehold { household }),
+        ScopeItem::Person(person) => Error::People(PeopleError::UnknownPerson { person }),
+        other => panic!("not read here: {other:?}"),
+    };
     let mut totals = Counts::default();
     for u in tree.ids() {
         if inside(u) {
@@ -1123,18 +1128,17 @@ fn check_scope(reg: &Registry, picks: &[u16]) {
         for b in tree.ids() {
             let lca = tree.lowest_common_ancestor(a, b).expect("listed");
             match scope.lowest_common_ancestor(a, b) {
-                Ok(found) => assert!(inside(a) && inside(b) && inside(lca) && found == lca),
+                Ok(Some(found)) => assert!(inside(a) && inside(b) && inside(lca) && found == lca),
+                Ok(None) => assert!(inside(a) && inside(b) && !inside(lca), "lca of {a} and {b}"),
                 Err(e) => {
-                    assert!(!(inside(a) && inside(b) && inside(lca)), "lca of {a} and {b} refused: {e}");
-                    assert!(matches!(e, Error::Registry(RegistryError::OutsideScope { .. })));
+                    assert!(!(inside(a) && inside(b)), "lca of {a} and {b} refused: {e}");
+                    let first = if inside(a) { b } else { a };
+                    assert_eq!(e, outside(ScopeItem::Unit(first)));
                 }
             }
         }
         if let Some(code) = tree.unit(a).expect("listed").code() {
-            match scope.find_by_code(code.as_str()) {
-                Ok(found) => assert!(inside(a) && found == Some(a)),
-                Err(e) => assert!(!inside(a) && e == outside(ScopeItem::Unit(a))),
-            }
+            assert_eq!(scope.find_by_code(code.as_str()), inside(a).then_some(a));
         }
     }
     for (h, household) in pop.households() {
@@ -1152,16 +1156,13 @@ fn check_scope(reg: &Registry, picks: &[u16]) {
             assert_eq!(scope.person(p).err(), Some(outside(ScopeItem::Person(p))));
         }
         if let Some(r) = person.resident_id() {
-            match scope.find_resident(&r) {
-                Ok(found) => assert!(inside_p && found == Some(p)),
-                Err(e) => assert!(!inside_p && e == outside(ScopeItem::Person(p))),
-            }
+            assert_eq!(scope.find_resident(&r), inside_p.then_some(p));
         }
     }
     // Unknown ids are unknown through a scope too, never inside it.
     let unknown = UnitId::new(tree.len() as u32);
     assert!(!scope.contains(unknown));
-    assert!(matches!(scope.unit(unknown), Err(Error::Grid(_))));
+    assert_eq!(scope.unit(unknown).err(), Some(outside(ScopeItem::Unit(unknown))));
 }
 
 // ---------------------------------------------------------------------------------------------

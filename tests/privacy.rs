@@ -44,7 +44,7 @@ use std::fmt::{Debug, Display};
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use wangge::colour::{PersonState, State};
-use wangge::duty::{Qualification, Qualifications, Scheme, Staff};
+use wangge::duty::{Availability, Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Marker, Name, Passport, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Category, Policy, Temperature, TestResult};
@@ -439,7 +439,7 @@ fn run(persons: &[PersonSpec], staff: &[Secrets], courtyards: usize) -> Shown {
     r.send(Command::Solve { scheme: two, on: day(4), balanced: true });
     r.send(Command::OpenDay { today: day(5) });
     if let Some(&leaving) = members.first() {
-        r.send(Command::SetAvailability { staff: leaving, from: None, until: Some(day(5)) });
+        r.send(Command::SetAvailability { staff: leaving, availability: Availability::Until(day(5)) });
         let proposal = r.reg.replacement(six, leaving, day(6));
         r.shown.result(&proposal);
         r.send(Command::Replace { scheme: six, leaving, on: day(6) });

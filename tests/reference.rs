@@ -73,12 +73,13 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
 use wangge::colour::{Colour, ColourRule, HouseholdRule, PersonState, State, Tally};
 use wangge::duty::{
-    Assignment, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target, TargetSelector, UnitClass,
+    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target,
+    TargetSelector, UnitClass,
 };
 use wangge::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, PersonRecord, ResidentId};
 use wangge::quarantine::{
-    AgendaItem, Anchor, CaseStatus, Category, DayCounting, Ending, Item, LinkedRelease, Phase, Policy, Release,
+    AgendaItem, Anchor, CaseStatus, Category, DayCounting, Ending, Item, Link, LinkedRelease, Phase, Policy, Release,
     ReviewReason, Setting, Temperature, TestResult,
 };
 use wangge::registry::{Answer, Record, RequestId, RosterCause};
@@ -313,6 +314,7 @@ const TEST_TWICE: &str = "Case(TestAlreadyRecorded";
 const TOO_EARLY: &str = "Case(TooEarly";
 const NOT_RELEASABLE: &str = "Case(NotReleasable";
 const INVALID_LINK: &str = "Case(InvalidLink";
+const LINK_UNSTATED: &str = "Case(LinkUnstated";
 const HOUSEHOLDS_REMAIN: &str = "Registry(HouseholdsRemain";
 const TRANSFER_INSIDE: &str = "Registry(TransferInside";
 const UNKNOWN_SCHEME: &str = "Duty(UnknownScheme";
@@ -1135,7 +1137,10 @@ impl Model {
                     why.push(UNKNOWN_POLICY);
                     return Err(why);
                 };
-                if let Some(l) = linked {
+                if linked.is_none() && *category == Category::SecondaryContact && rules.linked().is_some() {
+                    why.push(LINK_UNSTATED);
+                }
+                if let Some(Link::Case(l)) = linked {
                     if *category != Category::SecondaryContact || rules.linked().is_none() {
                         why.push(INVALID_LINK);
                     }
@@ -1166,7 +1171,7 @@ impl Model {
                     anchor: *anchor,
                     started: *on,
                     settled: *on,
-                    linked: linked.map(|l| l.index()),
+                    linked: linked.and_then(Link::case).map(|l| l.index()),
                     status: CaseStatus::Open,
                     days: Vec::new(),
                 });
@@ -1311,7 +1316,8 @@ impl Model {
                 }
                 self.staff.push(staff.clone());
             }
-            Command::SetAvailability { staff, from, until } => {
+            Command::SetAvailability { staff, availability } => {
+                let (from, until) = availability.bounds();
                 if staff.index() >= self.staff.len() {
                     why.push(UNKNOWN_STAFF);
                 }
@@ -1322,7 +1328,7 @@ impl Model {
                 }
                 refuse_if(why)?;
                 let member = &mut self.staff[staff.index()];
-                *member = member.clone().available(*from, *until).expect("ordered");
+                *member = member.clone().available(from, until).expect("ordered");
             }
             Command::AdoptScheme { scheme } => {
                 if self.schemes.iter().any(|s| s.name() == scheme.name()) {
@@ -2446,11 +2452,13 @@ impl World {
                     .filter(|&c| m.cases[c].category == Category::CloseContact && m.cases[c].active())
                     .collect();
                 let linked = match (linked, among(&close, person.index() as u16)) {
-                    (Some(pick), _) => Some(CaseId::new(id(m.cases.len(), pick))),
+                    (Some(pick), _) => Some(Link::Case(CaseId::new(id(m.cases.len(), pick)))),
                     (None, Some(c)) if category == Category::SecondaryContact && linked_policy => {
-                        Some(CaseId::new(c as u32))
+                        Some(Link::Case(CaseId::new(c as u32)))
                     }
-                    (None, _) => None,
+                    // No close contact to link to: said explicitly, or (now and then) left
+                    // unsaid, which a secondary contact under a linked release is refused for.
+                    (None, _) => (anchor % 3 != 0).then_some(Link::Unlinked),
                 };
                 Command::StartCase { person, policy, category, anchor: plus(on, i64::from(anchor)), on, linked }
             }
@@ -2523,7 +2531,7 @@ impl World {
                         category: Category::SecondaryContact,
                         anchor,
                         on,
-                        linked: Some(close_case),
+                        linked: Some(Link::Case(close_case)),
                     },
                 ];
             }
@@ -2575,8 +2583,7 @@ impl World {
             }
             Op::SetAvailability { staff, from, until } => Command::SetAvailability {
                 staff: StaffId::new(id(m.staff.len(), staff)),
-                from: from.map(|d| self.day(d)),
-                until: until.map(|d| self.day(d)),
+                availability: Availability::from_bounds(from.map(|d| self.day(d)), until.map(|d| self.day(d))),
             },
             Op::AdoptScheme { which, rename, overlay } => {
                 let spec = scheme(&self.levels, which, OverlayId::new(id(m.overlays.len(), overlay) as u16));

@@ -15,15 +15,15 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
-use wangge::duty::Role;
+use wangge::duty::{Availability, Role};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, NewUnit, OverlayKind, UnitKind,
 };
 use wangge::people::{DoorLabel, PeopleError, PersonRecord};
 use wangge::quarantine::{
-    AgendaItem, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
+    AgendaItem, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
 };
-use wangge::registry::{Recolour, ScopeItem};
+use wangge::registry::Recolour;
 use wangge::{
     CaseId, CellId, Command, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError,
     StaffId, UnitId,
@@ -536,16 +536,17 @@ fn huayuan_road_a_community_scope_never_shows_another_communitys_households() ->
     assert_eq!(scope.persons().count() as u64, s.reg.counts(a)?.persons);
     assert_eq!(scope.totals(), s.reg.counts(a)?);
 
-    // Asking for B's household, person, unit or a resident's number is refused, never empty.
+    // Asking for B's household, person, unit or a resident's number answers as if B did not
+    // exist: the errors of ids nobody has, and nobody found.
     let other = lived_in(&s.reg, b)?;
     let person = s.reg.household(other)?.members()[0];
-    let outside = |item| Error::Registry(RegistryError::OutsideScope { item });
-    assert_eq!(scope.household(other).unwrap_err(), outside(ScopeItem::Household(other)));
-    assert_eq!(scope.person(person).unwrap_err(), outside(ScopeItem::Person(person)));
-    assert_eq!(scope.unit(b).unwrap_err(), outside(ScopeItem::Unit(b)));
-    assert_eq!(scope.counts(b).unwrap_err(), outside(ScopeItem::Unit(b)));
+    assert_eq!(scope.household(other).unwrap_err(), Error::People(PeopleError::UnknownHousehold { household: other }));
+    assert_eq!(scope.person(person).unwrap_err(), Error::People(PeopleError::UnknownPerson { person }));
+    assert_eq!(scope.unit(b).unwrap_err(), Error::Grid(GridError::UnknownUnit { unit: b }));
+    assert_eq!(scope.counts(b).unwrap_err(), Error::Grid(GridError::UnknownUnit { unit: b }));
     let id = s.reg.person(person)?.resident_id().expect("registered with an identity number");
-    assert_eq!(scope.find_resident(&id).unwrap_err(), outside(ScopeItem::Person(person)));
+    assert_eq!(s.reg.population().find_resident(&id), Some(person));
+    assert_eq!(scope.find_resident(&id), None);
     s.assert_sound();
     Ok(())
 }
@@ -712,6 +713,7 @@ impl Scenario {
         on: NaiveDate,
         linked: Option<CaseId>,
     ) -> Result<CaseId, Error> {
+        let linked = linked.map(Link::Case);
         let event = self.apply(Command::StartCase { person, policy, category, anchor, on, linked })?;
         Ok(event.new_case().expect("StartCase starts a case"))
     }
@@ -1219,7 +1221,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
         category: Category::SecondaryContact,
         anchor: jul(4),
         on: jul(4),
-        linked: Some(close_case),
+        linked: Some(Link::Case(close_case)),
     });
     assert_eq!(err, Error::Case(CaseError::InvalidLink { linked: close_case, problem: LinkProblem::AlreadyPositive }));
 
@@ -1542,7 +1544,7 @@ fn huayuan_road_a_police_officer_leaving_is_replaced_and_coverage_holds() -> Res
     assert!(!duty.police.contains(&officer), "a station officer, not a community's own");
     let (six_load, team_load) = (s.reg.load(duty.six, officer)?, s.reg.load(duty.two_plus_three, officer)?);
     let gone = day(12);
-    s.apply(Command::SetAvailability { staff: officer, from: None, until: Some(day(11)) })?;
+    s.apply(Command::SetAvailability { staff: officer, availability: Availability::Until(day(11)) })?;
 
     // On the 12th the places they held are gaps.
     for (scheme, load) in [(duty.six, six_load), (duty.two_plus_three, team_load)] {

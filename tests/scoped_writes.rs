@@ -44,10 +44,10 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use wangge::colour::{Colour, ColourRule, PersonState, State, Tally};
-use wangge::duty::{Assignment, Qualification, Qualifications, Role, Scheme, Staff, Target};
+use wangge::duty::{Assignment, Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{Cell, CompoundKind, LevelScheme, NewUnit, OverlayKind, Unit, UnitKind};
 use wangge::people::{DoorLabel, Household, Markers, Person, PersonRecord, ResidentId};
-use wangge::quarantine::{Agenda, Case, Category, Policy, Temperature, TestResult};
+use wangge::quarantine::{Agenda, Case, Category, Link, Policy, Temperature, TestResult};
 use wangge::registry::{Responsible, RosterCause};
 use wangge::{
     CaseId, CellId, Command, Counts, Error, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, RegistryError,
@@ -160,7 +160,7 @@ fn city(shape: &Shape) -> Registry {
             0 | 1 => (arrival, Category::ArrivalFromEpidemicArea, None),
             2 | 3 => (close, Category::CloseContact, None),
             4 | 5 if !close_cases.is_empty() => {
-                (secondary, Category::SecondaryContact, Some(close_cases[i % close_cases.len()]))
+                (secondary, Category::SecondaryContact, Some(Link::Case(close_cases[i % close_cases.len()])))
             }
             _ => continue,
         };
@@ -392,12 +392,18 @@ fn to_command(reg: &Registry, op: Op, today: NaiveDate, roots: &[UnitId]) -> Com
                     category,
                     anchor,
                     on: today,
-                    linked: Some(linked),
+                    linked: Some(Link::Case(linked)),
                 };
             }
             let policy = PolicyId::new(pick(reg.policies().count(), b) as u16);
             let category = Category::ALL[c as usize % Category::ALL.len()];
-            let linked = (flag % 5 == 0).then(|| k.case(c));
+            // Now and then a link to some case, or explicitly none, or (refused for a
+            // secondary contact under a linked release) nothing said.
+            let linked = match flag % 5 {
+                0 => Some(Link::Case(k.case(c))),
+                1 | 2 => Some(Link::Unlinked),
+                _ => None,
+            };
             Command::StartCase { person: k.person(a), policy, category, anchor, on: today, linked }
         }
         15 => {
@@ -425,7 +431,8 @@ fn to_command(reg: &Registry, op: Op, today: NaiveDate, roots: &[UnitId]) -> Com
         }
         21 => {
             let until = (flag % 2 == 0).then_some(today);
-            Command::SetAvailability { staff: k.staff(a), from: None, until }
+            let availability = until.map_or(Availability::Always, Availability::Until);
+            Command::SetAvailability { staff: k.staff(a), availability }
         }
         22 => {
             let scheme = match a % 3 {

@@ -87,7 +87,9 @@ pub use scheme::{
     Locality, MAX_NAME_CHARS, MAX_SOURCE_CHARS, Rule, Scheme, SchemeBuilder, Slot, TargetSelector, UnitClass,
 };
 pub use solver::{Solution, Unfilled, UnfilledReason};
-pub use staff::Staff;
+pub use staff::{Availability, Staff};
+
+pub(crate) use scheme::deserialize_every_field as deserialize_scheme_every_field;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

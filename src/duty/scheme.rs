@@ -219,8 +219,10 @@ impl Rule {
 /// The parts of a [`Scheme`], not yet checked; [`SchemeBuilder::build`] checks them. It is also
 /// the scheme's serialised form: `{"name": ..., "source": ..., "rules": [{"targets": ...,
 /// "slots": [{"role": "AreaDoctor", "count": 1, "locality": {"SameAncestorAt": 0}}]}],
-/// "load_limit": 3}`; `source` may be left out (empty), and `load_limit` (none); unknown fields
-/// are refused.
+/// "load_limit": 3}`; `load_limit` may be left out (none); unknown fields are refused. In a
+/// command ([`Command::AdoptScheme`](crate::Command::AdoptScheme)) `source` is required; read on
+/// its own (and in a format-5 event log or snapshot, which this crate always writes whole) it
+/// may be left out (empty).
 ///
 /// # Example
 /// ```
@@ -246,6 +248,25 @@ pub struct SchemeBuilder {
     rules: Vec<Rule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     load_limit: Option<u16>,
+}
+
+/// A scheme as a command gives it ([`Command::AdoptScheme`](crate::Command::AdoptScheme)):
+/// `source` is required (an empty string says there is none); `load_limit` may be left out.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EveryField {
+    name: String,
+    source: String,
+    rules: Vec<Rule>,
+    #[serde(default)]
+    load_limit: Option<u16>,
+}
+
+/// Read a scheme with its `source` given, through the same checks as [`Scheme`]'s own
+/// reading. For commands; a format-5 log or snapshot is read with [`Scheme`]'s `Deserialize`.
+pub(crate) fn deserialize_every_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Scheme, D::Error> {
+    let EveryField { name, source, rules, load_limit } = EveryField::deserialize(d)?;
+    SchemeBuilder { name, source, rules, load_limit }.build().map_err(serde::de::Error::custom)
 }
 
 impl SchemeBuilder {

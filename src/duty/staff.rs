@@ -77,6 +77,69 @@ impl TryFrom<StaffData> for Staff {
     }
 }
 
+/// The dates a staff member is available, as [`Command::SetAvailability`](crate::Command::SetAvailability)
+/// states them 在岗时间: every variant says what it means, so that a command with its dates
+/// left out is a decoding error rather than a cleared leave.
+///
+/// Both bounds are inclusive: a member leaving on a date is available [`Availability::Until`]
+/// the day before.
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use wangge::duty::Availability;
+///
+/// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+/// assert_eq!(Availability::Until(feb(11)).bounds(), (None, Some(feb(11))));
+/// assert_eq!(Availability::from_bounds(None, None), Availability::Always);
+/// // In JSON, the variant is named: `"Always"`, `{"Until":"2020-02-11"}`,
+/// // `{"Between":{"from":"2020-02-01","until":"2020-02-11"}}`.
+/// let json = r#"{"Between":{"from":"2020-02-01","until":"2020-02-11"}}"#;
+/// assert_eq!(serde_json::from_str::<Availability>(json)?, Availability::Between { from: feb(1), until: feb(11) });
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Availability {
+    /// Available on every date: no leave, no end (clears earlier bounds).
+    Always,
+    /// Available from this date on, with no last day.
+    From(NaiveDate),
+    /// Available up to and including this date, with no first day.
+    Until(NaiveDate),
+    /// Available from `from` to `until`, both inclusive. A `until` before `from` is refused
+    /// when applied ([`DutyError::AvailabilityReversed`]).
+    Between {
+        /// The first day available.
+        from: NaiveDate,
+        /// The last day available.
+        until: NaiveDate,
+    },
+}
+
+impl Availability {
+    /// The first and last day available (`None`: no bound).
+    pub const fn bounds(self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        match self {
+            Availability::Always => (None, None),
+            Availability::From(from) => (Some(from), None),
+            Availability::Until(until) => (None, Some(until)),
+            Availability::Between { from, until } => (Some(from), Some(until)),
+        }
+    }
+
+    /// The availability with these bounds (`None`: no bound), as
+    /// [`Event::AvailabilitySet`](crate::Event::AvailabilitySet) records them.
+    pub const fn from_bounds(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Self {
+        match (from, until) {
+            (None, None) => Availability::Always,
+            (Some(from), None) => Availability::From(from),
+            (None, Some(until)) => Availability::Until(until),
+            (Some(from), Some(until)) => Availability::Between { from, until },
+        }
+    }
+}
+
 impl Staff {
     /// A staff member available on every date.
     ///

@@ -262,6 +262,19 @@ pub enum CaseError {
         /// The date of the record named.
         date: NaiveDate,
     },
+    /// A secondary contact under a policy with a [`LinkedRelease`] started without saying
+    /// which close contact's case they follow: name it ([`Link::Case`](super::Link::Case)), or
+    /// say there is none ([`Link::Unlinked`](super::Link::Unlinked)).
+    #[error(
+        "person {person} is started as a secondary contact under policy {policy}, whose release waits on \
+         their close contact: name the close contact's case, or say explicitly that there is none"
+    )]
+    LinkUnstated {
+        /// The person.
+        person: PersonId,
+        /// The policy, which has a linked release.
+        policy: PolicyId,
+    },
     /// A secondary contact's case cannot be linked to that case.
     #[error("cannot link to case {linked}: {problem}")]
     InvalidLink {

@@ -37,6 +37,35 @@ pub enum Category {
     RiskAreaTraveller,
 }
 
+/// What a [`Command::StartCase`](crate::Command::StartCase) says of the close contact's case a
+/// secondary contact 次密切接触者 is linked to (关联密接).
+///
+/// Under a policy with a [`LinkedRelease`](super::LinkedRelease), a secondary contact's
+/// release waits on their close contact's first tests, so the registry must know whom they
+/// follow. A command for such a case that says nothing (`linked: None`) is refused with
+/// [`CaseError::LinkUnstated`](super::CaseError::LinkUnstated): a missing link is never taken to
+/// mean "no close contact".
+///
+/// Serialised as `{"Case": 3}` or `"Unlinked"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Link {
+    /// Linked to the close contact's case, whose first tests the release waits on.
+    Case(crate::CaseId),
+    /// Said explicitly: no close contact's case here to link to (the close contact is
+    /// registered elsewhere, or not traced). The case is released on its own schedule.
+    Unlinked,
+}
+
+impl Link {
+    /// The linked case, if any.
+    pub const fn case(self) -> Option<crate::CaseId> {
+        match self {
+            Link::Case(case) => Some(case),
+            Link::Unlinked => None,
+        }
+    }
+}
+
 impl Category {
     /// Every category, in declaration order.
     pub const ALL: [Category; 6] = [

@@ -65,12 +65,14 @@ mod schedule;
 
 pub use agenda::{Agenda, AgendaItem, Item};
 pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, Reading, ReviewReason, Sample, TestResult};
-pub use category::Category;
+pub use category::{Category, Link};
 pub use policy::{
     LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,
     Temperature,
 };
 pub use schedule::{PhaseDates, Schedule};
+
+pub(crate) use policy::deserialize_every_field as deserialize_policy_every_field;
 
 use std::fmt;
 

@@ -286,8 +286,11 @@ impl LinkedRelease {
 ///
 /// Serialised as `{"name": ..., "source": ..., "anchor": "LastExposure", "counting": ...,
 /// "phases": [...], "checks_per_day": 2, "fever": "37.3", "release": "OnLastDay", "ending":
-/// ..., "linked": {"first_tests": 2}}`; when read, every field but `name`, `anchor` and
-/// `phases` may be left out (taking its default) and unknown fields are refused.
+/// ..., "linked": {"first_tests": 2}}`; unknown fields are refused. In a command
+/// ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)) every field but `linked` is
+/// required. Read on its own (and in a format-5 event log or snapshot, which this crate always
+/// writes whole), every field but `name`, `anchor` and `phases` may be left out, taking its
+/// default.
 ///
 /// # Example
 /// ```
@@ -327,6 +330,45 @@ pub struct PolicyBuilder {
     ending: Ending,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     linked: Option<LinkedRelease>,
+}
+
+/// A policy as a command gives it ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)):
+/// every field of [`PolicyBuilder`] but `linked` is required, so a host that leaves one out
+/// is told so instead of getting a default it may not have meant.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EveryField {
+    name: String,
+    source: String,
+    anchor: Anchor,
+    counting: DayCounting,
+    phases: Vec<Phase>,
+    checks_per_day: u8,
+    fever: Temperature,
+    release: Release,
+    ending: Ending,
+    #[serde(default)]
+    linked: Option<LinkedRelease>,
+}
+
+/// Read a policy with every field given (no default taken but `linked`'s, none), through
+/// the same checks as [`Policy`]'s own reading. For commands; a format-5 log or snapshot is read
+/// with [`Policy`]'s `Deserialize`, which fills the documented defaults.
+pub(crate) fn deserialize_every_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Policy, D::Error> {
+    let f = EveryField::deserialize(d)?;
+    let b = PolicyBuilder {
+        name: f.name,
+        source: f.source,
+        anchor: f.anchor,
+        counting: f.counting,
+        phases: f.phases,
+        checks_per_day: f.checks_per_day,
+        fever: f.fever,
+        release: f.release,
+        ending: f.ending,
+        linked: f.linked,
+    };
+    b.build().map_err(serde::de::Error::custom)
 }
 
 const fn default_checks_per_day() -> u8 {

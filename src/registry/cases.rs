@@ -18,7 +18,7 @@ use super::record::Draft;
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
 use crate::colour::{PersonState, State};
 use crate::quarantine::{
-    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, LinkProblem, Policy, Reading, ReviewReason,
+    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, Reading, ReviewReason,
     Sample, Schedule, TestResult,
 };
 use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
@@ -649,6 +649,13 @@ impl Registry {
                     return Err(CaseError::UnderCase { person, case }.into());
                 }
                 let schedule = self.period(policy, anchor, on)?;
+                if linked.is_none()
+                    && category == Category::SecondaryContact
+                    && self.cases.policy(policy)?.linked().is_some()
+                {
+                    return Err(CaseError::LinkUnstated { person, policy }.into());
+                }
+                let linked = linked.and_then(Link::case);
                 Event::CaseStarted {
                     case: CaseId::new(u32::try_from(self.cases.cases.len()).unwrap_or(u32::MAX)),
                     person,

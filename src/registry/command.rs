@@ -9,10 +9,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{ColourRule, PersonState, State};
-use crate::duty::{Role, Scheme, Staff, Target};
+use crate::duty::{Availability, Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::quarantine::{Category, Policy, Reading, Sample, Temperature, TestResult};
+use crate::quarantine::{Category, Link, Policy, Reading, Sample, Temperature, TestResult};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against
@@ -135,7 +135,10 @@ pub enum Command {
     /// Adopt an isolation policy, so that cases can follow it. Refused when a policy of the
     /// same name is adopted already.
     AdoptPolicy {
-        /// The policy (a preset, or a host's own).
+        /// The policy (a preset, or a host's own). Read with every field of
+        /// [`PolicyBuilder`](crate::quarantine::PolicyBuilder) but `linked` required: none is
+        /// defaulted.
+        #[serde(deserialize_with = "crate::quarantine::deserialize_policy_every_field")]
         policy: Policy,
     },
     /// Put a person under a policy 隔离: start a case counted from `anchor`, and set their
@@ -155,8 +158,11 @@ pub enum Command {
         /// The date the case starts: today.
         on: NaiveDate,
         /// For a secondary contact under a policy with a
-        /// [`LinkedRelease`](crate::quarantine::LinkedRelease): the close contact's case.
-        linked: Option<CaseId>,
+        /// [`LinkedRelease`](crate::quarantine::LinkedRelease), required: the close contact's
+        /// case, or explicitly none ([`Link::Unlinked`]); `None` there is refused
+        /// ([`CaseError::LinkUnstated`](crate::quarantine::CaseError::LinkUnstated)). `None`
+        /// for every other case.
+        linked: Option<Link>,
     },
     /// A new exposure of a person under an active case: the case restarts from the new anchor
     /// (never shortening it) and their state follows the phase `on` falls in.
@@ -259,21 +265,24 @@ pub enum Command {
         /// The staff member.
         staff: Staff,
     },
-    /// Set the dates a staff member is available, both inclusive (`None`: no bound): a
-    /// member leaving on a date is available until the day before. Their assignments stay in
-    /// the rosters, invalid on the dates they are away; [`Command::Replace`] refills them.
+    /// Set the dates a staff member is available, both inclusive: a member leaving on a date
+    /// is available [`Availability::Until`] the day before. Their assignments stay in the
+    /// rosters, invalid on the dates they are away; [`Command::Replace`] refills them.
+    ///
+    /// `availability` is required and names what it means: clearing a leave is
+    /// [`Availability::Always`], said explicitly; a command that leaves it out does not decode.
     SetAvailability {
         /// The staff member.
         staff: StaffId,
-        /// The first day available.
-        from: Option<NaiveDate>,
-        /// The last day available.
-        until: Option<NaiveDate>,
+        /// The dates they are available.
+        availability: Availability,
     },
     /// Adopt a responsibility scheme (六包一, 2+3 ...) with an empty roster. Refused when a
     /// scheme of the same name is adopted already.
     AdoptScheme {
-        /// The scheme (a preset, or a host's own).
+        /// The scheme (a preset, or a host's own). Read with its `source` required (empty
+        /// for none); `load_limit` may be left out.
+        #[serde(deserialize_with = "crate::duty::deserialize_scheme_every_field")]
         scheme: Scheme,
     },
     /// Make `staff` hold `role` for `target` under `scheme`. Refused unless the scheme selects

@@ -329,6 +329,11 @@ impl Registry {
         Ok(assignments(self.duties.holders(scheme)?).map(|a| (a.target, a.role, a.staff)).collect())
     }
 
+    /// Every (target, holder) pair of `scheme`'s roster, in target order.
+    pub(super) fn holdings(&self, scheme: SchemeId) -> Result<impl Iterator<Item = (Target, StaffId)> + '_, Error> {
+        Ok(self.duties.holders(scheme)?.iter().flat_map(|(&t, list)| list.iter().map(move |&(_, s)| (t, s))))
+    }
+
     /// How many assignments `staff` carries under `scheme`.
     ///
     /// # Errors
@@ -660,7 +665,7 @@ impl Registry {
     /// ```
     /// use chrono::NaiveDate;
     /// use wangge::{Command, Registry};
-    /// use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff};
+    /// use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff};
     /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
     /// use wangge::people::Name;
     ///
@@ -679,7 +684,7 @@ impl Registry {
     /// let holder = reg.responsible_for(community, day(1))?.iter().find(|r| r.role == Role::AreaPolice).unwrap().staff;
     ///
     /// // The officer's last day is 11 February: who takes over on the 12th?
-    /// reg.apply(Command::SetAvailability { staff: holder, from: None, until: Some(day(11)) })?;
+    /// reg.apply(Command::SetAvailability { staff: holder, availability: Availability::Until(day(11)) })?;
     /// let proposal = reg.replacement(six, holder, day(12))?;
     /// assert_eq!(proposal.affected.len(), 1);
     /// let other = if holder == first { second } else { first };
@@ -710,7 +715,10 @@ impl Registry {
             C::AddStaff { staff } => {
                 Event::StaffAdded { staff: StaffId::new(next(self.duties.staff.len())), spec: staff }
             }
-            C::SetAvailability { staff, from, until } => Event::AvailabilitySet { staff, from, until },
+            C::SetAvailability { staff, availability } => {
+                let (from, until) = availability.bounds();
+                Event::AvailabilitySet { staff, from, until }
+            }
             C::AdoptScheme { scheme } => Event::SchemeAdopted {
                 scheme: SchemeId::new(u16::try_from(self.duties.schemes.len()).unwrap_or(u16::MAX)),
                 spec: scheme,

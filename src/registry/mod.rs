@@ -88,12 +88,19 @@ pub enum RegistryError {
         /// The refused target.
         target: UnitId,
     },
-    /// The item lies outside the scope the question was asked through.
+    /// A command issued through a scope ([`Registry::apply_within`]) would change this item,
+    /// which lies outside the scope. Reads through a [`Scope`] never give it: they answer an
+    /// item outside as one that does not exist.
     #[error("{item} lies outside this scope")]
     OutsideScope {
         /// What was asked for.
         item: ScopeItem,
     },
+    /// Through a scope ([`Registry::apply_within`]): the resident identity number or passport
+    /// is registered already (一人一档) to someone outside the scope, who is not named (the
+    /// same refusal names them for a scope that reaches them).
+    #[error("this identity document is registered already, outside this scope")]
+    RegisteredOutsideScope,
     /// A scope needs at least one root unit.
     #[error("a scope needs at least one root unit")]
     EmptyScope,

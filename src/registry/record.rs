@@ -611,6 +611,16 @@ impl Registry {
     /// As [`Registry::apply`], plus serialising and hashing the record's events: proportional
     /// to the command's effect, never to the city's size (no copy of the registry).
     pub fn prepare(&self, command: Command, request: Option<RequestId>) -> Result<Prepared, Error> {
+        self.prepare_by(command, request, Registry::decide_record)
+    }
+
+    /// [`Registry::prepare`], with the command's events decided by `decide`.
+    fn prepare_by(
+        &self,
+        command: Command,
+        request: Option<RequestId>,
+        decide: impl FnOnce(&Registry, Command) -> Result<Decided, Error>,
+    ) -> Result<Prepared, Error> {
         let request = match request {
             Some(id) => {
                 let fingerprint = Fingerprint::of(&command);
@@ -624,7 +634,7 @@ impl Registry {
             }
             None => None,
         };
-        let Decided { round, events, .. } = self.decide_record(command)?;
+        let Decided { round, events, .. } = decide(self, command)?;
         let position = self.head.position.checked_add(1).ok_or(RegistryError::LogFull)?;
         let record = Record::new(&self.head.digest, position, request, round, events);
         Ok(Prepared { kind: PreparedKind::Fresh { record, head: self.head, generation: self.generation } })
@@ -641,8 +651,7 @@ impl Registry {
         command: Command,
         request: Option<RequestId>,
     ) -> Result<Prepared, Error> {
-        self.scope(roots)?.check_command(&command)?;
-        self.prepare(command, request)
+        self.prepare_by(command, request, |reg, command| reg.decide_within(roots, command))
     }
 
     /// Apply exactly the record `prepared` holds (or give the earlier answer of a repeated

@@ -3,20 +3,22 @@
 //!
 //! A host makes a scope from the units a user is responsible for (a grid worker's grid, a
 //! party secretary's community, the sub-district's root) on each request. Reads through it
-//! answer only what lies inside and refuse the rest with [`RegistryError::OutsideScope`],
-//! never with an empty answer; writes are checked against the same rule before the command is
-//! applied.
+//! answer as if nothing outside existed: an id outside is refused exactly as an id that does
+//! not exist, a look-up by code or identity number finds nobody. Writes are checked against
+//! the same boundary before the command is applied, and refused with
+//! [`RegistryError::OutsideScope`].
 
 use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
+use super::record::Decided;
 use super::{Command, Counts, Coverage, Event, Registry, RegistryError, Responsible, Subject};
 use crate::colour::{Colour, ColourMap, PersonState, Tally};
-use crate::duty::{Assignment, Staff, Target};
-use crate::grid::Unit;
-use crate::people::{Household, Person, ResidentId};
-use crate::quarantine::{Agenda, Case, TestResult};
+use crate::duty::{Assignment, DutyError, Roster, Staff, Target};
+use crate::grid::{GridError, Unit};
+use crate::people::{Household, PeopleError, Person, ResidentId};
+use crate::quarantine::{Agenda, Case, CaseError, Link, TestResult};
 use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Something asked for through a scope.
@@ -49,15 +51,51 @@ impl std::fmt::Display for ScopeItem {
 /// A read-only view of a registry limited to the subtrees of its roots: a grid worker's grid,
 /// a party secretary's community.
 ///
-/// Every query returns only what lies inside; asking for anything outside is
-/// [`RegistryError::OutsideScope`], never an empty answer. Ancestors stop at the scope's
-/// roots, whose parents are hidden. Writes go through [`Registry::apply_within`], which refuses
-/// what [`Scope::check_command`] refuses.
+/// Every query answers as if the registry held only what lies inside (a scoped user learns
+/// nothing about the rest): asking for a unit, household, person, case, cell or staff member
+/// outside gives the same error, with the same message, as asking for an id that does not
+/// exist at all, and a look-up by code or resident identity number that would find someone
+/// outside finds nobody. Ancestors stop at the scope's roots, whose parents are hidden. Writes
+/// go through [`Registry::apply_within`], which refuses what [`Scope::check_command`] refuses.
+///
+/// A unit is inside when it lies in a root's subtree; a household when its unit is; a person
+/// when their household is; a case when its person is; a staff member when their home unit is;
+/// a cell when every unit of it is; a target when its unit, cell or person is.
+///
+/// # Every method, and what it answers for what is not inside
+/// | method | inside | outside, or no such id (the same answer) | time |
+/// |---|---|---|---|
+/// | [`roots`](Scope::roots) | the roots | — | O(1) |
+/// | [`contains`](Scope::contains) | `true` | `false` | O(membership) |
+/// | [`check`](Scope::check), [`unit`](Scope::unit), [`children`](Scope::children), [`subtree`](Scope::subtree), [`counts`](Scope::counts), [`tally`](Scope::tally), [`map`](Scope::map), [`households_at`](Scope::households_at) | the unit's | [`GridError::UnknownUnit`] | O(membership) + the read |
+/// | [`parent`](Scope::parent) | the parent; `None` for a root | [`GridError::UnknownUnit`] | O(membership) |
+/// | [`ancestors`](Scope::ancestors) | those inside | [`GridError::UnknownUnit`] | O(depth × membership) |
+/// | [`lowest_common_ancestor`](Scope::lowest_common_ancestor) | the ancestor; `None` when the two lie under different roots | [`GridError::UnknownUnit`] for the first unit not inside | O(depth + membership) |
+/// | [`find_by_code`](Scope::find_by_code) | `Some(unit)` | `None` | a hash look-up + O(membership) |
+/// | [`cell_tally`](Scope::cell_tally) | the tally | [`GridError::UnknownCell`] (a cell with any unit outside is not inside) | O(units of the cell × membership) |
+/// | [`household`](Scope::household), [`colour`](Scope::colour) | the household's | [`PeopleError::UnknownHousehold`] | O(membership) |
+/// | [`person`](Scope::person), [`state`](Scope::state) | the person's | [`PeopleError::UnknownPerson`] | O(membership) |
+/// | [`find_resident`](Scope::find_resident) | `Some(person)` | `None` | a hash look-up + O(membership) |
+/// | [`case`](Scope::case) | the case | [`CaseError::UnknownCase`] | O(membership) |
+/// | [`responsible_for`](Scope::responsible_for) | the holders (those of units above the roots included, as a district leader) | as [`check`](Scope::check), [`household`](Scope::household) or [`person`](Scope::person) for the subject | O(membership) + [`Registry::responsible_for`] |
+/// | [`staff_member`](Scope::staff_member) | the member | [`DutyError::UnknownStaff`] | O(membership) |
+/// | [`load`](Scope::load) | their assignments for targets inside | [`DutyError::UnknownStaff`] | O(assignments of the scheme) |
+/// | [`roster`](Scope::roster) | the assignments for targets inside | — | O(assignments of the scheme) |
+/// | [`duty_coverage`](Scope::duty_coverage) | targets inside, holders' loads counted inside | — | O(targets inside + assignments of the scheme) |
+/// | [`units`](Scope::units), [`households`](Scope::households), [`persons`](Scope::persons), [`totals`](Scope::totals), [`total_tally`](Scope::total_tally), [`agenda`](Scope::agenda) | what lies inside | — | O(what lies inside) (the agenda: O(the city's agenda)) |
+/// | [`check_command`](Scope::check_command) | `Ok` | [`RegistryError::OutsideScope`] for an id that exists outside, the unknown-id error for one that does not: writes, unlike reads, tell the two apart | see there |
+///
+/// The errors that do not depend on the scope are the registry's own: an unknown scheme
+/// ([`DutyError::UnknownScheme`]; schemes, policies and overlays are shared by the whole city).
+/// "O(membership)" is the cost of [`Scope::contains`]; it is paid whether the id is unknown,
+/// outside or inside, save that an id the registry does not have skips it, which is no slower
+/// in order. What a scope does not hide: the ids and roles of staff living outside who hold
+/// roles inside or above (they are responsible for the user's units), and the shared rules.
 ///
 /// # Example
 /// ```
-/// use wangge::{Registry, Command, Event, Error, RegistryError};
-/// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+/// use wangge::{Registry, Command, Event, Error, UnitId};
+/// use wangge::grid::{GridError, LevelScheme, NewUnit, UnitKind};
 ///
 /// let scheme = LevelScheme::zhengzhou();
 /// let lv = |n: &str| scheme.level(n).unwrap();
@@ -70,7 +108,10 @@ impl std::fmt::Display for ScopeItem {
 /// let (a, b) = (community(&mut reg, "A")?, community(&mut reg, "B")?);
 /// let scope = reg.scope(&[a])?;
 /// assert!(scope.unit(a).is_ok());
-/// assert!(matches!(scope.unit(b), Err(Error::Registry(RegistryError::OutsideScope { .. }))));
+/// // b lies outside: it is refused as a unit that does not exist is, message and all.
+/// let refusal = |u| scope.unit(u).map(|_| ()).unwrap_err();
+/// assert_eq!(refusal(b), Error::Grid(GridError::UnknownUnit { unit: b }));
+/// assert_eq!(refusal(UnitId::new(99)).to_string().replace("99", &b.get().to_string()), refusal(b).to_string());
 /// assert_eq!(scope.parent(a)?, None);
 /// # Ok::<(), wangge::Error>(())
 /// ```
@@ -115,12 +156,21 @@ impl<'r> Scope<'r> {
         self.roots.iter().any(|&r| tree.is_within(unit, r).unwrap_or(false))
     }
 
-    /// Refuse a unit outside the scope.
+    /// Refuse a unit that is not inside the scope: one outside is refused exactly as one the
+    /// registry does not have.
     ///
     /// # Errors
-    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit),
-    /// [`RegistryError::OutsideScope`].
+    /// [`GridError::UnknownUnit`] naming `unit`, whether it lies outside or does not exist.
+    ///
+    /// # Complexity
+    /// That of [`Scope::contains`], either way.
     pub fn check(&self, unit: UnitId) -> Result<(), Error> {
+        if self.contains(unit) { Ok(()) } else { Err(GridError::UnknownUnit { unit }.into()) }
+    }
+
+    /// Refuse a unit a command names: unknown ([`GridError::UnknownUnit`]), or outside
+    /// ([`RegistryError::OutsideScope`]); the rule of writes, see [`Scope::check_command`].
+    fn writable(&self, unit: UnitId) -> Result<(), Error> {
         self.registry.tree().check(unit)?;
         if self.contains(unit) {
             Ok(())
@@ -183,28 +233,25 @@ impl<'r> Scope<'r> {
         self.roots.iter().flat_map(move |&r| tree.subtree(r).into_iter().flatten())
     }
 
-    /// The lowest common ancestor of two units, when it lies inside the scope.
+    /// The lowest common ancestor of two units, `None` when the two lie in different roots of
+    /// the scope (their common ancestors lie outside: as if the scope were a forest).
     ///
     /// # Errors
-    /// As [`Scope::check`] for either unit, and [`RegistryError::OutsideScope`] when the two
-    /// lie in different roots of the scope.
-    pub fn lowest_common_ancestor(&self, a: UnitId, b: UnitId) -> Result<UnitId, Error> {
+    /// As [`Scope::check`] for either unit.
+    pub fn lowest_common_ancestor(&self, a: UnitId, b: UnitId) -> Result<Option<UnitId>, Error> {
         self.check(a)?;
         self.check(b)?;
         let lca = self.registry.tree().lowest_common_ancestor(a, b)?;
-        self.check(lca)?;
-        Ok(lca)
+        Ok(self.contains(lca).then_some(lca))
     }
 
-    /// The unit with this code.
+    /// The unit with this code, `None` when no unit inside has it (none has it, or the one
+    /// that has lies outside: the two answers are the same).
     ///
-    /// # Errors
-    /// [`RegistryError::OutsideScope`] when the unit exists but lies outside.
-    pub fn find_by_code(&self, code: &str) -> Result<Option<UnitId>, Error> {
-        match self.registry.tree().find_by_code(code) {
-            Some(u) => self.check(u).map(|()| Some(u)),
-            None => Ok(None),
-        }
+    /// # Complexity
+    /// A hash look-up, then [`Scope::contains`] when a unit has the code.
+    pub fn find_by_code(&self, code: &str) -> Option<UnitId> {
+        self.registry.tree().find_by_code(code).filter(|&u| self.contains(u))
     }
 
     /// Households and persons inside `unit`.
@@ -241,15 +288,24 @@ impl<'r> Scope<'r> {
     /// The colour tally of a cell whose units all lie inside the scope.
     ///
     /// # Errors
-    /// [`GridError::UnknownCell`](crate::grid::GridError::UnknownCell),
-    /// [`RegistryError::OutsideScope`] when any unit of the cell lies outside.
+    /// [`GridError::UnknownCell`] naming `cell`, whether it has a unit outside or does not
+    /// exist.
     pub fn cell_tally(&self, cell: CellId) -> Result<&'r Tally, Error> {
-        self.check_cell(cell)?;
+        self.cell_inside(cell)?;
         self.registry.cell_tally(cell)
     }
 
-    /// Refuse a cell with a unit outside the scope.
-    fn check_cell(&self, cell: CellId) -> Result<(), Error> {
+    /// Refuse a cell that is not inside (unknown, or with a unit outside) as unknown.
+    fn cell_inside(&self, cell: CellId) -> Result<(), Error> {
+        match self.registry.overlays().cell(cell) {
+            Ok(c) if c.units().iter().all(|&u| self.contains(u)) => Ok(()),
+            _ => Err(GridError::UnknownCell { cell }.into()),
+        }
+    }
+
+    /// Refuse a cell a command names: unknown, or with a unit outside
+    /// ([`RegistryError::OutsideScope`]).
+    fn writable_cell(&self, cell: CellId) -> Result<(), Error> {
         let units = self.registry.overlays().cell(cell)?.units();
         if units.iter().all(|&u| self.contains(u)) {
             Ok(())
@@ -294,12 +350,78 @@ impl<'r> Scope<'r> {
     }
 
     /// How well `scheme` covers the scope on `date`: [`Registry::duty_coverage`] over its
-    /// roots.
+    /// roots, except that each holder's load counts only their assignments for targets inside
+    /// ([`Scope::load`]): what they carry outside is not shown.
     ///
     /// # Errors
-    /// [`DutyError::UnknownScheme`](crate::duty::DutyError::UnknownScheme).
+    /// [`DutyError::UnknownScheme`].
+    ///
+    /// # Complexity
+    /// That of [`Registry::duty_coverage`] over the roots, plus O(assignments of the scheme).
     pub fn duty_coverage(&self, scheme: SchemeId, date: NaiveDate) -> Result<Coverage, Error> {
-        self.registry.coverage_of(scheme, &self.roots, date)
+        let mut report = self.registry.coverage_of(scheme, &self.roots, date)?;
+        report.loads.iter_mut().for_each(|l| l.load = 0);
+        for (target, staff) in self.registry.holdings(scheme)? {
+            if let Ok(i) = report.loads.binary_search_by_key(&staff, |l| l.staff)
+                && self.target_inside(target)
+                && let Some(l) = report.loads.get_mut(i)
+            {
+                l.load += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// A staff member whose home unit lies inside the scope.
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownStaff`] naming `id`, whether they live outside or do not exist.
+    pub fn staff_member(&self, id: StaffId) -> Result<&'r Staff, Error> {
+        match self.registry.staff_member(id) {
+            Ok(member) if self.contains(member.home()) => Ok(member),
+            _ => Err(DutyError::UnknownStaff { staff: id }.into()),
+        }
+    }
+
+    /// How many assignments a staff member inside carries under `scheme` for targets inside:
+    /// the load they would have if the outside did not exist.
+    ///
+    /// # Errors
+    /// As [`Scope::staff_member`]; [`DutyError::UnknownScheme`].
+    ///
+    /// # Complexity
+    /// O(assignments of the scheme), whoever is asked for.
+    pub fn load(&self, scheme: SchemeId, staff: StaffId) -> Result<usize, Error> {
+        self.staff_member(staff)?;
+        Ok(self.registry.holdings(scheme)?.filter(|&(t, s)| s == staff && self.target_inside(t)).count())
+    }
+
+    /// The assignments of `scheme` whose target lies inside the scope (their holders may live
+    /// outside, as [`Scope::responsible_for`] shows them).
+    ///
+    /// # Errors
+    /// [`DutyError::UnknownScheme`].
+    ///
+    /// # Complexity
+    /// O(assignments of the scheme).
+    pub fn roster(&self, scheme: SchemeId) -> Result<Roster, Error> {
+        let roster = self.registry.roster(scheme)?;
+        Ok(roster
+            .assignments()
+            .iter()
+            .filter(|a| self.target_inside(a.target))
+            .map(|a| (a.target, a.role, a.staff))
+            .collect())
+    }
+
+    /// Whether a target lies inside: a unit inside, a cell whose every unit is, a person
+    /// living inside.
+    fn target_inside(&self, target: Target) -> bool {
+        match target {
+            Target::Unit(u) => self.contains(u),
+            Target::Cell(c) => self.cell_inside(c).is_ok(),
+            Target::Person(p) => self.person(p).is_ok(),
+        }
     }
 
     /// Everyone responsible for a unit, household or person inside the scope on `date`, as
@@ -307,7 +429,7 @@ impl<'r> Scope<'r> {
     /// above the scope, such as a district leader).
     ///
     /// # Errors
-    /// As [`Registry::responsible_for`], and [`RegistryError::OutsideScope`].
+    /// As [`Scope::check`], [`Scope::household`] or [`Scope::person`] for the subject.
     pub fn responsible_for(&self, subject: impl Into<Subject>, date: NaiveDate) -> Result<Vec<Responsible>, Error> {
         let subject = subject.into();
         match subject {
@@ -325,41 +447,64 @@ impl<'r> Scope<'r> {
     /// A case whose person lives inside the scope.
     ///
     /// # Errors
-    /// [`CaseError::UnknownCase`](crate::quarantine::CaseError::UnknownCase),
-    /// [`RegistryError::OutsideScope`] (naming the person).
+    /// [`CaseError::UnknownCase`] naming `id`, whether its person lives outside or it does not
+    /// exist.
     pub fn case(&self, id: CaseId) -> Result<&'r Case, Error> {
-        let case = self.registry.case(id)?;
-        self.person(case.person())?;
-        Ok(case)
+        match self.registry.case(id) {
+            Ok(case) if self.person(case.person()).is_ok() => Ok(case),
+            _ => Err(CaseError::UnknownCase { case: id }.into()),
+        }
     }
 
     /// The household, when it lies inside the scope.
     ///
     /// # Errors
-    /// [`PeopleError::UnknownHousehold`](crate::people::PeopleError::UnknownHousehold),
-    /// [`RegistryError::OutsideScope`].
+    /// [`PeopleError::UnknownHousehold`] naming `id`, whether it lies outside or does not
+    /// exist.
     pub fn household(&self, id: HouseholdId) -> Result<&'r Household, Error> {
-        let h = self.registry.household(id)?;
-        if self.contains(h.unit()) {
-            Ok(h)
-        } else {
-            Err(RegistryError::OutsideScope { item: ScopeItem::Household(id) }.into())
+        match self.registry.household(id) {
+            Ok(h) if self.contains(h.unit()) => Ok(h),
+            _ => Err(PeopleError::UnknownHousehold { household: id }.into()),
         }
     }
 
     /// The person, when their household lies inside the scope.
     ///
     /// # Errors
-    /// [`PeopleError::UnknownPerson`](crate::people::PeopleError::UnknownPerson),
-    /// [`RegistryError::OutsideScope`].
+    /// [`PeopleError::UnknownPerson`] naming `id`, whether they live outside or do not exist.
     pub fn person(&self, id: PersonId) -> Result<&'r Person, Error> {
+        let reg = self.registry;
+        match reg.person(id) {
+            Ok(p) if reg.household(p.household()).is_ok_and(|h| self.contains(h.unit())) => Ok(p),
+            _ => Err(PeopleError::UnknownPerson { person: id }.into()),
+        }
+    }
+
+    /// Refuse a household a command names: unknown, or outside
+    /// ([`RegistryError::OutsideScope`]).
+    fn writable_household(&self, id: HouseholdId) -> Result<(), Error> {
+        if self.contains(self.registry.household(id)?.unit()) {
+            Ok(())
+        } else {
+            Err(RegistryError::OutsideScope { item: ScopeItem::Household(id) }.into())
+        }
+    }
+
+    /// Refuse a person a command names: unknown, or living outside
+    /// ([`RegistryError::OutsideScope`]).
+    fn writable_person(&self, id: PersonId) -> Result<(), Error> {
         let p = self.registry.person(id)?;
-        let unit = self.registry.household(p.household())?.unit();
-        if self.contains(unit) {
-            Ok(p)
+        if self.contains(self.registry.household(p.household())?.unit()) {
+            Ok(())
         } else {
             Err(RegistryError::OutsideScope { item: ScopeItem::Person(id) }.into())
         }
+    }
+
+    /// Refuse a case a command names: unknown, or of a person living outside
+    /// ([`RegistryError::OutsideScope`], naming the person).
+    fn writable_case(&self, id: CaseId) -> Result<(), Error> {
+        self.writable_person(self.registry.case(id)?.person())
     }
 
     /// The households sitting directly at `unit`.
@@ -383,15 +528,14 @@ impl<'r> Scope<'r> {
         self.households().flat_map(move |h| pop.household(h).map(|h| h.members()).unwrap_or(&[]).iter().copied())
     }
 
-    /// The person registered with this resident identity number.
+    /// The person registered inside the scope with this resident identity number, `None`
+    /// when nobody inside has it (nobody has it, or the one who has lives outside: the two
+    /// answers are the same).
     ///
-    /// # Errors
-    /// [`RegistryError::OutsideScope`] when the person is registered outside the scope.
-    pub fn find_resident(&self, id: &ResidentId) -> Result<Option<PersonId>, Error> {
-        match self.registry.population().find_resident(id) {
-            Some(p) => self.person(p).map(|_| Some(p)),
-            None => Ok(None),
-        }
+    /// # Complexity
+    /// A hash look-up, then [`Scope::person`] when someone has the number.
+    pub fn find_resident(&self, id: &ResidentId) -> Option<PersonId> {
+        self.registry.population().find_resident(id).filter(|&p| self.person(p).is_ok())
     }
 }
 
@@ -441,15 +585,20 @@ impl Scope<'_> {
     /// (the root's, say) records it whole.
     ///
     /// # Errors
-    /// [`RegistryError::OutsideScope`] naming the first thing outside (the root unit for a
-    /// command on the whole city); the errors of an unknown unit, household, person, case, cell,
-    /// staff member or scheme met on the way.
+    /// [`RegistryError::OutsideScope`] naming the first id the command names that lies outside
+    /// (the root unit for a command on the whole city); when only the command's effects reach
+    /// outside, it names what the command names inside, never what lies outside: the staff
+    /// member for `SetAvailability` (an assignment outside) and `Replace` (an assignment moved
+    /// outside), the person tested for a positive `RecordTest` (a secondary contact outside).
+    /// The errors of an unknown unit, household, person, case, cell, staff member or scheme met
+    /// on the way. Unlike reads, writes tell an id outside from an unknown one (`OutsideScope`
+    /// against the unknown-id error): that is all they show of the outside.
     ///
     /// # Complexity
     /// O(roots) per id named, for most commands. `SetAvailability` adds O(assignments of a
     /// scheme) for each scheme under which the member holds something; `Replace` computes
-    /// [`Registry::replacement`] (which [`Registry::apply`] then computes again); a positive
-    /// `RecordTest` adds O(linked cases).
+    /// [`Registry::replacement`] ([`Registry::apply_within`] does not: it checks the
+    /// replacement the command's event carries); a positive `RecordTest` adds O(linked cases).
     pub fn check_command(&self, command: &Command) -> Result<(), Error> {
         let reg = self.registry;
         if self.contains(reg.root()) {
@@ -457,57 +606,59 @@ impl Scope<'_> {
         }
         // No wildcard: a new command must say what it touches.
         match command {
-            Command::AddUnit { parent, .. } => self.check(*parent),
+            Command::AddUnit { parent, .. } => self.writable(*parent),
             Command::MoveUnit { unit, new_parent } => {
-                self.check(*unit)?;
+                self.writable(*unit)?;
                 if let Some(from) = reg.tree().parent(*unit)? {
-                    self.check(from)?;
+                    self.writable(from)?;
                 }
-                self.check(*new_parent)
+                self.writable(*new_parent)
             }
             Command::CloseUnit { unit, transfer_to, .. } => {
-                self.check(*unit)?;
-                transfer_to.map_or(Ok(()), |to| self.check(to))
+                self.writable(*unit)?;
+                transfer_to.map_or(Ok(()), |to| self.writable(to))
             }
-            Command::AddCell { units, .. } => units.iter().try_for_each(|&u| self.check(u)),
+            Command::AddCell { units, .. } => units.iter().try_for_each(|&u| self.writable(u)),
             Command::ExtendCell { cell, units } => {
-                self.check_cell(*cell)?;
-                units.iter().try_for_each(|&u| self.check(u))
+                self.writable_cell(*cell)?;
+                units.iter().try_for_each(|&u| self.writable(u))
             }
-            Command::AddHousehold { unit, .. } => self.check(*unit),
+            Command::AddHousehold { unit, .. } => self.writable(*unit),
             Command::MoveHousehold { household, to } => {
-                self.household(*household)?;
-                self.check(*to)
+                self.writable_household(*household)?;
+                self.writable(*to)
             }
-            Command::RegisterPerson { household, .. } => self.household(*household).map(drop),
+            Command::RegisterPerson { household, .. } => self.writable_household(*household),
             Command::MovePerson { person, to, .. } => {
-                self.person(*person)?;
-                self.household(*to).map(drop)
+                self.writable_person(*person)?;
+                self.writable_household(*to)
             }
             Command::SetMarkers { person, .. }
             | Command::SetState { person, .. }
             | Command::Exposed { person, .. }
-            | Command::RecordCheck { person, .. } => self.person(*person).map(drop),
+            | Command::RecordCheck { person, .. } => self.writable_person(*person),
             Command::StartCase { person, linked, .. } => {
-                self.person(*person)?;
-                linked.map_or(Ok(()), |close| self.case(close).map(drop))
+                self.writable_person(*person)?;
+                linked.and_then(Link::case).map_or(Ok(()), |close| self.writable_case(close))
             }
             Command::RecordTest { person, result, .. } => {
-                self.person(*person)?;
+                self.writable_person(*person)?;
                 match (result, reg.active_case(*person)) {
-                    (TestResult::Positive, Some(close)) => self.check_linked(close),
+                    (TestResult::Positive, Some(close)) => self.check_linked(*person, close),
                     _ => Ok(()),
                 }
             }
-            Command::Release { case, .. } | Command::CorrectCheck { case, .. } => self.case(*case).map(drop),
+            Command::Release { case, .. } | Command::CorrectCheck { case, .. } => self.writable_case(*case),
             Command::CorrectTest { case, corrected, .. } => {
-                self.case(*case)?;
+                self.writable_case(*case)?;
                 match corrected {
-                    Some(sample) if sample.result == TestResult::Positive => self.check_linked(*case),
+                    Some(sample) if sample.result == TestResult::Positive => {
+                        self.check_linked(reg.case(*case)?.person(), *case)
+                    }
                     _ => Ok(()),
                 }
             }
-            Command::AddStaff { staff } => self.check(staff.home()),
+            Command::AddStaff { staff } => self.writable(staff.home()),
             Command::SetAvailability { staff, .. } => {
                 self.check_staff(*staff)?;
                 self.check_assignments_of(*staff)
@@ -519,7 +670,7 @@ impl Scope<'_> {
             Command::Replace { scheme, leaving, on } => {
                 self.check_staff(*leaving)?;
                 let proposal = reg.replacement(*scheme, *leaving, *on)?;
-                proposal.removed.iter().chain(&proposal.added).try_for_each(|a| self.check_assignment(a))
+                self.check_replacement(*leaving, &proposal.removed, &proposal.added)
             }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
@@ -532,10 +683,14 @@ impl Scope<'_> {
 
     /// Refuse a positive result of close contact's case `close` when a secondary contact's
     /// case linked to it (active, converted by it; or released, re-judged by it) lies outside.
-    fn check_linked(&self, close: CaseId) -> Result<(), Error> {
+    fn check_linked(&self, person: PersonId, close: CaseId) -> Result<(), Error> {
         let reg = self.registry;
-        let linked = reg.linked_to(close).into_iter().chain(reg.released_linked_to(close));
-        linked.into_iter().try_for_each(|secondary| self.case(secondary).map(drop))
+        let mut linked = reg.linked_to(close).into_iter().chain(reg.released_linked_to(close));
+        // Refused naming the person tested, not the secondary contact outside.
+        match linked.any(|secondary| self.case(secondary).is_err()) {
+            true => Err(RegistryError::OutsideScope { item: ScopeItem::Person(person) }.into()),
+            false => Ok(()),
+        }
     }
 
     /// Refuse a staff member living outside the scope.
@@ -551,28 +706,34 @@ impl Scope<'_> {
     /// Refuse a target outside the scope.
     fn check_target(&self, target: Target) -> Result<(), Error> {
         match target {
-            Target::Unit(u) => self.check(u),
-            Target::Cell(c) => self.check_cell(c),
-            Target::Person(p) => self.person(p).map(drop),
+            Target::Unit(u) => self.writable(u),
+            Target::Cell(c) => self.writable_cell(c),
+            Target::Person(p) => self.writable_person(p),
         }
     }
 
-    /// Refuse an assignment whose target or holder lies outside the scope.
-    fn check_assignment(&self, a: &Assignment) -> Result<(), Error> {
-        self.check_target(a.target)?;
-        self.check_staff(a.staff).map(drop)
+    /// Refuse a replacement that removes or adds an assignment outside the scope (a target
+    /// or a holder outside), naming the member leaving, not what lies outside.
+    fn check_replacement(&self, leaving: StaffId, removed: &[Assignment], added: &[Assignment]) -> Result<(), Error> {
+        let inside = |a: &Assignment| self.target_inside(a.target) && self.staff_member(a.staff).is_ok();
+        if removed.iter().chain(added).all(inside) {
+            Ok(())
+        } else {
+            Err(RegistryError::OutsideScope { item: ScopeItem::Staff(leaving) }.into())
+        }
     }
 
     /// Refuse when `staff` holds an assignment, under any scheme, whose target lies outside
     /// the scope.
+    /// The refusal names the staff member (inside), not the target (outside).
     fn check_assignments_of(&self, staff: StaffId) -> Result<(), Error> {
         let reg = self.registry;
         for (scheme, _) in reg.schemes() {
             if reg.load(scheme, staff)? == 0 {
                 continue;
             }
-            for a in reg.roster(scheme)?.assignments().iter().filter(|a| a.staff == staff) {
-                self.check_target(a.target)?;
+            if reg.holdings(scheme)?.any(|(t, s)| s == staff && !self.target_inside(t)) {
+                return Err(RegistryError::OutsideScope { item: ScopeItem::Staff(staff) }.into());
             }
         }
         Ok(())
@@ -591,9 +752,9 @@ impl Registry {
     ///
     /// # Errors
     /// As [`Registry::scope`] for `roots`; [`RegistryError::OutsideScope`] naming the first
-    /// thing outside; otherwise as [`Registry::apply`], whose errors may name ids outside the
-    /// scope (the household holding an identity number registered already, 一人一档), never
-    /// personal data. On error the registry is unchanged.
+    /// thing outside; [`RegistryError::RegisteredOutsideScope`] for an identity number or
+    /// passport registered already to someone outside (一人一档: refused, without naming them);
+    /// otherwise as [`Registry::apply`]. On error the registry is unchanged.
     ///
     /// # Complexity
     /// That of [`Scope::check_command`], then of [`Registry::apply`].
@@ -631,7 +792,38 @@ impl Registry {
     /// # Ok::<(), wangge::Error>(())
     /// ```
     pub fn apply_within(&mut self, roots: &[UnitId], command: Command) -> Result<Vec<Event>, Error> {
-        self.scope(roots)?.check_command(&command)?;
-        self.apply(command)
+        let decided = self.decide_within(roots, command)?;
+        self.commit_events(&decided.events, decided.first_checked)?;
+        Ok(decided.events)
+    }
+
+    /// The events of `command` for a user whose scope is the subtrees of `roots`, decided
+    /// without changing anything; refused as [`Registry::apply_within`] says.
+    pub(super) fn decide_within(&self, roots: &[UnitId], command: Command) -> Result<Decided, Error> {
+        let scope = self.scope(roots)?;
+        if let Command::Replace { leaving, .. } = command
+            && !scope.contains(self.root())
+        {
+            // The replacement is worked out once, by the command's decision, and its
+            // assignments are checked on the event it became, before anything is applied.
+            scope.check_staff(leaving)?;
+            let decided = self.decide_record(command)?;
+            return match decided.events.first() {
+                Some(Event::Rostered { removed, added, .. }) => {
+                    scope.check_replacement(leaving, removed, added)?;
+                    Ok(decided)
+                }
+                _ => Err(RegistryError::Mismatch { what: "a replacement became another event".to_owned() }.into()),
+            };
+        }
+        scope.check_command(&command)?;
+        match self.decide_record(command) {
+            Ok(decided) => Ok(decided),
+            // One person, one file: refused, but without naming someone outside.
+            Err(Error::People(
+                PeopleError::DuplicateResidentId { household, .. } | PeopleError::DuplicatePassport { household, .. },
+            )) if scope.household(household).is_err() => Err(RegistryError::RegisteredOutsideScope.into()),
+            Err(e) => Err(e),
+        }
     }
 }

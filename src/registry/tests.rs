@@ -280,18 +280,22 @@ fn scopes_show_only_their_subtrees() {
     assert_eq!(scope.persons().collect::<Vec<_>>(), vec![p1]);
     assert_eq!(scope.totals(), Counts { households: 1, persons: 1 });
     assert_eq!(scope.ancestors(y).unwrap(), vec![c1]);
-    let outside = |e: Result<(), Error>| matches!(e, Err(Error::Registry(RegistryError::OutsideScope { .. })));
-    assert!(outside(scope.unit(c2).map(|_| ())));
-    assert!(outside(scope.household(h2).map(|_| ())));
-    assert!(outside(scope.person(p2).map(|_| ())));
-    assert!(outside(scope.counts(root).map(|_| ())));
-    assert!(outside(scope.children(c2).map(|_| ())));
-    assert!(outside(scope.lowest_common_ancestor(c2, y).map(|_| ())));
-    assert!(matches!(scope.unit(UnitId::new(99)), Err(Error::Grid(GridError::UnknownUnit { .. }))));
+    // Outside answers as unknown, with the very error of an id that does not exist.
+    let unknown_unit = |unit| Err(Error::Grid(GridError::UnknownUnit { unit }));
+    assert_eq!(scope.unit(c2).map(|_| ()), unknown_unit(c2));
+    assert_eq!(scope.unit(UnitId::new(99)).map(|_| ()), unknown_unit(UnitId::new(99)));
+    assert_eq!(
+        scope.household(h2).map(|_| ()),
+        Err(crate::people::PeopleError::UnknownHousehold { household: h2 }.into())
+    );
+    assert_eq!(scope.person(p2).map(|_| ()), Err(crate::people::PeopleError::UnknownPerson { person: p2 }.into()));
+    assert_eq!(scope.counts(root).map(|_| ()), unknown_unit(root));
+    assert_eq!(scope.children(c2).map(|_| ()), unknown_unit(c2));
+    assert_eq!(scope.lowest_common_ancestor(c2, y), unknown_unit(c2).map(|()| None));
     assert!(matches!(f.reg.scope(&[]), Err(Error::Registry(RegistryError::EmptyScope))));
     let both = f.reg.scope(&[c2, c1]).unwrap();
-    assert_eq!(both.lowest_common_ancestor(y, y).unwrap(), y);
-    assert!(outside(both.lowest_common_ancestor(y, c2).map(|_| ())));
+    assert_eq!(both.lowest_common_ancestor(y, y).unwrap(), Some(y));
+    assert_eq!(both.lowest_common_ancestor(y, c2).unwrap(), None);
 }
 
 /// A scheme's load limit binds an assignment below the member's own, and the refusal names it.

@@ -30,10 +30,10 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 use wangge::colour::{Colour, ColourRule, HouseholdRule, PersonState, State};
-use wangge::duty::{Qualification, Qualifications, Role, Scheme, Staff, Target};
+use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
-use wangge::quarantine::{Anchor, Category, Phase, Policy, Setting, Temperature, TestResult};
+use wangge::quarantine::{Anchor, Category, Link, Phase, Policy, Setting, Temperature, TestResult};
 use wangge::{
     CaseId, CellId, Command, Event, HouseholdId, OverlayId, PersonId, PolicyId, Record, Registry, SchemeId, Snapshot,
     StaffId, UnitId,
@@ -703,7 +703,13 @@ impl<'a> Commands<'a> {
                     category: self.pick(&Category::ALL),
                     anchor,
                     on,
-                    linked: if self.flag() { Some(self.case(reg)) } else { None },
+                    // One byte, as before links were stated: odd names a case; even says
+                    // there is none, explicitly (bit 1) or not at all.
+                    linked: match self.byte() {
+                        b if b & 1 == 1 => Some(Link::Case(self.case(reg))),
+                        b if b & 2 == 2 => Some(Link::Unlinked),
+                        _ => None,
+                    },
                 }
             }
             15 => match self.active_case(reg) {
@@ -743,7 +749,9 @@ impl<'a> Commands<'a> {
             19 => Command::OpenDay { today: self.date() },
             20 => Command::AddStaff { staff: self.staff_spec(reg)? },
             21 => {
-                Command::SetAvailability { staff: self.staff(reg), from: self.maybe_date(), until: self.maybe_date() }
+                let staff = self.staff(reg);
+                let availability = Availability::from_bounds(self.maybe_date(), self.maybe_date());
+                Command::SetAvailability { staff, availability }
             }
             22 => Command::AdoptScheme { scheme: self.scheme_spec(reg)? },
             23 => {
