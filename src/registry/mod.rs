@@ -8,13 +8,14 @@
 //! Data flows one way:
 //!
 //! ```text
-//! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + tallies up the tree
-//!                                                   │
-//!                                                   └──▶ Events back to the host (its log)
+//! host ── Command ──▶ prepare: decide (ids assigned) + check ──▶ Record (nothing applied)
+//!                                                                  │ the host persists it
+//!                     commit ◀─────────────────────────────────────┘
+//!                       └──▶ state + tallies up the tree; the Record's events back to the host
 //! ```
 //!
-//! Replaying events goes through the same `check` and `commit`, so a log from elsewhere is as
-//! strictly validated as a command. Reads never change state; [`Scope`] limits them to
+//! Replaying records goes through the same decisions, checks and commits, so a log from
+//! elsewhere is as strictly validated as a command (see [`Record`]). Reads never change state; [`Scope`] limits them to
 //! subtrees; [`Registry::audit`] rechecks every invariant from scratch (纵向稽核).
 
 mod audit;
@@ -552,7 +553,10 @@ impl Registry {
         Scope::new(self, roots)
     }
 
-    /// Validate a command, apply it atomically and return the events it became.
+    /// Validate a command, apply it atomically and return the events it became: the path of
+    /// an event log (format 5's shape) and of bulk loads. It makes no record and leaves the
+    /// registry's head ([`Registry::head`]) where it is; a host that logs records uses
+    /// [`Registry::prepare`] and [`Registry::commit`] (or [`Registry::execute`]) instead.
     ///
     /// # Errors
     /// Whatever makes the command invalid against the current state: an unknown id, a broken
