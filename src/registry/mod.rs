@@ -344,7 +344,10 @@ pub struct Registry {
     head: Head,
     /// The request ids committed.
     requests: record::Requests,
-    /// Counts the changes of state, so that a [`Prepared`] made before one is refused.
+    /// Names the registry's state among every registry of the process: drawn anew from a
+    /// process-wide counter at each change, so that a [`Prepared`] made before a change, or on
+    /// another registry (a clone gone its own way included), is refused. Not part of the
+    /// state: neither compared nor saved.
     generation: u64,
 }
 
@@ -392,7 +395,7 @@ impl Registry {
             duties: duties::DutyBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
-            generation: 0,
+            generation: record::next_generation(),
         };
         reg.head = reg.founding_record().head();
         Ok(reg)
@@ -669,7 +672,7 @@ impl Registry {
     /// unchanged.
     pub fn apply_event(&mut self, event: &Event) -> Result<(), Error> {
         self.check(event, Origin::Log)?;
-        self.generation = self.generation.wrapping_add(1);
+        self.generation = record::next_generation();
         self.commit_event(event)
     }
 

@@ -44,6 +44,15 @@ use crate::Error;
 use crate::colour::{Colour, PersonState};
 use crate::{HouseholdId, PersonId};
 
+/// The source of [`Registry`] generations: one counter for the process, so that no two states
+/// of any registries share a generation (2^64 changes do not happen).
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A generation no registry state had before.
+pub(super) fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The longest [`RequestId`], in bytes.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
@@ -642,7 +651,8 @@ impl Registry {
 
     /// Apply exactly the record `prepared` holds (or give the earlier answer of a repeated
     /// request). Refused, changing nothing, when the registry has changed since it was
-    /// prepared.
+    /// prepared, or is another registry (a clone that has gone its own way included; a clone
+    /// taken after `prepare` and unchanged since holds the same state and takes it).
     ///
     /// # Errors
     /// [`RegistryError::StalePrepared`] when `prepared` was made against another head or
@@ -850,7 +860,7 @@ impl Registry {
             }
             self.commit_event(event)?;
         }
-        self.generation = self.generation.wrapping_add(1);
+        self.generation = next_generation();
         Ok(())
     }
 }

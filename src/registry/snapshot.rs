@@ -432,7 +432,7 @@ impl Registry {
             duties,
             head: snapshot.head,
             requests,
-            generation: 0,
+            generation: super::record::next_generation(),
         };
         if snapshot.format == UPGRADED_FORMAT {
             let founding = registry.founding_record().digest();
