@@ -502,6 +502,15 @@ impl Draft {
         }
     }
 
+    /// A household member's state, as the events drafted so far leave it (`None` for an
+    /// unknown person, whom no household lists).
+    pub(super) fn member_state(&self, reg: &Registry, person: PersonId) -> Option<crate::colour::State> {
+        match self.states.get(&person) {
+            Some(s) => Some(s.state()),
+            None => reg.states.get(person.index()).map(PersonState::state),
+        }
+    }
+
     /// The household's colour, as the events drafted so far leave it; `None` for an unknown one.
     pub(super) fn colour(&self, reg: &Registry, household: HouseholdId) -> Option<Colour> {
         self.colours.get(&household).copied().or_else(|| reg.colour(household).ok())
