@@ -101,7 +101,7 @@ impl Script {
     /// record joins the log.
     fn run(&mut self, command: Command) -> Vec<Event> {
         let n = self.records.len();
-        let request = (n % 3 == 0).then(|| RequestId::new(format!("script-{n}")).expect("a request id"));
+        let request = n.is_multiple_of(3).then(|| RequestId::new(format!("script-{n}")).expect("a request id"));
         let answer = self.reg.execute(command.clone(), request).unwrap_or_else(|e| panic!("{command:?}: {e}"));
         let record = answer.record().expect("a new command").clone();
         self.log.extend(record.events().iter().cloned());

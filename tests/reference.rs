@@ -1773,7 +1773,8 @@ impl World {
     /// Every fourth command carries a request id; its retry is answered with the same
     /// position and changes nothing, and the id with another command is refused.
     fn prepare_and_commit(&mut self, before: &Registry, command: &Command) -> Result<Vec<Event>, Error> {
-        let request = (self.steps % 4 == 0).then(|| RequestId::new(format!("step-{}", self.steps)).expect("an id"));
+        let request =
+            self.steps.is_multiple_of(4).then(|| RequestId::new(format!("step-{}", self.steps)).expect("an id"));
         let prepared = self.reg.prepare(command.clone(), request.clone());
         if self.reg != *before || self.reg.head() != before.head() {
             self.fail("prepare changed the registry");

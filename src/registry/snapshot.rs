@@ -407,7 +407,7 @@ impl Registry {
     /// exist. It is upgraded: it loads at position 0 with the digest
     /// [`Digest::of_v5_snapshot`] of its founding record's digest, remembering no request.
     /// The host continues it with its format-5 log's tail after the snapshot, upgraded onto
-    /// that head by [`upgrade_v5_tail`](super::upgrade_v5_tail).
+    /// that head by [`upgrade_v5_tail`](Registry::upgrade_v5_tail).
     ///
     /// # Errors
     /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
@@ -448,7 +448,7 @@ impl Registry {
             duties,
             head: snapshot.head,
             requests,
-            generation: 0,
+            generation: super::record::next_generation(),
             day: snapshot.business_date,
         };
         if snapshot.format == UPGRADED_FORMAT {

@@ -154,8 +154,10 @@ fn replays_to(log: &[Event], reg: &Registry) {
     }
 }
 
-/// Fuzz target `decode_event`: the bytes as JSON lines of events, applied as a log.
+/// Fuzz target `decode_event`: the bytes as JSON lines of events, applied as a log; and the
+/// same lines as records, applied as a log of format 6 ([`decode_records`]).
 pub fn decode_event(data: &[u8]) {
+    decode_records(data);
     let events: Vec<Event> = data.split(|&b| b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
     for event in &events {
         round_trips(event);
@@ -183,6 +185,35 @@ pub fn decode_event(data: &[u8]) {
         }
     }
     replays_to(&log, &reg);
+}
+
+/// The bytes as JSON lines of records: each that reads reads back equal after writing; from a
+/// founding record, each is applied with every check of a log's record; a refused one leaves
+/// the registry and its head unchanged, and the accepted ones replay to an equal registry
+/// with the same head.
+pub fn decode_records(data: &[u8]) {
+    let records: Vec<Record> =
+        data.split(|&b| b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
+    for record in &records {
+        let text = serde_json::to_string(record).expect("a record writes");
+        let read: Record = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(&read == record, "{text} reads back as another record");
+    }
+    let Some((first, rest)) = records.split_first() else { return };
+    let Ok(mut reg) = Registry::replay_records([first]) else { return };
+    let mut accepted = vec![first.clone()];
+    for record in rest {
+        let before = reg.clone();
+        match reg.apply_record(record) {
+            Ok(()) => {
+                audited(&reg, record);
+                accepted.push(record.clone());
+            }
+            Err(_) => assert!(reg == before && reg.head() == before.head(), "a refused record changed the registry"),
+        }
+    }
+    let replayed = Registry::replay_records(&accepted).expect("the accepted records replay");
+    assert!(replayed == reg && replayed.head() == reg.head(), "the accepted records replay to another registry");
 }
 
 /// Fuzz target `decode_snapshot`: the bytes as a JSON snapshot, loaded. Bytes that are not JSON
