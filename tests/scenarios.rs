@@ -57,14 +57,42 @@ impl Scenario {
 
     /// Apply a command, log its events and return the first (which names assigned ids).
     fn apply(&mut self, command: Command) -> Result<Event, Error> {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date)?;
+        }
         let events = self.reg.apply(command)?;
         let first = events.first().cloned().expect("every command becomes at least one event");
         self.log.extend(events);
         Ok(first)
     }
 
+    /// Open the business date 业务日期 up to `date` when it is later (records for a case need
+    /// their day open); the round's events are logged.
+    fn open_to(&mut self, date: NaiveDate) -> Result<(), Error> {
+        if self.reg.business_date().is_none_or(|d| d < date) {
+            let events = self.reg.apply(Command::OpenDay { today: date })?;
+            self.log.extend(events);
+        }
+        Ok(())
+    }
+
+    /// The date a command records for a case on, whose day must be open first.
+    fn case_date(command: &Command) -> Option<NaiveDate> {
+        match command {
+            Command::StartCase { on, .. }
+            | Command::Exposed { on, .. }
+            | Command::RecordTest { on, .. }
+            | Command::Release { on, .. } => Some(*on),
+            Command::RecordCheck { at, .. } => Some(at.date()),
+            _ => None,
+        }
+    }
+
     /// Apply a command that must be refused, check that it changed nothing, return why.
     fn refused(&mut self, command: Command) -> Error {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date).expect("the day opens");
+        }
         let before = self.reg.clone();
         let error = self.reg.apply(command).expect_err("the command should be refused");
         assert_eq!(self.reg, before, "a refused command changed the registry");
@@ -694,6 +722,9 @@ fn the_courtyard_map_shows_every_household_and_no_personal_data() -> Result<(), 
 impl Scenario {
     /// Apply a command, log its events and return them all: the daily round may become none.
     fn events(&mut self, command: Command) -> Result<Vec<Event>, Error> {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date)?;
+        }
         let events = self.reg.apply(command)?;
         self.log.extend(events.iter().cloned());
         Ok(events)
@@ -736,8 +767,15 @@ impl Scenario {
         self.events(Command::RecordTest { person, on, result })
     }
 
+    /// The events of the daily round of `today` (without its [`Event::DayOpened`]); none when
+    /// `today` is open already (its round ran when a record opened it).
     fn open_day(&mut self, today: NaiveDate) -> Result<Vec<Event>, Error> {
-        self.events(Command::OpenDay { today })
+        if self.reg.business_date() == Some(today) {
+            return Ok(Vec::new());
+        }
+        let mut events = self.events(Command::OpenDay { today })?;
+        events.retain(|e| !matches!(e, Event::DayOpened { .. }));
+        Ok(events)
     }
 
     /// The members of a household.
@@ -1002,10 +1040,18 @@ fn a_missing_last_day_check_is_flagged_for_review_until_the_late_check_is_record
     let person = s.members(household)?[0];
     let policy = s.adopt(Policy::seed_shanghai_2020())?;
     let case = s.start(person, policy, Category::ArrivalFromEpidemicArea, day(1), day(1), None)?;
-    let err = s.refused(Command::Release { case, on: day(14) });
-    assert_eq!(err, Error::Case(CaseError::TooEarly { case, release: day(15), on: day(14) }));
+    // Nothing in the future releases anyone: on Feb 1 a release dated Feb 14 is refused ...
+    let before = s.reg.clone();
+    let err = s.reg.apply(Command::Release { case, on: day(14) }).expect_err("a release in the future");
+    assert_eq!(err, Error::Registry(RegistryError::AfterBusinessDate { date: day(14), business_date: day(1) }));
+    assert_eq!(s.reg, before);
     for d in 2..=15 {
         assert_eq!(s.open_day(day(d))?, [], "Feb {d}");
+        if d == 14 {
+            // ... and on Feb 14, a day before the release date.
+            let err = s.refused(Command::Release { case, on: day(14) });
+            assert_eq!(err, Error::Case(CaseError::TooEarly { case, release: day(15), on: day(14) }));
+        }
         if d < 15 {
             s.clean_checks(person, day(d))?;
         }
@@ -1176,7 +1222,8 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     drive(&mut s, jul(3), |c, _| c == close_case)?;
     drive(&mut s, jul(4), |c, _| c == close_case)?;
 
-    // Jul 4: the sample of Jul 3 comes back positive.
+    // Jul 4: the sample of Jul 3 comes back positive. The record keeps its sampling date; its
+    // consequences land on the business date, Jul 4.
     let events = s.test(close_person, jul(3), TestResult::Positive)?;
     assert_eq!(events.len(), 2, "{events:?}");
     let Event::TestRecorded { case: c, on, result: TestResult::Positive, escalation: Some(confirmed) } = &events[0]
@@ -1184,16 +1231,17 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
         panic!("{events:?}")
     };
     assert_eq!((*c, *on), (close_case, jul(3)));
-    assert_eq!(confirmed.to, PersonState::new(State::Confirmed, jul(3)));
+    assert_eq!(confirmed.to, PersonState::new(State::Confirmed, jul(4)));
     let Event::CaseConverted { case: c, policy, on, change } = &events[1] else { panic!("{events:?}") };
-    assert_eq!((*c, *policy, *on), (case, close, jul(3)));
+    assert_eq!((*c, *policy, *on), (case, close, jul(4)));
     let change = change.as_ref().expect("from secondary contact to centralised isolation");
     assert_eq!(
         (change.from, change.to),
-        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(3)))
+        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(4)))
     );
-    assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(3), to: State::Confirmed });
-    assert_eq!(s.agenda_of(close_case, jul(3)), [Item::Escalated { to: State::Confirmed }]);
+    assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(4), to: State::Confirmed });
+    assert_eq!(s.agenda_of(close_case, jul(4)), [Item::Escalated { to: State::Confirmed }]);
+    assert_eq!(s.agenda_of(close_case, jul(3)), []);
 
     // The converted case: a close contact's, under the close contact's policy, from their own
     // anchor, unlinked and open; the person in the phase's state.
@@ -1205,7 +1253,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     assert_eq!(converted.status(), &CaseStatus::Open);
     assert_eq!(s.reg.schedule(case)?, Policy::cn_ed9_close_contact().schedule(jul(2))?);
     assert_eq!(s.reg.schedule(case)?.release(), jul(12));
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(3)));
+    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
     assert_eq!(s.reg.colour(households[1])?, Colour::Red);
     assert_eq!(s.reg.active_case(contact), Some(case));
     // Tests now follow the close-contact schedule from Jul 2: days 1, 2, 3, 5, 7, 10.
@@ -1253,6 +1301,7 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
     // An exposure on any day of the period pushes the release later, by as many days.
     for d in 2..=11 {
         let mut other = s.reg.clone();
+        other.apply(Command::OpenDay { today: jul(d) })?;
         other.apply(Command::Exposed { person, anchor: jul(d), on: jul(d) })?;
         let later = other.schedule(case)?.release();
         assert!(later > release, "exposed on Jul {d}: release {later}");
@@ -1272,11 +1321,11 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
 
     // Never earlier: an exposure before the current anchor, or on it, is refused.
     for anchor in [jul(1), jul(3), jul(5)] {
-        let err = s.refused(Command::Exposed { person, anchor, on: jul(6) });
+        let err = s.refused(Command::Exposed { person, anchor, on: jul(5) });
         assert_eq!(err, Error::Case(CaseError::RestartNotLater { anchor, current: jul(5) }));
     }
-    let err = s.refused(Command::Exposed { person, anchor: jul(7), on: jul(6) });
-    assert_eq!(err, Error::Case(CaseError::AnchorAfterStart { anchor: jul(7), on: jul(6) }));
+    let err = s.refused(Command::Exposed { person, anchor: jul(6), on: jul(5) });
+    assert_eq!(err, Error::Case(CaseError::AnchorAfterStart { anchor: jul(6), on: jul(5) }));
     assert_eq!(s.reg.schedule(case)?.release(), jul(15));
 
     // The agenda follows the new schedule: tests on the new days, no release on the old date.
@@ -1425,12 +1474,13 @@ fn a_conversion_by_a_sample_taken_before_the_secondary_contacts_case_started_sur
     s.test(close_person, jul(2), TestResult::Negative)?;
     // Jul 4: traced, last met the close contact on Jul 3, isolated at home from today.
     let case = s.start(contact, secondary, Category::SecondaryContact, jul(3), jul(4), Some(close_case))?;
-    // Jul 5: the close contact's sample of Jul 3 is positive.
+    // Jul 5: the close contact's sample of Jul 3 is positive; the conversion lands that day.
+    s.open_day(jul(5))?;
     let events = s.test(close_person, jul(3), TestResult::Positive)?;
     assert!(
-        matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(3))
+        matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(5))
     );
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
+    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
     assert!(s.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(s.reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());

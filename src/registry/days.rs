@@ -1,5 +1,5 @@
 //! The business date 业务日期: the registry's own date, the date of the last daily round
-//! ([`Command::OpenDay`]), and the rules every dated record is held to against it.
+//! ([`Command::OpenDay`](crate::Command::OpenDay)), and the rules every dated record is held to against it.
 //!
 //! The registry never reads a clock: its date moves only when the host opens a day, and only
 //! forward. Opening a day several days ahead runs every day in between, in order.
@@ -41,15 +41,15 @@
 //! rules. A log that records for cases before any [`Event::DayOpened`] was written before the
 //! registry kept its date (format 5): its events are read as they were written (no date rule,
 //! consequences on the records' own dates) until its first day is opened; a snapshot of
-//! format 5 has no business date, and the host's next [`Command::OpenDay`] sets it.
+//! format 5 has no business date, and the host's next [`Command::OpenDay`](crate::Command::OpenDay) sets it.
 
 use chrono::NaiveDate;
 
 use super::{Event, Origin, Registry, RegistryError};
-use crate::Error;
+use crate::{Command, Error};
 
 impl Registry {
-    /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
+    /// The business date 业务日期: the date of the last [`Command::OpenDay`](crate::Command::OpenDay), `None` before
     /// the first. Nothing is recorded for a date after it.
     ///
     /// # Example
@@ -117,6 +117,47 @@ impl Registry {
                 Some(next) if next <= today => day = next,
                 _ => return Ok(()),
             }
+        }
+    }
+
+    /// Refuse a command by its own date before deciding it, so that a record in the future
+    /// is refused for that, whatever else is wrong with it (see the module's table). The
+    /// events it becomes are checked again, as every event is.
+    pub(super) fn check_command_day(&self, command: &Command) -> Result<(), Error> {
+        let (date, today_only, waits) = match command {
+            Command::StartCase { on, .. } | Command::Exposed { on, .. } => (*on, true, true),
+            Command::RecordCheck { at, .. } => (at.date(), false, true),
+            Command::RecordTest { on, .. } | Command::Release { on, .. } => (*on, false, true),
+            // The record an erratum names may be dated anywhere; what it should have been may not.
+            Command::CorrectCheck { corrected: Some(r), .. } => (r.at.date(), false, true),
+            Command::CorrectTest { corrected: Some(s), .. } => (s.on, false, true),
+            Command::CorrectCheck { corrected: None, recorded, .. } => {
+                return self.day.map(drop).ok_or(RegistryError::NoBusinessDate { date: recorded.at.date() }.into());
+            }
+            Command::CorrectTest { corrected: None, on, .. } => {
+                return self.day.map(drop).ok_or(RegistryError::NoBusinessDate { date: *on }.into());
+            }
+            Command::RegisterPerson { state, .. } => (state.since(), false, false),
+            Command::MovePerson { on, .. }
+            | Command::SetState { on, .. }
+            | Command::SetColourRule { on, .. }
+            | Command::CloseUnit { on, .. }
+            | Command::Assign { on, .. }
+            | Command::Unassign { on, .. }
+            | Command::Solve { on, .. }
+            | Command::Replace { on, .. } => (*on, false, false),
+            _ => return Ok(()),
+        };
+        match self.day {
+            None if waits => Err(RegistryError::NoBusinessDate { date }.into()),
+            None => Ok(()),
+            Some(business_date) if today_only && date != business_date => {
+                Err(RegistryError::NotBusinessDate { date, business_date }.into())
+            }
+            Some(business_date) if date > business_date => {
+                Err(RegistryError::AfterBusinessDate { date, business_date }.into())
+            }
+            Some(_) => Ok(()),
         }
     }
 

@@ -540,6 +540,7 @@ impl Registry {
             self.open_day(today, log)?;
             return Ok(log.len() - before);
         }
+        self.check_command_day(&command)?;
         let event = self.decide(command)?;
         // A positive result (recorded, or an erratum's) converts the active secondary contacts
         // linked to the case and re-judges those released, on the business date.
