@@ -796,9 +796,7 @@ impl Registry {
                     return Err(CaseError::TestAlreadyRecorded { case: *case, on: *on }.into());
                 }
                 let expected = || match result {
-                    TestResult::Positive => {
-                        self.case_change(c.person(), State::Confirmed, self.today_or(*on), false)
-                    }
+                    TestResult::Positive => self.case_change(c.person(), State::Confirmed, self.today_or(*on), false),
                     TestResult::Negative => Ok(None),
                 };
                 self.expect_change(escalation.as_ref(), expected, origin)?;
@@ -856,17 +854,23 @@ impl Registry {
             }
             Event::CaseReopened { case, on, .. } => {
                 if self.day != Some(*on) || self.reopening(*case, *on)?.as_ref() != Some(event) {
-                    return Err(RegistryError::Mismatch { what: format!("case {case} is not reopened so on {on}") }.into());
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case} is not reopened so on {on}") }.into()
+                    );
                 }
             }
             Event::CheckCorrected { case, recorded, corrected, .. } => {
                 if origin == Origin::Log && self.check_erratum(*case, *recorded, *corrected)? != *event {
-                    return Err(RegistryError::Mismatch { what: format!("case {case}'s check is not corrected so") }.into());
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case}'s check is not corrected so") }.into()
+                    );
                 }
             }
             Event::TestCorrected { case, sampled, corrected, .. } => {
                 if origin == Origin::Log && self.test_erratum(*case, *sampled, *corrected)? != *event {
-                    return Err(RegistryError::Mismatch { what: format!("case {case}'s test is not corrected so") }.into());
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case}'s test is not corrected so") }.into()
+                    );
                 }
             }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
@@ -1086,7 +1090,11 @@ impl Registry {
     /// (made as a correction, not as a transition of the state table), and the reasons for a
     /// review when the table does not allow that way back. `(None, [])` when it cannot be
     /// undone.
-    fn undo_escalation(&self, case: &Case, today: NaiveDate) -> Result<(Option<StateChange>, Vec<ReviewReason>), Error> {
+    fn undo_escalation(
+        &self,
+        case: &Case,
+        today: NaiveDate,
+    ) -> Result<(Option<StateChange>, Vec<ReviewReason>), Error> {
         let CaseStatus::Escalated { to, .. } = case.status() else { return Ok((None, Vec::new())) };
         let person = case.person();
         let current = self.state(person)?;
