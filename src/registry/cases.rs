@@ -439,17 +439,20 @@ impl Registry {
     /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
     ///
     /// // Back from Wuhan on Feb 1: 14 days at home, temperature twice a day.
+    /// reg.apply(Command::OpenDay { today: feb(1) })?; // the business date 业务日期
     /// let category = Category::ArrivalFromEpidemicArea;
     /// reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })?;
     /// assert_eq!(reg.colour(household)?, Colour::Orange);
     ///
     /// // One reading on Feb 2: on Feb 3 the agenda shows one check missed.
+    /// reg.apply(Command::OpenDay { today: feb(2) })?;
     /// let at = feb(2).and_hms_opt(8, 0, 0).unwrap();
     /// reg.apply(Command::RecordCheck { person, at, temperature: "36.6".parse()?, symptoms: false })?;
     /// let agenda = reg.agenda(feb(3));
     /// assert_eq!(agenda.missed_checks().map(|i| i.item).collect::<Vec<_>>(), [Item::MissedChecks { required: 2, recorded: 1 }]);
     ///
     /// // A fever on day 6: a suspected case, and the household turns red.
+    /// reg.apply(Command::OpenDay { today: feb(7) })?;
     /// let at = feb(7).and_hms_opt(8, 0, 0).unwrap();
     /// reg.apply(Command::RecordCheck { person, at, temperature: Temperature::from_tenths(381)?, symptoms: true })?;
     /// assert_eq!(reg.colour(household)?, Colour::Red);
