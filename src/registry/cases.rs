@@ -1077,7 +1077,8 @@ impl Registry {
             return Ok(None);
         }
         let policy = close.policy();
-        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, on);
+        let settled = on.max(c.settled());
+        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, settled);
         let from = self.state(c.person())?.state();
         if from != state && !from.may_become(state) {
             return Ok(None);
@@ -1104,7 +1105,8 @@ impl Registry {
         if current.state() != *to || self.active_case(person).is_some() {
             return Ok((None, Vec::new()));
         }
-        let target = case.category().state_on(&self.cases.schedule_of(case)?, today);
+        // The state of the date the reopened case is settled on (`Case::reopen`).
+        let target = case.category().state_on(&self.cases.schedule_of(case)?, today.max(case.settled()));
         let reasons = match current.state().may_become(target) {
             true => Vec::new(),
             false => vec![ReviewReason::EscalationCorrected],

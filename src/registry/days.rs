@@ -1,5 +1,5 @@
 //! The business date 业务日期: the registry's own date, the date of the last daily round
-//! ([`Command::OpenDay`](crate::Command::OpenDay)), and the rules every dated record is held to against it.
+//! ([`Command::OpenDay`]), and the rules every dated record is held to against it.
 //!
 //! The registry never reads a clock: its date moves only when the host opens a day, and only
 //! forward. Opening a day several days ahead runs every day in between, in order.
@@ -41,7 +41,7 @@
 //! rules. A log that records for cases before any [`Event::DayOpened`] was written before the
 //! registry kept its date (format 5): its events are read as they were written (no date rule,
 //! consequences on the records' own dates) until its first day is opened; a snapshot of
-//! format 5 has no business date, and the host's next [`Command::OpenDay`](crate::Command::OpenDay) sets it.
+//! format 5 has no business date, and the host's next [`Command::OpenDay`] sets it.
 
 use chrono::NaiveDate;
 
@@ -49,7 +49,7 @@ use super::{Event, Origin, Registry, RegistryError};
 use crate::{Command, Error};
 
 impl Registry {
-    /// The business date 业务日期: the date of the last [`Command::OpenDay`](crate::Command::OpenDay), `None` before
+    /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
     /// the first. Nothing is recorded for a date after it.
     ///
     /// # Example
