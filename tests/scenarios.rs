@@ -1951,3 +1951,98 @@ fn a_three_day_jump_runs_each_day() -> Result<(), Error> {
     s.assert_sound();
     Ok(())
 }
+
+/// Replaying `log` with its event `index` replaced by each of `tampered` fails at that event,
+/// naming it; the log as it is replays.
+fn assert_tampering_refused(log: &[Event], index: usize, tampered: Vec<Event>) {
+    assert!(Registry::replay(log).is_ok());
+    assert!(!tampered.is_empty());
+    for event in tampered {
+        let mut forged = log[..=index].to_vec();
+        forged[index] = event.clone();
+        match Registry::replay(&forged) {
+            Err(Error::Registry(RegistryError::Replay { index: at, .. })) => assert_eq!(at, index, "{event:?}"),
+            other => panic!("{event:?} replayed: {other:?}"),
+        }
+    }
+}
+
+/// The new events are checked on replay as strictly as the commands that make them: a
+/// reopening, an erratum or a day opened with any derived field changed (the date, the reasons,
+/// the change of state, the day it comes from) is refused at that event.
+#[test]
+fn edited_business_date_events_are_refused_on_replay() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1, 1])?;
+    let (close_person, contact) = (s.members(households[0])?[0], s.members(households[1])?[0]);
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
+    let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    let case = s.start(contact, secondary, Category::SecondaryContact, jul(1), jul(1), Some(close_case))?;
+    s.test(close_person, jul(3), TestResult::Negative)?;
+    s.test(close_person, jul(4), TestResult::Negative)?;
+    s.reading(close_person, jul(4), 8, "38.0")?;
+    let recorded = Reading { at: at(jul(4), 8), temperature: "38.0".parse()?, symptoms: false };
+    s.apply(Command::CorrectCheck { case: close_case, recorded, corrected: None })?;
+    s.open_day(jul(8))?;
+    s.clean_checks(contact, jul(8))?;
+    s.test(contact, jul(8), TestResult::Negative)?;
+    s.open_day(jul(9))?;
+    s.open_day(jul(10))?;
+    s.test(close_person, jul(2), TestResult::Positive)?;
+    let log = s.log.clone();
+
+    let find = |f: &dyn Fn(&Event) -> bool| log.iter().rposition(f).expect("the event is in the log");
+    let i = find(&|e| matches!(e, Event::CaseReopened { .. }));
+    let Event::CaseReopened { case: c, policy, on, reasons, change } = log[i].clone() else { unreachable!() };
+    assert_eq!(c, case);
+    let reopened = |on, reasons, change| Event::CaseReopened { case: c, policy, on, reasons, change };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            reopened(jul(9), reasons.clone(), change.clone()),
+            reopened(on, vec![ReviewReason::EscalationCorrected], change.clone()),
+            reopened(on, reasons.clone(), None),
+            Event::CaseReopened { case: c, policy: secondary, on, reasons, change },
+        ],
+    );
+
+    let i = find(&|e| matches!(e, Event::CheckCorrected { .. }));
+    let Event::CheckCorrected { case: c, recorded, corrected, on, escalation, undone, reasons } = log[i].clone() else {
+        unreachable!()
+    };
+    assert!(undone.is_some());
+    let erratum = |recorded, on, undone, reasons: Vec<ReviewReason>| Event::CheckCorrected {
+        case: c,
+        recorded,
+        corrected,
+        on,
+        escalation: escalation.clone(),
+        undone,
+        reasons,
+    };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            erratum(recorded, on, None, reasons.clone()),
+            erratum(recorded, on, undone.clone(), vec![ReviewReason::EscalationCorrected]),
+            erratum(recorded, jul(3), undone.clone(), reasons.clone()),
+            erratum(Reading { symptoms: true, ..recorded }, on, undone.clone(), reasons.clone()),
+            erratum(Reading { at: at(jul(3), 8), ..recorded }, on, undone, reasons),
+        ],
+    );
+
+    let i = find(&|e| matches!(e, Event::DayOpened { .. }));
+    let Event::DayOpened { from, on } = log[i] else { unreachable!() };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            Event::DayOpened { from: None, on },
+            Event::DayOpened { from, on: from.expect("an earlier day") },
+            Event::DayOpened { from: from.and_then(|d| d.pred_opt()), on },
+        ],
+    );
+    Ok(())
+}
