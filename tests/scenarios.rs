@@ -2046,3 +2046,29 @@ fn edited_business_date_events_are_refused_on_replay() -> Result<(), Error> {
     );
     Ok(())
 }
+
+/// An erratum undoes an escalation only while nobody has acted on the person since: once the
+/// suspected case was cleared by hand and put under a new case, correcting the old reading
+/// corrects the record and nothing else (the old case stays ended, the new one goes on).
+#[test]
+fn an_erratum_after_someone_acted_corrects_only_the_record() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1])?;
+    let person = s.members(households[0])?[0];
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let case = s.start(person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    s.open_day(jul(2))?;
+    s.reading(person, jul(2), 8, "38.6")?;
+    // Cleared by the doctor on Jul 3, then traced again as a close contact on Jul 4.
+    s.open_day(jul(3))?;
+    s.apply(Command::SetState { person, state: State::Well, on: jul(3) })?;
+    let again = s.start(person, close, Category::CloseContact, jul(3), jul(4), None)?;
+    let recorded = Reading { at: at(jul(2), 8), temperature: "38.6".parse()?, symptoms: false };
+    let corrected = Some(Reading { temperature: "36.8".parse()?, ..recorded });
+    let event = s.apply(Command::CorrectCheck { case, recorded, corrected })?;
+    assert!(matches!(event, Event::CheckCorrected { escalation: None, undone: None, .. }), "{event:?}");
+    assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Escalated { on: jul(2), to: State::Suspected });
+    assert_eq!(s.reg.active_case(person), Some(again));
+    assert_eq!(s.reg.state(person)?.state(), State::CentralisedIsolation);
+    s.assert_sound();
+    Ok(())
+}
