@@ -13,9 +13,11 @@
 //! (negative, 0.2% positive). On `TODAY` (2020-02-11) itself: of the close contacts whose
 //! release day it is, 40% are checked and tested and released by hand (`Release`), 2% are
 //! released by hand without the last day's check and test (so flagged for review); 0.1% of the
-//! other open cases read a fever. Cases anchored after `TODAY` are started too (announced
-//! arrivals, say): open, but with nothing due on `TODAY`. So the agenda of `TODAY` holds every
-//! kind of item.
+//! other open cases read a fever. Cases anchored after `TODAY` are not started: the registry
+//! keeps its own business date 业务日期 (issue 14 §1), `TODAY` once its day is opened, and
+//! nothing is recorded after it (before that change they were started as announced arrivals,
+//! so the registries now hold the plans' cases anchored up to `TODAY`, about 11 in 21). The
+//! agenda of `TODAY` holds every kind of item.
 //!
 //! Case `i` of a plan (a seeded splitmix64 draw) has a policy (half and half), an anchor among
 //! the 21 days and person `i × STEP mod persons`, the same in every registry:
@@ -251,7 +253,11 @@ mod agenda {
         let simulated = Instant::now();
         for d in 0..ANCHOR_DAYS {
             let today = date(d);
-            if (1..=TODAY_INDEX).contains(&d) {
+            if d > TODAY_INDEX {
+                // Nothing is recorded after the business date `TODAY`.
+                break;
+            }
+            {
                 if d == TODAY_INDEX && keep_before_round {
                     let live = LIVE_BYTES.load(Ordering::Relaxed);
                     before_round = Some(reg.clone());
@@ -365,7 +371,7 @@ mod agenda {
         let simulated = simulated.elapsed();
         drop((log, by_day, cases, ended, started));
         let bytes = LIVE_BYTES.load(Ordering::Relaxed) - live - city_bytes - clone_bytes;
-        let n = plans.len();
+        let n = tally.starts.max(1);
         eprintln!(
             "{name}: {n} cases played in {:.2} s (after a {:.2} s clone of the city): {} StartCase in {:.2} s ({:.2} µs \
              each), {} checks + {} tests + {} by hand in {:.2} s, {} rounds ({} events) in {:.2} s; cases live heap \

@@ -2018,10 +2018,13 @@ fn case_sample() -> &'static Sample {
             on,
             linked: linked.map(Link::Case),
         };
+        // Each record on its business date 业务日期, opened first.
+        s.apply(Command::OpenDay { today: feb(1) });
         let c0 = s.apply(start(p1, close, Category::CloseContact, feb(1), feb(1), None)).new_case().expect("a case");
+        s.apply(Command::OpenDay { today: feb(2) });
         s.apply(start(p2, secondary, Category::SecondaryContact, feb(2), feb(2), Some(c0)));
-        s.apply(start(p0, seed, Category::ArrivalFromEpidemicArea, feb(1), feb(1), None));
-        s.apply(start(p3, us, Category::CloseContact, jan(20), feb(1), None));
+        s.apply(start(p0, seed, Category::ArrivalFromEpidemicArea, feb(1), feb(2), None));
+        s.apply(start(p3, us, Category::CloseContact, jan(20), feb(2), None));
         let at = |d, h| feb(d).and_hms_opt(h, 0, 0).expect("a real time");
         let normal = Temperature::from_tenths(365).expect("a temperature");
         for person in [p0, p1, p1, p2] {
@@ -2030,8 +2033,10 @@ fn case_sample() -> &'static Sample {
         s.apply(Command::RecordTest { person: p1, on: feb(2), result: TestResult::Negative });
         s.apply(Command::OpenDay { today: feb(5) }); // releases person 3 on Feb 4
         s.apply(start(p3, seed, Category::ArrivalFromElsewhere, feb(5), feb(5), None));
+        s.apply(Command::OpenDay { today: feb(6) });
         let fever = Temperature::from_tenths(380).expect("a temperature");
         s.apply(Command::RecordCheck { person: p3, at: at(6, 9), temperature: fever, symptoms: true });
+        s.apply(Command::OpenDay { today: feb(8) });
         s.apply(Command::SetState { person: p3, state: State::Well, on: feb(8) }); // cleared
         let statuses: Vec<CaseStatus> = s.reg.cases().map(|(_, c)| c.status().clone()).collect();
         assert_eq!(statuses.len(), 5);
@@ -2153,7 +2158,10 @@ fn apply_case_checked(reg: &mut Registry, command: Command) -> Result<Vec<Event>
                     assert!(
                         matches!(
                             e,
-                            Event::PhaseEntered { .. } | Event::CaseReleased { .. } | Event::CaseFlagged { .. }
+                            Event::DayOpened { .. }
+                                | Event::PhaseEntered { .. }
+                                | Event::CaseReleased { .. }
+                                | Event::CaseFlagged { .. }
                         ),
                         "{e:?}"
                     );
@@ -2333,6 +2341,14 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
         linked: linked.map(Link::Case),
     };
     let link = |linked, problem| Error::Case(CaseError::InvalidLink { linked, problem });
+    // The sample with its business date 业务日期 opened on `d`: each refusal below is dated on
+    // or before it (a record after it is refused for that first).
+    let opened = |d| {
+        let mut reg = s.reg.clone();
+        apply_checked(&mut reg, Command::OpenDay { today: feb(d) }).expect("a day");
+        reg
+    };
+    let base = opened(10);
     let refusals: Vec<(Command, Error)> = vec![
         (
             // A secondary contact under a linked release, with nothing said of the link.
@@ -2344,7 +2360,7 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
             Error::Case(CaseError::UnknownPolicy { policy: PolicyId::new(99) }),
         ),
         (
-            Command::Release { case: CaseId::new(u32::MAX), on: feb(20) },
+            Command::Release { case: CaseId::new(u32::MAX), on: feb(10) },
             Error::Case(CaseError::UnknownCase { case: CaseId::new(u32::MAX) }),
         ),
         (
@@ -2352,7 +2368,7 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
             Error::Case(CaseError::PolicyNameTaken { name: "cn_ed9_close_contact".into(), policy: close }),
         ),
         (
-            start(p1, seed, Category::CloseContact, feb(3), feb(3), None),
+            start(p1, seed, Category::CloseContact, feb(3), feb(10), None),
             Error::Case(CaseError::UnderCase { person: p1, case: c0 }),
         ),
         (
@@ -2363,18 +2379,18 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
             Command::RecordCheck { person: p3, at: at(7), temperature: normal, symptoms: false },
             Error::Case(CaseError::NoActiveCase { person: p3 }),
         ),
-        (Command::Release { case: c3, on: feb(20) }, Error::Case(CaseError::Ended { case: c3, on: feb(4) })),
-        (Command::Release { case: c4, on: feb(29) }, Error::Case(CaseError::Ended { case: c4, on: feb(6) })),
+        (Command::Release { case: c3, on: feb(10) }, Error::Case(CaseError::Ended { case: c3, on: feb(4) })),
+        (Command::Release { case: c4, on: feb(9) }, Error::Case(CaseError::Ended { case: c4, on: feb(6) })),
         (
             start(p3, seed, Category::ArrivalFromEpidemicArea, feb(12), feb(10), None),
             Error::Case(CaseError::AnchorAfterStart { anchor: feb(12), on: feb(10) }),
         ),
         (
-            start(p3, seed, Category::ArrivalFromEpidemicArea, feb(1), feb(20), None),
-            Error::Case(CaseError::PeriodOver { release: feb(15), on: feb(20) }),
+            start(p3, seed, Category::ArrivalFromEpidemicArea, feb(1) - chrono::Days::new(7), feb(10), None),
+            Error::Case(CaseError::PeriodOver { release: feb(8), on: feb(10) }),
         ),
         (
-            Command::Exposed { person: p1, anchor: feb(1), on: feb(3) },
+            Command::Exposed { person: p1, anchor: feb(1), on: feb(10) },
             Error::Case(CaseError::RestartNotLater { anchor: feb(1), current: feb(1) }),
         ),
         (
@@ -2386,8 +2402,8 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
             Error::Case(CaseError::TestAlreadyRecorded { case: c0, on: feb(2) }),
         ),
         (
-            Command::Release { case: c2, on: feb(14) },
-            Error::Case(CaseError::TooEarly { case: c2, release: feb(15), on: feb(14) }),
+            Command::Release { case: c2, on: feb(10) },
+            Error::Case(CaseError::TooEarly { case: c2, release: feb(15), on: feb(10) }),
         ),
         (
             start(p3, seed, Category::SecondaryContact, feb(10), feb(10), Some(c0)),
@@ -2405,9 +2421,18 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
             start(p3, secondary, Category::SecondaryContact, feb(10), feb(10), Some(CaseId::new(77))),
             Error::Case(CaseError::UnknownCase { case: CaseId::new(77) }),
         ),
+        // A case started after the business date, or on another day than it.
         (
             start(p3, seed, Category::ArrivalFromEpidemicArea, NaiveDate::MAX, NaiveDate::MAX, None),
-            Error::Quarantine(QuarantineError::DateOutOfRange { anchor: NaiveDate::MAX, day: 1 }),
+            Error::Registry(RegistryError::NotBusinessDate { date: NaiveDate::MAX, business_date: feb(10) }),
+        ),
+        (
+            Command::RecordTest { person: p1, on: NaiveDate::MAX, result: TestResult::Positive },
+            Error::Registry(RegistryError::AfterBusinessDate { date: NaiveDate::MAX, business_date: feb(10) }),
+        ),
+        (
+            Command::OpenDay { today: feb(9) },
+            Error::Registry(RegistryError::DayNotForward { today: feb(9), business_date: feb(10) }),
         ),
         (
             Command::RecordTest { person: PersonId::new(u32::MAX), on: feb(3), result: TestResult::Negative },
@@ -2415,17 +2440,18 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
         ),
     ];
     for (command, expected) in refusals {
-        let mut reg = s.reg.clone();
+        let mut reg = base.clone();
         let error = apply_checked(&mut reg, command.clone()).expect_err("refused");
         assert_eq!(error, expected, "{command:?}");
         check_error(&error);
-        assert!(reg == s.reg);
+        assert!(reg == base);
     }
 
     // Under review, a release is refused with what is missing (no checks on the last day).
-    let mut reg = s.reg.clone();
+    let mut reg = opened(15);
     let events = apply_checked(&mut reg, Command::Release { case: c2, on: feb(15) }).expect("flagged");
     assert!(matches!(events.as_slice(), [Event::CaseFlagged { .. }]), "{events:?}");
+    apply_checked(&mut reg, Command::OpenDay { today: feb(16) }).expect("a day");
     let error = apply_checked(&mut reg, Command::Release { case: c2, on: feb(16) }).expect_err("refused");
     let reasons = vec![ReviewReason::NoLastDayCheck];
     assert_eq!(error, Error::Case(CaseError::NotReleasable { case: c2, reasons }));
@@ -2435,10 +2461,12 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
     let mut reg = s.reg.clone();
     apply_checked(&mut reg, Command::RecordTest { person: p1, on: feb(3), result: TestResult::Positive })
         .expect("a positive test");
+    apply_checked(&mut reg, Command::OpenDay { today: feb(10) }).expect("a day");
     let error = apply_checked(&mut reg, start(p3, secondary, Category::SecondaryContact, feb(10), feb(10), Some(c0)))
         .expect_err("refused");
     assert_eq!(error, link(c0, LinkProblem::AlreadyPositive));
     // A state the colour table forbids: a confirmed case cannot be put in home isolation.
+    apply_checked(&mut reg, Command::OpenDay { today: feb(20) }).expect("a day");
     let home = start(p1, seed, Category::ArrivalFromEpidemicArea, feb(20), feb(20), None);
     let error = apply_checked(&mut reg, home).expect_err("refused");
     assert!(matches!(error, Error::Colour(_)), "{error:?}");
@@ -2476,6 +2504,7 @@ fn temperatures_at_the_bounds_and_the_fever_thresholds() {
     // The US CDC's 38.0 °C, for a contact exposed on Feb 8.
     for (tenths, escalates) in [(379, false), (380, true)] {
         let mut reg = s.reg.clone();
+        apply_checked(&mut reg, Command::OpenDay { today: feb(9) }).expect("a day");
         apply_checked(
             &mut reg,
             Command::StartCase {
@@ -2528,6 +2557,12 @@ fn cases_at_the_ends_of_the_calendar() {
     let s = case_sample();
     for today in [NaiveDate::MIN, NaiveDate::MAX] {
         let mut reg = s.reg.clone();
+        // The business date only moves forward: the calendar's first day is refused.
+        if reg.business_date().is_some_and(|d| today <= d) {
+            let error = apply_case_checked(&mut reg, Command::OpenDay { today }).expect_err("backwards");
+            assert!(matches!(error, Error::Registry(RegistryError::DayNotForward { .. })), "{error:?}");
+            continue;
+        }
         let events = apply_case_checked(&mut reg, Command::OpenDay { today }).expect("a round");
         for date in [NaiveDate::MIN, NaiveDate::MAX, today] {
             assert_eq!(reg.agenda(date).items(), expected_agenda(&reg, date).as_slice());
@@ -2536,7 +2571,7 @@ fn cases_at_the_ends_of_the_calendar() {
         if today == NaiveDate::MAX {
             assert!(reg.cases().all(|(_, c)| c.status() != &CaseStatus::Open));
         }
-        assert_eq!(apply_case_checked(&mut reg.clone(), Command::OpenDay { today }).expect("a round"), []);
+        apply_case_checked(&mut reg.clone(), Command::OpenDay { today }).expect_err("the day is open already");
         assert!(replay_checked(&[s.log.clone(), events].concat()).expect("replays") == reg);
     }
     // Seed 001's 14 days from 14 days before the calendar's end: released on its last day.
@@ -2549,14 +2584,19 @@ fn cases_at_the_ends_of_the_calendar() {
         policy: PolicyId::new(0),
         category: Category::ArrivalFromEpidemicArea,
         anchor,
-        on: anchor,
+        on: minus(NaiveDate::MAX, 13),
         linked: None,
     };
+    log.extend(apply_case_checked(&mut reg, Command::OpenDay { today: minus(NaiveDate::MAX, 13) }).expect("a day"));
     let error = apply_checked(&mut reg, start(minus(NaiveDate::MAX, 13))).expect_err("beyond the calendar");
     assert!(matches!(error, Error::Quarantine(QuarantineError::DateOutOfRange { day: 14, .. })), "{error:?}");
     log.extend(apply_case_checked(&mut reg, start(anchor)).expect("a case"));
     let case = reg.active_case(person).expect("a case");
     assert_eq!(reg.schedule(case).expect("a schedule").release(), NaiveDate::MAX);
+    // The round of the last day cannot release a period whose last day is not over yet ...
+    let events = apply_case_checked(&mut reg, Command::OpenDay { today: NaiveDate::MAX }).expect("a round");
+    assert!(events.iter().all(|e| !matches!(e, Event::CaseReleased { case: c, .. } if *c == case)), "{events:?}");
+    log.extend(events);
     let last = NaiveDate::MAX.and_hms_opt(23, 59, 59).expect("a real time");
     let normal = Temperature::from_tenths(366).expect("a temperature");
     log.extend(
@@ -2566,10 +2606,6 @@ fn cases_at_the_ends_of_the_calendar() {
     let error = apply_checked(&mut reg, Command::Exposed { person, anchor: NaiveDate::MAX, on: NaiveDate::MAX })
         .expect_err("beyond the calendar");
     check_error(&error);
-    // The round of the last day cannot release a period whose last day is not over yet ...
-    let events = apply_case_checked(&mut reg, Command::OpenDay { today: NaiveDate::MAX }).expect("a round");
-    assert!(events.iter().all(|e| !matches!(e, Event::CaseReleased { case: c, .. } if *c == case)), "{events:?}");
-    log.extend(events);
     // ... a host can, on that day.
     log.extend(apply_case_checked(&mut reg, Command::Release { case, on: NaiveDate::MAX }).expect("a release"));
     assert_eq!(reg.case(case).expect("a case").status(), &CaseStatus::Released { on: NaiveDate::MAX });
@@ -2598,6 +2634,7 @@ fn an_exposure_dated_before_the_case_started_keeps_the_snapshot_loadable() {
         on: feb(10),
         linked: None,
     };
+    apply_case_checked(&mut reg, Command::OpenDay { today: feb(10) }).expect("a day");
     apply_case_checked(&mut reg, start).expect("a case");
     if apply_case_checked(&mut reg, Command::Exposed { person, anchor: feb(2), on: feb(2) }).is_ok() {
         let loaded = Registry::from_snapshot(reg.snapshot());
@@ -2626,12 +2663,14 @@ fn a_conversion_beyond_the_calendar_is_all_or_nothing() {
         apply_case_checked(&mut reg, Command::RecordCheck { person: contact, at, temperature: fever, symptoms: true })
             .expect("a fever"),
     );
+    log.extend(apply_case_checked(&mut reg, Command::OpenDay { today: day() }).expect("a day"));
     log.extend(
         apply_case_checked(&mut reg, Command::SetState { person: contact, state: State::Well, on: day() })
             .expect("well again"),
     );
     let close_anchor = minus(NaiveDate::MAX, 10);
     let contact_anchor = minus(NaiveDate::MAX, 8);
+    log.extend(apply_case_checked(&mut reg, Command::OpenDay { today: close_anchor }).expect("a day"));
     let events = apply_case_checked(
         &mut reg,
         Command::StartCase {
@@ -2646,6 +2685,7 @@ fn a_conversion_beyond_the_calendar_is_all_or_nothing() {
     .expect("a close contact");
     let close_case = events[0].new_case().expect("a case");
     log.extend(events);
+    log.extend(apply_case_checked(&mut reg, Command::OpenDay { today: contact_anchor }).expect("a day"));
     log.extend(
         apply_case_checked(
             &mut reg,

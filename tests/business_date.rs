@@ -26,7 +26,7 @@ use proptest::prelude::*;
 use wangge::colour::PersonState;
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
-use wangge::quarantine::{CaseStatus, Category, Link, Policy, Temperature, TestResult};
+use wangge::quarantine::{CaseStatus, Category, Link, Policy, Reading, Sample, Temperature, TestResult};
 use wangge::{CaseId, Command, Event, PersonId, PolicyId, Registry};
 
 fn start() -> NaiveDate {
@@ -62,25 +62,71 @@ fn when() -> impl Strategy<Value = When> {
 #[derive(Debug, Clone)]
 enum Op {
     OpenDay(When),
-    Start { person: usize, policy: usize, anchor: When, on: When, linked: bool },
-    Exposed { person: usize, anchor: When, on: When },
-    Check { person: usize, at: When, fever: bool, symptoms: bool },
-    Test { person: usize, on: When, positive: bool },
-    Release { case: usize, on: When },
+    Start {
+        person: usize,
+        policy: usize,
+        anchor: When,
+        on: When,
+        linked: bool,
+    },
+    Exposed {
+        person: usize,
+        anchor: When,
+        on: When,
+    },
+    Check {
+        person: usize,
+        at: When,
+        fever: bool,
+        symptoms: bool,
+    },
+    Test {
+        person: usize,
+        on: When,
+        positive: bool,
+    },
+    Release {
+        case: usize,
+        on: When,
+    },
+    /// An erratum for a check of a case: the reading recorded on one of its days (a fever or
+    /// not), moved to another date and temperature or struck out.
+    CorrectCheck {
+        case: usize,
+        day: usize,
+        fever: bool,
+        to: Option<(When, bool)>,
+    },
+    /// An erratum for a test of a case: the result of one of its days, moved or struck out.
+    CorrectTest {
+        case: usize,
+        day: usize,
+        to: Option<(When, bool)>,
+    },
+}
+
+/// Mostly today or a few days back (a late record), sometimes anywhere [`when`] draws.
+fn recent() -> impl Strategy<Value = When> {
+    prop_oneof![6 => (-4i16..=0).prop_map(When::Days), 2 => when()]
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let person = 0usize..6;
+    let today = prop_oneof![6 => Just(When::Days(0)), 1 => when()];
     prop_oneof![
         4 => prop_oneof![6 => (1i16..=3).prop_map(When::Days), 1 => when()].prop_map(Op::OpenDay),
-        4 => (person.clone(), 0usize..4, when(), when(), any::<bool>())
+        6 => (person.clone(), 0usize..4, recent(), today.clone(), any::<bool>())
             .prop_map(|(person, policy, anchor, on, linked)| Op::Start { person, policy, anchor, on, linked }),
-        1 => (person.clone(), when(), when()).prop_map(|(person, anchor, on)| Op::Exposed { person, anchor, on }),
-        5 => (person.clone(), when(), prop::bool::weighted(0.15), prop::bool::weighted(0.1))
+        1 => (person.clone(), recent(), today).prop_map(|(person, anchor, on)| Op::Exposed { person, anchor, on }),
+        8 => (person.clone(), recent(), prop::bool::weighted(0.15), prop::bool::weighted(0.1))
             .prop_map(|(person, at, fever, symptoms)| Op::Check { person, at, fever, symptoms }),
-        4 => (person.clone(), when(), prop::bool::weighted(0.2))
+        5 => (person.clone(), recent(), prop::bool::weighted(0.2))
             .prop_map(|(person, on, positive)| Op::Test { person, on, positive }),
-        3 => (0usize..8, when()).prop_map(|(case, on)| Op::Release { case, on }),
+        3 => (0usize..8, recent()).prop_map(|(case, on)| Op::Release { case, on }),
+        2 => (0usize..8, 0usize..8, any::<bool>(), prop::option::of((recent(), prop::bool::weighted(0.2))))
+            .prop_map(|(case, day, fever, to)| Op::CorrectCheck { case, day, fever, to }),
+        2 => (0usize..8, 0usize..8, prop::option::of((recent(), prop::bool::weighted(0.2))))
+            .prop_map(|(case, day, to)| Op::CorrectTest { case, day, to }),
     ]
 }
 
@@ -102,6 +148,8 @@ struct World {
     policies: Vec<PolicyId>,
     /// The business date as this test keeps it: the last `OpenDay` accepted.
     day: Option<NaiveDate>,
+    /// How often each kind of event was made and each kind of error returned.
+    seen: std::collections::BTreeMap<String, usize>,
 }
 
 impl World {
@@ -128,7 +176,7 @@ impl World {
             reg.apply_into(Command::AdoptPolicy { policy }, &mut log).expect("a policy");
             ids.push(log.last().and_then(Event::new_policy).expect("its id"));
         }
-        World { reg, log, persons, policies: ids, day: None }
+        World { reg, log, persons, policies: ids, day: None, seen: Default::default() }
     }
 
     fn date(&self, when: When) -> NaiveDate {
@@ -189,7 +237,33 @@ impl World {
                 Command::RecordTest { person: person(p), on: self.date(on), result }
             }
             Op::Release { case, on } => Command::Release { case: CaseId::new(case as u32), on: self.date(on) },
+            Op::CorrectCheck { case, day, fever, to } => {
+                let id = CaseId::new(case as u32);
+                let date = self.record_date(id, day);
+                let reading = |date: NaiveDate, fever: bool| Reading {
+                    at: date.and_hms_opt(8, 0, 0).expect("a time"),
+                    temperature: Temperature::from_tenths(if fever { 385 } else { 366 }).expect("a temperature"),
+                    symptoms: false,
+                };
+                let corrected = to.map(|(when, fever)| reading(self.date(when), fever));
+                Command::CorrectCheck { case: id, recorded: reading(date, fever), corrected }
+            }
+            Op::CorrectTest { case, day, to } => {
+                let id = CaseId::new(case as u32);
+                let on = self.record_date(id, day);
+                let corrected = to.map(|(when, positive)| Sample {
+                    on: self.date(when),
+                    result: if positive { TestResult::Positive } else { TestResult::Negative },
+                });
+                Command::CorrectTest { case: id, on, corrected }
+            }
         }
+    }
+
+    /// The date of the `day`-th record of case `id` (the business date when it has none).
+    fn record_date(&self, id: CaseId, day: usize) -> NaiveDate {
+        let days = self.reg.case(id).map(|c| c.days().to_vec()).unwrap_or_default();
+        days.get(day % days.len().max(1)).map_or(self.date(When::Days(0)), |d| d.date())
     }
 
     /// Run one operation; a refused command must leave the registry as it was.
@@ -203,12 +277,27 @@ impl World {
                     self.day = Some(today);
                 }
             }
-            Err(_) => {
+            Err(e) => {
+                let kind = format!("{e:?}").split(" {").next().unwrap_or_default().to_owned();
+                *self.seen.entry(kind).or_default() += 1;
                 prop_assert_eq!(&self.reg, &before, "a refused command changed the registry");
                 prop_assert_eq!(self.log.len(), from);
             }
         }
         let events = self.log[from..].to_vec();
+        for e in &events {
+            let kind = format!("{e:?}").split([' ', '{']).next().unwrap_or_default().to_owned();
+            let kind = match e {
+                Event::CheckCorrected { undone: Some(_), .. } | Event::TestCorrected { undone: Some(_), .. } => {
+                    format!("{kind} undoing an escalation")
+                }
+                Event::CheckRecorded { escalation: Some(_), .. } | Event::TestRecorded { escalation: Some(_), .. } => {
+                    format!("{kind} escalating")
+                }
+                _ => kind,
+            };
+            *self.seen.entry(kind).or_default() += 1;
+        }
         self.check(&command, &events)
     }
 
@@ -251,7 +340,9 @@ impl World {
         for event in events {
             let escalated = match event {
                 Event::CheckRecorded { case, escalation: Some(_), .. }
-                | Event::TestRecorded { case, escalation: Some(_), .. } => Some(*case),
+                | Event::TestRecorded { case, escalation: Some(_), .. }
+                | Event::CheckCorrected { case, escalation: Some(_), .. }
+                | Event::TestCorrected { case, escalation: Some(_), .. } => Some(*case),
                 _ => None,
             };
             if let Some(case) = escalated {
@@ -279,5 +370,49 @@ proptest! {
         }
         let replayed = Registry::replay(&world.log).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(replayed, world.reg);
+    }
+}
+
+/// The operations are not idle: over a fixed set of sequences, days are opened (and refused
+/// backwards), cases start, escalate (late results included), are released and flagged,
+/// errata undo escalations, and each refusal of the business date occurs. Run with
+/// `--nocapture` to see the counts.
+#[test]
+fn the_operations_reach_every_rule_of_the_date() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = prop::collection::vec(op(), 60);
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for _ in 0..64 {
+        let ops = strategy.new_tree(&mut runner).expect("a sequence").current();
+        let mut world = World::new();
+        for op in &ops {
+            world.run(op).expect("the property holds");
+        }
+        for (k, n) in world.seen {
+            *seen.entry(k).or_default() += n;
+        }
+    }
+    for (k, n) in &seen {
+        println!("{k:<50} {n:>6}");
+    }
+    for kind in [
+        "DayOpened",
+        "CaseStarted",
+        "CaseRestarted",
+        "CheckRecorded escalating",
+        "TestRecorded escalating",
+        "CaseReleased",
+        "CaseFlagged",
+        "PhaseEntered",
+        "CheckCorrected",
+        "CheckCorrected undoing an escalation",
+        "TestCorrected",
+        "Registry(NoBusinessDate",
+        "Registry(AfterBusinessDate",
+        "Registry(NotBusinessDate",
+        "Registry(DayNotForward",
+    ] {
+        assert!(seen.get(kind).is_some_and(|&n| n > 0), "never: {kind}");
     }
 }

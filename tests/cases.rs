@@ -238,6 +238,8 @@ struct Model {
     households: Vec<usize>,
     persons: Vec<MPerson>,
     cases: Vec<MCase>,
+    /// The business date: the last day opened.
+    day: Option<NaiveDate>,
 }
 
 impl Model {
@@ -351,11 +353,74 @@ impl Model {
         Some(Event::CaseFlagged { case: id, on: flag_on, reasons })
     }
 
+    /// The daily round of `today`, from the model as the day begins: phases entered (by the
+    /// date of the change, then case), then releases and flags (by release date, then case).
+    fn round(&mut self, today: NaiveDate, events: &mut Vec<Event>) -> Option<()> {
+        let before = self.clone();
+        let mut phases: Vec<(NaiveDate, usize)> = (0..before.cases.len())
+            .filter(|&i| before.cases[i].status == CaseStatus::Open)
+            .filter_map(|i| {
+                let c = &before.cases[i];
+                next_change(&before.schedule(i), c.category, c.settled).map(|d| (d, i))
+            })
+            .filter(|&(d, _)| d <= today)
+            .collect();
+        phases.sort();
+        for (_, i) in phases {
+            let schedule = self.schedule(i);
+            let (index, phase) =
+                schedule.phases().iter().enumerate().rfind(|(_, p)| p.first() <= today).expect("a change is due");
+            let c = &self.cases[i];
+            let person = c.person;
+            let state = state_on(&schedule, c.category, phase.first());
+            let change = self.change(person, state, phase.first(), false)?;
+            self.apply_change(person, change.as_ref());
+            self.cases[i].settled = phase.first();
+            events.push(Event::PhaseEntered {
+                case: CaseId::new(i as u32),
+                phase: index as u16,
+                on: phase.first(),
+                change,
+            });
+        }
+        // ... then releases and flags, by release date and then case.
+        let mut releases: Vec<(NaiveDate, usize)> = (0..before.cases.len())
+            .filter(|&i| before.cases[i].status == CaseStatus::Open)
+            .map(|i| (before.schedule(i).release(), i))
+            .filter(|&(r, i)| r <= today && before.schedule(i).last_day() < today)
+            .collect();
+        releases.sort();
+        for (release, i) in releases {
+            events.push(self.release_or_flag(i, release, today)?);
+        }
+        Some(())
+    }
+
     /// What `command` must do: the model after it and the events it becomes, or `None` when
     /// the rules refuse it.
     fn predict(&self, command: &Command) -> Option<(Model, Vec<Event>)> {
         let mut next = self.clone();
         let mut events = Vec::new();
+        // The business date: a case starts or restarts on it; nothing is recorded after it; a
+        // case's records wait for the first day opened.
+        let day = self.day;
+        let dated = |date: NaiveDate, waits: bool| match day {
+            Some(d) => date <= d,
+            None => !waits,
+        };
+        let ok = match *command {
+            Command::StartCase { on, .. } | Command::Exposed { on, .. } => day == Some(on),
+            Command::RecordCheck { at, .. } => dated(at.date(), true),
+            Command::RecordTest { on, .. } | Command::Release { on, .. } => dated(on, true),
+            Command::MovePerson { on, .. } | Command::SetState { on, .. } => dated(on, false),
+            Command::OpenDay { today } => day.is_none_or(|d| d < today),
+            _ => true,
+        };
+        if !ok {
+            return None;
+        }
+        // Where a record's consequences land: the business date.
+        let today = day.unwrap_or(start());
         match *command {
             Command::StartCase { person, policy, category, anchor, on, linked } => {
                 let p = person.index();
@@ -432,13 +497,13 @@ impl Model {
                     return None;
                 }
                 let fever = temperature >= self.policies[self.cases[id].policy].fever();
-                let escalation = if fever { self.change(p, State::Suspected, date, false)? } else { None };
+                let escalation = if fever { self.change(p, State::Suspected, today, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
                 let r = next.cases[id].day_mut(date);
                 r.checks += 1;
                 r.symptoms |= symptoms;
                 if fever {
-                    next.cases[id].status = CaseStatus::Escalated { on: date, to: State::Suspected };
+                    next.cases[id].status = CaseStatus::Escalated { on: today, to: State::Suspected };
                 }
                 events.push(Event::CheckRecorded {
                     case: CaseId::new(id as u32),
@@ -455,11 +520,11 @@ impl Model {
                     return None;
                 }
                 let positive = result == TestResult::Positive;
-                let escalation = if positive { self.change(p, State::Confirmed, on, false)? } else { None };
+                let escalation = if positive { self.change(p, State::Confirmed, today, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
                 next.cases[id].day_mut(on).test = Some(result);
                 if positive {
-                    next.cases[id].status = CaseStatus::Escalated { on, to: State::Confirmed };
+                    next.cases[id].status = CaseStatus::Escalated { on: today, to: State::Confirmed };
                 }
                 events.push(Event::TestRecorded { case: CaseId::new(id as u32), on, result, escalation });
                 if positive {
@@ -470,11 +535,11 @@ impl Model {
                         if !(c.active() && c.category == Category::SecondaryContact && c.linked == Some(id)) {
                             continue;
                         }
-                        // A sample taken before the case last set the state counts from then.
+                        // Converted on the business date (never before the case last set the state).
                         let schedule = next.policies[policy].schedule(c.anchor).ok()?;
-                        let (person, settled) = (c.person, c.settled.max(on));
+                        let (person, settled) = (c.person, c.settled.max(today));
                         let state = state_on(&schedule, Category::CloseContact, settled);
-                        let change = next.change(person, state, on, false)?;
+                        let change = next.change(person, state, today, false)?;
                         next.apply_change(person, change.as_ref());
                         let c = &mut next.cases[s];
                         (c.policy, c.category, c.linked, c.settled, c.status) =
@@ -482,7 +547,41 @@ impl Model {
                         events.push(Event::CaseConverted {
                             case: CaseId::new(s as u32),
                             policy: PolicyId::new(policy as u16),
-                            on,
+                            on: today,
+                            change,
+                        });
+                    }
+                    // Every released secondary contact linked to it whose release waited on the
+                    // first tests, now not all negative: reopened as a close contact's case,
+                    // under review, today (unless under another case, or unable to go back).
+                    for s in 0..next.cases.len() {
+                        let c = &next.cases[s];
+                        let released = matches!(c.status, CaseStatus::Released { .. });
+                        if !(released && c.linked == Some(id)) || next.active_case(c.person).is_some() {
+                            continue;
+                        }
+                        if !next.blockers(s).contains(&ReviewReason::LinkedTestsPending) {
+                            continue;
+                        }
+                        let schedule = next.policies[policy].schedule(c.anchor).ok()?;
+                        let person = c.person;
+                        let state = state_on(&schedule, Category::CloseContact, today);
+                        let was = next.persons[person].state;
+                        if was != state && !allowed(was, state) {
+                            continue;
+                        }
+                        let change = next.change(person, state, today, false)?;
+                        next.apply_change(person, change.as_ref());
+                        let reasons = vec![ReviewReason::ReleasedBeforeLinkedPositive];
+                        let c = &mut next.cases[s];
+                        (c.policy, c.category, c.linked, c.settled) =
+                            (policy, Category::CloseContact, None, c.settled.max(today));
+                        c.status = CaseStatus::Review { since: today, reasons: reasons.clone() };
+                        events.push(Event::CaseReopened {
+                            case: CaseId::new(s as u32),
+                            policy: PolicyId::new(policy as u16),
+                            on: today,
+                            reasons,
                             change,
                         });
                     }
@@ -496,47 +595,15 @@ impl Model {
                 }
                 events.push(next.release_or_flag(id, on, on)?);
             }
-            Command::OpenDay { today } => {
-                // Phases first, by the date of the change and then case ...
-                let mut phases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
-                    .filter(|&i| self.cases[i].status == CaseStatus::Open)
-                    .filter_map(|i| {
-                        let c = &self.cases[i];
-                        next_change(&self.schedule(i), c.category, c.settled).map(|d| (d, i))
-                    })
-                    .filter(|&(d, _)| d <= today)
-                    .collect();
-                phases.sort();
-                for (_, i) in phases {
-                    let schedule = next.schedule(i);
-                    let (index, phase) = schedule
-                        .phases()
-                        .iter()
-                        .enumerate()
-                        .rfind(|(_, p)| p.first() <= today)
-                        .expect("a change is due");
-                    let c = &next.cases[i];
-                    let person = c.person;
-                    let state = state_on(&schedule, c.category, phase.first());
-                    let change = next.change(person, state, phase.first(), false)?;
-                    next.apply_change(person, change.as_ref());
-                    next.cases[i].settled = phase.first();
-                    events.push(Event::PhaseEntered {
-                        case: CaseId::new(i as u32),
-                        phase: index as u16,
-                        on: phase.first(),
-                        change,
-                    });
-                }
-                // ... then releases and flags, by release date and then case.
-                let mut releases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
-                    .filter(|&i| self.cases[i].status == CaseStatus::Open)
-                    .map(|i| (self.schedule(i).release(), i))
-                    .filter(|&(r, i)| r <= today && self.schedule(i).last_day() < today)
-                    .collect();
-                releases.sort();
-                for (release, i) in releases {
-                    events.push(next.release_or_flag(i, release, today)?);
+            Command::OpenDay { today: opened } => {
+                // The day is opened, then every day from the one after the last one opened (or
+                // only the new one) is run in order.
+                events.push(Event::DayOpened { from: day, on: opened });
+                next.day = Some(opened);
+                let mut today = day.map_or(opened, |d| plus(d, 1));
+                while today <= opened {
+                    next.round(today, &mut events)?;
+                    today = plus(today, 1);
                 }
             }
             Command::MovePerson { person, to, on } => {
@@ -668,8 +735,14 @@ impl World {
         let parents = vec![None, Some(0), Some(0), Some(1), Some(2)];
         assert_eq!([root, c0, c1, y0, y1].map(UnitId::index), [0, 1, 2, 3, 4]);
         let places = [y0, y1, c1, y0, y1];
-        let mut model =
-            Model { policies: policies(), parents, households: Vec::new(), persons: Vec::new(), cases: Vec::new() };
+        let mut model = Model {
+            policies: policies(),
+            parents,
+            households: Vec::new(),
+            persons: Vec::new(),
+            cases: Vec::new(),
+            day: None,
+        };
         for i in 0..households {
             let door = DoorLabel::new(&format!("{}-{}01", i + 1, i % 3 + 1)).expect("a door");
             let unit = places[i % places.len()];
@@ -686,6 +759,9 @@ impl World {
         for policy in policies() {
             setup(&mut reg, &mut log, Command::AdoptPolicy { policy });
         }
+        // The first business date: records for cases wait for it.
+        setup(&mut reg, &mut log, Command::OpenDay { today: start() });
+        model.day = Some(start());
         World { reg, log, model, ended: BTreeMap::new(), ends: BTreeMap::new(), today: start() }
     }
 
@@ -1357,6 +1433,25 @@ fn policy_id(name: &str) -> PolicyId {
     PolicyId::new(policies().iter().position(|p| p.name() == name).expect("adopted") as u16)
 }
 
+/// Apply `command`, opening the business date up to the date it records for a case first (a
+/// record needs its day open).
+fn day_then(world: &mut World, command: Command) -> Result<Vec<Event>, Error> {
+    let date = match &command {
+        Command::StartCase { on, .. }
+        | Command::Exposed { on, .. }
+        | Command::RecordTest { on, .. }
+        | Command::Release { on, .. } => Some(*on),
+        Command::RecordCheck { at, .. } => Some(at.date()),
+        _ => None,
+    };
+    if let Some(date) = date
+        && world.reg.business_date().is_none_or(|d| d < date)
+    {
+        world.reg.apply(Command::OpenDay { today: date })?;
+    }
+    world.reg.apply(command)
+}
+
 fn begin(world: &mut World, person: u32, policy: &str, category: Category, anchor: NaiveDate, on: NaiveDate) -> CaseId {
     begin_linked(world, person, policy, category, anchor, on, None)
 }
@@ -1378,7 +1473,7 @@ fn begin_linked(
         on,
         linked: linked.map(Link::Case),
     };
-    let events = world.reg.apply(command).expect("the case starts");
+    let events = day_then(world, command).expect("the case starts");
     events[0].new_case().expect("a case")
 }
 
@@ -1386,11 +1481,11 @@ fn reading(world: &mut World, person: u32, date: NaiveDate, hour: u32) {
     let temperature = Temperature::from_tenths(365).expect("a temperature");
     let command =
         Command::RecordCheck { person: PersonId::new(person), at: at(date, hour), temperature, symptoms: false };
-    world.reg.apply(command).expect("a check");
+    day_then(world, command).expect("a check");
 }
 
 fn test(world: &mut World, person: u32, on: NaiveDate, result: TestResult) -> Vec<Event> {
-    world.reg.apply(Command::RecordTest { person: PersonId::new(person), on, result }).expect("a test")
+    day_then(world, Command::RecordTest { person: PersonId::new(person), on, result }).expect("a test")
 }
 
 #[test]
@@ -1415,18 +1510,18 @@ fn a_restart_moves_the_release_later_and_never_earlier() {
     let first = w.reg.schedule(case).expect("a case").release();
     assert_eq!(first, feb(11));
     let person = PersonId::new(0);
-    let events = w.reg.apply(Command::Exposed { person, anchor: feb(5), on: feb(6) }).expect("a restart");
+    let events = day_then(&mut w, Command::Exposed { person, anchor: feb(5), on: feb(6) }).expect("a restart");
     assert!(matches!(events[..], [Event::CaseRestarted { anchor, .. }] if anchor == feb(5)));
     assert_eq!(w.reg.schedule(case).expect("a case").release(), feb(15));
     // An exposure not after the current anchor would shorten the case, or leave it: refused.
     for anchor in [feb(5), feb(3)] {
         let before = w.reg.clone();
-        let err = w.reg.apply(Command::Exposed { person, anchor, on: feb(6) }).expect_err("not later");
+        let err = day_then(&mut w, Command::Exposed { person, anchor, on: feb(6) }).expect_err("not later");
         assert_eq!(err, Error::Case(CaseError::RestartNotLater { anchor, current: feb(5) }));
         assert!(w.reg == before);
     }
     // Not releasable before the new date.
-    let err = w.reg.apply(Command::Release { case, on: feb(11) }).expect_err("too early");
+    let err = day_then(&mut w, Command::Release { case, on: feb(11) }).expect_err("too early");
     assert_eq!(err, Error::Case(CaseError::TooEarly { case, release: feb(15), on: feb(11) }));
 }
 
@@ -1441,21 +1536,21 @@ fn a_linked_secondary_contact_waits_for_the_close_contacts_first_two_tests() {
     test(&mut w, 1, feb(8), TestResult::Negative);
     // The close contact's first test is negative, the second not recorded yet.
     test(&mut w, 0, feb(2), TestResult::Negative);
-    let events = w.reg.apply(Command::Release { case: secondary, on: feb(8) }).expect("flagged");
+    let events = day_then(&mut w, Command::Release { case: secondary, on: feb(8) }).expect("flagged");
     assert_eq!(
         events,
         [Event::CaseFlagged { case: secondary, on: feb(8), reasons: vec![ReviewReason::LinkedTestsPending] }]
     );
     assert_eq!(w.reg.agenda(feb(9)).review().map(|i| i.case).collect::<Vec<_>>(), [secondary]);
     // Still pending: refused, with what is missing.
-    let err = w.reg.apply(Command::Release { case: secondary, on: feb(9) }).expect_err("pending");
+    let err = day_then(&mut w, Command::Release { case: secondary, on: feb(9) }).expect_err("pending");
     assert_eq!(
         err,
         Error::Case(CaseError::NotReleasable { case: secondary, reasons: vec![ReviewReason::LinkedTestsPending] })
     );
     // The second test negative: released, present and well.
     test(&mut w, 0, feb(3), TestResult::Negative);
-    let events = w.reg.apply(Command::Release { case: secondary, on: feb(9) }).expect("released");
+    let events = day_then(&mut w, Command::Release { case: secondary, on: feb(9) }).expect("released");
     assert!(matches!(events[..], [Event::CaseReleased { on, .. }] if on == feb(9)));
     assert_eq!(w.reg.state(PersonId::new(1)).expect("a person").state(), State::Well);
     assert!(w.reg.audit().is_empty());
@@ -1478,13 +1573,14 @@ fn a_positive_first_test_flags_a_linked_secondary_contact_and_converts_it() {
         on: feb(9),
         reasons: vec![ReviewReason::LinkedTestsPending]
     }));
-    // The close contact's second test is positive: confirmed, and the secondary contact is a
-    // close contact now, under the close contact's policy from its own anchor (centralised
-    // isolation on Feb 4, day 3 of ed.9's 7 days), open again.
+    // The close contact's second test, sampled Feb 4, comes back positive on Feb 9: confirmed,
+    // and the secondary contact is a close contact now, under the close contact's policy from
+    // its own anchor, open again; the conversion lands on Feb 9 (day 8 of ed.9's 7 + 3: home
+    // health monitoring).
     let events = test(&mut w, 0, feb(4), TestResult::Positive);
     assert_eq!(events.len(), 2, "{events:?}");
     assert!(matches!(events[1], Event::CaseConverted { case, policy, on, .. }
-        if case == secondary && policy == policy_id("cn_ed9_close_contact") && on == feb(4)));
+        if case == secondary && policy == policy_id("cn_ed9_close_contact") && on == feb(9)));
     let c = w.reg.case(secondary).expect("a case");
     assert_eq!(
         (c.category(), c.policy(), c.linked(), c.status()),
@@ -1492,7 +1588,7 @@ fn a_positive_first_test_flags_a_linked_secondary_contact_and_converts_it() {
     );
     assert_eq!(w.reg.schedule(secondary).expect("a case").release(), feb(11));
     let state = w.reg.state(PersonId::new(1)).expect("a person");
-    assert_eq!((state.state(), state.since()), (State::CentralisedIsolation, feb(4)));
+    assert_eq!((state.state(), state.since()), (State::CloseContact, feb(9)));
     assert_eq!(w.reg.state(PersonId::new(0)).expect("a person").state(), State::Confirmed);
     assert!(w.reg.audit().is_empty());
     // Another secondary contact cannot link to a close contact who tested positive.
@@ -1503,7 +1599,7 @@ fn a_positive_first_test_flags_a_linked_secondary_contact_and_converts_it() {
             policy: policy_id("cn_ed9_secondary_contact"),
             category: Category::SecondaryContact,
             anchor: feb(4),
-            on: feb(5),
+            on: feb(9),
             linked: Some(Link::Case(close)),
         })
         .expect_err("already positive");
@@ -1511,18 +1607,19 @@ fn a_positive_first_test_flags_a_linked_secondary_contact_and_converts_it() {
 }
 
 /// A new exposure recorded for a date before the case last set its person's state (a late
-/// report, the state unchanged) would move the case back in time: refused, and the registry
-/// still loads its own snapshot after one dated from then on.
+/// report, the state unchanged) would move the case back in time: refused (a restart is dated
+/// on the business date), and the registry still loads its own snapshot after one dated from
+/// then on.
 #[test]
 fn a_restart_dated_before_the_case_last_set_the_state_is_refused() {
     let mut w = World::new(2, 4);
     let case = begin(&mut w, 0, "seed_shanghai_2020", Category::ArrivalFromEpidemicArea, feb(1), feb(5));
     let person = PersonId::new(0);
     let before = w.reg.clone();
-    let err = w.reg.apply(Command::Exposed { person, anchor: feb(2), on: feb(3) }).expect_err("back-dated");
-    assert_eq!(err, Error::Case(CaseError::BackDated { on: feb(3), settled: feb(5) }));
+    let err = day_then(&mut w, Command::Exposed { person, anchor: feb(2), on: feb(3) }).expect_err("back-dated");
+    assert_eq!(err, Error::Registry(RegistryError::NotBusinessDate { date: feb(3), business_date: feb(5) }));
     assert!(w.reg == before);
-    w.reg.apply(Command::Exposed { person, anchor: feb(2), on: feb(5) }).expect("a restart");
+    day_then(&mut w, Command::Exposed { person, anchor: feb(2), on: feb(5) }).expect("a restart");
     let c = w.reg.case(case).expect("a case");
     assert_eq!((c.anchor(), c.started(), c.settled()), (feb(2), feb(5), feb(5)));
     assert!(w.reg.audit().is_empty());
@@ -1531,8 +1628,8 @@ fn a_restart_dated_before_the_case_last_set_the_state_is_refused() {
 }
 
 /// A close contact's positive test sampled before their linked secondary contact's case
-/// started converts it from the day it started (the state it set then counts), dated by the
-/// sample: the registry still loads its own snapshot.
+/// started converts it from the day it started (the state it set then counts), on the business
+/// date the result arrives: the registry still loads its own snapshot.
 #[test]
 fn a_conversion_by_an_earlier_sample_counts_from_the_start() {
     let mut w = World::new(2, 4);
@@ -1540,7 +1637,7 @@ fn a_conversion_by_an_earlier_sample_counts_from_the_start() {
     let secondary =
         begin_linked(&mut w, 1, "cn_ed9_secondary_contact", Category::SecondaryContact, feb(4), feb(5), Some(close));
     let events = test(&mut w, 0, feb(2), TestResult::Positive);
-    assert!(matches!(events[..], [_, Event::CaseConverted { on, .. }] if on == feb(2)), "{events:?}");
+    assert!(matches!(events[..], [_, Event::CaseConverted { on, .. }] if on == feb(5)), "{events:?}");
     let c = w.reg.case(secondary).expect("a case");
     assert_eq!((c.category(), c.anchor(), c.started(), c.settled()), (Category::CloseContact, feb(4), feb(5), feb(5)));
     // Ed.9's close contacts from Feb 4: centralised isolation Feb 5 to 11.

@@ -331,6 +331,10 @@ const UNAVAILABLE: &str = "Duty(Roster(Unavailable";
 const LOCALITY: &str = "Duty(Roster(LocalityBreach";
 const OVERFILLED: &str = "Duty(Roster(Overfilled";
 const OVERLOAD: &str = "Duty(Roster(OverLoad";
+const NO_DAY: &str = "Registry(NoBusinessDate";
+const NOT_FORWARD: &str = "Registry(DayNotForward";
+const AFTER_DAY: &str = "Registry(AfterBusinessDate";
+const NOT_TODAY: &str = "Registry(NotBusinessDate";
 
 /// Why the model refuses a command: every rule it breaks.
 type Refusal = Vec<&'static str>;
@@ -397,6 +401,8 @@ struct Model {
     schemes: Vec<Scheme>,
     /// Per scheme, every assignment in the order it was made.
     rosters: Vec<Vec<Assignment>>,
+    /// The business date: the date of the last day opened, `None` before the first.
+    day: Option<NaiveDate>,
 }
 
 /// What the households look like now: each one's members and colour, and the counts it adds to
@@ -444,6 +450,34 @@ impl Model {
             staff: Vec::new(),
             schemes: Vec::new(),
             rosters: Vec::new(),
+            day: None,
+        }
+    }
+
+    /// Why `command` is refused for its date, from the table of `registry/days.rs`'s docs:
+    /// `OpenDay` only forward; a case starts and restarts on the business date; nothing is
+    /// recorded after it; a case's records wait for the first day, the rest does not.
+    fn date_refusal(&self, command: &Command) -> Option<&'static str> {
+        let (date, today_only, waits) = match command {
+            Command::OpenDay { today } => return self.day.is_some_and(|d| *today <= d).then_some(NOT_FORWARD),
+            Command::StartCase { on, .. } | Command::Exposed { on, .. } => (*on, true, true),
+            Command::RecordCheck { at, .. } => (at.date(), false, true),
+            Command::RecordTest { on, .. } | Command::Release { on, .. } => (*on, false, true),
+            Command::RegisterPerson { state, .. } => (state.since(), false, false),
+            Command::CloseUnit { on, .. }
+            | Command::MovePerson { on, .. }
+            | Command::SetState { on, .. }
+            | Command::SetColourRule { on, .. }
+            | Command::Assign { on, .. }
+            | Command::Unassign { on, .. }
+            | Command::Solve { on, .. }
+            | Command::Replace { on, .. } => (*on, false, false),
+            _ => return None,
+        };
+        match self.day {
+            None => waits.then_some(NO_DAY),
+            Some(d) if today_only => (date != d).then_some(NOT_TODAY),
+            Some(d) => (date > d).then_some(AFTER_DAY),
         }
     }
 
@@ -646,6 +680,44 @@ impl Model {
             }
         }
         out
+    }
+
+    /// The daily round of `today`: every open case whose next phase has begun by today enters
+    /// the latest one, then every open case whose last day is over is released on its release
+    /// date, or flagged today.
+    fn round(&mut self, today: NaiveDate) -> Result<(), Refusal> {
+        // Phases first, by the date of the change and then case: each enters the
+        // latest phase begun by today ...
+        let mut phases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
+            .filter(|&i| self.cases[i].status == CaseStatus::Open)
+            .filter_map(|i| {
+                let c = &self.cases[i];
+                self.schedule(i).next_change(c.category, c.settled).map(|d| (d, i))
+            })
+            .filter(|&(d, _)| d <= today)
+            .collect();
+        phases.sort();
+        for (_, i) in phases {
+            let s = self.schedule(i);
+            let first = s.phases.iter().rev().find(|p| p.1 <= today).expect("a change is due").1;
+            let (person, category) = (self.cases[i].person, self.cases[i].category);
+            let change = self.change(person, s.state_on(category, first), first, false)?;
+            self.set_state(person, change);
+            self.cases[i].settled = first;
+        }
+        // ... then every open case whose last day is over is released on its release
+        // date or flagged today, by release date and then case.
+        let mut releases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
+            .filter(|&i| self.cases[i].status == CaseStatus::Open)
+            .map(|i| (self.schedule(i), i))
+            .filter(|(s, _)| s.release <= today && s.last < today)
+            .map(|(s, i)| (s.release, i))
+            .collect();
+        releases.sort();
+        for (release, i) in releases {
+            self.release_or_flag(i, release, today)?;
+        }
+        Ok(())
     }
 
     /// Release `case` on `on`, or flag it for review on `flag_on` when something is missing; a
@@ -929,6 +1001,12 @@ impl Model {
     /// are only checked here; their roster change comes from [`Model::apply_rostered`].
     fn apply(&mut self, command: &Command) -> Result<(), Refusal> {
         let mut why: Refusal = Vec::new();
+        // A command's own date is judged before anything else about it.
+        if let Some(kind) = self.date_refusal(command) {
+            return Err(vec![kind]);
+        }
+        // Where the consequences of a record land: the business date.
+        let today = self.day.unwrap_or(start());
         match command {
             Command::AddUnit { parent, unit } => {
                 if bad_name(unit.name()) {
@@ -1216,13 +1294,13 @@ impl Model {
                     return Err(vec![BEFORE_ANCHOR]);
                 }
                 let fever = temperature.tenths() >= self.policies[self.cases[id].policy].fever().tenths();
-                let change = if fever { self.change(p, State::Suspected, date, false)? } else { None };
+                let change = if fever { self.change(p, State::Suspected, today, false)? } else { None };
                 self.set_state(p, change);
                 let day = self.cases[id].day_mut(date);
                 day.checks += 1;
                 day.symptoms |= *symptoms;
                 if fever {
-                    self.cases[id].status = CaseStatus::Escalated { on: date, to: State::Suspected };
+                    self.cases[id].status = CaseStatus::Escalated { on: today, to: State::Suspected };
                 }
             }
             Command::RecordTest { person, on, result } => {
@@ -1239,11 +1317,11 @@ impl Model {
                 }
                 refuse_if(why)?;
                 let positive = *result == TestResult::Positive;
-                let change = if positive { self.change(p, State::Confirmed, *on, false)? } else { None };
+                let change = if positive { self.change(p, State::Confirmed, today, false)? } else { None };
                 self.set_state(p, change);
                 self.cases[id].day_mut(*on).test = Some(*result);
                 if positive {
-                    self.cases[id].status = CaseStatus::Escalated { on: *on, to: State::Confirmed };
+                    self.cases[id].status = CaseStatus::Escalated { on: today, to: State::Confirmed };
                     // Every active secondary contact linked to this case becomes a close
                     // contact under its policy, from their own anchor, in case order.
                     let policy = self.cases[id].policy;
@@ -1252,15 +1330,44 @@ impl Model {
                         if !(c.active() && c.linked == Some(id)) {
                             continue;
                         }
-                        let settled = c.settled.max(*on);
+                        let settled = c.settled.max(today);
                         let state =
                             MSchedule::of(&self.policies[policy], c.anchor).state_on(Category::CloseContact, settled);
                         let person = c.person;
-                        let change = self.change(person, state, *on, false)?;
+                        let change = self.change(person, state, today, false)?;
                         self.set_state(person, change);
                         let c = &mut self.cases[s];
                         (c.policy, c.category, c.linked, c.settled, c.status) =
                             (policy, Category::CloseContact, None, settled, CaseStatus::Open);
+                    }
+                    // Every released secondary contact linked to it, released on the first
+                    // tests being negative, which they are not now, is reopened as a close
+                    // contact's case under review, today: unless the person is under another
+                    // case or the state table forbids their way back into isolation.
+                    for s in 0..self.cases.len() {
+                        let c = &self.cases[s];
+                        if !(matches!(c.status, CaseStatus::Released { .. }) && c.linked == Some(id)) {
+                            continue;
+                        }
+                        if self.active_case(c.person).is_some()
+                            || !self.blockers(s).contains(&ReviewReason::LinkedTestsPending)
+                        {
+                            continue;
+                        }
+                        let state =
+                            MSchedule::of(&self.policies[policy], c.anchor).state_on(Category::CloseContact, today);
+                        let person = c.person;
+                        let Ok(change) = self.change(person, state, today, false) else { continue };
+                        self.set_state(person, change);
+                        let c = &mut self.cases[s];
+                        let reasons = vec![ReviewReason::ReleasedBeforeLinkedPositive];
+                        (c.policy, c.category, c.linked, c.settled, c.status) = (
+                            policy,
+                            Category::CloseContact,
+                            None,
+                            c.settled.max(today),
+                            CaseStatus::Review { since: today, reasons },
+                        );
                     }
                 }
             }
@@ -1276,38 +1383,15 @@ impl Model {
                 refuse_if(why)?;
                 self.release_or_flag(id, *on, *on)?;
             }
-            Command::OpenDay { today } => {
-                let today = *today;
-                // Phases first, by the date of the change and then case: each enters the
-                // latest phase begun by today ...
-                let mut phases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
-                    .filter(|&i| self.cases[i].status == CaseStatus::Open)
-                    .filter_map(|i| {
-                        let c = &self.cases[i];
-                        self.schedule(i).next_change(c.category, c.settled).map(|d| (d, i))
-                    })
-                    .filter(|&(d, _)| d <= today)
-                    .collect();
-                phases.sort();
-                for (_, i) in phases {
-                    let s = self.schedule(i);
-                    let first = s.phases.iter().rev().find(|p| p.1 <= today).expect("a change is due").1;
-                    let (person, category) = (self.cases[i].person, self.cases[i].category);
-                    let change = self.change(person, s.state_on(category, first), first, false)?;
-                    self.set_state(person, change);
-                    self.cases[i].settled = first;
-                }
-                // ... then every open case whose last day is over is released on its release
-                // date or flagged today, by release date and then case.
-                let mut releases: Vec<(NaiveDate, usize)> = (0..self.cases.len())
-                    .filter(|&i| self.cases[i].status == CaseStatus::Open)
-                    .map(|i| (self.schedule(i), i))
-                    .filter(|(s, _)| s.release <= today && s.last < today)
-                    .map(|(s, i)| (s.release, i))
-                    .collect();
-                releases.sort();
-                for (release, i) in releases {
-                    self.release_or_flag(i, release, today)?;
+            Command::OpenDay { today: opened } => {
+                // The day opens, then every day from the one after the last opened (only the
+                // new one when none was) is run, in order.
+                let first = self.day.map_or(*opened, |d| plus(d, 1));
+                self.day = Some(*opened);
+                let mut today = first;
+                while today <= *opened {
+                    self.round(today)?;
+                    today = plus(today, 1);
                 }
             }
             Command::AddStaff { staff } => {
@@ -1689,10 +1773,12 @@ impl World {
             let staff = Staff::new(name, quals, UnitId::new(home), limit).expect("a limit");
             commands.push(Command::AddStaff { staff });
         }
+        // The first business date 业务日期: records for cases wait for it.
+        commands.push(Command::OpenDay { today: start() });
         for command in commands {
             self.step(command);
         }
-        assert_eq!(self.log.len(), 1 + 11 + 6 + 10 + 4 + 6 + 4 + 10, "every setup command was accepted");
+        assert_eq!(self.log.len(), 1 + 11 + 6 + 10 + 4 + 6 + 4 + 10 + 1, "every setup command was accepted");
     }
 
     /// Panic with `what` and the commands since the setup (the last forty of a long run: a
@@ -2494,12 +2580,20 @@ impl World {
             }
             Op::Release { case, smart, on } => {
                 // Mostly an active case, around its release date.
-                let active: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].active()).collect();
+                let mut active: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].active()).collect();
+                // Those due by today first: nothing after today can release anyone.
+                let due: Vec<usize> = active.iter().copied().filter(|&c| m.schedule(c).release <= self.today).collect();
+                if !due.is_empty() {
+                    active = due;
+                }
                 match among(&active, case).filter(|_| smart) {
-                    Some(c) => Command::Release {
-                        case: CaseId::new(c as u32),
-                        on: plus(m.schedule(c).release, i64::from(on)).max(plus(self.today, -3)),
-                    },
+                    Some(c) => {
+                        // Nothing in the future releases anyone: at most today, but for the
+                        // later picks, which try a date after it.
+                        let date = plus(m.schedule(c).release, i64::from(on)).max(plus(self.today, -3));
+                        let on = if on <= 0 { date.min(self.today) } else { date };
+                        Command::Release { case: CaseId::new(c as u32), on }
+                    }
                     None => Command::Release { case: CaseId::new(id(m.cases.len(), case)), on: self.day(on) },
                 }
             }

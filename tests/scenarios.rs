@@ -21,7 +21,8 @@ use wangge::grid::{
 };
 use wangge::people::{DoorLabel, PeopleError, PersonRecord};
 use wangge::quarantine::{
-    AgendaItem, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, ReviewReason, Temperature, TestResult,
+    AgendaItem, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, Reading, ReviewReason, Temperature,
+    TestResult,
 };
 use wangge::registry::Recolour;
 use wangge::{
@@ -57,14 +58,42 @@ impl Scenario {
 
     /// Apply a command, log its events and return the first (which names assigned ids).
     fn apply(&mut self, command: Command) -> Result<Event, Error> {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date)?;
+        }
         let events = self.reg.apply(command)?;
         let first = events.first().cloned().expect("every command becomes at least one event");
         self.log.extend(events);
         Ok(first)
     }
 
+    /// Open the business date 业务日期 up to `date` when it is later (records for a case need
+    /// their day open); the round's events are logged.
+    fn open_to(&mut self, date: NaiveDate) -> Result<(), Error> {
+        if self.reg.business_date().is_none_or(|d| d < date) {
+            let events = self.reg.apply(Command::OpenDay { today: date })?;
+            self.log.extend(events);
+        }
+        Ok(())
+    }
+
+    /// The date a command records for a case on, whose day must be open first.
+    fn case_date(command: &Command) -> Option<NaiveDate> {
+        match command {
+            Command::StartCase { on, .. }
+            | Command::Exposed { on, .. }
+            | Command::RecordTest { on, .. }
+            | Command::Release { on, .. } => Some(*on),
+            Command::RecordCheck { at, .. } => Some(at.date()),
+            _ => None,
+        }
+    }
+
     /// Apply a command that must be refused, check that it changed nothing, return why.
     fn refused(&mut self, command: Command) -> Error {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date).expect("the day opens");
+        }
         let before = self.reg.clone();
         let error = self.reg.apply(command).expect_err("the command should be refused");
         assert_eq!(self.reg, before, "a refused command changed the registry");
@@ -695,6 +724,9 @@ fn the_courtyard_map_shows_every_household_and_no_personal_data() -> Result<(), 
 impl Scenario {
     /// Apply a command, log its events and return them all: the daily round may become none.
     fn events(&mut self, command: Command) -> Result<Vec<Event>, Error> {
+        if let Some(date) = Self::case_date(&command) {
+            self.open_to(date)?;
+        }
         let events = self.reg.apply(command)?;
         self.log.extend(events.iter().cloned());
         Ok(events)
@@ -738,8 +770,15 @@ impl Scenario {
         self.events(Command::RecordTest { person, on, result })
     }
 
+    /// The events of the daily round of `today` (without its [`Event::DayOpened`]); none when
+    /// `today` is open already (its round ran when a record opened it).
     fn open_day(&mut self, today: NaiveDate) -> Result<Vec<Event>, Error> {
-        self.events(Command::OpenDay { today })
+        if self.reg.business_date() == Some(today) {
+            return Ok(Vec::new());
+        }
+        let mut events = self.events(Command::OpenDay { today })?;
+        events.retain(|e| !matches!(e, Event::DayOpened { .. }));
+        Ok(events)
     }
 
     /// The members of a household.
@@ -1004,10 +1043,18 @@ fn a_missing_last_day_check_is_flagged_for_review_until_the_late_check_is_record
     let person = s.members(household)?[0];
     let policy = s.adopt(Policy::seed_shanghai_2020())?;
     let case = s.start(person, policy, Category::ArrivalFromEpidemicArea, day(1), day(1), None)?;
-    let err = s.refused(Command::Release { case, on: day(14) });
-    assert_eq!(err, Error::Case(CaseError::TooEarly { case, release: day(15), on: day(14) }));
+    // Nothing in the future releases anyone: on Feb 1 a release dated Feb 14 is refused ...
+    let before = s.reg.clone();
+    let err = s.reg.apply(Command::Release { case, on: day(14) }).expect_err("a release in the future");
+    assert_eq!(err, Error::Registry(RegistryError::AfterBusinessDate { date: day(14), business_date: day(1) }));
+    assert_eq!(s.reg, before);
     for d in 2..=15 {
         assert_eq!(s.open_day(day(d))?, [], "Feb {d}");
+        if d == 14 {
+            // ... and on Feb 14, a day before the release date.
+            let err = s.refused(Command::Release { case, on: day(14) });
+            assert_eq!(err, Error::Case(CaseError::TooEarly { case, release: day(15), on: day(14) }));
+        }
         if d < 15 {
             s.clean_checks(person, day(d))?;
         }
@@ -1178,7 +1225,8 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     drive(&mut s, jul(3), |c, _| c == close_case)?;
     drive(&mut s, jul(4), |c, _| c == close_case)?;
 
-    // Jul 4: the sample of Jul 3 comes back positive.
+    // Jul 4: the sample of Jul 3 comes back positive. The record keeps its sampling date; its
+    // consequences land on the business date, Jul 4.
     let events = s.test(close_person, jul(3), TestResult::Positive)?;
     assert_eq!(events.len(), 2, "{events:?}");
     let Event::TestRecorded { case: c, on, result: TestResult::Positive, escalation: Some(confirmed) } = &events[0]
@@ -1186,16 +1234,17 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
         panic!("{events:?}")
     };
     assert_eq!((*c, *on), (close_case, jul(3)));
-    assert_eq!(confirmed.to, PersonState::new(State::Confirmed, jul(3)));
+    assert_eq!(confirmed.to, PersonState::new(State::Confirmed, jul(4)));
     let Event::CaseConverted { case: c, policy, on, change } = &events[1] else { panic!("{events:?}") };
-    assert_eq!((*c, *policy, *on), (case, close, jul(3)));
+    assert_eq!((*c, *policy, *on), (case, close, jul(4)));
     let change = change.as_ref().expect("from secondary contact to centralised isolation");
     assert_eq!(
         (change.from, change.to),
-        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(3)))
+        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(4)))
     );
-    assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(3), to: State::Confirmed });
-    assert_eq!(s.agenda_of(close_case, jul(3)), [Item::Escalated { to: State::Confirmed }]);
+    assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(4), to: State::Confirmed });
+    assert_eq!(s.agenda_of(close_case, jul(4)), [Item::Escalated { to: State::Confirmed }]);
+    assert_eq!(s.agenda_of(close_case, jul(3)), []);
 
     // The converted case: a close contact's, under the close contact's policy, from their own
     // anchor, unlinked and open; the person in the phase's state.
@@ -1207,7 +1256,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     assert_eq!(converted.status(), &CaseStatus::Open);
     assert_eq!(s.reg.schedule(case)?, Policy::cn_ed9_close_contact().schedule(jul(2))?);
     assert_eq!(s.reg.schedule(case)?.release(), jul(12));
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(3)));
+    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
     assert_eq!(s.reg.colour(households[1])?, Colour::Red);
     assert_eq!(s.reg.active_case(contact), Some(case));
     // Tests now follow the close-contact schedule from Jul 2: days 1, 2, 3, 5, 7, 10.
@@ -1255,6 +1304,7 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
     // An exposure on any day of the period pushes the release later, by as many days.
     for d in 2..=11 {
         let mut other = s.reg.clone();
+        other.apply(Command::OpenDay { today: jul(d) })?;
         other.apply(Command::Exposed { person, anchor: jul(d), on: jul(d) })?;
         let later = other.schedule(case)?.release();
         assert!(later > release, "exposed on Jul {d}: release {later}");
@@ -1274,11 +1324,11 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
 
     // Never earlier: an exposure before the current anchor, or on it, is refused.
     for anchor in [jul(1), jul(3), jul(5)] {
-        let err = s.refused(Command::Exposed { person, anchor, on: jul(6) });
+        let err = s.refused(Command::Exposed { person, anchor, on: jul(5) });
         assert_eq!(err, Error::Case(CaseError::RestartNotLater { anchor, current: jul(5) }));
     }
-    let err = s.refused(Command::Exposed { person, anchor: jul(7), on: jul(6) });
-    assert_eq!(err, Error::Case(CaseError::AnchorAfterStart { anchor: jul(7), on: jul(6) }));
+    let err = s.refused(Command::Exposed { person, anchor: jul(6), on: jul(5) });
+    assert_eq!(err, Error::Case(CaseError::AnchorAfterStart { anchor: jul(6), on: jul(5) }));
     assert_eq!(s.reg.schedule(case)?.release(), jul(15));
 
     // The agenda follows the new schedule: tests on the new days, no release on the old date.
@@ -1427,12 +1477,13 @@ fn a_conversion_by_a_sample_taken_before_the_secondary_contacts_case_started_sur
     s.test(close_person, jul(2), TestResult::Negative)?;
     // Jul 4: traced, last met the close contact on Jul 3, isolated at home from today.
     let case = s.start(contact, secondary, Category::SecondaryContact, jul(3), jul(4), Some(close_case))?;
-    // Jul 5: the close contact's sample of Jul 3 is positive.
+    // Jul 5: the close contact's sample of Jul 3 is positive; the conversion lands that day.
+    s.open_day(jul(5))?;
     let events = s.test(close_person, jul(3), TestResult::Positive)?;
     assert!(
-        matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(3))
+        matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(5))
     );
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
+    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
     assert!(s.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(s.reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());
@@ -1653,6 +1704,373 @@ fn huayuan_road_lives_28_days_of_arrivals_a_confirmed_case_and_releases() -> Res
     }
     assert_eq!(story.maps.len(), 3);
     let s = Scenario { reg: story.reg, log: story.log };
+    s.assert_sound();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registry's own date 业务日期 (issue 14 §1)
+// ---------------------------------------------------------------------------------------------
+
+/// A test result arrives two days after its sample (ISOLATION_RULES.md, CN ed.9 close contact,
+/// tested on days 1, 2, 3, 5, 7 and 10; DOMAIN.md section 5: "a positive test escalates the
+/// person to a confirmed case (red)"). The close contact's sample of Jul 3 comes back positive
+/// on Jul 5: the record keeps its sampling date, but the person is confirmed on Jul 5, the
+/// escalation is on Jul 5's agenda (not Jul 3's, which the grid worker read two days ago), and
+/// the secondary contact linked to them becomes a close contact on Jul 5.
+#[test]
+fn a_positive_result_two_days_after_its_sample_lands_on_the_day_it_arrives() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1, 1])?;
+    let (close_person, contact) = (s.members(households[0])?[0], s.members(households[1])?[0]);
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
+    let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    let linked = s.start(contact, secondary, Category::SecondaryContact, jul(1), jul(1), Some(close_case))?;
+    s.test(close_person, jul(2), TestResult::Negative)?;
+    assert_eq!(s.open_day(jul(3))?, []);
+    assert_eq!(s.open_day(jul(4))?, []);
+    assert_eq!(s.open_day(jul(5))?, []);
+
+    let events = s.test(close_person, jul(3), TestResult::Positive)?;
+    let [Event::TestRecorded { on, escalation: Some(confirmed), .. }, Event::CaseConverted { case, on: converted, .. }] =
+        events.as_slice()
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!((*on, confirmed.to), (jul(3), PersonState::new(State::Confirmed, jul(5))));
+    assert_eq!((*case, *converted), (linked, jul(5)));
+    assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(5), to: State::Confirmed });
+    assert_eq!(s.reg.case(close_case)?.day(jul(3)).and_then(|d| d.test()), Some(TestResult::Positive));
+    assert_eq!(s.agenda_of(close_case, jul(5)), [Item::Escalated { to: State::Confirmed }]);
+    assert_eq!(s.agenda_of(close_case, jul(3)), []);
+    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
+    assert_eq!(s.reg.colour(households[0])?, Colour::Red);
+    s.assert_sound();
+    Ok(())
+}
+
+/// CN ed.9's secondary contact (ISOLATION_RULES.md: "day 7 if own negative and linked close
+/// contact's first 2 negative"), released on the close contact's negatives of Jul 3 and 4. The
+/// close contact's first sample, of Jul 2, was lost at the lab; its result comes back on Jul 10:
+/// positive. The first two results in sampling order are now a positive and a negative: the
+/// rule the secondary contact was released on is broken, so on Jul 10 their case is reopened
+/// as a close contact's (ed.8: "else becomes close contact"), under review for
+/// `ReleasedBeforeLinkedPositive`, on Jul 10's agenda, their household red again. The reviewer
+/// releases them at the end of the close-contact period counted from their own exposure.
+#[test]
+fn a_late_positive_reopens_a_secondary_contact_released_on_the_close_contacts_negatives() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1, 1])?;
+    let (close_person, contact) = (s.members(households[0])?[0], s.members(households[1])?[0]);
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
+    let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    let case = s.start(contact, secondary, Category::SecondaryContact, jul(1), jul(1), Some(close_case))?;
+    s.test(close_person, jul(3), TestResult::Negative)?;
+    s.test(close_person, jul(4), TestResult::Negative)?;
+    // The secondary contact's last day, Jul 8: a clean check and a negative test; released by
+    // the round of Jul 9 on its release date.
+    s.open_day(jul(8))?;
+    s.clean_checks(contact, jul(8))?;
+    s.test(contact, jul(8), TestResult::Negative)?;
+    let round = s.open_day(jul(9))?;
+    assert!(round.iter().any(|e| matches!(e, Event::CaseReleased { case: c, on, .. } if *c == case && *on == jul(8))));
+    assert_eq!(s.reg.colour(households[1])?, Colour::Green);
+
+    s.open_day(jul(10))?;
+    let events = s.test(close_person, jul(2), TestResult::Positive)?;
+    let reasons = vec![ReviewReason::ReleasedBeforeLinkedPositive];
+    let [Event::TestRecorded { .. }, Event::CaseReopened { case: c, policy, on, reasons: why, change: Some(change) }] =
+        events.as_slice()
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!((*c, *policy, *on, why), (case, close, jul(10), &reasons));
+    // Day 9 of ed.9's 7 + 3 from Jul 1: home health monitoring as a close contact.
+    assert_eq!((change.from, change.to), (PersonState::well(jul(8)), PersonState::new(State::CloseContact, jul(10))));
+    let reopened = s.reg.case(case)?;
+    assert_eq!((reopened.category(), reopened.policy(), reopened.linked()), (Category::CloseContact, close, None));
+    assert_eq!(reopened.status(), &CaseStatus::Review { since: jul(10), reasons: reasons.clone() });
+    assert_eq!(s.reg.active_case(contact), Some(case));
+    assert_eq!(s.reg.agenda(jul(10)).review().map(|i| i.case).collect::<Vec<_>>(), [case]);
+    assert_eq!(s.reg.colour(households[1])?, Colour::Red);
+
+    // Jul 11, the close-contact period's last day: a clean check and a negative test, and the
+    // reviewer releases them.
+    s.open_day(jul(11))?;
+    s.clean_checks(contact, jul(11))?;
+    s.test(contact, jul(11), TestResult::Negative)?;
+    let released = s.events(Command::Release { case, on: jul(11) })?;
+    assert!(matches!(released.as_slice(), [Event::CaseReleased { on, .. }] if *on == jul(11)), "{released:?}");
+    assert_eq!(s.reg.colour(households[1])?, Colour::Green);
+    s.assert_sound();
+    Ok(())
+}
+
+/// A fever typed by mistake (38.6 °C for 36.8) makes a close contact a suspected case and
+/// their household red. An erratum naming the reading (the case, its time, what was entered)
+/// and what it should have been undoes the escalation the same day: the case is open again,
+/// the person back in centralised isolation, the household's colour as before; the log holds
+/// both, and replays.
+#[test]
+fn a_mistyped_fever_is_corrected_by_an_erratum() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[2])?;
+    let person = s.members(households[0])?[0];
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let case = s.start(person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    s.open_day(jul(3))?;
+    let event = s.reading(person, jul(3), 8, "38.6")?;
+    assert!(matches!(event, Event::CheckRecorded { escalation: Some(_), .. }));
+    assert_eq!(s.reg.state(person)?.state(), State::Suspected);
+
+    let recorded = Reading { at: at(jul(3), 8), temperature: "38.6".parse()?, symptoms: false };
+    let corrected = Some(Reading { temperature: "36.8".parse()?, ..recorded });
+    let event = s.apply(Command::CorrectCheck { case, recorded, corrected })?;
+    let Event::CheckCorrected { on, escalation: None, undone: Some(undone), reasons, .. } = &event else {
+        panic!("{event:?}")
+    };
+    assert_eq!((*on, reasons.as_slice()), (jul(3), &[][..]));
+    assert_eq!(undone.to, PersonState::new(State::CentralisedIsolation, jul(3)));
+    assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Open);
+    assert_eq!(s.reg.active_case(person), Some(case));
+    assert_eq!(s.reg.case(case)?.checks_on(jul(3)), 1);
+    assert_eq!(s.reg.colour(households[0])?, Colour::Red);
+    // The same reading cannot be corrected twice: it is not there any more.
+    let err = s.refused(Command::CorrectCheck { case, recorded, corrected });
+    assert_eq!(err, Error::Case(CaseError::NoSuchRecord { case, date: jul(3) }));
+    // And the case goes on: released at the end of its period.
+    s.assert_sound();
+    Ok(())
+}
+
+/// A log written before the registry kept its date (format 5) may hold a reading dated far in
+/// the future: here a fever typed for 2032-07-03 instead of 2022-07-03, which made the arrival a
+/// suspected case "since 2032". Replayed as written, the registry has no business date; the
+/// host opens Jul 4, 2022. A new reading for 2032 is refused now; the erratum moves the old
+/// one to its real date and temperature, and the person, stuck as a suspected case until 2032,
+/// is back in home isolation today. The table forbids a suspected case going back into home
+/// isolation by hand, so the case is reopened under review for `EscalationCorrected`.
+#[test]
+fn a_far_future_fever_in_an_old_log_is_corrected_by_an_erratum() -> Result<(), Error> {
+    // The old log: made with today's commands, then rewritten as format 5 wrote it (no day
+    // opened, the escalation on the reading's own date) with the typo in it.
+    let (mut s, _, households) = small_community(&[2])?;
+    let person = s.members(households[0])?[0];
+    let seed = s.adopt(Policy::seed_shanghai_2020())?;
+    let case = s.start(person, seed, Category::ArrivalFromEpidemicArea, jul(1), jul(1), None)?;
+    s.open_day(jul(3))?;
+    s.reading(person, jul(3), 8, "38.6")?;
+    let typo = NaiveDate::from_ymd_opt(2032, 7, 3).expect("a real date");
+    let old: Vec<Event> = s
+        .log
+        .iter()
+        .filter(|e| !matches!(e, Event::DayOpened { .. }))
+        .map(|e| match e.clone() {
+            Event::CheckRecorded { case, temperature, symptoms, escalation: Some(mut change), .. } => {
+                change.to = PersonState::new(change.to.state(), typo);
+                Event::CheckRecorded { case, at: at(typo, 8), temperature, symptoms, escalation: Some(change) }
+            }
+            other => other,
+        })
+        .collect();
+    let reg = Registry::replay(&old)?;
+    assert_eq!(reg.business_date(), None);
+    assert_eq!(reg.state(person)?, PersonState::new(State::Suspected, typo));
+    assert_eq!(reg.case(case)?.status(), &CaseStatus::Escalated { on: typo, to: State::Suspected });
+    let mut s = Scenario { reg, log: old };
+
+    s.open_day(jul(4))?;
+    let before = s.reg.clone();
+    let later = s.reg.apply(Command::RecordTest { person, on: typo, result: TestResult::Negative });
+    assert_eq!(later, Err(Error::Registry(RegistryError::AfterBusinessDate { date: typo, business_date: jul(4) })));
+    assert!(s.reg == before);
+    let recorded = Reading { at: at(typo, 8), temperature: "38.6".parse()?, symptoms: false };
+    let corrected = Some(Reading { at: at(jul(3), 8), temperature: "36.8".parse()?, symptoms: false });
+    // What it should have been is held to the date rules: not after today.
+    let future = Some(Reading { at: at(jul(5), 8), ..recorded });
+    let err = s.refused(Command::CorrectCheck { case, recorded, corrected: future });
+    assert_eq!(err, Error::Registry(RegistryError::AfterBusinessDate { date: jul(5), business_date: jul(4) }));
+
+    let event = s.apply(Command::CorrectCheck { case, recorded, corrected })?;
+    let reasons = vec![ReviewReason::EscalationCorrected];
+    assert!(matches!(&event, Event::CheckCorrected { undone: Some(u), reasons: r, .. }
+        if u.to == PersonState::new(State::HomeIsolationEpidemicArea, jul(4)) && *r == reasons));
+    let c = s.reg.case(case)?;
+    assert_eq!(c.status(), &CaseStatus::Review { since: jul(4), reasons });
+    assert_eq!((c.checks_on(typo), c.checks_on(jul(3))), (0, 1));
+    assert_eq!(s.reg.state(person)?, PersonState::new(State::HomeIsolationEpidemicArea, jul(4)));
+    assert_eq!(s.reg.colour(households[0])?, Colour::Orange);
+    assert_eq!(s.reg.agenda(jul(4)).review().map(|i| i.case).collect::<Vec<_>>(), [case]);
+    s.assert_sound();
+    Ok(())
+}
+
+/// The business date only moves forward: opening a day before it, or it again, is refused
+/// with both dates, and changes nothing.
+#[test]
+fn opening_a_day_backwards_is_refused() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1])?;
+    let person = s.members(households[0])?[0];
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    s.start(person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    s.open_day(jul(5))?;
+    for today in [jul(4), jul(5), jul(1)] {
+        let err = s.refused(Command::OpenDay { today });
+        assert_eq!(err, Error::Registry(RegistryError::DayNotForward { today, business_date: jul(5) }));
+    }
+    assert_eq!(s.reg.business_date(), Some(jul(5)));
+    s.assert_sound();
+    Ok(())
+}
+
+/// Opening a day three days ahead runs the three days in order, as three rounds would: an ed.9
+/// close contact with nothing recorded on their last day (Jul 11) enters home health monitoring
+/// on Jul 9 and is flagged on Jul 12, the first day after it, not on Jul 13 when the host came
+/// back; the registry equals one opened day by day.
+#[test]
+fn a_three_day_jump_runs_each_day() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1])?;
+    let person = s.members(households[0])?[0];
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let case = s.start(person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    s.open_day(jul(7))?;
+    let mut stepped = s.reg.clone();
+    let mut by_day = Vec::new();
+    for d in 8..=13 {
+        by_day.extend(stepped.apply(Command::OpenDay { today: jul(d) })?);
+    }
+    s.open_day(jul(10))?;
+    let jumped = s.events(Command::OpenDay { today: jul(13) })?;
+    assert_eq!(jumped[0], Event::DayOpened { from: Some(jul(10)), on: jul(13) });
+    let flag = Event::CaseFlagged {
+        case,
+        on: jul(12),
+        reasons: vec![ReviewReason::NoLastDayCheck, ReviewReason::NoLastDayTest],
+    };
+    assert_eq!(jumped[1..], [flag]);
+    assert!(by_day.iter().any(|e| matches!(e, Event::PhaseEntered { on, .. } if *on == jul(9))));
+    assert_eq!(s.reg, stepped);
+    assert_eq!(s.reg.agenda(jul(13)).review().map(|i| i.item).collect::<Vec<_>>(), [Item::Review { since: jul(12) }]);
+    s.assert_sound();
+    Ok(())
+}
+
+/// Replaying `log` with its event `index` replaced by each of `tampered` fails at that event,
+/// naming it; the log as it is replays.
+fn assert_tampering_refused(log: &[Event], index: usize, tampered: Vec<Event>) {
+    assert!(Registry::replay(log).is_ok());
+    assert!(!tampered.is_empty());
+    for event in tampered {
+        let mut forged = log[..=index].to_vec();
+        forged[index] = event.clone();
+        match Registry::replay(&forged) {
+            Err(Error::Registry(RegistryError::Replay { index: at, .. })) => assert_eq!(at, index, "{event:?}"),
+            other => panic!("{event:?} replayed: {other:?}"),
+        }
+    }
+}
+
+/// The new events are checked on replay as strictly as the commands that make them: a
+/// reopening, an erratum or a day opened with any derived field changed (the date, the reasons,
+/// the change of state, the day it comes from) is refused at that event.
+#[test]
+fn edited_business_date_events_are_refused_on_replay() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1, 1])?;
+    let (close_person, contact) = (s.members(households[0])?[0], s.members(households[1])?[0]);
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
+    let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    let case = s.start(contact, secondary, Category::SecondaryContact, jul(1), jul(1), Some(close_case))?;
+    s.test(close_person, jul(3), TestResult::Negative)?;
+    s.test(close_person, jul(4), TestResult::Negative)?;
+    s.reading(close_person, jul(4), 8, "38.0")?;
+    let recorded = Reading { at: at(jul(4), 8), temperature: "38.0".parse()?, symptoms: false };
+    s.apply(Command::CorrectCheck { case: close_case, recorded, corrected: None })?;
+    s.open_day(jul(8))?;
+    s.clean_checks(contact, jul(8))?;
+    s.test(contact, jul(8), TestResult::Negative)?;
+    s.open_day(jul(9))?;
+    s.open_day(jul(10))?;
+    s.test(close_person, jul(2), TestResult::Positive)?;
+    let log = s.log.clone();
+
+    let find = |f: &dyn Fn(&Event) -> bool| log.iter().rposition(f).expect("the event is in the log");
+    let i = find(&|e| matches!(e, Event::CaseReopened { .. }));
+    let Event::CaseReopened { case: c, policy, on, reasons, change } = log[i].clone() else { unreachable!() };
+    assert_eq!(c, case);
+    let reopened = |on, reasons, change| Event::CaseReopened { case: c, policy, on, reasons, change };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            reopened(jul(9), reasons.clone(), change.clone()),
+            reopened(on, vec![ReviewReason::EscalationCorrected], change.clone()),
+            reopened(on, reasons.clone(), None),
+            Event::CaseReopened { case: c, policy: secondary, on, reasons, change },
+        ],
+    );
+
+    let i = find(&|e| matches!(e, Event::CheckCorrected { .. }));
+    let Event::CheckCorrected { case: c, recorded, corrected, on, escalation, undone, reasons } = log[i].clone() else {
+        unreachable!()
+    };
+    assert!(undone.is_some());
+    let erratum = |recorded, on, undone, reasons: Vec<ReviewReason>| Event::CheckCorrected {
+        case: c,
+        recorded,
+        corrected,
+        on,
+        escalation: escalation.clone(),
+        undone,
+        reasons,
+    };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            erratum(recorded, on, None, reasons.clone()),
+            erratum(recorded, on, undone.clone(), vec![ReviewReason::EscalationCorrected]),
+            erratum(recorded, jul(3), undone.clone(), reasons.clone()),
+            erratum(Reading { symptoms: true, ..recorded }, on, undone.clone(), reasons.clone()),
+            erratum(Reading { at: at(jul(3), 8), ..recorded }, on, undone, reasons),
+        ],
+    );
+
+    let i = find(&|e| matches!(e, Event::DayOpened { .. }));
+    let Event::DayOpened { from, on } = log[i] else { unreachable!() };
+    assert_tampering_refused(
+        &log,
+        i,
+        vec![
+            Event::DayOpened { from: None, on },
+            Event::DayOpened { from, on: from.expect("an earlier day") },
+            Event::DayOpened { from: from.and_then(|d| d.pred_opt()), on },
+        ],
+    );
+    Ok(())
+}
+
+/// An erratum undoes an escalation only while nobody has acted on the person since: once the
+/// suspected case was cleared by hand and put under a new case, correcting the old reading
+/// corrects the record and nothing else (the old case stays ended, the new one goes on).
+#[test]
+fn an_erratum_after_someone_acted_corrects_only_the_record() -> Result<(), Error> {
+    let (mut s, _, households) = small_community(&[1])?;
+    let person = s.members(households[0])?[0];
+    let close = s.adopt(Policy::cn_ed9_close_contact())?;
+    let case = s.start(person, close, Category::CloseContact, jul(1), jul(1), None)?;
+    s.open_day(jul(2))?;
+    s.reading(person, jul(2), 8, "38.6")?;
+    // Cleared by the doctor on Jul 3, then traced again as a close contact on Jul 4.
+    s.open_day(jul(3))?;
+    s.apply(Command::SetState { person, state: State::Well, on: jul(3) })?;
+    let again = s.start(person, close, Category::CloseContact, jul(3), jul(4), None)?;
+    let recorded = Reading { at: at(jul(2), 8), temperature: "38.6".parse()?, symptoms: false };
+    let corrected = Some(Reading { temperature: "36.8".parse()?, ..recorded });
+    let event = s.apply(Command::CorrectCheck { case, recorded, corrected })?;
+    assert!(matches!(event, Event::CheckCorrected { escalation: None, undone: None, .. }), "{event:?}");
+    assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Escalated { on: jul(2), to: State::Suspected });
+    assert_eq!(s.reg.active_case(person), Some(again));
+    assert_eq!(s.reg.state(person)?.state(), State::CentralisedIsolation);
     s.assert_sound();
     Ok(())
 }

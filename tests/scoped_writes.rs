@@ -155,16 +155,21 @@ fn city(shape: &Shape) -> Registry {
     let secondary = policy(&mut reg, Policy::cn_ed9_secondary_contact()).expect("a policy");
     assert_eq!(secondary, PolicyId::new(2), "to_command links secondary contacts under policy 2");
     let mut close_cases = Vec::new();
+    // The first business date 业务日期: cases start on it.
+    send(&mut reg, Command::OpenDay { today: start() });
+    // Arrivals of 14 days ago are due for release today, so that a release can be decided.
+    let fortnight = start().checked_sub_days(Days::new(14)).expect("a date");
     for (i, &person) in persons.iter().enumerate() {
-        let (policy, category, linked) = match shape.cases[i % shape.cases.len()] {
-            0 | 1 => (arrival, Category::ArrivalFromEpidemicArea, None),
-            2 | 3 => (close, Category::CloseContact, None),
+        let (policy, category, linked, anchor) = match shape.cases[i % shape.cases.len()] {
+            0 => (arrival, Category::ArrivalFromEpidemicArea, None, start()),
+            1 => (arrival, Category::ArrivalFromEpidemicArea, None, fortnight),
+            2 | 3 => (close, Category::CloseContact, None, start()),
             4 | 5 if !close_cases.is_empty() => {
-                (secondary, Category::SecondaryContact, Some(Link::Case(close_cases[i % close_cases.len()])))
+                (secondary, Category::SecondaryContact, Some(Link::Case(close_cases[i % close_cases.len()])), start())
             }
             _ => continue,
         };
-        let command = Command::StartCase { person, policy, category, anchor: start(), on: start(), linked };
+        let command = Command::StartCase { person, policy, category, anchor, on: start(), linked };
         let case = send(&mut reg, command)[0].new_case().expect("a case");
         if category == Category::CloseContact {
             close_cases.push(case);
@@ -407,8 +412,10 @@ fn to_command(reg: &Registry, op: Op, today: NaiveDate, roots: &[UnitId]) -> Com
             Command::StartCase { person: k.person(a), policy, category, anchor, on: today, linked }
         }
         15 => {
-            let later = today.checked_add_days(Days::new(1 + u64::from(b % 6))).expect("a date");
-            Command::Exposed { person: k.patient(a), anchor: later, on: later }
+            // A new exposure recorded today, from a day up to two before (later than the case's
+            // anchor once days have passed).
+            let anchor = today.checked_sub_days(Days::new(u64::from(b % 3))).expect("a date");
+            Command::Exposed { person: k.patient(a), anchor, on: today }
         }
         16 => {
             let temperature = Temperature::from_tenths(if flag % 4 == 0 { 386 } else { 365 }).expect("a temperature");
@@ -420,7 +427,8 @@ fn to_command(reg: &Registry, op: Op, today: NaiveDate, roots: &[UnitId]) -> Com
         }
         18 => Command::Release {
             case: k.case(a),
-            on: today.checked_add_days(Days::new(u64::from(b % 24))).expect("a date"),
+            // Today, or up to two days back (before a release date: refused).
+            on: today.checked_sub_days(Days::new(u64::from(b % 3))).expect("a date"),
         },
         19 => Command::OpenDay { today: today.checked_add_days(Days::new(u64::from(a % 4))).expect("a date") },
         20 => {

@@ -503,6 +503,7 @@ impl Case {
     /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(jul(1)) })?[0].new_person().unwrap();
     /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() })?[0].new_policy().unwrap();
     /// let category = Category::CloseContact;
+    /// reg.apply(Command::OpenDay { today: jul(1) })?; // the business date 业务日期
     /// let case = reg.apply(Command::StartCase { person, policy, category, anchor: jul(1), on: jul(1), linked: None })?[0].new_case().unwrap();
     ///
     /// // On the last day (Jul 11) nothing is recorded yet: neither the check nor the test.
@@ -512,6 +513,7 @@ impl Case {
     /// assert_eq!(blockers, [ReviewReason::NoLastDayCheck, ReviewReason::NoLastDayTest]);
     ///
     /// // A clean check and a negative test on the last day clear both.
+    /// reg.apply(Command::OpenDay { today: jul(11) })?;
     /// let at = jul(11).and_hms_opt(8, 0, 0).unwrap();
     /// reg.apply(Command::RecordCheck { person, at, temperature: "36.5".parse()?, symptoms: false })?;
     /// reg.apply(Command::RecordTest { person, on: jul(11), result: TestResult::Negative })?;

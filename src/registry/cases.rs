@@ -426,17 +426,20 @@ impl Registry {
     /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
     ///
     /// // Back from Wuhan on Feb 1: 14 days at home, temperature twice a day.
+    /// reg.apply(Command::OpenDay { today: feb(1) })?; // the business date 业务日期
     /// let category = Category::ArrivalFromEpidemicArea;
     /// reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })?;
     /// assert_eq!(reg.colour(household)?, Colour::Orange);
     ///
     /// // One reading on Feb 2: on Feb 3 the agenda shows one check missed.
+    /// reg.apply(Command::OpenDay { today: feb(2) })?;
     /// let at = feb(2).and_hms_opt(8, 0, 0).unwrap();
     /// reg.apply(Command::RecordCheck { person, at, temperature: "36.6".parse()?, symptoms: false })?;
     /// let agenda = reg.agenda(feb(3));
     /// assert_eq!(agenda.missed_checks().map(|i| i.item).collect::<Vec<_>>(), [Item::MissedChecks { required: 2, recorded: 1 }]);
     ///
     /// // A fever on day 6: a suspected case, and the household turns red.
+    /// reg.apply(Command::OpenDay { today: feb(7) })?;
     /// let at = feb(7).and_hms_opt(8, 0, 0).unwrap();
     /// reg.apply(Command::RecordCheck { person, at, temperature: Temperature::from_tenths(381)?, symptoms: true })?;
     /// assert_eq!(reg.colour(household)?, Colour::Red);
@@ -1061,7 +1064,8 @@ impl Registry {
             return Ok(None);
         }
         let policy = close.policy();
-        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, on);
+        let settled = on.max(c.settled());
+        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, settled);
         let from = draft.state(self, c.person())?.state();
         if from != state && !from.may_become(state) {
             return Ok(None);
@@ -1088,7 +1092,8 @@ impl Registry {
         if current.state() != *to || self.active_case(person).is_some() {
             return Ok((None, Vec::new()));
         }
-        let target = case.category().state_on(&self.cases.schedule_of(case)?, today);
+        // The state of the date the reopened case is settled on (`Case::reopen`).
+        let target = case.category().state_on(&self.cases.schedule_of(case)?, today.max(case.settled()));
         let reasons = match current.state().may_become(target) {
             true => Vec::new(),
             false => vec![ReviewReason::EscalationCorrected],

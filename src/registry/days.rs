@@ -51,7 +51,7 @@
 use chrono::NaiveDate;
 
 use super::{Event, Origin, Registry, RegistryError};
-use crate::Error;
+use crate::{Command, Error};
 
 impl Registry {
     /// The business date 业务日期: the date of the last [`Command::OpenDay`], `None` before
@@ -84,6 +84,47 @@ impl Registry {
     /// opened (a log of format 5), the record's own `date`.
     pub(super) fn today_or(&self, date: NaiveDate) -> NaiveDate {
         self.day.unwrap_or(date)
+    }
+
+    /// Refuse a command by its own date before deciding it, so that a record in the future
+    /// is refused for that, whatever else is wrong with it (see the module's table). The
+    /// events it becomes are checked again, as every event is.
+    pub(super) fn check_command_day(&self, command: &Command) -> Result<(), Error> {
+        let (date, today_only, waits) = match command {
+            Command::StartCase { on, .. } | Command::Exposed { on, .. } => (*on, true, true),
+            Command::RecordCheck { at, .. } => (at.date(), false, true),
+            Command::RecordTest { on, .. } | Command::Release { on, .. } => (*on, false, true),
+            // The record an erratum names may be dated anywhere; what it should have been may not.
+            Command::CorrectCheck { corrected: Some(r), .. } => (r.at.date(), false, true),
+            Command::CorrectTest { corrected: Some(s), .. } => (s.on, false, true),
+            Command::CorrectCheck { corrected: None, recorded, .. } => {
+                return self.day.map(drop).ok_or(RegistryError::NoBusinessDate { date: recorded.at.date() }.into());
+            }
+            Command::CorrectTest { corrected: None, on, .. } => {
+                return self.day.map(drop).ok_or(RegistryError::NoBusinessDate { date: *on }.into());
+            }
+            Command::RegisterPerson { state, .. } => (state.since(), false, false),
+            Command::MovePerson { on, .. }
+            | Command::SetState { on, .. }
+            | Command::SetColourRule { on, .. }
+            | Command::CloseUnit { on, .. }
+            | Command::Assign { on, .. }
+            | Command::Unassign { on, .. }
+            | Command::Solve { on, .. }
+            | Command::Replace { on, .. } => (*on, false, false),
+            _ => return Ok(()),
+        };
+        match self.day {
+            None if waits => Err(RegistryError::NoBusinessDate { date }.into()),
+            None => Ok(()),
+            Some(business_date) if today_only && date != business_date => {
+                Err(RegistryError::NotBusinessDate { date, business_date }.into())
+            }
+            Some(business_date) if date > business_date => {
+                Err(RegistryError::AfterBusinessDate { date, business_date }.into())
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     /// Check an event's dates against the business date (see the module's table).

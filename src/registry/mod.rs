@@ -618,7 +618,9 @@ impl Registry {
     /// O(its size); overlay commands O(units named in the overlay); setting the colour rule
     /// O(households + persons + units). A case command adds O(log cases) per date index entry
     /// it changes (about one per day of the period); [`Command::OpenDay`] costs that for each
-    /// case it changes.
+    /// case it changes, plus O(log dates) per day it runs with something due (quiet days
+    /// between are skipped by the date indexes, so a jump of years costs what falls due in
+    /// it).
     pub fn apply(&mut self, command: Command) -> Result<Vec<Event>, Error> {
         let mut events = Vec::with_capacity(1);
         self.apply_into(command, &mut events)?;
@@ -629,9 +631,13 @@ impl Registry {
     /// (the host's event log, say); returns how many were appended. The same as
     /// [`Registry::apply`] without a fresh vector per command, for bulk loads.
     ///
-    /// Most commands become one event. [`Command::OpenDay`] becomes one per case it changes
-    /// (none on a quiet day), and a positive [`Command::RecordTest`] is followed by the
-    /// conversion of each secondary contact linked to the case. Those follow-up events are
+    /// Most commands become one event. [`Command::OpenDay`] becomes an [`Event::DayOpened`]
+    /// (a quiet day too, so that a replay restores the business date) then one event per case
+    /// it changes, day by day; a positive [`Command::RecordTest`] (or an erratum making a
+    /// result positive) is followed by the conversion of each active secondary contact linked
+    /// to the case and the reopening of each released one whose release it contradicts. The
+    /// command's own date is checked against the business date first (see
+    /// [`Registry::business_date`] and the table of `registry/days.rs`). Those follow-up events are
     /// decided one by one, each from the state the previous one left; they are all changes
     /// the rules make legal by construction (a phase's state, a release to present and well,
     /// a secondary contact becoming a close contact; a test checks every pair) and whatever

@@ -832,6 +832,7 @@ impl Registry {
         if let Command::OpenDay { today } = command {
             return Ok(Decided { round: Some(today), events: self.day_events(today)?, first_checked: false });
         }
+        self.check_command_day(&command)?;
         let first = self.decide(command)?;
         self.check(&first, super::Origin::Decided)?;
         let mut events = Vec::with_capacity(1);

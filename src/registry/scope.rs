@@ -565,8 +565,9 @@ impl Scope<'_> {
     /// | `MovePerson` | the person (their household, the source) and the household they join |
     /// | `SetMarkers`, `SetState`, `Exposed`, `RecordCheck` | the person |
     /// | `StartCase` | the person, and the linked close contact's case if any |
-    /// | `RecordTest` | the person; when positive, every active secondary contact's case linked to theirs, since each is converted in the same command |
-    /// | `Release` | the case |
+    /// | `RecordTest` | the person; when positive, every active secondary contact's case linked to theirs, since each is converted in the same command, and every released one, since each may be reopened |
+    /// | `Release`, `CorrectCheck` | the case |
+    /// | `CorrectTest` | the case; when corrected to a positive, the secondary contacts' cases linked to it, as for `RecordTest` |
     /// | `AddStaff` | the new member's home unit |
     /// | `SetAvailability` | the staff member, and the target of every assignment they hold under any scheme (their availability decides whether it is valid) |
     /// | `Assign`, `Unassign` | the assignment: its target and the staff member |
