@@ -163,9 +163,22 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
+        self.solve_with(scheme, staff, date, targets, tree, Grouping::Classes)
+    }
+
+    /// [`Roster::solve`] on the network of `grouping`.
+    fn solve_with(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+        grouping: Grouping,
+    ) -> Solution {
         let mut index = Index::new(staff, date, tree);
         let prepared = Prepared::new(self, scheme, targets, &mut index);
-        let net = Network::new(&prepared, &index);
+        let net = Network::new(&prepared, &index, grouping);
         let flows = net.run();
         prepared.solution(&net, &flows, &index)
     }
@@ -222,9 +235,22 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
+        self.solve_balanced_with(scheme, staff, date, targets, tree, Grouping::Classes)
+    }
+
+    /// [`Roster::solve_balanced`] on the network of `grouping`.
+    fn solve_balanced_with(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+        grouping: Grouping,
+    ) -> Solution {
         let mut index = Index::new(staff, date, tree);
         let prepared = Prepared::new(self, scheme, targets, &mut index);
-        let mut net = Network::new(&prepared, &index);
+        let mut net = Network::new(&prepared, &index, grouping);
         // Each part's flow under no cap but the limits (a cap at or above its `top`), and the
         // cap of that run.
         let mut runs: Vec<(u32, u32, Vec<u32>)> = (net.parts.iter())
@@ -384,20 +410,31 @@ impl Prepared {
     fn solution(&self, net: &Network, flows: &[Vec<u32>], index: &Index<'_>) -> Solution {
         // The staff chosen for each open slot, in slot order: the part of each lists its
         // slots with their edges, the staff by id.
-        let mut chosen: Vec<(usize, usize)> = vec![(0, 0); self.open.len()];
-        let mut picks: Vec<StaffId> = Vec::new();
+        // A class of slots hands out the holders its edges carry in turn, staff by id, slot
+        // after slot of the class and round again: each edge carries at most as many as the
+        // class has slots, so no slot gets anyone twice, and each slot at most its share
+        // rounded up, which is at most what it misses (see `Network`).
+        let mut given: Vec<Vec<StaffId>> = vec![Vec::new(); self.open.len()];
         for (part, flows) in net.parts.iter().zip(flows) {
-            for &(k, first) in &part.slots {
-                let from = picks.len();
-                for (j, &i) in net.edges(k).iter().enumerate() {
-                    if flows.get(first + j).is_some_and(|&f| f > 0) {
-                        picks.push(StaffId::new(i));
+            for &(d, first) in &part.demands {
+                let Some(class) = net.demands.get(d) else { continue };
+                let mut turn = 0;
+                for (j, &i) in net.edges(d).iter().enumerate() {
+                    for _ in 0..flows.get(first + j).copied().unwrap_or(0) {
+                        if let Some(list) = class.slots.get(turn).and_then(|&k| given.get_mut(k)) {
+                            list.push(StaffId::new(i));
+                        }
+                        turn = (turn + 1) % class.slots.len().max(1);
                     }
                 }
-                if let Some(at) = chosen.get_mut(k) {
-                    *at = (from, picks.len());
-                }
             }
+        }
+        let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(self.open.len());
+        let mut picks: Vec<StaffId> = Vec::new();
+        for list in given {
+            let from = picks.len();
+            picks.extend(list);
+            chosen.push((from, picks.len()));
         }
 
         let mut assignments = Vec::with_capacity(self.kept.len() + picks.len());
@@ -603,13 +640,44 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The flow network source → open slots → staff → sink, split into its parts: the connected
-/// components of the slots and staff once source and sink are set aside (slots sharing no
-/// candidate staff member, directly or through others, lie in different parts). A maximum flow
-/// of the whole is a maximum flow of each part, so each part is solved on its own.
+/// How open slots become nodes of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    /// A node for each class of interchangeable slots (see [`Network`]).
+    Classes,
+    /// A node for each open slot, as the solver first built it: kept to check the classes
+    /// against.
+    #[cfg(test)]
+    Slots,
+}
+
+/// A node of the network on the slots' side: a class of open slots, by index in
+/// `Prepared::open`, in order.
+struct Demand {
+    slots: Vec<usize>,
+}
+
+/// The flow network source → demands → staff → sink, split into its parts: the connected
+/// components of the demands and staff once source and sink are set aside (demands sharing no
+/// candidate staff member, directly or through others, lie in different parts). A maximum
+/// flow of the whole is a maximum flow of each part, so each part is solved on its own.
+///
+/// A demand is a class of open slots that hold no one yet, lack the same number `m` of
+/// holders and have the same candidates (one list of the [`Index`]: the slots of a role, a
+/// locality and a place, such as the 2+3 slots of every person of a community), or a slot
+/// holding someone (whom it may not take again) alone. A class of `n` slots has an edge of
+/// capacity `m × n` from the source and one of capacity `n` to each candidate with load left,
+/// instead of `n` edges to each: a network of O(classes × candidates) edges, not O(slots ×
+/// candidates). Nothing is lost: any flow of the class network is the flow of some roster,
+/// since `n` slots lacking `m` each can take `g_s ≤ n` holders of each staff member `s` as long
+/// as `Σ g_s ≤ m × n`, handing them out in turn (a 0/1 matrix with these column sums whose row
+/// sums differ by at most one); and any roster's flow is a flow of the class network. So the
+/// maximum flows, and the loads the balanced search finds, are those of the network of one
+/// node a slot (the property tests compare the two).
 struct Network {
     parts: Vec<Part>,
-    /// The slot-to-staff edges of open slot `k`: the staff indices `to[starts[k]..starts[k + 1]]`.
+    demands: Vec<Demand>,
+    /// The demand-to-staff edges of demand `d`: the staff indices `to[starts[d]..starts[d + 1]]`.
     starts: Vec<usize>,
     to: Vec<u32>,
 }
@@ -619,9 +687,9 @@ struct Part {
     graph: DiGraph<(), u32>,
     source: NodeIndex,
     sink: NodeIndex,
-    /// Its open slots in order, each with the index of its first slot-to-staff edge: the
-    /// slot's edges are added one after the other, so edge `j` of the slot is `first + j`.
-    slots: Vec<(usize, usize)>,
+    /// Its demands in order, each with the index of its first demand-to-staff edge: the
+    /// demand's edges are added one after the other, so edge `j` of the demand is `first + j`.
+    demands: Vec<(usize, usize)>,
     /// Each staff-to-sink edge: the staff member's index, the edge.
     sinks: Vec<(usize, EdgeIndex)>,
     /// The largest load limit of the part's staff: a cap at or above it changes nothing.
@@ -630,18 +698,45 @@ struct Part {
 
 impl Network {
     /// The network with each staff member's capacity the load left under their own limit,
-    /// and an edge from each open slot to each candidate with load left who does not hold it
-    /// already. Parts in the order of their first open slot; in each part, nodes and edges in
-    /// a fixed order: its staff by id, then its open slots in order, each with its staff by id.
-    fn new(p: &Prepared, index: &Index<'_>) -> Self {
+    /// and an edge from each demand to each candidate with load left who does not hold its
+    /// slot already. Parts in the order of their first demand; in each part, nodes and edges
+    /// in a fixed order: its staff by id, then its demands in order, each with its staff by id.
+    fn new(p: &Prepared, index: &Index<'_>, grouping: Grouping) -> Self {
         let staff = index.staff;
         let left: Vec<u32> = p.limit.iter().zip(&p.load).map(|(&limit, &kept)| limit.saturating_sub(kept)).collect();
 
-        // The edges of each open slot, one run of `to` each.
-        let mut starts = Vec::with_capacity(p.open.len() + 1);
+        // The demands, in the order of their first slot.
+        let mut demands: Vec<Demand> = Vec::new();
+        let mut class_of: HashMap<(usize, u8), usize> = HashMap::new();
+        for (k, o) in p.open.iter().enumerate() {
+            let alone = match grouping {
+                Grouping::Classes => !o.held.is_empty(),
+                #[cfg(test)]
+                Grouping::Slots => true,
+            };
+            if alone {
+                demands.push(Demand { slots: vec![k] });
+                continue;
+            }
+            let d = *class_of.entry((o.candidates, o.missing)).or_insert_with(|| {
+                demands.push(Demand { slots: Vec::new() });
+                demands.len() - 1
+            });
+            if let Some(class) = demands.get_mut(d) {
+                class.slots.push(k);
+            }
+        }
+        drop(class_of);
+        // The first slot of a demand stands for all: same candidates, same missing, and only a
+        // slot alone holds anyone.
+        let first = |d: &Demand| d.slots.first().and_then(|&k| p.open.get(k));
+
+        // The edges of each demand, one run of `to` each.
+        let mut starts = Vec::with_capacity(demands.len() + 1);
         starts.push(0);
-        let mut to: Vec<u32> = Vec::with_capacity(p.open.iter().map(|o| index.list(o.candidates).len()).sum());
-        for o in &p.open {
+        let mut to: Vec<u32> =
+            Vec::with_capacity(demands.iter().filter_map(first).map(|o| index.list(o.candidates).len()).sum());
+        for o in demands.iter().filter_map(first) {
             to.extend(
                 index
                     .list(o.candidates)
@@ -651,32 +746,32 @@ impl Network {
             );
             starts.push(to.len());
         }
-        let edges = |k: usize| starts.get(k..k + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
+        let edges = |d: usize| starts.get(d..d + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
 
-        // The parts: join the staff each slot has edges to (once for each list of candidates
-        // the slots holding nobody share, since their edges are that list less those at
-        // their limit), then each slot lies with its first edge's staff member.
+        // The parts: join the staff each demand has edges to (once for each list of
+        // candidates the demands holding nobody share, since their edges are that list less
+        // those at their limit), then each demand lies with its first edge's staff member.
         let mut sets = UnionFind::<usize>::new(staff.len());
         let mut joined = vec![false; index.lists.len()];
-        for (k, o) in p.open.iter().enumerate() {
+        for (d, o) in demands.iter().filter_map(first).enumerate() {
             if o.held.is_empty() {
                 match joined.get_mut(o.candidates) {
                     Some(done) if !*done => *done = true,
                     _ => continue,
                 }
             }
-            for pair in edges(k).windows(2) {
+            for pair in edges(d).windows(2) {
                 // Both index `staff`: the index lists only its members.
                 sets.union(pair[0] as usize, pair[1] as usize);
             }
         }
         let labels = sets.into_labeling();
-        // Each slot's part, and each part's size (nodes, edges) to allocate it at once.
+        // Each demand's part, and each part's size (nodes, edges) to allocate it at once.
         let mut part_of = vec![usize::MAX; labels.len()];
-        let mut slot_part = vec![usize::MAX; p.open.len()];
+        let mut demand_part = vec![usize::MAX; demands.len()];
         let mut sizes: Vec<(usize, usize)> = Vec::new();
-        for (k, at) in slot_part.iter_mut().enumerate() {
-            let Some(&root) = edges(k).first().and_then(|&i| labels.get(i as usize)) else { continue };
+        for (d, at) in demand_part.iter_mut().enumerate() {
+            let Some(&root) = edges(d).first().and_then(|&i| labels.get(i as usize)) else { continue };
             let Some(part) = part_of.get_mut(root) else { continue };
             if *part == usize::MAX {
                 *part = sizes.len();
@@ -685,7 +780,7 @@ impl Network {
             *at = *part;
             if let Some((nodes, arcs)) = sizes.get_mut(*part) {
                 *nodes += 1;
-                *arcs += 1 + edges(k).len();
+                *arcs += 1 + edges(d).len();
             }
         }
 
@@ -696,17 +791,17 @@ impl Network {
             }
         }
 
-        // Build every part at once, in one pass over the staff then one over the slots (each
-        // part gets the same nodes and edges in the same order as built alone).
+        // Build every part at once, in one pass over the staff then one over the demands
+        // (each part gets the same nodes and edges in the same order as built alone).
         let mut parts: Vec<Part> = (sizes.iter())
             .map(|&(nodes, arcs)| {
                 let mut graph = DiGraph::with_capacity(nodes, arcs);
                 let source = graph.add_node(());
                 let sink = graph.add_node(());
-                Part { graph, source, sink, slots: Vec::new(), sinks: Vec::new(), top: 0 }
+                Part { graph, source, sink, demands: Vec::new(), sinks: Vec::new(), top: 0 }
             })
             .collect();
-        // Every staff member with an edge lies with a slot; those without in no part.
+        // Every staff member with an edge lies with a demand; those without in no part.
         let mut node_of = vec![NodeIndex::end(); staff.len()];
         for (i, &root) in labels.iter().enumerate() {
             let Some(part) = part_of.get(root).and_then(|&part| parts.get_mut(part)) else { continue };
@@ -717,25 +812,29 @@ impl Network {
             part.sinks.push((i, part.graph.add_edge(node, part.sink, left.get(i).copied().unwrap_or(0))));
             part.top = part.top.max(p.limit.get(i).copied().unwrap_or(0));
         }
-        for (k, (o, &at)) in p.open.iter().zip(&slot_part).enumerate() {
+        for (d, (demand, &at)) in demands.iter().zip(&demand_part).enumerate() {
             let Some(part) = parts.get_mut(at) else { continue };
+            let Some(o) = first(demand) else { continue };
+            // A class has at most as many slots as there are open slots: it fits a u32 unless
+            // the roster is larger than memory; saturating keeps the bound.
+            let n = u32::try_from(demand.slots.len()).unwrap_or(u32::MAX);
             let node = part.graph.add_node(());
-            part.graph.add_edge(part.source, node, u32::from(o.missing));
+            part.graph.add_edge(part.source, node, u32::from(o.missing).saturating_mul(n));
             let first = part.graph.edge_count();
-            part.slots.push((k, first));
-            for (j, &i) in edges(k).iter().enumerate() {
-                // Every staff member of the slot's edges lies in this part: `node_of` is set.
+            part.demands.push((d, first));
+            for (j, &i) in edges(d).iter().enumerate() {
+                // Every staff member of the demand's edges lies in this part: `node_of` is set.
                 let to = node_of.get(i as usize).copied().unwrap_or(part.sink);
-                let edge = part.graph.add_edge(node, to, 1);
+                let edge = part.graph.add_edge(node, to, n);
                 debug_assert_eq!(edge.index(), first + j, "a graph numbers its edges in the order added");
             }
         }
-        Network { parts, starts, to }
+        Network { parts, demands, starts, to }
     }
 
-    /// The staff members open slot `k` has edges to, by id.
-    fn edges(&self, k: usize) -> &[u32] {
-        self.starts.get(k..k + 2).and_then(|s| self.to.get(s[0]..s[1])).unwrap_or(&[])
+    /// The staff members demand `d` has edges to, by id.
+    fn edges(&self, d: usize) -> &[u32] {
+        self.starts.get(d..d + 2).and_then(|s| self.to.get(s[0]..s[1])).unwrap_or(&[])
     }
 
     /// The maximum flow on each part, by edge index.
@@ -1133,8 +1232,77 @@ mod tests {
         Ok(out.len() - kept.len())
     }
 
+    /// A crowd of persons, many at one unit, whose slots fall into classes: 2+3 with a doctor
+    /// pair (two health workers from anywhere), the police of the person's sub-district, a grid
+    /// worker covering their home; some already held.
+    fn arb_crowd() -> impl Strategy<Value = Instance> {
+        let quals = [Q::GridWorker, Q::HealthWorker, Q::Police, Q::Medical];
+        let members = (1u8..16, 0usize..8, 1u16..5, prop::option::weighted(0.2, 2u32..4));
+        let persons = prop::collection::vec(0usize..7, 0..24);
+        let roles = [Role::GridWorker, Role::HealthWorker, Role::AreaPolice];
+        let assignment = (0usize..24, 0usize..3, 0u32..12);
+        (
+            prop::collection::vec(members, 0..12),
+            persons,
+            prop::collection::vec(assignment, 0..10),
+            1u32..4,
+            prop::option::weighted(0.3, 1u16..4),
+        )
+            .prop_map(move |(members, persons, assignments, date, cap)| {
+                let c = city();
+                let homes = c.homes();
+                let pool = members
+                    .into_iter()
+                    .map(|(mask, home, limit, from)| {
+                        let q = (quals.iter().enumerate())
+                            .filter(|(i, _)| mask & (1 << i) != 0)
+                            .fold(Qualifications::EMPTY, |q, (_, &one)| q.with(one));
+                        member(q, homes[home], limit).available(from.map(day), None).unwrap()
+                    })
+                    .collect();
+                let targets: Vec<(Target, UnitId)> = (persons.iter().enumerate())
+                    .map(|(i, &home)| (Target::Person(crate::PersonId::new(i as u32)), homes[home]))
+                    .collect();
+                let existing = (assignments.into_iter())
+                    .filter_map(|(t, r, id)| targets.get(t).map(|&(target, _)| (target, roles[r], s(id))))
+                    .collect();
+                let scheme = Scheme::builder(
+                    "crowd",
+                    vec![crate::duty::Rule::new(
+                        crate::duty::TargetSelector::PersonsIn(vec![crate::colour::State::CloseContact]),
+                        vec![
+                            Slot::new(Role::GridWorker, 1, Locality::HomeCovers),
+                            Slot::new(Role::HealthWorker, 2, Locality::Anywhere),
+                            Slot::new(Role::AreaPolice, 1, Locality::SameAncestorAt(Level::new(0))),
+                        ],
+                    )],
+                )
+                .load_limit(cap)
+                .build()
+                .unwrap();
+                Instance { city: c, pool, targets, existing, date: day(date), scheme }
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The network of classes fills as many holders as the network of one node a slot (the
+        /// solver's first), with the same smallest largest load when balanced, and both
+        /// solutions pass every check.
+        #[test]
+        fn classes_of_slots_fill_as_many_as_one_node_a_slot(inst in arb_crowd()) {
+            let (scheme, pool, date, targets, tree) = (&inst.scheme, &inst.pool, inst.date, &inst.targets, &inst.city.tree);
+            let kept = inst.expected_kept();
+            let classes = inst.existing.solve_with(scheme, pool, date, targets, tree, Grouping::Classes);
+            let slots = inst.existing.solve_with(scheme, pool, date, targets, tree, Grouping::Slots);
+            prop_assert_eq!(check(&inst, &classes, &kept)?, check(&inst, &slots, &kept)?);
+            prop_assert_eq!(&classes, &inst.existing.solve(scheme, pool, date, targets, tree));
+            let classes = inst.existing.solve_balanced_with(scheme, pool, date, targets, tree, Grouping::Classes);
+            let slots = inst.existing.solve_balanced_with(scheme, pool, date, targets, tree, Grouping::Slots);
+            prop_assert_eq!(check(&inst, &classes, &kept)?, check(&inst, &slots, &kept)?);
+            prop_assert_eq!(classes.largest_load(), slots.largest_load());
+        }
 
         #[test]
         fn the_solver_is_maximal_balanced_valid_and_deterministic(inst in arb_instance()) {
