@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use petgraph::algo::dinics;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use serde::{Deserialize, Serialize};
@@ -87,10 +86,12 @@ impl Roster {
     /// kept holders than its count and its staff member fewer kept assignments than their
     /// load limit. Everything else is dropped.
     ///
-    /// **Filled**: a maximum flow (petgraph's Dinic) from a source through each slot of each
+    /// **Filled**: a maximum flow (Dinic's algorithm) from a source through each slot of each
     /// target (capacity: the holders it lacks) to each staff member who is eligible,
     /// available, local and not already holding that role for that target (capacity 1), to
-    /// a sink (capacity: the load left under their limit). The roster filled is thus the
+    /// a sink (capacity: the load left under their limit); slots that hold no one, lack as
+    /// many and have the same candidates (the 2+3 slots of the persons of one community, say)
+    /// share one node of the network, which gives the same maximum. The roster filled is thus the
     /// largest one that keeps the kept assignments; each slot left short is an
     /// [`Unfilled`], with [`UnfilledReason::AllAtLoadLimit`] when a staff member could
     /// otherwise hold it (the flow being maximum, all such are at their limit), else
@@ -146,15 +147,16 @@ impl Roster {
     /// The candidates of a slot come from an index of the pool by role and place, built once
     /// a call, not from a scan of the pool: O(staff) for each role and level asked, O(levels)
     /// for each distinct unit a [`Locality::HomeCovers`](super::Locality::HomeCovers) slot
-    /// asks about, then O(levels) a slot. The network then holds E edges, one for each slot
-    /// and candidate with load left, built in O(E). petgraph's Dinic restarts its
-    /// depth-first search for every augmenting path, and every path here carries one holder,
-    /// so a part of V nodes filling F holders costs at least O(F × V): splitting the network
-    /// keeps V small. A locality that joins everything (a role many targets need, taken
-    /// [`Locality::Anywhere`](super::Locality::Anywhere), or staff homed near the root under
-    /// `HomeCovers`) makes one large part, whose cost grows with the square of its size.
-    /// Measured (BENCHMARKS.md): 六包一 for 800 communities from 10,000 staff in ≈5–9 ms, 2+3
-    /// for 100,000 persons from 6,000 staff in ≈120–200 ms.
+    /// asks about, then O(levels) a slot. The network then holds E edges, one for each class
+    /// of interchangeable slots (or slot holding someone already) and candidate with load
+    /// left, built in O(E): not one for each slot and candidate, so that persons × staff
+    /// (every staff member of a role homed at the root, under `HomeCovers`) stays small.
+    /// Dinic's algorithm with current arcs costs O(E + paths × depth) per phase on this
+    /// layered network, and the network falls apart into parts solved one by one.
+    /// A list of candidates is built for each unit whose home-covering staff live at several
+    /// levels (O(those staff) each). Measured (BENCHMARKS.md): 六包一 for 800 communities from
+    /// 10,000 staff in ≈5–9 ms, 2+3 for 100,000 persons from 6,000 staff in ≈120–200 ms;
+    /// 2+3 balanced for 40,000 persons from 40,000 staff homed at the root (`hostile_solve`).
     pub fn solve(
         &self,
         scheme: &Scheme,
@@ -856,7 +858,7 @@ impl Part {
 
     /// The maximum flow's value and the flow on each edge, by edge index.
     fn run(&self) -> (u32, Vec<u32>) {
-        dinics(&self.graph, self.source, self.sink)
+        super::flow::max_flow(&self.graph, self.source, self.sink)
     }
 }
 

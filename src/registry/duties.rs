@@ -144,6 +144,9 @@ pub(super) struct DutyBook {
     /// Per scheme, the assignments each staff member carries, for those carrying any: memory
     /// in proportion to the assignments, not to schemes × staff.
     loads: Vec<Loads>,
+    /// Each scheme name, with the first scheme of that name: adopting a scheme checks its
+    /// name in O(1), not against every scheme.
+    names: HashMap<String, SchemeId>,
 }
 
 impl DutyBook {
@@ -157,9 +160,16 @@ impl DutyBook {
             let what = format!("{} rosters for {} schemes", rosters.len(), schemes.len());
             return Err(RegistryError::InvalidSnapshot { what }.into());
         }
+        let mut names = HashMap::with_capacity(schemes.len());
+        for (i, scheme) in schemes.iter().enumerate() {
+            if let Some(id) = SchemeId::from_index(i) {
+                names.entry(scheme.name().to_owned()).or_insert(id);
+            }
+        }
         let mut book = DutyBook {
             holders: vec![BTreeMap::new(); schemes.len()],
             loads: vec![Loads::new(); schemes.len()],
+            names,
             staff,
             schemes,
         };
@@ -320,7 +330,7 @@ impl Registry {
 
     /// The scheme adopted under `name`, if any.
     pub fn scheme_named(&self, name: &str) -> Option<SchemeId> {
-        self.duties.schemes.iter().position(|s| s.name() == name).and_then(|i| u16::try_from(i).ok()).map(SchemeId::new)
+        self.duties.names.get(name).copied()
     }
 
     /// The adopted schemes, by id.
@@ -899,6 +909,9 @@ impl Registry {
                 }
             }
             Event::SchemeAdopted { spec, .. } => {
+                if let Some(id) = SchemeId::from_index(self.duties.schemes.len()) {
+                    self.duties.names.entry(spec.name().to_owned()).or_insert(id);
+                }
                 self.duties.schemes.push(spec.clone());
                 self.duties.holders.push(BTreeMap::new());
                 self.duties.loads.push(Loads::new());
