@@ -318,7 +318,7 @@ struct Open {
     missing: u8,
     /// The staff members kept in this slot.
     held: Vec<StaffId>,
-    /// The staff members who may hold it, whatever their load: a list of the [`Index`].
+    /// The staff members who may hold it, whatever their load: a set of the [`Index`].
     candidates: usize,
 }
 
@@ -416,17 +416,44 @@ impl Prepared {
         // after slot of the class and round again: each edge carries at most as many as the
         // class has slots, so no slot gets anyone twice, and each slot at most its share
         // rounded up, which is at most what it misses (see `Network`).
+        // A layered class takes the holders its edges carry from each list's node: what the
+        // node passes on to its staff (by id) goes to the classes drawing on it, in class order.
         let mut given: Vec<Vec<StaffId>> = vec![Vec::new(); self.open.len()];
         for (part, flows) in net.parts.iter().zip(flows) {
+            let mut out: HashMap<usize, std::collections::VecDeque<(u32, u32)>> = HashMap::new();
+            for &(l, first) in &part.lists {
+                let queue = (net.list_staff(l).iter().enumerate())
+                    .map(|(j, &i)| (i, flows.get(first + j).copied().unwrap_or(0)))
+                    .filter(|&(_, f)| f > 0)
+                    .collect();
+                out.insert(l, queue);
+            }
             for &(d, first) in &part.demands {
                 let Some(class) = net.demands.get(d) else { continue };
                 let mut turn = 0;
+                let mut hand = |i: u32, given: &mut Vec<Vec<StaffId>>| {
+                    if let Some(list) = class.slots.get(turn).and_then(|&k| given.get_mut(k)) {
+                        list.push(StaffId::new(i));
+                    }
+                    turn = (turn + 1) % class.slots.len().max(1);
+                };
                 for (j, &i) in net.edges(d).iter().enumerate() {
-                    for _ in 0..flows.get(first + j).copied().unwrap_or(0) {
-                        if let Some(list) = class.slots.get(turn).and_then(|&k| given.get_mut(k)) {
-                            list.push(StaffId::new(i));
+                    let mut carried = flows.get(first + j).copied().unwrap_or(0);
+                    if !class.layered {
+                        (0..carried).for_each(|_| hand(i, &mut given));
+                        continue;
+                    }
+                    // Conservation at the list's node: its staff carry what its classes bring.
+                    let Some(queue) = out.get_mut(&(i as usize)) else { continue };
+                    while carried > 0 {
+                        let Some(front) = queue.front_mut() else { break };
+                        let take = front.1.min(carried);
+                        (0..take).for_each(|_| hand(front.0, &mut given));
+                        front.1 -= take;
+                        carried -= take;
+                        if front.1 == 0 {
+                            queue.pop_front();
                         }
-                        turn = (turn + 1) % class.slots.len().max(1);
                     }
                 }
             }
@@ -451,7 +478,7 @@ impl Prepared {
             if n >= o.missing {
                 continue;
             }
-            let could = index.list(o.candidates).iter().any(|&i| {
+            let could = (index.set(o.candidates).iter()).flat_map(|&l| index.list(l)).any(|&i| {
                 let id = StaffId::new(i);
                 !o.held.contains(&id) && !new.contains(&id)
             });
@@ -478,6 +505,12 @@ struct Index<'a> {
     tree: &'a Tree,
     /// The lists of staff indices, each increasing; list 0 is empty.
     lists: Vec<Vec<u32>>,
+    /// The sets of candidates: each the union of disjoint lists (one, or under `HomeCovers`
+    /// those homed at each level above a unit), never merged into a list of its own, so that
+    /// a unit's set costs O(levels) however many staff it holds. Set 0 is empty.
+    sets: Vec<Vec<usize>>,
+    /// The set holding list `i` alone, by list.
+    single: HashMap<usize, usize>,
     /// Per role (by its place in [`Role::ALL`]): the staff eligible for it, available on the
     /// date and homed in the tree.
     eligible: Vec<Option<usize>>,
@@ -487,7 +520,7 @@ struct Index<'a> {
     covering: Vec<Option<Covering>>,
 }
 
-/// For one role: the lists of those whose home covers a unit, by unit index (`usize::MAX`
+/// For one role: the sets of those whose home covers a unit, by unit index (`usize::MAX`
 /// until asked), and the lists of those homed at a unit.
 type Covering = (Vec<usize>, HashMap<UnitId, usize>);
 
@@ -504,6 +537,8 @@ impl<'a> Index<'a> {
             date,
             tree,
             lists: vec![Vec::new()],
+            sets: vec![Vec::new()],
+            single: HashMap::new(),
             eligible: vec![None; Role::ALL.len()],
             by_ancestor: HashMap::new(),
             covering: (0..Role::ALL.len()).map(|_| None).collect(),
@@ -515,6 +550,33 @@ impl<'a> Index<'a> {
         self.lists.get(i).map_or(&[], Vec::as_slice)
     }
 
+    /// The lists of set `i` (none when there is none).
+    fn set(&self, i: usize) -> &[usize] {
+        self.sets.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// The staff of set `i`, by increasing index.
+    fn members(&self, i: usize) -> Vec<u32> {
+        let mut all: Vec<u32> = self.set(i).iter().flat_map(|&l| self.list(l)).copied().collect();
+        if self.set(i).len() > 1 {
+            all.sort_unstable();
+        }
+        all
+    }
+
+    /// The set of list `list` alone (set 0 for the empty list).
+    fn single(&mut self, list: usize) -> usize {
+        if list == 0 {
+            return 0;
+        }
+        if let Some(&i) = self.single.get(&list) {
+            return i;
+        }
+        self.sets.push(vec![list]);
+        self.single.insert(list, self.sets.len() - 1);
+        self.sets.len() - 1
+    }
+
     /// Store `list`, giving its number.
     fn add(&mut self, list: Vec<u32>) -> usize {
         if list.is_empty() {
@@ -524,13 +586,13 @@ impl<'a> Index<'a> {
         self.lists.len() - 1
     }
 
-    /// The staff who may hold `slot` for a target at `unit`.
+    /// The staff who may hold `slot` for a target at `unit`: a set.
     fn candidates(&mut self, slot: &Slot, unit: UnitId) -> usize {
         let role = slot.role();
         let found = if !self.tree.contains(unit) {
             0
         } else {
-            match slot.locality() {
+            let list = match slot.locality() {
                 Locality::Anywhere => self.eligible(role),
                 Locality::WithinTarget => match self.tree.level(unit) {
                     Ok(level) => self.grouped(role, level, unit),
@@ -540,16 +602,28 @@ impl<'a> Index<'a> {
                     Ok(Some(ancestor)) => self.grouped(role, level, ancestor),
                     _ => 0,
                 },
-                Locality::HomeCovers => self.covering(role, unit),
-            }
+                Locality::HomeCovers => {
+                    let set = self.covering(role, unit);
+                    return self.checked(slot, unit, set);
+                }
+            };
+            self.single(list)
         };
+        self.checked(slot, unit, found)
+    }
+
+    /// `found`, the set of candidates for `slot` at `unit`; under `cfg(test)` asserted equal to
+    /// a scan of the pool with [`Staff::may_hold`].
+    fn checked(&self, slot: &Slot, unit: UnitId, found: usize) -> usize {
+        #[cfg(not(test))]
+        let _ = (slot, unit);
         #[cfg(test)]
         {
             let scan: Vec<u32> = (0..self.staff.len())
                 .filter(|&i| self.staff[i].may_hold(slot, unit, self.date, self.tree))
                 .map(|i| i as u32)
                 .collect();
-            assert_eq!(self.list(found), &scan[..], "the index agrees with may_hold for {slot:?} at {unit:?}");
+            assert_eq!(self.members(found), scan, "the index agrees with may_hold for {slot:?} at {unit:?}");
         }
         found
     }
@@ -590,7 +664,7 @@ impl<'a> Index<'a> {
         (self.by_ancestor.get(&(role, level))).and_then(|g| g.get(ancestor.index())).copied().unwrap_or(0)
     }
 
-    /// The staff eligible for `role` homed at `unit` or one of its ancestors.
+    /// The staff eligible for `role` homed at `unit` or one of its ancestors: a set.
     fn covering(&mut self, role: Role, unit: UnitId) -> usize {
         let r = role_index(role);
         if let Some(Some((cache, _))) = self.covering.get(r)
@@ -626,11 +700,10 @@ impl<'a> Index<'a> {
         }
         let i = match found[..] {
             [] => 0,
-            [one] => one,
+            [one] => self.single(one),
             _ => {
-                let mut all: Vec<u32> = found.iter().flat_map(|&i| self.list(i)).copied().collect();
-                all.sort_unstable();
-                self.add(all)
+                self.sets.push(found);
+                self.sets.len() - 1
             }
         };
         if let Some(Some((cache, _))) = self.covering.get_mut(r)
@@ -657,6 +730,9 @@ enum Grouping {
 /// `Prepared::open`, in order.
 struct Demand {
     slots: Vec<usize>,
+    /// Whether its edges go to the lists of its set of candidates (a class lacking one
+    /// holder a slot, whose candidates are several lists), not to each candidate.
+    layered: bool,
 }
 
 /// The flow network source → demands → staff → sink, split into its parts: the connected
@@ -676,12 +752,23 @@ struct Demand {
 /// sums differ by at most one); and any roster's flow is a flow of the class network. So the
 /// maximum flows, and the loads the balanced search finds, are those of the network of one
 /// node a slot (the property tests compare the two).
+///
+/// A set of candidates made of several lists (under `HomeCovers`, those homed at each level
+/// above the unit) would still list the staff of the upper levels once for every unit below
+/// them. A class lacking one holder a slot has instead an edge of capacity `n` to a node for
+/// each of its lists, and each list's node one edge to each of its staff with load left,
+/// shared by every class: any flow through them hands one holder to each slot it fills.
 struct Network {
     parts: Vec<Part>,
     demands: Vec<Demand>,
-    /// The demand-to-staff edges of demand `d`: the staff indices `to[starts[d]..starts[d + 1]]`.
+    /// The edges of demand `d`: `to[starts[d]..starts[d + 1]]`, staff indices, or list numbers
+    /// of the [`Index`] for a layered demand.
     starts: Vec<usize>,
     to: Vec<u32>,
+    /// The staff with load left of each list a layered demand reaches: `staff[at..at + len]`
+    /// for the list's `(at, len)`.
+    lists: HashMap<usize, (usize, usize)>,
+    list_staff: Vec<u32>,
 }
 
 /// One part of the network, a graph of its own with its source and sink.
@@ -689,9 +776,11 @@ struct Part {
     graph: DiGraph<(), u32>,
     source: NodeIndex,
     sink: NodeIndex,
-    /// Its demands in order, each with the index of its first demand-to-staff edge: the
+    /// Its demands in order, each with the index of its first edge to staff or lists: the
     /// demand's edges are added one after the other, so edge `j` of the demand is `first + j`.
     demands: Vec<(usize, usize)>,
+    /// Its list nodes, each with the index of its first edge to staff, likewise.
+    lists: Vec<(usize, usize)>,
     /// Each staff-to-sink edge: the staff member's index, the edge.
     sinks: Vec<(usize, EdgeIndex)>,
     /// The largest load limit of the part's staff: a cap at or above it changes nothing.
@@ -701,8 +790,10 @@ struct Part {
 impl Network {
     /// The network with each staff member's capacity the load left under their own limit,
     /// and an edge from each demand to each candidate with load left who does not hold its
-    /// slot already. Parts in the order of their first demand; in each part, nodes and edges
-    /// in a fixed order: its staff by id, then its demands in order, each with its staff by id.
+    /// slot already (or to its lists, for a layered class). Parts in the order of their first
+    /// demand; in each part, nodes and edges in a fixed order: its staff by id, then its list
+    /// nodes by number, each with its staff by id, then its demands in order, each with its
+    /// staff by id (or its lists in the order of its set).
     fn new(p: &Prepared, index: &Index<'_>, grouping: Grouping) -> Self {
         let staff = index.staff;
         let left: Vec<u32> = p.limit.iter().zip(&p.load).map(|(&limit, &kept)| limit.saturating_sub(kept)).collect();
@@ -717,11 +808,12 @@ impl Network {
                 Grouping::Slots => true,
             };
             if alone {
-                demands.push(Demand { slots: vec![k] });
+                demands.push(Demand { slots: vec![k], layered: false });
                 continue;
             }
             let d = *class_of.entry((o.candidates, o.missing)).or_insert_with(|| {
-                demands.push(Demand { slots: Vec::new() });
+                let layered = o.missing == 1 && index.set(o.candidates).len() > 1;
+                demands.push(Demand { slots: Vec::new(), layered });
                 demands.len() - 1
             });
             if let Some(class) = demands.get_mut(d) {
@@ -733,37 +825,76 @@ impl Network {
         // slot alone holds anyone.
         let first = |d: &Demand| d.slots.first().and_then(|&k| p.open.get(k));
 
-        // The edges of each demand, one run of `to` each.
+        // The edges of each demand, one run of `to` each; the staff of each list reached.
+        let has_left = |i: u32| left.get(i as usize).is_some_and(|&l| l > 0);
         let mut starts = Vec::with_capacity(demands.len() + 1);
         starts.push(0);
-        let mut to: Vec<u32> =
-            Vec::with_capacity(demands.iter().filter_map(first).map(|o| index.list(o.candidates).len()).sum());
-        for o in demands.iter().filter_map(first) {
-            to.extend(
-                index
-                    .list(o.candidates)
-                    .iter()
-                    .copied()
-                    .filter(|&i| left.get(i as usize).is_some_and(|&l| l > 0) && !o.held.contains(&StaffId::new(i))),
-            );
+        let mut to: Vec<u32> = Vec::new();
+        let mut lists: HashMap<usize, (usize, usize)> = HashMap::new();
+        let mut list_staff: Vec<u32> = Vec::new();
+        for (demand, o) in demands.iter().filter_map(|d| Some((d, first(d)?))) {
+            if demand.layered {
+                for &l in index.set(o.candidates) {
+                    let (_, len) = *lists.entry(l).or_insert_with(|| {
+                        let at = list_staff.len();
+                        list_staff.extend(index.list(l).iter().copied().filter(|&i| has_left(i)));
+                        (at, list_staff.len() - at)
+                    });
+                    // A list whose staff are all at their limit takes nothing: no edge.
+                    if len > 0 {
+                        to.push(u32::try_from(l).unwrap_or(u32::MAX));
+                    }
+                }
+            } else {
+                to.extend(
+                    (index.members(o.candidates).into_iter())
+                        .filter(|&i| has_left(i) && !o.held.contains(&StaffId::new(i))),
+                );
+            }
             starts.push(to.len());
         }
+        let of_list = |l: u32| {
+            let (at, len) = lists.get(&(l as usize)).copied().unwrap_or((0, 0));
+            list_staff.get(at..at + len).unwrap_or(&[])
+        };
+        // The staff a demand's edges lead to, directly or through its lists.
         let edges = |d: usize| starts.get(d..d + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
+        let layered = |d: usize| demands.get(d).is_some_and(|x| x.layered);
+        let first_staff = |d: usize| match edges(d).first() {
+            Some(&l) if layered(d) => of_list(l).first().copied(),
+            other => other.copied(),
+        };
 
         // The parts: join the staff each demand has edges to (once for each list of
         // candidates the demands holding nobody share, since their edges are that list less
         // those at their limit), then each demand lies with its first edge's staff member.
         let mut sets = UnionFind::<usize>::new(staff.len());
-        let mut joined = vec![false; index.lists.len()];
-        for (d, o) in demands.iter().filter_map(first).enumerate() {
+        let mut joined = vec![false; index.sets.len()];
+        for (d, o) in demands.iter().enumerate().filter_map(|(d, x)| Some((d, first(x)?))) {
             if o.held.is_empty() {
                 match joined.get_mut(o.candidates) {
                     Some(done) if !*done => *done = true,
                     _ => continue,
                 }
             }
-            for pair in edges(d).windows(2) {
-                // Both index `staff`: the index lists only its members.
+            if layered(d) {
+                // The lists' first staff members together; each list's staff are joined below.
+                for pair in edges(d).windows(2) {
+                    if let (Some(&a), Some(&b)) = (of_list(pair[0]).first(), of_list(pair[1]).first()) {
+                        sets.union(a as usize, b as usize);
+                    }
+                }
+            } else {
+                for pair in edges(d).windows(2) {
+                    // Both index `staff`: the index lists only its members.
+                    sets.union(pair[0] as usize, pair[1] as usize);
+                }
+            }
+        }
+        let mut list_order: Vec<usize> = lists.keys().copied().collect();
+        list_order.sort_unstable();
+        for &l in &list_order {
+            for pair in of_list(u32::try_from(l).unwrap_or(u32::MAX)).windows(2) {
                 sets.union(pair[0] as usize, pair[1] as usize);
             }
         }
@@ -773,7 +904,7 @@ impl Network {
         let mut demand_part = vec![usize::MAX; demands.len()];
         let mut sizes: Vec<(usize, usize)> = Vec::new();
         for (d, at) in demand_part.iter_mut().enumerate() {
-            let Some(&root) = edges(d).first().and_then(|&i| labels.get(i as usize)) else { continue };
+            let Some(&root) = first_staff(d).and_then(|i| labels.get(i as usize)) else { continue };
             let Some(part) = part_of.get_mut(root) else { continue };
             if *part == usize::MAX {
                 *part = sizes.len();
@@ -792,6 +923,17 @@ impl Network {
                 *arcs += 1;
             }
         }
+        // Each list node lies with its staff.
+        let list_part = |l: usize| {
+            let first = of_list(u32::try_from(l).unwrap_or(u32::MAX)).first().copied()?;
+            part_of.get(*labels.get(first as usize)?).copied().filter(|&part| part != usize::MAX)
+        };
+        for &l in &list_order {
+            if let Some((nodes, arcs)) = list_part(l).and_then(|part| sizes.get_mut(part)) {
+                *nodes += 1;
+                *arcs += of_list(u32::try_from(l).unwrap_or(u32::MAX)).len();
+            }
+        }
 
         // Build every part at once, in one pass over the staff then one over the demands
         // (each part gets the same nodes and edges in the same order as built alone).
@@ -800,7 +942,7 @@ impl Network {
                 let mut graph = DiGraph::with_capacity(nodes, arcs);
                 let source = graph.add_node(());
                 let sink = graph.add_node(());
-                Part { graph, source, sink, demands: Vec::new(), sinks: Vec::new(), top: 0 }
+                Part { graph, source, sink, demands: Vec::new(), lists: Vec::new(), sinks: Vec::new(), top: 0 }
             })
             .collect();
         // Every staff member with an edge lies with a demand; those without in no part.
@@ -814,6 +956,21 @@ impl Network {
             part.sinks.push((i, part.graph.add_edge(node, part.sink, left.get(i).copied().unwrap_or(0))));
             part.top = part.top.max(p.limit.get(i).copied().unwrap_or(0));
         }
+        // Then the list nodes, by list number, each with its staff by id.
+        let mut list_node: HashMap<usize, NodeIndex> = HashMap::with_capacity(list_order.len());
+        for &l in &list_order {
+            let Some(part) = list_part(l).and_then(|part| parts.get_mut(part)) else { continue };
+            let node = part.graph.add_node(());
+            list_node.insert(l, node);
+            let first = part.graph.edge_count();
+            part.lists.push((l, first));
+            for &i in of_list(u32::try_from(l).unwrap_or(u32::MAX)) {
+                // Its staff lie in this part: `node_of` is set. Their own edge to the sink
+                // bounds what goes through.
+                let to = node_of.get(i as usize).copied().unwrap_or(part.sink);
+                part.graph.add_edge(node, to, u32::MAX);
+            }
+        }
         for (d, (demand, &at)) in demands.iter().zip(&demand_part).enumerate() {
             let Some(part) = parts.get_mut(at) else { continue };
             let Some(o) = first(demand) else { continue };
@@ -825,13 +982,24 @@ impl Network {
             let first = part.graph.edge_count();
             part.demands.push((d, first));
             for (j, &i) in edges(d).iter().enumerate() {
-                // Every staff member of the demand's edges lies in this part: `node_of` is set.
-                let to = node_of.get(i as usize).copied().unwrap_or(part.sink);
+                // Every staff member (or list) of the demand's edges lies in this part:
+                // `node_of` (or `list_node`) is set.
+                let to = if demand.layered {
+                    list_node.get(&(i as usize)).copied().unwrap_or(part.sink)
+                } else {
+                    node_of.get(i as usize).copied().unwrap_or(part.sink)
+                };
                 let edge = part.graph.add_edge(node, to, n);
                 debug_assert_eq!(edge.index(), first + j, "a graph numbers its edges in the order added");
             }
         }
-        Network { parts, demands, starts, to }
+        Network { parts, demands, starts, to, lists, list_staff }
+    }
+
+    /// The staff of list `l` with load left, by id, as the list's node has edges to them.
+    fn list_staff(&self, l: usize) -> &[u32] {
+        let (at, len) = self.lists.get(&l).copied().unwrap_or((0, 0));
+        self.list_staff.get(at..at + len).unwrap_or(&[])
     }
 
     /// The staff members demand `d` has edges to, by id.
@@ -964,7 +1132,7 @@ mod tests {
                     let scan: Vec<u32> = (0..pool.len() as u32)
                         .filter(|&i| pool[i as usize].may_hold(&slot, unit, day(1), &c.tree))
                         .collect();
-                    assert_eq!(index.list(list), &scan[..], "{slot:?} at {unit:?}");
+                    assert_eq!(index.members(list), scan, "{slot:?} at {unit:?}");
                     found += scan.len();
                 }
             }
