@@ -1402,9 +1402,9 @@ mod tests {
         Ok(out.len() - kept.len())
     }
 
-    /// A crowd of persons, many at one unit, whose slots fall into classes: 2+3 with a doctor
-    /// pair (two health workers from anywhere), the police of the person's sub-district, a grid
-    /// worker covering their home; some already held.
+    /// A crowd of persons, many at one unit, whose slots fall into classes: 2+3 with a pair of
+    /// health workers, a grid worker (both covering the person's home, from staff homed at
+    /// several levels) and a police officer from anywhere; some already held.
     fn arb_crowd() -> impl Strategy<Value = Instance> {
         let quals = [Q::GridWorker, Q::HealthWorker, Q::Police, Q::Medical];
         let members = (1u8..16, 0usize..8, 1u16..5, prop::option::weighted(0.2, 2u32..4));
@@ -1442,8 +1442,8 @@ mod tests {
                         crate::duty::TargetSelector::PersonsIn(vec![crate::colour::State::CloseContact]),
                         vec![
                             Slot::new(Role::GridWorker, 1, Locality::HomeCovers),
-                            Slot::new(Role::HealthWorker, 2, Locality::Anywhere),
-                            Slot::new(Role::AreaPolice, 1, Locality::SameAncestorAt(Level::new(0))),
+                            Slot::new(Role::HealthWorker, 2, Locality::HomeCovers),
+                            Slot::new(Role::AreaPolice, 1, Locality::Anywhere),
                         ],
                     )],
                 )
