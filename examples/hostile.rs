@@ -27,7 +27,12 @@ fn main() {
             let (mut reg, roots) = hostile::registry_with_communities(arg(2, 80_000));
             let start = Instant::now();
             let events = reg.apply_within(&roots, hostile::household_in(roots[0])).expect("inside");
-            println!("scope: apply_within over {} roots in {:?} ({} event)", roots.len(), start.elapsed(), events.len());
+            println!(
+                "scope: apply_within over {} roots in {:?} ({} event)",
+                roots.len(),
+                start.elapsed(),
+                events.len()
+            );
         }
         "loads" => {
             let (schemes, staff) = (arg(2, 15_000), arg(3, 15_000));
@@ -73,6 +78,8 @@ fn main() {
                 solution.roster.assignments().len(),
             );
         }
-        other => eprintln!("unknown case {other:?}: scope N | loads SCHEMES STAFF | cells N | solve PERSONS STAFF | spread PERSONS STAFF"),
+        other => eprintln!(
+            "unknown case {other:?}: scope N | loads SCHEMES STAFF | cells N | solve PERSONS STAFF | spread PERSONS STAFF"
+        ),
     }
 }

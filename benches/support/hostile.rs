@@ -7,8 +7,8 @@
 #![allow(dead_code)] // each user takes what it measures
 
 use chrono::NaiveDate;
-use wangge::duty::{Locality, Qualification as Q, Qualifications, Role, Roster, Rule, Scheme, Slot, Staff, Target};
 use wangge::duty::TargetSelector;
+use wangge::duty::{Locality, Qualification as Q, Qualifications, Role, Roster, Rule, Scheme, Slot, Staff, Target};
 use wangge::grid::{LevelScheme, NewUnit, OverlayKind, Tree, UnitKind};
 use wangge::people::{DoorLabel, Name};
 use wangge::{Command, Event, PersonId, Registry, UnitId};
@@ -97,7 +97,9 @@ impl SolveInput {
         let lv = |name: &str| levels.level(name).expect("a Zhengzhou level");
         let mut tree = Tree::new(levels.clone(), NewUnit::new("街道", lv("街道"), UnitKind::Area)).expect("a root");
         let communities: Vec<UnitId> = (0..persons / 100 + 1)
-            .map(|i| tree.add(tree.root(), NewUnit::new(format!("社区{i}"), lv("社区"), UnitKind::Area)).expect("a unit"))
+            .map(|i| {
+                tree.add(tree.root(), NewUnit::new(format!("社区{i}"), lv("社区"), UnitKind::Area)).expect("a unit")
+            })
             .collect();
         let targets = (0..persons)
             .map(|i| (Target::Person(PersonId::new(i as u32)), communities[i % communities.len()]))
