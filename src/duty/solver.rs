@@ -681,6 +681,10 @@ impl<'a> Index<'a> {
                     homes.entry(m.home()).or_default().push(i);
                 }
             }
+            // Numbered by home, not in the map's order: list numbers order the network's list
+            // nodes, and the same inputs must give the same roster in every process.
+            let mut homes: Vec<(UnitId, Vec<u32>)> = homes.into_iter().collect();
+            homes.sort_unstable_by_key(|&(h, _)| h);
             let homes = homes.into_iter().map(|(h, list)| (h, self.add(list))).collect();
             if let Some(at) = self.covering.get_mut(r) {
                 *at = Some((vec![usize::MAX; self.tree.len()], homes));
