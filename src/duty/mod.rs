@@ -16,7 +16,7 @@
 //!   [`RosterProblem`] on a date (a missing role, an ineligible, unavailable or overloaded
 //!   staff member, a locality breach ...) and [`Roster::validate`] the first;
 //! - [`Roster::solve`] completes a roster: it keeps every valid assignment and fills the
-//!   missing slots by a maximum flow (petgraph's `dinics`), deterministically, listing each
+//!   missing slots by a maximum flow (Dinic's algorithm), deterministically, listing each
 //!   slot it cannot fill and why ([`Unfilled`]); [`Roster::solve_balanced`] also makes the
 //!   largest load as small as it can be;
 //! - [`Roster::replace`] proposes how to replace a staff member who leaves (or is away on a
@@ -72,6 +72,7 @@
 
 #[cfg(test)]
 mod fixtures;
+mod flow;
 mod presets;
 mod replace;
 mod role;

@@ -5,7 +5,7 @@
 //! [`Roster::problems`] against the scheme, the staff pool, the date and the targets the
 //! scheme selects now; a host can do the same with a roster of its own before sending it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -275,7 +275,7 @@ impl Roster {
     /// rule (the caller chose the cells of the overlay and the persons in those states).
     ///
     /// # Complexity
-    /// O(targets × slots + assignments + staff), with O(levels) per locality check.
+    /// O(targets × slots + assignments × log assignments), with O(levels) per locality check.
     pub fn problems(
         &self,
         scheme: &Scheme,
@@ -382,20 +382,19 @@ impl Roster {
             }
         }
 
-        // 4. Loads.
-        let mut load = vec![0usize; staff.len()];
+        // 4. Loads, counted for those holding something (by id): O(assignments), whatever the
+        // size of the pool.
+        let mut load: BTreeMap<StaffId, usize> = BTreeMap::new();
         for a in &self.assignments {
-            if let Some(n) = load.get_mut(a.staff.index()) {
-                *n += 1;
+            if a.staff.index() < staff.len() {
+                *load.entry(a.staff).or_default() += 1;
             }
         }
-        for (i, (member, &n)) in staff.iter().zip(&load).enumerate() {
+        for (id, n) in load {
+            let Some(member) = staff.get(id.index()) else { continue };
             let limit = scheme.limit_for(member);
             if n > usize::from(limit) {
-                // `i` indexes `staff`; a pool larger than `u32::MAX` would have no ids past it.
-                if let Some(id) = StaffId::from_index(i) {
-                    found.push(RosterProblem::OverLoad { staff: id, load: n, limit });
-                }
+                found.push(RosterProblem::OverLoad { staff: id, load: n, limit });
             }
         }
         found

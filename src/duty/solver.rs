@@ -8,7 +8,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use petgraph::algo::dinics;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use serde::{Deserialize, Serialize};
@@ -87,10 +86,12 @@ impl Roster {
     /// kept holders than its count and its staff member fewer kept assignments than their
     /// load limit. Everything else is dropped.
     ///
-    /// **Filled**: a maximum flow (petgraph's Dinic) from a source through each slot of each
+    /// **Filled**: a maximum flow (Dinic's algorithm) from a source through each slot of each
     /// target (capacity: the holders it lacks) to each staff member who is eligible,
     /// available, local and not already holding that role for that target (capacity 1), to
-    /// a sink (capacity: the load left under their limit). The roster filled is thus the
+    /// a sink (capacity: the load left under their limit); slots that hold no one, lack as
+    /// many and have the same candidates (the 2+3 slots of the persons of one community, say)
+    /// share one node of the network, which gives the same maximum. The roster filled is thus the
     /// largest one that keeps the kept assignments; each slot left short is an
     /// [`Unfilled`], with [`UnfilledReason::AllAtLoadLimit`] when a staff member could
     /// otherwise hold it (the flow being maximum, all such are at their limit), else
@@ -146,15 +147,16 @@ impl Roster {
     /// The candidates of a slot come from an index of the pool by role and place, built once
     /// a call, not from a scan of the pool: O(staff) for each role and level asked, O(levels)
     /// for each distinct unit a [`Locality::HomeCovers`](super::Locality::HomeCovers) slot
-    /// asks about, then O(levels) a slot. The network then holds E edges, one for each slot
-    /// and candidate with load left, built in O(E). petgraph's Dinic restarts its
-    /// depth-first search for every augmenting path, and every path here carries one holder,
-    /// so a part of V nodes filling F holders costs at least O(F × V): splitting the network
-    /// keeps V small. A locality that joins everything (a role many targets need, taken
-    /// [`Locality::Anywhere`](super::Locality::Anywhere), or staff homed near the root under
-    /// `HomeCovers`) makes one large part, whose cost grows with the square of its size.
-    /// Measured (BENCHMARKS.md): 六包一 for 800 communities from 10,000 staff in ≈5–9 ms, 2+3
-    /// for 100,000 persons from 6,000 staff in ≈120–200 ms.
+    /// asks about, then O(levels) a slot. The network then holds E edges, one for each class
+    /// of interchangeable slots (or slot holding someone already) and candidate with load
+    /// left, built in O(E): not one for each slot and candidate, so that persons × staff
+    /// (every staff member of a role homed at the root, under `HomeCovers`) stays small.
+    /// Dinic's algorithm with current arcs costs O(E + paths × depth) per phase on this
+    /// layered network, and the network falls apart into parts solved one by one.
+    /// A list of candidates is built for each unit whose home-covering staff live at several
+    /// levels (O(those staff) each). Measured (BENCHMARKS.md): 六包一 for 800 communities from
+    /// 10,000 staff in ≈5–9 ms, 2+3 for 100,000 persons from 6,000 staff in ≈120–200 ms;
+    /// 2+3 balanced for 40,000 persons from 40,000 staff homed at the root (`hostile_solve`).
     pub fn solve(
         &self,
         scheme: &Scheme,
@@ -163,9 +165,22 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
+        self.solve_with(scheme, staff, date, targets, tree, Grouping::Classes)
+    }
+
+    /// [`Roster::solve`] on the network of `grouping`.
+    fn solve_with(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+        grouping: Grouping,
+    ) -> Solution {
         let mut index = Index::new(staff, date, tree);
         let prepared = Prepared::new(self, scheme, targets, &mut index);
-        let net = Network::new(&prepared, &index);
+        let net = Network::new(&prepared, &index, grouping);
         let flows = net.run();
         prepared.solution(&net, &flows, &index)
     }
@@ -222,9 +237,22 @@ impl Roster {
         targets: &[(Target, UnitId)],
         tree: &Tree,
     ) -> Solution {
+        self.solve_balanced_with(scheme, staff, date, targets, tree, Grouping::Classes)
+    }
+
+    /// [`Roster::solve_balanced`] on the network of `grouping`.
+    fn solve_balanced_with(
+        &self,
+        scheme: &Scheme,
+        staff: &[Staff],
+        date: NaiveDate,
+        targets: &[(Target, UnitId)],
+        tree: &Tree,
+        grouping: Grouping,
+    ) -> Solution {
         let mut index = Index::new(staff, date, tree);
         let prepared = Prepared::new(self, scheme, targets, &mut index);
-        let mut net = Network::new(&prepared, &index);
+        let mut net = Network::new(&prepared, &index, grouping);
         // Each part's flow under no cap but the limits (a cap at or above its `top`), and the
         // cap of that run.
         let mut runs: Vec<(u32, u32, Vec<u32>)> = (net.parts.iter())
@@ -290,7 +318,7 @@ struct Open {
     missing: u8,
     /// The staff members kept in this slot.
     held: Vec<StaffId>,
-    /// The staff members who may hold it, whatever their load: a list of the [`Index`].
+    /// The staff members who may hold it, whatever their load: a set of the [`Index`].
     candidates: usize,
 }
 
@@ -384,20 +412,58 @@ impl Prepared {
     fn solution(&self, net: &Network, flows: &[Vec<u32>], index: &Index<'_>) -> Solution {
         // The staff chosen for each open slot, in slot order: the part of each lists its
         // slots with their edges, the staff by id.
-        let mut chosen: Vec<(usize, usize)> = vec![(0, 0); self.open.len()];
-        let mut picks: Vec<StaffId> = Vec::new();
+        // A class of slots hands out the holders its edges carry in turn, staff by id, slot
+        // after slot of the class and round again: each edge carries at most as many as the
+        // class has slots, so no slot gets anyone twice, and each slot at most its share
+        // rounded up, which is at most what it misses (see `Network`).
+        // A layered class takes the holders its edges carry from each list's node: what the
+        // node passes on to its staff (by id) goes to the classes drawing on it, in class order.
+        let mut given: Vec<Vec<StaffId>> = vec![Vec::new(); self.open.len()];
         for (part, flows) in net.parts.iter().zip(flows) {
-            for &(k, first) in &part.slots {
-                let from = picks.len();
-                for (j, &i) in net.edges(k).iter().enumerate() {
-                    if flows.get(first + j).is_some_and(|&f| f > 0) {
-                        picks.push(StaffId::new(i));
+            let mut out: HashMap<usize, std::collections::VecDeque<(u32, u32)>> = HashMap::new();
+            for &(l, first) in &part.lists {
+                let queue = (net.list_staff(l).iter().enumerate())
+                    .map(|(j, &i)| (i, flows.get(first + j).copied().unwrap_or(0)))
+                    .filter(|&(_, f)| f > 0)
+                    .collect();
+                out.insert(l, queue);
+            }
+            for &(d, first) in &part.demands {
+                let Some(class) = net.demands.get(d) else { continue };
+                let mut turn = 0;
+                let mut hand = |i: u32, given: &mut Vec<Vec<StaffId>>| {
+                    if let Some(list) = class.slots.get(turn).and_then(|&k| given.get_mut(k)) {
+                        list.push(StaffId::new(i));
+                    }
+                    turn = (turn + 1) % class.slots.len().max(1);
+                };
+                for (j, &i) in net.edges(d).iter().enumerate() {
+                    let mut carried = flows.get(first + j).copied().unwrap_or(0);
+                    if !class.layered {
+                        (0..carried).for_each(|_| hand(i, &mut given));
+                        continue;
+                    }
+                    // Conservation at the list's node: its staff carry what its classes bring.
+                    let Some(queue) = out.get_mut(&(i as usize)) else { continue };
+                    while carried > 0 {
+                        let Some(front) = queue.front_mut() else { break };
+                        let take = front.1.min(carried);
+                        (0..take).for_each(|_| hand(front.0, &mut given));
+                        front.1 -= take;
+                        carried -= take;
+                        if front.1 == 0 {
+                            queue.pop_front();
+                        }
                     }
                 }
-                if let Some(at) = chosen.get_mut(k) {
-                    *at = (from, picks.len());
-                }
             }
+        }
+        let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(self.open.len());
+        let mut picks: Vec<StaffId> = Vec::new();
+        for list in given {
+            let from = picks.len();
+            picks.extend(list);
+            chosen.push((from, picks.len()));
         }
 
         let mut assignments = Vec::with_capacity(self.kept.len() + picks.len());
@@ -412,7 +478,7 @@ impl Prepared {
             if n >= o.missing {
                 continue;
             }
-            let could = index.list(o.candidates).iter().any(|&i| {
+            let could = (index.set(o.candidates).iter()).flat_map(|&l| index.list(l)).any(|&i| {
                 let id = StaffId::new(i);
                 !o.held.contains(&id) && !new.contains(&id)
             });
@@ -439,6 +505,12 @@ struct Index<'a> {
     tree: &'a Tree,
     /// The lists of staff indices, each increasing; list 0 is empty.
     lists: Vec<Vec<u32>>,
+    /// The sets of candidates: each the union of disjoint lists (one, or under `HomeCovers`
+    /// those homed at each level above a unit), never merged into a list of its own, so that
+    /// a unit's set costs O(levels) however many staff it holds. Set 0 is empty.
+    sets: Vec<Vec<usize>>,
+    /// The set holding list `i` alone, by list.
+    single: HashMap<usize, usize>,
     /// Per role (by its place in [`Role::ALL`]): the staff eligible for it, available on the
     /// date and homed in the tree.
     eligible: Vec<Option<usize>>,
@@ -448,7 +520,7 @@ struct Index<'a> {
     covering: Vec<Option<Covering>>,
 }
 
-/// For one role: the lists of those whose home covers a unit, by unit index (`usize::MAX`
+/// For one role: the sets of those whose home covers a unit, by unit index (`usize::MAX`
 /// until asked), and the lists of those homed at a unit.
 type Covering = (Vec<usize>, HashMap<UnitId, usize>);
 
@@ -465,6 +537,8 @@ impl<'a> Index<'a> {
             date,
             tree,
             lists: vec![Vec::new()],
+            sets: vec![Vec::new()],
+            single: HashMap::new(),
             eligible: vec![None; Role::ALL.len()],
             by_ancestor: HashMap::new(),
             covering: (0..Role::ALL.len()).map(|_| None).collect(),
@@ -476,6 +550,33 @@ impl<'a> Index<'a> {
         self.lists.get(i).map_or(&[], Vec::as_slice)
     }
 
+    /// The lists of set `i` (none when there is none).
+    fn set(&self, i: usize) -> &[usize] {
+        self.sets.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// The staff of set `i`, by increasing index.
+    fn members(&self, i: usize) -> Vec<u32> {
+        let mut all: Vec<u32> = self.set(i).iter().flat_map(|&l| self.list(l)).copied().collect();
+        if self.set(i).len() > 1 {
+            all.sort_unstable();
+        }
+        all
+    }
+
+    /// The set of list `list` alone (set 0 for the empty list).
+    fn single(&mut self, list: usize) -> usize {
+        if list == 0 {
+            return 0;
+        }
+        if let Some(&i) = self.single.get(&list) {
+            return i;
+        }
+        self.sets.push(vec![list]);
+        self.single.insert(list, self.sets.len() - 1);
+        self.sets.len() - 1
+    }
+
     /// Store `list`, giving its number.
     fn add(&mut self, list: Vec<u32>) -> usize {
         if list.is_empty() {
@@ -485,13 +586,13 @@ impl<'a> Index<'a> {
         self.lists.len() - 1
     }
 
-    /// The staff who may hold `slot` for a target at `unit`.
+    /// The staff who may hold `slot` for a target at `unit`: a set.
     fn candidates(&mut self, slot: &Slot, unit: UnitId) -> usize {
         let role = slot.role();
         let found = if !self.tree.contains(unit) {
             0
         } else {
-            match slot.locality() {
+            let list = match slot.locality() {
                 Locality::Anywhere => self.eligible(role),
                 Locality::WithinTarget => match self.tree.level(unit) {
                     Ok(level) => self.grouped(role, level, unit),
@@ -501,16 +602,28 @@ impl<'a> Index<'a> {
                     Ok(Some(ancestor)) => self.grouped(role, level, ancestor),
                     _ => 0,
                 },
-                Locality::HomeCovers => self.covering(role, unit),
-            }
+                Locality::HomeCovers => {
+                    let set = self.covering(role, unit);
+                    return self.checked(slot, unit, set);
+                }
+            };
+            self.single(list)
         };
+        self.checked(slot, unit, found)
+    }
+
+    /// `found`, the set of candidates for `slot` at `unit`; under `cfg(test)` asserted equal to
+    /// a scan of the pool with [`Staff::may_hold`].
+    fn checked(&self, slot: &Slot, unit: UnitId, found: usize) -> usize {
+        #[cfg(not(test))]
+        let _ = (slot, unit);
         #[cfg(test)]
         {
             let scan: Vec<u32> = (0..self.staff.len())
                 .filter(|&i| self.staff[i].may_hold(slot, unit, self.date, self.tree))
                 .map(|i| i as u32)
                 .collect();
-            assert_eq!(self.list(found), &scan[..], "the index agrees with may_hold for {slot:?} at {unit:?}");
+            assert_eq!(self.members(found), scan, "the index agrees with may_hold for {slot:?} at {unit:?}");
         }
         found
     }
@@ -551,7 +664,7 @@ impl<'a> Index<'a> {
         (self.by_ancestor.get(&(role, level))).and_then(|g| g.get(ancestor.index())).copied().unwrap_or(0)
     }
 
-    /// The staff eligible for `role` homed at `unit` or one of its ancestors.
+    /// The staff eligible for `role` homed at `unit` or one of its ancestors: a set.
     fn covering(&mut self, role: Role, unit: UnitId) -> usize {
         let r = role_index(role);
         if let Some(Some((cache, _))) = self.covering.get(r)
@@ -568,6 +681,10 @@ impl<'a> Index<'a> {
                     homes.entry(m.home()).or_default().push(i);
                 }
             }
+            // Numbered by home, not in the map's order: list numbers order the network's list
+            // nodes, and the same inputs must give the same roster in every process.
+            let mut homes: Vec<(UnitId, Vec<u32>)> = homes.into_iter().collect();
+            homes.sort_unstable_by_key(|&(h, _)| h);
             let homes = homes.into_iter().map(|(h, list)| (h, self.add(list))).collect();
             if let Some(at) = self.covering.get_mut(r) {
                 *at = Some((vec![usize::MAX; self.tree.len()], homes));
@@ -587,11 +704,10 @@ impl<'a> Index<'a> {
         }
         let i = match found[..] {
             [] => 0,
-            [one] => one,
+            [one] => self.single(one),
             _ => {
-                let mut all: Vec<u32> = found.iter().flat_map(|&i| self.list(i)).copied().collect();
-                all.sort_unstable();
-                self.add(all)
+                self.sets.push(found);
+                self.sets.len() - 1
             }
         };
         if let Some(Some((cache, _))) = self.covering.get_mut(r)
@@ -603,15 +719,60 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The flow network source → open slots → staff → sink, split into its parts: the connected
-/// components of the slots and staff once source and sink are set aside (slots sharing no
-/// candidate staff member, directly or through others, lie in different parts). A maximum flow
-/// of the whole is a maximum flow of each part, so each part is solved on its own.
+/// How open slots become nodes of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    /// A node for each class of interchangeable slots (see [`Network`]).
+    Classes,
+    /// A node for each open slot, as the solver first built it: kept to check the classes
+    /// against.
+    #[cfg(test)]
+    Slots,
+}
+
+/// A node of the network on the slots' side: a class of open slots, by index in
+/// `Prepared::open`, in order.
+struct Demand {
+    slots: Vec<usize>,
+    /// Whether its edges go to the lists of its set of candidates (a class lacking one
+    /// holder a slot, whose candidates are several lists), not to each candidate.
+    layered: bool,
+}
+
+/// The flow network source → demands → staff → sink, split into its parts: the connected
+/// components of the demands and staff once source and sink are set aside (demands sharing no
+/// candidate staff member, directly or through others, lie in different parts). A maximum
+/// flow of the whole is a maximum flow of each part, so each part is solved on its own.
+///
+/// A demand is a class of open slots that hold no one yet, lack the same number `m` of
+/// holders and have the same candidates (one list of the [`Index`]: the slots of a role, a
+/// locality and a place, such as the 2+3 slots of every person of a community), or a slot
+/// holding someone (whom it may not take again) alone. A class of `n` slots has an edge of
+/// capacity `m × n` from the source and one of capacity `n` to each candidate with load left,
+/// instead of `n` edges to each: a network of O(classes × candidates) edges, not O(slots ×
+/// candidates). Nothing is lost: any flow of the class network is the flow of some roster,
+/// since `n` slots lacking `m` each can take `g_s ≤ n` holders of each staff member `s` as long
+/// as `Σ g_s ≤ m × n`, handing them out in turn (a 0/1 matrix with these column sums whose row
+/// sums differ by at most one); and any roster's flow is a flow of the class network. So the
+/// maximum flows, and the loads the balanced search finds, are those of the network of one
+/// node a slot (the property tests compare the two).
+///
+/// A set of candidates made of several lists (under `HomeCovers`, those homed at each level
+/// above the unit) would still list the staff of the upper levels once for every unit below
+/// them. A class lacking one holder a slot has instead an edge of capacity `n` to a node for
+/// each of its lists, and each list's node one edge to each of its staff with load left,
+/// shared by every class: any flow through them hands one holder to each slot it fills.
 struct Network {
     parts: Vec<Part>,
-    /// The slot-to-staff edges of open slot `k`: the staff indices `to[starts[k]..starts[k + 1]]`.
+    demands: Vec<Demand>,
+    /// The edges of demand `d`: `to[starts[d]..starts[d + 1]]`, staff indices, or list numbers
+    /// of the [`Index`] for a layered demand.
     starts: Vec<usize>,
     to: Vec<u32>,
+    /// The staff with load left of each list a layered demand reaches: `staff[at..at + len]`
+    /// for the list's `(at, len)`.
+    lists: HashMap<usize, (usize, usize)>,
+    list_staff: Vec<u32>,
 }
 
 /// One part of the network, a graph of its own with its source and sink.
@@ -619,9 +780,11 @@ struct Part {
     graph: DiGraph<(), u32>,
     source: NodeIndex,
     sink: NodeIndex,
-    /// Its open slots in order, each with the index of its first slot-to-staff edge: the
-    /// slot's edges are added one after the other, so edge `j` of the slot is `first + j`.
-    slots: Vec<(usize, usize)>,
+    /// Its demands in order, each with the index of its first edge to staff or lists: the
+    /// demand's edges are added one after the other, so edge `j` of the demand is `first + j`.
+    demands: Vec<(usize, usize)>,
+    /// Its list nodes, each with the index of its first edge to staff, likewise.
+    lists: Vec<(usize, usize)>,
     /// Each staff-to-sink edge: the staff member's index, the edge.
     sinks: Vec<(usize, EdgeIndex)>,
     /// The largest load limit of the part's staff: a cap at or above it changes nothing.
@@ -630,53 +793,122 @@ struct Part {
 
 impl Network {
     /// The network with each staff member's capacity the load left under their own limit,
-    /// and an edge from each open slot to each candidate with load left who does not hold it
-    /// already. Parts in the order of their first open slot; in each part, nodes and edges in
-    /// a fixed order: its staff by id, then its open slots in order, each with its staff by id.
-    fn new(p: &Prepared, index: &Index<'_>) -> Self {
+    /// and an edge from each demand to each candidate with load left who does not hold its
+    /// slot already (or to its lists, for a layered class). Parts in the order of their first
+    /// demand; in each part, nodes and edges in a fixed order: its staff by id, then its list
+    /// nodes by number, each with its staff by id, then its demands in order, each with its
+    /// staff by id (or its lists in the order of its set).
+    fn new(p: &Prepared, index: &Index<'_>, grouping: Grouping) -> Self {
         let staff = index.staff;
         let left: Vec<u32> = p.limit.iter().zip(&p.load).map(|(&limit, &kept)| limit.saturating_sub(kept)).collect();
 
-        // The edges of each open slot, one run of `to` each.
-        let mut starts = Vec::with_capacity(p.open.len() + 1);
+        // The demands, in the order of their first slot.
+        let mut demands: Vec<Demand> = Vec::new();
+        let mut class_of: HashMap<(usize, u8), usize> = HashMap::new();
+        for (k, o) in p.open.iter().enumerate() {
+            let alone = match grouping {
+                Grouping::Classes => !o.held.is_empty(),
+                #[cfg(test)]
+                Grouping::Slots => true,
+            };
+            if alone {
+                demands.push(Demand { slots: vec![k], layered: false });
+                continue;
+            }
+            let d = *class_of.entry((o.candidates, o.missing)).or_insert_with(|| {
+                let layered = o.missing == 1 && index.set(o.candidates).len() > 1;
+                demands.push(Demand { slots: Vec::new(), layered });
+                demands.len() - 1
+            });
+            if let Some(class) = demands.get_mut(d) {
+                class.slots.push(k);
+            }
+        }
+        drop(class_of);
+        // The first slot of a demand stands for all: same candidates, same missing, and only a
+        // slot alone holds anyone.
+        let first = |d: &Demand| d.slots.first().and_then(|&k| p.open.get(k));
+
+        // The edges of each demand, one run of `to` each; the staff of each list reached.
+        let has_left = |i: u32| left.get(i as usize).is_some_and(|&l| l > 0);
+        let mut starts = Vec::with_capacity(demands.len() + 1);
         starts.push(0);
-        let mut to: Vec<u32> = Vec::with_capacity(p.open.iter().map(|o| index.list(o.candidates).len()).sum());
-        for o in &p.open {
-            to.extend(
-                index
-                    .list(o.candidates)
-                    .iter()
-                    .copied()
-                    .filter(|&i| left.get(i as usize).is_some_and(|&l| l > 0) && !o.held.contains(&StaffId::new(i))),
-            );
+        let mut to: Vec<u32> = Vec::new();
+        let mut lists: HashMap<usize, (usize, usize)> = HashMap::new();
+        let mut list_staff: Vec<u32> = Vec::new();
+        for (demand, o) in demands.iter().filter_map(|d| Some((d, first(d)?))) {
+            if demand.layered {
+                for &l in index.set(o.candidates) {
+                    let (_, len) = *lists.entry(l).or_insert_with(|| {
+                        let at = list_staff.len();
+                        list_staff.extend(index.list(l).iter().copied().filter(|&i| has_left(i)));
+                        (at, list_staff.len() - at)
+                    });
+                    // A list whose staff are all at their limit takes nothing: no edge.
+                    if len > 0 {
+                        to.push(u32::try_from(l).unwrap_or(u32::MAX));
+                    }
+                }
+            } else {
+                to.extend(
+                    (index.members(o.candidates).into_iter())
+                        .filter(|&i| has_left(i) && !o.held.contains(&StaffId::new(i))),
+                );
+            }
             starts.push(to.len());
         }
-        let edges = |k: usize| starts.get(k..k + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
+        let of_list = |l: u32| {
+            let (at, len) = lists.get(&(l as usize)).copied().unwrap_or((0, 0));
+            list_staff.get(at..at + len).unwrap_or(&[])
+        };
+        // The staff a demand's edges lead to, directly or through its lists.
+        let edges = |d: usize| starts.get(d..d + 2).and_then(|s| to.get(s[0]..s[1])).unwrap_or(&[]);
+        let layered = |d: usize| demands.get(d).is_some_and(|x| x.layered);
+        let first_staff = |d: usize| match edges(d).first() {
+            Some(&l) if layered(d) => of_list(l).first().copied(),
+            other => other.copied(),
+        };
 
-        // The parts: join the staff each slot has edges to (once for each list of candidates
-        // the slots holding nobody share, since their edges are that list less those at
-        // their limit), then each slot lies with its first edge's staff member.
+        // The parts: join the staff each demand has edges to (once for each list of
+        // candidates the demands holding nobody share, since their edges are that list less
+        // those at their limit), then each demand lies with its first edge's staff member.
         let mut sets = UnionFind::<usize>::new(staff.len());
-        let mut joined = vec![false; index.lists.len()];
-        for (k, o) in p.open.iter().enumerate() {
+        let mut joined = vec![false; index.sets.len()];
+        for (d, o) in demands.iter().enumerate().filter_map(|(d, x)| Some((d, first(x)?))) {
             if o.held.is_empty() {
                 match joined.get_mut(o.candidates) {
                     Some(done) if !*done => *done = true,
                     _ => continue,
                 }
             }
-            for pair in edges(k).windows(2) {
-                // Both index `staff`: the index lists only its members.
+            if layered(d) {
+                // The lists' first staff members together; each list's staff are joined below.
+                for pair in edges(d).windows(2) {
+                    if let (Some(&a), Some(&b)) = (of_list(pair[0]).first(), of_list(pair[1]).first()) {
+                        sets.union(a as usize, b as usize);
+                    }
+                }
+            } else {
+                for pair in edges(d).windows(2) {
+                    // Both index `staff`: the index lists only its members.
+                    sets.union(pair[0] as usize, pair[1] as usize);
+                }
+            }
+        }
+        let mut list_order: Vec<usize> = lists.keys().copied().collect();
+        list_order.sort_unstable();
+        for &l in &list_order {
+            for pair in of_list(u32::try_from(l).unwrap_or(u32::MAX)).windows(2) {
                 sets.union(pair[0] as usize, pair[1] as usize);
             }
         }
         let labels = sets.into_labeling();
-        // Each slot's part, and each part's size (nodes, edges) to allocate it at once.
+        // Each demand's part, and each part's size (nodes, edges) to allocate it at once.
         let mut part_of = vec![usize::MAX; labels.len()];
-        let mut slot_part = vec![usize::MAX; p.open.len()];
+        let mut demand_part = vec![usize::MAX; demands.len()];
         let mut sizes: Vec<(usize, usize)> = Vec::new();
-        for (k, at) in slot_part.iter_mut().enumerate() {
-            let Some(&root) = edges(k).first().and_then(|&i| labels.get(i as usize)) else { continue };
+        for (d, at) in demand_part.iter_mut().enumerate() {
+            let Some(&root) = first_staff(d).and_then(|i| labels.get(i as usize)) else { continue };
             let Some(part) = part_of.get_mut(root) else { continue };
             if *part == usize::MAX {
                 *part = sizes.len();
@@ -685,7 +917,7 @@ impl Network {
             *at = *part;
             if let Some((nodes, arcs)) = sizes.get_mut(*part) {
                 *nodes += 1;
-                *arcs += 1 + edges(k).len();
+                *arcs += 1 + edges(d).len();
             }
         }
 
@@ -695,18 +927,29 @@ impl Network {
                 *arcs += 1;
             }
         }
+        // Each list node lies with its staff.
+        let list_part = |l: usize| {
+            let first = of_list(u32::try_from(l).unwrap_or(u32::MAX)).first().copied()?;
+            part_of.get(*labels.get(first as usize)?).copied().filter(|&part| part != usize::MAX)
+        };
+        for &l in &list_order {
+            if let Some((nodes, arcs)) = list_part(l).and_then(|part| sizes.get_mut(part)) {
+                *nodes += 1;
+                *arcs += of_list(u32::try_from(l).unwrap_or(u32::MAX)).len();
+            }
+        }
 
-        // Build every part at once, in one pass over the staff then one over the slots (each
-        // part gets the same nodes and edges in the same order as built alone).
+        // Build every part at once, in one pass over the staff then one over the demands
+        // (each part gets the same nodes and edges in the same order as built alone).
         let mut parts: Vec<Part> = (sizes.iter())
             .map(|&(nodes, arcs)| {
                 let mut graph = DiGraph::with_capacity(nodes, arcs);
                 let source = graph.add_node(());
                 let sink = graph.add_node(());
-                Part { graph, source, sink, slots: Vec::new(), sinks: Vec::new(), top: 0 }
+                Part { graph, source, sink, demands: Vec::new(), lists: Vec::new(), sinks: Vec::new(), top: 0 }
             })
             .collect();
-        // Every staff member with an edge lies with a slot; those without in no part.
+        // Every staff member with an edge lies with a demand; those without in no part.
         let mut node_of = vec![NodeIndex::end(); staff.len()];
         for (i, &root) in labels.iter().enumerate() {
             let Some(part) = part_of.get(root).and_then(|&part| parts.get_mut(part)) else { continue };
@@ -717,25 +960,55 @@ impl Network {
             part.sinks.push((i, part.graph.add_edge(node, part.sink, left.get(i).copied().unwrap_or(0))));
             part.top = part.top.max(p.limit.get(i).copied().unwrap_or(0));
         }
-        for (k, (o, &at)) in p.open.iter().zip(&slot_part).enumerate() {
-            let Some(part) = parts.get_mut(at) else { continue };
+        // Then the list nodes, by list number, each with its staff by id.
+        let mut list_node: HashMap<usize, NodeIndex> = HashMap::with_capacity(list_order.len());
+        for &l in &list_order {
+            let Some(part) = list_part(l).and_then(|part| parts.get_mut(part)) else { continue };
             let node = part.graph.add_node(());
-            part.graph.add_edge(part.source, node, u32::from(o.missing));
+            list_node.insert(l, node);
             let first = part.graph.edge_count();
-            part.slots.push((k, first));
-            for (j, &i) in edges(k).iter().enumerate() {
-                // Every staff member of the slot's edges lies in this part: `node_of` is set.
+            part.lists.push((l, first));
+            for &i in of_list(u32::try_from(l).unwrap_or(u32::MAX)) {
+                // Its staff lie in this part: `node_of` is set. Their own edge to the sink
+                // bounds what goes through.
                 let to = node_of.get(i as usize).copied().unwrap_or(part.sink);
-                let edge = part.graph.add_edge(node, to, 1);
+                part.graph.add_edge(node, to, u32::MAX);
+            }
+        }
+        for (d, (demand, &at)) in demands.iter().zip(&demand_part).enumerate() {
+            let Some(part) = parts.get_mut(at) else { continue };
+            let Some(o) = first(demand) else { continue };
+            // A class has at most as many slots as there are open slots: it fits a u32 unless
+            // the roster is larger than memory; saturating keeps the bound.
+            let n = u32::try_from(demand.slots.len()).unwrap_or(u32::MAX);
+            let node = part.graph.add_node(());
+            part.graph.add_edge(part.source, node, u32::from(o.missing).saturating_mul(n));
+            let first = part.graph.edge_count();
+            part.demands.push((d, first));
+            for (j, &i) in edges(d).iter().enumerate() {
+                // Every staff member (or list) of the demand's edges lies in this part:
+                // `node_of` (or `list_node`) is set.
+                let to = if demand.layered {
+                    list_node.get(&(i as usize)).copied().unwrap_or(part.sink)
+                } else {
+                    node_of.get(i as usize).copied().unwrap_or(part.sink)
+                };
+                let edge = part.graph.add_edge(node, to, n);
                 debug_assert_eq!(edge.index(), first + j, "a graph numbers its edges in the order added");
             }
         }
-        Network { parts, starts, to }
+        Network { parts, demands, starts, to, lists, list_staff }
     }
 
-    /// The staff members open slot `k` has edges to, by id.
-    fn edges(&self, k: usize) -> &[u32] {
-        self.starts.get(k..k + 2).and_then(|s| self.to.get(s[0]..s[1])).unwrap_or(&[])
+    /// The staff of list `l` with load left, by id, as the list's node has edges to them.
+    fn list_staff(&self, l: usize) -> &[u32] {
+        let (at, len) = self.lists.get(&l).copied().unwrap_or((0, 0));
+        self.list_staff.get(at..at + len).unwrap_or(&[])
+    }
+
+    /// The staff members demand `d` has edges to, by id.
+    fn edges(&self, d: usize) -> &[u32] {
+        self.starts.get(d..d + 2).and_then(|s| self.to.get(s[0]..s[1])).unwrap_or(&[])
     }
 
     /// The maximum flow on each part, by edge index.
@@ -757,7 +1030,7 @@ impl Part {
 
     /// The maximum flow's value and the flow on each edge, by edge index.
     fn run(&self) -> (u32, Vec<u32>) {
-        dinics(&self.graph, self.source, self.sink)
+        super::flow::max_flow(&self.graph, self.source, self.sink)
     }
 }
 
@@ -863,7 +1136,7 @@ mod tests {
                     let scan: Vec<u32> = (0..pool.len() as u32)
                         .filter(|&i| pool[i as usize].may_hold(&slot, unit, day(1), &c.tree))
                         .collect();
-                    assert_eq!(index.list(list), &scan[..], "{slot:?} at {unit:?}");
+                    assert_eq!(index.members(list), scan, "{slot:?} at {unit:?}");
                     found += scan.len();
                 }
             }
@@ -1133,8 +1406,77 @@ mod tests {
         Ok(out.len() - kept.len())
     }
 
+    /// A crowd of persons, many at one unit, whose slots fall into classes: 2+3 with a pair of
+    /// health workers, a grid worker (both covering the person's home, from staff homed at
+    /// several levels) and a police officer from anywhere; some already held.
+    fn arb_crowd() -> impl Strategy<Value = Instance> {
+        let quals = [Q::GridWorker, Q::HealthWorker, Q::Police, Q::Medical];
+        let members = (1u8..16, 0usize..8, 1u16..5, prop::option::weighted(0.2, 2u32..4));
+        let persons = prop::collection::vec(0usize..7, 0..24);
+        let roles = [Role::GridWorker, Role::HealthWorker, Role::AreaPolice];
+        let assignment = (0usize..24, 0usize..3, 0u32..12);
+        (
+            prop::collection::vec(members, 0..12),
+            persons,
+            prop::collection::vec(assignment, 0..10),
+            1u32..4,
+            prop::option::weighted(0.3, 1u16..4),
+        )
+            .prop_map(move |(members, persons, assignments, date, cap)| {
+                let c = city();
+                let homes = c.homes();
+                let pool = members
+                    .into_iter()
+                    .map(|(mask, home, limit, from)| {
+                        let q = (quals.iter().enumerate())
+                            .filter(|(i, _)| mask & (1 << i) != 0)
+                            .fold(Qualifications::EMPTY, |q, (_, &one)| q.with(one));
+                        member(q, homes[home], limit).available(from.map(day), None).unwrap()
+                    })
+                    .collect();
+                let targets: Vec<(Target, UnitId)> = (persons.iter().enumerate())
+                    .map(|(i, &home)| (Target::Person(crate::PersonId::new(i as u32)), homes[home]))
+                    .collect();
+                let existing = (assignments.into_iter())
+                    .filter_map(|(t, r, id)| targets.get(t).map(|&(target, _)| (target, roles[r], s(id))))
+                    .collect();
+                let scheme = Scheme::builder(
+                    "crowd",
+                    vec![crate::duty::Rule::new(
+                        crate::duty::TargetSelector::PersonsIn(vec![crate::colour::State::CloseContact]),
+                        vec![
+                            Slot::new(Role::GridWorker, 1, Locality::HomeCovers),
+                            Slot::new(Role::HealthWorker, 2, Locality::HomeCovers),
+                            Slot::new(Role::AreaPolice, 1, Locality::Anywhere),
+                        ],
+                    )],
+                )
+                .load_limit(cap)
+                .build()
+                .unwrap();
+                Instance { city: c, pool, targets, existing, date: day(date), scheme }
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The network of classes fills as many holders as the network of one node a slot (the
+        /// solver's first), with the same smallest largest load when balanced, and both
+        /// solutions pass every check.
+        #[test]
+        fn classes_of_slots_fill_as_many_as_one_node_a_slot(inst in arb_crowd()) {
+            let (scheme, pool, date, targets, tree) = (&inst.scheme, &inst.pool, inst.date, &inst.targets, &inst.city.tree);
+            let kept = inst.expected_kept();
+            let classes = inst.existing.solve_with(scheme, pool, date, targets, tree, Grouping::Classes);
+            let slots = inst.existing.solve_with(scheme, pool, date, targets, tree, Grouping::Slots);
+            prop_assert_eq!(check(&inst, &classes, &kept)?, check(&inst, &slots, &kept)?);
+            prop_assert_eq!(&classes, &inst.existing.solve(scheme, pool, date, targets, tree));
+            let classes = inst.existing.solve_balanced_with(scheme, pool, date, targets, tree, Grouping::Classes);
+            let slots = inst.existing.solve_balanced_with(scheme, pool, date, targets, tree, Grouping::Slots);
+            prop_assert_eq!(check(&inst, &classes, &kept)?, check(&inst, &slots, &kept)?);
+            prop_assert_eq!(classes.largest_load(), slots.largest_load());
+        }
 
         #[test]
         fn the_solver_is_maximal_balanced_valid_and_deterministic(inst in arb_instance()) {

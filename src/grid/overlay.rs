@@ -12,7 +12,7 @@
 //! [`Registry::coverage`](crate::Registry::coverage) with the households in no cell, and
 //! rosters take cells as targets ([`Target::Cell`](crate::duty::Target::Cell)).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -126,17 +126,34 @@ impl Cell {
 /// assert_eq!(overlays.cells_naming(west), [second]);
 /// # Ok::<(), GridError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Overlays {
     overlays: Vec<Overlay>,
     cells: Vec<Cell>,
     /// Per overlay: each unit named by one of its cells, and that cell.
     assigned: Vec<HashMap<UnitId, CellId>>,
+    /// Per overlay: for each unit with units named below it (strictly), those units. Lets a
+    /// new cell be checked against the units named inside its own in O(levels), instead of
+    /// against every unit the overlay names; kept up to date by [`Overlays::unit_moved`].
+    below: Vec<HashMap<UnitId, BTreeSet<UnitId>>>,
     /// By unit index: the cells, of any overlay, that name the unit itself (one per overlay
     /// at most). Lets the registry find every cell holding a household by walking its
     /// ancestors, with no hashing.
     naming: Vec<Vec<CellId>>,
 }
+
+/// Equal when they hold the same overlays and cells; the index of units named below each
+/// unit follows the tree (it changes when a unit moves) and is not compared.
+impl PartialEq for Overlays {
+    fn eq(&self, other: &Self) -> bool {
+        self.overlays == other.overlays
+            && self.cells == other.cells
+            && self.assigned == other.assigned
+            && self.naming == other.naming
+    }
+}
+
+impl Eq for Overlays {}
 
 impl Overlays {
     /// No overlays.
@@ -254,37 +271,102 @@ impl Overlays {
         let id = OverlayId::from_index(self.overlays.len()).ok_or(GridError::TooManyOverlays)?;
         self.overlays.push(Overlay { name: name.to_owned(), kind, cells: Vec::new() });
         self.assigned.push(HashMap::new());
+        self.below.push(HashMap::new());
         Ok(id)
     }
 
-    /// Check that `units` could join `overlay` (as a new cell or in an existing one).
+    /// Check that `units` could join `overlay` (as a new cell or in an existing one): each
+    /// unit, in order, against the units before it (the first one overlapping, as listed),
+    /// then against the unit itself and its ancestors named in the overlay (the outermost
+    /// first), then against the units named below it (the smallest id).
+    ///
+    /// O(units × levels) look-ups: the units before are indexed with their ancestors as they
+    /// are checked, the units named with theirs as they are added.
     fn check_units(&self, tree: &Tree, overlay: OverlayId, units: &[UnitId]) -> Result<(), GridError> {
         let assigned = self.assigned.get(overlay.index()).ok_or(GridError::UnknownOverlay { overlay })?;
+        let below = self.below.get(overlay.index()).ok_or(GridError::UnknownOverlay { overlay })?;
         if units.is_empty() {
             return Err(GridError::EmptyCell);
         }
+        // The units checked so far: each one's first position, and for each of their
+        // ancestors the first position of a unit below it.
+        let mut at: HashMap<UnitId, usize> = HashMap::with_capacity(units.len());
+        let mut under: HashMap<UnitId, usize> = HashMap::new();
         for (i, &u) in units.iter().enumerate() {
             tree.check(u)?;
-            // Against each other ...
-            for &v in &units[..i] {
-                if tree.is_within(u, v)? || tree.is_within(v, u)? {
-                    return Err(GridError::CellOverlap { overlay, unit: u, other: v });
-                }
+            let ancestors: Vec<UnitId> = tree.ancestors(u)?.collect();
+            // Against each other: the first unit before that is this one, an ancestor of it,
+            // or lies below it ...
+            let first = (std::iter::once(u).chain(ancestors.iter().copied()))
+                .filter_map(|a| at.get(&a).copied())
+                .chain(under.get(&u).copied())
+                .min();
+            if let Some(j) = first {
+                return Err(GridError::CellOverlap { overlay, unit: u, other: units[j] });
+            }
+            at.entry(u).or_insert(i);
+            for &a in &ancestors {
+                under.entry(a).or_insert(i);
             }
             // ... against the unit's ancestors and itself ...
             if assigned.contains_key(&u) {
                 return Err(GridError::CellOverlap { overlay, unit: u, other: u });
             }
-            for a in tree.ancestors(u)? {
+            for &a in &ancestors {
                 if assigned.contains_key(&a) {
                     return Err(GridError::CellOverlap { overlay, unit: u, other: a });
                 }
             }
             // ... and against units already named below it.
-            for &a in assigned.keys() {
-                if tree.is_within(a, u)? {
-                    return Err(GridError::CellOverlap { overlay, unit: u, other: a });
+            if let Some(&a) = below.get(&u).and_then(|named| named.first()) {
+                return Err(GridError::CellOverlap { overlay, unit: u, other: a });
+            }
+        }
+        Ok(())
+    }
+
+    /// Index `units`, just named in `overlay`, under each of their ancestors.
+    fn index_below(&mut self, tree: &Tree, overlay: OverlayId, units: &[UnitId]) -> Result<(), GridError> {
+        let below = self.below.get_mut(overlay.index()).ok_or(GridError::UnknownOverlay { overlay })?;
+        for &u in units {
+            for a in tree.ancestors(u)? {
+                below.entry(a).or_default().insert(u);
+            }
+        }
+        Ok(())
+    }
+
+    /// Follow a move of `unit` in `tree` (done already), whose ancestors were `before`: the
+    /// units named inside its subtree now lie below its new ancestors, not its old ones. A
+    /// registry calls it after every [`Tree::move_subtree`].
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(overlays + units named inside the moved subtree × levels × log).
+    pub fn unit_moved(&mut self, tree: &Tree, unit: UnitId, before: &[UnitId]) -> Result<(), GridError> {
+        let after: Vec<UnitId> = tree.ancestors(unit)?.collect();
+        for (assigned, below) in self.assigned.iter().zip(&mut self.below) {
+            let mut inside: Vec<UnitId> = below.get(&unit).map(|set| set.iter().copied().collect()).unwrap_or_default();
+            if assigned.contains_key(&unit) {
+                inside.push(unit);
+            }
+            if inside.is_empty() {
+                continue;
+            }
+            for a in before {
+                if let Some(set) = below.get_mut(a) {
+                    for u in &inside {
+                        set.remove(u);
+                    }
+                    if set.is_empty() {
+                        below.remove(a);
+                    }
                 }
+            }
+            for &a in &after {
+                below.entry(a).or_default().extend(inside.iter().copied());
             }
         }
         Ok(())
@@ -318,7 +400,7 @@ impl Overlays {
     /// [`GridError::TooManyCells`].
     ///
     /// # Complexity
-    /// O(units × (levels + units already named in the overlay)).
+    /// O(units × levels) look-ups.
     pub fn add_cell(
         &mut self,
         tree: &Tree,
@@ -331,6 +413,7 @@ impl Overlays {
         self.cells.push(Cell { overlay, name: name.to_owned(), units: units.to_vec() });
         self.overlays[overlay.index()].cells.push(id);
         self.assigned[overlay.index()].extend(units.iter().map(|&u| (u, id)));
+        self.index_below(tree, overlay, units)?;
         self.name_units(id, units);
         Ok(id)
     }
@@ -352,7 +435,9 @@ impl Overlays {
         self.check_extend_cell(tree, cell, units)?;
         let c = &mut self.cells[cell.index()];
         c.units.extend_from_slice(units);
-        self.assigned[c.overlay.index()].extend(units.iter().map(|&u| (u, cell)));
+        let overlay = c.overlay;
+        self.assigned[overlay.index()].extend(units.iter().map(|&u| (u, cell)));
+        self.index_below(tree, overlay, units)?;
         self.name_units(cell, units);
         Ok(())
     }
@@ -365,7 +450,7 @@ impl Overlays {
     /// [`GridError::CellOverlap`], [`GridError::UnknownUnit`].
     ///
     /// # Complexity
-    /// O(overlays × (levels + units named in each)).
+    /// O(overlays × levels) look-ups.
     ///
     /// # Example
     /// ```
@@ -394,10 +479,14 @@ impl Overlays {
             let above =
                 std::iter::once(new_parent).chain(tree.ancestors(new_parent)?).find(|a| assigned.contains_key(a));
             let Some(above) = above else { continue };
-            for &a in assigned.keys() {
-                if tree.is_within(a, unit)? {
-                    return Err(GridError::CellOverlap { overlay, unit: a, other: above });
-                }
+            // The unit itself, or the smallest unit named below it.
+            let inside = if assigned.contains_key(&unit) {
+                Some(unit)
+            } else {
+                self.below.get(i).and_then(|below| below.get(&unit)).and_then(|named| named.first().copied())
+            };
+            if let Some(a) = inside {
+                return Err(GridError::CellOverlap { overlay, unit: a, other: above });
             }
         }
         Ok(())
@@ -458,13 +547,24 @@ impl Overlays {
             if named != assigned.len() {
                 found.push(format!("overlay o{o}: a unit is named twice or the index holds strays"));
             }
-            let units: Vec<UnitId> = assigned.keys().copied().collect();
-            for (i, &a) in units.iter().enumerate() {
-                for &b in &units[..i] {
-                    if tree.is_within(a, b).unwrap_or(true) || tree.is_within(b, a).unwrap_or(true) {
+            // Two distinct units overlap when one is an ancestor of the other.
+            let mut recount: HashMap<UnitId, BTreeSet<UnitId>> = HashMap::new();
+            let mut named: Vec<UnitId> = assigned.keys().copied().collect();
+            named.sort_unstable();
+            for &a in &named {
+                let Ok(ancestors) = tree.ancestors(a) else {
+                    found.push(format!("overlay o{o}: unit {a} is not in the tree"));
+                    continue;
+                };
+                for b in ancestors {
+                    if assigned.contains_key(&b) {
                         found.push(format!("overlay o{o}: units {a} and {b} overlap"));
                     }
+                    recount.entry(b).or_default().insert(a);
                 }
+            }
+            if self.below.get(o) != Some(&recount) {
+                found.push(format!("overlay o{o}: the index of units named below each unit differs from a recount"));
             }
         }
         let indexed: usize = self.naming.iter().map(Vec::len).sum();

@@ -130,6 +130,10 @@ impl Coverage {
 /// order assigned.
 type Holders = BTreeMap<Target, Vec<(Role, StaffId)>>;
 
+/// A scheme's loads: the assignments each staff member carries under it, for those carrying
+/// at least one (no entry is 0).
+type Loads = HashMap<StaffId, u32>;
+
 /// The staff, the schemes and one roster per scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(super) struct DutyBook {
@@ -137,8 +141,12 @@ pub(super) struct DutyBook {
     schemes: Vec<Scheme>,
     /// Per scheme, each target's holders: (role, staff member) in the order assigned.
     holders: Vec<Holders>,
-    /// Per scheme, the assignments each staff member carries, by staff index.
-    loads: Vec<Vec<u32>>,
+    /// Per scheme, the assignments each staff member carries, for those carrying any: memory
+    /// in proportion to the assignments, not to schemes × staff.
+    loads: Vec<Loads>,
+    /// Each scheme name, with the first scheme of that name: adopting a scheme checks its
+    /// name in O(1), not against every scheme.
+    names: HashMap<String, SchemeId>,
 }
 
 impl DutyBook {
@@ -152,9 +160,16 @@ impl DutyBook {
             let what = format!("{} rosters for {} schemes", rosters.len(), schemes.len());
             return Err(RegistryError::InvalidSnapshot { what }.into());
         }
+        let mut names = HashMap::with_capacity(schemes.len());
+        for (i, scheme) in schemes.iter().enumerate() {
+            if let Some(id) = SchemeId::from_index(i) {
+                names.entry(scheme.name().to_owned()).or_insert(id);
+            }
+        }
         let mut book = DutyBook {
             holders: vec![BTreeMap::new(); schemes.len()],
-            loads: vec![vec![0; staff.len()]; schemes.len()],
+            loads: vec![Loads::new(); schemes.len()],
+            names,
             staff,
             schemes,
         };
@@ -186,7 +201,7 @@ impl DutyBook {
 
     pub(super) fn shrink_to_fit(&mut self) {
         self.staff.shrink_to_fit();
-        self.loads.iter_mut().for_each(Vec::shrink_to_fit);
+        self.loads.iter_mut().for_each(Loads::shrink_to_fit);
     }
 
     fn scheme(&self, id: SchemeId) -> Result<&Scheme, Error> {
@@ -203,7 +218,7 @@ impl DutyBook {
 
     /// The assignments `staff` carries under scheme `scheme` (0 for unknown ids).
     fn load(&self, scheme: SchemeId, staff: StaffId) -> u32 {
-        self.loads.get(scheme.index()).and_then(|l| l.get(staff.index())).copied().unwrap_or(0)
+        self.loads.get(scheme.index()).and_then(|l| l.get(&staff)).copied().unwrap_or(0)
     }
 
     fn holds(&self, scheme: usize, a: &Assignment) -> bool {
@@ -213,9 +228,7 @@ impl DutyBook {
     fn add(&mut self, scheme: usize, a: Assignment) {
         if let (Some(holders), Some(loads)) = (self.holders.get_mut(scheme), self.loads.get_mut(scheme)) {
             holders.entry(a.target).or_default().push((a.role, a.staff));
-            if let Some(n) = loads.get_mut(a.staff.index()) {
-                *n += 1;
-            }
+            *loads.entry(a.staff).or_default() += 1;
         }
     }
 
@@ -227,8 +240,11 @@ impl DutyBook {
                     holders.remove(&a.target);
                 }
             }
-            if let Some(n) = loads.get_mut(a.staff.index()) {
+            if let Some(n) = loads.get_mut(&a.staff) {
                 *n = n.saturating_sub(1);
+                if *n == 0 {
+                    loads.remove(&a.staff);
+                }
             }
         }
     }
@@ -238,14 +254,16 @@ impl DutyBook {
     pub(super) fn problems(&self) -> Vec<String> {
         let mut found = Vec::new();
         for (i, (scheme, holders)) in self.schemes.iter().zip(&self.holders).enumerate() {
-            let mut load = vec![0u32; self.staff.len()];
+            // A recount, by staff id: O(assignments), whatever the size of the pool.
+            let mut load: BTreeMap<StaffId, u32> = BTreeMap::new();
             for (target, list) in holders {
                 let mut seen = HashSet::new();
                 let mut per_role: HashMap<Role, usize> = HashMap::new();
                 for &(role, staff) in list {
-                    match load.get_mut(staff.index()) {
-                        Some(n) => *n += 1,
-                        None => found.push(format!("scheme {i}: unknown staff {staff} for {target:?}")),
+                    if staff.index() < self.staff.len() {
+                        *load.entry(staff).or_default() += 1;
+                    } else {
+                        found.push(format!("scheme {i}: unknown staff {staff} for {target:?}"));
                     }
                     if !seen.insert((role, staff)) {
                         found.push(format!("scheme {i}: {staff} holds {role} for {target:?} twice"));
@@ -262,12 +280,15 @@ impl DutyBook {
                     }
                 }
             }
-            if self.loads.get(i) != Some(&load) {
+            let kept = self.loads.get(i);
+            if kept.is_none_or(|kept| kept.len() != load.len() || load.iter().any(|(s, n)| kept.get(s) != Some(n))) {
                 found.push(format!("scheme {i}: the loads differ from a recount"));
             }
-            for (j, (member, &n)) in self.staff.iter().zip(&load).enumerate() {
-                if n > u32::from(scheme.limit_for(member)) {
-                    found.push(format!("scheme {i}: staff {j} carries {n}, over their limit"));
+            for (&staff, &n) in &load {
+                if let Some(member) = self.staff.get(staff.index())
+                    && n > u32::from(scheme.limit_for(member))
+                {
+                    found.push(format!("scheme {i}: staff {} carries {n}, over their limit", staff.index()));
                 }
             }
         }
@@ -309,7 +330,7 @@ impl Registry {
 
     /// The scheme adopted under `name`, if any.
     pub fn scheme_named(&self, name: &str) -> Option<SchemeId> {
-        self.duties.schemes.iter().position(|s| s.name() == name).and_then(|i| u16::try_from(i).ok()).map(SchemeId::new)
+        self.duties.names.get(name).copied()
     }
 
     /// The adopted schemes, by id.
@@ -402,9 +423,13 @@ impl Registry {
         }
         cells.sort_unstable();
         cells.dedup();
+        let mut sorted = roots.to_vec();
+        sorted.sort_unstable();
+        let is_root = |u: UnitId| sorted.binary_search(&u).is_ok();
+        // A unit lies inside when it or one of its ancestors is a root: O(levels × log roots).
+        let inside = |u: &UnitId| is_root(*u) || self.tree.ancestors(*u).is_ok_and(|mut above| above.any(is_root));
         for c in cells {
             let units = self.overlays.cell(c)?.units();
-            let inside = |u: &UnitId| roots.iter().any(|&r| self.tree.is_within(*u, r).unwrap_or(false));
             if !units.is_empty() && units.iter().all(inside) {
                 out.push((Target::Cell(c), self.cell_unit(c)?));
             }
@@ -884,7 +909,6 @@ impl Registry {
         match event {
             Event::StaffAdded { spec, .. } => {
                 self.duties.staff.push(spec.clone());
-                self.duties.loads.iter_mut().for_each(|l| l.push(0));
             }
             Event::AvailabilitySet { staff, from, until } => {
                 let updated = self.duties.member(*staff)?.clone().available(*from, *until)?;
@@ -893,9 +917,12 @@ impl Registry {
                 }
             }
             Event::SchemeAdopted { spec, .. } => {
+                if let Some(id) = SchemeId::from_index(self.duties.schemes.len()) {
+                    self.duties.names.entry(spec.name().to_owned()).or_insert(id);
+                }
                 self.duties.schemes.push(spec.clone());
                 self.duties.holders.push(BTreeMap::new());
-                self.duties.loads.push(vec![0; self.duties.staff.len()]);
+                self.duties.loads.push(Loads::new());
             }
             Event::Rostered { scheme, removed, added, .. } => {
                 let i = scheme.index();

@@ -597,6 +597,9 @@ impl Registry {
     ///
     /// # Errors
     /// [`RegistryError::EmptyScope`], [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(roots × (levels + log roots)).
     pub fn scope(&self, roots: &[UnitId]) -> Result<Scope<'_>, Error> {
         Scope::new(self, roots)
     }
@@ -936,7 +939,9 @@ impl Registry {
                 self.population.add_unit();
             }
             Event::UnitMoved { unit, from, to } => {
+                let before: Vec<UnitId> = self.tree.ancestors(*unit)?.collect();
                 self.tree.move_subtree(*unit, *to)?;
+                self.overlays.unit_moved(&self.tree, *unit, &before)?;
                 let moved = self.tallies[unit.index()].clone();
                 self.retally(*from, &moved, &Tally::new());
                 self.retally(*to, &Tally::new(), &moved);

@@ -130,15 +130,15 @@ impl<'r> Scope<'r> {
         for &r in roots {
             tree.check(r)?;
         }
-        // Keep only roots not inside another root, once each, in id order.
-        let mut kept: Vec<UnitId> = Vec::new();
-        for &r in roots {
-            let covered = roots.iter().any(|&o| o != r && tree.is_within(r, o).unwrap_or(false));
-            if !covered && !kept.contains(&r) {
-                kept.push(r);
-            }
-        }
-        kept.sort_unstable();
+        // Keep only roots not inside another root, once each, in id order: a root is inside
+        // another exactly when one of its ancestors is a root (O(levels) look-ups each).
+        let mut given: Vec<UnitId> = roots.to_vec();
+        given.sort_unstable();
+        given.dedup();
+        let is_root = |u: &UnitId| given.binary_search(u).is_ok();
+        let kept: Vec<UnitId> = (given.iter().copied())
+            .filter(|&r| tree.ancestors(r).is_ok_and(|mut above| !above.any(|a| is_root(&a))))
+            .collect();
         Ok(Scope { registry, roots: kept })
     }
 
@@ -150,10 +150,13 @@ impl<'r> Scope<'r> {
     /// Whether `unit` lies inside the scope. False for units the registry does not have.
     ///
     /// # Complexity
-    /// O(roots).
+    /// O(levels × log roots): the unit or one of its ancestors is a root.
     pub fn contains(&self, unit: UnitId) -> bool {
-        let tree = self.registry.tree();
-        self.roots.iter().any(|&r| tree.is_within(unit, r).unwrap_or(false))
+        let is_root = |u: UnitId| self.roots.binary_search(&u).is_ok();
+        match self.registry.tree().ancestors(unit) {
+            Ok(mut above) => is_root(unit) || above.any(is_root),
+            Err(_) => false,
+        }
     }
 
     /// Refuse a unit that is not inside the scope: one outside is refused exactly as one the
@@ -194,7 +197,7 @@ impl<'r> Scope<'r> {
     /// As [`Scope::check`].
     pub fn parent(&self, unit: UnitId) -> Result<Option<UnitId>, Error> {
         self.check(unit)?;
-        if self.roots.contains(&unit) {
+        if self.roots.binary_search(&unit).is_ok() {
             return Ok(None);
         }
         Ok(self.registry.tree().parent(unit)?)
@@ -596,7 +599,7 @@ impl Scope<'_> {
     /// against the unknown-id error): that is all they show of the outside.
     ///
     /// # Complexity
-    /// O(roots) per id named, for most commands. `SetAvailability` adds O(assignments of a
+    /// O(levels × log roots) per id named, for most commands. `SetAvailability` adds O(assignments of a
     /// scheme) for each scheme under which the member holds something; `Replace` computes
     /// [`Registry::replacement`] ([`Registry::apply_within`] does not: it checks the
     /// replacement the command's event carries); a positive `RecordTest` adds O(linked cases).
