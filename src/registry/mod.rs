@@ -26,7 +26,7 @@ mod event;
 mod scope;
 mod snapshot;
 
-pub use audit::Finding;
+pub use audit::{CaseRule, Finding};
 pub use command::Command;
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
