@@ -955,7 +955,6 @@ const UNCLAIMED: &[(&str, &str)] = &[
         ".cases[].status.Released.on?",
         "a release on another day, on or after the release date, before the person's state date",
     ),
-    (".cases[].status.Escalated.on?", "the fever among the day's several checks taken on another day"),
     (".cases[].person", "a case of another person changes both persons' states"),
     (".cases[]$", "another case altogether"),
     (".cases$", "cases dropped, repeated or swapped shift every later case id"),
@@ -1009,17 +1008,6 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
             }
             _ => false,
         },
-        ".cases[].status.Escalated.on" => index(".cases[").is_some_and(|c| {
-            let case = case(c);
-            let to = &case["status"]["Escalated"]["to"];
-            case["days"].as_array().is_some_and(|days| {
-                days.iter().any(|d| {
-                    d["date"] == mutation.new
-                        && ((to == "Suspected" && d["checks"].as_u64().is_some_and(|n| n > 0))
-                            || (to == "Confirmed" && d["test"] == "Positive"))
-                })
-            })
-        }),
         ".cases[].category" => match (index(".cases["), serde_json::from_value::<Category>(mutation.new.clone())) {
             (Some(c), Ok(category)) => {
                 let ended = !case(c)["status"].is_string();
@@ -1029,19 +1017,6 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
             }
             _ => false,
         },
-        ".cases[].status.Released.on" => {
-            let (c, on) =
-                (index(".cases["), mutation.new.as_str().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()));
-            match (c, on) {
-                (Some(c), Some(on)) => {
-                    let id = CaseId::new(c as u32);
-                    let person = loaded.case(id).map(|k| k.person());
-                    let since = person.and_then(|p| loaded.state(p)).map(|s| s.since());
-                    loaded.schedule(id).is_ok_and(|s| s.release() <= on) && since.is_ok_and(|since| on <= since)
-                }
-                _ => false,
-            }
-        }
         ".staff[].load_limit" => match (index(".staff["), mutation.new.as_u64()) {
             (Some(i), Some(limit)) => snapshot["rosters"].as_array().is_some_and(|rosters| {
                 rosters
@@ -1064,9 +1039,10 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
         }
         _ => false,
     };
-    if let (Some(c), Some(reasons)) = (index(".cases["), review_reasons(mutation)) {
-        if plausible_review(loaded, c, &reasons) {
-            return Some("a case flagged for what its records lacked then, the records come since");
+    if let (Some(c), true) = (index(".cases["), shape.starts_with(".cases[].status")) {
+        let status = serde_json::from_value::<CaseStatus>(get_path(snapshot, mutation)[c]["status"].clone());
+        if status.is_ok_and(|status| plausible_status(loaded, c, &status)) {
+            return Some("a status the case commands reach in another order or on other dates");
         }
     }
     UNCLAIMED
@@ -1079,19 +1055,38 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
         .map(|(_, why)| *why)
 }
 
-/// The review reasons a mutation of a case's status sets, if it sets some.
-fn review_reasons(mutation: &Mutation) -> Option<Vec<ReviewReason>> {
-    let path = mutation.path.as_str();
-    let reasons = if path.ends_with(".status") {
-        mutation.new.get("Review")?.get("reasons")?
-    } else if path.ends_with(".status.Review") {
-        mutation.new.get("reasons")?
-    } else if path.ends_with(".status.Review.reasons") {
-        &mutation.new
-    } else {
-        return None;
-    };
-    serde_json::from_value(reasons.clone()).ok()
+/// Whether case `case` of `reg` could end up in `status`, judged here from the documented
+/// rules: released on or after its release date with nothing of its own missing, no positive
+/// test, before its person's state date; escalated on a day holding the record that escalates
+/// (a check for a suspected case, the only positive test for a confirmed one), not before its
+/// anchor, before its person's state date; under review since its release date or later, for
+/// plausible reasons. An open case is never judged plausible here.
+fn plausible_status(reg: &Registry, case: usize, status: &CaseStatus) -> bool {
+    let id = CaseId::new(case as u32);
+    let (Ok(c), Ok(schedule)) = (reg.case(id), reg.schedule(id)) else { return false };
+    let Ok(since) = reg.state(c.person()).map(|s| s.since()) else { return false };
+    let positives: Vec<NaiveDate> = c.tests().filter(|&(_, t)| t == TestResult::Positive).map(|(d, _)| d).collect();
+    match status {
+        CaseStatus::Open => false,
+        CaseStatus::Review { since: flagged, reasons } => {
+            positives.is_empty() && *flagged >= schedule.release() && plausible_review(reg, case, reasons)
+        }
+        CaseStatus::Released { on } => {
+            positives.is_empty()
+                && *on >= schedule.release()
+                && *on <= since
+                && c.release_blockers(&schedule, None).is_empty()
+        }
+        CaseStatus::Escalated { on, to } => {
+            let day = c.day(*on);
+            let recorded = match to {
+                State::Suspected => positives.is_empty() && day.is_some_and(|d| d.checks() > 0),
+                State::Confirmed => positives == [*on],
+                _ => false,
+            };
+            recorded && *on >= c.anchor() && *on <= since
+        }
+    }
 }
 
 /// Whether a case of `reg` could have been flagged for `reasons`, judged here from the

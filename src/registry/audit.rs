@@ -359,11 +359,17 @@ impl Registry {
     /// each parent's equal to its own households plus the sum of its children's, each cell's
     /// equal to the sum of its units'.
     ///
+    /// Then every rule a command enforces that still holds of what it left (see the module's
+    /// table): scheme names unique, roster holders eligible and their targets of the kind their
+    /// rule selects, and each case's records, status, dates, link and person as the case
+    /// commands leave them ([`CaseRule`]).
+    ///
     /// Empty for every registry built through commands, events or a snapshot.
     ///
     /// # Complexity
     /// O(units × levels + households × levels + persons), plus O(k²) per overlay naming k
-    /// units. Meant for tests, audits and loading, not for every command.
+    /// units, plus O(day records + assignments) for the command rules. Meant for tests, audits
+    /// and loading, not for every command.
     pub fn audit(&self) -> Vec<Finding> {
         let mut found: Vec<Finding> =
             self.tree.self_check().into_iter().map(|(unit, problem)| Finding::Tree { unit, problem }).collect();
