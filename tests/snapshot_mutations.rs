@@ -14,8 +14,8 @@
 //! **The mutations.** The snapshot of that registry goes to JSON (`serde_json::Value`), and
 //! [`MUTATIONS`] times one random mutation is made to a copy: a number moved by one, set to 0
 //! or doubled; a date moved by a day or a week; a boolean flipped; a `null` given a value; any
-//! value replaced by another value of the same JSON type found elsewhere in the snapshot (an
-//! id, a date, an enum tag with its fields, a whole record); an element of an array dropped,
+//! value replaced by another value of the same JSON type found elsewhere in the snapshot, half
+//! the time under the same key (an id, a date, an enum tag with its fields, a whole record); an element of an array dropped,
 //! duplicated, or swapped with another. Half the picks fall in the cases, a quarter in the
 //! rosters, schemes, staff and persons' states, the rest anywhere. The copy is loaded ([`Registry::from_snapshot`]).
 //!
@@ -618,9 +618,22 @@ fn mutate(doc: &mut Value, all: &[Vec<Step>], seed: u64) -> Option<Mutation> {
             Value::from(plus(d, [1, -1, 7, -7][next(4)]).to_string())
         }
         _ => {
-            // Another value of the same type from elsewhere in the snapshot.
+            // Another value of the same type from elsewhere in the snapshot: half the time one
+            // under the same key (another case's status, another day's test, another role).
+            let key = path.iter().rev().find_map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            });
+            let same_key = next(2) == 0;
             let others: Vec<&Vec<Step>> = all
                 .iter()
+                .filter(|p| {
+                    !same_key
+                        || p.iter().rev().find_map(|s| match s {
+                            Step::Key(k) => Some(k),
+                            Step::Index(_) => None,
+                        }) == key.as_ref()
+                })
                 .filter(|p| get(doc, p).is_some_and(|v| (same_type(v, &old) || old.is_null()) && *v != old))
                 .collect();
             if others.is_empty() {
