@@ -5,14 +5,68 @@
 //! rosters) and reports each difference as a [`Finding`]. Nothing calls it on the hot path:
 //! loading a snapshot runs it before handing the registry out, tests run it after every
 //! step, and a host may run it at night.
+//!
+//! # Every command rule, on load
+//! A snapshot must hold only what commands can reach (issue 14 §3). Each rule a command
+//! enforces is enforced on [`Registry::from_snapshot`](super::Registry::from_snapshot) by the
+//! loader's structural checks (a refusal before the audit: [`Tree::from_data`](crate::grid::Tree::from_data),
+//! [`Overlays::from_data`](crate::grid::Overlays::from_data), [`Population::from_data`](crate::people::Population::from_data),
+//! serde's checked constructors, the case and duty books' `from_parts`) or by a [`Finding`]:
+//!
+//! | Command check (where) | Rule | Enforced on load by |
+//! |---|---|---|
+//! | `Tree::check_add`, `check_name` (grid/tree.rs, grid/unit.rs) | name valid, parent open and holding units, level in the scheme and nesting, code unique | `Tree::from_data` |
+//! | `Tree::check_move`, `Overlays::check_move` (grid) | no cycle, levels nest, open units; cells never overlap | `Tree::from_data`, [`Finding::Tree`], `Overlays::from_data`, [`Finding::Overlay`] |
+//! | `Tree::check_close` (grid/tree.rs) | root never closed, children closed first | `Tree::from_data` ("an open unit under a closed parent") |
+//! | `Tree::check_holds_households`, `check_container` (grid/tree.rs) | households at open units that hold residents | `from_snapshot`, [`Finding::Placement`] |
+//! | `Overlays::check_create` (grid/overlay.rs) | overlay names valid and unique | `Overlays::from_data` |
+//! | `check_add_cell`, `check_extend_cell`, `check_units` (grid/overlay.rs) | cells name existing units, none twice, none inside another of the overlay | `Overlays::from_data`, [`Finding::Overlay`] |
+//! | `check_add_household`, `check_door`, `check_move_household` (people/mod.rs) | a known unit; doors unique per unit | `Population::from_data`, [`Finding::Population`] |
+//! | `check_register`, `check_move_person` (people/mod.rs) | a known household; one person one file (resident number, passport) | `Population::from_data`, [`Finding::Population`] |
+//! | `check_value`, `check_byte`, `check_character` (people/identity.rs) | resident numbers with their check character | `ResidentId`'s deserialisation |
+//! | `PersonState::change` via `SetState` (colour/state.rs) | the transition table | any state is reachable without a case (`RegisterPerson` takes any state); under a case see `check_not_under_case` |
+//! | `check_not_under_case` (registry/cases.rs) | a person under an active case changes state only with it | [`Finding::Case`] (the person is in the state the case's category has on its settled date) |
+//! | `check_case` `PolicyAdopted` (registry/cases.rs), `Policy::validate` | policy names unique; a valid policy | `CaseBook::from_parts`; `Policy`'s deserialisation |
+//! | `check_case` `CaseStarted`: person known, not under another case | one active case per person | `CaseBook::from_parts` |
+//! | `check_link` (registry/cases.rs) | a secondary contact under a linked policy, linked to another person's close-contact case without a positive test | `CaseBook::from_parts` (an earlier case), [`CaseRule::Link`] |
+//! | `period`, `restart_period` (registry/cases.rs): `AnchorAfterStart`, `PeriodOver`, `RestartNotLater`, `BackDated` | anchor and settled date before the period ends | `Case::problem` (anchor and start not after the settled date), [`CaseRule::SettledAfterRelease`] |
+//! | `check_case` `CheckRecorded` / `TestRecorded`: `BeforeAnchor`, `TestAlreadyRecorded` | records not before the anchor; one test a day | [`CaseRule::EscalatedBeforeAnchor`]; one test a day by type ([`DayRecord`](crate::quarantine::DayRecord)); days in order by `Case::problem`; [`CaseRule::EmptyDay`] |
+//! | fever / positive escalation (`check_case`, `decide_case`) | a fever or a positive test ends the case | [`CaseRule::PositiveNotEscalated`], [`CaseRule::EscalationWithoutRecord`] |
+//! | `check_case` `CaseConverted`, `check_conversions` | a positive close contact converts every active linked secondary contact | [`CaseRule::Link`] (`AlreadyPositive` on an active case) |
+//! | `check_case` `PhaseEntered` | the person's state follows the phases | [`Finding::Case`] (state on the settled date) and the index rebuild |
+//! | `check_case` `CaseReleased`: `TooEarly`, `NotReleasable` | released on or after the release date, with nothing missing | [`CaseRule::ReleasedEarly`], [`CaseRule::ReleasedWithBlockers`] (the case's own records) |
+//! | `check_case` `CaseFlagged` | flagged on or after the release date, for what is missing | [`CaseRule::ReviewedEarly`], [`CaseRule::ReviewReasons`] |
+//! | state changes of case events (`case_change`) | ending a case changes its person on that date or later | [`CaseRule::PersonChangedBefore`] |
+//! | `check_duty` `StaffAdded` (registry/duties.rs), `Staff::new`, `available` | home in the tree; a load limit; availability in order | [`Finding::Duty`]; `Staff`'s deserialisation |
+//! | `check_duty` `SchemeAdopted`, `Scheme::validate` | scheme names unique; a valid scheme | [`Finding::SchemeNameTaken`]; `Scheme`'s deserialisation |
+//! | `check_rostered` (registry/duties.rs): `UnknownStaff`, `NotHeld`, `Duplicate` | holders known, each assignment once | `DutyBook::from_parts`, [`Finding::Duty`] |
+//! | `check_rostered`: `RoleNotForTarget`, `NotSelected` | a role of the rule selecting the target | [`Finding::Duty`] (a role of the scheme), [`Finding::RoleNotForTarget`] (level, kind, overlay, persons), target exists ([`Finding::Duty`]) |
+//! | `check_rostered`: `Ineligible` | the holder holds a qualification the role admits | [`Finding::Ineligible`] |
+//! | `check_rostered`: `Overfilled`, `OverLoad` | slot counts, load limits | [`Finding::Duty`] |
+//! | `check_command` and the checks of registry/scope.rs | what a scoped caller may touch | not state: nothing to load |
+//!
+//! **Checked on the command's date only, and not on load**, because later commands may break
+//! them without any command refusing: a holder's availability (`Unavailable`:
+//! `SetAvailability` changes it afterwards), locality (`LocalityBreach`: `MoveUnit`,
+//! `MoveHousehold` and `MovePerson` move targets and homes afterwards; coverage reports such
+//! holders as invalid), a person target's state and an open unit (`NotSelected`: states
+//! change, units close), records dated before a restarted case's anchor (`BeforeAnchor`:
+//! `Exposed` moves the anchor later), a released secondary contact's linked tests
+//! (`LinkedTestsPending`: the close contact's back-dated tests arrive afterwards), and a
+//! person's state date under an active case (the state may have been set before the case
+//! started, on any date).
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use super::Registry;
-use crate::colour::{Colour, Tally};
-use crate::{CellId, HouseholdId, UnitId};
+use crate::colour::{Colour, State, Tally};
+use crate::duty::{Role, Target, TargetSelector};
+use crate::quarantine::{Case, CaseStatus, Category, Ending, LinkProblem, ReviewReason, TestResult};
+use crate::{CaseId, CellId, HouseholdId, SchemeId, StaffId, UnitId};
 
 /// One invariant violation found by [`Registry::audit`]. A registry built only through
 /// commands and events has none.
@@ -89,6 +143,171 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    /// Two schemes share a name: [`Command::AdoptScheme`](super::Command::AdoptScheme) refuses
+    /// a name taken ([`DutyError::SchemeNameTaken`](crate::duty::DutyError::SchemeNameTaken)).
+    SchemeNameTaken {
+        /// The later scheme.
+        scheme: SchemeId,
+        /// The first scheme of that name.
+        first: SchemeId,
+    },
+    /// A roster holder lacks every qualification their role admits: an assignment refuses
+    /// them ([`RosterProblem::Ineligible`](crate::duty::RosterProblem::Ineligible)), and
+    /// qualifications never change after [`Command::AddStaff`](super::Command::AddStaff).
+    Ineligible {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The target held for.
+        target: Target,
+        /// The role held.
+        role: Role,
+        /// The holder.
+        staff: StaffId,
+    },
+    /// A role is held for a target that the rule asking the role could never select: a unit
+    /// of another level or kind, a cell of another overlay, a unit or cell for persons. An
+    /// assignment refuses it ([`RosterProblem::RoleNotForTarget`](crate::duty::RosterProblem::RoleNotForTarget)),
+    /// and a unit's level and kind, a cell's overlay and a scheme's rules never change.
+    RoleNotForTarget {
+        /// The scheme.
+        scheme: SchemeId,
+        /// The target.
+        target: Target,
+        /// The role.
+        role: Role,
+    },
+    /// An isolation case holds what no sequence of case commands leaves: see [`CaseRule`].
+    CaseRule {
+        /// The case.
+        case: CaseId,
+        /// The rule it breaks.
+        rule: CaseRule,
+    },
+}
+
+/// A rule of the case commands that a case read from a snapshot breaks, in
+/// [`Finding::CaseRule`]. Each names the command check that the state could not have passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CaseRule {
+    /// A day record holds neither a check nor a test, or symptoms without a check: only a
+    /// check ([`Command::RecordCheck`](super::Command::RecordCheck)) or a test makes a day.
+    EmptyDay {
+        /// The day.
+        date: NaiveDate,
+    },
+    /// A positive test in a case not escalated to a confirmed case on its date: a positive
+    /// result ends the case there and then (the person under an active case is never
+    /// confirmed already).
+    PositiveNotEscalated {
+        /// The test's date.
+        date: NaiveDate,
+    },
+    /// An escalated case without the record that escalates: a check on its date (a suspected
+    /// case) or a positive test on it (a confirmed case); or escalated to another state.
+    EscalationWithoutRecord {
+        /// The date it ended.
+        on: NaiveDate,
+        /// The state it escalated to.
+        to: State,
+    },
+    /// Escalated before its anchor ([`CaseError::BeforeAnchor`](crate::quarantine::CaseError::BeforeAnchor)).
+    EscalatedBeforeAnchor {
+        /// The date it ended.
+        on: NaiveDate,
+        /// Its anchor.
+        anchor: NaiveDate,
+    },
+    /// Released before its schedule's release date ([`CaseError::TooEarly`](crate::quarantine::CaseError::TooEarly)).
+    ReleasedEarly {
+        /// The date it was released.
+        on: NaiveDate,
+        /// Its schedule's release date.
+        release: NaiveDate,
+    },
+    /// Released while its own records block release ([`CaseError::NotReleasable`](crate::quarantine::CaseError::NotReleasable)):
+    /// no more records come once a case ended, so they blocked it then.
+    ReleasedWithBlockers {
+        /// What its records lack.
+        reasons: Vec<ReviewReason>,
+    },
+    /// Under review since before its release date: a case is flagged on or after it.
+    ReviewedEarly {
+        /// The date it was flagged.
+        since: NaiveDate,
+        /// Its schedule's release date.
+        release: NaiveDate,
+    },
+    /// Under review for no reason, for a reason twice or out of order, for a reason its
+    /// schedule and link cannot give (a last-day check under an automatic ending, a last-day
+    /// test where none is due, the linked close contact's tests without a link), without a
+    /// reason its records still give (no check or no negative test on the last day: checks and
+    /// tests are only ever added), or for symptoms its last day does not hold (symptoms are
+    /// never taken back).
+    ReviewReasons {
+        /// The reasons stored.
+        reasons: Vec<ReviewReason>,
+    },
+    /// Not a close contact's case, yet its state was settled after its release date: a case
+    /// started ([`CaseError::PeriodOver`](crate::quarantine::CaseError::PeriodOver)) or
+    /// restarted refuses a period over, and a phase is entered before the release. (A close
+    /// contact's case may be a converted secondary contact, settled on the conversion day.)
+    SettledAfterRelease {
+        /// The date it was settled.
+        settled: NaiveDate,
+        /// Its schedule's release date.
+        release: NaiveDate,
+    },
+    /// Its link to a close contact's case is one [`Command::StartCase`](super::Command::StartCase)
+    /// refuses ([`CaseError::InvalidLink`](crate::quarantine::CaseError::InvalidLink)), or an
+    /// active case is still linked to a close contact who tested positive (the positive test
+    /// converts every active linked case and drops its link).
+    Link {
+        /// The case it is linked to.
+        linked: CaseId,
+        /// What is wrong with the link.
+        problem: LinkProblem,
+    },
+    /// The case ended after its person's current state began: ending a case changes the
+    /// person's state on that date or later, and later changes are later still.
+    PersonChangedBefore {
+        /// The date the case ended.
+        on: NaiveDate,
+        /// The date the person's state began.
+        since: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for CaseRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaseRule::EmptyDay { date } => write!(f, "its day {date} holds neither a check nor a test"),
+            CaseRule::PositiveNotEscalated { date } => {
+                write!(f, "its positive test of {date} did not make it a confirmed case that day")
+            }
+            CaseRule::EscalationWithoutRecord { on, to } => {
+                write!(f, "it escalated to {to} on {on} without the record that escalates")
+            }
+            CaseRule::EscalatedBeforeAnchor { on, anchor } => {
+                write!(f, "it escalated on {on}, before its anchor {anchor}")
+            }
+            CaseRule::ReleasedEarly { on, release } => write!(f, "it was released on {on}, before {release}"),
+            CaseRule::ReleasedWithBlockers { reasons } => {
+                write!(f, "it was released with {} reason(s) to hold it", reasons.len())
+            }
+            CaseRule::ReviewedEarly { since, release } => {
+                write!(f, "it is under review since {since}, before its release date {release}")
+            }
+            CaseRule::ReviewReasons { reasons } => write!(f, "it is under review for {reasons:?}"),
+            CaseRule::SettledAfterRelease { settled, release } => {
+                write!(f, "it was settled on {settled}, after its release date {release}")
+            }
+            CaseRule::Link { linked, problem } => write!(f, "its link to {linked}: {problem}"),
+            CaseRule::PersonChangedBefore { on, since } => {
+                write!(f, "it ended on {on}, after its person's state began on {since}")
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for Finding {
@@ -112,6 +331,16 @@ impl std::fmt::Display for Finding {
             Finding::Table { problem } => f.write_str(problem),
             Finding::Case { problem } => write!(f, "case: {problem}"),
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
+            Finding::SchemeNameTaken { scheme, first } => {
+                write!(f, "scheme {scheme} has the name of scheme {first}")
+            }
+            Finding::Ineligible { scheme, target, role, staff } => {
+                write!(f, "scheme {scheme}: {staff} holds {role} for {target:?} without a qualification for it")
+            }
+            Finding::RoleNotForTarget { scheme, target, role } => {
+                write!(f, "scheme {scheme}: {role} is held for {target:?}, which its rule never selects")
+            }
+            Finding::CaseRule { case, rule } => write!(f, "{case}: {rule}"),
         }
     }
 }
@@ -130,11 +359,17 @@ impl Registry {
     /// each parent's equal to its own households plus the sum of its children's, each cell's
     /// equal to the sum of its units'.
     ///
+    /// Then every rule a command enforces that still holds of what it left (see the module's
+    /// table): scheme names unique, roster holders eligible and their targets of the kind their
+    /// rule selects, and each case's records, status, dates, link and person as the case
+    /// commands leave them ([`CaseRule`]).
+    ///
     /// Empty for every registry built through commands, events or a snapshot.
     ///
     /// # Complexity
     /// O(units × levels + households × levels + persons), plus O(k²) per overlay naming k
-    /// units. Meant for tests, audits and loading, not for every command.
+    /// units, plus O(day records + assignments) for the command rules. Meant for tests, audits
+    /// and loading, not for every command.
     pub fn audit(&self) -> Vec<Finding> {
         let mut found: Vec<Finding> =
             self.tree.self_check().into_iter().map(|(unit, problem)| Finding::Tree { unit, problem }).collect();
@@ -223,6 +458,156 @@ impl Registry {
         }
         found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
+        self.scheme_rules(&mut found);
+        self.case_rules(&mut found);
         found
     }
+
+    /// The rules of the responsibility commands that hold for good once an assignment is
+    /// made: scheme names unique, every holder eligible, every role held for a target its
+    /// rule can select. (Availability, locality and a person's state are checked on the
+    /// assignment's date only, and later commands may change them: they are not audited.)
+    fn scheme_rules(&self, found: &mut Vec<Finding>) {
+        let mut names: std::collections::HashMap<&str, SchemeId> = std::collections::HashMap::new();
+        for (scheme, spec) in self.schemes() {
+            if let Some(&first) = names.get(spec.name()) {
+                found.push(Finding::SchemeNameTaken { scheme, first });
+            } else {
+                names.insert(spec.name(), scheme);
+            }
+            let Ok(roster) = self.roster(scheme) else { continue };
+            for a in roster.assignments() {
+                let (target, role, staff) = (a.target, a.role, a.staff);
+                if self.staff_member(staff).is_ok_and(|m| !m.is_eligible(role)) {
+                    found.push(Finding::Ineligible { scheme, target, role, staff });
+                }
+                let Some(rule) = spec.slot(role).and_then(|(rule, _)| spec.rules().get(rule)) else { continue };
+                let selectable = match (rule.targets(), target) {
+                    (selector, Target::Unit(u)) => self.tree.unit(u).is_ok_and(|x| selector.selects_unit(x)),
+                    (TargetSelector::CellsOf(overlay), Target::Cell(c)) => {
+                        self.overlays.cell(c).is_ok_and(|x| x.overlay() == *overlay)
+                    }
+                    (TargetSelector::PersonsIn(_), Target::Person(_)) => true,
+                    _ => false,
+                };
+                if !selectable {
+                    found.push(Finding::RoleNotForTarget { scheme, target, role });
+                }
+            }
+        }
+    }
+
+    /// The rules of the case commands, checked case by case against its records, its
+    /// schedule, its link and its person's state; see [`CaseRule`].
+    fn case_rules(&self, found: &mut Vec<Finding>) {
+        for (case, c) in self.cases() {
+            let mut push = |rule| found.push(Finding::CaseRule { case, rule });
+            let (Ok(schedule), Ok(policy)) = (self.schedule(case), self.policy(c.policy())) else {
+                continue; // reported by the case problems
+            };
+            let release = schedule.release();
+            match c.status() {
+                CaseStatus::Open => {}
+                CaseStatus::Review { since, reasons } => {
+                    if *since < release {
+                        push(CaseRule::ReviewedEarly { since: *since, release });
+                    }
+                    let possible = |r: &ReviewReason| match r {
+                        ReviewReason::NoLastDayCheck | ReviewReason::SymptomsOnLastDay => {
+                            schedule.ending() == Ending::AfterCleanLastCheck
+                        }
+                        ReviewReason::NoLastDayTest => {
+                            schedule.ending() == Ending::AfterCleanLastCheck
+                                && schedule.tests_due_on(schedule.last_day()) > 0
+                        }
+                        ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
+                    };
+                    let ordered = reasons.windows(2).all(|w| w[0] < w[1]);
+                    // Checks and a last-day test only ever come, symptoms never go: what the
+                    // records lack now they lacked when flagged, and symptoms flagged are there.
+                    let now = c.release_blockers(&schedule, None);
+                    let lacked =
+                        now.iter().filter(|r| **r != ReviewReason::SymptomsOnLastDay).all(|r| reasons.contains(r));
+                    let symptoms = !reasons.contains(&ReviewReason::SymptomsOnLastDay)
+                        || now.contains(&ReviewReason::SymptomsOnLastDay);
+                    if reasons.is_empty() || !ordered || !reasons.iter().all(possible) || !lacked || !symptoms {
+                        push(CaseRule::ReviewReasons { reasons: reasons.clone() });
+                    }
+                }
+                CaseStatus::Released { on } => {
+                    if *on < release {
+                        push(CaseRule::ReleasedEarly { on: *on, release });
+                    }
+                    let reasons = c.release_blockers(&schedule, None);
+                    if !reasons.is_empty() {
+                        push(CaseRule::ReleasedWithBlockers { reasons });
+                    }
+                }
+                &CaseStatus::Escalated { on, to } => {
+                    let day = c.day(on);
+                    let recorded = match to {
+                        State::Confirmed => day.is_some_and(|d| d.test() == Some(TestResult::Positive)),
+                        State::Suspected => day.is_some_and(|d| d.checks() > 0),
+                        _ => false,
+                    };
+                    if !recorded {
+                        push(CaseRule::EscalationWithoutRecord { on, to });
+                    }
+                    if on < c.anchor() {
+                        push(CaseRule::EscalatedBeforeAnchor { on, anchor: c.anchor() });
+                    }
+                }
+            }
+            if c.category() != Category::CloseContact && c.settled() > release {
+                push(CaseRule::SettledAfterRelease { settled: c.settled(), release });
+            }
+            if let Some(linked) = c.linked() {
+                let close = self.case(linked).ok();
+                let problem = if c.category() != Category::SecondaryContact || policy.linked().is_none() {
+                    Some(LinkProblem::NotLinkedRelease)
+                } else if close.is_some_and(|k| k.category() != Category::CloseContact) {
+                    Some(LinkProblem::NotCloseContact)
+                } else if close.is_some_and(|k| k.person() == c.person()) {
+                    Some(LinkProblem::SamePerson)
+                } else if c.status().is_active() && close.is_some_and(|k| positive(k).is_some()) {
+                    Some(LinkProblem::AlreadyPositive)
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    push(CaseRule::Link { linked, problem });
+                }
+            }
+            if let (Some(on), Ok(state)) = (c.status().ended_on(), self.state(c.person()))
+                && state.since() < on
+            {
+                push(CaseRule::PersonChangedBefore { on, since: state.since() });
+            }
+            for rule in Self::day_rules(c) {
+                push(rule);
+            }
+        }
+    }
+
+    /// The rules a case's day records break on their own and against its status.
+    fn day_rules(c: &Case) -> Vec<CaseRule> {
+        let mut out = Vec::new();
+        for d in c.days() {
+            if d.checks() == 0 && (d.test().is_none() || d.symptoms()) {
+                out.push(CaseRule::EmptyDay { date: d.date() });
+            }
+        }
+        for (date, result) in c.tests() {
+            let escalated = c.status() == &CaseStatus::Escalated { on: date, to: State::Confirmed };
+            if result == TestResult::Positive && !escalated {
+                out.push(CaseRule::PositiveNotEscalated { date });
+            }
+        }
+        out
+    }
+}
+
+/// The date of a case's first positive test, if any.
+fn positive(c: &Case) -> Option<NaiveDate> {
+    c.tests().find(|&(_, t)| t == TestResult::Positive).map(|(d, _)| d)
 }

@@ -30,7 +30,7 @@ mod scope;
 mod snapshot;
 mod upgrade;
 
-pub use audit::Finding;
+pub use audit::{CaseRule, Finding};
 pub use command::Command;
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};

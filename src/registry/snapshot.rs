@@ -6,6 +6,12 @@
 //! it derives; [`Registry::from_snapshot`] checks the version first, rebuilds the derived data
 //! (colours, tallies, indexes) and audits the result before handing it out. A host keeps a
 //! snapshot beside its log to restart without replaying it all.
+//!
+//! A snapshot is as strict as the commands: loading refuses every state that no sequence of
+//! commands reaches and that a rule of a command refuses (a holder not eligible for their role,
+//! a case released before its date or while its records block release, an escalated case
+//! without the record that escalated it, a link no `StartCase` makes, two schemes of one name
+//! ...). The audit module's table lists each command check and what enforces it on load.
 
 use chrono::NaiveDate;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -413,7 +419,39 @@ impl Registry {
     /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
     /// rebuilding the tree, overlays and population; [`RegistryError::InvalidSnapshot`] when
     /// its parts do not fit together; [`RegistryError::AuditFailed`] when the result breaks an
-    /// invariant (a household at a closed unit, say).
+    /// invariant or a rule a command enforces (a household at a closed unit, a case released
+    /// before its release date, a holder not eligible for their role: see
+    /// [`Finding`](super::Finding) and [`CaseRule`](super::CaseRule)).
+    ///
+    /// # Complexity
+    /// O(size of the snapshot), plus the audit's (see [`Registry::audit`]).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry, Snapshot};
+    /// use wangge::colour::PersonState;
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::quarantine::{Category, Policy};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })?[0].new_person().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
+    /// let category = Category::ArrivalFromEpidemicArea;
+    /// reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })?;
+    ///
+    /// // A hand-edited snapshot that releases the case on its second day: no command could.
+    /// let mut json = serde_json::to_value(reg.snapshot()).unwrap();
+    /// json["cases"][0]["status"] = serde_json::json!({ "Released": { "on": "2020-02-02" } });
+    /// json["states"][0] = serde_json::json!({ "state": "Well", "since": "2020-02-02" });
+    /// let err = Registry::from_snapshot(serde_json::from_value::<Snapshot>(json).unwrap()).unwrap_err();
+    /// assert!(err.to_string().contains("released on 2020-02-02, before"), "{err}");
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
     pub fn from_snapshot(snapshot: Snapshot) -> Result<Registry, Error> {
         check_format(snapshot.format)?;
         let tree = Tree::from_data(snapshot.tree)?;
