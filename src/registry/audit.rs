@@ -196,9 +196,9 @@ pub enum CaseRule {
         /// The day.
         date: NaiveDate,
     },
-    /// A positive test in a case not escalated to a confirmed case on its date: a positive
-    /// result ends the case there and then (the person under an active case is never
-    /// confirmed already).
+    /// A positive test in a case not escalated to a confirmed case on or after its date: a
+    /// positive result ends the case on the business date it is recorded (the person under an
+    /// active case is never confirmed already).
     PositiveNotEscalated {
         /// The test's date.
         date: NaiveDate,
@@ -283,7 +283,7 @@ impl std::fmt::Display for CaseRule {
         match self {
             CaseRule::EmptyDay { date } => write!(f, "its day {date} holds neither a check nor a test"),
             CaseRule::PositiveNotEscalated { date } => {
-                write!(f, "its positive test of {date} did not make it a confirmed case that day")
+                write!(f, "its positive test of {date} did not make it a confirmed case")
             }
             CaseRule::EscalationWithoutRecord { on, to } => {
                 write!(f, "it escalated to {to} on {on} without the record that escalates")
@@ -508,6 +508,14 @@ impl Registry {
             let release = schedule.release();
             match c.status() {
                 CaseStatus::Open => {}
+                CaseStatus::Review { since, reasons } if Self::reopened(reasons) => {
+                    // Reopened on the business date by a late positive of the linked close
+                    // contact, or by an erratum undoing an escalation: not at a release date,
+                    // and judged on the records as they were then.
+                    if *since < c.anchor() {
+                        push(CaseRule::ReviewReasons { reasons: reasons.clone() });
+                    }
+                }
                 CaseStatus::Review { since, reasons } => {
                     if *since < release {
                         push(CaseRule::ReviewedEarly { since: *since, release });
@@ -521,16 +529,12 @@ impl Registry {
                                 && schedule.tests_due_on(schedule.last_day()) > 0
                         }
                         ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
+                        ReviewReason::ReleasedBeforeLinkedPositive | ReviewReason::EscalationCorrected => false,
                     };
                     let ordered = reasons.windows(2).all(|w| w[0] < w[1]);
-                    // Checks and a last-day test only ever come, symptoms never go: what the
-                    // records lack now they lacked when flagged, and symptoms flagged are there.
-                    let now = c.release_blockers(&schedule, None);
-                    let lacked =
-                        now.iter().filter(|r| **r != ReviewReason::SymptomsOnLastDay).all(|r| reasons.contains(r));
-                    let symptoms = !reasons.contains(&ReviewReason::SymptomsOnLastDay)
-                        || now.contains(&ReviewReason::SymptomsOnLastDay);
-                    if reasons.is_empty() || !ordered || !reasons.iter().all(possible) || !lacked || !symptoms {
+                    // What the records lack now is not compared with the reasons: an erratum
+                    // (issue 14 §1) may take back a check or a test after the flag.
+                    if reasons.is_empty() || !ordered || !reasons.iter().all(possible) {
                         push(CaseRule::ReviewReasons { reasons: reasons.clone() });
                     }
                 }
@@ -544,10 +548,13 @@ impl Registry {
                     }
                 }
                 &CaseStatus::Escalated { on, to } => {
-                    let day = c.day(on);
+                    // The escalation lands on the business date; the record may be back-dated.
+                    let mut days = c.days().iter();
                     let recorded = match to {
-                        State::Confirmed => day.is_some_and(|d| d.test() == Some(TestResult::Positive)),
-                        State::Suspected => day.is_some_and(|d| d.checks() > 0),
+                        State::Confirmed => days.any(|d| d.date() <= on && d.test() == Some(TestResult::Positive)),
+                        // Checks are counted, not kept one by one: an erratum naming the
+                        // reading may take back the day's checks, the fever's among them.
+                        State::Suspected => true,
                         _ => false,
                     };
                     if !recorded {
@@ -558,7 +565,8 @@ impl Registry {
                     }
                 }
             }
-            if c.category() != Category::CloseContact && c.settled() > release {
+            let reopened = matches!(c.status(), CaseStatus::Review { reasons, .. } if Self::reopened(reasons));
+            if c.category() != Category::CloseContact && c.settled() > release && !reopened {
                 push(CaseRule::SettledAfterRelease { settled: c.settled(), release });
             }
             if let Some(linked) = c.linked() {
@@ -589,6 +597,14 @@ impl Registry {
         }
     }
 
+    /// Whether a review was opened off the release date: by a late positive of the linked
+    /// close contact, or by an erratum that undid an escalation.
+    fn reopened(reasons: &[ReviewReason]) -> bool {
+        reasons
+            .iter()
+            .any(|r| matches!(r, ReviewReason::ReleasedBeforeLinkedPositive | ReviewReason::EscalationCorrected))
+    }
+
     /// The rules a case's day records break on their own and against its status.
     fn day_rules(c: &Case) -> Vec<CaseRule> {
         let mut out = Vec::new();
@@ -598,7 +614,8 @@ impl Registry {
             }
         }
         for (date, result) in c.tests() {
-            let escalated = c.status() == &CaseStatus::Escalated { on: date, to: State::Confirmed };
+            // The escalation lands on the business date, on or after the sampling date.
+            let escalated = matches!(c.status(), &CaseStatus::Escalated { on, to: State::Confirmed } if on >= date);
             if result == TestResult::Positive && !escalated {
                 out.push(CaseRule::PositiveNotEscalated { date });
             }
