@@ -1122,7 +1122,6 @@ fn plausible_review(reg: &Registry, case: usize, reasons: &[ReviewReason]) -> bo
         ReviewReason::SymptomsOnLastDay => symptoms,
         ReviewReason::NoLastDayTest => clean && test_due,
         ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
-        _ => false,
     };
     !reasons.is_empty()
         && reasons.windows(2).all(|w| w[0] < w[1])
