@@ -1123,7 +1123,7 @@ const UNCLAIMED: &[(&str, &str)] = &[
     (".cases$", "cases dropped, repeated or swapped shift every later case id"),
     (".states[]", "state changes by hand before, between and after cases"),
     (".states$", "state changes by hand before, between and after cases"),
-    (".cases[].linked?", "a link to another close contact, whose tests then release it otherwise"),
+    (".cases[].linked?", "a link to another person's close contact, whose tests then release it otherwise"),
     (".rosters[][].target", "a target selected on the day of its assignment (a person's state then)"),
     (".rosters[][].staff?", "another eligible holder, available and local on another day"),
     (".rosters[]$", "assignments made and removed on other dates"),
@@ -1166,8 +1166,9 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
         ".cases[].linked" => match (index(".cases["), mutation.new.as_u64()) {
             (Some(own), Some(l)) => {
                 let close = case(l as usize);
-                let positive = close["days"].as_array().is_some_and(|d| d.iter().any(|d| d["test"] == "Positive"));
-                close["category"] == "CloseContact" && close["person"] != case(own)["person"] && !positive
+                // A close contact who tested positive since is plausible too: a log may end
+                // between the positive test's event and its conversions (issue 14 §2).
+                close["category"] == "CloseContact" && close["person"] != case(own)["person"]
             }
             _ => false,
         },
@@ -1275,7 +1276,6 @@ fn plausible_review(reg: &Registry, case: usize, reasons: &[ReviewReason]) -> bo
         ReviewReason::NoLastDayCheck | ReviewReason::SymptomsOnLastDay => clean,
         ReviewReason::NoLastDayTest => clean && test_due,
         ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
-        _ => false,
     };
     !reasons.is_empty() && reasons.windows(2).all(|w| w[0] < w[1]) && reasons.iter().all(allowed)
 }
@@ -1445,6 +1445,13 @@ fn each_command_rule_refuses_its_snapshot() {
         ("/cases/4/status/Review/reasons", serde_json::json!(["NoLastDayCheck"]), "under review for"),
         ("/cases/4/settled", plus(release, 1).to_string().into(), "after its release date"),
     ];
+    // Escalated (and tested positive) before the anchor: two fields moved together.
+    let early = with(&doc, "/cases/3/days/0/date", "2020-01-31".into());
+    let early = with(&early, "/cases/3/status/Escalated/on", "2020-01-31".into());
+    match Registry::from_snapshot(serde_json::from_value(early).expect("it reads")) {
+        Ok(_) => panic!("escalated before the anchor: loads"),
+        Err(e) => assert!(e.to_string().contains("before its anchor"), "{e}"),
+    }
     for (pointer, value, needle) in cases {
         let mutated = with(&doc, pointer, value);
         let snapshot: Snapshot = serde_json::from_value(mutated).expect("it reads");

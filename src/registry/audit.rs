@@ -28,11 +28,11 @@
 //! | `check_not_under_case` (registry/cases.rs) | a person under an active case changes state only with it | [`Finding::Case`] (the person is in the state the case's category has on its settled date) |
 //! | `check_case` `PolicyAdopted` (registry/cases.rs), `Policy::validate` | policy names unique; a valid policy | `CaseBook::from_parts`; `Policy`'s deserialisation |
 //! | `check_case` `CaseStarted`: person known, not under another case | one active case per person | `CaseBook::from_parts` |
-//! | `check_link` (registry/cases.rs) | a secondary contact under a linked policy, linked to another person's close-contact case without a positive test | `CaseBook::from_parts` (an earlier case), [`CaseRule::Link`] |
+//! | `check_link` (registry/cases.rs) | a secondary contact under a linked policy, linked to another person's close-contact case without a positive test | `CaseBook::from_parts` (an earlier case), [`CaseRule::Link`] (all but the positive test: see below) |
 //! | `period`, `restart_period` (registry/cases.rs): `AnchorAfterStart`, `PeriodOver`, `RestartNotLater`, `BackDated` | anchor and settled date before the period ends | `Case::problem` (anchor and start not after the settled date), [`CaseRule::SettledAfterRelease`] |
 //! | `check_case` `CheckRecorded` / `TestRecorded`: `BeforeAnchor`, `TestAlreadyRecorded` | records not before the anchor; one test a day | [`CaseRule::EscalatedBeforeAnchor`]; one test a day by type ([`DayRecord`](crate::quarantine::DayRecord)); days in order by `Case::problem`; [`CaseRule::EmptyDay`] |
 //! | fever / positive escalation (`check_case`, `decide_case`) | a fever or a positive test ends the case | [`CaseRule::PositiveNotEscalated`], [`CaseRule::EscalationWithoutRecord`] |
-//! | `check_case` `CaseConverted`, `check_conversions` | a positive close contact converts every active linked secondary contact | [`CaseRule::Link`] (`AlreadyPositive` on an active case) |
+//! | `check_case` `CaseConverted`, `check_conversions` | a positive close contact converts every active linked secondary contact | not on load (see below) |
 //! | `check_case` `PhaseEntered` | the person's state follows the phases | [`Finding::Case`] (state on the settled date) and the index rebuild |
 //! | `check_case` `CaseReleased`: `TooEarly`, `NotReleasable` | released on or after the release date, with nothing missing | [`CaseRule::ReleasedEarly`], [`CaseRule::ReleasedWithBlockers`] (the case's own records) |
 //! | `check_case` `CaseFlagged` | flagged on or after the release date, for what is missing | [`CaseRule::ReviewedEarly`], [`CaseRule::ReviewReasons`] |
@@ -54,7 +54,12 @@
 //! `Exposed` moves the anchor later), a released secondary contact's linked tests
 //! (`LinkedTestsPending`: the close contact's back-dated tests arrive afterwards), and a
 //! person's state date under an active case (the state may have been set before the case
-//! started, on any date).
+//! started, on any date). **Not audited while a command's events may be split**: an active
+//! secondary contact still linked to a close contact who tested positive (`AlreadyPositive`,
+//! and the conversions `check_conversions` guarantees): the positive test's event, applied
+//! alone as [`Registry::apply_event`](super::Registry::apply_event) and a replayed log allow,
+//! leaves it so until the conversion events of the same command; once a command is stored and
+//! replayed as one record (issue 14 §2) this becomes a finding.
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
@@ -259,9 +264,11 @@ pub enum CaseRule {
         release: NaiveDate,
     },
     /// Its link to a close contact's case is one [`Command::StartCase`](super::Command::StartCase)
-    /// refuses ([`CaseError::InvalidLink`](crate::quarantine::CaseError::InvalidLink)), or an
-    /// active case is still linked to a close contact who tested positive (the positive test
-    /// converts every active linked case and drops its link).
+    /// refuses ([`CaseError::InvalidLink`](crate::quarantine::CaseError::InvalidLink)): not a
+    /// secondary contact under a linked policy, not a close contact's case, or the person's own.
+    /// (An active case still linked to a close contact who tested positive is not refused: the
+    /// positive test's event alone leaves it so until the conversions that follow it in the
+    /// same command, and a log may end between them until commands are stored as one record.)
     Link {
         /// The case it is linked to.
         linked: CaseId,
@@ -577,8 +584,6 @@ impl Registry {
                     Some(LinkProblem::NotCloseContact)
                 } else if close.is_some_and(|k| k.person() == c.person()) {
                     Some(LinkProblem::SamePerson)
-                } else if c.status().is_active() && close.is_some_and(|k| positive(k).is_some()) {
-                    Some(LinkProblem::AlreadyPositive)
                 } else {
                     None
                 };
@@ -622,9 +627,4 @@ impl Registry {
         }
         out
     }
-}
-
-/// The date of a case's first positive test, if any.
-fn positive(c: &Case) -> Option<NaiveDate> {
-    c.tests().find(|&(_, t)| t == TestResult::Positive).map(|(d, _)| d)
 }
