@@ -1128,6 +1128,14 @@ impl Registry {
         match (was, now) {
             (true, false) => {
                 let (undone, reasons) = self.undo_escalation(case, today)?;
+                // A positive result is the record a confirmed case stands on: it is taken back
+                // only with the escalation (a check's fever is counted, not kept, and may be).
+                if undone.is_none()
+                    && to == State::Confirmed
+                    && let Some(on) = case.status().ended_on()
+                {
+                    return Err(CaseError::Ended { case: id, on }.into());
+                }
                 Ok((None, undone, reasons))
             }
             (false, true) => {
