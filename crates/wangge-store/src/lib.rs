@@ -17,7 +17,7 @@
 //! - [`codec`]: the compact, versioned snapshot encoding (a header, then MessagePack).
 //!
 //! ```
-//! use wangge::{Command, Registry};
+//! use wangge::{Command, Registry, UnitId};
 //! use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 //! use wangge::people::DoorLabel;
 //! use wangge::registry::RequestId;
@@ -60,7 +60,7 @@ use std::path::PathBuf;
 pub use error::{CodecError, StoreError};
 pub use sqlite::{LAYOUT, Options, SqliteStore};
 use wangge::registry::{Head, Prepared, Record, RequestId};
-use wangge::{Command, Registry};
+use wangge::{Command, Registry, UnitId};
 
 /// An event store 事件存储: the durable log of one registry, and its checkpoints.
 pub trait Store {
@@ -239,7 +239,31 @@ impl<S: Store> Durable<S> {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
-        let prepared: Prepared = self.registry.prepare(command, request).map_err(StoreError::Refused)?;
+        let prepared = self.registry.prepare(command, request).map_err(StoreError::Refused)?;
+        self.persist_then_commit(prepared)
+    }
+
+    /// [`Durable::execute`] for a user limited to the subtrees of `roots` (a scope 管辖范围):
+    /// refused, changing nothing, if the command would change anything outside them
+    /// ([`Registry::prepare_within`]).
+    ///
+    /// # Errors
+    /// As [`Durable::execute`].
+    pub fn execute_within(
+        &mut self,
+        roots: &[UnitId],
+        command: Command,
+        request: Option<RequestId>,
+    ) -> Result<Executed, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        let prepared = self.registry.prepare_within(roots, command, request).map_err(StoreError::Refused)?;
+        self.persist_then_commit(prepared)
+    }
+
+    /// Append `prepared`'s record, then commit it (or answer a repeated request).
+    fn persist_then_commit(&mut self, prepared: Prepared) -> Result<Executed, StoreError> {
         if let Some(position) = prepared.repeated() {
             let record = self.store.record(position)?.ok_or(StoreError::Corrupt {
                 what: format!("the registry remembers record {position}, which the store does not hold"),
