@@ -171,8 +171,8 @@ pub enum CodecError {
         /// The body's position.
         body: u64,
     },
-    /// The body does not decode as a snapshot.
-    #[error("the snapshot's body does not decode: {0}")]
+    /// The body does not decode as a snapshot (or a stored record as a record).
+    #[error("the encoded value (a snapshot body or a record) does not decode: {0}")]
     Decode(String),
     /// The registry could not be encoded.
     #[error("the snapshot could not be encoded: {0}")]

@@ -30,7 +30,12 @@ fn registry(ops: &[support::Op]) -> Registry {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        // Failures kept beside the crate and replayed first on the next run.
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct("proptest-regressions/codec.txt"))),
+        ..ProptestConfig::default()
+    })]
 
     /// Every snapshot survives the codec: the header names its format and head, the body
     /// decodes to an equal snapshot that loads to an equal registry, the registry written

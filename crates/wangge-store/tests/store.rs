@@ -69,7 +69,12 @@ fn run(book: &mut Durable<SqliteStore>, ops: &[support::Op]) -> Vec<Record> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        // Failures kept beside the crate and replayed first on the next run.
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct("proptest-regressions/store.txt"))),
+        ..ProptestConfig::default()
+    })]
 
     /// After any commands, with checkpoints every few records: the store holds exactly the
     /// acknowledged records, in order; it opens to the same registry (from its newest snapshot
