@@ -411,8 +411,8 @@ pub struct Opened {
 /// The registry and its store: before the founding, the store alone.
 #[derive(Debug)]
 enum Book {
-    Empty(SqliteStore),
-    Founded(Durable<SqliteStore>),
+    Empty(Box<SqliteStore>),
+    Founded(Box<Durable<SqliteStore>>),
 }
 
 /// A registry and its store ([`wangge_store`]: one SQLite database of records, one
@@ -440,12 +440,12 @@ impl Host {
     pub fn open(path: &Path, checkpoint_every: Option<u64>) -> Result<Host, HostError> {
         let store = SqliteStore::open(path, StoreOptions::new().checkpoint_every(checkpoint_every))?;
         let (book, opened) = if store.head().is_none() {
-            (Book::Empty(store), Opened::default())
+            (Book::Empty(Box::new(store)), Opened::default())
         } else {
             let (book, found) = Durable::open(store)?;
             let logged = book.registry().position() + 1;
             let from_snapshot = found.snapshot.map_or(0, |h| h.position + 1);
-            (Book::Founded(book), Opened { logged, from_snapshot, skipped_snapshots: found.skipped.len() })
+            (Book::Founded(Box::new(book)), Opened { logged, from_snapshot, skipped_snapshots: found.skipped.len() })
         };
         Ok(Host { book: Some(book), path: path.to_owned(), opened, stopped: false })
     }
@@ -504,7 +504,7 @@ impl Host {
         match request {
             Request::Found(Founding { scheme, root }) => {
                 let store = match self.book.take() {
-                    Some(Book::Empty(store)) => store,
+                    Some(Book::Empty(store)) => *store,
                     other => {
                         self.book = other;
                         return Ok(vec![Response::refused_by_host("the registry is founded already; its log goes on")]);
@@ -513,7 +513,7 @@ impl Host {
                 let registry = match Registry::new(scheme, root) {
                     Ok(registry) => registry,
                     Err(e) => {
-                        self.book = Some(Book::Empty(store));
+                        self.book = Some(Book::Empty(Box::new(store)));
                         return Ok(vec![Response::refused(e)]);
                     }
                 };
@@ -522,7 +522,7 @@ impl Host {
                 // Written before the host keeps the registry: a failed write leaves nothing.
                 match Durable::create_with(store, registry, every) {
                     Ok(book) => {
-                        self.book = Some(Book::Founded(book));
+                        self.book = Some(Book::Founded(Box::new(book)));
                         Ok(self.applied(record.into_events()))
                     }
                     Err(e) => {

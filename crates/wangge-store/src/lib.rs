@@ -103,11 +103,18 @@ pub trait Store {
     fn open_registry(&mut self) -> Result<Opened, StoreError>;
 }
 
-/// What opening a store found.
+/// A registry opened from a store, and what opening found.
 #[derive(Debug)]
 pub struct Opened {
     /// The registry.
     pub registry: Registry,
+    /// What opening found.
+    pub report: OpenReport,
+}
+
+/// What opening a store found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenReport {
     /// The head of the snapshot it started from, if any.
     pub snapshot: Option<Head>,
     /// How many records were replayed after it.
@@ -154,7 +161,7 @@ impl Durable<SqliteStore> {
     ///
     /// # Errors
     /// As [`Store::open_registry`].
-    pub fn open(store: SqliteStore) -> Result<(Self, Opened), StoreError> {
+    pub fn open(store: SqliteStore) -> Result<(Self, OpenReport), StoreError> {
         let every = store.options().checkpoints();
         Self::open_with(store, every)
     }
@@ -175,17 +182,17 @@ impl<S: Store> Durable<S> {
     ///
     /// # Errors
     /// As [`Store::open_registry`].
-    pub fn open_with(mut store: S, checkpoint_every: Option<u64>) -> Result<(Self, Opened), StoreError> {
-        let opened = store.open_registry()?;
-        let last_checkpoint = opened.snapshot.map_or(0, |h| h.position);
+    pub fn open_with(mut store: S, checkpoint_every: Option<u64>) -> Result<(Self, OpenReport), StoreError> {
+        let Opened { registry, report } = store.open_registry()?;
+        let last_checkpoint = report.snapshot.map_or(0, |h| h.position);
         let book = Durable {
             store,
-            registry: opened.registry.clone(),
+            registry,
             checkpoint_every: checkpoint_every.filter(|&n| n > 0),
             last_checkpoint,
             poisoned: false,
         };
-        Ok((book, opened))
+        Ok((book, report))
     }
 
     /// Begin an empty `store` with a fresh `registry` (position 0): its founding record is

@@ -26,7 +26,7 @@ use wangge::Registry;
 use wangge::registry::{Head, Record};
 
 use crate::codec::{self, Header};
-use crate::{CodecError, Opened, SkippedSnapshot, Store, StoreError};
+use crate::{CodecError, OpenReport, Opened, SkippedSnapshot, Store, StoreError};
 
 /// The layout of the records database this build writes (the `meta` table's `layout`).
 pub const LAYOUT: u32 = 1;
@@ -557,7 +557,7 @@ impl Store for SqliteStore {
                 what: format!("the log ends at {}, the records read reach {}", last.position, registry.position()),
             });
         }
-        Ok(Opened { registry, snapshot, replayed, skipped })
+        Ok(Opened { registry, report: OpenReport { snapshot, replayed, skipped } })
     }
 }
 
