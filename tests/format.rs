@@ -101,7 +101,7 @@ impl Script {
     /// record joins the log.
     fn run(&mut self, command: Command) -> Vec<Event> {
         let n = self.records.len();
-        let request = (n % 3 == 0).then(|| RequestId::new(format!("script-{n}")).expect("a request id"));
+        let request = n.is_multiple_of(3).then(|| RequestId::new(format!("script-{n}")).expect("a request id"));
         let answer = self.reg.execute(command.clone(), request).unwrap_or_else(|e| panic!("{command:?}: {e}"));
         let record = answer.record().expect("a new command").clone();
         self.log.extend(record.events().iter().cloned());
@@ -435,6 +435,42 @@ fn the_golden_snapshot_of_version_5_upgrades_with_a_head() {
     // Written again, it is a snapshot of format 6 naming that head.
     let again: Snapshot = serde_json::from_str(&serde_json::to_string(&reg).expect("JSON")).expect("it reads");
     assert_eq!((again.format, again.head), (6, reg.head()));
+}
+
+/// A host with a format-5 snapshot and the tail of its format-5 log after it: the snapshot
+/// loads at its upgraded head, the tail is upgraded onto that head, and a second copy of the
+/// snapshot follows the tail's records with every check, to the registry the whole format-5
+/// log rebuilds.
+#[test]
+fn a_version_5_snapshot_and_its_tail_upgrade_together() {
+    let v5 = log_v5();
+    let whole = Registry::replay(&v5).expect("the golden log replays");
+    // Every place between two commands of the log.
+    let records = wangge::registry::upgrade_v5_log(&v5).expect("the golden log upgrades");
+    let cuts = records.iter().scan(0, |n, r| {
+        *n += r.events().len();
+        Some(*n)
+    });
+    for at in cuts {
+        // The snapshot a format-5 host took after `at` events: this build writes format 6, so
+        // it is written and then taken back to format 5 (no head, no requests).
+        let prefix = Registry::replay(&v5[..at]).expect("a prefix replays");
+        let mut value = serde_json::to_value(&prefix).expect("JSON");
+        let object = value.as_object_mut().expect("an object");
+        object.insert("format".to_owned(), 5.into());
+        object.remove("head");
+        object.remove("requests");
+        let text = serde_json::to_string(&value).expect("JSON");
+        let mut reg: Registry = serde_json::from_str(&text).expect("a format-5 snapshot loads");
+        let mut follower: Registry = serde_json::from_str(&text).expect("a format-5 snapshot loads");
+        assert_eq!(reg.position(), 0);
+        let tail = reg.upgrade_v5_tail(&v5[at..], at).expect("the tail upgrades");
+        assert!(reg == whole, "the snapshot and its upgraded tail are the whole log's registry");
+        for record in &tail {
+            follower.apply_record(record).expect("the upgraded tail continues the upgraded snapshot");
+        }
+        assert!(follower == whole && follower.head() == reg.head());
+    }
 }
 
 /// The golden log of version 5 replays, and the registry it rebuilds answers as the script's

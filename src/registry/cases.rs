@@ -937,7 +937,12 @@ impl Registry {
         let c = self.cases.case(id)?;
         let schedule = self.cases.policy(policy)?.schedule(c.anchor())?;
         let state = Category::CloseContact.state_on(&schedule, on.max(c.settled()));
-        Ok(Event::CaseConverted { case: id, policy, on, change: self.drafted_change(draft, c.person(), state, on, false)? })
+        Ok(Event::CaseConverted {
+            case: id,
+            policy,
+            on,
+            change: self.drafted_change(draft, c.person(), state, on, false)?,
+        })
     }
 
     /// Refuse a positive test of close contact's case `close` whose conversions could not all

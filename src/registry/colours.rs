@@ -330,11 +330,8 @@ impl Registry {
     ) -> Result<Vec<Recolour>, Error> {
         let household = self.population.person(person)?.household();
         let members = self.population.household(household)?.members();
-        let mut others = Vec::with_capacity(members.len());
-        for &p in members.iter().filter(|&&p| p != person) {
-            others.push(draft.state(self, p)?.state());
-        }
-        let to = self.rule.classify(others.into_iter().chain([state.state()]));
+        let others = members.iter().filter(|&&p| p != person).filter_map(|&p| draft.member_state(self, p));
+        let to = self.rule.classify(others.chain([state.state()]));
         let from = draft.colour(self, household);
         Ok(from.filter(|&from| from != to).map(|from| Recolour { household, from, to }).into_iter().collect())
     }

@@ -8,13 +8,14 @@
 //! Data flows one way:
 //!
 //! ```text
-//! host ── Command ──▶ decide (ids assigned) ──▶ check ──▶ commit ──▶ state + tallies up the tree
-//!                                                   │
-//!                                                   └──▶ Events back to the host (its log)
+//! host ── Command ──▶ prepare: decide (ids assigned) + check ──▶ Record (nothing applied)
+//!                                                                  │ the host persists it
+//!                     commit ◀─────────────────────────────────────┘
+//!                       └──▶ state + tallies up the tree; the Record's events back to the host
 //! ```
 //!
-//! Replaying events goes through the same `check` and `commit`, so a log from elsewhere is as
-//! strictly validated as a command. Reads never change state; [`Scope`] limits them to
+//! Replaying records goes through the same decisions, checks and commits, so a log from
+//! elsewhere is as strictly validated as a command (see [`Record`]). Reads never change state; [`Scope`] limits them to
 //! subtrees; [`Registry::audit`] rechecks every invariant from scratch (纵向稽核).
 
 mod audit;
@@ -150,7 +151,9 @@ pub enum RegistryError {
         position: u64,
     },
     /// A prepared command is committed to a registry that has changed since (or to another).
-    #[error("the command was prepared against record {prepared}; the registry is at record {head} or has changed since")]
+    #[error(
+        "the command was prepared against record {prepared}; the registry is at record {head} or has changed since"
+    )]
     StalePrepared {
         /// The head position it was prepared against.
         prepared: u64,
@@ -341,7 +344,10 @@ pub struct Registry {
     head: Head,
     /// The request ids committed.
     requests: record::Requests,
-    /// Counts the changes of state, so that a [`Prepared`] made before one is refused.
+    /// Names the registry's state among every registry of the process: drawn anew from a
+    /// process-wide counter at each change, so that a [`Prepared`] made before a change, or on
+    /// another registry (a clone gone its own way included), is refused. Not part of the
+    /// state: neither compared nor saved.
     generation: u64,
 }
 
@@ -389,7 +395,7 @@ impl Registry {
             duties: duties::DutyBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
-            generation: 0,
+            generation: record::next_generation(),
         };
         reg.head = reg.founding_record().head();
         Ok(reg)
@@ -550,7 +556,10 @@ impl Registry {
         Scope::new(self, roots)
     }
 
-    /// Validate a command, apply it atomically and return the events it became.
+    /// Validate a command, apply it atomically and return the events it became: the path of
+    /// an event log (format 5's shape) and of bulk loads. It makes no record and leaves the
+    /// registry's head ([`Registry::head`]) where it is; a host that logs records uses
+    /// [`Registry::prepare`] and [`Registry::commit`] (or [`Registry::execute`]) instead.
     ///
     /// # Errors
     /// Whatever makes the command invalid against the current state: an unknown id, a broken
@@ -663,7 +672,7 @@ impl Registry {
     /// unchanged.
     pub fn apply_event(&mut self, event: &Event) -> Result<(), Error> {
         self.check(event, Origin::Log)?;
-        self.generation = self.generation.wrapping_add(1);
+        self.generation = record::next_generation();
         self.commit_event(event)
     }
 

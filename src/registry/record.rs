@@ -44,6 +44,15 @@ use crate::Error;
 use crate::colour::{Colour, PersonState};
 use crate::{HouseholdId, PersonId};
 
+/// The source of [`Registry`] generations: one counter for the process, so that no two states
+/// of any registries share a generation (2^64 changes do not happen).
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A generation no registry state had before.
+pub(super) fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The longest [`RequestId`], in bytes.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
@@ -270,8 +279,11 @@ impl std::io::Write for HashWriter {
 }
 
 impl Record {
-    /// A record of `events` at `position`, its digest chained from `previous`.
-    pub(super) fn new(
+    /// A record of `events` at `position`, its digest chained from `previous`. The registry
+    /// makes its own records ([`Registry::prepare`]); this is for tools that rewrite a log
+    /// (and tests that forge one). The digest is no signature: anyone can chain a record, and
+    /// a record is believed only as far as [`Registry::apply_record`]'s checks go.
+    pub fn new(
         previous: &Digest,
         position: u64,
         request: Option<Request>,
@@ -490,6 +502,15 @@ impl Draft {
         }
     }
 
+    /// A household member's state, as the events drafted so far leave it (`None` for an
+    /// unknown person, whom no household lists).
+    pub(super) fn member_state(&self, reg: &Registry, person: PersonId) -> Option<crate::colour::State> {
+        match self.states.get(&person) {
+            Some(s) => Some(s.state()),
+            None => reg.states.get(person.index()).map(PersonState::state),
+        }
+    }
+
     /// The household's colour, as the events drafted so far leave it; `None` for an unknown one.
     pub(super) fn colour(&self, reg: &Registry, household: HouseholdId) -> Option<Colour> {
         self.colours.get(&household).copied().or_else(|| reg.colour(household).ok())
@@ -639,7 +660,8 @@ impl Registry {
 
     /// Apply exactly the record `prepared` holds (or give the earlier answer of a repeated
     /// request). Refused, changing nothing, when the registry has changed since it was
-    /// prepared.
+    /// prepared, or is another registry (a clone that has gone its own way included; a clone
+    /// taken after `prepare` and unchanged since holds the same state and takes it).
     ///
     /// # Errors
     /// [`RegistryError::StalePrepared`] when `prepared` was made against another head or
@@ -741,7 +763,9 @@ impl Registry {
             Some(today) => self.round_events(today)?,
             None => {
                 let Some(first) = events.first() else {
-                    return Err(RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into());
+                    return Err(
+                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
+                    );
                 };
                 if matches!(first, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
                     return Err(RegistryError::RecordEvents {
@@ -845,7 +869,7 @@ impl Registry {
             }
             self.commit_event(event)?;
         }
-        self.generation = self.generation.wrapping_add(1);
+        self.generation = next_generation();
         Ok(())
     }
 }

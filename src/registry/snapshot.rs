@@ -174,11 +174,7 @@ impl FormatFirst {
             seq.next_element().map_err(|_: A::Error| Self::unsupported(format))?
         };
         next.ok_or_else(|| {
-            if readable(format) {
-                de::Error::invalid_length(index, expecting)
-            } else {
-                Self::unsupported(format)
-            }
+            if readable(format) { de::Error::invalid_length(index, expecting) } else { Self::unsupported(format) }
         })
     }
 }
@@ -436,7 +432,7 @@ impl Registry {
             duties,
             head: snapshot.head,
             requests,
-            generation: 0,
+            generation: super::record::next_generation(),
         };
         if snapshot.format == UPGRADED_FORMAT {
             let founding = registry.founding_record().digest();

@@ -320,3 +320,73 @@ fn an_assignment_past_the_schemes_load_limit_is_refused() {
     assert_eq!(coverage.loads.iter().map(|l| (l.load, l.limit)).collect::<Vec<_>>(), [(1, 1)]);
     f.replay_matches();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+fn add(reg: &Registry, door: &str) -> Command {
+    Command::AddHousehold { unit: reg.root(), door: DoorLabel::new(door).unwrap() }
+}
+
+#[test]
+fn a_prepared_record_commits_only_to_the_state_it_was_prepared_on() {
+    let mut reg = Fixture::new().reg;
+    let prepared = reg.prepare(add(&reg, "1-101"), None).unwrap();
+    // A clone taken now holds the same state: it takes the record.
+    let mut same = reg.clone();
+    assert!(same.commit(prepared.clone()).is_ok());
+    // A clone gone its own way does not, even at the same head (apply makes no record).
+    let mut other = reg.clone();
+    other.apply(add(&reg, "1-102")).unwrap();
+    assert_eq!(other.head(), reg.head());
+    let before = other.clone();
+    assert!(matches!(other.commit(prepared.clone()), Err(Error::Registry(RegistryError::StalePrepared { .. }))));
+    assert!(other == before && other.head() == before.head());
+    // Nor does the registry itself once it changed.
+    reg.execute(add(&reg, "1-103"), None).unwrap();
+    assert_eq!(
+        reg.commit(prepared),
+        Err(RegistryError::StalePrepared { prepared: 0, head: 1 }.into()),
+        "prepared at record 0, the registry is at record 1"
+    );
+}
+
+#[test]
+fn request_ids_are_bounded_and_answered_once() {
+    assert!(RequestId::new("").is_err());
+    assert!(RequestId::new("a\nb").is_err());
+    assert!(RequestId::new("界".repeat(43)).is_err()); // 129 bytes
+    assert!(RequestId::new("界".repeat(42)).is_ok());
+    let id = RequestId::new("retry-me").unwrap();
+    assert_eq!(serde_json::to_string(&id).unwrap(), "\"retry-me\"");
+    assert!(serde_json::from_str::<RequestId>("\"\"").is_err());
+
+    let mut reg = Fixture::new().reg;
+    let first = reg.execute(add(&reg, "1-101"), Some(id.clone())).unwrap();
+    assert_eq!(first.position(), 1);
+    let snapshot = reg.snapshot();
+    assert_eq!(reg.execute(add(&reg, "1-101"), Some(id.clone())), Ok(Answer::Repeated { position: 1 }));
+    assert_eq!(
+        reg.execute(add(&reg, "1-102"), Some(id.clone())),
+        Err(RegistryError::RequestReused { request: id.clone(), position: 1 }.into())
+    );
+    assert_eq!((reg.position(), reg.answered(&id)), (1, Some(1)));
+    // A snapshot remembers it.
+    let mut loaded = Registry::from_snapshot(snapshot).unwrap();
+    assert_eq!(loaded.execute(add(&loaded, "1-101"), Some(id)), Ok(Answer::Repeated { position: 1 }));
+}
+
+#[test]
+fn digests_read_and_write_as_hex() {
+    let reg = Fixture::new().reg;
+    let digest = reg.digest();
+    let text = serde_json::to_string(&digest).unwrap();
+    assert_eq!(text.len(), 66);
+    assert_eq!(serde_json::from_str::<Digest>(&text).unwrap(), digest);
+    assert_eq!(text.trim_matches('"').parse::<Digest>().unwrap(), digest);
+    assert!("00".parse::<Digest>().is_err());
+    assert!(serde_json::from_str::<Digest>(&format!("\"{}\"", "zz".repeat(32))).is_err());
+    assert!(reg.founding_record().continues(&Digest::GENESIS));
+    assert_eq!(reg.founding_record().head(), reg.head());
+}

@@ -4,7 +4,7 @@
 //! command's events end. Each command's events are found again by replaying them: a
 //! positive test is followed by the conversions of its linked secondary contacts (joined to
 //! it), and a daily round's phases, releases and flags form one record of that day's round,
-//! the day found as the earliest whose round makes exactly those events. A quiet day made no
+//! the day found as one whose round makes exactly those events (the longest such round). A quiet day made no
 //! event in format 5 and so makes no record. A day whose round only released or flagged
 //! cases made events that a [`Command::Release`](super::Command::Release) per case makes
 //! too: they are upgraded as such (the same events, the same registry). Every record made is
@@ -68,7 +68,8 @@ impl Registry {
             let index = first_index + i;
             let wrap = |e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
             let (round, decided) = self.v5_command(&events[i..]).map_err(wrap)?;
-            let position = self.head.position.checked_add(1).ok_or(RegistryError::LogFull).map_err(|e| wrap(e.into()))?;
+            let position =
+                self.head.position.checked_add(1).ok_or(RegistryError::LogFull).map_err(|e| wrap(e.into()))?;
             let record = Record::new(&self.head.digest, position, None, round, decided);
             self.commit_events(record.events(), round.is_none()).map_err(wrap)?;
             self.advance(&record);
@@ -111,14 +112,22 @@ impl Registry {
         Ok((None, decided))
     }
 
-    /// The daily round that begins `events`: the earliest day whose round makes exactly the
-    /// events the log has there. A round's day is at least each of its events' dates (a
-    /// phase's first day, a flag's day, the day after a released case's last day), so the
-    /// candidates are those dates, in order.
+    /// The daily round that begins `events`: the longest that a day's round makes from the
+    /// start of the run of round events there (phases, releases, flags). A round's day is at
+    /// least each of its events' dates (a phase's first day, a flag's day, the day after a
+    /// released case's last day), so the candidates are those dates; a later day's round
+    /// holds the earlier's cases, so the search stops at a round longer than the run. Days
+    /// whose rounds followed each other with no command between may so become one record of
+    /// the later day: the same events, the same registry.
     fn v5_round(&self, events: &[Event]) -> Result<(Option<NaiveDate>, Vec<Event>), Error> {
-        let run =
-            events.iter().take_while(|e| matches!(e, Event::PhaseEntered { .. } | Event::CaseReleased { .. } | Event::CaseFlagged { .. }));
-        let mut days: Vec<NaiveDate> = run
+        let run = events
+            .iter()
+            .take_while(|e| {
+                matches!(e, Event::PhaseEntered { .. } | Event::CaseReleased { .. } | Event::CaseFlagged { .. })
+            })
+            .count();
+        let mut days: Vec<NaiveDate> = events[..run]
+            .iter()
             .filter_map(|e| match e {
                 Event::PhaseEntered { on, .. } | Event::CaseFlagged { on, .. } => Some(*on),
                 Event::CaseReleased { case, .. } => self.schedule(*case).ok()?.last_day().succ_opt(),
@@ -131,11 +140,18 @@ impl Registry {
         days.retain(|&d| d >= earliest);
         days.sort_unstable();
         days.dedup();
+        let mut found = None;
         for today in days {
             let round = self.round_events(today)?;
-            if !round.is_empty() && events.get(..round.len()) == Some(&round[..]) {
-                return Ok((Some(today), round));
+            if round.len() > run {
+                break;
             }
+            if !round.is_empty() && events.get(..round.len()) == Some(&round[..]) {
+                found = Some((Some(today), round));
+            }
+        }
+        if let Some(found) = found {
+            return Ok(found);
         }
         Err(RegistryError::RecordEvents { what: "no daily round makes these events".to_owned() }.into())
     }

@@ -16,9 +16,12 @@
 //!   an equal registry (through JSON too), and reading the bytes straight into a [`Registry`]
 //!   agrees with reading them in two steps.
 //! - [`apply_commands`]: the bytes as a sequence of commands ([`Commands`], a byte-driven
-//!   decoder) on [`base`]. After each accepted command the audit is empty and the log, written
-//!   as JSON and read back, replays to an equal registry (incrementally, and from the start at
-//!   the end); a refused command changes nothing; the last registry loads its own snapshot.
+//!   decoder) on [`base`], each prepared (which changes nothing) and committed as one record.
+//!   After each accepted command the audit is empty and the record, written as JSON and read
+//!   back, is applied to a replica with every check of a log's record (the digest chain, its
+//!   events exactly the command's), which then equals the registry; the events replay from
+//!   the start at the end; a refused command changes nothing; the last registry loads its own
+//!   snapshot, head included.
 
 // Each includer uses some of these items, not all.
 #![allow(dead_code)]
@@ -32,8 +35,8 @@ use wangge::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, Ov
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Anchor, Category, Phase, Policy, Setting, Temperature, TestResult};
 use wangge::{
-    CaseId, CellId, Command, Event, HouseholdId, OverlayId, PersonId, PolicyId, Registry, SchemeId, Snapshot, StaffId,
-    UnitId,
+    CaseId, CellId, Command, Event, HouseholdId, OverlayId, PersonId, PolicyId, Record, Registry, SchemeId, Snapshot,
+    StaffId, UnitId,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -150,8 +153,10 @@ fn replays_to(log: &[Event], reg: &Registry) {
     }
 }
 
-/// Fuzz target `decode_event`: the bytes as JSON lines of events, applied as a log.
+/// Fuzz target `decode_event`: the bytes as JSON lines of events, applied as a log; and the
+/// same lines as records, applied as a log of format 6 ([`decode_records`]).
 pub fn decode_event(data: &[u8]) {
+    decode_records(data);
     let events: Vec<Event> = data.split(|&b| b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
     for event in &events {
         round_trips(event);
@@ -179,6 +184,35 @@ pub fn decode_event(data: &[u8]) {
         }
     }
     replays_to(&log, &reg);
+}
+
+/// The bytes as JSON lines of records: each that reads reads back equal after writing; from a
+/// founding record, each is applied with every check of a log's record; a refused one leaves
+/// the registry and its head unchanged, and the accepted ones replay to an equal registry
+/// with the same head.
+pub fn decode_records(data: &[u8]) {
+    let records: Vec<Record> =
+        data.split(|&b| b == b'\n').filter_map(|line| serde_json::from_slice(line).ok()).collect();
+    for record in &records {
+        let text = serde_json::to_string(record).expect("a record writes");
+        let read: Record = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(&read == record, "{text} reads back as another record");
+    }
+    let Some((first, rest)) = records.split_first() else { return };
+    let Ok(mut reg) = Registry::replay_records([first]) else { return };
+    let mut accepted = vec![first.clone()];
+    for record in rest {
+        let before = reg.clone();
+        match reg.apply_record(record) {
+            Ok(()) => {
+                audited(&reg, record);
+                accepted.push(record.clone());
+            }
+            Err(_) => assert!(reg == before && reg.head() == before.head(), "a refused record changed the registry"),
+        }
+    }
+    let replayed = Registry::replay_records(&accepted).expect("the accepted records replay");
+    assert!(replayed == reg && replayed.head() == reg.head(), "the accepted records replay to another registry");
 }
 
 /// Fuzz target `decode_snapshot`: the bytes as a JSON snapshot, loaded. Bytes that are not JSON
@@ -308,9 +342,10 @@ fn edit(value: &mut serde_json::Value, bytes: &mut Commands<'_>) {
 /// Fuzz target `apply_commands`: the bytes as commands on [`base`], at most [`MAX_COMMANDS`].
 ///
 /// The log is replayed after every accepted command, incrementally: a second registry, the
-/// replay so far, applies the command's events as read back from JSON, and must then equal
-/// the registry (what [`Registry::replay`] of the whole log does, event by event, without
-/// starting over each time). The whole log is replayed from the start once at the end.
+/// replay so far, applies the command's record as read back from JSON, with every check of a
+/// log's record, and must then equal the registry and have its head (what
+/// [`Registry::replay_records`] does, record by record, without starting over each time). The
+/// events are replayed from the start once at the end.
 pub fn apply_commands(data: &[u8]) {
     let (base, base_log) = base();
     let (mut reg, mut log, mut replayed) = (base.clone(), base_log.clone(), base.clone());
@@ -318,27 +353,28 @@ pub fn apply_commands(data: &[u8]) {
     for _ in 0..MAX_COMMANDS {
         let Some(command) = commands.next(&reg) else { break };
         let before = reg.clone();
-        match reg.apply(command.clone()) {
-            Ok(events) => {
-                audited(&reg, &command);
-                for event in &events {
-                    // The log as a host keeps it: written as JSON and read back.
-                    let text = serde_json::to_string(event).expect("an event writes");
-                    let read: Event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
-                    assert!(&read == event, "{text} reads back as another event");
-                    if let Err(e) = replayed.apply_event(&read) {
-                        panic!("the log does not replay: {text} is refused: {e}");
-                    }
-                    log.push(read);
-                }
-                assert!(replayed == reg, "the log replays to another registry after {command:?}");
-            }
-            Err(_) => assert!(reg == before, "a refused command changed the registry: {command:?}"),
+        let prepared = reg.prepare(command.clone(), None);
+        assert!(reg == before && reg.head() == before.head(), "prepare changed the registry: {command:?}");
+        let Ok(prepared) = prepared else { continue };
+        let answer = reg.commit(prepared).unwrap_or_else(|e| panic!("a prepared {command:?} is refused: {e}"));
+        let record = answer.record().expect("a command without a request id is new");
+        audited(&reg, &command);
+        // The log as a host keeps it: written as JSON and read back.
+        let text = serde_json::to_string(record).expect("a record writes");
+        let read: Record = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(&read == record, "{text} reads back as another record");
+        if let Err(e) = replayed.apply_record(&read) {
+            panic!("the log does not replay: {text} is refused: {e}");
         }
+        assert!(
+            replayed == reg && replayed.head() == reg.head(),
+            "the log replays to another registry after {command:?}"
+        );
+        log.extend(read.into_events());
     }
     replays_to(&log, &reg);
     let loaded = Registry::from_snapshot(reg.snapshot()).expect("the registry loads its own snapshot");
-    assert!(loaded == reg, "the registry's snapshot loads as another");
+    assert!(loaded == reg && loaded.head() == reg.head(), "the registry's snapshot loads as another");
 }
 
 /// The most commands one input makes, so that an input's cost stays bounded.
