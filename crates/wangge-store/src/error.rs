@@ -47,10 +47,10 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// `create` on a store that already holds a log.
-    #[error("the store at {path} already holds a log")]
+    #[error("the store already holds a log, up to position {position}")]
     Exists {
-        /// The store's directory.
-        path: PathBuf,
+        /// The position of its last record.
+        position: u64,
     },
     /// A registry handed to `create` that is not a fresh one (position 0).
     #[error("a store is created from a fresh registry (position 0), not one at position {position}")]

@@ -202,8 +202,8 @@ impl<S: Store> Durable<S> {
     /// [`StoreError::Exists`] when the store holds a log already; [`StoreError::NotFresh`]
     /// for a registry that is past its founding record; the errors of [`Store::append`].
     pub fn create_with(mut store: S, registry: Registry, checkpoint_every: Option<u64>) -> Result<Self, StoreError> {
-        if store.head().is_some() {
-            return Err(StoreError::Exists { path: PathBuf::new() });
+        if let Some(head) = store.head() {
+            return Err(StoreError::Exists { position: head.position });
         }
         if registry.position() != 0 {
             return Err(StoreError::NotFresh { position: registry.position() });

@@ -26,7 +26,7 @@ use wangge::Registry;
 use wangge::registry::{Head, Record};
 
 use crate::codec::{self, Header};
-use crate::{CodecError, OpenReport, Opened, SkippedSnapshot, Store, StoreError};
+use crate::{OpenReport, Opened, SkippedSnapshot, Store, StoreError};
 
 /// The layout of the records database this build writes (the `meta` table's `layout`).
 pub const LAYOUT: u32 = 1;
@@ -558,11 +558,5 @@ impl Store for SqliteStore {
             });
         }
         Ok(Opened { registry, report: OpenReport { snapshot, replayed, skipped } })
-    }
-}
-
-impl From<CodecError> for StoreError {
-    fn from(source: CodecError) -> StoreError {
-        StoreError::Snapshot { path: PathBuf::new(), source }
     }
 }

@@ -310,3 +310,35 @@ fn a_damaged_page_is_refused_or_harmless_never_silently_wrong() {
     eprintln!("{} damaged pages: {refused} refused, {harmless} harmless (free space)", 3 * pages);
     assert!(refused > 0);
 }
+
+#[test]
+fn misuse_is_refused_with_typed_errors() {
+    let dir = Dir::new("misuse");
+    // An empty store holds no registry.
+    let store = SqliteStore::open(&dir.0, Options::new()).expect("opens");
+    let store = match Durable::open(store) {
+        Err(StoreError::Empty { .. }) => SqliteStore::open(&dir.0, Options::new()).expect("opens again"),
+        other => panic!("an empty store opened: {other:?}"),
+    };
+    // A registry past its founding record does not begin a store.
+    let mut moved = support::founded();
+    support::drive(&mut moved, &support::ops_from_seed(9, 20));
+    assert!(moved.position() > 0);
+    let store = match Durable::create(store, moved.clone()) {
+        Err(StoreError::NotFresh { position }) if position == moved.position() => {
+            SqliteStore::open(&dir.0, Options::new()).expect("opens again")
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut book = Durable::create(store, support::founded()).expect("creates");
+    run(&mut book, &support::ops_from_seed(10, 30));
+    let (registry, mut store) = book.into_parts();
+    // A record out of sequence; a checkpoint of another registry's head; created twice.
+    assert!(
+        matches!(store.append(&registry.founding_record()), Err(StoreError::OutOfSequence { expected, found: 0 }) if expected == registry.position() + 1)
+    );
+    assert!(matches!(store.checkpoint(&moved), Err(StoreError::ForeignHead { .. })));
+    assert!(
+        matches!(Durable::create(store, support::founded()), Err(StoreError::Exists { position }) if position == registry.position())
+    );
+}
