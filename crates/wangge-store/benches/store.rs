@@ -160,8 +160,38 @@ fn replay_whole_log(dir: &Path) -> Registry {
     reg.expect("a log")
 }
 
+/// Where an open's time goes, measured once: reading the snapshot file, checking and decoding
+/// it, rebuilding the registry from it (tallies, indexes, audit), replaying the tail.
+fn open_breakdown(label: &str, dir: &Path) {
+    let t = Instant::now();
+    let file = std::fs::read_dir(dir.join("snapshots")).expect("listed").next().expect("one").expect("entry").path();
+    let bytes = std::fs::read(&file).expect("read");
+    let read = t.elapsed();
+    let t = Instant::now();
+    let (_, snapshot) = wangge_store::codec::read_snapshot(&bytes).expect("decodes");
+    let decode = t.elapsed();
+    drop(bytes);
+    let t = Instant::now();
+    let mut reg = Registry::from_snapshot(snapshot).expect("loads");
+    let load = t.elapsed();
+    let t = Instant::now();
+    let store = SqliteStore::reader(dir).expect("opens");
+    store
+        .read(reg.position() + 1, &mut |record| {
+            reg.apply_record(&record).expect("a record of the city");
+            Ok(())
+        })
+        .expect("reads");
+    let tail = t.elapsed();
+    eprintln!(
+        "{label}: open, once: read the file {read:.2?}, check and decode {decode:.2?}, Registry::from_snapshot \
+         {load:.2?}, replay the {TAIL}-record tail {tail:.2?}"
+    );
+}
+
 fn open(c: &mut Criterion) {
     let (label, dir, registry) = city_store();
+    open_breakdown(&label, &dir);
     let households: u32 =
         std::env::var("WANGGE_STORE_BENCH_HOUSEHOLDS").ok().and_then(|h| h.parse().ok()).unwrap_or(350_000);
     let mut group = c.benchmark_group(format!("store/open/{label}"));

@@ -342,3 +342,25 @@ fn misuse_is_refused_with_typed_errors() {
         matches!(Durable::create(store, support::founded()), Err(StoreError::Exists { position }) if position == registry.position())
     );
 }
+
+/// A host's format-5 log (the golden file) moves into a store: upgraded to records by the
+/// core, imported in one transaction, and opened to the registry the log describes.
+#[test]
+fn a_format_5_log_is_upgraded_into_a_store() {
+    let text = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/log_v5.jsonl"))
+        .expect("the golden log");
+    let events: Vec<wangge::Event> =
+        text.lines().map(|line| serde_json::from_str(line).expect("a format-5 event")).collect();
+    let records = wangge::registry::upgrade_v5_log(&events).expect("upgraded");
+    let dir = Dir::new("v5");
+    let mut store = SqliteStore::open(&dir.0, Options::new()).expect("opens");
+    store.append_all(&records).expect("imported");
+    let (mut book, report) = Durable::open(store).expect("opens");
+    assert_eq!(report.replayed, records.len() as u64);
+    assert!(*book.registry() == Registry::replay(&events).expect("the events replay"));
+    book.checkpoint().expect("a checkpoint");
+    drop(book);
+    let (book, report) = Durable::open(SqliteStore::open(&dir.0, Options::new()).expect("opens")).expect("opens");
+    assert_eq!(report.replayed, 0);
+    assert!(*book.registry() == Registry::replay(&events).expect("the events replay"));
+}
