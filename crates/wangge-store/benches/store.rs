@@ -15,7 +15,9 @@
 //! by executing, record by record, the commands that build it (every unit, household and
 //! person in id order), imported into the store in transactions of 50,000 records, then a
 //! checkpoint, then 10,000 `SetState` records. The store is built once per run under the
-//! target directory and removed at the end; sizes and set-up times go to stderr.
+//! target directory and removed at the end; sizes, set-up times and where one open's time goes
+//! go to stderr. With `WANGGE_STORE_BENCH_ONCE` set, the open group times each contender once
+//! instead (for city_10m, whose replay alone takes minutes).
 //! `cargo bench -p wangge-store --bench store`.
 
 use std::hint::black_box;
@@ -194,6 +196,31 @@ fn open(c: &mut Criterion) {
     open_breakdown(&label, &dir);
     let households: u32 =
         std::env::var("WANGGE_STORE_BENCH_HOUSEHOLDS").ok().and_then(|h| h.parse().ok()).unwrap_or(350_000);
+    if std::env::var_os("WANGGE_STORE_BENCH_ONCE").is_some() {
+        // city_10m's replay takes minutes: each contender once, timed, instead of criterion's
+        // ten samples.
+        let t = Instant::now();
+        let (book, opened) = Durable::open(SqliteStore::open(&dir, Options::new()).expect("opens")).expect("opens");
+        let open = t.elapsed();
+        assert_eq!(opened.replayed, TAIL);
+        assert!(*book.registry() == registry, "the store opened to another registry");
+        drop(book);
+        let t = Instant::now();
+        let replayed = replay_whole_log(&dir);
+        let replay = t.elapsed();
+        assert!(replayed == registry);
+        drop(replayed);
+        let t = Instant::now();
+        drop(black_box(CityShape::with_households(households).build().expect("builds").into_registry()));
+        let build = t.elapsed();
+        eprintln!(
+            "store/open/{label}, once: snapshot_and_tail {open:.2?}, replay_whole_log {replay:.2?} ({:.1}x), \
+             build_in_memory {build:.2?}",
+            replay.as_secs_f64() / open.as_secs_f64()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let mut group = c.benchmark_group(format!("store/open/{label}"));
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_millis(1));
     group.bench_function("snapshot_and_tail", |b| {
