@@ -91,7 +91,24 @@ impl Options {
     }
 }
 
-/// The SQLite store: see the [module](self) page.
+/// The embedded default store 嵌入式存储: one SQLite database of records, snapshot files beside it.
+///
+/// ```text
+/// <dir>/records.sqlite   the log: one row per record (WAL, synchronous=FULL)
+/// <dir>/lock.sqlite      held in an exclusive transaction while a writer has the store open
+/// <dir>/snapshots/<position>.wgsnap   checkpoints in the codec's encoding
+/// ```
+///
+/// # The writer's lock
+/// A writer holds `BEGIN EXCLUSIVE` on `lock.sqlite` for as long as it has the store open. It
+/// is SQLite's own file lock (POSIX `fcntl`), which SQLite also keeps straight between two
+/// connections of one process; the kernel drops it when the process dies, even by `kill -9`,
+/// so a crash never leaves a stale lock behind (a lock row in a table would). No new crate is
+/// needed for it, and `File::try_lock` needs a Rust newer than our MSRV.
+///
+/// # Readers
+/// The records database is in WAL mode, so [`SqliteStore::reader`] reads records while the
+/// writer appends, without waiting for its fsync.
 #[derive(Debug)]
 pub struct SqliteStore {
     dir: PathBuf,
