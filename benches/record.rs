@@ -33,14 +33,14 @@ fn start() -> NaiveDate {
 }
 
 /// `cases` close contacts, every 7th person from the first, in a central isolation of three
-/// days followed by two at home: on the fourth day each enters its second phase.
+/// days followed by two at home: on one day each enters its second phase.
 fn with_cases(mut reg: Registry, cases: u32) -> Registry {
     let policy = Policy::builder(
         "central_3_home_2",
         Anchor::LastExposure,
         vec![Phase::new(Setting::CentralisedIsolation, 3), Phase::new(Setting::HomeHealthMonitoring, 2)],
     )
-    .checks_per_day(0)
+    .checks_per_day(1)
     .build()
     .expect("a valid policy");
     let policy: PolicyId =
@@ -75,10 +75,12 @@ fn bench_record(c: &mut Criterion) {
     });
     drop(reg);
 
-    let fourth = start().checked_add_days(chrono::Days::new(3)).expect("a date");
     for (name, households) in [("10k", 10_000), ("100k", 35_000)] {
         for cases in [200, 2_000] {
             let reg = with_cases(city(households).into_registry(), cases);
+            // The first day of the second phase.
+            let schedule = reg.schedule(wangge::CaseId::new(0)).expect("a case");
+            let fourth = schedule.phases()[1].first();
             let round = reg.prepare(Command::OpenDay { today: fourth }, None).expect("a round");
             assert_eq!(round.record().map(|r| r.events().len()), Some(cases as usize), "one phase a case");
             group.bench_function(format!("prepare_round/{cases}/city_{name}"), |b| {

@@ -1,5 +1,7 @@
-//! Events: what happened to the registry, in order. The event log is the host's audit trail and
-//! its persistence: replaying it from the start rebuilds an equal registry.
+//! Events: what happened to the registry, in order. A command's events travel together in one
+//! [`Record`](super::Record) of the host's log (format 6), its audit trail and its persistence:
+//! replaying the records from the start rebuilds an equal registry. The event-level calls
+//! below are the shape of format 5's logs, kept for hosts that log events and for bulk loads.
 //!
 //! Commands become events ([`Registry::apply`](super::Registry::apply)); the host appends them
 //! to its log; on restart it feeds them back ([`Registry::replay`](super::Registry::replay),

@@ -10,27 +10,7 @@
 //!                                  Registry::commit ◀────────┘  applies exactly that record
 //! ```
 //!
-//! On restart the host feeds the records back ([`Registry::replay_records`],
-//! [`Registry::apply_record`]): each must continue the registry's head (position + 1, the
-//! digest chained from the head's), and its events must be exactly what the command it
-//! records makes on that state: a record with an event missing, added, reordered or edited
-//! is refused with its position, before anything changes.
-//!
-//! # The digest
-//! A record's [`Digest`] is SHA-256 over the previous record's digest (32 bytes; 32 zero bytes
-//! before the founding record) followed by the compact JSON (serde_json) of
-//! `{"position":…,"request":…,"round":…,"events":[…]}`, the record's fields in that order, as
-//! this build serialises them. Anyone holding the log can recompute it.
-//!
-//! # Exactly once
-//! A command may carry a host-given [`RequestId`]. The registry remembers every request id it
-//! committed, as 16 bytes of the id's SHA-256, with an 8-byte fingerprint of the command and
-//! the position of its record: 32 bytes a request, about 37 in its hash table (FxHashMap, load
-//! at most 7/8, one control byte) and up to twice that right after the table grew: 10 million
-//! requests cost 0.4 to 0.7 GB. Commands without a request id cost nothing. The same id again
-//! with the same command is answered with the first record's position ([`Answer::Repeated`])
-//! and changes nothing; with another command it is refused
-//! ([`RegistryError::RequestReused`]). Replays and snapshots restore the remembered ids.
+//! The rules of replay, the digest and exactly-once requests are on [`Record`]'s page.
 
 use std::fmt;
 
@@ -175,7 +155,7 @@ macro_rules! hex_newtype {
 }
 
 /// A record's running digest 摘要: SHA-256 over the previous record's digest and this
-/// record's canonical bytes (see the [module](self) page), shown and serialised as 64 hex
+/// record's canonical bytes (see [`Record`]'s "The digest"), shown and serialised as 64 hex
 /// digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Digest([u8; 32]);
@@ -246,6 +226,28 @@ pub struct Head {
 /// replayed by [`Registry::apply_record`], which checks everything it claims. A record of a
 /// daily round ([`Command::OpenDay`]) names its day in `round`: the round's events are
 /// decided by that date, so a replay recomputes them and refuses a record that lacks one.
+///
+/// On restart the host feeds the records back ([`Registry::replay_records`],
+/// [`Registry::apply_record`]): each must continue the registry's head (position + 1, the
+/// digest chained from the head's), and its events must be exactly what the command it
+/// records makes on that state: a record with an event missing, added, reordered or edited
+/// is refused with its position, before anything changes.
+///
+/// # The digest
+/// A record's [`Digest`] is SHA-256 over the previous record's digest (32 bytes; 32 zero bytes
+/// before the founding record) followed by the compact JSON (serde_json) of
+/// `{"position":…,"request":…,"round":…,"events":[…]}`, the record's fields in that order, as
+/// this build serialises them. Anyone holding the log can recompute it.
+///
+/// # Exactly once
+/// A command may carry a host-given [`RequestId`]. The registry remembers every request id it
+/// committed, as 16 bytes of the id's SHA-256, with an 8-byte fingerprint of the command and
+/// the position of its record: 32 bytes a request, about 37 in its hash table (FxHashMap, load
+/// at most 7/8, one control byte) and up to twice that right after the table grew: 10 million
+/// requests cost 0.4 to 0.7 GB. Commands without a request id cost nothing. The same id again
+/// with the same command is answered with the first record's position ([`Answer::Repeated`])
+/// and changes nothing; with another command it is refused
+/// ([`RegistryError::RequestReused`]). Replays and snapshots restore the remembered ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {

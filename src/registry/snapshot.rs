@@ -391,7 +391,7 @@ impl Registry {
     /// exist. It is upgraded: it loads at position 0 with the digest
     /// [`Digest::of_v5_snapshot`] of its founding record's digest, remembering no request.
     /// The host continues it with its format-5 log's tail after the snapshot, upgraded onto
-    /// that head by [`upgrade_v5_tail`](super::upgrade_v5_tail).
+    /// that head by [`upgrade_v5_tail`](Registry::upgrade_v5_tail).
     ///
     /// # Errors
     /// [`RegistryError::UnsupportedFormat`] for another format version; the errors of
