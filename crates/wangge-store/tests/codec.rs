@@ -210,6 +210,15 @@ fn the_generator_reaches_every_part_of_a_snapshot() {
     for (what, n) in counts {
         assert!(n > 0, "no {what} in {counts:?}");
     }
+    assert_eq!(reg.business_date(), s.business_date);
+    assert!(s.business_date > Some(support::start()), "days opened after the first");
+    assert!(reg.cases().any(|(_, c)| c.linked().is_some()), "a secondary contact linked to a case");
+    // The commands that leave no trace of their own in a snapshot are reached too: errata
+    // (the corrected records), back-dated records, availability changed later.
+    let kinds = support::event_kinds(&mut support::founded(), &support::ops_from_seed(11, 1_500));
+    for kind in ["DayOpened", "CheckCorrected", "TestCorrected", "AvailabilitySet", "CaseConverted", "CaseFlagged"] {
+        assert!(kinds.get(kind).copied().unwrap_or(0) > 0, "no {kind} in {kinds:?}");
+    }
     let bytes = codec::snapshot_to_bytes(&s).expect("encodes");
     assert_eq!(codec::read_snapshot(&bytes).expect("decodes").1, s);
 }
