@@ -618,3 +618,51 @@ fn the_narrated_sample_restarts_and_answers_the_same() {
     assert!(text.contains("lies outside this scope"));
     assert!(text.contains("[O 1-101"), "the map shows the arrival's household orange:\n{text}");
 }
+
+#[test]
+fn the_business_date_is_kept_by_the_store_and_gates_the_records() {
+    let files = Files::new("day");
+    let mut host = after_sample(&files);
+    let business_date = february(3);
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(business_date));
+    let day = |error| Some(Error::Registry(error));
+    // The day does not go back, nothing is recorded after it, a case starts on it.
+    let refused = [
+        (
+            r#"{"command":{"OpenDay":{"today":"2020-02-02"}}}"#,
+            day(RegistryError::DayNotForward { today: february(2), business_date }),
+        ),
+        (
+            r#"{"command":{"RecordCheck":{"person":0,"at":"2020-02-04T08:00:00","temperature":"36.5","symptoms":false}}}"#,
+            day(RegistryError::AfterBusinessDate { date: february(4), business_date }),
+        ),
+        (
+            r#"{"command":{"StartCase":{"person":2,"policy":0,"category":"CloseContact","anchor":"2020-02-01","on":"2020-02-02","linked":null}}}"#,
+            day(RegistryError::NotBusinessDate { date: february(2), business_date }),
+        ),
+    ];
+    let logged = host.logged();
+    for (line, error) in refused {
+        assert_eq!(refusal(only(serve_lines(&mut host, &[line.to_owned()]))), error, "{line}");
+    }
+    assert_eq!(host.logged(), logged, "nothing logged");
+    // A back-dated check is a record of the past: accepted.
+    let back =
+        r#"{"command":{"RecordCheck":{"person":0,"at":"2020-02-02T20:00:00","temperature":"36.6","symptoms":false}}}"#;
+    assert!(matches!(
+        answers(&serve_lines(&mut host, &[back.to_owned()]))[0][0],
+        Response::Event(Event::CheckRecorded { .. })
+    ));
+    host.checkpoint().expect("the checkpoint is written");
+    drop(host);
+
+    // Reopened from the checkpoint alone, the day is where it was and moves on from there.
+    let mut host = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(host.opened().from_snapshot, host.opened().logged);
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(business_date));
+    let next = answers(&serve_lines(&mut host, &[r#"{"command":{"OpenDay":{"today":"2020-02-04"}}}"#.to_owned()]));
+    assert_eq!(next[0][0], Response::Event(Event::DayOpened { from: Some(business_date), on: february(4) }));
+    drop(host);
+    let host = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(february(4)));
+}
