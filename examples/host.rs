@@ -33,6 +33,10 @@
 //!   `{"found":{"scheme":<LevelScheme>,"root":{"name":"花园路街道","level":0,"kind":"Area","code":null}}}`
 //! - A command, as wangge serialises [`Command`]:
 //!   `{"command":{"AddHousehold":{"unit":3,"door":"1-101"}}}`
+//! - The morning 业务日期: `{"command":{"OpenDay":{"today":"2020-02-03"}}}` opens the
+//!   registry's business date (only ever forward) and runs that day's round. Records for
+//!   cases wait for the first day opened and nothing dated after the day is recorded; a real
+//!   service sends it from its own clock, here the session carries it.
 //! - A query for a user, who sees only their scope 管辖范围 (the subtrees of some units; see
 //!   [`Scope`](wangge::Scope)), with the date it is asked for (the host passes "today"):
 //!   `{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}`.
