@@ -411,5 +411,65 @@ fn bench_audit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_build, bench_query, bench_scope, bench_command, bench_audit);
+/// A city with cases in every state: one person in a hundred under home isolation (Shanghai's
+/// seed policy) from `REGISTERED_ON`, each checked twice a day; of those, one in three released
+/// after its period, one in ten escalated by a fever on its third day, the rest open. So that
+/// the audit's case rules (issue 14 §3) have records, statuses and dates to read.
+fn with_cases(shape: &CityShape) -> wangge::Registry {
+    use wangge::quarantine::{CaseStatus, Category, Policy, Temperature};
+    let mut reg = build(shape).into_registry();
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }).expect("a policy")[0]
+        .new_policy()
+        .expect("its id");
+    let persons: Vec<PersonId> = reg.population().persons().map(|(p, _)| p).step_by(100).collect();
+    let start = REGISTERED_ON;
+    let normal = Temperature::from_tenths(364).expect("plausible");
+    let fever = Temperature::from_tenths(385).expect("plausible");
+    for (k, &person) in persons.iter().enumerate() {
+        let category = Category::ArrivalFromEpidemicArea;
+        let command = Command::StartCase { person, policy, category, anchor: start, on: start, linked: None };
+        let Some(case) = reg.apply(command).expect("a case").first().and_then(Event::new_case) else { continue };
+        let schedule = reg.schedule(case).expect("a schedule");
+        let days: Vec<_> = schedule.first_day().iter_days().take_while(|&d| d <= schedule.last_day()).collect();
+        for (i, &day) in days.iter().enumerate() {
+            for hour in [8, 18] {
+                let hot = k % 10 == 1 && i == 2 && hour == 18;
+                let at = day.and_hms_opt(hour, 0, 0).expect("a time");
+                let temperature = if hot { fever } else { normal };
+                reg.apply(Command::RecordCheck { person, at, temperature, symptoms: false }).expect("a check");
+            }
+            if reg.case(case).is_ok_and(|c| c.status() != &CaseStatus::Open) {
+                break;
+            }
+        }
+        if k % 3 == 0 && reg.case(case).is_ok_and(|c| c.status() == &CaseStatus::Open) {
+            reg.apply(Command::Release { case, on: schedule.release() }).expect("a release");
+        }
+    }
+    reg
+}
+
+/// Loading a snapshot (issue 14 §3: the audit now checks every command rule on load): from a
+/// `Snapshot` value already in memory, so that JSON parsing is not in the figure; the audit
+/// alone beside it, and the small city as the baseline of the large one.
+fn bench_snapshot(c: &mut Criterion) {
+    let mut group = c.benchmark_group("snapshot");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));
+    for (size, shape) in [("100k", shape_100k()), ("1m", CityShape::with_households(353_280))] {
+        let reg = with_cases(&shape);
+        let snapshot = reg.snapshot();
+        eprintln!("city_{size}: {} persons, {} cases", reg.population().person_count(), reg.cases().count());
+        group.bench_function(format!("from_snapshot/city_{size}"), |b| {
+            b.iter_batched(
+                || snapshot.clone(),
+                |s| wangge::Registry::from_snapshot(s).expect("it loads"),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+        group.bench_function(format!("audit/city_{size}"), |b| b.iter(|| black_box(reg.audit())));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_build, bench_query, bench_scope, bench_command, bench_audit, bench_snapshot);
 criterion_main!(benches);

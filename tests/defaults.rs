@@ -102,6 +102,8 @@ fn set_availability_without_dates_does_not_decode_and_clearing_a_leave_is_said()
 #[test]
 fn a_secondary_contact_under_a_linked_release_says_whom_they_follow() {
     let mut reg = registry();
+    // Cases start on the business date.
+    reg.apply(Command::OpenDay { today: feb(2) }).expect("a day opened");
     let (close_policy, secondary_policy) = (PolicyId::new(0), PolicyId::new(1));
     let start = |person: u32, policy, category, linked| Command::StartCase {
         person: PersonId::new(person),

@@ -452,13 +452,6 @@ fn the_golden_log_of_version_5_upgrades_to_records() {
         records.iter().any(|r| r.round().is_some() && r.events().len() > 1),
         "a day's round of several events in one record"
     );
-    let today: Vec<Vec<Event>> =
-        log_v6().into_iter().filter(|r| !r.events().is_empty()).map(|r| r.into_events()).collect();
-    let upgraded: Vec<Vec<Event>> = records.into_iter().map(|r| r.into_events()).collect();
-    for (i, (a, b)) in upgraded.iter().zip(&today).enumerate().skip(1) {
-        assert_eq!(a, b, "record {i}");
-    }
-    assert_eq!(upgraded.len(), today.len());
 }
 
 /// The golden snapshot of format 5 is upgraded: it loads at position 0 with the digest
@@ -499,13 +492,15 @@ fn a_version_5_snapshot_and_its_tail_upgrade_together() {
     });
     for at in cuts {
         // The snapshot a format-5 host took after `at` events: this build writes format 6, so
-        // it is written and then taken back to format 5 (no head, no requests).
+        // it is written and then taken back to format 5 (no head, no requests, no business
+        // date).
         let prefix = Registry::replay(&v5[..at]).expect("a prefix replays");
         let mut value = serde_json::to_value(&prefix).expect("JSON");
         let object = value.as_object_mut().expect("an object");
         object.insert("format".to_owned(), 5.into());
         object.remove("head");
         object.remove("requests");
+        object.remove("business_date");
         let text = serde_json::to_string(&value).expect("JSON");
         let mut reg: Registry = serde_json::from_str(&text).expect("a format-5 snapshot loads");
         let mut follower: Registry = serde_json::from_str(&text).expect("a format-5 snapshot loads");

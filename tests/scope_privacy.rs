@@ -93,7 +93,9 @@ fn city() -> City {
         }
     }
     let communities: [UnitId; 3] = communities.try_into().expect("three");
-    // One arrival per community, from the first household of its first courtyard.
+    // One arrival per community, from the first household of its first courtyard, on the
+    // first business date.
+    reg.apply(Command::OpenDay { today: feb(2) }).expect("a day opened");
     for yards in &courtyards {
         let h = reg.population().households_at(yards[0])[0];
         let person = reg.household(h).expect("a household").members()[0];
@@ -135,6 +137,8 @@ fn city() -> City {
         let command = Command::AddCell { overlay, name: format!("片{c}"), units: vec![community] };
         reg.apply(command).expect("a cell");
     }
+    // The changes, in and out of the scope, are made on the next day.
+    reg.apply(Command::OpenDay { today: feb(3) }).expect("a day opened");
     City { reg, communities, courtyards }
 }
 

@@ -44,12 +44,14 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
 use wangge::colour::{PersonState, State};
-use wangge::duty::{Assignment, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, TargetSelector};
+use wangge::duty::{
+    Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, TargetSelector,
+};
 use wangge::grid::{CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord, ResidentId};
 use wangge::quarantine::{
-    Anchor, CaseStatus, Category, DayCounting, Ending, LinkedRelease, Phase, Policy, Release, ReviewReason, Setting,
-    Temperature, TestResult,
+    Anchor, CaseStatus, Category, DayCounting, Ending, Link, LinkedRelease, Phase, Policy, Release, ReviewReason,
+    Reading, Sample, Setting, Temperature, TestResult,
 };
 use wangge::{
     CaseId, Command, HouseholdId, OverlayId, PersonId, PolicyId, Registry, SchemeId, Snapshot, StaffId, UnitId,
@@ -250,6 +252,8 @@ impl World {
         for c in setup() {
             assert!(world.step(c), "every setup command is accepted");
         }
+        // The first business date: cases are recorded from then on.
+        assert!(world.step(Command::OpenDay { today: start() }), "the first day opens");
         world
     }
 
@@ -285,9 +289,25 @@ impl World {
         (0..self.persons() as u32).map(PersonId::new).filter(|&p| self.reg.active_case(p).is_none()).collect()
     }
 
+    /// The commands of `op`, each dated after today preceded by the daily round that opens
+    /// its date (the business date only moves forward, and nothing is recorded after it).
     fn commands(&mut self, op: &Op) -> Vec<Command> {
+        let mut out = Vec::new();
+        for command in self.draw(op) {
+            if let Some((date, _)) = dated(&command).filter(|&(date, _)| date > self.today) {
+                self.today = date;
+                out.push(Command::OpenDay { today: date });
+            }
+            out.push(command);
+        }
+        out
+    }
+
+    fn draw(&mut self, op: &Op) -> Vec<Command> {
         let [a, b, c] = op.picks;
         let on = self.day(op.offset);
+        // A case starts, or restarts, on the business date: a later date opens that day first.
+        let today_or_later = on.max(self.today);
         let unit = |pick: u16, n: usize| UnitId::new(u32::from(pick) % n as u32);
         let reg = &self.reg;
         let one = |c: Command| vec![c];
@@ -351,13 +371,23 @@ impl World {
                     .map(|(id, _)| id)
                     .collect();
                 let linked = if category == Category::SecondaryContact { among(&close, c) } else { None };
-                let anchor = plus(on, -i64::from(c % 4));
-                one(Command::StartCase { person, policy, category, anchor, on, linked })
+                let anchor = plus(today_or_later, -i64::from(c % 4));
+                one(Command::StartCase {
+                    person,
+                    policy,
+                    category,
+                    anchor,
+                    on: today_or_later,
+                    linked: linked
+                        .map(Link::Case)
+                        .or((category == Category::SecondaryContact).then_some(Link::Unlinked)),
+                })
             }
             12 => {
                 let Some(person) = among(&self.under_case(), a) else { return Vec::new() };
-                let anchor = reg.active_case(person).and_then(|k| reg.case(k).ok()).map_or(on, |k| k.anchor());
-                one(Command::Exposed { person, anchor: plus(anchor, 1 + i64::from(b % 3)), on })
+                let anchor =
+                    reg.active_case(person).and_then(|k| reg.case(k).ok()).map_or(today_or_later, |k| k.anchor());
+                one(Command::Exposed { person, anchor: plus(anchor, 1 + i64::from(b % 3)), on: today_or_later })
             }
             13..=16 => {
                 let Some(person) = among(&self.under_case(), a) else { return Vec::new() };
@@ -402,7 +432,7 @@ impl World {
                         category: Category::SecondaryContact,
                         anchor,
                         on: self.today,
-                        linked: Some(case),
+                        linked: Some(Link::Case(case)),
                     },
                 ]
             }
@@ -446,7 +476,7 @@ impl World {
             27 => {
                 let staff = StaffId::new(u32::from(a) % reg.staff_pool().len() as u32);
                 let until = op.flag.then(|| plus(on, i64::from(b % 3)));
-                one(Command::SetAvailability { staff, from: None, until })
+                one(Command::SetAvailability { staff, availability: Availability::from_bounds(None, until) })
             }
             28 | 29 => {
                 // An assignment drawn from the targets the scheme selects and its roles.
@@ -479,12 +509,50 @@ impl World {
     }
 }
 
+/// The date a command records for, checked against the business date, and whether it must
+/// be the business date itself (a start or a restart); `None` for a command not held to it
+/// (see the table of `wangge::registry::days`).
+fn dated(command: &Command) -> Option<(NaiveDate, bool)> {
+    match command {
+        Command::StartCase { on, .. } | Command::Exposed { on, .. } => Some((*on, true)),
+        Command::RecordCheck { at, .. } => Some((at.date(), false)),
+        Command::CorrectTest { corrected: Some(Sample { on, .. }), .. } => Some((*on, false)),
+        Command::RegisterPerson { state, .. } => Some((state.since(), false)),
+        Command::RecordTest { on, .. }
+        | Command::Release { on, .. }
+        | Command::MovePerson { on, .. }
+        | Command::SetState { on, .. }
+        | Command::SetColourRule { on, .. }
+        | Command::CloseUnit { on, .. }
+        | Command::Assign { on, .. }
+        | Command::Unassign { on, .. }
+        | Command::Solve { on, .. }
+        | Command::Replace { on, .. } => Some((*on, false)),
+        _ => None,
+    }
+}
+
+/// Whether a command records for a case, and so waits for a first business date.
+fn waits(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::StartCase { .. }
+            | Command::Exposed { .. }
+            | Command::RecordCheck { .. }
+            | Command::RecordTest { .. }
+            | Command::Release { .. }
+            | Command::CorrectCheck { .. }
+            | Command::CorrectTest { .. }
+    )
+}
+
 fn build(ops: &[Op]) -> World {
     let mut world = World::new();
     for op in ops {
         for c in world.commands(op) {
             world.step(c);
         }
+        assert_eq!(world.reg.business_date(), Some(world.today), "the days opened are the world's");
     }
     world
 }
@@ -673,6 +741,42 @@ impl Log {
     }
 }
 
+impl Log {
+    /// The business date before the log's command `at` (after the commands before it).
+    fn business_date(&self, at: usize) -> Option<NaiveDate> {
+        self.commands[..at].iter().rev().find_map(|c| match c {
+            Command::OpenDay { today } => Some(*today),
+            _ => None,
+        })
+    }
+
+    /// `commands` as they may be placed before the log's command `at` under the date rules:
+    /// as they are when the business date there admits them; after a daily round opening
+    /// their latest date when the log opens a later day only after `at` (never back); `None`
+    /// when neither keeps the rules.
+    fn placed(&self, at: usize, commands: &[Command]) -> Option<Vec<Command>> {
+        let today = self.business_date(at);
+        let admits = |day: Option<NaiveDate>| {
+            commands.iter().all(|c| match (dated(c), day) {
+                (None, _) => true,
+                (Some(_), None) => !waits(c),
+                (Some((date, exact)), Some(day)) => date == day || (!exact && date < day),
+            })
+        };
+        if admits(today) {
+            return Some(commands.to_vec());
+        }
+        let latest = commands.iter().filter_map(dated).map(|(d, _)| d).max()?;
+        let next = self.commands[at..].iter().find_map(|c| match c {
+            Command::OpenDay { today } => Some(*today),
+            _ => None,
+        });
+        let forward = today.is_none_or(|t| latest > t) && next.is_none_or(|n| n > latest);
+        (forward && admits(Some(latest)))
+            .then(|| std::iter::once(Command::OpenDay { today: latest }).chain(commands.iter().cloned()).collect())
+    }
+}
+
 /// Replace occurrences of `old` by `new` in `v`, under a key named `key` when given: the
 /// `k`-th only (`Some(k)`) or all; a date also at the start of a date-time. Counts the
 /// occurrences seen in `seen`.
@@ -858,6 +962,42 @@ fn edits(log: &Log, snapshot: &Value, mutation: &Mutation) -> Vec<Log> {
                 inserted.push(vec![Command::RecordTest { person, on, result }]);
             }
         }
+        // An erratum for a day's test: another result, or none.
+        if let (true, Ok(_)) = (path.ends_with(".test"), serde_json::from_value::<TestResult>(old.clone())) {
+            let day = path.rsplit_once(".test").map(|(p, _)| p.to_owned()).unwrap_or_default();
+            let mut all = Vec::new();
+            paths(snapshot, &mut Vec::new(), &mut all);
+            let on = all.iter().find(|p| show(p) == day).and_then(|p| get(snapshot, p)).and_then(|d| date(&d["date"]));
+            let corrected = serde_json::from_value::<Option<TestResult>>(new.clone());
+            if let (Some(on), Ok(corrected)) = (on, corrected) {
+                let corrected = corrected.map(|result| Sample { on, result });
+                inserted.push(vec![Command::CorrectTest { case: CaseId::new(c), on, corrected }]);
+            }
+        }
+        // Fewer checks on a day: errata for checks the log recorded that day.
+        if let (Some(person), true, Some(n), Some(m)) = (person, path.ends_with(".checks"), old.as_u64(), new.as_u64())
+        {
+            let day = path.rsplit_once(".checks").map(|(p, _)| p.to_owned()).unwrap_or_default();
+            let mut all = Vec::new();
+            paths(snapshot, &mut Vec::new(), &mut all);
+            let on = all.iter().find(|p| show(p) == day).and_then(|p| get(snapshot, p)).and_then(|d| date(&d["date"]));
+            let errata: Vec<Command> = log
+                .commands
+                .iter()
+                .filter_map(|command| match *command {
+                    Command::RecordCheck { person: p, at, temperature, symptoms }
+                        if p == person && Some(at.date()) == on =>
+                    {
+                        let recorded = Reading { at, temperature, symptoms };
+                        Some(Command::CorrectCheck { case: CaseId::new(c), recorded, corrected: None })
+                    }
+                    _ => None,
+                })
+                .collect();
+            if m < n {
+                inserted.push(errata.into_iter().take((n - m) as usize).collect());
+            }
+        }
         // More checks on a day.
         if let (Some(person), true, Some(n), Some(m)) = (person, path.ends_with(".checks"), old.as_u64(), new.as_u64())
         {
@@ -879,7 +1019,13 @@ fn edits(log: &Log, snapshot: &Value, mutation: &Mutation) -> Vec<Log> {
     if let (Some(i), true) = (index(".staff["), path.ends_with(".until") || path.ends_with(".from")) {
         let member = &get_path(snapshot, mutation)[i as usize];
         let (from, until) = (date(&member["from"]), date(&member["until"]));
-        inserted.push(vec![Command::SetAvailability { staff: StaffId::new(i), from, until }]);
+        inserted.push(vec![Command::SetAvailability {
+            staff: StaffId::new(i),
+            availability: Availability::from_bounds(from, until),
+        }]);
+    }
+    if let (".business_date", Some(today)) = (path.as_str(), date(new)) {
+        inserted.push(vec![Command::OpenDay { today }]);
     }
     if let (true, Ok(rule)) = (path.starts_with(".colour_rule"), serde_json::from_value(get_path(snapshot, mutation))) {
         inserted.push(vec![Command::SetColourRule { rule, on: start() }]);
@@ -905,17 +1051,21 @@ fn edits(log: &Log, snapshot: &Value, mutation: &Mutation) -> Vec<Log> {
     if let (Some(c), Some(on)) = (index(".cases["), ended) {
         let release = vec![Command::Release { case: CaseId::new(c), on }];
         for at in (0..log.commands.len()).filter(|&i| matches!(log.commands[i], Command::OpenDay { .. })) {
-            let mut l = log.clone();
-            l.commands.splice(at..at, release.iter().cloned());
-            out.push(l);
+            if let Some(placed) = log.placed(at, &release) {
+                let mut l = log.clone();
+                l.commands.splice(at..at, placed);
+                out.push(l);
+            }
         }
         inserted.push(release);
     }
     for commands in inserted {
         for at in related.iter().copied().chain([log.commands.len()]).rev() {
-            let mut l = log.clone();
-            l.commands.splice(at..at, commands.iter().cloned());
-            out.push(l);
+            if let Some(placed) = log.placed(at, &commands) {
+                let mut l = log.clone();
+                l.commands.splice(at..at, placed);
+                out.push(l);
+            }
         }
     }
     // One related command dropped or repeated; two swapped.
@@ -973,7 +1123,7 @@ const UNCLAIMED: &[(&str, &str)] = &[
     (".cases$", "cases dropped, repeated or swapped shift every later case id"),
     (".states[]", "state changes by hand before, between and after cases"),
     (".states$", "state changes by hand before, between and after cases"),
-    (".cases[].linked?", "a link to another close contact, whose tests then release it otherwise"),
+    (".cases[].linked?", "a link to another person's close contact, whose tests then release it otherwise"),
     (".rosters[][].target", "a target selected on the day of its assignment (a person's state then)"),
     (".rosters[][].staff?", "another eligible holder, available and local on another day"),
     (".rosters[]$", "assignments made and removed on other dates"),
@@ -1016,8 +1166,9 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
         ".cases[].linked" => match (index(".cases["), mutation.new.as_u64()) {
             (Some(own), Some(l)) => {
                 let close = case(l as usize);
-                let positive = close["days"].as_array().is_some_and(|d| d.iter().any(|d| d["test"] == "Positive"));
-                close["category"] == "CloseContact" && close["person"] != case(own)["person"] && !positive
+                // A close contact who tested positive since is plausible too: a log may end
+                // between the positive test's event and its conversions (issue 14 §2).
+                close["category"] == "CloseContact" && close["person"] != case(own)["person"]
             }
             _ => false,
         },
@@ -1070,65 +1221,63 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
 
 /// Whether case `case` of `reg` could end up in `status`, judged here from the documented
 /// rules: released on or after its release date with nothing of its own missing, no positive
-/// test, before its person's state date; escalated on a day holding the record that escalates
-/// (a check for a suspected case, the only positive test for a confirmed one), not before its
-/// anchor, before its person's state date; under review since its release date or later, for
-/// plausible reasons. An open case is never judged plausible here.
+/// test, before its person's state date; escalated not before its anchor, before its person's
+/// state date (an escalation lands on the business date the record is made, whatever the
+/// record's own date: for a confirmed case, on or after every positive test's sampling date;
+/// for a suspected one, no positive test, and the fever's check may have been taken back by
+/// an erratum since, as checks are only counted); under review since its release date or
+/// later, for plausible reasons. Nothing after the business date. An open case is never
+/// judged plausible here.
 fn plausible_status(reg: &Registry, case: usize, status: &CaseStatus) -> bool {
     let id = CaseId::new(case as u32);
     let (Ok(c), Ok(schedule)) = (reg.case(id), reg.schedule(id)) else { return false };
     let Ok(since) = reg.state(c.person()).map(|s| s.since()) else { return false };
+    let Some(today) = reg.business_date() else { return false };
     let positives: Vec<NaiveDate> = c.tests().filter(|&(_, t)| t == TestResult::Positive).map(|(d, _)| d).collect();
     match status {
         CaseStatus::Open => false,
         CaseStatus::Review { since: flagged, reasons } => {
-            positives.is_empty() && *flagged >= schedule.release() && plausible_review(reg, case, reasons)
+            positives.is_empty()
+                && *flagged >= schedule.release()
+                && *flagged <= today
+                && plausible_review(reg, case, reasons)
         }
         CaseStatus::Released { on } => {
             positives.is_empty()
                 && *on >= schedule.release()
                 && *on <= since
+                && *on <= today
                 && c.release_blockers(&schedule, None).is_empty()
         }
         CaseStatus::Escalated { on, to } => {
-            let day = c.day(*on);
             let recorded = match to {
-                State::Suspected => positives.is_empty() && day.is_some_and(|d| d.checks() > 0),
-                State::Confirmed => positives == [*on],
+                State::Suspected => positives.is_empty(),
+                State::Confirmed => !positives.is_empty() && positives.iter().all(|d| d <= on),
                 _ => false,
             };
-            recorded && *on >= c.anchor() && *on <= since
+            recorded && *on >= c.anchor() && *on <= since && *on <= today
         }
     }
 }
 
 /// Whether a case of `reg` could have been flagged for `reasons`, judged here from the
-/// documented rules: some reason, each once in order; every reason its own records still give
-/// (checks and tests only come), symptoms only if its last day holds them now; a reason of
-/// the last day only where its policy ends after a clean last day, a test only where one is due
-/// then; the linked close contact's tests only for a linked case under a linked policy.
+/// documented rules: some reason, each once in order; a reason of the last day only where its
+/// policy ends after a clean last day, a test only where one is due then; the linked close
+/// contact's tests only for a linked case under a linked policy. The reasons are not compared
+/// with the records: an erratum (`CorrectCheck`, `CorrectTest`) may take back a check or a
+/// test after the flag.
 fn plausible_review(reg: &Registry, case: usize, reasons: &[ReviewReason]) -> bool {
     let id = CaseId::new(case as u32);
     let (Ok(c), Ok(schedule)) = (reg.case(id), reg.schedule(id)) else { return false };
     let Ok(policy) = reg.policy(c.policy()) else { return false };
-    let last = c.day(schedule.last_day());
     let clean = schedule.ending() == Ending::AfterCleanLastCheck;
     let test_due = schedule.tests_due_on(schedule.last_day()) > 0;
-    let lacks_check = clean && last.is_none_or(|d| d.checks() == 0);
-    let lacks_test = clean && test_due && last.is_none_or(|d| d.test() != Some(TestResult::Negative));
-    let symptoms = clean && last.is_some_and(|d| d.symptoms());
     let allowed = |r: &ReviewReason| match r {
-        ReviewReason::NoLastDayCheck => clean,
-        ReviewReason::SymptomsOnLastDay => symptoms,
+        ReviewReason::NoLastDayCheck | ReviewReason::SymptomsOnLastDay => clean,
         ReviewReason::NoLastDayTest => clean && test_due,
         ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
-        _ => false,
     };
-    !reasons.is_empty()
-        && reasons.windows(2).all(|w| w[0] < w[1])
-        && reasons.iter().all(allowed)
-        && (!lacks_check || reasons.contains(&ReviewReason::NoLastDayCheck))
-        && (!lacks_test || reasons.contains(&ReviewReason::NoLastDayTest))
+    !reasons.is_empty() && reasons.windows(2).all(|w| w[0] < w[1]) && reasons.iter().all(allowed)
 }
 
 fn check(ops: &[Op], seeds: &[u64]) -> Result<(), TestCaseError> {
@@ -1211,21 +1360,33 @@ fn feb(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 2, d).expect("a real date")
 }
 
-/// The setup, then: case 0 released after every check and test; case 1 an open close contact
-/// with case 2 an open secondary contact linked to it; case 3 escalated by a positive test;
-/// case 4 under review (nothing recorded); scheme 0 solved.
+/// The setup, then, all started on the first business date: case 0 released by the daily
+/// round after every check and test; case 1 an open close contact with case 2 a secondary
+/// contact linked to it; case 3 escalated by a positive test; case 4 flagged for review by
+/// the round (nothing recorded); scheme 0 solved.
 fn scenario() -> Registry {
     let mut reg = found();
     for c in setup() {
         apply(&mut reg, c);
     }
-    let start = |reg: &mut Registry, person: u32, policy: u16, category, linked| {
+    apply(&mut reg, Command::OpenDay { today: feb(1) });
+    let start = |reg: &mut Registry, person: u32, policy: u16, category, linked: Option<CaseId>| {
         let (person, policy) = (PersonId::new(person), PolicyId::new(policy));
-        apply(reg, Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked });
+        apply(
+            reg,
+            Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: linked.map(Link::Case) },
+        );
     };
     start(&mut reg, 0, 0, Category::ArrivalFromElsewhere, None);
+    start(&mut reg, 2, 1, Category::CloseContact, None);
+    start(&mut reg, 4, 2, Category::SecondaryContact, Some(CaseId::new(1)));
+    start(&mut reg, 5, 0, Category::Inbound, None);
+    start(&mut reg, 6, 0, Category::Inbound, None);
     let schedule = reg.schedule(CaseId::new(0)).expect("a schedule");
     for day in schedule.first_day().iter_days().take_while(|&d| d <= schedule.last_day()) {
+        if reg.business_date().is_some_and(|today| day > today) {
+            apply(&mut reg, Command::OpenDay { today: day });
+        }
         for hour in [8, 18] {
             let at = day.and_hms_opt(hour, 0, 0).expect("a time");
             let temperature = Temperature::from_tenths(364).expect("plausible");
@@ -1234,14 +1395,12 @@ fn scenario() -> Registry {
         if schedule.tests_due_on(day) > 0 {
             apply(&mut reg, Command::RecordTest { person: PersonId::new(0), on: day, result: TestResult::Negative });
         }
+        if day == feb(3) {
+            apply(&mut reg, Command::RecordTest { person: PersonId::new(5), on: feb(3), result: TestResult::Positive });
+        }
     }
-    apply(&mut reg, Command::Release { case: CaseId::new(0), on: schedule.release() });
-    start(&mut reg, 2, 1, Category::CloseContact, None);
-    start(&mut reg, 4, 2, Category::SecondaryContact, Some(CaseId::new(1)));
-    start(&mut reg, 5, 0, Category::Inbound, None);
-    apply(&mut reg, Command::RecordTest { person: PersonId::new(5), on: feb(3), result: TestResult::Positive });
-    start(&mut reg, 6, 0, Category::Inbound, None);
-    apply(&mut reg, Command::Release { case: CaseId::new(4), on: schedule.release() });
+    // The round of the day after the last releases case 0 and flags case 4, of the same policy.
+    apply(&mut reg, Command::OpenDay { today: plus(schedule.last_day(), 1) });
     apply(&mut reg, Command::Solve { scheme: SchemeId::new(0), on: feb(1), balanced: false });
     reg
 }
@@ -1261,6 +1420,7 @@ fn each_command_rule_refuses_its_snapshot() {
     assert_eq!(back, reg);
     let case = |i: usize| &doc["cases"][i];
     assert!(case(0)["status"]["Released"].is_object(), "{}", case(0));
+    assert_eq!(case(1)["status"], "Open");
     assert_eq!(case(3)["status"]["Escalated"]["to"], "Confirmed");
     assert!(case(4)["status"]["Review"].is_object(), "{}", case(4));
     let release = reg.schedule(CaseId::new(0)).expect("a schedule").release();
@@ -1285,6 +1445,13 @@ fn each_command_rule_refuses_its_snapshot() {
         ("/cases/4/status/Review/reasons", serde_json::json!(["NoLastDayCheck"]), "under review for"),
         ("/cases/4/settled", plus(release, 1).to_string().into(), "after its release date"),
     ];
+    // Escalated (and tested positive) before the anchor: two fields moved together.
+    let early = with(&doc, "/cases/3/days/0/date", "2020-01-31".into());
+    let early = with(&early, "/cases/3/status/Escalated/on", "2020-01-31".into());
+    match Registry::from_snapshot(serde_json::from_value(early).expect("it reads")) {
+        Ok(_) => panic!("escalated before the anchor: loads"),
+        Err(e) => assert!(e.to_string().contains("before its anchor"), "{e}"),
+    }
     for (pointer, value, needle) in cases {
         let mutated = with(&doc, pointer, value);
         let snapshot: Snapshot = serde_json::from_value(mutated).expect("it reads");
@@ -1310,7 +1477,7 @@ fn a_locality_broken_by_a_later_move_loads() {
     let target = wangge::duty::Target::Person(person);
     apply(&mut reg, Command::Assign { scheme, target, role: Role::GridWorker, staff, on: feb(1) });
     apply(&mut reg, Command::MoveUnit { unit: UnitId::new(3), new_parent: UnitId::new(2) });
-    apply(&mut reg, Command::SetAvailability { staff, from: None, until: Some(feb(1)) });
+    apply(&mut reg, Command::SetAvailability { staff, availability: Availability::Until(feb(1)) });
     let json = serde_json::to_string(&reg.snapshot()).expect("a snapshot serialises");
     let back = Registry::from_snapshot(serde_json::from_str(&json).expect("it reads")).expect("it loads");
     assert_eq!(back, reg);

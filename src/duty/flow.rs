@@ -13,7 +13,7 @@ use petgraph::visit::EdgeRef;
 /// The value of a maximum flow from `source` to `sink` in `graph` (edge weights are
 /// capacities), and the flow on each edge, by edge index.
 ///
-/// Deterministic: arcs are tried in the order of their edges' indices. A `source` or `sink`
+/// Deterministic: arcs are tried in the order petgraph walks them. A `source` or `sink`
 /// not in the graph, or equal, gives no flow.
 ///
 /// # Complexity
@@ -39,15 +39,19 @@ pub(super) fn max_flow(graph: &DiGraph<(), u32>, source: NodeIndex, sink: NodeIn
         degree[a] += 1;
         degree[b] += 1;
     }
-    // The arcs out of each node, in edge order: `arcs[start[v]..start[v + 1]]`.
+    // The arcs out of each node, `arcs[start[v]..start[v + 1]]`, in the order petgraph walks
+    // a node's edges (its outgoing edges, newest first, then its incoming ones, newest
+    // first), so that the flow chosen among equal ones stays the one petgraph's `dinics` chose
+    // wherever their searches agree.
     let mut start = vec![0usize; n + 1];
     for v in 0..n {
         start[v + 1] = start[v] + degree[v];
     }
     let mut fill = start.clone();
     let mut arcs = vec![0usize; 2 * m];
-    for i in 0..m {
-        for arc in [2 * i, 2 * i + 1] {
+    for backward in [0, 1] {
+        for i in (0..m).rev() {
+            let arc = 2 * i + backward;
             // The tail of an arc is the head of its twin.
             let tail = to[arc ^ 1];
             arcs[fill[tail]] = arc;

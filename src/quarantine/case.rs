@@ -592,14 +592,15 @@ impl Case {
     }
 
     /// Take back one check counted on `date` (an erratum). Whether the day still had symptoms
-    /// is not known check by check: the flag is cleared only when the check taken back
-    /// reported them and was the day's only check; otherwise it stays (the safe side: a
-    /// last day with symptoms is reviewed). A day left with nothing recorded is dropped.
-    pub(crate) fn unrecord_check(&mut self, date: NaiveDate, symptoms: bool) {
+    /// is not known check by check: the flag is cleared when no check is left that day;
+    /// otherwise it stays (the safe side: a last day with symptoms is reviewed). A day left
+    /// with nothing recorded is dropped.
+    pub(crate) fn unrecord_check(&mut self, date: NaiveDate) {
         if let Ok(i) = self.days.binary_search_by_key(&date, |d| d.date) {
             let day = &mut self.days[i];
             day.checks = day.checks.saturating_sub(1);
-            if symptoms && day.checks == 0 {
+            // Symptoms are reported by checks: with none left, none are reported.
+            if day.checks == 0 {
                 day.symptoms = false;
             }
             if day.checks == 0 && !day.symptoms && day.test.is_none() {

@@ -28,11 +28,11 @@
 //! | `check_not_under_case` (registry/cases.rs) | a person under an active case changes state only with it | [`Finding::Case`] (the person is in the state the case's category has on its settled date) |
 //! | `check_case` `PolicyAdopted` (registry/cases.rs), `Policy::validate` | policy names unique; a valid policy | `CaseBook::from_parts`; `Policy`'s deserialisation |
 //! | `check_case` `CaseStarted`: person known, not under another case | one active case per person | `CaseBook::from_parts` |
-//! | `check_link` (registry/cases.rs) | a secondary contact under a linked policy, linked to another person's close-contact case without a positive test | `CaseBook::from_parts` (an earlier case), [`CaseRule::Link`] |
+//! | `check_link` (registry/cases.rs) | a secondary contact under a linked policy, linked to another person's close-contact case without a positive test | `CaseBook::from_parts` (an earlier case), [`CaseRule::Link`] (all but the positive test: see below) |
 //! | `period`, `restart_period` (registry/cases.rs): `AnchorAfterStart`, `PeriodOver`, `RestartNotLater`, `BackDated` | anchor and settled date before the period ends | `Case::problem` (anchor and start not after the settled date), [`CaseRule::SettledAfterRelease`] |
 //! | `check_case` `CheckRecorded` / `TestRecorded`: `BeforeAnchor`, `TestAlreadyRecorded` | records not before the anchor; one test a day | [`CaseRule::EscalatedBeforeAnchor`]; one test a day by type ([`DayRecord`](crate::quarantine::DayRecord)); days in order by `Case::problem`; [`CaseRule::EmptyDay`] |
 //! | fever / positive escalation (`check_case`, `decide_case`) | a fever or a positive test ends the case | [`CaseRule::PositiveNotEscalated`], [`CaseRule::EscalationWithoutRecord`] |
-//! | `check_case` `CaseConverted`, `check_conversions` | a positive close contact converts every active linked secondary contact | [`CaseRule::Link`] (`AlreadyPositive` on an active case) |
+//! | `check_case` `CaseConverted`, `check_conversions` | a positive close contact converts every active linked secondary contact | not on load (see below) |
 //! | `check_case` `PhaseEntered` | the person's state follows the phases | [`Finding::Case`] (state on the settled date) and the index rebuild |
 //! | `check_case` `CaseReleased`: `TooEarly`, `NotReleasable` | released on or after the release date, with nothing missing | [`CaseRule::ReleasedEarly`], [`CaseRule::ReleasedWithBlockers`] (the case's own records) |
 //! | `check_case` `CaseFlagged` | flagged on or after the release date, for what is missing | [`CaseRule::ReviewedEarly`], [`CaseRule::ReviewReasons`] |
@@ -54,7 +54,12 @@
 //! `Exposed` moves the anchor later), a released secondary contact's linked tests
 //! (`LinkedTestsPending`: the close contact's back-dated tests arrive afterwards), and a
 //! person's state date under an active case (the state may have been set before the case
-//! started, on any date).
+//! started, on any date). **Not audited while a command's events may be split**: an active
+//! secondary contact still linked to a close contact who tested positive (`AlreadyPositive`,
+//! and the conversions `check_conversions` guarantees): the positive test's event, applied
+//! alone as [`Registry::apply_event`](super::Registry::apply_event) and a replayed log allow,
+//! leaves it so until the conversion events of the same command; once a command is stored and
+//! replayed as one record (issue 14 §2) this becomes a finding.
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
@@ -196,9 +201,9 @@ pub enum CaseRule {
         /// The day.
         date: NaiveDate,
     },
-    /// A positive test in a case not escalated to a confirmed case on its date: a positive
-    /// result ends the case there and then (the person under an active case is never
-    /// confirmed already).
+    /// A positive test in a case not escalated to a confirmed case on or after its date: a
+    /// positive result ends the case on the business date it is recorded (the person under an
+    /// active case is never confirmed already).
     PositiveNotEscalated {
         /// The test's date.
         date: NaiveDate,
@@ -259,9 +264,11 @@ pub enum CaseRule {
         release: NaiveDate,
     },
     /// Its link to a close contact's case is one [`Command::StartCase`](super::Command::StartCase)
-    /// refuses ([`CaseError::InvalidLink`](crate::quarantine::CaseError::InvalidLink)), or an
-    /// active case is still linked to a close contact who tested positive (the positive test
-    /// converts every active linked case and drops its link).
+    /// refuses ([`CaseError::InvalidLink`](crate::quarantine::CaseError::InvalidLink)): not a
+    /// secondary contact under a linked policy, not a close contact's case, or the person's own.
+    /// (An active case still linked to a close contact who tested positive is not refused: the
+    /// positive test's event alone leaves it so until the conversions that follow it in the
+    /// same command, and a log may end between them until commands are stored as one record.)
     Link {
         /// The case it is linked to.
         linked: CaseId,
@@ -283,7 +290,7 @@ impl std::fmt::Display for CaseRule {
         match self {
             CaseRule::EmptyDay { date } => write!(f, "its day {date} holds neither a check nor a test"),
             CaseRule::PositiveNotEscalated { date } => {
-                write!(f, "its positive test of {date} did not make it a confirmed case that day")
+                write!(f, "its positive test of {date} did not make it a confirmed case")
             }
             CaseRule::EscalationWithoutRecord { on, to } => {
                 write!(f, "it escalated to {to} on {on} without the record that escalates")
@@ -508,6 +515,14 @@ impl Registry {
             let release = schedule.release();
             match c.status() {
                 CaseStatus::Open => {}
+                CaseStatus::Review { since, reasons } if Self::reopened(reasons) => {
+                    // Reopened on the business date by a late positive of the linked close
+                    // contact, or by an erratum undoing an escalation: not at a release date,
+                    // and judged on the records as they were then.
+                    if *since < c.anchor() {
+                        push(CaseRule::ReviewReasons { reasons: reasons.clone() });
+                    }
+                }
                 CaseStatus::Review { since, reasons } => {
                     if *since < release {
                         push(CaseRule::ReviewedEarly { since: *since, release });
@@ -521,16 +536,12 @@ impl Registry {
                                 && schedule.tests_due_on(schedule.last_day()) > 0
                         }
                         ReviewReason::LinkedTestsPending => policy.linked().is_some() && c.linked().is_some(),
+                        ReviewReason::ReleasedBeforeLinkedPositive | ReviewReason::EscalationCorrected => false,
                     };
                     let ordered = reasons.windows(2).all(|w| w[0] < w[1]);
-                    // Checks and a last-day test only ever come, symptoms never go: what the
-                    // records lack now they lacked when flagged, and symptoms flagged are there.
-                    let now = c.release_blockers(&schedule, None);
-                    let lacked =
-                        now.iter().filter(|r| **r != ReviewReason::SymptomsOnLastDay).all(|r| reasons.contains(r));
-                    let symptoms = !reasons.contains(&ReviewReason::SymptomsOnLastDay)
-                        || now.contains(&ReviewReason::SymptomsOnLastDay);
-                    if reasons.is_empty() || !ordered || !reasons.iter().all(possible) || !lacked || !symptoms {
+                    // What the records lack now is not compared with the reasons: an erratum
+                    // (issue 14 §1) may take back a check or a test after the flag.
+                    if reasons.is_empty() || !ordered || !reasons.iter().all(possible) {
                         push(CaseRule::ReviewReasons { reasons: reasons.clone() });
                     }
                 }
@@ -544,10 +555,13 @@ impl Registry {
                     }
                 }
                 &CaseStatus::Escalated { on, to } => {
-                    let day = c.day(on);
+                    // The escalation lands on the business date; the record may be back-dated.
+                    let mut days = c.days().iter();
                     let recorded = match to {
-                        State::Confirmed => day.is_some_and(|d| d.test() == Some(TestResult::Positive)),
-                        State::Suspected => day.is_some_and(|d| d.checks() > 0),
+                        State::Confirmed => days.any(|d| d.date() <= on && d.test() == Some(TestResult::Positive)),
+                        // Checks are counted, not kept one by one: an erratum naming the
+                        // reading may take back the day's checks, the fever's among them.
+                        State::Suspected => true,
                         _ => false,
                     };
                     if !recorded {
@@ -558,7 +572,8 @@ impl Registry {
                     }
                 }
             }
-            if c.category() != Category::CloseContact && c.settled() > release {
+            let reopened = matches!(c.status(), CaseStatus::Review { reasons, .. } if Self::reopened(reasons));
+            if c.category() != Category::CloseContact && c.settled() > release && !reopened {
                 push(CaseRule::SettledAfterRelease { settled: c.settled(), release });
             }
             if let Some(linked) = c.linked() {
@@ -569,8 +584,6 @@ impl Registry {
                     Some(LinkProblem::NotCloseContact)
                 } else if close.is_some_and(|k| k.person() == c.person()) {
                     Some(LinkProblem::SamePerson)
-                } else if c.status().is_active() && close.is_some_and(|k| positive(k).is_some()) {
-                    Some(LinkProblem::AlreadyPositive)
                 } else {
                     None
                 };
@@ -589,6 +602,14 @@ impl Registry {
         }
     }
 
+    /// Whether a review was opened off the release date: by a late positive of the linked
+    /// close contact, or by an erratum that undid an escalation.
+    fn reopened(reasons: &[ReviewReason]) -> bool {
+        reasons
+            .iter()
+            .any(|r| matches!(r, ReviewReason::ReleasedBeforeLinkedPositive | ReviewReason::EscalationCorrected))
+    }
+
     /// The rules a case's day records break on their own and against its status.
     fn day_rules(c: &Case) -> Vec<CaseRule> {
         let mut out = Vec::new();
@@ -598,16 +619,12 @@ impl Registry {
             }
         }
         for (date, result) in c.tests() {
-            let escalated = c.status() == &CaseStatus::Escalated { on: date, to: State::Confirmed };
+            // The escalation lands on the business date, on or after the sampling date.
+            let escalated = matches!(c.status(), &CaseStatus::Escalated { on, to: State::Confirmed } if on >= date);
             if result == TestResult::Positive && !escalated {
                 out.push(CaseRule::PositiveNotEscalated { date });
             }
         }
         out
     }
-}
-
-/// The date of a case's first positive test, if any.
-fn positive(c: &Case) -> Option<NaiveDate> {
-    c.tests().find(|&(_, t)| t == TestResult::Positive).map(|(d, _)| d)
 }

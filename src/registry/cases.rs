@@ -863,7 +863,7 @@ impl Registry {
                 }
             }
             Event::CaseReopened { case, on, .. } => {
-                if self.day != Some(*on) || self.reopening(&Draft::default(), *case, *on)?.as_ref() != Some(event) {
+                if self.day != Some(*on) || self.reopening(&Draft::default(), *case, *on, None)?.as_ref() != Some(event) {
                     return Err(
                         RegistryError::Mismatch { what: format!("case {case} is not reopened so on {on}") }.into()
                     );
@@ -946,7 +946,7 @@ impl Registry {
             Event::CheckCorrected { case, recorded, corrected, on, escalation, undone, reasons } => {
                 let person = self.cases.case(*case)?.person();
                 self.cases.update(*case, None, |c| {
-                    c.unrecord_check(recorded.at.date(), recorded.symptoms);
+                    c.unrecord_check(recorded.at.date());
                     if let Some(r) = corrected {
                         c.record_check(r.at.date(), r.symptoms);
                     }
@@ -1053,10 +1053,22 @@ impl Registry {
     /// the close contact's case it is linked to now break the rule it was released on (a
     /// positive among the first tests) and nobody has acted on the person since (no other
     /// case, and a way back into isolation the state table allows); `None` otherwise.
-    pub(super) fn reopening(&self, draft: &Draft, id: CaseId, on: NaiveDate) -> Result<Option<Event>, Error> {
+    ///
+    /// `pending` is the close contact's case as the command being decided leaves it (its
+    /// result recorded), when that command is not applied yet; `None` reads the registry's.
+    pub(super) fn reopening(
+        &self,
+        draft: &Draft,
+        id: CaseId,
+        on: NaiveDate,
+        pending: Option<&Case>,
+    ) -> Result<Option<Event>, Error> {
         let c = self.cases.case(id)?;
         let (CaseStatus::Released { .. }, Some(close)) = (c.status(), c.linked()) else { return Ok(None) };
-        let close = self.cases.case(close)?;
+        let close = match pending {
+            Some(case) => case,
+            None => self.cases.case(close)?,
+        };
         let Some(rule) = self.cases.policy(c.policy())?.linked() else { return Ok(None) };
         let schedule = self.cases.schedule_of(c)?;
         let broken = c.release_blockers(&schedule, Some((rule, close))).contains(&ReviewReason::LinkedTestsPending);
@@ -1171,11 +1183,18 @@ impl Registry {
 
     /// The cases the daily round of `today` changes, in order: phases entered (by date,
     /// then case), then releases and flags (by release date, then case).
-    pub(super) fn round(&self, today: NaiveDate) -> (Vec<CaseId>, Vec<(NaiveDate, CaseId)>) {
+    pub(super) fn round(&self, today: NaiveDate) -> (Vec<(NaiveDate, CaseId)>, Vec<(NaiveDate, CaseId)>) {
         let index = &self.cases.index;
-        let phases = index.phases.through(today).into_iter().map(|(_, id)| id).collect();
+        let phases = index.phases.through(today);
         let releases = index.releases.through(today);
         (phases, releases)
+    }
+
+    /// The first day after `after` on which case `id`'s person changes state with a phase.
+    pub(super) fn next_phase_change(&self, id: CaseId, after: NaiveDate) -> Result<Option<NaiveDate>, Error> {
+        let case = self.cases.case(id)?;
+        let schedule = self.cases.schedule_of(case)?;
+        Ok(case.category().next_change(&schedule, after).map(|(day, _)| day))
     }
 
     /// The event of case `id` entering the latest phase begun by `today`.
@@ -1201,13 +1220,17 @@ impl Registry {
         draft: &Draft,
         id: CaseId,
         release: NaiveDate,
-        today: NaiveDate,
+        (first, today): (NaiveDate, NaiveDate),
     ) -> Result<Option<Event>, Error> {
         let case = self.cases.active(id)?;
         let schedule = self.cases.schedule_of(case)?;
-        if schedule.last_day() >= today {
+        // The day a day-by-day run from `first` would judge it: its release date, once its
+        // last day is over; not before the first day run.
+        let Some(over) = schedule.last_day().succ_opt() else { return Ok(None) };
+        let day = release.max(over).max(first);
+        if day > today {
             return Ok(None);
         }
-        self.release_or_flag(draft, (id, case), &schedule, release, today).map(Some)
+        self.release_or_flag(draft, (id, case), &schedule, release, day).map(Some)
     }
 }

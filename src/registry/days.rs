@@ -2,12 +2,10 @@
 //! ([`Command::OpenDay`]), and the rules every dated record is held to against it.
 //!
 //! The registry never reads a clock: its date moves only when the host opens a day, and only
-//! forward. Opening a day several days ahead runs the days in between as one catch-up round
-//! on the new date: every case enters the latest phase begun by then (on that phase's first
-//! day) and is released, or flagged for review, as of its release date. A phase begun and ended
-//! within the jump leaves no event of its own: the person's state goes straight to the phase
-//! in force. This keeps a command one record whose events are worked out before anything
-//! changes ([`Registry::prepare`]).
+//! forward. Opening a day several days ahead runs the days in between in one record, worked
+//! out before anything changes ([`Registry::prepare`]): every phase a person's state changes
+//! with is entered on its own first day, and each release or flag lands on the day a
+//! day-by-day run would judge it, so the outcome is that of opening each day in turn.
 //!
 //! # The rules, command by command
 //!
@@ -50,7 +48,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Event, Origin, Registry, RegistryError};
+use super::{Event, Registry, RegistryError};
 use crate::{Command, Error};
 
 impl Registry {
@@ -68,7 +66,7 @@ impl Registry {
     /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
     /// assert_eq!(reg.business_date(), None);
     /// reg.apply(Command::OpenDay { today: feb(1) })?;
-    /// // Three days ahead: Feb 2, 3 and 4 are caught up in one round.
+    /// // Three days ahead: Feb 2, 3 and 4 are run, in one record.
     /// reg.apply(Command::OpenDay { today: feb(4) })?;
     /// assert_eq!(reg.business_date(), Some(feb(4)));
     /// // Never back.
@@ -128,7 +126,7 @@ impl Registry {
     }
 
     /// Check an event's dates against the business date (see the module's table).
-    pub(super) fn check_day(&self, event: &Event, origin: Origin) -> Result<(), Error> {
+    pub(super) fn check_day(&self, event: &Event) -> Result<(), Error> {
         if let Event::DayOpened { from, on } = event {
             if *from != self.day {
                 return Err(RegistryError::Mismatch {
@@ -144,13 +142,10 @@ impl Registry {
             };
         }
         let Some(date) = event.date() else { return Ok(()) };
-        let errata = matches!(event, Event::CheckCorrected { .. } | Event::TestCorrected { .. });
-        let Some(business_date) = self.day else {
-            // Before any day: the structural commands are a bulk load; a log of format 5 is
-            // read as it was written; a command recording for a case waits for a day.
-            let waits = errata || (origin == Origin::Decided && event.records_for_case());
-            return if waits { Err(RegistryError::NoBusinessDate { date }.into()) } else { Ok(()) };
-        };
+        // Before any day: the structural commands are a bulk load; a log of format 5 is read as
+        // it was written; a command recording for a case was refused before it was decided
+        // (`check_command_day`), and what follows from one (a conversion, a round) follows.
+        let Some(business_date) = self.day else { return Ok(()) };
         let after = |date: NaiveDate| -> Result<(), Error> {
             if date > business_date {
                 Err(RegistryError::AfterBusinessDate { date, business_date }.into())
@@ -176,24 +171,5 @@ impl Registry {
             }
             _ => after(date),
         }
-    }
-}
-
-impl Event {
-    /// Whether this event records for an isolation case by a host's command (a start, a
-    /// restart, a check, a test, a release or a flag by hand), which waits for a business date.
-    fn records_for_case(&self) -> bool {
-        matches!(
-            self,
-            Event::CaseStarted { .. }
-                | Event::CaseRestarted { .. }
-                | Event::CheckRecorded { .. }
-                | Event::TestRecorded { .. }
-                | Event::CaseReleased { .. }
-                | Event::CaseFlagged { .. }
-                | Event::CaseConverted { .. }
-                | Event::PhaseEntered { .. }
-                | Event::CaseReopened { .. }
-        )
     }
 }

@@ -833,7 +833,7 @@ impl Registry {
             Origin::Decided => Ok(()),
             Origin::Log => Self::expect_recolours(found, &expected()?),
         };
-        self.check_day(event, origin)?;
+        self.check_day(event)?;
         match event {
             Event::Founded { format, .. } => {
                 snapshot::check_format(*format)?;

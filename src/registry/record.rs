@@ -776,6 +776,10 @@ impl Registry {
         }
         let events = &record.events;
         let decided = match record.round {
+            // A round of format 5, upgraded: no day was opened, and none is in the record.
+            Some(today) if self.business_date().is_none() && !matches!(events.first(), Some(Event::DayOpened { .. })) => {
+                self.round_events(today, today)?
+            }
             Some(today) => self.day_events(today)?,
             None => {
                 let Some(first) = events.first() else {
@@ -861,8 +865,20 @@ impl Registry {
             out.push(event);
         }
         if self.business_date().is_some() {
+            // The close contact's case with the result recorded, as the first event leaves it.
+            let mut after = self.case(close)?.clone();
+            match first {
+                Event::TestRecorded { on, result, .. } => after.record_test(*on, *result),
+                Event::TestCorrected { sampled, corrected, .. } => {
+                    after.unrecord_test(*sampled);
+                    if let Some(sample) = corrected {
+                        after.record_test(sample.on, sample.result);
+                    }
+                }
+                _ => {}
+            }
             for id in self.released_linked_to(close) {
-                if let Some(event) = self.reopening(&draft, id, on)? {
+                if let Some(event) = self.reopening(&draft, id, on, Some(&after))? {
                     draft.absorb(self, &event)?;
                     out.push(event);
                 }
@@ -886,23 +902,35 @@ impl Registry {
             return Err(RegistryError::DayNotForward { today, business_date }.into());
         }
         let mut events = vec![Event::DayOpened { from, on: today }];
-        events.extend(self.round_events(today)?);
+        let first = from.and_then(|d| d.succ_opt()).unwrap_or(today);
+        events.extend(self.round_events(first, today)?);
         Ok(events)
     }
 
-    /// The events of the daily round of `today`, in order: phases entered (by date, then
-    /// case), then releases and flags (by release date, then case).
-    pub(super) fn round_events(&self, today: NaiveDate) -> Result<Vec<Event>, Error> {
+    /// The events of the daily round that runs the days `first` to `today`, in order: phases
+    /// entered (by date, then case; each phase a person's state changes with, on its own
+    /// first day), then releases and flags (by release date, then case), each release or flag
+    /// on the day a day-by-day run would have judged it.
+    pub(super) fn round_events(&self, first: NaiveDate, today: NaiveDate) -> Result<Vec<Event>, Error> {
         let (phases, releases) = self.round(today);
         let mut draft = Draft::default();
         let mut events = Vec::with_capacity(phases.len() + releases.len());
-        for id in phases {
-            let event = self.phase_event(&draft, id, today)?;
-            draft.absorb(self, &event)?;
-            events.push(event);
+        for (due, id) in phases {
+            // Each phase on its own day, as a day-by-day run enters them.
+            let mut day = due.max(first);
+            while day <= today {
+                let event = self.phase_event(&draft, id, day)?;
+                let Event::PhaseEntered { on, .. } = event else { break };
+                draft.absorb(self, &event)?;
+                events.push(event);
+                match self.next_phase_change(id, on)? {
+                    Some(next) => day = next,
+                    None => break,
+                }
+            }
         }
         for (release, id) in releases {
-            if let Some(event) = self.round_release(&draft, id, release, today)? {
+            if let Some(event) = self.round_release(&draft, id, release, (first, today))? {
                 draft.absorb(self, &event)?;
                 events.push(event);
             }

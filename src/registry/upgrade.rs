@@ -84,10 +84,23 @@ impl Registry {
     fn v5_command(&self, events: &[Event]) -> Result<(Option<NaiveDate>, Vec<Event>), Error> {
         let Some(first) = events.first() else { return Ok((None, Vec::new())) };
         match first {
-            Event::PhaseEntered { .. } => return self.v5_round(events),
+            // A day opened (a log of events written since the registry kept its date): the
+            // day's whole round follows it.
+            Event::DayOpened { on, .. } => {
+                let decided = self.day_events(*on)?;
+                if events.get(..decided.len()) != Some(&decided[..]) {
+                    return Err(RegistryError::RecordEvents {
+                        what: format!("the day's {} events are not all in the log, in order", decided.len()),
+                    }
+                    .into());
+                }
+                return Ok((Some(*on), decided));
+            }
+            // Rounds without a day opened are format 5's, read before any day was opened.
+            Event::PhaseEntered { .. } if self.business_date().is_none() => return self.v5_round(events),
             // A release or a flag may begin a day's round or be a `Release` command's: the
             // round is taken when one makes these events.
-            Event::CaseReleased { .. } | Event::CaseFlagged { .. } => {
+            Event::CaseReleased { .. } | Event::CaseFlagged { .. } if self.business_date().is_none() => {
                 if let Ok(round) = self.v5_round(events) {
                     return Ok(round);
                 }
@@ -142,7 +155,7 @@ impl Registry {
         days.dedup();
         let mut found = None;
         for today in days {
-            let round = self.round_events(today)?;
+            let round = self.round_events(today, today)?;
             if round.len() > run {
                 break;
             }
