@@ -275,6 +275,14 @@ pub enum CaseRule {
         /// What is wrong with the link.
         problem: LinkProblem,
     },
+    /// The case started, or came to stand where it stands, after the business date 业务日期:
+    /// commands record nothing after it, and the daily round runs no later.
+    AfterBusinessDate {
+        /// The date of the start or of the status.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
     /// The case ended after its person's current state began: ending a case changes the
     /// person's state on that date or later, and later changes are later still.
     PersonChangedBefore {
@@ -289,6 +297,9 @@ impl std::fmt::Display for CaseRule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CaseRule::EmptyDay { date } => write!(f, "its day {date} holds neither a check nor a test"),
+            CaseRule::AfterBusinessDate { date, business_date } => {
+                write!(f, "it is dated {date}, after the business date {business_date}")
+            }
             CaseRule::PositiveNotEscalated { date } => {
                 write!(f, "its positive test of {date} did not make it a confirmed case")
             }
@@ -555,12 +566,13 @@ impl Registry {
                     }
                 }
                 &CaseStatus::Escalated { on, to } => {
-                    // The escalation lands on the business date; the record may be back-dated.
-                    let mut days = c.days().iter();
+                    // Only a fever or a positive result escalates. A positive is kept (an
+                    // erratum takes it back only with the escalation), possibly back-dated; a
+                    // check is counted, not kept, and an erratum may take the fever's back.
                     let recorded = match to {
-                        State::Confirmed => days.any(|d| d.date() <= on && d.test() == Some(TestResult::Positive)),
-                        // Checks are counted, not kept one by one: an erratum naming the
-                        // reading may take back the day's checks, the fever's among them.
+                        State::Confirmed => {
+                            c.days().iter().any(|d| d.date() <= on && d.test() == Some(TestResult::Positive))
+                        }
                         State::Suspected => true,
                         _ => false,
                     };
@@ -596,6 +608,18 @@ impl Registry {
             {
                 push(CaseRule::PersonChangedBefore { on, since: state.since() });
             }
+            if let Some(business_date) = self.business_date() {
+                let status = match c.status() {
+                    CaseStatus::Open => None,
+                    CaseStatus::Review { since, .. } => Some(*since),
+                    other => other.ended_on(),
+                };
+                for date in std::iter::once(c.started()).chain(status) {
+                    if date > business_date {
+                        push(CaseRule::AfterBusinessDate { date, business_date });
+                    }
+                }
+            }
             for rule in Self::day_rules(c) {
                 push(rule);
             }
@@ -618,10 +642,13 @@ impl Registry {
                 out.push(CaseRule::EmptyDay { date: d.date() });
             }
         }
+        let mut positives = 0;
         for (date, result) in c.tests() {
-            // The escalation lands on the business date, on or after the sampling date.
+            // The escalation lands on the business date, on or after the sampling date; the
+            // first positive ends the case, so it holds no second one.
             let escalated = matches!(c.status(), &CaseStatus::Escalated { on, to: State::Confirmed } if on >= date);
-            if result == TestResult::Positive && !escalated {
+            positives += usize::from(result == TestResult::Positive);
+            if result == TestResult::Positive && (!escalated || positives > 1) {
                 out.push(CaseRule::PositiveNotEscalated { date });
             }
         }

@@ -863,7 +863,8 @@ impl Registry {
                 }
             }
             Event::CaseReopened { case, on, .. } => {
-                if self.day != Some(*on) || self.reopening(&Draft::default(), *case, *on, None)?.as_ref() != Some(event) {
+                if self.day != Some(*on) || self.reopening(&Draft::default(), *case, *on, None)?.as_ref() != Some(event)
+                {
                     return Err(
                         RegistryError::Mismatch { what: format!("case {case} is not reopened so on {on}") }.into()
                     );
@@ -1127,6 +1128,14 @@ impl Registry {
         match (was, now) {
             (true, false) => {
                 let (undone, reasons) = self.undo_escalation(case, today)?;
+                // A positive result is the record a confirmed case stands on: it is taken back
+                // only with the escalation (a check's fever is counted, not kept, and may be).
+                if undone.is_none()
+                    && to == State::Confirmed
+                    && let Some(on) = case.status().ended_on()
+                {
+                    return Err(CaseError::Ended { case: id, on }.into());
+                }
                 Ok((None, undone, reasons))
             }
             (false, true) => {
@@ -1213,24 +1222,29 @@ impl Registry {
         })
     }
 
-    /// The event of the daily round of `today` for open case `id`, due for release on
-    /// `release`: `None` while its last day is not over.
-    pub(super) fn round_release(
+    /// The day a day-by-day run from `first` judges open case `id`, due for release on
+    /// `release`: its release date, once its last day is over, and not before `first`.
+    pub(super) fn judging_day(
+        &self,
+        id: CaseId,
+        release: NaiveDate,
+        first: NaiveDate,
+    ) -> Result<Option<NaiveDate>, Error> {
+        let case = self.cases.active(id)?;
+        let schedule = self.cases.schedule_of(case)?;
+        Ok(schedule.last_day().succ_opt().map(|over| release.max(over).max(first)))
+    }
+
+    /// The release of open case `id`, due on `release`, or its flag for review, judged on `day`.
+    pub(super) fn release_or_flag_on(
         &self,
         draft: &Draft,
         id: CaseId,
         release: NaiveDate,
-        (first, today): (NaiveDate, NaiveDate),
-    ) -> Result<Option<Event>, Error> {
+        day: NaiveDate,
+    ) -> Result<Event, Error> {
         let case = self.cases.active(id)?;
         let schedule = self.cases.schedule_of(case)?;
-        // The day a day-by-day run from `first` would judge it: its release date, once its
-        // last day is over; not before the first day run.
-        let Some(over) = schedule.last_day().succ_opt() else { return Ok(None) };
-        let day = release.max(over).max(first);
-        if day > today {
-            return Ok(None);
-        }
-        self.release_or_flag(draft, (id, case), &schedule, release, day).map(Some)
+        self.release_or_flag(draft, (id, case), &schedule, release, day)
     }
 }

@@ -22,7 +22,7 @@ use sha2::{Digest as _, Sha256};
 use super::{Command, Event, Registry, RegistryError};
 use crate::Error;
 use crate::colour::{Colour, PersonState};
-use crate::{HouseholdId, PersonId};
+use crate::{CaseId, HouseholdId, PersonId};
 
 /// The source of [`Registry`] generations: one counter for the process, so that no two states
 /// of any registries share a generation (2^64 changes do not happen).
@@ -224,8 +224,10 @@ pub struct Head {
 ///
 /// Made by [`Registry::prepare`] (or [`Registry::founding_record`]), read back with serde and
 /// replayed by [`Registry::apply_record`], which checks everything it claims. A record of a
-/// daily round ([`Command::OpenDay`]) names its day in `round`: the round's events are
-/// decided by that date, so a replay recomputes them and refuses a record that lacks one.
+/// daily round ([`Command::OpenDay`]) begins with [`Event::DayOpened`], which names its day:
+/// the round's events are decided by that date, so a replay recomputes them and refuses a
+/// record that lacks one. (A round of a format-5 log, which opened no day, names its day in
+/// `round` instead.)
 ///
 /// On restart the host feeds the records back ([`Registry::replay_records`],
 /// [`Registry::apply_record`]): each must continue the registry's head (position + 1, the
@@ -326,9 +328,17 @@ impl Record {
         self.request.as_ref()
     }
 
-    /// The day of the daily round it records, for an [`Command::OpenDay`].
+    /// The day of the daily round it records, for a round of a format-5 log (upgraded), which
+    /// opened no day; `None` otherwise (today's [`Command::OpenDay`] records begin with
+    /// [`Event::DayOpened`], which names the day).
     pub fn round(&self) -> Option<NaiveDate> {
         self.round
+    }
+
+    /// Whether its first event was checked when it was decided (a command's), rather than
+    /// with the rest as they are committed (a round's).
+    pub(super) fn first_checked(&self) -> bool {
+        self.round.is_none() && !matches!(self.events.first(), Some(Event::DayOpened { .. }))
     }
 
     /// Its events, in order (none for a quiet day's round).
@@ -690,7 +700,7 @@ impl Registry {
         if head != self.head || generation != self.generation {
             return Err(RegistryError::StalePrepared { prepared: head.position, head: self.head.position }.into());
         }
-        self.commit_events(&record.events, record.round.is_none())?;
+        self.commit_events(&record.events, record.first_checked())?;
         self.advance(&record);
         Ok(Answer::Applied(record))
     }
@@ -776,11 +786,16 @@ impl Registry {
         }
         let events = &record.events;
         let decided = match record.round {
-            // A round of format 5, upgraded: no day was opened, and none is in the record.
-            Some(today) if self.business_date().is_none() && !matches!(events.first(), Some(Event::DayOpened { .. })) => {
-                self.round_events(today, today)?
+            // A round of format 5, upgraded: read only before any day was opened.
+            Some(today) if self.business_date().is_none() => self.round_events(today, today)?,
+            Some(_) => {
+                return Err(RegistryError::RecordEvents {
+                    what: "a round without a day opened comes only from a format-5 log, before any day".to_owned(),
+                }
+                .into());
             }
-            Some(today) => self.day_events(today)?,
+            // A day opened, with its round.
+            None if let Some(Event::DayOpened { on, .. }) = events.first() => self.day_events(*on)?,
             None => {
                 let Some(first) = events.first() else {
                     return Err(
@@ -834,7 +849,7 @@ impl Registry {
     /// policy, which the close contact's test leaves as they are.
     pub(super) fn decide_record(&self, command: Command) -> Result<Decided, Error> {
         if let Command::OpenDay { today } = command {
-            return Ok(Decided { round: Some(today), events: self.day_events(today)?, first_checked: false });
+            return Ok(Decided { round: None, events: self.day_events(today)?, first_checked: false });
         }
         self.check_command_day(&command)?;
         let first = self.decide(command)?;
@@ -912,28 +927,37 @@ impl Registry {
     /// first day), then releases and flags (by release date, then case), each release or flag
     /// on the day a day-by-day run would have judged it.
     pub(super) fn round_events(&self, first: NaiveDate, today: NaiveDate) -> Result<Vec<Event>, Error> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        /// What is due: a phase to enter (0) or a release to judge (1), on a day.
+        type Due = Reverse<(NaiveDate, u8, NaiveDate, CaseId)>;
         let (phases, releases) = self.round(today);
-        let mut draft = Draft::default();
-        let mut events = Vec::with_capacity(phases.len() + releases.len());
-        for (due, id) in phases {
-            // Each phase on its own day, as a day-by-day run enters them.
-            let mut day = due.max(first);
-            while day <= today {
-                let event = self.phase_event(&draft, id, day)?;
-                let Event::PhaseEntered { on, .. } = event else { break };
-                draft.absorb(self, &event)?;
-                events.push(event);
-                match self.next_phase_change(id, on)? {
-                    Some(next) => day = next,
-                    None => break,
-                }
+        let mut due: BinaryHeap<Due> = BinaryHeap::with_capacity(phases.len() + releases.len());
+        due.extend(phases.into_iter().map(|(day, id)| Reverse((day.max(first), 0, day, id))));
+        for (release, id) in releases {
+            if let Some(day) = self.judging_day(id, release, first)?
+                && day <= today
+            {
+                due.push(Reverse((day, 1, release, id)));
             }
         }
-        for (release, id) in releases {
-            if let Some(event) = self.round_release(&draft, id, release, (first, today))? {
-                draft.absorb(self, &event)?;
-                events.push(event);
+        // In the order a day-by-day run makes them: day by day, each day's phases (by case)
+        // before its releases and flags (by release date, then case).
+        let mut draft = Draft::default();
+        let mut events = Vec::with_capacity(due.len());
+        while let Some(Reverse((day, kind, release, id))) = due.pop() {
+            let event = match kind {
+                0 => self.phase_event(&draft, id, day)?,
+                _ => self.release_or_flag_on(&draft, id, release, day)?,
+            };
+            if let Event::PhaseEntered { on, .. } = event
+                && let Some(next) = self.next_phase_change(id, on)?
+                && next <= today
+            {
+                due.push(Reverse((next, 0, next, id)));
             }
+            draft.absorb(self, &event)?;
+            events.push(event);
         }
         Ok(events)
     }

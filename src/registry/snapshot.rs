@@ -442,6 +442,7 @@ impl Registry {
     /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })?[0].new_person().unwrap();
     /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
     /// let category = Category::ArrivalFromEpidemicArea;
+    /// reg.apply(Command::OpenDay { today: feb(1) })?;
     /// reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })?;
     ///
     /// // A hand-edited snapshot that releases the case on its second day: no command could.

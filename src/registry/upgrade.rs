@@ -71,7 +71,7 @@ impl Registry {
             let position =
                 self.head.position.checked_add(1).ok_or(RegistryError::LogFull).map_err(|e| wrap(e.into()))?;
             let record = Record::new(&self.head.digest, position, None, round, decided);
-            self.commit_events(record.events(), round.is_none()).map_err(wrap)?;
+            self.commit_events(record.events(), record.first_checked()).map_err(wrap)?;
             self.advance(&record);
             i += record.events().len();
             records.push(record);
@@ -94,7 +94,7 @@ impl Registry {
                     }
                     .into());
                 }
-                return Ok((Some(*on), decided));
+                return Ok((None, decided));
             }
             // Rounds without a day opened are format 5's, read before any day was opened.
             Event::PhaseEntered { .. } if self.business_date().is_none() => return self.v5_round(events),
