@@ -7,27 +7,25 @@
 //!
 //! ```sh
 //! cargo run --example host -- --print-sample > session.jsonl   # a session to start from
-//! cargo run --example host < session.jsonl                      # run it (the log grows)
-//! cargo run --example host -- --log city.jsonl --snapshot city.snapshot.json < session.jsonl
+//! cargo run --example host < session.jsonl                      # run it (the store grows)
+//! cargo run --example host -- --store city.store --checkpoint-every 1000 < session.jsonl
 //! cargo run --example host                                      # no input: the sample, narrated
 //! ```
 //!
-//! ## What a host keeps: the log of records
+//! ## What a host keeps: the store
 //!
 //! Every change is a [`Command`]; the registry works out the [`Record`] it becomes (every
 //! event of the command, its position and its running digest) without applying it
-//! ([`Registry::prepare`]). The host appends the record to a file, one JSON line each, syncs
-//! it, and only then applies it ([`Registry::commit`]): memory is never ahead of the disk.
-//! That file is the host's whole persistence: on start [`Host::open`] reads it and rebuilds
-//! the registry record by record ([`Registry::replay_records`], [`Registry::apply_record`]),
-//! each checked as strictly as its command and against the digest chain. A command is
-//! acknowledged only after its record is written and synced, so a crash loses nothing
-//! acknowledged; a last line torn by a crash was never acknowledged and is cut off on the
-//! next start. With `--snapshot` the host also saves the registry at the end of input (a
-//! [`Snapshot`](wangge::Snapshot), which names the last record it covers, and the number of
-//! records it covers) and next time loads it and replays only the records after it.
+//! ([`Registry::prepare`]). The host keeps its registry in a [`wangge_store`] store
+//! ([`Durable`] over [`SqliteStore`]): the record is written in one SQLite transaction and
+//! synced, and only then applied ([`Registry::commit`]), so memory is never ahead of the
+//! disk, and a command is acknowledged only once its record is on disk. On start
+//! [`Host::open`] loads the newest checkpoint snapshot of the store and replays the records
+//! after it, each checked as strictly as its command and against the digest chain. A second
+//! host on the same store is refused at open. The store writes a checkpoint every
+//! `--checkpoint-every` records (default 1,000) and the host one more at the end of input.
 //!
-//! The log file defaults to `wangge-host.jsonl` in [`std::env::temp_dir`] (`--log PATH`).
+//! The store defaults to `wangge-host.store` in [`std::env::temp_dir`] (`--store DIR`).
 //!
 //! ## Requests, one per line
 //!
@@ -35,6 +33,10 @@
 //!   `{"found":{"scheme":<LevelScheme>,"root":{"name":"花园路街道","level":0,"kind":"Area","code":null}}}`
 //! - A command, as wangge serialises [`Command`]:
 //!   `{"command":{"AddHousehold":{"unit":3,"door":"1-101"}}}`
+//! - The morning 业务日期: `{"command":{"OpenDay":{"today":"2020-02-03"}}}` opens the
+//!   registry's business date (only ever forward) and runs that day's round. Records for
+//!   cases wait for the first day opened and nothing dated after the day is recorded; a real
+//!   service sends it from its own clock, here the session carries it.
 //! - A query for a user, who sees only their scope 管辖范围 (the subtrees of some units; see
 //!   [`Scope`](wangge::Scope)), with the date it is asked for (the host passes "today"):
 //!   `{"query":{"Map":{"unit":3,"date":"2020-02-03"}},"as":{"scope":[1]}}`.
@@ -52,7 +54,7 @@
 //!
 //! - Each event a command became, as wangge serialises [`Event`]:
 //!   `{"event":{"HouseholdAdded":{"household":0,"unit":3,"door":"1-101"}}}`
-//! - Then how many events it became and how many records the log holds now:
+//! - Then how many events it became and how many records the store holds now:
 //!   `{"applied":{"events":1,"logged":6}}`
 //! - A query's answer ([`Report`]):
 //!   `{"report":{"Totals":{"roots":[1],"counts":{"households":2,"persons":3},"tally":{...}}}}`
@@ -63,24 +65,25 @@
 //!   `{"error":{"message":"no unit u4","detail":{"Grid":{"UnknownUnit":{"unit":4}}}}}` (a read
 //!   of a unit outside the user's scope is answered as if it did not exist)
 //!
-//! Only a failure of the host itself (the log cannot be written, stdout is closed) stops it,
+//! Only a failure of the host itself (the store cannot be opened or written, stdout is closed)
+//! stops it,
 //! with a message on stderr and a non-zero exit; no input can make it panic.
 //!
 //! ## What the crate does not do
 //!
 //! No I/O, no clock, no users: wangge never opens a file, never asks the time
 //! (every command and query carries its date) and never checks who is asking. The host decides
-//! where the log lives and how it is synced, which date "today" is, who may see which scope and
+//! where the store lives, which date "today" is, who may see which scope and
 //! who may send which command, and how requests from many clients are put in one order (here:
 //! one stdin).
 //!
 //! [`serve`] is the protocol loop, usable without a process (the tests drive it); [`Host`]
-//! holds the registry and the log.
+//! holds the registry and its store.
 
 #![forbid(unsafe_code)]
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::fs;
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -93,6 +96,7 @@ use wangge::people::{DoorLabel, Name, PersonRecord, ResidentId};
 use wangge::quarantine::{Agenda, Category, Policy, Temperature};
 use wangge::registry::{Coverage, Responsible, Subject};
 use wangge::{Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Record, Registry, SchemeId, UnitId};
+use wangge_store::{Durable, Options as StoreOptions, SqliteStore, Store, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // The protocol
@@ -242,7 +246,7 @@ pub enum Response {
         /// Events of this command.
         events: usize,
         /// Records in the log, the founding one included.
-        logged: usize,
+        logged: u64,
     },
     /// The final line of a query (boxed: a report holds tallies, far larger than the rest).
     Report(Box<Report>),
@@ -361,48 +365,23 @@ pub fn answer(registry: &Registry, query: &Query, user: &User) -> Result<Report,
 // The host
 // ---------------------------------------------------------------------------------------------
 
-/// What stops the host: its own I/O, or a log or snapshot it cannot trust. Never a request.
+/// What stops the host: its own I/O, or a store it cannot trust. Never a request.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    /// A file, stdin or stdout failed.
+    /// Stdin or stdout failed.
     #[error("cannot {what} {path}: {source}")]
     Io {
         /// What was being done.
         what: &'static str,
-        /// The file (or stream).
+        /// The stream.
         path: String,
         /// Why it failed.
         source: io::Error,
     },
-    /// A line of the log is not a record.
-    #[error("{path}, line {line}: not a record: {message}")]
-    NotAnEvent {
-        /// The log.
-        path: String,
-        /// The line, from 1.
-        line: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// The registry refused a record of the log: the log was not written by a registry, or
-    /// was edited.
-    #[error("{path}, line {line}: the registry refused the record: {source}")]
-    Replay {
-        /// The log.
-        path: String,
-        /// The line, from 1.
-        line: usize,
-        /// Why.
-        source: Error,
-    },
-    /// The snapshot cannot be read, or does not belong to the log.
-    #[error("snapshot {path}: {message}")]
-    Snapshot {
-        /// The snapshot file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The store failed: it cannot be opened (another host has it, it is damaged), or a
+    /// record could not be written (the disk is full ...).
+    #[error("the store: {0}")]
+    Store(#[from] StoreError),
     /// A value could not be written as JSON.
     #[error("cannot encode {what} as JSON: {source}")]
     Encode {
@@ -411,8 +390,8 @@ pub enum HostError {
         /// Why.
         source: serde_json::Error,
     },
-    /// An earlier write to the log failed, so the registry in memory may be ahead of it.
-    #[error("the log could not be written earlier; restart the host to rebuild from the log")]
+    /// An earlier write to the store failed uncertainly; reopen the store.
+    #[error("the store could not be written earlier; restart the host to reopen it")]
     Stopped,
     /// The command line is wrong.
     #[error("{0}")]
@@ -425,119 +404,141 @@ pub enum HostError {
 /// What [`Host::open`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Opened {
-    /// Records in the log, the founding one included.
-    pub logged: usize,
-    /// Of those, how many the snapshot covered (not replayed).
-    pub from_snapshot: usize,
-    /// Bytes of a torn last line cut off the log.
-    pub torn_bytes: u64,
+    /// Records in the store, the founding one included.
+    pub logged: u64,
+    /// Of those, how many the newest snapshot covered (not replayed).
+    pub from_snapshot: u64,
+    /// Snapshots passed over (damaged, or not of this log).
+    pub skipped_snapshots: usize,
 }
 
-/// A registry and its log of records.
+/// The registry and its store: before the founding, the store alone.
+#[derive(Debug)]
+enum Book {
+    Empty(Box<SqliteStore>),
+    Founded(Box<Durable<SqliteStore>>),
+}
+
+/// A registry and its store ([`wangge_store`]: one SQLite database of records, one
+/// transaction and fsync per command, checkpoint snapshots beside it).
 #[derive(Debug)]
 pub struct Host {
-    /// `None` until the log holds a founding record.
-    registry: Option<Registry>,
-    /// The log, open for appending.
-    log: File,
-    /// Its path, for messages.
+    /// `None` only after a failed founding consumed the store.
+    book: Option<Book>,
+    /// The store's directory, for messages.
     path: PathBuf,
-    /// Records in the log.
-    logged: usize,
     /// What opening found.
     opened: Opened,
-    /// Set when a write to the log failed: the registry may be ahead of the log.
+    /// Set when a write to the store failed uncertainly.
     stopped: bool,
 }
 
-/// A snapshot as the host saves it: the registry and how many log records it covers.
-#[derive(Serialize)]
-struct CheckpointRef<'r> {
-    records: usize,
-    registry: &'r Registry,
-}
-
-/// A snapshot as the host loads it (loading a [`Registry`] rebuilds and audits it).
-#[derive(Deserialize)]
-struct Checkpoint {
-    records: usize,
-    registry: Registry,
-}
-
-fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> HostError {
-    let path = path.display().to_string();
-    move |source| HostError::Io { what, path, source }
-}
-
 impl Host {
-    /// Open the log at `path` (creating it if absent) and rebuild the registry from it: the
-    /// restart. With `snapshot`, start from the snapshot there if there is one and replay only
-    /// the records after it.
+    /// Open the store in directory `path` (creating it if absent) and rebuild the registry
+    /// from it: the newest snapshot, then the records after it. A checkpoint snapshot is
+    /// written every `checkpoint_every` records.
     ///
     /// # Errors
-    /// [`HostError`] when a file cannot be read, a line of the log is not a record the
-    /// registry accepts, or the snapshot does not belong to the log.
-    ///
-    /// # Complexity
-    /// O(records replayed); memory O(the registry), never the whole log.
-    pub fn open(path: &Path, snapshot: Option<&Path>) -> Result<Host, HostError> {
-        let checkpoint = match snapshot {
-            Some(s) if s.exists() => Some(load_checkpoint(s)?),
-            _ => None,
+    /// [`HostError::Store`] when another host has the store open, or it cannot be read, or a
+    /// record in it is refused by the registry.
+    pub fn open(path: &Path, checkpoint_every: Option<u64>) -> Result<Host, HostError> {
+        let store = SqliteStore::open(path, StoreOptions::new().checkpoint_every(checkpoint_every))?;
+        let (book, opened) = if store.head().is_none() {
+            (Book::Empty(Box::new(store)), Opened::default())
+        } else {
+            let (book, found) = Durable::open(store)?;
+            let logged = book.registry().position() + 1;
+            let from_snapshot = found.snapshot.map_or(0, |h| h.position + 1);
+            (Book::Founded(Box::new(book)), Opened { logged, from_snapshot, skipped_snapshots: found.skipped.len() })
         };
-        let (registry, opened) = replay_log(path, checkpoint)?;
-        let log = OpenOptions::new().create(true).append(true).open(path).map_err(io_error("open", path))?;
-        Ok(Host { registry, log, path: path.to_owned(), logged: opened.logged, opened, stopped: false })
+        Ok(Host { book: Some(book), path: path.to_owned(), opened, stopped: false })
     }
 
     /// The registry, once founded.
     pub fn registry(&self) -> Option<&Registry> {
-        self.registry.as_ref()
+        match &self.book {
+            Some(Book::Founded(book)) => Some(book.registry()),
+            _ => None,
+        }
     }
 
-    /// Records in the log, the founding one included.
-    pub fn logged(&self) -> usize {
-        self.logged
+    /// Records in the store, the founding one included.
+    pub fn logged(&self) -> u64 {
+        self.registry().map_or(0, |r| r.position() + 1)
     }
 
-    /// What opening the log found.
+    /// What opening the store found.
     pub fn opened(&self) -> Opened {
         self.opened
     }
 
-    /// The log's path.
+    /// The store's directory.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Every record the store holds, in order.
+    ///
+    /// # Errors
+    /// [`HostError::Store`] when the store cannot be read.
+    pub fn records(&self) -> Result<Vec<Record>, HostError> {
+        let mut all = Vec::new();
+        let mut push = |r: Record| {
+            all.push(r);
+            Ok(())
+        };
+        match &self.book {
+            Some(Book::Founded(book)) => book.store().read(0, &mut push)?,
+            Some(Book::Empty(store)) => store.read(0, &mut push)?,
+            None => {}
+        }
+        Ok(all)
     }
 
     /// Handle one request: the responses to write, the last of them final.
     ///
     /// # Errors
-    /// Only the host's own failures: the log cannot be written (after which every call is
-    /// [`HostError::Stopped`]). A request the registry refuses is an `error` response.
+    /// Only the host's own failures: the store cannot be written (after an uncertain write,
+    /// every call is [`HostError::Stopped`]). A request the registry refuses is an `error`
+    /// response, and so is a command the full disk could not take (nothing changed).
     pub fn handle(&mut self, request: Request) -> Result<Vec<Response>, HostError> {
         if self.stopped {
             return Err(HostError::Stopped);
         }
         match request {
             Request::Found(Founding { scheme, root }) => {
-                if self.registry.is_some() {
-                    return Ok(vec![Response::refused_by_host("the registry is founded already; its log goes on")]);
-                }
+                let store = match self.book.take() {
+                    Some(Book::Empty(store)) => *store,
+                    other => {
+                        self.book = other;
+                        return Ok(vec![Response::refused_by_host("the registry is founded already; its log goes on")]);
+                    }
+                };
                 let registry = match Registry::new(scheme, root) {
                     Ok(registry) => registry,
-                    Err(e) => return Ok(vec![Response::refused(e)]),
+                    Err(e) => {
+                        self.book = Some(Book::Empty(Box::new(store)));
+                        return Ok(vec![Response::refused(e)]);
+                    }
                 };
+                let every = store.options().checkpoints();
                 let record = registry.founding_record();
-                // Logged before the host keeps the registry: a failed write leaves nothing.
-                self.append(&record)?;
-                self.registry = Some(registry);
-                Ok(self.applied(record.into_events()))
+                // Written before the host keeps the registry: a failed write leaves nothing.
+                match Durable::create_with(store, registry, every) {
+                    Ok(book) => {
+                        self.book = Some(Book::Founded(Box::new(book)));
+                        Ok(self.applied(record.into_events()))
+                    }
+                    Err(e) => {
+                        self.stopped = true;
+                        Err(e.into())
+                    }
+                }
             }
             Request::Command(command) => self.change(command, None),
             Request::CommandAs { command, user } => self.change(command, Some(&user)),
             Request::Query { query, user } => {
-                let Some(registry) = self.registry.as_ref() else {
+                let Some(registry) = self.registry() else {
                     return Ok(vec![not_founded()]);
                 };
                 Ok(vec![match answer(registry, &query, &user) {
@@ -548,38 +549,25 @@ impl Host {
         }
     }
 
-    /// Work out `command`'s record, as `user` when there is one, log it, then apply it.
+    /// Execute `command` through the store (as `user` when there is one): its record is
+    /// written and synced, then applied.
     fn change(&mut self, command: Command, user: Option<&User>) -> Result<Vec<Response>, HostError> {
-        let Some(registry) = self.registry.as_ref() else {
+        let Some(Book::Founded(book)) = self.book.as_mut() else {
             return Ok(vec![not_founded()]);
         };
-        let prepared = match user {
-            Some(user) => registry.prepare_within(&user.scope, command, None),
-            None => registry.prepare(command, None),
+        let executed = match user {
+            Some(user) => book.execute_within(&user.scope, command, None),
+            None => book.execute(command, None),
         };
-        let prepared = match prepared {
+        match executed {
+            Ok(done) => Ok(self.applied(done.record.into_events())),
             // A refused command changed nothing: there is nothing to log.
-            Err(e) => return Ok(vec![Response::refused(e)]),
-            Ok(prepared) => prepared,
-        };
-        if let Some(record) = prepared.record() {
-            // Persist first: if the log cannot take the record, nothing was applied, but the
-            // file may hold part of a line, so the host stops (a restart cuts it off).
-            if let Err(e) = self.append(record) {
-                self.stopped = true;
-                return Err(e);
-            }
-        }
-        let Some(registry) = self.registry.as_mut() else {
-            return Ok(vec![not_founded()]);
-        };
-        match registry.commit(prepared) {
-            Ok(answer) => Ok(self.applied(answer.events().map(<[Event]>::to_vec).unwrap_or_default())),
+            Err(StoreError::Refused(e)) => Ok(vec![Response::refused(e)]),
+            // The disk is full: nothing was written or applied; the next command may fit.
+            Err(e @ StoreError::Full(_)) => Ok(vec![Response::refused_by_host(e.to_string())]),
             Err(e) => {
-                // Prepared against this very registry a moment ago: it cannot be stale. Were it
-                // refused, the log would be ahead of memory, so the host stops.
                 self.stopped = true;
-                Err(HostError::Sample(format!("a prepared record was refused: {e}")))
+                Err(e.into())
             }
         }
     }
@@ -588,44 +576,20 @@ impl Host {
     fn applied(&self, events: Vec<Event>) -> Vec<Response> {
         let count = events.len();
         let mut out: Vec<Response> = events.into_iter().map(Response::Event).collect();
-        out.push(Response::Applied { events: count, logged: self.logged });
+        out.push(Response::Applied { events: count, logged: self.logged() });
         out
     }
 
-    /// Append a record to the log, one line, in one write, and sync it to the disk before
-    /// anything is acknowledged.
-    fn append(&mut self, record: &Record) -> Result<(), HostError> {
-        let mut text =
-            serde_json::to_string(record).map_err(|source| HostError::Encode { what: "a record", source })?;
-        text.push('\n');
-        self.log.write_all(text.as_bytes()).map_err(io_error("append to", &self.path))?;
-        // Without this a power cut could lose acknowledged records; a busy service would sync
-        // a batch of commands at once instead.
-        self.log.sync_data().map_err(io_error("sync", &self.path))?;
-        self.logged += 1;
-        Ok(())
-    }
-
-    /// Save the registry and the length of the log it covers to `path` (through a temporary
-    /// file and a rename, so a crash leaves the old snapshot or the new, never half of one).
-    /// Does nothing before the registry is founded.
+    /// Write a checkpoint snapshot now (the store also writes one every N records). Does
+    /// nothing before the registry is founded.
     ///
     /// # Errors
-    /// [`HostError::Io`], [`HostError::Encode`].
-    pub fn save_snapshot(&self, path: &Path) -> Result<(), HostError> {
-        let Some(registry) = &self.registry else {
-            return Ok(());
-        };
-        let mut temporary = path.as_os_str().to_owned();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        let file = File::create(&temporary).map_err(io_error("create", &temporary))?;
-        let mut out = BufWriter::new(file);
-        serde_json::to_writer(&mut out, &CheckpointRef { records: self.logged, registry })
-            .map_err(|source| HostError::Encode { what: "the snapshot", source })?;
-        let file = out.into_inner().map_err(|e| io_error("write", &temporary)(e.into_error()))?;
-        file.sync_all().map_err(io_error("sync", &temporary))?;
-        fs::rename(&temporary, path).map_err(io_error("rename into place", path))
+    /// [`HostError::Store`].
+    pub fn checkpoint(&mut self) -> Result<(), HostError> {
+        if let Some(Book::Founded(book)) = self.book.as_mut() {
+            book.checkpoint()?;
+        }
+        Ok(())
     }
 }
 
@@ -635,80 +599,9 @@ fn not_founded() -> Response {
     )
 }
 
-fn load_checkpoint(path: &Path) -> Result<Checkpoint, HostError> {
-    let file = File::open(path).map_err(io_error("open", path))?;
-    serde_json::from_reader(BufReader::new(file))
-        .map_err(|e| HostError::Snapshot { path: path.display().to_string(), message: e.to_string() })
-}
-
-/// Read the log line by line and rebuild the registry (after the checkpoint's records, if
-/// any), cutting off a torn last line.
-fn replay_log(path: &Path, checkpoint: Option<Checkpoint>) -> Result<(Option<Registry>, Opened), HostError> {
-    let shown = || path.display().to_string();
-    let (mut registry, covered) = match checkpoint {
-        Some(c) => (Some(c.registry), c.records),
-        None => (None, 0),
-    };
-    let mut opened = Opened { from_snapshot: covered, ..Opened::default() };
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound && covered == 0 => return Ok((None, opened)),
-        Err(e) => return Err(io_error("open", path)(e)),
-    };
-    let mut reader = BufReader::new(file);
-    let mut line = String::new();
-    let mut whole_bytes: u64 = 0;
-    loop {
-        line.clear();
-        let read = reader.read_line(&mut line).map_err(io_error("read", path))?;
-        if read == 0 {
-            break;
-        }
-        if !line.ends_with('\n') {
-            // Only the last line can lack its newline: a write the crash cut short.
-            opened.torn_bytes = read as u64;
-            break;
-        }
-        whole_bytes += read as u64;
-        opened.logged += 1;
-        let number = opened.logged;
-        if number > 1 && number <= covered {
-            continue; // in the snapshot already
-        }
-        let record: Record = serde_json::from_str(&line).map_err(|e| HostError::NotAnEvent {
-            path: shown(),
-            line: number,
-            message: e.to_string(),
-        })?;
-        match registry.as_mut() {
-            Some(r) if number == 1 => {
-                if record != r.founding_record() {
-                    let message = "it was not made from this log (the founding records differ)".to_owned();
-                    return Err(HostError::Snapshot { path: shown(), message });
-                }
-            }
-            Some(r) => {
-                r.apply_record(&record).map_err(|source| HostError::Replay { path: shown(), line: number, source })?
-            }
-            None => {
-                let founded = Registry::replay_records([&record]).map_err(|source| HostError::Replay {
-                    path: shown(),
-                    line: number,
-                    source,
-                })?;
-                registry = Some(founded);
-            }
-        }
-    }
-    if opened.logged < covered {
-        let message = format!("it covers {covered} records but the log holds {}", opened.logged);
-        return Err(HostError::Snapshot { path: shown(), message });
-    }
-    if opened.torn_bytes > 0 {
-        let file = OpenOptions::new().write(true).open(path).map_err(io_error("open", path))?;
-        file.set_len(whole_bytes).map_err(io_error("cut the torn line off", path))?;
-    }
-    Ok((registry, opened))
+fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> HostError {
+    let path = path.display().to_string();
+    move |source| HostError::Io { what, path, source }
 }
 
 /// How many of each line [`serve`] wrote.
@@ -773,19 +666,19 @@ pub fn serve(host: &mut Host, mut input: impl BufRead, mut output: impl Write) -
 // ---------------------------------------------------------------------------------------------
 
 const USAGE: &str = "\
-usage: host [--log PATH] [--snapshot PATH] [--print-sample]
+usage: host [--store DIR] [--checkpoint-every N] [--print-sample]
 
 Reads requests as JSON lines on stdin, writes responses as JSON lines on stdout.
-  --log PATH       the event log (default: wangge-host.jsonl in the temporary directory)
-  --snapshot PATH  load a snapshot from PATH at start if there is one, save one at the end
-  --print-sample   print the sample session's requests, one per line, and exit
-With no input at all, runs the sample session (in a log of its own) and narrates it.";
+  --store DIR             the store (default: wangge-host.store in the temporary directory)
+  --checkpoint-every N    write a checkpoint snapshot every N records (default 1000)
+  --print-sample          print the sample session's requests, one per line, and exit
+With no input at all, runs the sample session (in a store of its own) and narrates it.";
 
 /// The command line's options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Options {
-    log: PathBuf,
-    snapshot: Option<PathBuf>,
+    store: PathBuf,
+    checkpoint_every: u64,
     print_sample: bool,
     help: bool,
 }
@@ -793,18 +686,22 @@ struct Options {
 impl Options {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, HostError> {
         let mut options = Options {
-            log: std::env::temp_dir().join("wangge-host.jsonl"),
-            snapshot: None,
+            store: std::env::temp_dir().join("wangge-host.store"),
+            checkpoint_every: 1_000,
             print_sample: false,
             help: false,
         };
         while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next().map(PathBuf::from).ok_or_else(|| HostError::Usage(format!("{flag} needs a path\n{USAGE}")))
-            };
+            let mut value =
+                |flag: &str| args.next().ok_or_else(|| HostError::Usage(format!("{flag} needs a value\n{USAGE}")));
             match arg.as_str() {
-                "--log" => options.log = value("--log")?,
-                "--snapshot" => options.snapshot = Some(value("--snapshot")?),
+                "--store" => options.store = PathBuf::from(value("--store")?),
+                "--checkpoint-every" => {
+                    let n = value("--checkpoint-every")?;
+                    options.checkpoint_every = n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                        HostError::Usage(format!("--checkpoint-every needs a count, not {n:?}\n{USAGE}"))
+                    })?;
+                }
                 "--print-sample" => options.print_sample = true,
                 "-h" | "--help" => options.help = true,
                 other => return Err(HostError::Usage(format!("unknown argument {other:?}\n{USAGE}"))),
@@ -847,25 +744,19 @@ fn run() -> Result<(), HostError> {
     if input.fill_buf().map_err(io_error("read", Path::new("stdin")))?.is_empty() {
         return sample_session(&mut io::stdout().lock());
     }
-    let mut host = Host::open(&options.log, options.snapshot.as_deref())?;
+    let mut host = Host::open(&options.store, Some(options.checkpoint_every))?;
     let opened = host.opened();
     eprintln!(
-        "host: log {} ({} records, {} from the snapshot{})",
+        "host: store {} ({} records, {} from the snapshot, {} snapshots passed over)",
         host.path().display(),
         opened.logged,
         opened.from_snapshot,
-        if opened.torn_bytes > 0 {
-            format!(", a torn line of {} bytes cut off", opened.torn_bytes)
-        } else {
-            String::new()
-        }
+        opened.skipped_snapshots,
     );
     let served = serve(&mut host, input, io::stdout().lock())?;
-    if let Some(path) = &options.snapshot {
-        host.save_snapshot(path)?;
-    }
+    host.checkpoint()?;
     eprintln!(
-        "host: {} requests: {} events logged, {} reports, {} refused; the log holds {} records",
+        "host: {} requests: {} events logged, {} reports, {} refused; the store holds {} records",
         served.requests,
         served.events,
         served.reports,
@@ -1020,18 +911,19 @@ fn shorten(line: &str, max: usize) -> String {
 /// # Errors
 /// The host's, and [`HostError::Sample`] if the restarted host answers differently.
 pub fn sample_session(out: &mut impl Write) -> Result<(), HostError> {
-    let path = std::env::temp_dir().join(format!("wangge-host-sample-{}.jsonl", std::process::id()));
+    let path = std::env::temp_dir().join(format!("wangge-host-sample-{}.store", std::process::id()));
+    let _ = fs::remove_dir_all(&path);
     let result = narrate(&path, out);
-    // The sample's log is the sample's own: leave no file behind (a failed removal is harmless).
-    let _ = fs::remove_file(&path);
+    // The sample's store is the sample's own: leave nothing behind (a failed removal is harmless).
+    let _ = fs::remove_dir_all(&path);
     result
 }
 
 fn narrate(path: &Path, out: &mut impl Write) -> Result<(), HostError> {
     let stdout = Path::new("the output");
     let mut say = |text: &str| writeln!(out, "{text}").map_err(io_error("write", stdout));
-    let mut host = Host::open(path, None)?;
-    say(&format!("A host with an empty log at {}. Requests (→) and responses (←):\n", path.display()))?;
+    let mut host = Host::open(path, Some(1_000))?;
+    say(&format!("A host with an empty store at {}. Requests (→) and responses (←):\n", path.display()))?;
     let mut answers: Vec<(String, String)> = Vec::new(); // each query line and its answer
     let mut map = None;
     for line in sample_lines()? {
@@ -1055,10 +947,24 @@ fn narrate(path: &Path, out: &mut impl Write) -> Result<(), HostError> {
         say(&format!("\nThe map report's text, as the secretary sees it:\n\n{map}"))?;
     }
 
-    // The restart: a new host from the same log, the same queries, the same answers.
+    // A second host on the same store is refused while the first has it.
+    if !matches!(Host::open(path, None), Err(HostError::Store(StoreError::Locked { .. }))) {
+        return Err(HostError::Sample("a second host opened the store".to_owned()));
+    }
+    say("A second host on the same store is refused while the first has it open.")?;
+
+    // The restart: a new host from the same store, the same queries, the same answers.
+    host.checkpoint()?;
+    let first = host.registry().cloned();
+    drop(host);
     let mut restarted = Host::open(path, None)?;
     let opened = restarted.opened();
-    say(&format!("Restart: {} records replayed from {}.", opened.logged, path.display()))?;
+    say(&format!(
+        "Restart: {} records, {} of them from the checkpoint snapshot, the rest replayed from {}.",
+        opened.logged,
+        opened.from_snapshot,
+        path.display()
+    ))?;
     for (line, before) in &answers {
         let mut after = Vec::new();
         serve(&mut restarted, line.as_bytes(), &mut after)?;
@@ -1066,7 +972,7 @@ fn narrate(path: &Path, out: &mut impl Write) -> Result<(), HostError> {
             return Err(HostError::Sample(format!("after the restart {line} is answered differently")));
         }
     }
-    if restarted.registry() != host.registry() {
+    if restarted.registry() != first.as_ref() {
         return Err(HostError::Sample("the restarted registry differs".to_owned()));
     }
     say(&format!("The {} queries answer the same, and the rebuilt registry equals the first.", answers.len()))?;

@@ -1,11 +1,11 @@
 //! The host service of `examples/host.rs`, driven end to end through its `serve` loop, as a
-//! service developer would run it: requests in as JSON lines, events and reports out, the event
-//! log written beside, and a restart that rebuilds the registry from that log alone.
+//! service developer would run it: requests in as JSON lines, events and reports out, every
+//! command's record in the host's store (`wangge-store`, SQLite), and a restart that rebuilds
+//! the registry from that store alone.
 //!
-//! Every test keeps its own log file in the temporary directory and removes it at the end.
+//! Every test keeps its own store in the temporary directory and removes it at the end.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,38 +19,30 @@ use wangge::{Error, Event, HouseholdId, PersonId, Record, Registry, RegistryErro
 mod host;
 
 use host::{Host, HostError, Query, Report, Request, Response, User, serve};
+use wangge_store::{SqliteStore, Store, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
 
-/// A log path (and a snapshot path) of this test's own; both files are removed on drop.
+/// A store directory of this test's own, removed on drop.
 struct Files {
-    log: PathBuf,
-    snapshot: PathBuf,
+    dir: PathBuf,
 }
 
 impl Files {
     fn new(test: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let stem = format!("wangge-host-test-{}-{test}-{n}", std::process::id());
-        let dir = std::env::temp_dir();
-        let files =
-            Files { log: dir.join(format!("{stem}.jsonl")), snapshot: dir.join(format!("{stem}.snapshot.json")) };
-        files.remove();
-        files
-    }
-
-    fn remove(&self) {
-        let _ = fs::remove_file(&self.log);
-        let _ = fs::remove_file(&self.snapshot);
+        let dir = std::env::temp_dir().join(format!("wangge-host-test-{}-{test}-{n}.store", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Files { dir }
     }
 }
 
 impl Drop for Files {
     fn drop(&mut self) {
-        self.remove();
+        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -145,24 +137,27 @@ fn february(day: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2020, 2, day).expect("a February date")
 }
 
-/// The events of the log file, in order.
-/// The log's records, one a line.
-fn read_records(path: &Path) -> Vec<Record> {
-    fs::read_to_string(path)
-        .expect("the log is readable")
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a record: {e}\n{line}")))
-        .collect()
+/// The store's records, read beside its writer (if any).
+fn read_records(dir: &Path) -> Vec<Record> {
+    let store = SqliteStore::reader(dir).expect("the store is readable");
+    let mut all = Vec::new();
+    store
+        .read(0, &mut |r| {
+            all.push(r);
+            Ok(())
+        })
+        .expect("the records read");
+    all
 }
 
-/// The events of the log's records, in order.
-fn read_log(path: &Path) -> Vec<Event> {
-    read_records(path).into_iter().flat_map(Record::into_events).collect()
+/// The events of the store's records, in order.
+fn read_log(dir: &Path) -> Vec<Event> {
+    read_records(dir).into_iter().flat_map(Record::into_events).collect()
 }
 
 /// A host that has served the sample session.
 fn after_sample(files: &Files) -> Host {
-    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    let mut host = Host::open(&files.dir, None).expect("a new store opens");
     serve_lines(&mut host, &sample());
     host
 }
@@ -194,7 +189,7 @@ fn queries() -> Vec<String> {
 #[test]
 fn every_request_is_answered_and_every_event_is_logged_as_written() {
     let files = Files::new("events");
-    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    let mut host = Host::open(&files.dir, None).expect("a new store opens");
     assert_eq!(host.registry(), None, "nothing before the founding request");
     let requests = sample();
     let output = serve_lines(&mut host, &requests);
@@ -227,9 +222,9 @@ fn every_request_is_answered_and_every_event_is_logged_as_written() {
 
     // The log holds exactly what was emitted, in order, one record a command, and replays
     // record by record into the registry, its head included.
-    let records = read_records(&files.log);
-    assert_eq!(records.len(), applied);
-    let log = read_log(&files.log);
+    let records = read_records(&files.dir);
+    assert_eq!(records.len() as u64, applied);
+    let log = read_log(&files.dir);
     assert_eq!(log, emitted);
     assert!(matches!(log[0], Event::Founded { .. }));
     let registry = host.registry().expect("founded");
@@ -293,7 +288,7 @@ fn a_refused_command_is_an_error_line_and_changes_nothing() {
     let files = Files::new("refused");
     let mut host = after_sample(&files);
     let before = host.registry().cloned();
-    let log_before = fs::read(&files.log).expect("the log");
+    let log_before = read_records(&files.dir);
     let logged = host.logged();
     let refused = [
         // Under a unit that does not exist.
@@ -326,7 +321,7 @@ fn a_refused_command_is_an_error_line_and_changes_nothing() {
     );
     assert_eq!(host.registry().cloned(), before);
     assert_eq!(host.logged(), logged);
-    assert_eq!(fs::read(&files.log).expect("the log"), log_before, "nothing logged");
+    assert_eq!(read_records(&files.dir), log_before, "nothing logged");
 }
 
 #[test]
@@ -373,12 +368,12 @@ fn lines_that_are_not_requests_are_error_lines_and_the_host_goes_on() {
 #[test]
 fn before_the_founding_only_found_is_accepted() {
     let files = Files::new("unfounded");
-    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    let mut host = Host::open(&files.dir, None).expect("a new store opens");
     let lines = sample();
     assert_eq!(refusal(only(serve_lines(&mut host, &lines[1..2]))), None, "a command before founding");
     assert_eq!(refusal(ask(&mut host, Query::Totals, &[0])), None, "a query before founding");
     assert_eq!(host.logged(), 0);
-    assert!(read_log(&files.log).is_empty());
+    assert!(read_log(&files.dir).is_empty());
 
     // A founding the registry refuses (a root at a level the scheme does not have) founds
     // nothing.
@@ -392,7 +387,7 @@ fn before_the_founding_only_found_is_accepted() {
         founded[0][..],
         [Response::Event(Event::Founded { .. }), Response::Applied { events: 1, logged: 1 }]
     ));
-    assert_eq!(read_log(&files.log).len(), 1);
+    assert_eq!(read_log(&files.dir).len(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,117 +492,117 @@ fn reports_show_only_what_the_scope_holds() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn a_restart_from_the_log_gives_the_same_reports_and_an_equal_registry() {
+fn a_restart_from_the_store_gives_the_same_reports_and_an_equal_registry() {
     let files = Files::new("restart");
     let mut first = after_sample(&files);
     let before = serve_lines(&mut first, &queries());
     assert_eq!(answers(&before).len(), queries().len());
-
-    let mut second = Host::open(&files.log, None).expect("the log reopens");
-    assert_eq!(second.opened().logged, first.logged());
-    assert_eq!((second.opened().from_snapshot, second.opened().torn_bytes), (0, 0));
-    assert_eq!(second.registry(), first.registry());
-    assert_eq!(serve_lines(&mut second, &queries()), before, "the same reports, line for line");
+    let (registry, logged) = (first.registry().cloned(), first.logged());
     drop(first);
 
-    // The restarted host goes on where the first stopped: the next ids, the same log.
+    let mut second = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(second.opened().logged, logged);
+    assert_eq!((second.opened().from_snapshot, second.opened().skipped_snapshots), (0, 0));
+    assert_eq!(second.registry(), registry.as_ref());
+    assert_eq!(second.registry().map(Registry::head), registry.as_ref().map(Registry::head));
+    assert_eq!(serve_lines(&mut second, &queries()), before, "the same reports, line for line");
+
+    // The restarted host goes on where the first stopped: the next ids, the same store.
     let added =
         answers(&serve_lines(&mut second, &[r#"{"command":{"AddHousehold":{"unit":4,"door":"2-202"}}}"#.to_owned()]));
     assert!(
         matches!(added[0][0], Response::Event(Event::HouseholdAdded { household, .. }) if household == HouseholdId::new(4))
     );
     let after = serve_lines(&mut second, &queries());
-    let third = Host::open(&files.log, None).expect("the log reopens");
-    assert_eq!(third.registry(), second.registry());
-    assert_eq!(&Registry::replay(&read_log(&files.log)).expect("replays"), third.registry().expect("founded"));
-    let mut third = third;
+    let registry = second.registry().cloned();
+    drop(second);
+    let mut third = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(third.registry(), registry.as_ref());
+    assert_eq!(&Registry::replay(&read_log(&files.dir)).expect("replays"), third.registry().expect("founded"));
     assert_eq!(serve_lines(&mut third, &queries()), after);
 }
 
 #[test]
-fn a_snapshot_and_the_events_after_it_give_the_same_registry() {
+fn a_second_host_on_the_store_is_refused_while_the_first_has_it() {
+    let files = Files::new("two");
+    let first = after_sample(&files);
+    assert!(matches!(Host::open(&files.dir, None), Err(HostError::Store(StoreError::Locked { .. }))));
+    drop(first);
+    Host::open(&files.dir, None).expect("opens once the first host is gone");
+}
+
+#[test]
+fn a_checkpoint_and_the_records_after_it_give_the_same_registry() {
     let files = Files::new("snapshot");
     let lines = sample();
-    let mut host = Host::open(&files.log, None).expect("a new log opens");
+    let mut host = Host::open(&files.dir, None).expect("a new store opens");
     serve_lines(&mut host, &lines[..10]);
-    host.save_snapshot(&files.snapshot).expect("the snapshot is saved");
+    host.checkpoint().expect("the checkpoint is written");
     let covered = host.logged();
     serve_lines(&mut host, &lines[10..]);
+    let expected = serve_lines(&mut host, &queries());
     drop(host);
 
-    let replayed = Host::open(&files.log, None).expect("the log reopens");
-    let mut resumed = Host::open(&files.log, Some(&files.snapshot)).expect("the snapshot loads");
+    let replayed = Registry::replay_records(&read_records(&files.dir)).expect("the records replay");
+    let mut resumed = Host::open(&files.dir, None).expect("the snapshot loads");
     assert_eq!(resumed.opened().from_snapshot, covered);
-    assert_eq!(resumed.opened().logged, replayed.logged());
-    assert_eq!(resumed.registry(), replayed.registry());
-    let mut replayed = replayed;
-    assert_eq!(serve_lines(&mut resumed, &queries()), serve_lines(&mut replayed, &queries()));
+    assert_eq!(resumed.opened().logged, replayed.position() + 1);
+    assert_eq!(resumed.registry(), Some(&replayed));
+    assert_eq!(serve_lines(&mut resumed, &queries()), expected);
+    drop(resumed);
 
-    // A snapshot of another log is refused: the founding events differ.
+    // A snapshot of another registry (its founding differs) is passed over, never mixed in.
     let other = Files::new("snapshot-other");
-    let mut stranger = Host::open(&other.log, None).expect("a new log opens");
+    let mut stranger = Host::open(&other.dir, None).expect("a new store opens");
     serve_lines(&mut stranger, &[lines[0].replace("花园路街道", "长海路街道")]);
-    assert!(matches!(Host::open(&other.log, Some(&files.snapshot)), Err(HostError::Snapshot { .. })));
-    // So is a snapshot ahead of its log.
-    let short: String =
-        fs::read_to_string(&files.log).expect("the log").lines().take(3).map(|l| format!("{l}\n")).collect();
-    fs::write(&other.log, short).expect("write");
-    assert!(matches!(Host::open(&other.log, Some(&files.snapshot)), Err(HostError::Snapshot { .. })));
-    // And one that is not a snapshot.
-    fs::write(&other.snapshot, "{}").expect("write");
-    assert!(matches!(Host::open(&other.log, Some(&other.snapshot)), Err(HostError::Snapshot { .. })));
+    stranger.checkpoint().expect("a checkpoint");
+    drop(stranger);
+    let theirs = fs::read_dir(other.dir.join("snapshots")).expect("listed").next().expect("one").expect("entry");
+    fs::copy(theirs.path(), files.dir.join("snapshots").join(format!("{:020}.wgsnap", covered + 3))).expect("copied");
+    let resumed = Host::open(&files.dir, None).expect("opens");
+    assert_eq!(resumed.opened().skipped_snapshots, 1);
+    assert_eq!(resumed.opened().from_snapshot, covered);
+    assert_eq!(resumed.registry(), Some(&replayed));
 }
 
 #[test]
-fn a_torn_last_line_is_cut_off_at_the_restart() {
-    let files = Files::new("torn");
-    let host = after_sample(&files);
-    let whole = fs::read(&files.log).expect("the log");
-    // A crash in the middle of writing an event: part of a line, no newline.
-    let torn = br#"{"position":40,"request":null,"round":null,"events":[{"HouseholdAdded":{"household":3,"un"#;
-    fs::OpenOptions::new().append(true).open(&files.log).expect("open").write_all(torn).expect("write");
-
-    let mut restarted = Host::open(&files.log, None).expect("the log reopens");
-    assert_eq!(restarted.opened().torn_bytes, torn.len() as u64);
-    assert_eq!(restarted.registry(), host.registry());
-    assert_eq!(fs::read(&files.log).expect("the log"), whole, "cut back to whole lines");
-
-    // The log goes on cleanly after the cut.
-    serve_lines(&mut restarted, &[r#"{"command":{"AddHousehold":{"unit":3,"door":"1-103"}}}"#.to_owned()]);
-    let again = Host::open(&files.log, None).expect("the log reopens");
-    assert_eq!(again.opened().torn_bytes, 0);
-    assert_eq!(again.registry(), restarted.registry());
-}
-
-#[test]
-fn a_log_that_is_not_a_registry_log_stops_the_host_at_start() {
+fn a_store_whose_records_were_edited_stops_the_host_at_start() {
     let files = Files::new("corrupt");
-    after_sample(&files);
-    let lines: Vec<String> = fs::read_to_string(&files.log).expect("the log").lines().map(str::to_owned).collect();
-    let write = |lines: &[String]| fs::write(&files.log, lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    drop(after_sample(&files));
+    let db = files.dir.join("records.sqlite");
+    let edit = |sql: &str| {
+        let conn = rusqlite::Connection::open(&db).expect("opens");
+        conn.execute_batch(sql).expect("edited");
+    };
+    let body = |position: i64| -> Vec<u8> {
+        let conn = rusqlite::Connection::open(&db).expect("opens");
+        conn.query_row("SELECT body FROM records WHERE position = ?1", [position], |r| r.get(0)).expect("a row")
+    };
+    let original = body(5);
+    let put = |position: i64, bytes: &[u8]| {
+        let conn = rusqlite::Connection::open(&db).expect("opens");
+        conn.execute("UPDATE records SET body = ?2 WHERE position = ?1", rusqlite::params![position, bytes])
+            .expect("updated");
+    };
 
-    // A line that is not an event.
-    let mut garbled = lines.clone();
-    garbled[5] = "{\"HouseholdAdded\":".to_owned();
-    write(&garbled).expect("write");
-    assert!(matches!(Host::open(&files.log, None), Err(HostError::NotAnEvent { line: 6, .. })));
+    // A row that is not a record.
+    put(5, b"\x81\xa3not a record");
+    assert!(matches!(Host::open(&files.dir, None), Err(HostError::Store(StoreError::Corrupt { .. }))));
 
-    // An event the registry refuses: an id it would not assign.
-    let mut edited = lines.clone();
-    edited[5] = edited[5].replace(r#""household":0"#, r#""household":7"#);
-    assert_ne!(edited[5], lines[5]);
-    write(&edited).expect("write");
-    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { line: 6, .. })));
+    // A record edited (another household id): its digest no longer continues the chain.
+    let record = wangge_store::codec::record_from_bytes(&original).expect("a record");
+    let text = serde_json::to_string(&record).expect("JSON");
+    let edited = text.replace(r#""household":0"#, r#""household":7"#);
+    assert_ne!(edited, text);
+    let edited: Record = serde_json::from_str(&edited).expect("still a record");
+    put(5, &wangge_store::codec::record_to_bytes(&edited).expect("encodes"));
+    assert!(matches!(Host::open(&files.dir, None), Err(HostError::Store(StoreError::Record { position: 5, .. }))));
+    put(5, &original);
+    Host::open(&files.dir, None).expect("whole again");
 
-    // A log that does not begin with its founding.
-    write(&lines[1..]).expect("write");
-    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { line: 1, .. })));
-
-    // A second founding.
-    let mut refounded = lines.clone();
-    refounded.push(lines[0].clone());
-    write(&refounded).expect("write");
-    assert!(matches!(Host::open(&files.log, None), Err(HostError::Replay { .. })));
+    // A store that does not begin with its founding record.
+    edit("DELETE FROM records WHERE position = 0");
+    assert!(matches!(Host::open(&files.dir, None), Err(HostError::Store(StoreError::Record { position: 1, .. }))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,4 +617,52 @@ fn the_narrated_sample_restarts_and_answers_the_same() {
     assert!(text.contains("The 7 queries answer the same"), "{text}");
     assert!(text.contains("lies outside this scope"));
     assert!(text.contains("[O 1-101"), "the map shows the arrival's household orange:\n{text}");
+}
+
+#[test]
+fn the_business_date_is_kept_by_the_store_and_gates_the_records() {
+    let files = Files::new("day");
+    let mut host = after_sample(&files);
+    let business_date = february(3);
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(business_date));
+    let day = |error| Some(Error::Registry(error));
+    // The day does not go back, nothing is recorded after it, a case starts on it.
+    let refused = [
+        (
+            r#"{"command":{"OpenDay":{"today":"2020-02-02"}}}"#,
+            day(RegistryError::DayNotForward { today: february(2), business_date }),
+        ),
+        (
+            r#"{"command":{"RecordCheck":{"person":0,"at":"2020-02-04T08:00:00","temperature":"36.5","symptoms":false}}}"#,
+            day(RegistryError::AfterBusinessDate { date: february(4), business_date }),
+        ),
+        (
+            r#"{"command":{"StartCase":{"person":2,"policy":0,"category":"CloseContact","anchor":"2020-02-01","on":"2020-02-02","linked":null}}}"#,
+            day(RegistryError::NotBusinessDate { date: february(2), business_date }),
+        ),
+    ];
+    let logged = host.logged();
+    for (line, error) in refused {
+        assert_eq!(refusal(only(serve_lines(&mut host, &[line.to_owned()]))), error, "{line}");
+    }
+    assert_eq!(host.logged(), logged, "nothing logged");
+    // A back-dated check is a record of the past: accepted.
+    let back =
+        r#"{"command":{"RecordCheck":{"person":0,"at":"2020-02-02T20:00:00","temperature":"36.6","symptoms":false}}}"#;
+    assert!(matches!(
+        answers(&serve_lines(&mut host, &[back.to_owned()]))[0][0],
+        Response::Event(Event::CheckRecorded { .. })
+    ));
+    host.checkpoint().expect("the checkpoint is written");
+    drop(host);
+
+    // Reopened from the checkpoint alone, the day is where it was and moves on from there.
+    let mut host = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(host.opened().from_snapshot, host.opened().logged);
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(business_date));
+    let next = answers(&serve_lines(&mut host, &[r#"{"command":{"OpenDay":{"today":"2020-02-04"}}}"#.to_owned()]));
+    assert_eq!(next[0][0], Response::Event(Event::DayOpened { from: Some(business_date), on: february(4) }));
+    drop(host);
+    let host = Host::open(&files.dir, None).expect("the store reopens");
+    assert_eq!(host.registry().and_then(Registry::business_date), Some(february(4)));
 }
