@@ -353,6 +353,9 @@ impl CaseBook {
     }
 }
 
+/// Cases under a date, as `(date, case)` in order.
+pub(super) type DatedCases = Vec<(NaiveDate, CaseId)>;
+
 impl Registry {
     /// The adopted policy `id`.
     ///
@@ -1192,7 +1195,7 @@ impl Registry {
 
     /// The cases the daily round of `today` changes, in order: phases entered (by date,
     /// then case), then releases and flags (by release date, then case).
-    pub(super) fn round(&self, today: NaiveDate) -> (Vec<(NaiveDate, CaseId)>, Vec<(NaiveDate, CaseId)>) {
+    pub(super) fn round(&self, today: NaiveDate) -> (DatedCases, DatedCases) {
         let index = &self.cases.index;
         let phases = index.phases.through(today);
         let releases = index.releases.through(today);
