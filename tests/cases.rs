@@ -814,7 +814,16 @@ impl World {
                     None
                 }
                 Event::CheckRecorded { case, escalation: Some(_), .. }
-                | Event::TestRecorded { case, escalation: Some(_), .. } => Some(*case),
+                | Event::TestRecorded { case, escalation: Some(_), .. }
+                | Event::CheckCorrected { case, escalation: Some(_), .. }
+                | Event::TestCorrected { case, escalation: Some(_), .. } => Some(*case),
+                // Active again (a release re-judged, an escalation undone): it may end once more.
+                Event::CaseReopened { case, .. }
+                | Event::CheckCorrected { case, undone: Some(_), .. }
+                | Event::TestCorrected { case, undone: Some(_), .. } => {
+                    self.ends.remove(&case.index());
+                    None
+                }
                 _ => None,
             };
             if let Some(case) = ended {
@@ -857,7 +866,23 @@ impl World {
                     let first = self.ended.entry(id.index()).or_insert_with(|| case.status().clone());
                     assert_eq!(first, case.status(), "step {step}: {id} ended twice");
                 }
-                _ => assert!(!self.ended.contains_key(&id.index()), "step {step}: {id} ended and is active again"),
+                _ => {
+                    // Only a late positive of the linked close contact (a release re-judged) or an
+                    // erratum undoing an escalation makes an ended case active again.
+                    if let Some(first) = self.ended.remove(&id.index()) {
+                        let reopened = match (&first, case.status()) {
+                            (CaseStatus::Released { .. }, CaseStatus::Review { reasons, .. }) => {
+                                reasons.contains(&ReviewReason::ReleasedBeforeLinkedPositive)
+                            }
+                            (CaseStatus::Escalated { .. }, CaseStatus::Open) => true,
+                            (CaseStatus::Escalated { .. }, CaseStatus::Review { reasons, .. }) => {
+                                reasons.contains(&ReviewReason::EscalationCorrected)
+                            }
+                            _ => false,
+                        };
+                        assert!(reopened, "step {step}: {id} ended as {first:?} and is active again");
+                    }
+                }
             }
             if case.status().is_active() {
                 assert_eq!(reg.active_case(case.person()), Some(id), "step {step}");
