@@ -49,6 +49,9 @@ pub enum Error {
     /// Responsibility: schemes, staff, rosters.
     #[error(transparent)]
     Duty(#[from] crate::duty::DutyError),
+    /// The day's work: plans, tasks, tickets.
+    #[error(transparent)]
+    Work(#[from] crate::work::WorkError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

@@ -102,6 +102,10 @@ id_type!(
     StaffId(u32), "s"
 );
 id_type!(
+    /// A hotline work order 工单 ([`Command::OpenTicket`](crate::Command::OpenTicket)).
+    TicketId(u32), "t"
+);
+id_type!(
     /// A responsibility scheme 包保方案 adopted by the registry ([`Command::AdoptScheme`](crate::Command::AdoptScheme)).
     SchemeId(u16), "sch"
 );

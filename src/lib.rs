@@ -119,6 +119,8 @@
 //!   schedules, cases and the daily agenda.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
 //! - `synth` (feature `synth`): seeded synthetic cities built through the registry's commands.
+//! - [`work`]: the day's work 每日工作: work plans, tasks, worklists per staff member, services
+//!   owed to households, hotline tickets.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -134,9 +136,10 @@ pub mod registry;
 #[cfg(feature = "synth")]
 pub mod synth;
 mod text;
+pub mod work;
 
 pub use error::Error;
-pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
+pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};
 pub use registry::{
     Answer, Command, Counts, Digest, Event, Prepared, Record, Registry, RegistryError, RequestId, Scope, Snapshot,
 };

@@ -247,8 +247,16 @@ impl Staff {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn may_hold(&self, slot: &Slot, unit: UnitId, date: NaiveDate, tree: &Tree) -> bool {
+        self.is_available_on(date) && self.fits(slot, unit, tree)
+    }
+
+    /// Whether they may hold `slot` for a target at `unit` on the days they are available:
+    /// [`Staff::may_hold`] without the date (eligible, and belonging where the slot asks).
+    ///
+    /// # Complexity
+    /// O(levels).
+    pub fn fits(&self, slot: &Slot, unit: UnitId, tree: &Tree) -> bool {
         self.is_eligible(slot.role())
-            && self.is_available_on(date)
             && super::roster::locality_holds(slot.locality(), self.home, unit, tree) == Some(true)
     }
 }

@@ -148,6 +148,12 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    /// The work book names a staff member, unit or subject that does not exist, a plan that
+    /// is not valid, or tasks of days it cannot hold.
+    Work {
+        /// What is wrong.
+        problem: String,
+    },
     /// Two schemes share a name: [`Command::AdoptScheme`](super::Command::AdoptScheme) refuses
     /// a name taken ([`DutyError::SchemeNameTaken`](crate::duty::DutyError::SchemeNameTaken)).
     SchemeNameTaken {
@@ -349,6 +355,7 @@ impl std::fmt::Display for Finding {
             Finding::Table { problem } => f.write_str(problem),
             Finding::Case { problem } => write!(f, "case: {problem}"),
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
+            Finding::Work { problem } => write!(f, "the day's work: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -476,6 +483,7 @@ impl Registry {
         }
         found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
+        found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -388,6 +388,13 @@ impl Registry {
         self.cases.cases.iter().enumerate().filter_map(|(i, c)| Some((CaseId::from_index(i)?, c)))
     }
 
+    /// Every active (open or under review) case, in id order.
+    pub(super) fn active_cases(&self) -> Vec<CaseId> {
+        let mut ids: Vec<CaseId> = self.cases.index.active.values().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The person's active (open or under review) case, if any.
     ///
     /// # Complexity

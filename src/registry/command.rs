@@ -13,6 +13,7 @@ use crate::duty::{Availability, Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Link, Policy, Reading, Sample, Temperature, TestResult};
+use crate::work::{Outcome, TaskKey, TicketKind, WorkPlan};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// A change a host asks of the [`Registry`](super::Registry). A command is validated against
@@ -339,5 +340,48 @@ pub enum Command {
         leaving: StaffId,
         /// Today: the first day without them.
         on: NaiveDate,
+    },
+    /// Adopt a work plan 工作方案 ([`WorkPlan`]), replacing the one in force: from now on the
+    /// registry makes the day's tasks it routes ([`Registry::workday`](super::Registry::workday)).
+    /// Refused when the plan is not valid ([`WorkPlan::validate`]).
+    AdoptWorkPlan {
+        /// The plan (a preset, or a host's own).
+        plan: WorkPlan,
+    },
+    /// Record a task done 完成: who did it, when, how. The task is one the registry owes on
+    /// its date (the business date, or an overdue one carried to it), not done yet; `at` is
+    /// not before the task's date nor after the business date.
+    CompleteTask {
+        /// The task.
+        task: TaskKey,
+        /// Who did it.
+        by: StaffId,
+        /// When.
+        at: NaiveDateTime,
+        /// How it went (not [`Outcome::Recorded`], which the case records make).
+        outcome: Outcome,
+    },
+    /// Move every open task `from` owes on the business date `on` to others, in one command
+    /// (a staff member called away mid-day): each to another holder of a role owning it for
+    /// its subject, or else to any staff member eligible for such a role whose home covers the
+    /// task's unit, available that day, the least loaded; a task nobody can take becomes a
+    /// gap. The moves hold for the day.
+    ReassignTasks {
+        /// Whose tasks.
+        from: StaffId,
+        /// Today.
+        on: NaiveDate,
+    },
+    /// Receive a hotline work order 工单 (12345) about `unit` (and a household in it): it is a
+    /// task of every day from its receipt until it is closed by completing it.
+    OpenTicket {
+        /// The unit it concerns.
+        unit: UnitId,
+        /// The household it concerns, if one; it lies inside `unit`.
+        household: Option<HouseholdId>,
+        /// What it is about.
+        kind: TicketKind,
+        /// When it was received: not after the business date.
+        received: NaiveDateTime,
     },
 }

@@ -24,6 +24,9 @@
 //! | `MovePerson`, `SetState`, `SetColourRule`, `CloseUnit` | `on` | after today | allowed |
 //! | `Assign`, `Unassign`, `Solve`, `Replace` | `on` | after today | allowed |
 //! | `SetAvailability` | `from`, `until` | never: it is a plan, not a record | allowed |
+//! | `CompleteTask`, `OpenTicket` | `at`, `received` | after today; back-dated is allowed (a task of an earlier day carried to today) | refused |
+//! | `ReassignTasks` | `on` | not today: the moves hold for the business date | refused |
+//! | `AdoptWorkPlan` | none | never | allowed |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -110,6 +113,9 @@ impl Registry {
             | Command::Unassign { on, .. }
             | Command::Solve { on, .. }
             | Command::Replace { on, .. } => (*on, false, false),
+            Command::CompleteTask { at, .. } => (at.date(), false, true),
+            Command::ReassignTasks { on, .. } => (*on, true, true),
+            Command::OpenTicket { received, .. } => (received.date(), false, true),
             _ => return Ok(()),
         };
         match self.day {

@@ -542,8 +542,15 @@ impl Registry {
     /// # Complexity
     /// O(schemes × (members + levels × (1 + children + cells naming a unit)) × log assignments).
     pub fn responsible_for(&self, subject: impl Into<Subject>, date: NaiveDate) -> Result<Vec<Responsible>, Error> {
+        let found = self.holders_of(subject.into(), date)?;
+        Ok(found.into_iter().filter_map(|(r, available)| available.then_some(r)).collect())
+    }
+
+    /// Every holder [`Registry::responsible_for`] would name but for availability on `date`,
+    /// with whether they are available: the holders a task skips when they are away.
+    pub(super) fn holders_of(&self, subject: Subject, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
         let mut targets = Vec::new();
-        let unit = match subject.into() {
+        let unit = match subject {
             Subject::Unit(u) => {
                 self.tree.check(u)?;
                 u
@@ -578,20 +585,16 @@ impl Registry {
             for (scheme, spec) in self.schemes() {
                 let Some(list) = self.duties.holders(scheme)?.get(&target) else { continue };
                 for &(role, staff) in list {
-                    if self.holds_validly(spec, target, role, staff, date) {
-                        found.push(Responsible { scheme, target, role, staff });
+                    let Ok((unit, slot)) = self.target_slot(spec, target, role) else { continue };
+                    let Ok(member) = self.duties.member(staff) else { continue };
+                    // Valid but for availability: a holder away is still the holder.
+                    if member.fits(&slot, unit, &self.tree) {
+                        found.push((Responsible { scheme, target, role, staff }, member.is_available_on(date)));
                     }
                 }
             }
         }
         Ok(found)
-    }
-
-    /// Whether `staff` validly holds `role` for `target` under `spec` on `date` (assuming the
-    /// roster lists it): selected, eligible, available, local.
-    fn holds_validly(&self, spec: &Scheme, target: Target, role: Role, staff: StaffId, date: NaiveDate) -> bool {
-        let Ok((unit, slot)) = self.target_slot(spec, target, role) else { return false };
-        self.duties.member(staff).is_ok_and(|m| m.may_hold(&slot, unit, date, &self.tree))
     }
 
     /// How well `scheme` covers `unit` on `date`: its targets inside (as

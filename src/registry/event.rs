@@ -21,7 +21,8 @@ use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
 use crate::quarantine::{Category, Policy, Reading, ReviewReason, Sample, Temperature, TestResult};
-use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
+use crate::work::{Completion, Moved, TaskKey, Ticket, WorkPlan};
+use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};
 
 /// One change to the registry, with every id it assigned and every value it moved, so that
 /// a log can be read and replayed on its own. Events of personal data carry it in full (the
@@ -377,6 +378,34 @@ pub enum Event {
         /// The assignments added.
         added: Vec<Assignment>,
     },
+    /// A work plan was adopted ([`Command::AdoptWorkPlan`](crate::Command::AdoptWorkPlan)).
+    WorkPlanAdopted {
+        /// The plan now in force.
+        plan: WorkPlan,
+    },
+    /// A task was recorded done.
+    TaskCompleted {
+        /// The task.
+        task: TaskKey,
+        /// Who, when, how.
+        completion: Completion,
+    },
+    /// A staff member's open tasks of a day were moved to others.
+    TasksReassigned {
+        /// Whose they were.
+        from: StaffId,
+        /// The day.
+        on: NaiveDate,
+        /// Each task and whom it went to (nobody: a gap).
+        moved: Vec<(TaskKey, Moved)>,
+    },
+    /// A hotline ticket was received.
+    TicketOpened {
+        /// Its new id.
+        ticket: TicketId,
+        /// The ticket.
+        spec: Ticket,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -464,8 +493,11 @@ impl Event {
             | Event::CaseReopened { on, .. }
             | Event::CheckCorrected { on, .. }
             | Event::TestCorrected { on, .. }
-            | Event::Rostered { on, .. } => Some(*on),
+            | Event::Rostered { on, .. }
+            | Event::TasksReassigned { on, .. } => Some(*on),
             Event::CheckRecorded { at, .. } => Some(at.date()),
+            Event::TaskCompleted { completion, .. } => completion.at.map(|at| at.date()),
+            Event::TicketOpened { spec, .. } => Some(spec.received.date()),
             _ => None,
         }
     }
@@ -630,11 +662,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 31;
+    const VARIANTS: usize = 35;
 
-    /// The variants added after format 5 (the business date, errata): the golden v5 log has
-    /// none of them, the next format's golden log must.
-    const SINCE_V5: [usize; 4] = [27, 28, 29, 30];
+    /// The variants added after format 5 (the business date, errata; the day's work): the
+    /// golden v5 log has none of them, the next format's golden log must.
+    const SINCE_V5: [usize; 8] = [27, 28, 29, 30, 31, 32, 33, 34];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -672,6 +704,10 @@ mod tests {
             Event::CaseReopened { .. } => 28,
             Event::CheckCorrected { .. } => 29,
             Event::TestCorrected { .. } => 30,
+            Event::WorkPlanAdopted { .. } => 31,
+            Event::TaskCompleted { .. } => 32,
+            Event::TasksReassigned { .. } => 33,
+            Event::TicketOpened { .. } => 34,
         }
     }
 

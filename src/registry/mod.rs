@@ -29,6 +29,7 @@ mod record;
 mod scope;
 mod snapshot;
 mod upgrade;
+mod work;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -40,6 +41,7 @@ pub use record::{
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use upgrade::upgrade_v5_log;
+pub use work::WorkData;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -274,6 +276,8 @@ pub enum IdTable {
     Staff,
     /// Responsibility schemes.
     Scheme,
+    /// Hotline tickets.
+    Ticket,
 }
 
 impl std::fmt::Display for IdTable {
@@ -288,6 +292,7 @@ impl std::fmt::Display for IdTable {
             IdTable::Case => "case",
             IdTable::Staff => "staff",
             IdTable::Scheme => "scheme",
+            IdTable::Ticket => "ticket",
         })
     }
 }
@@ -381,6 +386,8 @@ pub struct Registry {
     cases: cases::CaseBook,
     /// Staff, responsibility schemes and their rosters.
     duties: duties::DutyBook,
+    /// The work plan, the tasks done, moved and carried, the tickets.
+    work: work::WorkBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -411,6 +418,7 @@ impl PartialEq for Registry {
             && self.cell_tallies == o.cell_tallies
             && self.cases == o.cases
             && self.duties == o.duties
+            && self.work == o.work
     }
 }
 
@@ -437,6 +445,7 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
+            work: work::WorkBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -812,6 +821,10 @@ impl Registry {
             | Command::Unassign { .. }
             | Command::Solve { .. }
             | Command::Replace { .. }) => self.decide_duty(command)?,
+            command @ (Command::AdoptWorkPlan { .. }
+            | Command::CompleteTask { .. }
+            | Command::ReassignTasks { .. }
+            | Command::OpenTicket { .. }) => self.decide_work(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -922,6 +935,7 @@ impl Registry {
                 verify(recolours, &|| Ok(self.recolours_on_rule(rule)))?;
             }
             duty if duty.is_duty() => self.check_duty(duty)?,
+            work if work.is_work() => self.check_work(work)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -932,7 +946,10 @@ impl Registry {
     fn commit_event(&mut self, event: &Event) -> Result<(), Error> {
         match event {
             Event::Founded { .. } => return Err(RegistryError::Founding.into()),
-            Event::DayOpened { on, .. } => self.day = Some(*on),
+            Event::DayOpened { on, .. } => {
+                self.open_work_day();
+                self.day = Some(*on);
+            }
             Event::UnitAdded { parent, spec, .. } => {
                 self.tree.add(*parent, spec.clone())?;
                 self.tallies.push(Tally::new());
@@ -1033,6 +1050,7 @@ impl Registry {
                 (self.tallies, self.cell_tallies) = self.tallies_from_scratch();
             }
             duty if duty.is_duty() => self.commit_duty(duty)?,
+            work if work.is_work() => self.commit_work(work),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -19,6 +19,7 @@ use crate::duty::{Assignment, DutyError, Roster, Staff, Target};
 use crate::grid::{GridError, Unit};
 use crate::people::{Household, PeopleError, Person, ResidentId};
 use crate::quarantine::{Agenda, Case, CaseError, Link, TestResult};
+use crate::work::{Task, TaskSubject, Workday};
 use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
 /// Something asked for through a scope.
@@ -352,6 +353,20 @@ impl<'r> Scope<'r> {
         agenda
     }
 
+    /// The day's work inside the scope: [`Registry::workday`] keeping the tasks whose unit
+    /// lies inside. Routing is the city's (a holder's load counts their tasks everywhere),
+    /// but nothing outside is shown.
+    pub fn workday(&self, date: NaiveDate) -> Workday {
+        let mut day = self.registry.workday(date);
+        day.retain(|unit| self.contains(unit));
+        day
+    }
+
+    /// The tasks of `date` inside the scope that nobody can take: gaps, each with its reason.
+    pub fn unassigned(&self, date: NaiveDate) -> Vec<Task> {
+        self.workday(date).unassigned().cloned().collect()
+    }
+
     /// How well `scheme` covers the scope on `date`: [`Registry::duty_coverage`] over its
     /// roots, except that each holder's load counts only their assignments for targets inside
     /// ([`Scope::load`]): what they carry outside is not shown.
@@ -485,6 +500,14 @@ impl<'r> Scope<'r> {
 
     /// Refuse a household a command names: unknown, or outside
     /// ([`RegistryError::OutsideScope`]).
+    fn writable_subject(&self, subject: TaskSubject) -> Result<(), Error> {
+        match subject {
+            TaskSubject::Person(p) => self.writable_person(p),
+            TaskSubject::Household(h) => self.writable_household(h),
+            TaskSubject::Unit(u) => self.writable(u),
+        }
+    }
+
     fn writable_household(&self, id: HouseholdId) -> Result<(), Error> {
         if self.contains(self.registry.household(id)?.unit()) {
             Ok(())
@@ -575,7 +598,10 @@ impl Scope<'_> {
     /// | `SetAvailability` | the staff member, and the target of every assignment they hold under any scheme (their availability decides whether it is valid) |
     /// | `Assign`, `Unassign` | the assignment: its target and the staff member |
     /// | `Replace` | the leaving staff member, and every assignment the replacement removes or adds (as [`Registry::replacement`] proposes it) |
-    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `Solve`, `OpenDay` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round moves every open case) |
+    /// | `CompleteTask` | the task's subject and the staff member who did it |
+    /// | `ReassignTasks` | the staff member, and every task moved and whom it goes to |
+    /// | `OpenTicket` | the unit, and the household if one |
+    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round moves every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
     /// current state, before anything is applied. Reads that a command only makes (the policy
@@ -676,10 +702,29 @@ impl Scope<'_> {
                 let proposal = reg.replacement(*scheme, *leaving, *on)?;
                 self.check_replacement(*leaving, &proposal.removed, &proposal.added)
             }
+            Command::CompleteTask { task, by, .. } => {
+                self.writable_subject(task.subject)?;
+                self.check_staff(*by).map(drop)
+            }
+            Command::ReassignTasks { from, on } => {
+                self.check_staff(*from)?;
+                for (key, moved) in reg.reassignment(*from, *on) {
+                    self.writable_subject(key.subject)?;
+                    if let Some(to) = moved.to {
+                        self.check_staff(to)?;
+                    }
+                }
+                Ok(())
+            }
+            Command::OpenTicket { unit, household, .. } => {
+                self.writable(*unit)?;
+                household.map_or(Ok(()), |h| self.writable_household(h))
+            }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }
             | Command::AdoptScheme { .. }
+            | Command::AdoptWorkPlan { .. }
             | Command::Solve { .. }
             | Command::OpenDay { .. } => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
         }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::CaseBook;
 use super::duties::DutyBook;
 use super::record::Requests;
+use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
@@ -250,6 +251,11 @@ pub struct Snapshot {
     /// its date has no such field, and reads as `None`: the host's next
     /// [`Command::OpenDay`](crate::Command::OpenDay) sets it.
     pub business_date: Option<NaiveDate>,
+    /// The day's work ([`WorkData`]): the plan in force, what was done, moved and carried,
+    /// the tickets. Written after the business date, and left out when empty, so a snapshot
+    /// of a registry that keeps no work reads as it did before the day's work existed.
+    #[serde(default, skip_serializing_if = "WorkData::is_empty")]
+    pub work: WorkData,
 }
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -269,6 +275,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "head",
     "requests",
     "business_date",
+    "work",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -324,6 +331,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     head: V5_HEAD,
                     requests: Vec::new(),
                     business_date: None,
+                    work: WorkData::default(),
                 }
             };
         }
@@ -332,6 +340,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.head = FormatFirst::element(format, &mut seq, index + 1, &self)?;
             snapshot.requests = FormatFirst::element(format, &mut seq, index + 2, &self)?;
             snapshot.business_date = FormatFirst::element(format, &mut seq, index + 3, &self)?;
+            // Optional and last: absent in what was written before the day's work existed.
+            snapshot.work = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -344,6 +354,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 $(let mut $field = None;)*
                 let (mut head, mut requests) = (None, None);
                 let mut business_date: Option<Option<NaiveDate>> = None;
+                let mut work: Option<WorkData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -355,6 +366,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "business_date" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "business_date", &mut business_date)?
                         }
+                        "work" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "work", &mut work)?,
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -371,7 +383,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     ),
                     _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default(), business_date.flatten()),
                 };
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date }
+                let work = work.unwrap_or_default();
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work }
             }};
         }
         Ok(snapshot_body!(read))
@@ -400,6 +413,7 @@ impl Registry {
             head: self.head,
             requests: self.requests_list(),
             business_date: self.day,
+            work: self.work.to_data(),
         }
     }
 
@@ -469,6 +483,7 @@ impl Registry {
         }
         let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
         let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
+        let work = WorkBook::from_data(snapshot.work)?;
         let requests = match snapshot.format {
             UPGRADED_FORMAT => Requests::default(),
             _ => Requests::from_list(snapshot.requests, snapshot.head.position)?,
@@ -485,6 +500,7 @@ impl Registry {
             cell_tallies: Vec::new(),
             cases,
             duties,
+            work,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -518,7 +534,11 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Snapshot", 15)?;
+        let work = self.work.to_data();
+        // A reader of names skips the empty work book (as `Snapshot` does); a positional
+        // encoding needs every field.
+        let write_work = !(s.is_human_readable() && work.is_empty());
+        let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work))?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -534,6 +554,9 @@ impl Serialize for Registry {
         st.serialize_field("head", &self.head)?;
         st.serialize_field("requests", &self.requests_list())?;
         st.serialize_field("business_date", &self.day)?;
+        if write_work {
+            st.serialize_field("work", &work)?;
+        }
         st.end()
     }
 }
