@@ -365,7 +365,8 @@ pub enum Command {
     /// (a staff member called away mid-day): each to another holder of a role owning it for
     /// its subject, or else to any staff member eligible for such a role whose home covers the
     /// task's unit, available that day, the least loaded; a task nobody can take becomes a
-    /// gap. The moves hold for the day.
+    /// gap. The moves hold for the day, and `from` is routed nothing more that day (as if
+    /// away: a staff member called away mid-day).
     ReassignTasks {
         /// Whose tasks.
         from: StaffId,

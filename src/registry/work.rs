@@ -6,7 +6,7 @@
 //! the agenda's tests, releases, reviews and transfers, the services every selected household
 //! is owed, the open tickets, and yesterday's tasks left undone (carried when a day opens).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,10 @@ pub struct WorkData {
     /// Tasks moved by a reassignment, by key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<(TaskKey, Moved)>,
+    /// Staff members whose tasks of the business date were moved away: routed nothing more
+    /// that day, as if away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relieved: Vec<StaffId>,
     /// Tasks not done on the previous business date, carried to this one as overdue, routed as
     /// they were.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -59,6 +63,7 @@ pub(super) struct WorkBook {
     plan: Option<WorkPlan>,
     done: BTreeMap<TaskKey, Completion>,
     moved: BTreeMap<TaskKey, Moved>,
+    relieved: BTreeSet<StaffId>,
     carried: Vec<Task>,
     tickets: Vec<Ticket>,
 }
@@ -70,12 +75,13 @@ impl WorkBook {
         }
         let done: BTreeMap<_, _> = data.done.iter().copied().collect();
         let moved: BTreeMap<_, _> = data.moved.iter().copied().collect();
-        if done.len() != data.done.len() || moved.len() != data.moved.len() {
+        let relieved: BTreeSet<_> = data.relieved.iter().copied().collect();
+        if done.len() != data.done.len() || moved.len() != data.moved.len() || relieved.len() != data.relieved.len() {
             return Err(
                 RegistryError::InvalidSnapshot { what: "a task is listed twice in the work book".into() }.into()
             );
         }
-        Ok(WorkBook { plan: data.plan, done, moved, carried: data.carried, tickets: data.tickets })
+        Ok(WorkBook { plan: data.plan, done, moved, relieved, carried: data.carried, tickets: data.tickets })
     }
 
     pub(super) fn to_data(&self) -> WorkData {
@@ -83,6 +89,7 @@ impl WorkBook {
             plan: self.plan.clone(),
             done: self.done.iter().map(|(k, c)| (*k, *c)).collect(),
             moved: self.moved.iter().map(|(k, m)| (*k, *m)).collect(),
+            relieved: self.relieved.iter().copied().collect(),
             carried: self.carried.clone(),
             tickets: self.tickets.clone(),
         }
@@ -304,8 +311,10 @@ impl Registry {
     }
 
     /// Who could take a task about `subject` on `date`: every holder responsible for it
-    /// (valid but for availability), with whether they are available.
+    /// (valid but for availability), with whether they are available (a staff member relieved
+    /// of the business date's tasks by [`Command::ReassignTasks`] is not, that day).
     fn candidates(&self, subject: TaskSubject, date: NaiveDate) -> Vec<Candidate> {
+        let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
         let subject = match subject {
             TaskSubject::Person(p) => Subject::Person(p),
             TaskSubject::Household(h) => Subject::Household(h),
@@ -314,7 +323,7 @@ impl Registry {
         self.holders_of(subject, date)
             .unwrap_or_default()
             .into_iter()
-            .map(|(holder, available)| Candidate { holder, available })
+            .map(|(holder, available)| Candidate { available: available && !relieved(&holder.staff), holder })
             .collect()
     }
 
@@ -542,6 +551,7 @@ impl Registry {
         self.work.carried = carried;
         self.work.done.clear();
         self.work.moved.clear();
+        self.work.relieved.clear();
     }
 
     pub(super) fn decide_work(&self, command: Command) -> Result<Event, Error> {
@@ -699,7 +709,8 @@ impl Registry {
                 }
                 self.work.done.insert(*task, *completion);
             }
-            Event::TasksReassigned { moved, .. } => {
+            Event::TasksReassigned { from, moved, .. } => {
+                self.work.relieved.insert(*from);
                 for (key, m) in moved {
                     self.work.moved.insert(*key, *m);
                 }
@@ -722,9 +733,12 @@ impl Registry {
             }
         }
         for (key, m) in &self.work.moved {
-            if !staff_ok(m.from) || m.to.is_some_and(|s| !staff_ok(s)) || self.day != Some(key.date) {
+            if !staff_ok(m.from) || m.to.is_some_and(|s| !staff_ok(s)) || self.day.is_none_or(|d| key.date > d) {
                 found.push(format!("{key} is moved between unknown staff members, or on another day"));
             }
+        }
+        if self.work.relieved.iter().any(|&s| !staff_ok(s)) {
+            found.push("a staff member relieved of the day's tasks is unknown".into());
         }
         for t in &self.work.carried {
             let known = t.assignee.staff().is_none_or(staff_ok) && self.place(t.key.subject).is_some();

@@ -495,8 +495,8 @@ pub struct Candidate {
 
 /// Route a day's tasks: each to a holder of a role that owns it, the least loaded that day.
 ///
-/// Tasks are taken in key order. A carried (overdue) task keeps its assignee and counts in
-/// its holder's load first. A task moved by a reassignment (`moved`) goes to whom it was
+/// Tasks are taken in key order. A carried (overdue) task keeps its assignee (or whom a
+/// reassignment moved it to) and counts in its holder's load first. A task moved by a reassignment (`moved`) goes to whom it was
 /// moved to, when they are available. Every other task's candidates are `candidates(task)`
 /// whose role is one of the task's roles; those away are skipped (and named in the task), and
 /// the task goes to the available candidate with the fewest tasks so far that day, the
@@ -529,7 +529,10 @@ pub fn route(
 ) -> Vec<Task> {
     tasks.sort_by(|a, b| a.task.key.cmp(&b.task.key));
     let mut load: HashMap<StaffId, u32> = HashMap::new();
-    for t in tasks.iter().filter(|t| t.carried) {
+    for t in tasks.iter_mut().filter(|t| t.carried) {
+        if let Some(m) = moved.get(&t.task.key) {
+            t.task.assignee = choose(&t.task, &[], Some(m), &load);
+        }
         if let Some(s) = t.task.assignee.staff() {
             *load.entry(s).or_default() += 1;
         }
