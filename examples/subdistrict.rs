@@ -71,6 +71,7 @@ use wangge::duty::{Availability, Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Agenda, CaseStatus, Category, Policy, Temperature, TestResult};
+use wangge::work::{Duty as Task, Outcome, Progress, Status, TaskSubject, TicketKind, WorkPlan};
 use wangge::{
     CaseId, Command, Counts, Error, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, SchemeId, StaffId,
     UnitId,
@@ -919,6 +920,10 @@ pub struct Day {
     pub notes: Vec<String>,
     /// The agenda 每日工作清单 at the end of the day, city-wide.
     pub agenda: Agenda,
+    /// The day's work 每日工作 at its end: every task of the day, routed to a named person.
+    pub work: Progress,
+    /// Tasks of the day nobody could take.
+    pub unassigned: usize,
 }
 
 /// The sub-district living through the 28 days: the registry, its event log, and what the
@@ -979,6 +984,8 @@ impl Story {
         let mut duty =
             staff_for(&mut reg, &layout, first_day()?, |_, _, i, _| Ok(plan.peaks.get(i).copied().unwrap_or(0)))?;
         log.append(&mut duty.log);
+        // The day's work as Huayuan Road ran it: 2+3 calls, services, tickets (seeds 003, 000).
+        reg.apply_into(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() }, &mut log)?;
         Ok(Story {
             reg,
             layout,
@@ -1035,6 +1042,8 @@ impl Story {
             missed: 0,
             notes: Vec::new(),
             agenda: self.reg.agenda(date),
+            work: Progress::default(),
+            unassigned: 0,
         };
         self.morning_round(&mut day)?;
         self.clear_reviews(&mut day)?;
@@ -1048,9 +1057,55 @@ impl Story {
         self.tests(&day)?;
         self.checks(&mut day)?;
         self.rosters(&mut day)?;
+        self.services(&mut day)?;
         self.record(&day)?;
         day.agenda = self.reg.agenda(date);
+        let work = self.reg.workday(date);
+        day.work = work.progress_where(|_| true);
+        day.unassigned = work.unassigned().count();
         Ok(Some(day))
+    }
+
+    /// The services of the day 送菜送药上门, 专人专桶, 心理疏导, 巡查, 平安电话: each task with a
+    /// holder recorded done by them at the end of its slot (one in fifty: nobody home,
+    /// 无人应答, to follow up), and one hotline ticket 12345 about a household, closed the same
+    /// day by its holder.
+    fn services(&mut self, day: &mut Day) -> Result<(), Error> {
+        let work = self.reg.workday(day.date);
+        let households: Vec<HouseholdId> = self.reg.population().households().map(|(h, _)| h).collect();
+        let household = households[self.rng.between(0, households.len() as u32 - 1) as usize];
+        let unit = self.reg.population().household(household)?.unit();
+        let received = at(day.date, 9, 30)?;
+        let opened =
+            self.apply(Command::OpenTicket { unit, household: Some(household), kind: TicketKind::Supplies, received })?;
+        let ticket = opened.iter().find_map(|e| match e {
+            Event::TicketOpened { ticket, .. } => Some(*ticket),
+            _ => None,
+        });
+        let mut done = Vec::new();
+        for t in work.tasks() {
+            if let (Task::Service { .. }, Status::Open, Some(by)) = (t.key.duty, t.status, t.assignee.staff()) {
+                let outcome = if self.rng.chance(20) { Outcome::NotReached } else { Outcome::Done };
+                done.push((t.key, by, t.due.until(), outcome));
+            }
+        }
+        let served = done.len();
+        for (task, by, until, outcome) in done {
+            self.apply(Command::CompleteTask { task, by, at: day.date.and_time(until), outcome })?;
+        }
+        if let Some(ticket) = ticket {
+            let key = wangge::work::TaskKey {
+                date: day.date,
+                subject: TaskSubject::Household(household),
+                duty: Task::Ticket(ticket),
+            };
+            if let Some(by) = self.reg.workday(day.date).task(&key).and_then(|t| t.assignee.staff()) {
+                self.apply(Command::CompleteTask { task: key, by, at: at(day.date, 17, 0)?, outcome: Outcome::Done })?;
+            }
+        }
+        day.notes
+            .push(format!("services 上门服务: {served} recorded done by their holders; one 12345 ticket received"));
+        Ok(())
     }
 
     /// The daily round 每日巡查: phases entered, releases on the release date, flags.
@@ -1367,8 +1422,69 @@ fn main() -> Result<(), Error> {
     println!();
     print_end(&story)?;
     println!();
+    print_worklist(&story)?;
+    println!();
     print_files(&story)?;
     println!("28 days lived in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// One grid worker's worklist 工作清单 on the last day: "what must I do today?", each task
+/// with its subject, slot, status and why it is theirs; and the hotline's figures.
+fn print_worklist(story: &Story) -> Result<(), Error> {
+    let reg = &story.reg;
+    let Some(today) = reg.business_date() else { return Ok(()) };
+    let day = reg.workday(today);
+    let workers: Vec<_> = day
+        .staff()
+        .filter(|&s| reg.staff_member(s).is_ok_and(|m| m.qualifications().contains(Qualification::GridWorker)))
+        .collect();
+    let Some(&busiest) = workers.iter().max_by_key(|&&s| (day.worklist(s).count(), std::cmp::Reverse(s))) else {
+        return Ok(());
+    };
+    let home = reg.tree().unit(reg.staff_member(busiest)?.home())?.name().to_owned();
+    println!(
+        "Worklist 工作清单 of grid worker {busiest:?} 网格员 ({home}) on {today}, the busiest of {} grid workers:",
+        workers.len()
+    );
+    for t in day.worklist(busiest).take(12) {
+        let subject = match t.key.subject {
+            TaskSubject::Person(p) => format!("{p:?}"),
+            TaskSubject::Household(h) => format!("{h:?} {}", reg.population().household(h)?.door()),
+            TaskSubject::Unit(u) => reg.tree().unit(u)?.name().to_owned(),
+        };
+        let status = match t.status {
+            Status::Open => "to do".to_owned(),
+            Status::Done(c) => format!("done ({:?})", c.outcome),
+            Status::Overdue { since } => format!("overdue since {since}"),
+        };
+        let why = match &t.assignee {
+            wangge::work::Assignee::Staff { why: wangge::work::Why::Holds(r), .. } => {
+                format!("{} of {}", r.role.label_zh(), reg.scheme(r.scheme)?.name())
+            }
+            wangge::work::Assignee::Staff { why, .. } => format!("{why:?}"),
+            wangge::work::Assignee::Nobody(reason) => format!("{reason:?}"),
+        };
+        println!(
+            "  {}–{}  {:<8} {:<22} {:<20} {why}",
+            t.due.from().format("%H:%M"),
+            t.due.until().format("%H:%M"),
+            t.key.duty.label_zh(),
+            subject,
+            status
+        );
+    }
+    let more = day.worklist(busiest).count().saturating_sub(12);
+    if more > 0 {
+        println!("  … and {more} more");
+    }
+    let tickets = reg.ticket_report(reg.root())?;
+    println!(
+        "12345 hotline: {} tickets, {:.0}% accepted at once 立即受理, {:.0}% closed the same day 当天结案",
+        tickets.received,
+        100.0 * tickets.rate(tickets.accepted),
+        100.0 * tickets.rate(tickets.closed_same_day)
+    );
     Ok(())
 }
 
@@ -1468,6 +1584,15 @@ fn print_day(story: &Story, day: &Day) -> Result<(), Error> {
     for note in &day.notes {
         println!("  {note}");
     }
+    let w = &day.work;
+    println!(
+        "  work 每日工作: {} tasks, {} done, {} open, {} overdue 逾期, {} nobody can take 无人可派",
+        thousands(u64::from(w.owed)),
+        thousands(u64::from(w.done)),
+        thousands(u64::from(w.open)),
+        thousands(u64::from(w.overdue)),
+        thousands(day.unassigned as u64)
+    );
     let mut counts: Vec<(&str, &str, usize)> = Vec::new();
     for line in day.agenda.items() {
         match counts.last_mut() {
