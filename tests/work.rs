@@ -19,8 +19,8 @@ use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, PersonRecord};
 use wangge::quarantine::{CaseStatus, Category, Item, Policy, Temperature};
 use wangge::work::{
-    Assignee, Duty, GapReason, Households, Outcome, Status, TaskKey, TaskSubject, TicketKind, WorkError, WorkPlan,
-    Workday,
+    Assignee, Duty, GapReason, Households, Outcome, Roles, Status, TaskKey, TaskSubject, TicketKind, WorkError,
+    WorkPlan, Workday,
 };
 use wangge::{Command, Error, HouseholdId, PersonId, Registry, StaffId, UnitId};
 
@@ -147,7 +147,7 @@ fn new_unit(reg: &mut Registry, parent: UnitId, name: &str, level: wangge::grid:
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Expected {
     key: TaskKey,
-    roles: Vec<Role>,
+    roles: Roles,
     done: bool,
     carried: Option<Option<StaffId>>,
 }
@@ -163,7 +163,7 @@ fn subject_unit(reg: &Registry, subject: TaskSubject) -> UnitId {
 }
 
 /// Every task of `date` by brute force from the registry's public reads and the plan.
-fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, Option<StaffId>)]) -> Vec<Expected> {
+fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Roles, Option<StaffId>)]) -> Vec<Expected> {
     let plan = reg.work_plan().expect("a plan");
     let mut out = Vec::new();
     if let Some(f) = &plan.follow_ups {
@@ -179,7 +179,12 @@ fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, 
             };
             for call in 1..=checks {
                 let key = TaskKey { date, subject: TaskSubject::Person(case.person()), duty: Duty::FollowUp { call } };
-                out.push(Expected { key, roles: f.roles.clone(), done: case.checks_on(date) >= call, carried: None });
+                out.push(Expected {
+                    key,
+                    roles: f.roles.iter().copied().collect(),
+                    done: case.checks_on(date) >= call,
+                    carried: None,
+                });
             }
         }
     }
@@ -194,7 +199,7 @@ fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, 
         let Some(route) = route else { continue };
         let key = TaskKey { date, subject: TaskSubject::Person(line.person), duty };
         let done = line.item == Item::Released;
-        out.push(Expected { key, roles: route.roles.clone(), done, carried: None });
+        out.push(Expected { key, roles: route.roles.iter().copied().collect(), done, carried: None });
     }
     for (h, household) in reg.population().households() {
         let colour = reg.colour(h).unwrap();
@@ -216,7 +221,12 @@ fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, 
                         subject: TaskSubject::Household(h),
                         duty: Duty::Service { service: rule.service, round },
                     };
-                    out.push(Expected { key, roles: rule.route.roles.clone(), done: false, carried: None });
+                    out.push(Expected {
+                        key,
+                        roles: rule.route.roles.iter().copied().collect(),
+                        done: false,
+                        carried: None,
+                    });
                 }
             }
         }
@@ -228,7 +238,7 @@ fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, 
                 let done = t.closed.is_some_and(|c| c.date() == date);
                 out.push(Expected {
                     key: TaskKey { date, subject, duty: Duty::Ticket(id) },
-                    roles: route.roles.clone(),
+                    roles: route.roles.iter().copied().collect(),
                     done,
                     carried: None,
                 });
@@ -237,7 +247,7 @@ fn model_tasks(reg: &Registry, date: NaiveDate, carried: &[(TaskKey, Vec<Role>, 
     }
     if reg.business_date() == Some(date) {
         for (key, roles, staff) in carried {
-            out.push(Expected { key: *key, roles: roles.clone(), done: false, carried: Some(*staff) });
+            out.push(Expected { key: *key, roles: *roles, done: false, carried: Some(*staff) });
         }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
@@ -277,7 +287,7 @@ fn model_route(
             let holders = reg.responsible_for(subject, date).unwrap();
             holders
                 .iter()
-                .filter(|r| t.roles.contains(&r.role) && !relieved.contains(&r.staff))
+                .filter(|r| t.roles.contains(r.role) && !relieved.contains(&r.staff))
                 .map(|r| r.staff)
                 .min_by_key(|s| (load.get(s).copied().unwrap_or(0), *s))
         };
@@ -292,19 +302,19 @@ fn model_route(
 }
 
 /// The open tasks of `day` that the next day carries.
-fn to_carry(day: &Workday) -> Vec<(TaskKey, Vec<Role>, Option<StaffId>)> {
+fn to_carry(day: &Workday) -> Vec<(TaskKey, Roles, Option<StaffId>)> {
     day.tasks()
         .iter()
         .filter(|t| t.key.date == day.date() && t.status == Status::Open)
         .filter(|t| !matches!(t.key.duty, Duty::SignRelease | Duty::Review | Duty::Ticket(_)))
-        .map(|t| (t.key, t.roles.clone(), t.assignee.staff()))
+        .map(|t| (t.key, t.roles, t.assignee.staff()))
         .collect()
 }
 
 fn check_day(
     town: &Town,
     date: NaiveDate,
-    carried: &[(TaskKey, Vec<Role>, Option<StaffId>)],
+    carried: &[(TaskKey, Roles, Option<StaffId>)],
     moved: &BTreeMap<TaskKey, Option<StaffId>>,
     relieved: &BTreeSet<StaffId>,
 ) -> Result<(), TestCaseError> {
@@ -391,7 +401,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 fn run(shape: &Shape) -> Result<Town, TestCaseError> {
     let mut town = build(shape);
-    let mut carried: Vec<(TaskKey, Vec<Role>, Option<StaffId>)> = Vec::new();
+    let mut carried: Vec<(TaskKey, Roles, Option<StaffId>)> = Vec::new();
     let policy = town.reg.policy_named("seed_shanghai_2020").unwrap();
     for (i, plan) in shape.days.iter().enumerate() {
         let date = feb(2 + i as u32);

@@ -384,6 +384,9 @@ pub struct Population {
     /// The households sitting directly at each unit, by unit index, each list sorted by door.
     /// One list per unit of the tree, so that equal registers compare equal.
     at_unit: Vec<Vec<HouseholdId>>,
+    /// The persons with at least one marker, in id order: a selection by marker (the safety
+    /// calls to the elderly living alone) reads them, not every person.
+    marked: std::collections::BTreeSet<PersonId>,
 }
 
 /// Two registers are equal when they hold the same households and persons; the indexes are
@@ -576,6 +579,9 @@ impl Population {
         if let Some(pp) = &record.passport {
             self.by_passport.insert(pp.clone(), id);
         }
+        if !record.markers.is_empty() {
+            self.marked.insert(id);
+        }
         self.persons.push(Person::from_record(household, record));
         self.households[household.index()].members.push(id);
         id
@@ -604,6 +610,19 @@ impl Population {
     /// Replace a person's markers; the caller has checked that the person exists.
     pub(crate) fn set_markers(&mut self, person: PersonId, markers: Markers) {
         self.persons[person.index()].markers = markers;
+        if markers.is_empty() {
+            self.marked.remove(&person);
+        } else {
+            self.marked.insert(person);
+        }
+    }
+
+    /// The persons carrying at least one marker, in id order.
+    ///
+    /// # Complexity
+    /// O(1) to start, O(1) amortised a person: proportional to the marked, not to everyone.
+    pub fn marked(&self) -> impl Iterator<Item = PersonId> + '_ {
+        self.marked.iter().copied()
     }
 
     /// Recheck the indexes from scratch: the audit's view. One line per disagreement.
@@ -648,6 +667,11 @@ impl Population {
         }
         if listed != self.persons.len() {
             found.push(format!("households list {listed} members for {} persons", self.persons.len()));
+        }
+        let marked: std::collections::BTreeSet<PersonId> =
+            self.persons().filter(|(_, p)| !p.markers.is_empty()).map(|(id, _)| id).collect();
+        if marked != self.marked {
+            found.push("the index of marked persons differs from a rebuild".to_owned());
         }
         for (unit, list) in self.at_unit.iter().enumerate() {
             let doors = list.iter().filter_map(|h| self.households.get(h.index()).map(|h| &h.door));

@@ -549,22 +549,57 @@ impl Registry {
     /// Every holder [`Registry::responsible_for`] would name but for availability on `date`,
     /// with whether they are available: the holders a task skips when they are away.
     pub(super) fn holders_of(&self, subject: Subject, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let mut targets = Vec::new();
-        let unit = match subject {
+        let (unit, mut found) = match subject {
             Subject::Unit(u) => {
                 self.tree.check(u)?;
-                u
+                (u, Vec::new())
             }
             Subject::Household(h) => {
                 let household = self.population.household(h)?;
-                targets.extend(household.members().iter().map(|&p| Target::Person(p)));
-                household.unit()
+                (household.unit(), self.person_holders(household.members(), date))
             }
             Subject::Person(p) => {
-                targets.push(Target::Person(p));
-                self.population.household(self.population.person(p)?.household())?.unit()
+                let unit = self.population.household(self.population.person(p)?.household())?.unit();
+                (unit, self.person_holders(&[p], date))
             }
         };
+        found.extend(self.unit_holders(unit, date)?);
+        Ok(found)
+    }
+
+    /// The holders of `persons` themselves as targets (2+3), valid but for availability, in
+    /// the order of `persons` then of the schemes; only schemes with a rule selecting persons
+    /// are asked.
+    pub(super) fn person_holders(&self, persons: &[PersonId], date: NaiveDate) -> Vec<(Responsible, bool)> {
+        let mut found = Vec::new();
+        let by_persons: Vec<(SchemeId, &Scheme)> = self
+            .schemes()
+            .filter(|(_, spec)| spec.rules().iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))))
+            .collect();
+        for &p in persons {
+            self.holders_at(Target::Person(p), &by_persons, date, &mut found);
+        }
+        found
+    }
+
+    /// The holders of `unit`, its entrances, every unit above it and theirs, and the cells
+    /// naming any of them, as targets, valid but for availability: from `unit` up, each unit's
+    /// own targets then its entrances' then its cells', in scheme order. Only schemes with a
+    /// rule selecting units or cells are asked; with none, nothing is walked.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
+    pub(super) fn unit_holders(&self, unit: UnitId, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
+        let by_units: Vec<(SchemeId, &Scheme)> = self
+            .schemes()
+            .filter(|(_, spec)| spec.rules().iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))))
+            .collect();
+        let mut found = Vec::new();
+        if by_units.is_empty() {
+            self.tree.check(unit)?;
+            return Ok(found);
+        }
+        let mut targets = Vec::new();
         let mut around: Vec<UnitId> = self.tree.ancestors(unit)?.collect();
         around.push(unit);
         for &u in around.iter().rev() {
@@ -580,21 +615,31 @@ impl Registry {
                 }
             }
         }
-        let mut found = Vec::new();
         for target in targets {
-            for (scheme, spec) in self.schemes() {
-                let Some(list) = self.duties.holders(scheme)?.get(&target) else { continue };
-                for &(role, staff) in list {
-                    let Ok((unit, slot)) = self.target_slot(spec, target, role) else { continue };
-                    let Ok(member) = self.duties.member(staff) else { continue };
-                    // Valid but for availability: a holder away is still the holder.
-                    if member.fits(&slot, unit, &self.tree) {
-                        found.push((Responsible { scheme, target, role, staff }, member.is_available_on(date)));
-                    }
+            self.holders_at(target, &by_units, date, &mut found);
+        }
+        Ok(found)
+    }
+
+    /// Push the holders of `target` under `schemes`, valid but for availability (a holder
+    /// away is still the holder), with whether they are available on `date`.
+    fn holders_at(
+        &self,
+        target: Target,
+        schemes: &[(SchemeId, &Scheme)],
+        date: NaiveDate,
+        found: &mut Vec<(Responsible, bool)>,
+    ) {
+        for &(scheme, spec) in schemes {
+            let Some(list) = self.duties.holders(scheme).ok().and_then(|h| h.get(&target)) else { continue };
+            for &(role, staff) in list {
+                let Ok((unit, slot)) = self.target_slot(spec, target, role) else { continue };
+                let Ok(member) = self.duties.member(staff) else { continue };
+                if member.fits(&slot, unit, &self.tree) {
+                    found.push((Responsible { scheme, target, role, staff }, member.is_available_on(date)));
                 }
             }
         }
-        Ok(found)
     }
 
     /// How well `scheme` covers `unit` on `date`: its targets inside (as

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Event, IdTable, Registry, RegistryError, Subject};
+use super::{Event, IdTable, Registry, RegistryError, Responsible, Subject};
 use crate::colour::State;
 use crate::duty::{Locality, Role, Slot};
 use crate::people::Marker;
@@ -198,10 +198,32 @@ impl Registry {
     /// state or marker + tickets), and a look-up of the holders of each task's subject.
     pub fn workday(&self, date: NaiveDate) -> Workday {
         let tasks = self.day_tasks(date, None);
-        let mut cache: HashMap<TaskSubject, Vec<Candidate>> = HashMap::new();
+        // The holders of a unit and what lies above it are the same for every subject there.
+        let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
+        let relieved = |s: StaffId| self.day == Some(date) && self.work.relieved.contains(&s);
+        let as_candidates = |found: Vec<(Responsible, bool)>| {
+            found
+                .into_iter()
+                .map(|(holder, available)| Candidate { available: available && !relieved(holder.staff), holder })
+        };
         let routed = work::route(
             tasks,
-            |task| cache.entry(task.key.subject).or_insert_with(|| self.candidates(task.key.subject, date)).clone(),
+            |subject| {
+                let Some((unit, household)) = self.place(subject) else { return Vec::new() };
+                let persons: &[crate::PersonId] = match subject {
+                    TaskSubject::Person(ref p) => std::slice::from_ref(p),
+                    TaskSubject::Household(_) => {
+                        household.and_then(|h| self.population.household(h).ok()).map_or(&[], |h| h.members())
+                    }
+                    TaskSubject::Unit(_) => &[],
+                };
+                let mut found: Vec<Candidate> = as_candidates(self.person_holders(persons, date)).collect();
+                let around = units
+                    .entry(unit)
+                    .or_insert_with(|| as_candidates(self.unit_holders(unit, date).unwrap_or_default()).collect());
+                found.extend_from_slice(around);
+                found
+            },
             &self.work.moved,
         );
         Workday::new(date, routed)
@@ -315,6 +337,7 @@ impl Registry {
     /// of the business date's tasks by [`Command::ReassignTasks`] is not, that day).
     fn candidates(&self, subject: TaskSubject, date: NaiveDate) -> Vec<Candidate> {
         let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
+        // The same holders as `workday` finds, in the same order.
         let subject = match subject {
             TaskSubject::Person(p) => Subject::Person(p),
             TaskSubject::Household(h) => Subject::Household(h),
@@ -349,8 +372,9 @@ impl Registry {
             let key = TaskKey { date, subject, duty };
             let status = self.status_of(&key, case);
             let assignee = Assignee::Nobody(GapReason::NoHolder);
+            let roles = roles.iter().copied().collect();
             out.push(Unrouted {
-                task: Task { key, unit, household, case, roles: roles.to_vec(), due, status, assignee },
+                task: Task { key, unit, household, case, roles, due, status, assignee },
                 carried: false,
             });
         };
@@ -391,9 +415,9 @@ impl Registry {
         if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
             let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
             let needs_members = rules.iter().any(|r| !matches!(r.households, work::Households::Coloured(_)));
-            let households: Box<dyn Iterator<Item = HouseholdId>> = match only {
-                Some(TaskSubject::Household(h)) => Box::new(std::iter::once(h)),
-                _ => Box::new(self.population.households().map(|(h, _)| h)),
+            let households: Vec<HouseholdId> = match only {
+                Some(TaskSubject::Household(h)) => vec![h],
+                _ => self.households_for(&rules),
             };
             let (mut states, mut markers): (Vec<State>, Vec<Marker>) = (Vec::new(), Vec::new());
             for h in households {
@@ -440,6 +464,45 @@ impl Registry {
                 }
                 out.push(Unrouted { task, carried: true });
             }
+        }
+        out
+    }
+
+    /// The households any of `rules` may select, in id order: those of the colours the rules
+    /// name (a pass over the colours), those with a marked member (from the index of marked
+    /// persons) when a rule selects by marker, every household when one selects by state.
+    fn households_for(&self, rules: &[&work::ServiceRule]) -> Vec<HouseholdId> {
+        let by_state = rules.iter().any(|r| matches!(r.households, work::Households::WithState(_)));
+        if by_state {
+            return self.population.households().map(|(h, _)| h).collect();
+        }
+        let mut colours = [false; 5];
+        for r in rules {
+            if let work::Households::Coloured(cs) = &r.households {
+                for &c in cs {
+                    colours[c as usize] = true;
+                }
+            }
+        }
+        let mut out: Vec<HouseholdId> = Vec::new();
+        if colours.iter().any(|&c| c) {
+            out.extend(
+                self.colours
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| colours[**c as usize])
+                    .filter_map(|(i, _)| HouseholdId::from_index(i)),
+            );
+        }
+        if rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_))) {
+            let from = out.len();
+            out.extend(self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())));
+            if from > 0 {
+                out.sort_unstable();
+            } else {
+                out[from..].sort_unstable();
+            }
+            out.dedup();
         }
         out
     }
@@ -608,7 +671,7 @@ impl Registry {
             let holders: Vec<StaffId> = self
                 .candidates(task.key.subject, on)
                 .into_iter()
-                .filter(|c| c.available && c.holder.staff != from && task.roles.contains(&c.holder.role))
+                .filter(|c| c.available && c.holder.staff != from && task.roles.contains(c.holder.role))
                 .map(|c| c.holder.staff)
                 .collect();
             let eligible = || {
@@ -617,7 +680,7 @@ impl Registry {
                     let fits = task
                         .roles
                         .iter()
-                        .any(|&r| s.may_hold(&Slot::new(r, 1, Locality::HomeCovers), task.unit, on, &self.tree));
+                        .any(|r| s.may_hold(&Slot::new(r, 1, Locality::HomeCovers), task.unit, on, &self.tree));
                     (id != from && fits).then_some(id)
                 })
             };

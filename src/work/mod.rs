@@ -454,6 +454,60 @@ impl Assignee {
     }
 }
 
+/// A set of roles, as a task's owners: small and `Copy`.
+///
+/// Serialised as a list of roles in [`Role::ALL`] order: `["GridWorker", "HealthWorker"]`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Roles(u16);
+
+impl Roles {
+    /// No role.
+    pub const NONE: Roles = Roles(0);
+
+    const fn bit(role: Role) -> u16 {
+        1 << (role as u16)
+    }
+
+    /// Whether `role` is in the set.
+    pub const fn contains(self, role: Role) -> bool {
+        self.0 & Self::bit(role) != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The roles, in [`Role::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Role> {
+        Role::ALL.into_iter().filter(move |&r| self.contains(r))
+    }
+}
+
+impl FromIterator<Role> for Roles {
+    fn from_iter<I: IntoIterator<Item = Role>>(roles: I) -> Self {
+        Roles(roles.into_iter().fold(0, |set, r| set | Roles::bit(r)))
+    }
+}
+
+impl std::fmt::Debug for Roles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Roles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Roles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Role>::deserialize(d)?.into_iter().collect())
+    }
+}
+
 /// One task of a day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Task {
@@ -465,8 +519,8 @@ pub struct Task {
     pub household: Option<HouseholdId>,
     /// The isolation case it is for, if one.
     pub case: Option<CaseId>,
-    /// The roles that own it, in the plan's order.
-    pub roles: Vec<Role>,
+    /// The roles that own it.
+    pub roles: Roles,
     /// When in the day it is due.
     pub due: DueSlot,
     /// Where it stands.
@@ -513,7 +567,7 @@ pub struct Candidate {
 /// let date = NaiveDate::from_ymd_opt(2020, 2, 3).unwrap();
 /// let task = |p, call| Unrouted { carried: false, task: Task {
 ///     key: TaskKey { date, subject: TaskSubject::Person(PersonId::new(p)), duty: Duty::FollowUp { call } },
-///     unit: UnitId::new(0), household: None, case: None, roles: vec![Role::GridWorker, Role::HealthWorker],
+///     unit: UnitId::new(0), household: None, case: None, roles: [Role::GridWorker, Role::HealthWorker].into_iter().collect(),
 ///     due: DueSlot::WHOLE_DAY, status: Status::Open, assignee: Assignee::Nobody(wangge::work::GapReason::NoHolder) } };
 /// let holder = |s, role| Candidate { available: true, holder: Responsible {
 ///     scheme: SchemeId::new(0), target: Target::Person(PersonId::new(0)), role, staff: StaffId::new(s) } };
@@ -524,10 +578,12 @@ pub struct Candidate {
 /// ```
 pub fn route(
     mut tasks: Vec<Unrouted>,
-    mut candidates: impl FnMut(&Task) -> Vec<Candidate>,
+    mut candidates: impl FnMut(TaskSubject) -> Vec<Candidate>,
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
-    tasks.sort_by(|a, b| a.task.key.cmp(&b.task.key));
+    if !tasks.is_sorted_by(|a, b| a.task.key <= b.task.key) {
+        tasks.sort_by(|a, b| a.task.key.cmp(&b.task.key));
+    }
     let mut load: HashMap<StaffId, u32> = HashMap::new();
     for t in tasks.iter_mut().filter(|t| t.carried) {
         if let Some(m) = moved.get(&t.task.key) {
@@ -538,10 +594,16 @@ pub fn route(
         }
     }
     let mut out = Vec::with_capacity(tasks.len());
+    // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
+    let mut current: Option<(TaskSubject, Vec<Candidate>)> = None;
     for Unrouted { mut task, carried } in tasks {
         if !carried {
-            let found = candidates(&task);
-            task.assignee = choose(&task, &found, moved.get(&task.key), &load);
+            let subject = task.key.subject;
+            let found = match &mut current {
+                Some((s, found)) if *s == subject => found,
+                slot => &mut slot.insert((subject, candidates(subject))).1,
+            };
+            task.assignee = choose(&task, found, moved.get(&task.key), &load);
             if let Some(s) = task.assignee.staff() {
                 *load.entry(s).or_default() += 1;
             }
@@ -563,8 +625,8 @@ pub struct Moved {
 }
 
 fn choose(task: &Task, found: &[Candidate], moved: Option<&Moved>, load: &HashMap<StaffId, u32>) -> Assignee {
-    let owning: Vec<&Candidate> = found.iter().filter(|c| task.roles.contains(&c.holder.role)).collect();
-    let mut skipped: Vec<StaffId> = owning.iter().filter(|c| !c.available).map(|c| c.holder.staff).collect();
+    let owning = || found.iter().filter(|c| task.roles.contains(c.holder.role));
+    let mut skipped: Vec<StaffId> = owning().filter(|c| !c.available).map(|c| c.holder.staff).collect();
     skipped.sort_unstable();
     skipped.dedup();
     if let Some(m) = moved {
@@ -573,8 +635,7 @@ fn choose(task: &Task, found: &[Candidate], moved: Option<&Moved>, load: &HashMa
             None => Assignee::Nobody(GapReason::Stranded { from: m.from }),
         };
     }
-    let best = owning
-        .iter()
+    let best = owning()
         .filter(|c| c.available)
         .min_by_key(|c| (load.get(&c.holder.staff).copied().unwrap_or(0), c.holder.staff));
     match best {
@@ -628,7 +689,9 @@ pub struct Workday {
 impl Workday {
     /// The routed tasks of `date` (from [`route`]).
     pub fn new(date: NaiveDate, mut tasks: Vec<Task>) -> Self {
-        tasks.sort_by(|a, b| a.key.cmp(&b.key));
+        if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
+            tasks.sort_by(|a, b| a.key.cmp(&b.key));
+        }
         let mut by_staff: BTreeMap<StaffId, Vec<usize>> = BTreeMap::new();
         for (i, t) in tasks.iter().enumerate() {
             if let Some(s) = t.assignee.staff() {
