@@ -18,7 +18,7 @@ use crate::people::Marker;
 use crate::quarantine::{CaseStatus, Item};
 use crate::work::{
     self, Assignee, Candidate, Completion, DueSlot, Duty, GapReason, Moved, Outcome, Progress, ServiceLine, Status,
-    Task, TaskKey, TaskSubject, Ticket, TicketReport, Unrouted, WorkError, WorkPlan, Workday,
+    Task, TaskKey, TaskSubject, Ticket, TicketReport, WorkError, WorkPlan, Workday,
 };
 use crate::{CaseId, Command, Error, HouseholdId, StaffId, TicketId, UnitId};
 
@@ -54,6 +54,35 @@ impl WorkData {
     /// Whether nothing is kept.
     pub fn is_empty(&self) -> bool {
         *self == WorkData::default()
+    }
+}
+
+/// A task to make: what [`Registry::day_tasks`] sorts and merges before making each [`Task`].
+#[derive(Debug, Clone, Copy)]
+struct Spec {
+    key: TaskKey,
+    case: Option<CaseId>,
+    roles: work::Roles,
+    due: DueSlot,
+}
+
+/// Two lists sorted by key, merged (the first's on a tie).
+fn merge(a: Vec<Spec>, b: Vec<Spec>) -> Vec<Spec> {
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if y.key < x.key => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(s) => out.push(s),
+            None => return out,
+        }
     }
 }
 
@@ -207,6 +236,7 @@ impl Registry {
                 .map(|(holder, available)| Candidate { available: available && !relieved(holder.staff), holder })
         };
         let routed = work::route(
+            date,
             tasks,
             |subject| {
                 let Some((unit, household)) = self.place(subject) else { return Vec::new() };
@@ -362,44 +392,35 @@ impl Registry {
         }
     }
 
-    /// The tasks of `date` (of `only` that subject, when given), not routed.
-    fn day_tasks(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<Unrouted> {
+    /// The tasks of `date` (of `only` that subject, when given), not routed, in key order:
+    /// those carried from an earlier day first, then persons', households', units'. Each kind
+    /// is made in its own order and merged, so that no task is moved by a sort.
+    fn day_tasks(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<Task> {
         let Some(plan) = &self.work.plan else { return Vec::new() };
         let wanted = |s: TaskSubject| only.is_none_or(|o| o == s);
-        let mut out = Vec::new();
-        let mut push = |subject: TaskSubject, duty: Duty, case: Option<CaseId>, roles: &[Role], due: DueSlot| {
-            let Some((unit, household)) = self.place(subject) else { return };
-            let key = TaskKey { date, subject, duty };
-            let status = self.status_of(&key, case);
-            let assignee = Assignee::Nobody(GapReason::NoHolder);
-            let roles = roles.iter().copied().collect();
-            out.push(Unrouted {
-                task: Task { key, unit, household, case, roles, due, status, assignee },
-                carried: false,
-            });
+        let spec = |subject, duty, case, roles: &[Role], due| Spec {
+            key: TaskKey { date, subject, duty },
+            case,
+            roles: roles.iter().copied().collect(),
+            due,
         };
+        // Persons: the follow-ups (made in person order) and the agenda's (sorted), merged.
+        let mut calls = Vec::new();
         if let Some(f) = &plan.follow_ups {
             for (case, person, checks) in self.follow_ups_on(date, only) {
                 for call in 1..=checks {
                     let slot = f.calls.get(usize::from(call - 1)).or(f.calls.last()).copied();
-                    push(
-                        TaskSubject::Person(person),
-                        Duty::FollowUp { call },
-                        Some(case),
-                        &f.roles,
-                        slot.unwrap_or(DueSlot::WHOLE_DAY),
-                    );
+                    let due = slot.unwrap_or(DueSlot::WHOLE_DAY);
+                    calls.push(spec(TaskSubject::Person(person), Duty::FollowUp { call }, Some(case), &f.roles, due));
                 }
             }
         }
+        let mut agenda = Vec::new();
         let agenda_routes =
             plan.tests.is_some() || plan.releases.is_some() || plan.reviews.is_some() || plan.transfers.is_some();
         if agenda_routes && only.is_none_or(|s| matches!(s, TaskSubject::Person(_))) {
             for line in self.agenda(date).items() {
                 let subject = TaskSubject::Person(line.person);
-                if !wanted(subject) {
-                    continue;
-                }
                 let (duty, route) = match line.item {
                     Item::TestDue => (Duty::TakeTest, &plan.tests),
                     Item::ReleaseDue { .. } | Item::Released => (Duty::SignRelease, &plan.releases),
@@ -407,11 +428,33 @@ impl Registry {
                     Item::Escalated { .. } => (Duty::Transfer, &plan.transfers),
                     _ => continue,
                 };
-                if let Some(route) = route {
-                    push(subject, duty, Some(line.case), &route.roles, route.due);
+                if let Some(route) = route
+                    && wanted(subject)
+                {
+                    agenda.push(spec(subject, duty, Some(line.case), &route.roles, route.due));
                 }
             }
+            agenda.sort_unstable_by_key(|s| s.key);
         }
+        // Tickets, by subject.
+        let (mut household_tickets, mut unit_tickets) = (Vec::new(), Vec::new());
+        if let Some(route) = &plan.tickets {
+            for (id, t) in self.tickets() {
+                let subject = t.household.map_or(TaskSubject::Unit(t.unit), TaskSubject::Household);
+                let open_on = t.received.date() <= date && t.closed.is_none_or(|c| c.date() >= date);
+                if open_on && wanted(subject) {
+                    let s = spec(subject, Duty::Ticket(id), None, &route.roles, route.due);
+                    match subject {
+                        TaskSubject::Household(_) => household_tickets.push(s),
+                        _ => unit_tickets.push(s),
+                    }
+                }
+            }
+            household_tickets.sort_unstable_by_key(|s| s.key);
+            unit_tickets.sort_unstable_by_key(|s| s.key);
+        }
+        // Households: each one's services (sorted by duty), the tickets about it after them.
+        let mut services = Vec::new();
         if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
             let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
             let needs_members = rules.iter().any(|r| !matches!(r.households, work::Households::Coloured(_)));
@@ -434,36 +477,46 @@ impl Registry {
                         }
                     }
                 }
+                let from = services.len();
                 for rule in &rules {
                     if work::selects(&rule.households, colour, &states, &markers) {
                         for round in 1..=rule.cadence.rounds_on(date) {
                             let duty = Duty::Service { service: rule.service, round };
-                            push(TaskSubject::Household(h), duty, None, &rule.route.roles, rule.route.due);
+                            services.push(spec(
+                                TaskSubject::Household(h),
+                                duty,
+                                None,
+                                &rule.route.roles,
+                                rule.route.due,
+                            ));
                         }
                     }
                 }
-            }
-        }
-        if let Some(route) = &plan.tickets {
-            for (id, t) in self.tickets() {
-                let subject = t.household.map_or(TaskSubject::Unit(t.unit), TaskSubject::Household);
-                let open_on = t.received.date() <= date && t.closed.is_none_or(|c| c.date() >= date);
-                if open_on && wanted(subject) {
-                    push(subject, Duty::Ticket(id), None, &route.roles, route.due);
+                if let Some(mine) = services.get_mut(from..) {
+                    mine.sort_unstable_by_key(|s| s.key);
                 }
             }
         }
+        let mut carried: Vec<Task> = Vec::new();
         if self.day == Some(date) {
-            for task in &self.work.carried {
-                if !wanted(task.key.subject) {
-                    continue;
-                }
+            for task in self.work.carried.iter().filter(|t| wanted(t.key.subject)) {
                 let mut task = task.clone();
                 if let Some(done) = self.done_by(&task.key, task.case) {
                     task.status = Status::Done(done);
                 }
-                out.push(Unrouted { task, carried: true });
+                carried.push(task);
             }
+            carried.sort_by_key(|t| t.key);
+        }
+        let persons = merge(calls, agenda);
+        let households = merge(services, household_tickets);
+        let mut out = carried;
+        out.reserve(persons.len() + households.len() + unit_tickets.len());
+        for s in persons.into_iter().chain(households).chain(unit_tickets) {
+            let Some((unit, household)) = self.place(s.key.subject) else { continue };
+            let status = self.status_of(&s.key, s.case);
+            let assignee = Assignee::Nobody(GapReason::NoHolder);
+            out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
         }
         out
     }
@@ -540,7 +593,7 @@ impl Registry {
         recorded.then_some(Completion::RECORDED)
     }
 
-    /// Every person with an active case on `date` (of `only`, when a person), with the checks
+    /// Every person with an active case on `date` (of `only`, when a person), in person order, with the checks
     /// their policy asks that day: within the period from the day the case started, or
     /// under review (still at home).
     fn follow_ups_on(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<(CaseId, crate::PersonId, u8)> {
@@ -576,6 +629,8 @@ impl Registry {
                 }
             }
         }
+        // In person order, as the tasks are keyed.
+        out.sort_unstable_by_key(|&(_, person, _)| person);
         out
     }
 
@@ -716,8 +771,8 @@ impl Registry {
                     return Err(WorkError::NoSuchTask { task: *task }.into());
                 }
                 let owed = self.day_tasks(task.date, Some(task.subject));
-                let found = owed.iter().find(|u| u.task.key == *task).ok_or(WorkError::NoSuchTask { task: *task })?;
-                if let Status::Done(_) = found.task.status {
+                let found = owed.iter().find(|t| t.key == *task).ok_or(WorkError::NoSuchTask { task: *task })?;
+                if let Status::Done(_) = found.status {
                     return Err(WorkError::AlreadyDone { task: *task }.into());
                 }
             }

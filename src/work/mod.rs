@@ -529,15 +529,6 @@ pub struct Task {
     pub assignee: Assignee,
 }
 
-/// A task not yet routed: [`route`]'s input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unrouted {
-    /// The task, with any assignee (replaced by [`route`] unless it is carried).
-    pub task: Task,
-    /// Whether it is overdue from an earlier day: it keeps its assignee.
-    pub carried: bool,
-}
-
 /// One holder who could take a task: responsible for its subject through a scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Candidate {
@@ -547,10 +538,11 @@ pub struct Candidate {
     pub available: bool,
 }
 
-/// Route a day's tasks: each to a holder of a role that owns it, the least loaded that day.
+/// Route the tasks of `date`: each to a holder of a role that owns it, the least loaded that
+/// day.
 ///
-/// Tasks are taken in key order. A carried (overdue) task keeps its assignee (or whom a
-/// reassignment moved it to) and counts in its holder's load first. A task moved by a reassignment (`moved`) goes to whom it was
+/// Tasks are taken in key order. A task of an earlier day (carried, overdue) keeps its
+/// assignee (or whom a reassignment moved it to) and counts in its holder's load first. A task moved by a reassignment (`moved`) goes to whom it was
 /// moved to, when they are available. Every other task's candidates are `candidates(task)`
 /// whose role is one of the task's roles; those away are skipped (and named in the task), and
 /// the task goes to the available candidate with the fewest tasks so far that day, the
@@ -561,56 +553,56 @@ pub struct Candidate {
 /// use chrono::NaiveDate;
 /// use wangge::duty::{Role, Target};
 /// use wangge::registry::Responsible;
-/// use wangge::work::{route, Assignee, Candidate, Duty, DueSlot, Status, Task, TaskKey, TaskSubject, Unrouted};
+/// use wangge::work::{route, Assignee, Candidate, Duty, DueSlot, Status, Task, TaskKey, TaskSubject};
 /// use wangge::{PersonId, SchemeId, StaffId, UnitId};
 ///
 /// let date = NaiveDate::from_ymd_opt(2020, 2, 3).unwrap();
-/// let task = |p, call| Unrouted { carried: false, task: Task {
+/// let task = |p, call| Task {
 ///     key: TaskKey { date, subject: TaskSubject::Person(PersonId::new(p)), duty: Duty::FollowUp { call } },
 ///     unit: UnitId::new(0), household: None, case: None, roles: [Role::GridWorker, Role::HealthWorker].into_iter().collect(),
-///     due: DueSlot::WHOLE_DAY, status: Status::Open, assignee: Assignee::Nobody(wangge::work::GapReason::NoHolder) } };
+///     due: DueSlot::WHOLE_DAY, status: Status::Open, assignee: Assignee::Nobody(wangge::work::GapReason::NoHolder) };
 /// let holder = |s, role| Candidate { available: true, holder: Responsible {
 ///     scheme: SchemeId::new(0), target: Target::Person(PersonId::new(0)), role, staff: StaffId::new(s) } };
 /// // Two holders: the calls alternate between them, the lower id first.
-/// let tasks = route(vec![task(0, 1), task(0, 2)], |_| vec![holder(1, Role::GridWorker), holder(0, Role::HealthWorker)], &Default::default());
+/// let tasks = route(date, vec![task(0, 1), task(0, 2)], |_| vec![holder(1, Role::GridWorker), holder(0, Role::HealthWorker)], &Default::default());
 /// assert_eq!(tasks[0].assignee.staff(), Some(StaffId::new(0)));
 /// assert_eq!(tasks[1].assignee.staff(), Some(StaffId::new(1)));
 /// ```
 pub fn route(
-    mut tasks: Vec<Unrouted>,
+    date: NaiveDate,
+    mut tasks: Vec<Task>,
     mut candidates: impl FnMut(TaskSubject) -> Vec<Candidate>,
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
-    if !tasks.is_sorted_by(|a, b| a.task.key <= b.task.key) {
-        tasks.sort_by(|a, b| a.task.key.cmp(&b.task.key));
+    if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
+        tasks.sort_by(|a, b| a.key.cmp(&b.key));
     }
     let mut load: HashMap<StaffId, u32> = HashMap::new();
-    for t in tasks.iter_mut().filter(|t| t.carried) {
-        if let Some(m) = moved.get(&t.task.key) {
-            t.task.assignee = choose(&t.task, &[], Some(m), &load);
+    // Carried tasks, of earlier days, come first in key order.
+    let carried = tasks.partition_point(|t| t.key.date < date);
+    let (before, today) = tasks.split_at_mut(carried);
+    for task in before {
+        if let Some(m) = moved.get(&task.key) {
+            task.assignee = choose(task, &[], Some(m), &load);
         }
-        if let Some(s) = t.task.assignee.staff() {
+        if let Some(s) = task.assignee.staff() {
             *load.entry(s).or_default() += 1;
         }
     }
-    let mut out = Vec::with_capacity(tasks.len());
     // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
     let mut current: Option<(TaskSubject, Vec<Candidate>)> = None;
-    for Unrouted { mut task, carried } in tasks {
-        if !carried {
-            let subject = task.key.subject;
-            let found = match &mut current {
-                Some((s, found)) if *s == subject => found,
-                slot => &mut slot.insert((subject, candidates(subject))).1,
-            };
-            task.assignee = choose(&task, found, moved.get(&task.key), &load);
-            if let Some(s) = task.assignee.staff() {
-                *load.entry(s).or_default() += 1;
-            }
+    for task in today {
+        let subject = task.key.subject;
+        let found = match &mut current {
+            Some((s, found)) if *s == subject => found,
+            slot => &mut slot.insert((subject, candidates(subject))).1,
+        };
+        task.assignee = choose(task, found, moved.get(&task.key), &load);
+        if let Some(s) = task.assignee.staff() {
+            *load.entry(s).or_default() += 1;
         }
-        out.push(task);
     }
-    out
+    tasks
 }
 
 /// A task moved by [`Command::ReassignTasks`](crate::Command::ReassignTasks): to `to`, or to
