@@ -688,3 +688,17 @@ fn a_forged_reassignment_is_refused_on_replay() {
     assert!(copy.apply_event(&forged).is_err());
     assert!(copy.apply_event(&events[0]).is_ok());
 }
+
+#[test]
+fn a_workday_reads_back_with_its_worklists() {
+    let (reg, _, _, li, wang) = team();
+    let day = reg.workday(feb(2));
+    let json = serde_json::to_string(&day).unwrap();
+    let back: Workday = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, day);
+    for s in [li, wang] {
+        assert_eq!(back.worklist(s).collect::<Vec<_>>(), day.worklist(s).collect::<Vec<_>>());
+        assert!(day.worklist(s).count() > 0);
+    }
+    assert_eq!(day.staff().collect::<Vec<_>>(), [li, wang]);
+}

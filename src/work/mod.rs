@@ -30,7 +30,7 @@
 //! ([`Command::CompleteTask`](crate::Command::CompleteTask)). A task not done on its day is
 //! carried to the next business date as overdue.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -577,7 +577,7 @@ pub fn route(
     if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
         tasks.sort_by(|a, b| a.key.cmp(&b.key));
     }
-    let mut load: HashMap<StaffId, u32> = HashMap::new();
+    let mut load = Loads::default();
     // Carried tasks, of earlier days, come first in key order.
     let carried = tasks.partition_point(|t| t.key.date < date);
     let (before, today) = tasks.split_at_mut(carried);
@@ -586,7 +586,7 @@ pub fn route(
             task.assignee = choose(task, &[], Some(m), &load);
         }
         if let Some(s) = task.assignee.staff() {
-            *load.entry(s).or_default() += 1;
+            load.add(s);
         }
     }
     // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
@@ -599,7 +599,7 @@ pub fn route(
         };
         task.assignee = choose(task, found, moved.get(&task.key), &load);
         if let Some(s) = task.assignee.staff() {
-            *load.entry(s).or_default() += 1;
+            load.add(s);
         }
     }
     tasks
@@ -616,7 +616,26 @@ pub struct Moved {
     pub to: Option<StaffId>,
 }
 
-fn choose(task: &Task, found: &[Candidate], moved: Option<&Moved>, load: &HashMap<StaffId, u32>) -> Assignee {
+/// Each staff member's tasks so far, by staff index.
+#[derive(Default)]
+struct Loads(Vec<u32>);
+
+impl Loads {
+    fn get(&self, s: StaffId) -> u32 {
+        self.0.get(s.index()).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, s: StaffId) {
+        if self.0.len() <= s.index() {
+            self.0.resize(s.index() + 1, 0);
+        }
+        if let Some(n) = self.0.get_mut(s.index()) {
+            *n += 1;
+        }
+    }
+}
+
+fn choose(task: &Task, found: &[Candidate], moved: Option<&Moved>, load: &Loads) -> Assignee {
     let owning = || found.iter().filter(|c| task.roles.contains(c.holder.role));
     let mut skipped: Vec<StaffId> = owning().filter(|c| !c.available).map(|c| c.holder.staff).collect();
     skipped.sort_unstable();
@@ -627,9 +646,7 @@ fn choose(task: &Task, found: &[Candidate], moved: Option<&Moved>, load: &HashMa
             None => Assignee::Nobody(GapReason::Stranded { from: m.from }),
         };
     }
-    let best = owning()
-        .filter(|c| c.available)
-        .min_by_key(|c| (load.get(&c.holder.staff).copied().unwrap_or(0), c.holder.staff));
+    let best = owning().filter(|c| c.available).min_by_key(|c| (load.get(c.holder.staff), c.holder.staff));
     match best {
         Some(c) => {
             skipped.retain(|&s| s != c.holder.staff);
@@ -669,13 +686,28 @@ impl Progress {
 /// Made by [`Registry::workday`](crate::Registry::workday) (and through a
 /// [`Scope`](crate::Scope)). Tasks are in key order.
 ///
-/// Serialised as `{"date": ..., "tasks": [...]}`.
+/// Serialised as `{"date": ..., "tasks": [...]}`; read back, its worklists are rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RawWorkday")]
 pub struct Workday {
     date: NaiveDate,
     tasks: Vec<Task>,
+    /// (staff member, index of a task they owe), sorted: each worklist is a run of it.
     #[serde(skip)]
-    by_staff: BTreeMap<StaffId, Vec<usize>>,
+    by_staff: Vec<(StaffId, u32)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkday {
+    date: NaiveDate,
+    tasks: Vec<Task>,
+}
+
+impl From<RawWorkday> for Workday {
+    fn from(raw: RawWorkday) -> Self {
+        Workday::new(raw.date, raw.tasks)
+    }
 }
 
 impl Workday {
@@ -684,12 +716,9 @@ impl Workday {
         if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
             tasks.sort_by(|a, b| a.key.cmp(&b.key));
         }
-        let mut by_staff: BTreeMap<StaffId, Vec<usize>> = BTreeMap::new();
-        for (i, t) in tasks.iter().enumerate() {
-            if let Some(s) = t.assignee.staff() {
-                by_staff.entry(s).or_default().push(i);
-            }
-        }
+        let mut by_staff: Vec<(StaffId, u32)> =
+            tasks.iter().enumerate().filter_map(|(i, t)| Some((t.assignee.staff()?, u32::try_from(i).ok()?))).collect();
+        by_staff.sort_unstable();
         Workday { date, tasks, by_staff }
     }
 
@@ -706,14 +735,17 @@ impl Workday {
     /// The worklist 工作清单 of `staff`: every task they owe, in key order.
     ///
     /// # Complexity
-    /// O(log staff + their tasks).
+    /// O(log tasks + their tasks).
     pub fn worklist(&self, staff: StaffId) -> impl Iterator<Item = &Task> + '_ {
-        self.by_staff.get(&staff).into_iter().flatten().filter_map(|&i| self.tasks.get(i))
+        let from = self.by_staff.partition_point(|&(s, _)| s < staff);
+        let run = self.by_staff.get(from..).unwrap_or(&[]);
+        run.iter().take_while(move |&&(s, _)| s == staff).filter_map(|&(_, i)| self.tasks.get(i as usize))
     }
 
     /// The staff members with at least one task, in id order.
     pub fn staff(&self) -> impl Iterator<Item = StaffId> + '_ {
-        self.by_staff.keys().copied()
+        let mut last = None;
+        self.by_staff.iter().filter_map(move |&(s, _)| (last.replace(s) != Some(s)).then_some(s))
     }
 
     /// The tasks nobody can take, in key order: gaps to fill.
