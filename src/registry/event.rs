@@ -20,7 +20,7 @@ use crate::colour::{Colour, ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::quarantine::{Category, Policy, Reading, ReviewReason, Sample, Temperature, TestResult};
+use crate::quarantine::{Category, Policy, Reading, Reason, ReviewReason, Sample, Temperature, TestResult};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
 /// One change to the registry, with every id it assigned and every value it moved, so that
@@ -377,6 +377,44 @@ pub enum Event {
         /// The assignments added.
         added: Vec<Assignment>,
     },
+    // Issue 15 §3: the rules of the published protocols. Kept together at the end.
+    /// An active case moved to another policy ([`Command::ChangePolicy`](super::Command::ChangePolicy)):
+    /// one event per case, in case order.
+    PolicyChanged {
+        /// The case.
+        case: CaseId,
+        /// The policy it followed.
+        from: PolicyId,
+        /// The policy it follows now.
+        to: PolicyId,
+        /// The business date of the change.
+        on: NaiveDate,
+        /// Its release date before the change.
+        previous_release: NaiveDate,
+        /// Its release date under the new policy (never before `on`).
+        release: NaiveDate,
+        /// The person's change of state, if the new schedule puts them in another today.
+        change: Option<StateChange>,
+    },
+    /// An active case's period was extended or shortened ([`Command::AdjustCase`](super::Command::AdjustCase)).
+    CaseAdjusted {
+        /// The case.
+        case: CaseId,
+        /// Days added (negative: taken off).
+        days: i16,
+        /// Why.
+        reason: Reason,
+        /// The staff member who authorised it.
+        by: StaffId,
+        /// The business date.
+        on: NaiveDate,
+        /// Its release date before.
+        previous_release: NaiveDate,
+        /// Its release date now (never before `on`).
+        release: NaiveDate,
+        /// The person's change of state, if the new schedule puts them in another today.
+        change: Option<StateChange>,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -464,7 +502,9 @@ impl Event {
             | Event::CaseReopened { on, .. }
             | Event::CheckCorrected { on, .. }
             | Event::TestCorrected { on, .. }
-            | Event::Rostered { on, .. } => Some(*on),
+            | Event::Rostered { on, .. }
+            | Event::PolicyChanged { on, .. }
+            | Event::CaseAdjusted { on, .. } => Some(*on),
             Event::CheckRecorded { at, .. } => Some(at.date()),
             _ => None,
         }
@@ -483,7 +523,9 @@ impl Event {
             | Event::PhaseEntered { change, .. }
             | Event::CheckRecorded { escalation: change, .. }
             | Event::TestRecorded { escalation: change, .. }
-            | Event::CaseReopened { change, .. } => change.as_ref().map_or(&[], |c| &c.recolours),
+            | Event::CaseReopened { change, .. }
+            | Event::PolicyChanged { change, .. }
+            | Event::CaseAdjusted { change, .. } => change.as_ref().map_or(&[], |c| &c.recolours),
             // An erratum makes at most one of the two changes.
             Event::CheckCorrected { escalation, undone, .. } | Event::TestCorrected { escalation, undone, .. } => {
                 escalation.as_ref().or(undone.as_ref()).map_or(&[], |c| &c.recolours)
@@ -630,11 +672,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 31;
+    const VARIANTS: usize = 33;
 
     /// The variants added after format 5 (the business date, errata): the golden v5 log has
     /// none of them, the next format's golden log must.
-    const SINCE_V5: [usize; 4] = [27, 28, 29, 30];
+    const SINCE_V5: [usize; 6] = [27, 28, 29, 30, 31, 32];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -672,6 +714,8 @@ mod tests {
             Event::CaseReopened { .. } => 28,
             Event::CheckCorrected { .. } => 29,
             Event::TestCorrected { .. } => 30,
+            Event::PolicyChanged { .. } => 31,
+            Event::CaseAdjusted { .. } => 32,
         }
     }
 

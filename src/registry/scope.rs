@@ -575,7 +575,7 @@ impl Scope<'_> {
     /// | `SetAvailability` | the staff member, and the target of every assignment they hold under any scheme (their availability decides whether it is valid) |
     /// | `Assign`, `Unassign` | the assignment: its target and the staff member |
     /// | `Replace` | the leaving staff member, and every assignment the replacement removes or adds (as [`Registry::replacement`] proposes it) |
-    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `Solve`, `OpenDay` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round moves every open case) |
+    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
     /// current state, before anything is applied. Reads that a command only makes (the policy
@@ -652,7 +652,9 @@ impl Scope<'_> {
                     _ => Ok(()),
                 }
             }
-            Command::Release { case, .. } | Command::CorrectCheck { case, .. } => self.writable_case(*case),
+            Command::Release { case, .. } | Command::CorrectCheck { case, .. } | Command::AdjustCase { case, .. } => {
+                self.writable_case(*case)
+            }
             Command::CorrectTest { case, corrected, .. } => {
                 self.writable_case(*case)?;
                 match corrected {
@@ -681,7 +683,10 @@ impl Scope<'_> {
             | Command::AdoptPolicy { .. }
             | Command::AdoptScheme { .. }
             | Command::Solve { .. }
-            | Command::OpenDay { .. } => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
+            | Command::OpenDay { .. }
+            | Command::ChangePolicy { .. } => {
+                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
+            }
         }
     }
 
