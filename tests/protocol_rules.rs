@@ -161,6 +161,10 @@ fn china_moves_its_open_cases_from_edition_9_to_the_20_measures_to_the_new_10() 
     assert_eq!(w.reg.state(w.persons[2]).expect("a person").state(), State::CentralisedIsolation);
 
     let (ed9, m20, new10) = (w.policies[0], w.policies[1], w.policies[2]);
+    // The newest was extended by 2 days under edition 9: the new rule's period replaces it.
+    let by = w.staff;
+    w.ok(Command::AdjustCase { case: new, days: 2, reason: reason("同住人员复阳"), by, on: nov(11) });
+    assert_eq!(w.release_of(new), nov(22));
     let events = w.ok(Command::ChangePolicy { from: ed9, to: m20, on: nov(11) });
     let moved: Vec<(CaseId, NaiveDate, NaiveDate)> = events
         .iter()
@@ -173,7 +177,8 @@ fn china_moves_its_open_cases_from_edition_9_to_the_20_measures_to_the_new_10() 
         })
         .collect();
     // 5 + 3 from Nov 2 ended Nov 10: released on the day of the change, Nov 11.
-    assert_eq!(moved, [(old, nov(12), nov(11)), (mid, nov(15), nov(13)), (new, nov(20), nov(18))]);
+    assert_eq!(moved, [(old, nov(12), nov(11)), (mid, nov(15), nov(13)), (new, nov(22), nov(18))]);
+    assert_eq!(w.reg.case(new).expect("a case").changes().len(), 2);
     // Day 6 of the 20 measures is at home: the close contact of Nov 5 goes home today.
     assert_eq!(w.reg.state(w.persons[2]).expect("a person").state(), State::CloseContact);
     let case = w.reg.case(mid).expect("a case");
@@ -207,6 +212,45 @@ fn china_moves_its_open_cases_from_edition_9_to_the_20_measures_to_the_new_10() 
     assert_eq!(w.release_of(late), dec(7));
     assert_eq!(w.reg.state(w.persons[1]).expect("a person").state(), State::CloseContact);
     assert_eq!(w.reg.case(late).expect("a case").changes()[0].previous_release(), dec(9));
+    w.assert_sound();
+}
+
+/// Three inbound arrivals of one household, in centralised isolation (red) under edition 9, go
+/// home (orange) together when the 20 measures apply to them: the household turns orange once
+/// all three are home, within the one command (each change reads the ones before it).
+#[test]
+fn a_household_sent_home_by_a_protocol_change_is_recoloured_once() {
+    let inbound_m20 = Policy::cn_20_measures_close_contact()
+        .to_builder()
+        .name("cn_20_measures_inbound")
+        .anchor(wangge::quarantine::Anchor::Arrival)
+        .build()
+        .expect("a policy");
+    let mut w = World::new(vec![Policy::cn_ed9_inbound(), inbound_m20]);
+    let nov = |d| date(2022, 11, d);
+    // A third member, so that each change reads the ones before it in the same command.
+    let state = PersonState::well(date(2020, 1, 1));
+    let household = w.households[1];
+    let third = w.ok(Command::RegisterPerson { household, record: PersonRecord::new(), state })[0].new_person();
+    w.persons.push(third.expect("a person"));
+    w.open(nov(11));
+    for person in [2, 3, 6] {
+        let (person, policy) = (w.persons[person], w.policies[0]);
+        let command = Command::StartCase {
+            person,
+            policy,
+            category: Category::Inbound,
+            anchor: nov(5),
+            on: nov(11),
+            linked: None,
+        };
+        w.ok(command);
+    }
+    assert_eq!(w.reg.colour(w.households[1]).expect("a household"), Colour::Red);
+    let events = w.ok(Command::ChangePolicy { from: w.policies[0], to: w.policies[1], on: nov(11) });
+    assert_eq!(events.len(), 3);
+    assert_eq!(Event::colour_changes_since(&events, nov(11)).len(), 1, "{events:?}");
+    assert_eq!(w.reg.colour(w.households[1]).expect("a household"), Colour::Orange);
     w.assert_sound();
 }
 
@@ -271,6 +315,7 @@ fn the_cdc_frees_after_day_seven_only_with_a_negative_sample_from_day_five() {
     w.open(jan(6));
     w.test(0, jan(6), TestResult::Negative); // day 5: counts
     w.test(2, jan(4), TestResult::Negative); // day 3: too early
+    w.test(2, jan(5), TestResult::Negative); // day 4: too early still
     assert_eq!((w.release_of(early), w.release_of(full)), (jan(9), jan(12)));
     let round = w.open(jan(9));
     assert!(round.iter().any(|e| matches!(e, Event::CaseReleased { case, on, .. } if *case == early && *on == jan(9))));
@@ -305,8 +350,10 @@ fn a_fever_while_monitoring_after_release_makes_a_suspected_case() {
     assert_eq!((s.last_day(), s.first_free_day(), s.monitoring()), (jan(6), jan(7), Some((jan(7), jan(11)))));
     w.open(jan(7));
     assert!(matches!(w.reg.case(case).expect("a case").status(), CaseStatus::Released { on } if *on == jan(7)));
-    let monitoring: Vec<Item> = w.reg.agenda(jan(8)).monitoring().map(|i| i.item).collect();
-    assert_eq!(monitoring, [Item::Monitoring { until: jan(11) }]);
+    for day in [jan(7), jan(8), jan(11)] {
+        let monitoring: Vec<Item> = w.reg.agenda(day).monitoring().map(|i| i.item).collect();
+        assert_eq!(monitoring, [Item::Monitoring { until: jan(11) }], "{day}");
+    }
     assert_eq!(w.reg.agenda(jan(12)).monitoring().count(), 0);
     assert_eq!(w.reg.agenda(jan(8)).counts()[6], 1);
 
@@ -325,8 +372,16 @@ fn a_fever_while_monitoring_after_release_makes_a_suspected_case() {
     ));
     assert_eq!(w.reg.agenda(jan(9)).escalated().map(|i| i.case).collect::<Vec<_>>(), [case]);
 
-    // Another contact, released the same way, is past the window on Jan 12.
-    let other = w.start(2, 0, jan(3));
+    // A third, released on Jan 9 but since put in home isolation by hand, is no longer as
+    // the release left them: a check is not recorded on the released case.
+    let (third, other) = (w.start(4, 0, jan(3)), w.start(2, 0, jan(3)));
+    w.open(jan(10));
+    assert!(matches!(w.reg.case(third).expect("a case").status(), CaseStatus::Released { .. }));
+    w.ok(Command::SetState { person: w.persons[4], state: State::HomeIsolationElsewhere, on: jan(10) });
+    let err = w.check(4, jan(10), 383).expect_err("not monitored any more");
+    assert_eq!(err, Error::Case(CaseError::NoActiveCase { person: w.persons[4] }));
+
+    // Another contact, released the same way, is past the window on Jan 14.
     w.open(jan(16));
     assert!(matches!(w.reg.case(other).expect("a case").status(), CaseStatus::Released { .. }));
     let err = w.check(2, jan(16), 366).expect_err("outside the window");
@@ -427,6 +482,67 @@ fn a_release_by_hand_follows_the_adjusted_schedule() {
     let err = w.run(Command::Release { case: long, on: apr(11) }).expect_err("too early");
     assert_eq!(err, Error::Case(CaseError::TooEarly { case: long, release: apr(17), on: apr(11) }));
     w.assert_sound();
+}
+
+/// The new commands keep the business date's rules and a scope's: both wait for the first day
+/// and are made on the business date; a scope may adjust its own cases only, and only the
+/// whole city changes a policy for everyone.
+#[test]
+fn the_new_commands_keep_the_business_date_and_the_scope() {
+    let scheme = LevelScheme::zhengzhou();
+    let root = NewUnit::new("花园路街道", scheme.level("街道").expect("a level"), UnitKind::Area);
+    let community = scheme.level("社区").expect("a level");
+    let mut reg = Registry::new(scheme, root).expect("a registry");
+    let person_in = |reg: &mut Registry, name: &str| {
+        let unit = NewUnit::new(name, community, UnitKind::Area);
+        let unit = reg.apply(Command::AddUnit { parent: reg.root(), unit }).expect("a unit")[0].new_unit();
+        let unit = unit.expect("its id");
+        let door = DoorLabel::new("1-101").expect("a door");
+        let household = reg.apply(Command::AddHousehold { unit, door }).expect("a household")[0].new_household();
+        let (household, state) = (household.expect("its id"), PersonState::well(date(2020, 1, 1)));
+        let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state });
+        (unit, person.expect("a person")[0].new_person().expect("its id"))
+    };
+    let (north, a) = person_in(&mut reg, "北社区");
+    let (_, b) = person_in(&mut reg, "南社区");
+    let name = Name::new("社区医生").expect("a name");
+    let staff = Staff::new(name, Qualifications::only(Qualification::Medical), north, 3).expect("staff");
+    let by = reg.apply(Command::AddStaff { staff }).expect("staff")[0].new_staff().expect("its id");
+    let ed9 = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() }).expect("a policy")[0]
+        .new_policy()
+        .expect("its id");
+    let m20 = reg.apply(Command::AdoptPolicy { policy: Policy::cn_20_measures_close_contact() }).expect("a policy")[0]
+        .new_policy()
+        .expect("its id");
+    let nov = |d| date(2022, 11, d);
+    // Before any day: both wait for it.
+    let adjust = |case, on| Command::AdjustCase { case, days: 1, reason: reason("延长"), by, on };
+    let err = reg.apply(adjust(CaseId::new(0), nov(11))).expect_err("no day yet");
+    assert_eq!(err, Error::Registry(RegistryError::NoBusinessDate { date: nov(11) }));
+    let err = reg.apply(Command::ChangePolicy { from: ed9, to: m20, on: nov(11) }).expect_err("no day yet");
+    assert_eq!(err, Error::Registry(RegistryError::NoBusinessDate { date: nov(11) }));
+    reg.apply(Command::OpenDay { today: nov(11) }).expect("a day");
+    let start = |person| Command::StartCase {
+        person,
+        policy: ed9,
+        category: Category::CloseContact,
+        anchor: nov(10),
+        on: nov(11),
+        linked: None,
+    };
+    let ca = reg.apply(start(a)).expect("a case")[0].new_case().expect("its id");
+    let cb = reg.apply(start(b)).expect("a case")[0].new_case().expect("its id");
+    // Through the north community's scope: its own case, yes; the south's, no; a policy, no.
+    reg.apply_within(&[north], adjust(ca, nov(11))).expect("its own case");
+    let outside = reg.apply_within(&[north], adjust(cb, nov(11))).expect_err("outside");
+    assert!(matches!(outside, Error::Registry(RegistryError::OutsideScope { .. })), "{outside:?}");
+    let change = Command::ChangePolicy { from: ed9, to: m20, on: nov(11) };
+    let outside = reg.apply_within(&[north], change.clone()).expect_err("the whole city's");
+    assert!(matches!(outside, Error::Registry(RegistryError::OutsideScope { .. })), "{outside:?}");
+    let root = reg.root();
+    let moved = reg.apply_within(&[root], change).expect("from the root");
+    assert_eq!(moved.len(), 2);
+    assert!(reg.audit().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -927,6 +927,22 @@ mod tests {
             Err(QuarantineError::TooLong { days: u32::MAX, max: MAX_TOTAL_DAYS })
         );
         assert_eq!(LinkedRelease::new(0), Err(QuarantineError::ZeroLinkedTests));
+        let ten = || one(home(10));
+        for (days, sample_from) in [(7, 0), (7, 8), (10, 5), (11, 5)] {
+            assert_eq!(
+                ten().early(EarlyRelease::new(days, sample_from)).build(),
+                Err(QuarantineError::InvalidEarlyRelease { days, sample_from, total: 10 }),
+                "{days} {sample_from}"
+            );
+        }
+        assert!(ten().early(EarlyRelease::new(9, 9)).build().is_ok());
+        for through in [0, 10, 367] {
+            assert_eq!(
+                ten().after_release(AfterRelease::through(through)).build(),
+                Err(QuarantineError::InvalidAfterRelease { through, total: 10 })
+            );
+        }
+        assert!(ten().after_release(AfterRelease::through(11)).build().is_ok());
         assert_eq!(Temperature::from_tenths(299), Err(QuarantineError::InvalidTemperature { tenths: 299 }));
     }
 
@@ -992,9 +1008,15 @@ mod tests {
         .release(Release::DayAfter)
         .ending(Ending::Automatic)
         .linked(LinkedRelease::CN_SECONDARY_CONTACT)
+        .early(EarlyRelease::new(8, 5))
+        .after_release(AfterRelease::through(14))
         .build()
         .unwrap();
         let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains(r#""early":{"days":8,"sample_from":5},"after_release":{"through":14}"#), "{json}");
+        // Left out when none: a policy without them writes as before.
+        let plain = serde_json::to_string(&Policy::cn_ed9_close_contact()).unwrap();
+        assert!(!plain.contains("early") && !plain.contains("after_release"), "{plain}");
         assert!(json.contains(r#""fever":"38.0""#), "{json}");
         assert!(json.contains(r#""linked":{"first_tests":2}"#), "{json}");
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);

@@ -421,6 +421,52 @@ mod tests {
     }
 
     #[test]
+    fn first_free_day_follows_the_convention() {
+        let cn = Policy::cn_ed9_close_contact().schedule(date(2022, 7, 1)).unwrap();
+        assert_eq!((cn.last_day(), cn.first_free_day()), (date(2022, 7, 11), date(2022, 7, 11)));
+        let us = Policy::us_cdc_2020_contact().schedule(date(2022, 7, 1)).unwrap();
+        assert_eq!((us.last_day(), us.first_free_day()), (date(2022, 7, 15), date(2022, 7, 16)));
+    }
+
+    #[test]
+    fn resized_cuts_from_the_end_and_extends_the_last_phase() {
+        // Edition 9: 7 centralised (tests 1, 2, 3, 5, 7) + 3 at home (test on its day 3).
+        let s = Policy::cn_ed9_close_contact().schedule(date(2022, 7, 1)).unwrap();
+        let cut = s.resized(6).unwrap();
+        assert_eq!(cut.phases().len(), 1);
+        assert_eq!((cut.phases()[0].first(), cut.phases()[0].last()), (date(2022, 7, 2), date(2022, 7, 7)));
+        assert_eq!(
+            cut.test_days().collect::<Vec<_>>(),
+            [date(2022, 7, 2), date(2022, 7, 3), date(2022, 7, 4), date(2022, 7, 6)]
+        );
+        assert_eq!((cut.total_days(), cut.last_day(), cut.release()), (6, date(2022, 7, 7), date(2022, 7, 7)));
+        let longer = s.resized(12).unwrap();
+        assert_eq!(longer.phases()[1].last(), date(2022, 7, 13));
+        assert_eq!(longer.tests(), s.tests());
+        assert_eq!(longer.release(), date(2022, 7, 13));
+        assert_eq!(s.resized(0), Err(QuarantineError::InvalidLength { days: 0 }));
+        assert_eq!(s.resized(367), Err(QuarantineError::InvalidLength { days: 367 }));
+        assert_eq!(s.resized(366).map(|x| x.total_days()), Ok(366));
+        // A release never before a floor; a floor before it changes nothing.
+        assert_eq!(s.clone().not_before(date(2022, 7, 20)).release(), date(2022, 7, 20));
+        assert_eq!(s.clone().not_before(date(2022, 7, 2)).release(), s.release());
+    }
+
+    #[test]
+    fn the_shorter_period_and_the_obligations_after_release() {
+        let s = Policy::us_cdc_dec2020_contact().schedule(date(2021, 1, 1)).unwrap();
+        assert_eq!(s.early(), Some((date(2021, 1, 8), date(2021, 1, 6))));
+        assert_eq!(s.monitoring(), Some((date(2021, 1, 12), date(2021, 1, 15))));
+        // Cut to the shorter period: its window is gone, the obligations keep their last day.
+        let early = s.resized(7).unwrap();
+        assert_eq!((early.early(), early.first_free_day()), (None, date(2021, 1, 9)));
+        assert_eq!(early.monitoring(), Some((date(2021, 1, 9), date(2021, 1, 15))));
+        // Extended past the obligations' last day: none are left.
+        assert_eq!(s.resized(14).unwrap().monitoring(), None);
+        assert_eq!(Policy::cn_ed9_close_contact().schedule(date(2021, 1, 1)).unwrap().monitoring(), None);
+    }
+
+    #[test]
     fn schedules_serialise() {
         let s = Policy::cn_new10_close_contact().schedule(date(2022, 12, 10)).unwrap();
         let json = serde_json::to_string(&s).unwrap();

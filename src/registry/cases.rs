@@ -444,7 +444,8 @@ impl Registry {
 
     /// The daily agenda 每日工作清单 for `date`, city-wide: released and escalated that day,
     /// under review (flagged on or before it), open with their release due (on or before it),
-    /// tests due that day, and checks missed the day before. Items name each case's person,
+    /// tests due that day, checks missed the day before, and released cases within their
+    /// obligations after release ([`Item::Monitoring`]). Items name each case's person,
     /// household and unit as they are now.
     ///
     /// A required check or test counts from the day the case started; a case restarted since
@@ -489,8 +490,9 @@ impl Registry {
     /// ```
     ///
     /// # Complexity
-    /// O(log cases + items + cases under review): the indexes are by date, so the cost follows
-    /// what is due, not how many cases are open.
+    /// O(log cases + items + cases under review + released cases whose obligations end on or
+    /// after `date`): the indexes are by date, so the cost follows what is due, not how many
+    /// cases are open.
     pub fn agenda(&self, date: NaiveDate) -> Agenda {
         let index = &self.cases.index;
         let mut items = Vec::new();
