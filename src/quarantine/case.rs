@@ -911,6 +911,36 @@ mod tests {
     }
 
     #[test]
+    fn adjustments_count_since_the_last_change_of_policy_and_the_latest_change_is_a_floor() {
+        let policy = Policy::cn_ed9_close_contact(); // from Jul 1: last day Jul 11
+        let mut c = case(Category::CloseContact);
+        let adjusted = |on, days| CaseChange::Adjusted {
+            on,
+            days,
+            reason: Reason::new("r").unwrap(),
+            by: StaffId::new(0),
+            previous_release: on,
+        };
+        c.change(adjusted(date(7, 2), 3), PolicyId::new(0), true);
+        c.change(adjusted(date(7, 3), -1), PolicyId::new(0), true);
+        assert_eq!(c.adjustment(), 2);
+        assert_eq!(c.schedule(&policy).unwrap().release(), date(7, 13));
+        let moved = CaseChange::PolicyChanged {
+            on: date(7, 12),
+            from: PolicyId::new(0),
+            to: PolicyId::new(1),
+            previous_release: date(7, 13),
+        };
+        c.change(moved, PolicyId::new(1), false);
+        assert_eq!(c.adjustment(), 0);
+        // The policy's own 10 days end on Jul 11: released on the day of the change, Jul 12.
+        assert_eq!(c.schedule(&policy).unwrap().release(), date(7, 12));
+        assert_eq!((c.settled(), c.changes().len(), c.problem()), (date(7, 12), 3, None));
+        c.change(adjusted(date(7, 12), -20), PolicyId::new(1), true);
+        assert_eq!(c.schedule(&policy), Err(QuarantineError::InvalidLength { days: -10 }));
+    }
+
+    #[test]
     fn release_needs_a_clean_last_day_with_its_test() {
         // Edition 9: last day Jul 11, a test due that day.
         let s = Policy::cn_ed9_close_contact().schedule(date(7, 1)).unwrap();
