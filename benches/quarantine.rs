@@ -402,10 +402,11 @@ mod agenda {
         let t = Instant::now();
         let agenda = reg.agenda(TODAY);
         let took = t.elapsed();
-        let [released, escalated, review, release_due, tests, missed] = agenda.counts();
+        let [released, escalated, review, release_due, tests, missed, monitoring] = agenda.counts();
         eprintln!(
             "{name}: agenda {TODAY}: {} items ({released} released, {escalated} escalated, {review} to review, \
-             {release_due} release due, {tests} tests due, {missed} missed checks), first call {:.2} ms",
+             {release_due} release due, {tests} tests due, {missed} missed checks, {monitoring} monitoring after \
+             release), first call {:.2} ms",
             agenda.len(),
             took.as_secs_f64() * 1e3
         );
@@ -465,7 +466,8 @@ mod agenda {
 
         let large = build("1m", &city, &natural, true);
         let large_agenda = agenda("1m", &large.registry);
-        assert!(large_agenda.counts().iter().all(|&n| n > 0), "every kind of item on the agenda");
+        // Every kind but the obligations after release, which the bench's policies do not have.
+        assert!(large_agenda.counts()[..6].iter().all(|&n| n > 0), "every kind of item on the agenda");
         drop(natural);
         let small = build("100k", &city, &small, false).registry;
         let same = build("1m_same_due", &city, &same, false).registry;

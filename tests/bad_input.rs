@@ -2447,13 +2447,17 @@ fn every_case_refusal_is_typed_changes_nothing_and_shows_no_personal_data() {
         assert!(reg == base);
     }
 
-    // Under review, a release is refused with what is missing (no checks on the last day).
+    // A blocked release is refused with what is missing (no checks on the last day), open or
+    // under review alike: the flag is the round's.
     let mut reg = opened(15);
-    let events = apply_checked(&mut reg, Command::Release { case: c2, on: feb(15) }).expect("flagged");
-    assert!(matches!(events.as_slice(), [Event::CaseFlagged { .. }]), "{events:?}");
-    apply_checked(&mut reg, Command::OpenDay { today: feb(16) }).expect("a day");
-    let error = apply_checked(&mut reg, Command::Release { case: c2, on: feb(16) }).expect_err("refused");
+    let before = reg.clone();
+    let error = apply_checked(&mut reg, Command::Release { case: c2, on: feb(15) }).expect_err("refused");
     let reasons = vec![ReviewReason::NoLastDayCheck];
+    assert_eq!(error, Error::Case(CaseError::NotReleasable { case: c2, reasons: reasons.clone() }));
+    assert!(reg == before);
+    let events = apply_checked(&mut reg, Command::OpenDay { today: feb(16) }).expect("a day");
+    assert!(matches!(events.as_slice(), [Event::DayOpened { .. }, Event::CaseFlagged { .. }]), "{events:?}");
+    let error = apply_checked(&mut reg, Command::Release { case: c2, on: feb(16) }).expect_err("refused");
     assert_eq!(error, Error::Case(CaseError::NotReleasable { case: c2, reasons }));
     check_error(&error);
 

@@ -3,6 +3,10 @@
 //! a month and decades ahead, decades back, and the calendar's limits (`NaiveDate::MIN`,
 //! `NaiveDate::MAX`).
 //!
+//! The commands of the protocol rules (issue 15 §3: `AdjustCase`, `ChangePolicy`, under
+//! policies with a sample window and obligations after release) are drawn as well, on the same
+//! dates.
+//!
 //! The test keeps its own idea of the business date (the date of the last `OpenDay` the
 //! registry accepted), written from the issue, not from the registry's code, and checks after
 //! every command:
@@ -103,6 +107,18 @@ enum Op {
         day: usize,
         to: Option<(When, bool)>,
     },
+    /// A case's period extended or shortened (issue 15 §3).
+    Adjust {
+        case: usize,
+        days: i16,
+        on: When,
+    },
+    /// Every active case under one policy moved to another (issue 15 §3).
+    Change {
+        from: usize,
+        to: usize,
+        on: When,
+    },
 }
 
 /// Mostly today or a few days back (a late record), sometimes anywhere [`when`] draws.
@@ -112,12 +128,12 @@ fn recent() -> impl Strategy<Value = When> {
 
 fn op() -> impl Strategy<Value = Op> {
     let person = 0usize..6;
-    let today = prop_oneof![6 => Just(When::Days(0)), 1 => when()];
+    let today = prop_oneof![6 => Just(When::Days(0)), 1 => when()].boxed();
     prop_oneof![
         4 => prop_oneof![6 => (1i16..=3).prop_map(When::Days), 1 => when()].prop_map(Op::OpenDay),
-        6 => (person.clone(), 0usize..4, recent(), today.clone(), any::<bool>())
+        6 => (person.clone(), 0usize..6, recent(), today.clone(), any::<bool>())
             .prop_map(|(person, policy, anchor, on, linked)| Op::Start { person, policy, anchor, on, linked }),
-        1 => (person.clone(), recent(), today).prop_map(|(person, anchor, on)| Op::Exposed { person, anchor, on }),
+        1 => (person.clone(), recent(), today.clone()).prop_map(|(person, anchor, on)| Op::Exposed { person, anchor, on }),
         8 => (person.clone(), recent(), prop::bool::weighted(0.15), prop::bool::weighted(0.1))
             .prop_map(|(person, at, fever, symptoms)| Op::Check { person, at, fever, symptoms }),
         5 => (person.clone(), recent(), prop::bool::weighted(0.2))
@@ -127,17 +143,24 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(case, day, fever, to)| Op::CorrectCheck { case, day, fever, to }),
         2 => (0usize..8, 0usize..8, prop::option::of((recent(), prop::bool::weighted(0.2))))
             .prop_map(|(case, day, to)| Op::CorrectTest { case, day, to }),
+        2 => (0usize..8, prop_oneof![4 => -5i16..=5, 1 => Just(i16::MIN), 1 => Just(i16::MAX)], today.clone())
+            .prop_map(|(case, days, on)| Op::Adjust { case, days, on }),
+        2 => (0usize..6, 0usize..6, today).prop_map(|(from, to, on)| Op::Change { from, to, on }),
     ]
 }
 
 /// The policies adopted: one ending by itself, a close contact's and a linked secondary
-/// contact's (edition 9), and the seed's 14 days with two checks a day.
-fn policies() -> [Policy; 4] {
+/// contact's (edition 9), the seed's 14 days with two checks a day, and (for the protocol
+/// rules of issue 15 §3) the 20 measures and the CDC's December 2020 rule, with its sample
+/// window and its obligations after release.
+fn policies() -> [Policy; 6] {
     [
         Policy::us_cdc_2020_contact(),
         Policy::cn_ed9_close_contact(),
         Policy::cn_ed9_secondary_contact(),
         Policy::seed_shanghai_2020(),
+        Policy::cn_20_measures_close_contact(),
+        Policy::us_cdc_dec2020_contact(),
     ]
 }
 
@@ -171,6 +194,10 @@ impl World {
                 persons.push(log.last().and_then(Event::new_person).expect("its id"));
             }
         }
+        let name = wangge::people::Name::new("社区医生").expect("a name");
+        let quals = wangge::duty::Qualifications::only(wangge::duty::Qualification::Medical);
+        let staff = wangge::duty::Staff::new(name, quals, reg.root(), 3).expect("staff");
+        reg.apply_into(Command::AddStaff { staff }, &mut log).expect("a staff member");
         let mut ids = Vec::new();
         for policy in policies() {
             reg.apply_into(Command::AdoptPolicy { policy }, &mut log).expect("a policy");
@@ -257,6 +284,18 @@ impl World {
                 });
                 Command::CorrectTest { case: id, on, corrected }
             }
+            Op::Adjust { case, days, on } => Command::AdjustCase {
+                case: CaseId::new(case as u32),
+                days,
+                reason: wangge::quarantine::Reason::new("调整").expect("a reason"),
+                by: wangge::StaffId::new(0),
+                on: self.date(on),
+            },
+            Op::Change { from, to, on } => Command::ChangePolicy {
+                from: self.policies[from % self.policies.len()],
+                to: self.policies[to % self.policies.len()],
+                on: self.date(on),
+            },
         }
     }
 
@@ -408,6 +447,8 @@ fn the_operations_reach_every_rule_of_the_date() {
         "CheckCorrected",
         "CheckCorrected undoing an escalation",
         "TestCorrected",
+        "PolicyChanged",
+        "CaseAdjusted",
         "Registry(NoBusinessDate",
         "Registry(AfterBusinessDate",
         "Registry(NotBusinessDate",

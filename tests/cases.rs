@@ -214,6 +214,7 @@ fn rank(item: &Item) -> u8 {
         Item::ReleaseDue { .. } => 3,
         Item::TestDue => 4,
         Item::MissedChecks { .. } => 5,
+        Item::Monitoring { .. } => 6,
     }
 }
 
@@ -466,6 +467,7 @@ impl Model {
                     linked: linked.map(CaseId::index),
                     status: CaseStatus::Open,
                     days: Vec::new(),
+                    changes: Vec::new(),
                 });
                 let case = CaseId::new(self.cases.len() as u32);
                 events.push(Event::CaseStarted { case, person, policy, category, anchor, on, linked, change });
@@ -590,7 +592,8 @@ impl Model {
             Command::Release { case, on } => {
                 let id = case.index();
                 let c = self.cases.get(id)?;
-                if !c.active() || on < self.schedule(id).release() {
+                // A blocked release is refused, open or under review: flags are the round's.
+                if !c.active() || on < self.schedule(id).release() || !self.blockers(id).is_empty() {
                     return None;
                 }
                 events.push(next.release_or_flag(id, on, on)?);
@@ -1561,11 +1564,15 @@ fn a_linked_secondary_contact_waits_for_the_close_contacts_first_two_tests() {
     test(&mut w, 1, feb(8), TestResult::Negative);
     // The close contact's first test is negative, the second not recorded yet.
     test(&mut w, 0, feb(2), TestResult::Negative);
-    let events = day_then(&mut w, Command::Release { case: secondary, on: feb(8) }).expect("flagged");
-    assert_eq!(
-        events,
-        [Event::CaseFlagged { case: secondary, on: feb(8), reasons: vec![ReviewReason::LinkedTestsPending] }]
-    );
+    // A release by hand is refused with what is missing, and changes nothing ...
+    let before = w.reg.clone();
+    let err = day_then(&mut w, Command::Release { case: secondary, on: feb(8) }).expect_err("blocked");
+    let pending = vec![ReviewReason::LinkedTestsPending];
+    assert_eq!(err, Error::Case(CaseError::NotReleasable { case: secondary, reasons: pending.clone() }));
+    assert_eq!(w.reg.case(secondary).expect("a case").status(), before.case(secondary).expect("a case").status());
+    // ... and the round flags it once its last day is over.
+    let events = w.reg.apply(Command::OpenDay { today: feb(9) }).expect("the round");
+    assert!(events.contains(&Event::CaseFlagged { case: secondary, on: feb(9), reasons: pending }), "{events:?}");
     assert_eq!(w.reg.agenda(feb(9)).review().map(|i| i.case).collect::<Vec<_>>(), [secondary]);
     // Still pending: refused, with what is missing.
     let err = day_then(&mut w, Command::Release { case: secondary, on: feb(9) }).expect_err("pending");

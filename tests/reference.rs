@@ -79,8 +79,8 @@ use wangge::duty::{
 use wangge::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, PersonRecord, ResidentId};
 use wangge::quarantine::{
-    AgendaItem, Anchor, CaseStatus, Category, DayCounting, Ending, Item, Link, LinkedRelease, Phase, Policy, Release,
-    ReviewReason, Setting, Temperature, TestResult,
+    AfterRelease, AgendaItem, Anchor, CaseChange, CaseStatus, Category, DayCounting, EarlyRelease, Ending, Item, Link,
+    LinkedRelease, Phase, Policy, Reason, Release, ReviewReason, Setting, Temperature, TestResult,
 };
 use wangge::registry::{Answer, Record, RequestId, RosterCause};
 use wangge::{
@@ -197,9 +197,63 @@ struct MSchedule {
     first: NaiveDate,
     last: NaiveDate,
     release: NaiveDate,
+    /// The obligations after release: the day after the last day, through the policy's day.
+    monitoring: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl MSchedule {
+    /// The schedule a case follows, as `Case::schedule`, `Command::AdjustCase`,
+    /// `Command::ChangePolicy`, `EarlyRelease` and `AfterRelease` document it: the policy's
+    /// days, plus the days added or taken off since the case's policy last changed (refused
+    /// below 1 or above 366); cut to the shorter period when a negative sample taken on its
+    /// days `sample_from..=days` is recorded and it is shorter; phases cut from the end (the
+    /// last one extended); release on the last day or the day after, never before the date of
+    /// the latest change; obligations from the day after the last day through the policy's day.
+    fn of_case(policy: &Policy, c: &MCase) -> Option<MSchedule> {
+        let shift = i64::from(policy.counting() == DayCounting::AnchorIsDayOne);
+        let day = |k: i64| plus(c.anchor, k - shift);
+        let full: i64 = policy.phases().iter().map(|p| i64::from(p.days())).sum();
+        let since_policy = c.changes.iter().rposition(|x| matches!(x, CaseChange::PolicyChanged { .. }));
+        let adjustment: i64 = c.changes[since_policy.map_or(0, |i| i + 1)..]
+            .iter()
+            .map(|x| if let CaseChange::Adjusted { days, .. } = x { i64::from(*days) } else { 0 })
+            .sum();
+        let mut total = full + adjustment;
+        if !(1..=366).contains(&total) {
+            return None;
+        }
+        if let Some(e) = policy.early() {
+            let (from, to) = (day(i64::from(e.sample_from())), day(i64::from(e.days())));
+            let sampled = c.tests().iter().any(|&(d, t)| t == TestResult::Negative && from <= d && d <= to);
+            if i64::from(e.days()) < total && sampled {
+                total = i64::from(e.days());
+            }
+        }
+        let (mut phases, mut tests, mut start) = (Vec::new(), Vec::new(), 1i64);
+        for phase in policy.phases() {
+            if start > total {
+                break;
+            }
+            let end = (start + i64::from(phase.days()) - 1).min(total);
+            phases.push((phase.setting(), day(start), day(end)));
+            tests.extend(phase.test_days().iter().map(|&t| start + i64::from(t) - 1).filter(|&k| k <= end).map(day));
+            start = end + 1;
+        }
+        if let Some(last) = phases.last_mut() {
+            last.2 = day(total);
+        }
+        let last = day(total);
+        let mut release = if policy.release() == Release::OnLastDay { last } else { day(total + 1) };
+        if let Some(latest) = c.changes.last() {
+            release = release.max(latest.on());
+        }
+        let monitoring = policy
+            .after_release()
+            .map(|a| (day(total + 1), day(i64::from(a.last_day()))))
+            .filter(|(from, until)| from <= until);
+        Some(MSchedule { phases, tests, first: day(1), last, release, monitoring })
+    }
+
     fn of(policy: &Policy, anchor: NaiveDate) -> MSchedule {
         let shift = i64::from(policy.counting() == DayCounting::AnchorIsDayOne);
         let day = |k: i64| plus(anchor, k - shift);
@@ -212,7 +266,7 @@ impl MSchedule {
         }
         let last = day(start - 1);
         let release = if policy.release() == Release::OnLastDay { last } else { day(start) };
-        MSchedule { phases, tests, first: day(1), last, release }
+        MSchedule { phases, tests, first: day(1), last, release, monitoring: None }
     }
 
     fn contains(&self, date: NaiveDate) -> bool {
@@ -246,6 +300,7 @@ fn rank(item: &Item) -> u8 {
         Item::ReleaseDue { .. } => 3,
         Item::TestDue => 4,
         Item::MissedChecks { .. } => 5,
+        Item::Monitoring { .. } => 6,
     }
 }
 
@@ -335,6 +390,11 @@ const NO_DAY: &str = "Registry(NoBusinessDate";
 const NOT_FORWARD: &str = "Registry(DayNotForward";
 const AFTER_DAY: &str = "Registry(AfterBusinessDate";
 const NOT_TODAY: &str = "Registry(NotBusinessDate";
+const ZERO_ADJUSTMENT: &str = "Case(ZeroAdjustment";
+const INVALID_LENGTH: &str = "Quarantine(InvalidLength";
+const SAME_POLICY: &str = "Case(SamePolicy";
+const ANCHOR_MISMATCH: &str = "Case(AnchorMismatch";
+const NO_CASES_UNDER: &str = "Case(NoCasesUnder";
 
 /// Why the model refuses a command: every rule it breaks.
 type Refusal = Vec<&'static str>;
@@ -462,6 +522,7 @@ impl Model {
             Command::OpenDay { today } => return self.day.is_some_and(|d| *today <= d).then_some(NOT_FORWARD),
             Command::StartCase { on, .. } | Command::Exposed { on, .. } => (*on, true, true),
             Command::RecordCheck { at, .. } => (at.date(), false, true),
+            Command::AdjustCase { on, .. } | Command::ChangePolicy { on, .. } => (*on, true, true),
             Command::RecordTest { on, .. } | Command::Release { on, .. } => (*on, false, true),
             Command::RegisterPerson { state, .. } => (state.since(), false, false),
             Command::CloseUnit { on, .. }
@@ -622,7 +683,30 @@ impl Model {
 
     fn schedule(&self, case: usize) -> MSchedule {
         let c = &self.cases[case];
-        MSchedule::of(&self.policies[c.policy], c.anchor)
+        MSchedule::of_case(&self.policies[c.policy], c).expect("a case's adjustments are checked when made")
+    }
+
+    /// The schedule of `case` once it follows `policy` (a conversion, a reopening): its
+    /// changes kept.
+    fn converted(&self, case: usize, policy: usize) -> MSchedule {
+        let mut c = self.cases[case].clone();
+        c.policy = policy;
+        MSchedule::of_case(&self.policies[policy], &c).expect("checked when made")
+    }
+
+    /// The released case of `person`, present and well under no active case, whose obligations
+    /// after release cover `date` (the latest, if several do).
+    fn monitored_case(&self, person: usize, date: NaiveDate) -> Option<usize> {
+        // While the person is as the release left them: present and well, under no case.
+        if self.active_case(person).is_some() || self.persons[person].state != State::Well {
+            return None;
+        }
+        (0..self.cases.len()).rev().find(|&i| {
+            let c = &self.cases[i];
+            c.person == person
+                && matches!(c.status, CaseStatus::Released { .. })
+                && self.schedule(i).monitoring.is_some_and(|(from, until)| from <= date && date <= until)
+        })
     }
 
     fn active_case(&self, person: usize) -> Option<usize> {
@@ -745,7 +829,17 @@ impl Model {
             let s = self.schedule(i);
             let mut found = Vec::new();
             match c.status {
-                CaseStatus::Released { on } if on == date => found.push(Item::Released),
+                CaseStatus::Released { on } => {
+                    if on == date {
+                        found.push(Item::Released);
+                    }
+                    if let Some((from, until)) = s.monitoring
+                        && from <= date
+                        && date <= until
+                    {
+                        found.push(Item::Monitoring { until });
+                    }
+                }
                 CaseStatus::Escalated { on, to } if on == date => found.push(Item::Escalated { to }),
                 CaseStatus::Review { since, .. } if since <= date => found.push(Item::Review { since }),
                 CaseStatus::Open => {
@@ -1252,6 +1346,7 @@ impl Model {
                     linked: linked.and_then(Link::case).map(|l| l.index()),
                     status: CaseStatus::Open,
                     days: Vec::new(),
+                    changes: Vec::new(),
                 });
             }
             Command::Exposed { person, anchor, on } => {
@@ -1270,7 +1365,10 @@ impl Model {
                 if anchor > on {
                     why.push(ANCHOR_AFTER);
                 }
-                let s = MSchedule::of(&self.policies[c.policy], *anchor);
+                // The case's own schedule from the new anchor, its changes kept.
+                let mut moved = c.clone();
+                moved.anchor = *anchor;
+                let s = MSchedule::of_case(&self.policies[c.policy], &moved).expect("checked when made");
                 if s.release < *on {
                     why.push(PERIOD_OVER);
                 }
@@ -1288,8 +1386,10 @@ impl Model {
                 if p >= self.persons.len() {
                     return Err(vec![UNKNOWN_PERSON]);
                 }
-                let Some(id) = self.active_case(p) else { return Err(vec![NO_ACTIVE_CASE]) };
                 let date = at.date();
+                let Some(id) = self.active_case(p).or_else(|| self.monitored_case(p, date)) else {
+                    return Err(vec![NO_ACTIVE_CASE]);
+                };
                 if date < self.cases[id].anchor {
                     return Err(vec![BEFORE_ANCHOR]);
                 }
@@ -1331,8 +1431,7 @@ impl Model {
                             continue;
                         }
                         let settled = c.settled.max(today);
-                        let state =
-                            MSchedule::of(&self.policies[policy], c.anchor).state_on(Category::CloseContact, settled);
+                        let state = self.converted(s, policy).state_on(Category::CloseContact, settled);
                         let person = c.person;
                         let change = self.change(person, state, today, false)?;
                         self.set_state(person, change);
@@ -1354,8 +1453,7 @@ impl Model {
                         {
                             continue;
                         }
-                        let state =
-                            MSchedule::of(&self.policies[policy], c.anchor).state_on(Category::CloseContact, today);
+                        let state = self.converted(s, policy).state_on(Category::CloseContact, today);
                         let person = c.person;
                         let Ok(change) = self.change(person, state, today, false) else { continue };
                         self.set_state(person, change);
@@ -1371,6 +1469,68 @@ impl Model {
                     }
                 }
             }
+            Command::AdjustCase { case, days, reason, by, on } => {
+                if *days == 0 {
+                    why.push(ZERO_ADJUSTMENT);
+                }
+                if by.index() >= self.staff.len() {
+                    why.push(UNKNOWN_STAFF);
+                }
+                let id = case.index();
+                let Some(c) = self.cases.get(id) else {
+                    why.push(UNKNOWN_CASE);
+                    return Err(why);
+                };
+                if !c.active() {
+                    why.push(ENDED);
+                    return Err(why);
+                }
+                let previous_release = self.schedule(id).release;
+                let change =
+                    CaseChange::Adjusted { on: *on, days: *days, reason: reason.clone(), by: *by, previous_release };
+                let mut next = c.clone();
+                (next.settled, next.status) = (next.settled.max(*on), CaseStatus::Open);
+                next.changes.push(change);
+                let Some(s) = MSchedule::of_case(&self.policies[c.policy], &next) else {
+                    why.push(INVALID_LENGTH);
+                    return Err(why);
+                };
+                refuse_if(why)?;
+                let state = self.change(c.person, s.state_on(c.category, next.settled), *on, false)?;
+                self.set_state(c.person, state);
+                self.cases[id] = next;
+            }
+            Command::ChangePolicy { from, to, on } => {
+                let (f, t) = (from.index(), to.index());
+                if f >= self.policies.len() || t >= self.policies.len() {
+                    return Err(vec![UNKNOWN_POLICY]);
+                }
+                if f == t {
+                    why.push(SAME_POLICY);
+                }
+                if self.policies[f].anchor() != self.policies[t].anchor() {
+                    why.push(ANCHOR_MISMATCH);
+                }
+                let moving: Vec<usize> =
+                    (0..self.cases.len()).filter(|&i| self.cases[i].active() && self.cases[i].policy == f).collect();
+                if moving.is_empty() {
+                    why.push(NO_CASES_UNDER);
+                }
+                refuse_if(why)?;
+                for i in moving {
+                    let previous_release = self.schedule(i).release;
+                    let c = &mut self.cases[i];
+                    c.changes.push(CaseChange::PolicyChanged { on: *on, from: *from, to: *to, previous_release });
+                    (c.policy, c.settled, c.status) = (t, c.settled.max(*on), CaseStatus::Open);
+                    if self.policies[t].linked().is_none() {
+                        c.linked = None;
+                    }
+                    let (person, category, settled) = (c.person, c.category, c.settled);
+                    let s = self.schedule(i);
+                    let change = self.change(person, s.state_on(category, settled), *on, false)?;
+                    self.set_state(person, change);
+                }
+            }
             Command::Release { case, on } => {
                 let id = case.index();
                 let Some(c) = self.cases.get(id) else { return Err(vec![UNKNOWN_CASE]) };
@@ -1379,6 +1539,10 @@ impl Model {
                 }
                 if *on < self.schedule(id).release {
                     why.push(TOO_EARLY);
+                }
+                // A blocked release is refused, open or under review: flags are the round's.
+                if c.active() && !self.blockers(id).is_empty() {
+                    why.push(NOT_RELEASABLE);
                 }
                 refuse_if(why)?;
                 self.release_or_flag(id, *on, *on)?;
@@ -1532,6 +1696,7 @@ fn policies() -> Vec<Policy> {
     vec![
         b("home_4", Anchor::Arrival, vec![Phase::new(Setting::HomeIsolation, 4).with_tests([4])])
             .checks_per_day(2)
+            .after_release(AfterRelease::through(10))
             .build(),
         b(
             "central_3_home_2",
@@ -1552,6 +1717,16 @@ fn policies() -> Vec<Policy> {
             .checks_per_day(0)
             .release(Release::DayAfter)
             .ending(Ending::Automatic)
+            .build(),
+        // The US CDC's December 2020 rule, shrunk: 6 days, or 4 with a negative sample taken
+        // on day 3 or 4; monitoring through day 12.
+        b("early_or_full", Anchor::LastExposure, vec![Phase::new(Setting::HomeIsolation, 6)])
+            .checks_per_day(1)
+            .fever(Temperature::FEVER_38)
+            .release(Release::DayAfter)
+            .ending(Ending::Automatic)
+            .early(EarlyRelease::new(4, 3))
+            .after_release(AfterRelease::through(12))
             .build(),
         b(
             "back_and_forth",
@@ -1729,7 +1904,7 @@ impl World {
             let state = PersonState::well(plus(start(), -10));
             commands.push(Command::RegisterPerson { household: HouseholdId::new(h), record, state });
         }
-        commands.extend(policies().into_iter().take(4).map(|policy| Command::AdoptPolicy { policy }));
+        commands.extend(policies().into_iter().take(5).map(|policy| Command::AdoptPolicy { policy }));
         commands.push(Command::CreateOverlay { name: "片区".into(), kind: OverlayKind::Zone });
         commands.push(Command::AddCell {
             overlay: OverlayId::new(0),
@@ -1778,7 +1953,7 @@ impl World {
         for command in commands {
             self.step(command);
         }
-        assert_eq!(self.log.len(), 1 + 11 + 6 + 10 + 4 + 6 + 4 + 10 + 1, "every setup command was accepted");
+        assert_eq!(self.log.len(), 1 + 11 + 6 + 10 + 5 + 6 + 4 + 10 + 1, "every setup command was accepted");
     }
 
     /// Panic with `what` and the commands since the setup (the last forty of a long run: a
@@ -1813,6 +1988,31 @@ impl World {
                     counts.0 += 1;
                     for e in events {
                         self.outcomes.entry(format!("event {}", variant(e))).or_default().0 += 1;
+                        // The protocol rules' own outcomes: a fever in the obligations after
+                        // release, a release of the shorter period earned by a sample.
+                        let rule = match e {
+                            Event::CheckRecorded { case, escalation: Some(_), .. }
+                                if matches!(
+                                    before.case(*case).map(|c| c.status()),
+                                    Ok(CaseStatus::Released { .. })
+                                ) =>
+                            {
+                                Some("rule escalated after release")
+                            }
+                            Event::CaseReleased { case, .. } => {
+                                let c = &self.model.cases[case.index()];
+                                let policy = &self.model.policies[c.policy];
+                                let s = self.model.schedule(case.index());
+                                policy
+                                    .early()
+                                    .is_some_and(|e| s.last == s.first + TimeDelta::days(i64::from(e.days()) - 1))
+                                    .then_some("rule released early")
+                            }
+                            _ => None,
+                        };
+                        if let Some(rule) = rule {
+                            self.outcomes.entry(rule.to_owned()).or_default().0 += 1;
+                        }
                     }
                 }
                 Err(e) => {
@@ -2031,6 +2231,7 @@ impl World {
             );
             same!(got.linked(), c.linked.map(|l| CaseId::new(l as u32)), "the link of {id}");
             same!(got.status(), &c.status, "the status of {id}");
+            same!(got.changes(), c.changes.as_slice(), "the changes of {id}");
             let days: Vec<_> =
                 got.days().iter().map(|d| (d.date(), u32::from(d.checks()), d.symptoms(), d.test())).collect();
             let mut want: Vec<_> = c.days.iter().map(|d| (d.date, d.checks.min(255), d.symptoms, d.test)).collect();
@@ -2183,6 +2384,21 @@ enum Op {
         smart: bool,
         on: i8,
     },
+    /// An active case's period extended or shortened, by a staff member, on a day.
+    Adjust {
+        case: u16,
+        smart: bool,
+        days: i8,
+        staff: u16,
+        on: i8,
+    },
+    /// Every active case under one policy moved to another.
+    ChangePolicy {
+        from: u16,
+        to: u16,
+        smart: bool,
+        on: i8,
+    },
     /// A close contact (policy 1) and a secondary contact of theirs (policy 2, linked).
     Cluster {
         close: u16,
@@ -2270,7 +2486,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (pick(), any::<u8>()).prop_map(|(person, markers)| Op::SetMarkers { person, markers }),
         4 => (pick(), any::<u8>(), offset()).prop_map(|(person, state, on)| Op::SetState { person, state, on }),
         1 => (0u8..4, offset()).prop_map(|(rule, on)| Op::SetColourRule { rule, on }),
-        1 => (0u8..6, 0u8..4).prop_map(|(which, rename)| Op::AdoptPolicy { which, rename }),
+        1 => (0u8..7, 0u8..4).prop_map(|(which, rename)| Op::AdoptPolicy { which, rename }),
         10 => (
             pick(),
             smart(),
@@ -2310,6 +2526,10 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (pick(), smart(), offset(), prop::bool::weighted(0.3))
             .prop_map(|(person, smart, on, positive)| Op::RecordTest { person, smart, on, positive }),
         4 => (pick(), smart(), -2i8..=2).prop_map(|(case, smart, on)| Op::Release { case, smart, on }),
+        3 => (pick(), smart(), prop_oneof![3 => -3i8..=3, 1 => -12i8..=12], pick(), prop_oneof![6 => Just(0i8), 1 => -1i8..=1])
+            .prop_map(|(case, smart, days, staff, on)| Op::Adjust { case, smart, days, staff, on }),
+        2 => (pick(), pick(), smart(), prop_oneof![6 => Just(0i8), 1 => -1i8..=1])
+            .prop_map(|(from, to, smart, on)| Op::ChangePolicy { from, to, smart, on }),
         4 => Just(Op::Routine),
         2 => (pick(), pick(), -2i8..=0)
             .prop_map(|(close, secondary, anchor)| Op::Cluster { close, secondary, anchor }),
@@ -2356,8 +2576,10 @@ impl World {
 
     /// A person with an active case when `smart` and there is one, else any (or an unknown).
     fn person_under_case(&self, pick: u16, smart: bool) -> PersonId {
-        let under: Vec<usize> =
-            (0..self.model.persons.len()).filter(|&p| self.model.active_case(p).is_some()).collect();
+        // Under an active case, or released and within the obligations after release.
+        let under: Vec<usize> = (0..self.model.persons.len())
+            .filter(|&p| self.model.active_case(p).is_some() || self.model.monitored_case(p, self.today).is_some())
+            .collect();
         match among(&under, pick) {
             Some(p) if smart => PersonId::new(p as u32),
             _ => self.person_id(pick),
@@ -2559,12 +2781,21 @@ impl World {
                 };
                 Command::Exposed { person, anchor, on }
             }
-            Op::RecordCheck { person, smart, on, hour, tenths, symptoms } => Command::RecordCheck {
-                person: self.person_under_case(person, smart),
-                at: self.day(on).and_hms_opt(u32::from(hour), 0, 0).expect("a time"),
-                temperature: Temperature::from_tenths(tenths).expect("plausible"),
-                symptoms,
-            },
+            Op::RecordCheck { person, smart, on, hour, tenths, symptoms } => {
+                let person = self.person_under_case(person, smart);
+                let date = self.day(on);
+                // Released and monitoring their symptoms: a fever one time in two.
+                let watched = m.active_case(person.index()).is_none()
+                    && m.persons.get(person.index()).is_some()
+                    && m.monitored_case(person.index(), date).is_some();
+                let tenths = if watched && hour % 2 == 1 { 385 } else { tenths };
+                Command::RecordCheck {
+                    person,
+                    at: date.and_hms_opt(u32::from(hour), 0, 0).expect("a time"),
+                    temperature: Temperature::from_tenths(tenths).expect("plausible"),
+                    symptoms,
+                }
+            }
             Op::RecordTest { person, smart, on, positive } => {
                 // A positive result mostly for a close contact with linked secondary contacts.
                 let linked: Vec<usize> = (0..m.cases.len())
@@ -2577,6 +2808,34 @@ impl World {
                 };
                 let result = if positive { TestResult::Positive } else { TestResult::Negative };
                 Command::RecordTest { person, on: self.day(on), result }
+            }
+            Op::Adjust { case, smart, days, staff, on } => {
+                let active: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].active()).collect();
+                let case = match among(&active, case).filter(|_| smart) {
+                    Some(c) => CaseId::new(c as u32),
+                    None => CaseId::new(id(m.cases.len(), case)),
+                };
+                let reason = Reason::new(format!("adjusted by {days}")).expect("a reason");
+                let by = StaffId::new(id(m.staff.len(), staff));
+                Command::AdjustCase { case, days: i16::from(days), reason, by, on: self.day(on) }
+            }
+            Op::ChangePolicy { from, to, smart, on } => {
+                let n = m.policies.len();
+                // Mostly from a policy some active case follows, to another of its anchor.
+                let followed: Vec<usize> =
+                    (0..n).filter(|&p| m.cases.iter().any(|c| c.active() && c.policy == p)).collect();
+                let from = among(&followed, from).filter(|_| smart).unwrap_or(id(n, from) as usize);
+                let same: Vec<usize> = (0..n)
+                    .filter(|&p| {
+                        p != from && m.policies.get(from).is_some_and(|f| f.anchor() == m.policies[p].anchor())
+                    })
+                    .collect();
+                let to = among(&same, to).filter(|_| smart).unwrap_or(id(n, to) as usize);
+                Command::ChangePolicy {
+                    from: PolicyId::new(from as u16),
+                    to: PolicyId::new(to as u16),
+                    on: self.day(on),
+                }
             }
             Op::Release { case, smart, on } => {
                 // Mostly an active case, around its release date.
@@ -3300,6 +3559,8 @@ fn the_operations_reach_every_command_and_outcome() {
         "Unassign",
         "Solve",
         "Replace",
+        "AdjustCase",
+        "ChangePolicy",
     ] {
         let (ok, refused) = total.get(command).copied().unwrap_or_default();
         assert!(ok > 0, "{command} never accepted");
@@ -3317,7 +3578,12 @@ fn the_operations_reach_every_command_and_outcome() {
         "Rostered",
         "UnitClosed",
         "ColourRuleSet",
+        "PolicyChanged",
+        "CaseAdjusted",
     ] {
         assert!(total.get(&format!("event {event}")).is_some_and(|t| t.0 > 0), "no {event} event");
+    }
+    for rule in ["rule escalated after release", "rule released early"] {
+        assert!(total.get(rule).is_some_and(|t| t.0 > 0), "never {rule}");
     }
 }

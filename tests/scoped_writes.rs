@@ -174,6 +174,12 @@ fn city(shape: &Shape) -> Registry {
         if category == Category::CloseContact {
             close_cases.push(case);
         }
+        if anchor == fortnight {
+            // A clean check on their last day, today: a release asked for is accepted (a
+            // blocked one is refused).
+            let temperature = Temperature::from_tenths(365).expect("a temperature");
+            send(&mut reg, Command::RecordCheck { person, at: at(start(), 8), temperature, symptoms: false });
+        }
     }
 
     // Staff at the root, the communities and the courtyards; three schemes, solved.

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use wangge::colour::{PersonState, State};
-use wangge::duty::{Qualification as Q, Qualifications, Role, Scheme, Staff};
+use wangge::duty::{Qualification as Q, Qualifications, Scheme, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, PersonRecord};
 use wangge::quarantine::{CaseStatus, Category, Item, Policy, Temperature};

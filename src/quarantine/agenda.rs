@@ -47,10 +47,19 @@ pub enum Item {
         /// The checks recorded that day.
         recorded: u8,
     },
+    /// Released, and within the obligations after release 解除后健康监测 of its policy
+    /// ([`AfterRelease`](super::AfterRelease)): symptoms to monitor (and a mask to wear)
+    /// through `until`. A fever reading in the window makes the person a suspected case.
+    Monitoring {
+        /// The last day of the obligations.
+        until: NaiveDate,
+    },
 }
 
 impl Item {
-    /// The position of this kind in an agenda's order.
+    /// The position of this kind in an agenda's order: released 0, escalated 1, review 2,
+    /// release due 3, test due 4, missed checks 5, monitoring after release 6 (the kinds
+    /// added later rank after those before, so that an order once documented stays).
     pub const fn rank(&self) -> u8 {
         match self {
             Item::Released => 0,
@@ -59,6 +68,7 @@ impl Item {
             Item::ReleaseDue { .. } => 3,
             Item::TestDue => 4,
             Item::MissedChecks { .. } => 5,
+            Item::Monitoring { .. } => 6,
         }
     }
 
@@ -71,6 +81,7 @@ impl Item {
             Item::ReleaseDue { .. } => "release due",
             Item::TestDue => "test due",
             Item::MissedChecks { .. } => "missed checks",
+            Item::Monitoring { .. } => "monitoring after release",
         }
     }
 
@@ -83,6 +94,7 @@ impl Item {
             Item::ReleaseDue { .. } => "应解除隔离",
             Item::TestDue => "应做核酸",
             Item::MissedChecks { .. } => "漏报体温",
+            Item::Monitoring { .. } => "解除后健康监测",
         }
     }
 }
@@ -103,7 +115,8 @@ pub struct AgendaItem {
 }
 
 /// The daily agenda 每日工作清单 for one date: who was released, who escalated, who needs
-/// review, whose release is due, whose test is due, who missed checks the day before.
+/// review, whose release is due, whose test is due, who missed checks the day before, who is
+/// released but still monitoring their symptoms.
 ///
 /// Made by [`Registry::agenda`](crate::Registry::agenda) (and per unit, and through a
 /// [`Scope`](crate::Scope)). Items are sorted by kind ([`Item::rank`]), then by case; a case
@@ -179,6 +192,11 @@ impl Agenda {
         self.of(Item::MissedChecks { required: 0, recorded: 0 }.rank())
     }
 
+    /// Released cases within their obligations after release.
+    pub fn monitoring(&self) -> impl Iterator<Item = &AgendaItem> + '_ {
+        self.of(Item::Monitoring { until: NaiveDate::MIN }.rank())
+    }
+
     /// The items whose unit `keep` accepts, in the same order (the agenda of one unit or
     /// scope).
     pub fn retain(&mut self, mut keep: impl FnMut(UnitId) -> bool) {
@@ -186,9 +204,9 @@ impl Agenda {
     }
 
     /// How many items of each kind, in [`Item::rank`] order: released, escalated, review,
-    /// release due, tests due, missed checks.
-    pub fn counts(&self) -> [usize; 6] {
-        let mut out = [0; 6];
+    /// release due, tests due, missed checks, monitoring after release.
+    pub fn counts(&self) -> [usize; 7] {
+        let mut out = [0; 7];
         for i in &self.items {
             out[usize::from(i.item.rank())] += 1;
         }

@@ -12,9 +12,113 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Category, Ending, LinkedRelease, Schedule};
+use super::{Category, Ending, LinkedRelease, Policy, QuarantineError, Schedule};
 use crate::colour::State;
-use crate::{CaseId, PersonId, PolicyId};
+use crate::{CaseId, PersonId, PolicyId, StaffId};
+
+/// The longest [`Reason`] accepted, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Why a case's period was extended or shortened 调整原因: 1 to [`MAX_REASON_CHARS`]
+/// characters, not all blank, no control characters. Serialised as a string, read back
+/// through the same checks.
+///
+/// # Example
+/// ```
+/// use wangge::quarantine::Reason;
+/// assert_eq!(Reason::new("复核: 第7天采样阴性")?.as_str(), "复核: 第7天采样阴性");
+/// assert!(Reason::new(" ").is_err());
+/// # Ok::<(), wangge::quarantine::CaseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reason(String);
+
+impl Reason {
+    /// A reason.
+    ///
+    /// # Errors
+    /// [`CaseError::InvalidReason`] when empty, blank, longer than [`MAX_REASON_CHARS`] or
+    /// holding a control character.
+    pub fn new(text: impl Into<String>) -> Result<Self, CaseError> {
+        let text = text.into();
+        if let Some(chars) = crate::text::bad_name(&text, MAX_REASON_CHARS) {
+            return Err(CaseError::InvalidReason { chars, max: MAX_REASON_CHARS });
+        }
+        Ok(Reason(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Reason {
+    type Error = CaseError;
+    fn try_from(s: String) -> Result<Self, CaseError> {
+        Reason::new(s)
+    }
+}
+
+impl From<Reason> for String {
+    fn from(r: Reason) -> String {
+        r.0
+    }
+}
+
+/// A change made to an active case's period by a command, kept on the case
+/// ([`Case::changes`]) with the release date it had before.
+///
+/// Serialised as `{"PolicyChanged": {...}}` or `{"Adjusted": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum CaseChange {
+    /// The case moved to another policy ([`Command::ChangePolicy`](crate::Command::ChangePolicy)):
+    /// a protocol change applied to the people already in isolation.
+    PolicyChanged {
+        /// The business date of the change.
+        on: NaiveDate,
+        /// The policy it followed.
+        from: PolicyId,
+        /// The policy it follows from then.
+        to: PolicyId,
+        /// Its release date before the change.
+        previous_release: NaiveDate,
+    },
+    /// The period was extended (`days` > 0) or shortened (`days` < 0)
+    /// ([`Command::AdjustCase`](crate::Command::AdjustCase)).
+    Adjusted {
+        /// The business date of the adjustment.
+        on: NaiveDate,
+        /// Days added (negative: taken off).
+        days: i16,
+        /// Why.
+        reason: Reason,
+        /// The staff member who authorised it.
+        by: StaffId,
+        /// Its release date before the adjustment.
+        previous_release: NaiveDate,
+    },
+}
+
+impl CaseChange {
+    /// The business date of the change.
+    pub const fn on(&self) -> NaiveDate {
+        match self {
+            CaseChange::PolicyChanged { on, .. } | CaseChange::Adjusted { on, .. } => *on,
+        }
+    }
+
+    /// The release date before the change.
+    pub const fn previous_release(&self) -> NaiveDate {
+        match self {
+            CaseChange::PolicyChanged { previous_release, .. } | CaseChange::Adjusted { previous_release, .. } => {
+                *previous_release
+            }
+        }
+    }
+}
 
 /// The result of a test 核酸检测结果.
 ///
@@ -262,6 +366,44 @@ pub enum CaseError {
         /// The date of the record named.
         date: NaiveDate,
     },
+    /// A reason that is empty, blank, too long or holds control characters.
+    #[error(
+        "invalid reason of {chars} characters: expected 1 to {max} characters, not all blank, no control characters"
+    )]
+    InvalidReason {
+        /// How many characters it had.
+        chars: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// An adjustment of 0 days.
+    #[error("an adjustment of 0 days changes nothing: expected days added or taken off")]
+    ZeroAdjustment,
+    /// A change of policy that would move no case: no active case follows the policy.
+    #[error("no active case follows policy {policy}")]
+    NoCasesUnder {
+        /// The policy.
+        policy: PolicyId,
+    },
+    /// A change of policy from a policy to itself.
+    #[error("policy {policy} cannot replace itself")]
+    SamePolicy {
+        /// The policy.
+        policy: PolicyId,
+    },
+    /// A change between policies that count from different anchors: the cases' anchor dates
+    /// would mean something else.
+    #[error("policy {from} counts from {from_anchor}, policy {to} from {to_anchor}: expected the same anchor")]
+    AnchorMismatch {
+        /// The policy the cases follow.
+        from: PolicyId,
+        /// Its anchor.
+        from_anchor: super::Anchor,
+        /// The policy they would follow.
+        to: PolicyId,
+        /// Its anchor.
+        to_anchor: super::Anchor,
+    },
     /// A secondary contact under a policy with a [`LinkedRelease`] started without saying
     /// which close contact's case they follow: name it ([`Link::Case`](super::Link::Case)), or
     /// say there is none ([`Link::Unlinked`](super::Link::Unlinked)).
@@ -313,8 +455,10 @@ impl fmt::Display for LinkProblem {
     }
 }
 
-/// Where a case stands. A case is *active* while open or under review; it ends exactly once,
-/// released or escalated.
+/// Where a case stands. A case is *active* while open or under review; it ends released or
+/// escalated. A released case whose policy has obligations after release
+/// ([`AfterRelease`](super::AfterRelease)) may still be escalated by a fever in that window
+/// (released, then escalated: never active again by it).
 ///
 /// Serialised as `"Open"`, `{"Review": {...}}`, `{"Released": {"on": ...}}`,
 /// `{"Escalated": {"on": ..., "to": "Suspected"}}`.
@@ -386,6 +530,10 @@ pub struct Case {
     status: CaseStatus,
     /// Sorted by date, one record per date.
     days: Vec<DayRecord>,
+    /// The changes made to the period, in order (left out when none, so that a case without
+    /// any writes as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<CaseChange>,
 }
 
 impl Case {
@@ -408,6 +556,7 @@ impl Case {
             linked,
             status: CaseStatus::Open,
             days: Vec::new(),
+            changes: Vec::new(),
         }
     }
 
@@ -455,6 +604,59 @@ impl Case {
     /// Every day with something recorded, in date order.
     pub fn days(&self) -> &[DayRecord] {
         &self.days
+    }
+
+    /// The changes made to the period (policy changes, extensions, reductions), in order,
+    /// each with the release date it had before.
+    pub fn changes(&self) -> &[CaseChange] {
+        &self.changes
+    }
+
+    /// The days added to the period (negative: taken off) since its policy last changed.
+    pub fn adjustment(&self) -> i64 {
+        self.changes
+            .iter()
+            .rev()
+            .take_while(|c| !matches!(c, CaseChange::PolicyChanged { .. }))
+            .map(|c| match c {
+                CaseChange::Adjusted { days, .. } => i64::from(*days),
+                CaseChange::PolicyChanged { .. } => 0,
+            })
+            .sum()
+    }
+
+    /// Whether a negative sample qualifies the case for `schedule`'s shorter period: one taken
+    /// on or after its first sample day and on or before its last day.
+    fn early_sample(&self, schedule: &Schedule) -> bool {
+        schedule
+            .early()
+            .is_some_and(|(last, from)| self.tests().any(|(d, t)| t == TestResult::Negative && from <= d && d <= last))
+    }
+
+    /// The schedule the case follows under `policy` (its own): the policy's schedule from the
+    /// anchor, with the days added or taken off since the policy last changed
+    /// ([`Case::adjustment`]), cut to the policy's shorter period when a negative sample taken
+    /// in its window is recorded ([`EarlyRelease`](super::EarlyRelease)), and releasing
+    /// nobody before the date of the case's latest change ([`Case::changes`]).
+    ///
+    /// # Errors
+    /// [`QuarantineError::DateOutOfRange`] past the calendar;
+    /// [`QuarantineError::InvalidLength`] when the adjustments leave no day or too many.
+    pub fn schedule(&self, policy: &Policy) -> Result<Schedule, QuarantineError> {
+        let mut s = policy.schedule(self.anchor)?;
+        let adjustment = self.adjustment();
+        if adjustment != 0 {
+            s = s.resized(i64::from(s.total_days()) + adjustment)?;
+        }
+        if self.early_sample(&s)
+            && let Some((last, _)) = s.early()
+        {
+            s = s.resized(last.signed_duration_since(s.first_day()).num_days() + 1)?;
+        }
+        if let Some(latest) = self.changes.last() {
+            s = s.not_before(latest.on());
+        }
+        Ok(s)
     }
 
     /// What was recorded on `date`, if anything.
@@ -628,6 +830,20 @@ impl Case {
         self.status = if reasons.is_empty() { CaseStatus::Open } else { CaseStatus::Review { since: on, reasons } };
     }
 
+    /// Record `change`, made on its date, the case following `policy` from then (its link to a
+    /// close contact's case kept only when `keep_link`: a policy without a linked release
+    /// waits on nobody); a case under review is open again, for the next round to judge under
+    /// its new schedule.
+    pub(crate) fn change(&mut self, change: CaseChange, policy: PolicyId, keep_link: bool) {
+        self.settled = self.settled.max(change.on());
+        self.policy = policy;
+        if !keep_link {
+            self.linked = None;
+        }
+        self.status = CaseStatus::Open;
+        self.changes.push(change);
+    }
+
     /// Set where the case stands.
     pub(crate) fn set_status(&mut self, status: CaseStatus) {
         self.status = status;
@@ -641,6 +857,27 @@ impl Case {
         }
         if self.anchor > self.settled || self.started > self.settled {
             return Some("its state was settled before it started".to_owned());
+        }
+        let mut previous = self.started;
+        for change in &self.changes {
+            if change.on() < previous || change.on() > self.settled {
+                return Some("its changes are not dated in order between its start and its settled date".to_owned());
+            }
+            previous = change.on();
+            match change {
+                CaseChange::Adjusted { days: 0, .. } => return Some("an adjustment of 0 days".to_owned()),
+                CaseChange::PolicyChanged { from, to, .. } if from == to => {
+                    return Some("a policy changed into itself".to_owned());
+                }
+                _ => {}
+            }
+        }
+        if let Some(CaseChange::PolicyChanged { to, .. }) =
+            self.changes.iter().rev().find(|c| matches!(c, CaseChange::PolicyChanged { .. }))
+            && *to != self.policy
+            && self.category != Category::CloseContact
+        {
+            return Some("it follows another policy than its last change of policy gave it".to_owned());
         }
         None
     }
@@ -671,6 +908,36 @@ mod tests {
         assert!(c.day(date(7, 2)).is_some_and(DayRecord::symptoms));
         assert_eq!(c.tests().collect::<Vec<_>>(), [(date(7, 2), TestResult::Negative)]);
         assert_eq!(c.problem(), None);
+    }
+
+    #[test]
+    fn adjustments_count_since_the_last_change_of_policy_and_the_latest_change_is_a_floor() {
+        let policy = Policy::cn_ed9_close_contact(); // from Jul 1: last day Jul 11
+        let mut c = case(Category::CloseContact);
+        let adjusted = |on, days| CaseChange::Adjusted {
+            on,
+            days,
+            reason: Reason::new("r").unwrap(),
+            by: StaffId::new(0),
+            previous_release: on,
+        };
+        c.change(adjusted(date(7, 2), 3), PolicyId::new(0), true);
+        c.change(adjusted(date(7, 3), -1), PolicyId::new(0), true);
+        assert_eq!(c.adjustment(), 2);
+        assert_eq!(c.schedule(&policy).unwrap().release(), date(7, 13));
+        let moved = CaseChange::PolicyChanged {
+            on: date(7, 12),
+            from: PolicyId::new(0),
+            to: PolicyId::new(1),
+            previous_release: date(7, 13),
+        };
+        c.change(moved, PolicyId::new(1), false);
+        assert_eq!(c.adjustment(), 0);
+        // The policy's own 10 days end on Jul 11: released on the day of the change, Jul 12.
+        assert_eq!(c.schedule(&policy).unwrap().release(), date(7, 12));
+        assert_eq!((c.settled(), c.changes().len(), c.problem()), (date(7, 12), 3, None));
+        c.change(adjusted(date(7, 12), -20), PolicyId::new(1), true);
+        assert_eq!(c.schedule(&policy), Err(QuarantineError::InvalidLength { days: -10 }));
     }
 
     #[test]

@@ -12,19 +12,30 @@
 //! day, every test day, every check slot and the release date. It is a pure function of the
 //! policy and the date, so a new exposure during the period simply asks for a new schedule.
 //!
+//! The published protocols also say what happens around the period, and the policy says it as
+//! data too: a shorter period earned by a negative sample taken in a window of days
+//! ([`EarlyRelease`]: the US CDC's "7 days with a test on day 5 or later"), and obligations
+//! after release ([`AfterRelease`]: symptom monitoring and a mask through day 14), which do not
+//! hold the release but show on the agenda, a fever in them making a suspected case. A case's
+//! own schedule ([`Case::schedule`]) adds what was done to it: the protocol changes applied to
+//! people already isolated and the extensions and reductions of its period ([`CaseChange`],
+//! kept with the release date each replaced).
+//!
 //! A [`Case`] is one person under one policy, kept by the [`Registry`](crate::Registry): its
 //! [`Category`] and the phase give the person's [`State`](crate::colour::State) (so the
 //! household's colour follows the case), the checks and tests recorded decide whether it may
-//! be released ([`Case::release_blockers`]), and it ends exactly once, released or escalated
-//! ([`CaseStatus`]). The [`Agenda`] is what the registry answers each morning: who was
-//! released or escalated, who needs review, whose release and tests are due, who missed checks
-//! the day before.
+//! be released ([`Case::release_blockers`]), and it ends released or escalated
+//! ([`CaseStatus`]; a released case may still escalate during its obligations after release).
+//! The [`Agenda`] is what the registry answers each morning: who was released or escalated,
+//! who needs review, whose release and tests are due, who missed checks the day before, who
+//! is released but still monitoring their symptoms.
 //!
 //! ```text
 //! Policy ──schedule(anchor date)──▶ Schedule: phases, tests, check slots, release
 //!    │                                  │
 //!    └── Command::StartCase ──▶ Case ───┴──▶ person's State ──▶ household colour, tallies
 //!        RecordCheck / RecordTest / Exposed / Release / OpenDay ──▶ Registry::agenda(today)
+//!        ChangePolicy / AdjustCase ──▶ Case::changes, the case's schedule recomputed
 //! ```
 //!
 //! This module holds the pure rules and values; the registry applies them
@@ -64,11 +75,14 @@ mod presets;
 mod schedule;
 
 pub use agenda::{Agenda, AgendaItem, Item};
-pub use case::{Case, CaseError, CaseStatus, DayRecord, LinkProblem, Reading, ReviewReason, Sample, TestResult};
+pub use case::{
+    Case, CaseChange, CaseError, CaseStatus, DayRecord, LinkProblem, MAX_REASON_CHARS, Reading, Reason, ReviewReason,
+    Sample, TestResult,
+};
 pub use category::{Category, Link};
 pub use policy::{
-    LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS, Phase, Policy, PolicyBuilder,
-    Temperature,
+    AfterRelease, EarlyRelease, LinkedRelease, MAX_CHECKS_PER_DAY, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TOTAL_DAYS,
+    Phase, Policy, PolicyBuilder, Temperature,
 };
 pub use schedule::{PhaseDates, Schedule};
 
@@ -157,6 +171,35 @@ pub enum QuarantineError {
     /// A linked release that waits on 0 tests.
     #[error("a linked release must wait on at least 1 test of the linked close contact")]
     ZeroLinkedTests,
+    /// A shorter period whose sample window is empty (`sample_from` 0 or after `days`), or
+    /// that is not shorter than the full period.
+    #[error(
+        "a shorter period of {days} days with samples from day {sample_from}: expected 1 <= sample_from <= days < {total}"
+    )]
+    InvalidEarlyRelease {
+        /// The shorter period's days.
+        days: u16,
+        /// The first day a sample counts.
+        sample_from: u16,
+        /// The full period's days.
+        total: u32,
+    },
+    /// Obligations after release that end within the period, or after [`MAX_TOTAL_DAYS`].
+    #[error(
+        "obligations after release through day {through}: expected after the period's {total} days and at most day 366"
+    )]
+    InvalidAfterRelease {
+        /// The last day given.
+        through: u16,
+        /// The full period's days.
+        total: u32,
+    },
+    /// A case's period adjusted to fewer than 1 day or more than [`MAX_TOTAL_DAYS`].
+    #[error("a period of {days} days: expected 1 to 366")]
+    InvalidLength {
+        /// The length it would have.
+        days: i64,
+    },
     /// A date of the schedule falls outside the calendar chrono can represent.
     #[error("day {day} counted from {anchor} is outside the representable calendar")]
     DateOutOfRange {

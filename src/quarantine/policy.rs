@@ -271,6 +271,83 @@ impl LinkedRelease {
     }
 }
 
+/// A shorter period with a negative sample 检测缩短: released after `days` days instead of
+/// the full period when a sample taken on day `sample_from` or later (and on day `days` at
+/// the latest) was negative.
+///
+/// The US CDC's rule of December 2020 for contacts: 10 days, or 7 with a negative test on a
+/// sample taken on day 5 or later ([`EarlyRelease::CDC_DEC_2020`]). The sample is a window,
+/// not a fixed test day: any negative result sampled in it counts, and without one the case
+/// runs to the full period. Validated by the [`Policy`] that holds it: `1 <= sample_from <=
+/// days`, `days` shorter than the full period.
+///
+/// Serialised as `{"days": 7, "sample_from": 5}`.
+///
+/// # Example
+/// ```
+/// use wangge::quarantine::EarlyRelease;
+/// let rule = EarlyRelease::new(7, 5);
+/// assert_eq!(rule, EarlyRelease::CDC_DEC_2020);
+/// assert_eq!((rule.days(), rule.sample_from()), (7, 5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyRelease {
+    days: u16,
+    sample_from: u16,
+}
+
+impl EarlyRelease {
+    /// The US CDC, December 2020: 7 days with a negative sample taken on day 5 or later.
+    pub const CDC_DEC_2020: EarlyRelease = EarlyRelease { days: 7, sample_from: 5 };
+
+    /// Released after `days` days with a negative sample taken on day `sample_from..=days`
+    /// (checked by the policy that holds it).
+    pub const fn new(days: u16, sample_from: u16) -> Self {
+        EarlyRelease { days, sample_from }
+    }
+
+    /// The length of the shorter period, in days.
+    pub const fn days(self) -> u16 {
+        self.days
+    }
+
+    /// The first day a sample counts, counted as the period's days are.
+    pub const fn sample_from(self) -> u16 {
+        self.sample_from
+    }
+}
+
+/// Obligations after release 解除后健康监测: the person is free, but keeps monitoring their
+/// symptoms (and wears a mask) through day `through` of the period's counting.
+///
+/// The US CDC, December 2020: contacts released after day 10 (or 7) keep monitoring through
+/// day 14; December 2021: 5 days at home, then 5 of masking (through day 10). The window does
+/// not hold the release: it begins the day after the period's last day and ends on day
+/// `through`; it shows on the agenda ([`Item::Monitoring`](super::Item::Monitoring)) and a
+/// fever reading in it makes the person a suspected case
+/// ([`Command::RecordCheck`](crate::Command::RecordCheck)). Validated by the [`Policy`] that
+/// holds it: `through` is after the full period and within [`MAX_TOTAL_DAYS`].
+///
+/// Serialised as `{"through": 14}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AfterRelease {
+    through: u16,
+}
+
+impl AfterRelease {
+    /// Monitoring through day `through` (checked by the policy that holds it).
+    pub const fn through(through: u16) -> Self {
+        AfterRelease { through }
+    }
+
+    /// The last day of the obligations, counted as the period's days are.
+    pub const fn last_day(self) -> u16 {
+        self.through
+    }
+}
+
 /// The parts of a [`Policy`], with defaults, not yet checked; [`PolicyBuilder::build`] checks
 /// them. It is also the policy's serialised form.
 ///
@@ -283,12 +360,15 @@ impl LinkedRelease {
 /// | `release` | [`Release::OnLastDay`] |
 /// | `ending` | [`Ending::AfterCleanLastCheck`] |
 /// | `linked` | none |
+/// | `early` | none |
+/// | `after_release` | none |
 ///
 /// Serialised as `{"name": ..., "source": ..., "anchor": "LastExposure", "counting": ...,
 /// "phases": [...], "checks_per_day": 2, "fever": "37.3", "release": "OnLastDay", "ending":
-/// ..., "linked": {"first_tests": 2}}`; unknown fields are refused. In a command
-/// ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)) every field but `linked` is
-/// required. Read on its own (and in a format-5 event log or snapshot, which this crate always
+/// ..., "linked": {"first_tests": 2}, "early": {...}, "after_release": {...}}`, the last three
+/// left out when none; unknown fields are refused. In a command
+/// ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)) every field but `linked`, `early`
+/// and `after_release` is required. Read on its own (and in a format-5 event log or snapshot, which this crate always
 /// writes whole), every field but `name`, `anchor` and `phases` may be left out, taking its
 /// default.
 ///
@@ -330,6 +410,10 @@ pub struct PolicyBuilder {
     ending: Ending,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     linked: Option<LinkedRelease>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    early: Option<EarlyRelease>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    after_release: Option<AfterRelease>,
 }
 
 /// A policy as a command gives it ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)):
@@ -349,6 +433,10 @@ struct EveryField {
     ending: Ending,
     #[serde(default)]
     linked: Option<LinkedRelease>,
+    #[serde(default)]
+    early: Option<EarlyRelease>,
+    #[serde(default)]
+    after_release: Option<AfterRelease>,
 }
 
 /// Read a policy with every field given (no default taken but `linked`'s, none), through
@@ -367,6 +455,8 @@ pub(crate) fn deserialize_every_field<'de, D: serde::Deserializer<'de>>(d: D) ->
         release: f.release,
         ending: f.ending,
         linked: f.linked,
+        early: f.early,
+        after_release: f.after_release,
     };
     b.build().map_err(serde::de::Error::custom)
 }
@@ -450,8 +540,23 @@ impl PolicyBuilder {
         self
     }
 
+    /// A shorter period with a negative sample taken in a window, or `None`.
+    #[must_use]
+    pub fn early(mut self, early: impl Into<Option<EarlyRelease>>) -> Self {
+        self.early = early.into();
+        self
+    }
+
+    /// Obligations after release (symptom monitoring, a mask) through a day, or `None`.
+    #[must_use]
+    pub fn after_release(mut self, after: impl Into<Option<AfterRelease>>) -> Self {
+        self.after_release = after.into();
+        self
+    }
+
     /// Every problem of these parts, in this order: the name, the source, no phases, each
-    /// phase (0 days, test days outside it), the total length, the checks a day. Empty when
+    /// phase (0 days, test days outside it), the total length, the checks a day, the shorter
+    /// period, the obligations after release. Empty when
     /// [`PolicyBuilder::build`] succeeds.
     pub fn problems(&self) -> Vec<QuarantineError> {
         let mut found = Vec::new();
@@ -477,6 +582,16 @@ impl PolicyBuilder {
         if self.checks_per_day > MAX_CHECKS_PER_DAY {
             found.push(QuarantineError::TooManyChecks { checks: self.checks_per_day, max: MAX_CHECKS_PER_DAY });
         }
+        if let Some(e) = self.early
+            && (e.sample_from == 0 || e.sample_from > e.days || u32::from(e.days) >= days)
+        {
+            found.push(QuarantineError::InvalidEarlyRelease { days: e.days, sample_from: e.sample_from, total: days });
+        }
+        if let Some(a) = self.after_release
+            && (u32::from(a.through) <= days || u32::from(a.through) > MAX_TOTAL_DAYS)
+        {
+            found.push(QuarantineError::InvalidAfterRelease { through: a.through, total: days });
+        }
         found
     }
 
@@ -497,8 +612,9 @@ impl PolicyBuilder {
     /// The first of [`PolicyBuilder::problems`]: [`QuarantineError::InvalidName`],
     /// [`QuarantineError::InvalidSource`], [`QuarantineError::NoPhases`],
     /// [`QuarantineError::ZeroLength`], [`QuarantineError::TestDayOutsidePhase`],
-    /// [`QuarantineError::TooLong`], [`QuarantineError::ZeroChecks`] or
-    /// [`QuarantineError::TooManyChecks`].
+    /// [`QuarantineError::TooLong`], [`QuarantineError::ZeroChecks`],
+    /// [`QuarantineError::TooManyChecks`], [`QuarantineError::InvalidEarlyRelease`] or
+    /// [`QuarantineError::InvalidAfterRelease`].
     pub fn build(self) -> Result<Policy, QuarantineError> {
         self.validate()?;
         Ok(Policy { parts: self })
@@ -592,6 +708,8 @@ impl Policy {
             release: Release::default(),
             ending: Ending::default(),
             linked: None,
+            early: None,
+            after_release: None,
         }
     }
 
@@ -667,6 +785,16 @@ impl Policy {
     /// The release that waits on a linked close contact's tests, if any.
     pub const fn linked(&self) -> Option<LinkedRelease> {
         self.parts.linked
+    }
+
+    /// The shorter period with a negative sample, if any.
+    pub const fn early(&self) -> Option<EarlyRelease> {
+        self.parts.early
+    }
+
+    /// The obligations after release, if any.
+    pub const fn after_release(&self) -> Option<AfterRelease> {
+        self.parts.after_release
     }
 
     /// The days of all phases together: 1 to [`MAX_TOTAL_DAYS`].
@@ -799,6 +927,22 @@ mod tests {
             Err(QuarantineError::TooLong { days: u32::MAX, max: MAX_TOTAL_DAYS })
         );
         assert_eq!(LinkedRelease::new(0), Err(QuarantineError::ZeroLinkedTests));
+        let ten = || one(home(10));
+        for (days, sample_from) in [(7, 0), (7, 8), (10, 5), (11, 5)] {
+            assert_eq!(
+                ten().early(EarlyRelease::new(days, sample_from)).build(),
+                Err(QuarantineError::InvalidEarlyRelease { days, sample_from, total: 10 }),
+                "{days} {sample_from}"
+            );
+        }
+        assert!(ten().early(EarlyRelease::new(9, 9)).build().is_ok());
+        for through in [0, 10, 367] {
+            assert_eq!(
+                ten().after_release(AfterRelease::through(through)).build(),
+                Err(QuarantineError::InvalidAfterRelease { through, total: 10 })
+            );
+        }
+        assert!(ten().after_release(AfterRelease::through(11)).build().is_ok());
         assert_eq!(Temperature::from_tenths(299), Err(QuarantineError::InvalidTemperature { tenths: 299 }));
     }
 
@@ -864,9 +1008,15 @@ mod tests {
         .release(Release::DayAfter)
         .ending(Ending::Automatic)
         .linked(LinkedRelease::CN_SECONDARY_CONTACT)
+        .early(EarlyRelease::new(8, 5))
+        .after_release(AfterRelease::through(14))
         .build()
         .unwrap();
         let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains(r#""early":{"days":8,"sample_from":5},"after_release":{"through":14}"#), "{json}");
+        // Left out when none: a policy without them writes as before.
+        let plain = serde_json::to_string(&Policy::cn_ed9_close_contact()).unwrap();
+        assert!(!plain.contains("early") && !plain.contains("after_release"), "{plain}");
         assert!(json.contains(r#""fever":"38.0""#), "{json}");
         assert!(json.contains(r#""linked":{"first_tests":2}"#), "{json}");
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);

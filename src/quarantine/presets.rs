@@ -17,7 +17,10 @@
 //! ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)), finds it by name
 //! ([`Policy::preset`]), or changes it first through [`Policy::to_builder`].
 
-use super::{Anchor, Ending, LinkedRelease, Phase, Policy, PolicyBuilder, Release, Setting, Temperature};
+use super::{
+    AfterRelease, Anchor, EarlyRelease, Ending, LinkedRelease, Phase, Policy, PolicyBuilder, Release, Setting,
+    Temperature,
+};
 
 use Setting::{CentralisedIsolation, HomeHealthMonitoring, HomeIsolation, HomeMedicalObservation};
 
@@ -54,7 +57,7 @@ impl Policy {
     /// ```
     /// use wangge::quarantine::Policy;
     /// let names: Vec<_> = Policy::presets().iter().map(|p| p.name().to_owned()).collect();
-    /// assert_eq!(names.len(), 16);
+    /// assert_eq!(names.len(), 17);
     /// assert_eq!(names[0], "seed_shanghai_2020");
     /// ```
     pub fn presets() -> Vec<Policy> {
@@ -74,6 +77,7 @@ impl Policy {
             Policy::us_cdc_2020_contact(),
             Policy::us_cdc_dec2020_contact(),
             Policy::us_cdc_dec2020_contact_with_test(),
+            Policy::us_cdc_dec2021_contact(),
             Policy::who_2020_contact(),
         ]
     }
@@ -362,16 +366,35 @@ impl Policy {
         ))
     }
 
-    /// `us_cdc_dec2020_contact`: contacts under the US CDC's December 2020 options, the 10-day
-    /// one. Row `| US CDC Dec 2020 | contact | home | 10, or 7 with test (sample >= day 5) |
-    /// monitor+mask to day 14 | after day 10 / 7 |`.
+    /// `us_cdc_dec2020_contact`: contacts under the US CDC's December 2020 options, both in
+    /// one policy. Row `| US CDC Dec 2020 | contact | home | 10, or 7 with test (sample >= day
+    /// 5) | monitor+mask to day 14 | after day 10 / 7 |`.
     ///
     /// 10 days [`Setting::HomeIsolation`] from [`Anchor::LastExposure`], free on day 11,
-    /// ending by itself. Not modelled: monitoring and masking from the release to day 14
-    /// (after the release, so not a phase of the period). Not in the row: 2 checks a day and
-    /// 38.0 °C, as [`Policy::us_cdc_2020_contact`].
+    /// ending by itself; or free on day 8 once a negative result is recorded for a sample
+    /// taken on day 5, 6 or 7 ([`EarlyRelease::CDC_DEC_2020`]: a window, not a fixed test
+    /// day); symptoms monitored (and a mask worn) through day 14 after either release
+    /// ([`AfterRelease`]): a fever then makes the person a suspected case. Not in the row: 2
+    /// checks a day and 38.0 °C, as [`Policy::us_cdc_2020_contact`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::quarantine::Policy;
+    ///
+    /// let jan = |d| NaiveDate::from_ymd_opt(2021, 1, d).ok_or("no such date");
+    /// let s = Policy::us_cdc_dec2020_contact().schedule(jan(1)?)?;
+    /// assert_eq!(s.first_free_day(), jan(12)?); // after day 10
+    /// assert_eq!(s.early(), Some((jan(8)?, jan(6)?))); // after day 7, with a sample from day 5
+    /// assert_eq!(s.monitoring(), Some((jan(12)?, jan(15)?))); // through day 14
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn us_cdc_dec2020_contact() -> Policy {
-        Policy::from_checked_parts(us("us_cdc_dec2020_contact", US_CDC_DEC_2020, vec![Phase::new(HomeIsolation, 10)]))
+        Policy::from_checked_parts(
+            us("us_cdc_dec2020_contact", US_CDC_DEC_2020, vec![Phase::new(HomeIsolation, 10)])
+                .early(EarlyRelease::CDC_DEC_2020)
+                .after_release(AfterRelease::through(14)),
+        )
     }
 
     /// `us_cdc_dec2020_contact_with_test`: the 7-day option of the same row, `| US CDC Dec 2020
@@ -380,14 +403,35 @@ impl Policy {
     ///
     /// 7 days [`Setting::HomeIsolation`] from [`Anchor::LastExposure`] with a test on day 5
     /// (the earliest sample day the row allows), free on day 8, ending by itself: a positive
-    /// result escalates the person instead. Not modelled: monitoring and masking to day 14.
-    /// Not in the row: 2 checks a day and 38.0 °C, as [`Policy::us_cdc_2020_contact`].
+    /// result escalates the person instead; symptoms monitored through day 14
+    /// ([`AfterRelease`]). For the row's window of sample days, and the 10 days without a
+    /// sample, see [`Policy::us_cdc_dec2020_contact`]. Not in the row: 2 checks a day and
+    /// 38.0 °C, as [`Policy::us_cdc_2020_contact`].
     pub fn us_cdc_dec2020_contact_with_test() -> Policy {
-        Policy::from_checked_parts(us(
-            "us_cdc_dec2020_contact_with_test",
-            US_CDC_DEC_2020,
-            vec![Phase::new(HomeIsolation, 7).with_tests([5])],
-        ))
+        Policy::from_checked_parts(
+            us("us_cdc_dec2020_contact_with_test", US_CDC_DEC_2020, vec![Phase::new(HomeIsolation, 7).with_tests([5])])
+                .after_release(AfterRelease::through(14)),
+        )
+    }
+
+    /// `us_cdc_dec2021_contact`: unboosted contacts under the US CDC's December 2021 rule. Row
+    /// `| US CDC Dec 2021 | case / unboosted contact | home | 5 + 5 masking | contact: test day
+    /// 5 | fever-free 24h |`.
+    ///
+    /// 5 days [`Setting::HomeIsolation`] from [`Anchor::LastExposure`] with a test on day 5,
+    /// free on day 6, ending by itself; then 5 days of masking and symptom monitoring, through
+    /// day 10 ([`AfterRelease`]): released, but a fever then makes the person a suspected
+    /// case. The row's "fever-free 24h" is the cases' release rule, not the contacts'. Not in
+    /// the row: 2 checks a day and 38.0 °C, as [`Policy::us_cdc_2020_contact`].
+    pub fn us_cdc_dec2021_contact() -> Policy {
+        Policy::from_checked_parts(
+            us(
+                "us_cdc_dec2021_contact",
+                "| US CDC Dec 2021 | case / unboosted contact | home | 5 + 5 masking | contact: test day 5 | fever-free 24h |",
+                vec![Phase::new(HomeIsolation, 5).with_tests([5])],
+            )
+            .after_release(AfterRelease::through(10)),
+        )
     }
 
     /// `who_2020_contact`: contacts under WHO's 2020 guidance. Row `| WHO 2020 | contact |

@@ -99,6 +99,12 @@ pub struct Schedule {
     rule: Release,
     ending: Ending,
     release: NaiveDate,
+    /// The shorter period: its last day and the first day a sample counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    early: Option<(NaiveDate, NaiveDate)>,
+    /// The last day of the obligations after release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watch_until: Option<NaiveDate>,
 }
 
 impl Schedule {
@@ -131,7 +137,17 @@ impl Schedule {
             Release::OnLastDay => last_day,
             Release::DayAfter => date_of(total_days + 1)?,
         };
+        let early = match policy.early() {
+            Some(e) => Some((date_of(u32::from(e.days()))?, date_of(u32::from(e.sample_from()))?)),
+            None => None,
+        };
+        let watch_until = match policy.after_release() {
+            Some(a) => Some(date_of(u32::from(a.last_day()))?),
+            None => None,
+        };
         Ok(Schedule {
+            early,
+            watch_until,
             anchor,
             counting,
             phases,
@@ -242,6 +258,85 @@ impl Schedule {
         self.release
     }
 
+    /// The first day the person is free 解除隔离首日: the release date, in one place for both
+    /// conventions. Chinese practice releases **on** the last day N once its checks pass
+    /// ([`Release::OnLastDay`]: day N); the US CDC frees a person "after day N"
+    /// ([`Release::DayAfter`]: day N + 1). A case's schedule
+    /// ([`Registry::schedule`](crate::Registry::schedule)) also counts its shorter period, its
+    /// adjustments and its policy changes.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::quarantine::Policy;
+    ///
+    /// let d = |m, d| NaiveDate::from_ymd_opt(2022, m, d).unwrap();
+    /// // CN new 10: 5 days at home, released on day 5.
+    /// let cn = Policy::cn_new10_close_contact().schedule(d(12, 7))?;
+    /// assert_eq!((cn.last_day(), cn.first_free_day()), (d(12, 12), d(12, 12)));
+    /// // US CDC 2020: 14 days, free after day 14.
+    /// let us = Policy::us_cdc_2020_contact().schedule(d(12, 7))?;
+    /// assert_eq!((us.last_day(), us.first_free_day()), (d(12, 21), d(12, 22)));
+    /// # Ok::<(), wangge::quarantine::QuarantineError>(())
+    /// ```
+    pub const fn first_free_day(&self) -> NaiveDate {
+        self.release
+    }
+
+    /// The shorter period of the policy, if it has one: the last day it ends on and the first
+    /// day a negative sample counts for it (the last sample day is that last day).
+    pub const fn early(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.early
+    }
+
+    /// The obligations after release 解除后健康监测, if the policy has any: the first and last
+    /// days of the window (the day after the period's last day, through the policy's day).
+    pub fn monitoring(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let until = self.watch_until?;
+        let from = self.last_day.succ_opt()?;
+        (from <= until).then_some((from, until))
+    }
+
+    /// This schedule with `days` days in all: cut from the end (a phase that no longer begins
+    /// is dropped, test days after the new last day too), or the last phase extended. The
+    /// release date and the shorter period follow; the obligations after release keep their
+    /// day.
+    ///
+    /// # Errors
+    /// [`QuarantineError::InvalidLength`] for 0 days or more than
+    /// [`MAX_TOTAL_DAYS`](super::MAX_TOTAL_DAYS); [`QuarantineError::DateOutOfRange`] past
+    /// the calendar.
+    pub(crate) fn resized(&self, days: i64) -> Result<Schedule, QuarantineError> {
+        if days < 1 || days > i64::from(super::MAX_TOTAL_DAYS) {
+            return Err(QuarantineError::InvalidLength { days });
+        }
+        // 1..=366: fits.
+        let days = u32::try_from(days).unwrap_or(1);
+        let mut s = self.clone();
+        let out = |day: u32| QuarantineError::DateOutOfRange { anchor: self.anchor, day };
+        let last = self.first_day.checked_add_days(Days::new(u64::from(days - 1))).ok_or(out(days))?;
+        s.phases.retain(|p| p.first <= last);
+        if let Some(p) = s.phases.last_mut() {
+            p.last = last;
+        }
+        s.tests.retain(|(d, _)| *d <= last);
+        s.total_days = days;
+        s.last_day = last;
+        s.release = match s.rule {
+            Release::OnLastDay => last,
+            Release::DayAfter => last.succ_opt().ok_or(out(days + 1))?,
+        };
+        s.early = s.early.filter(|&(early_last, _)| early_last < last);
+        Ok(s)
+    }
+
+    /// This schedule with its release on `floor` at the earliest (a change of policy or an
+    /// adjustment made on `floor` never releases anyone before the day it is made).
+    pub(crate) fn not_before(mut self, floor: NaiveDate) -> Schedule {
+        self.release = self.release.max(floor);
+        self
+    }
+
     /// The policy's release convention.
     pub const fn release_rule(&self) -> Release {
         self.rule
@@ -323,6 +418,52 @@ mod tests {
         assert_eq!(slots.len(), 7 * usize::from(s.checks_per_day()));
         assert_eq!(slots.first(), Some(&(date(2022, 7, 2), 1)));
         assert_eq!(slots.last().map(|&(d, _)| d), Some(date(2022, 7, 8)));
+    }
+
+    #[test]
+    fn first_free_day_follows_the_convention() {
+        let cn = Policy::cn_ed9_close_contact().schedule(date(2022, 7, 1)).unwrap();
+        assert_eq!((cn.last_day(), cn.first_free_day()), (date(2022, 7, 11), date(2022, 7, 11)));
+        let us = Policy::us_cdc_2020_contact().schedule(date(2022, 7, 1)).unwrap();
+        assert_eq!((us.last_day(), us.first_free_day()), (date(2022, 7, 15), date(2022, 7, 16)));
+    }
+
+    #[test]
+    fn resized_cuts_from_the_end_and_extends_the_last_phase() {
+        // Edition 9: 7 centralised (tests 1, 2, 3, 5, 7) + 3 at home (test on its day 3).
+        let s = Policy::cn_ed9_close_contact().schedule(date(2022, 7, 1)).unwrap();
+        let cut = s.resized(6).unwrap();
+        assert_eq!(cut.phases().len(), 1);
+        assert_eq!((cut.phases()[0].first(), cut.phases()[0].last()), (date(2022, 7, 2), date(2022, 7, 7)));
+        assert_eq!(
+            cut.test_days().collect::<Vec<_>>(),
+            [date(2022, 7, 2), date(2022, 7, 3), date(2022, 7, 4), date(2022, 7, 6)]
+        );
+        assert_eq!((cut.total_days(), cut.last_day(), cut.release()), (6, date(2022, 7, 7), date(2022, 7, 7)));
+        let longer = s.resized(12).unwrap();
+        assert_eq!(longer.phases()[1].last(), date(2022, 7, 13));
+        assert_eq!(longer.tests(), s.tests());
+        assert_eq!(longer.release(), date(2022, 7, 13));
+        assert_eq!(s.resized(0), Err(QuarantineError::InvalidLength { days: 0 }));
+        assert_eq!(s.resized(367), Err(QuarantineError::InvalidLength { days: 367 }));
+        assert_eq!(s.resized(366).map(|x| x.total_days()), Ok(366));
+        // A release never before a floor; a floor before it changes nothing.
+        assert_eq!(s.clone().not_before(date(2022, 7, 20)).release(), date(2022, 7, 20));
+        assert_eq!(s.clone().not_before(date(2022, 7, 2)).release(), s.release());
+    }
+
+    #[test]
+    fn the_shorter_period_and_the_obligations_after_release() {
+        let s = Policy::us_cdc_dec2020_contact().schedule(date(2021, 1, 1)).unwrap();
+        assert_eq!(s.early(), Some((date(2021, 1, 8), date(2021, 1, 6))));
+        assert_eq!(s.monitoring(), Some((date(2021, 1, 12), date(2021, 1, 15))));
+        // Cut to the shorter period: its window is gone, the obligations keep their last day.
+        let early = s.resized(7).unwrap();
+        assert_eq!((early.early(), early.first_free_day()), (None, date(2021, 1, 9)));
+        assert_eq!(early.monitoring(), Some((date(2021, 1, 9), date(2021, 1, 15))));
+        // Extended past the obligations' last day: none are left.
+        assert_eq!(s.resized(14).unwrap().monitoring(), None);
+        assert_eq!(Policy::cn_ed9_close_contact().schedule(date(2021, 1, 1)).unwrap().monitoring(), None);
     }
 
     #[test]

@@ -36,6 +36,7 @@
 //! | `check_case` `PhaseEntered` | the person's state follows the phases | [`Finding::Case`] (state on the settled date) and the index rebuild |
 //! | `check_case` `CaseReleased`: `TooEarly`, `NotReleasable` | released on or after the release date, with nothing missing | [`CaseRule::ReleasedEarly`], [`CaseRule::ReleasedWithBlockers`] (the case's own records) |
 //! | `check_case` `CaseFlagged` | flagged on or after the release date, for what is missing | [`CaseRule::ReviewedEarly`], [`CaseRule::ReviewReasons`] |
+//! | `adjustment`, `policy_change` (registry/cases.rs): `ZeroAdjustment`, `SamePolicy`, `InvalidLength`, the business date | a case's changes ([`CaseChange`](crate::quarantine::CaseChange)): none of 0 days, none from a policy to itself, dated in order between its start and its settled date, leaving 1 to 366 days, a case not a close contact's following the policy its last change gave it | `Case::problem` (`CaseBook::from_parts`), the case's schedule computed on load |
 //! | state changes of case events (`case_change`) | ending a case changes its person on that date or later | [`CaseRule::PersonChangedBefore`] |
 //! | `check_duty` `StaffAdded` (registry/duties.rs), `Staff::new`, `available` | home in the tree; a load limit; availability in order | [`Finding::Duty`]; `Staff`'s deserialisation |
 //! | `check_duty` `SchemeAdopted`, `Scheme::validate` | scheme names unique; a valid scheme | [`Finding::SchemeNameTaken`]; `Scheme`'s deserialisation |

@@ -18,8 +18,8 @@ use super::record::Draft;
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
 use crate::colour::{PersonState, State};
 use crate::quarantine::{
-    Agenda, AgendaItem, Case, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, Reading, ReviewReason,
-    Sample, Schedule, TestResult,
+    Agenda, AgendaItem, Case, CaseChange, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, Reading,
+    ReviewReason, Sample, Schedule, TestResult,
 };
 use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
 
@@ -56,6 +56,17 @@ impl ByDate {
         cases
     }
 
+    /// Every case under a date from `date` on, as `(date, case)` in order.
+    fn from(&self, date: NaiveDate) -> Vec<(NaiveDate, CaseId)> {
+        let mut found = Vec::new();
+        for (&day, cases) in self.0.range(date..) {
+            let from = found.len();
+            found.extend(cases.iter().map(|&id| (day, id)));
+            found[from..].sort_unstable();
+        }
+        found
+    }
+
     /// Every case under a date up to `date`, as `(date, case)` in order.
     fn through(&self, date: NaiveDate) -> Vec<(NaiveDate, CaseId)> {
         let mut found = Vec::new();
@@ -87,6 +98,8 @@ struct CaseIndex {
     reviews: BTreeSet<CaseId>,
     /// Ended cases by the date they ended.
     ended: ByDate,
+    /// Released cases with obligations after release, by the last day of those.
+    monitoring: ByDate,
     /// (close contact's case, active secondary contact's case linked to it).
     links: BTreeSet<(CaseId, CaseId)>,
     /// (close contact's case, released secondary contact's case linked to it): the releases a
@@ -115,6 +128,8 @@ enum Entry {
     Review,
     /// In `ended`.
     Ended(NaiveDate),
+    /// In `monitoring`.
+    Monitor(NaiveDate),
 }
 
 impl Entry {
@@ -147,6 +162,7 @@ impl Entry {
             CaseStatus::Released { on } => {
                 out.push(Entry::Ended(*on));
                 out.extend(case.linked().map(Entry::ReleasedLink));
+                out.extend(schedule.monitoring().map(|(_, last)| Entry::Monitor(last)));
             }
             CaseStatus::Escalated { on, .. } => out.push(Entry::Ended(*on)),
         }
@@ -180,6 +196,7 @@ impl CaseIndex {
             Entry::Phase(day) => self.phases.put(day, id, add),
             Entry::Review => put(&mut self.reviews, id, add),
             Entry::Ended(day) => self.ended.put(day, id, add),
+            Entry::Monitor(day) => self.monitoring.put(day, id, add),
         }
     }
 
@@ -311,26 +328,47 @@ impl CaseBook {
     }
 
     fn schedule_of(&self, case: &Case) -> Result<Schedule, Error> {
-        Ok(self.policy(case.policy())?.schedule(case.anchor())?)
+        Ok(case.schedule(self.policy(case.policy())?)?)
     }
 
-    /// Change case `id` in place by `change`, keeping the indexes in step. `moved` is the
-    /// schedule the case follows after the change when the change moves its policy or anchor
-    /// (a restart, a conversion), `None` when it keeps them. Everything that can fail is done
-    /// before anything changes.
-    fn update(&mut self, id: CaseId, moved: Option<&Schedule>, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
+    /// The schedule `case` would follow after `change`.
+    fn schedule_after(&self, case: &Case, change: impl FnOnce(&mut Case)) -> Result<Schedule, Error> {
+        let mut copy = case.clone();
+        change(&mut copy);
+        self.schedule_of(&copy)
+    }
+
+    /// Change case `id` in place by `change`, keeping the indexes in step. `reschedule` when
+    /// the change may move the case's schedule (its policy, anchor, changes or the samples of
+    /// its shorter period): the case is then changed on a copy first, so that everything that
+    /// can fail is done before anything changes.
+    fn update(&mut self, id: CaseId, reschedule: bool, change: impl FnOnce(&mut Case)) -> Result<(), Error> {
         // Scratch taken out for the call (left empty if it fails: it holds no state).
         let (mut before, mut after) = std::mem::take(&mut self.scratch);
         let case = self.case(id)?;
         let kept = self.schedule_of(case)?;
         Entry::of(case, &kept, &mut before);
+        let mut change = Some(change);
+        let (moved, schedule) = match reschedule {
+            true => {
+                let mut copy = case.clone();
+                if let Some(f) = change.take() {
+                    f(&mut copy);
+                }
+                let schedule = self.schedule_of(&copy)?;
+                (Some(copy), schedule)
+            }
+            false => (None, kept),
+        };
         let Some(case) = self.cases.get_mut(id.index()) else {
             return Err(CaseError::UnknownCase { case: id }.into());
         };
-        change(case);
-        let schedule = moved.unwrap_or(&kept);
-        debug_assert_eq!(schedule.anchor(), case.anchor(), "a moved case comes with its new schedule");
-        Entry::of(case, schedule, &mut after);
+        match (moved, change) {
+            (Some(copy), _) => *case = copy,
+            (None, Some(f)) => f(case),
+            (None, None) => {}
+        }
+        Entry::of(case, &schedule, &mut after);
         self.index.replace(id, &before, &after);
         self.scratch = (before, after);
         Ok(())
@@ -413,7 +451,8 @@ impl Registry {
 
     /// The daily agenda 每日工作清单 for `date`, city-wide: released and escalated that day,
     /// under review (flagged on or before it), open with their release due (on or before it),
-    /// tests due that day, and checks missed the day before. Items name each case's person,
+    /// tests due that day, checks missed the day before, and released cases within their
+    /// obligations after release ([`Item::Monitoring`]). Items name each case's person,
     /// household and unit as they are now.
     ///
     /// A required check or test counts from the day the case started; a case restarted since
@@ -458,8 +497,9 @@ impl Registry {
     /// ```
     ///
     /// # Complexity
-    /// O(log cases + items + cases under review): the indexes are by date, so the cost follows
-    /// what is due, not how many cases are open.
+    /// O(log cases + items + cases under review + released cases whose obligations end on or
+    /// after `date`): the indexes are by date, so the cost follows what is due, not how many
+    /// cases are open.
     pub fn agenda(&self, date: NaiveDate) -> Agenda {
         let index = &self.cases.index;
         let mut items = Vec::new();
@@ -493,6 +533,13 @@ impl Registry {
                 let Some(case) = self.cases.cases.get(id.index()) else { continue };
                 let required = self.cases.policy(case.policy()).map_or(0, Policy::checks_per_day);
                 push(id, Item::MissedChecks { required, recorded: case.checks_on(yesterday) });
+            }
+        }
+        for (until, id) in index.monitoring.from(date) {
+            let Some(case) = self.cases.cases.get(id.index()) else { continue };
+            let window = self.cases.schedule_of(case).ok().and_then(|s| s.monitoring());
+            if window.is_some_and(|(first, _)| first <= date) {
+                push(id, Item::Monitoring { until });
             }
         }
         Agenda::new(date, items)
@@ -609,16 +656,17 @@ impl Registry {
     }
 
     /// The release event of active case `case`, whose schedule is `schedule`, released on
-    /// `release_on`, or flagged for review on `flag_on` when something is missing. A case under
-    /// review that still lacks something is refused with [`CaseError::NotReleasable`], naming
-    /// what.
+    /// `release_on`, or, when something is missing, flagged for review on `flag_on` (the daily
+    /// round's). A blocked release is refused with [`CaseError::NotReleasable`], naming what,
+    /// when there is no `flag_on` (a [`Command::Release`](super::Command::Release)) or the
+    /// case is under review already.
     fn release_or_flag(
         &self,
         draft: &Draft,
         (id, case): (CaseId, &Case),
         schedule: &Schedule,
         release_on: NaiveDate,
-        flag_on: NaiveDate,
+        flag_on: Option<NaiveDate>,
     ) -> Result<Event, Error> {
         let blockers = self.release_blockers(case, schedule)?;
         if blockers.is_empty() {
@@ -628,10 +676,10 @@ impl Registry {
             })?;
             return Ok(Event::CaseReleased { case: id, on: release_on, change });
         }
-        if let CaseStatus::Review { .. } = case.status() {
-            return Err(CaseError::NotReleasable { case: id, reasons: blockers }.into());
+        match (case.status(), flag_on) {
+            (CaseStatus::Open, Some(on)) => Ok(Event::CaseFlagged { case: id, on, reasons: blockers }),
+            _ => Err(CaseError::NotReleasable { case: id, reasons: blockers }.into()),
         }
-        Ok(Event::CaseFlagged { case: id, on: flag_on, reasons: blockers })
     }
 
     /// What `case`, whose schedule is `schedule`, still lacks to be released.
@@ -688,7 +736,7 @@ impl Registry {
                 Event::CaseRestarted { case: id, anchor, on, change: self.case_change(person, state, on, true)? }
             }
             C::RecordCheck { person, at, temperature, symptoms } => {
-                let id = self.active_case_of(person)?;
+                let id = self.checked_case_of(person, at.date())?;
                 let case = self.cases.case(id)?;
                 self.not_before_anchor(case, at.date())?;
                 let escalation = if self.cases.policy(case.policy())?.is_fever(temperature) {
@@ -707,6 +755,11 @@ impl Registry {
                 Event::TestRecorded { case: id, on, result, escalation }
             }
             C::CorrectCheck { case, recorded, corrected } => self.check_erratum(case, recorded, corrected)?,
+            C::ChangePolicy { from, to, on } => match self.policy_change(&Draft::default(), from, to, on)? {
+                Some(event) => event,
+                None => return Err(CaseError::NoCasesUnder { policy: from }.into()),
+            },
+            C::AdjustCase { case, days, reason, by, on } => self.adjustment(case, days, reason, by, on)?,
             C::CorrectTest { case, on, corrected } => self.test_erratum(case, on, corrected)?,
             C::Release { case: id, on } => {
                 let case = self.cases.active(id)?;
@@ -714,7 +767,7 @@ impl Registry {
                 if on < schedule.release() {
                     return Err(CaseError::TooEarly { case: id, release: schedule.release(), on }.into());
                 }
-                self.release_or_flag(&Draft::default(), (id, case), &schedule, on, on)?
+                self.release_or_flag(&Draft::default(), (id, case), &schedule, on, None)?
             }
             other => {
                 return Err(RegistryError::Mismatch { what: format!("{other:?} is not a case command") }.into());
@@ -742,7 +795,15 @@ impl Registry {
         if on < case.settled() {
             return Err(CaseError::BackDated { on, settled: case.settled() }.into());
         }
-        self.period(case.policy(), anchor, on)
+        if anchor > on {
+            return Err(CaseError::AnchorAfterStart { anchor, on }.into());
+        }
+        // The case's own schedule from the new anchor (its changes kept).
+        let schedule = self.cases.schedule_after(case, |c| c.restart(anchor, on))?;
+        if schedule.release() < on {
+            return Err(CaseError::PeriodOver { release: schedule.release(), on }.into());
+        }
+        Ok(schedule)
     }
 
     fn not_before_anchor(&self, case: &Case, date: NaiveDate) -> Result<(), Error> {
@@ -800,7 +861,10 @@ impl Registry {
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, true), origin)?;
             }
             Event::CheckRecorded { case, at, temperature, escalation, .. } => {
-                let c = self.cases.active(*case)?;
+                let c = self.cases.case(*case)?;
+                if !c.status().is_active() && self.monitored_case(c.person(), at.date()) != Some(*case) {
+                    self.cases.active(*case)?;
+                }
                 self.not_before_anchor(c, at.date())?;
                 let fever = self.cases.policy(c.policy())?.is_fever(*temperature);
                 let expected = || match fever {
@@ -831,7 +895,7 @@ impl Registry {
                     }
                     .into());
                 }
-                let schedule = self.cases.policy(*policy)?.schedule(c.anchor())?;
+                let schedule = self.cases.schedule_after(c, |c| c.convert(*policy, *on))?;
                 let state = Category::CloseContact.state_on(&schedule, (*on).max(c.settled()));
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, false), origin)?;
             }
@@ -894,9 +958,152 @@ impl Registry {
                     );
                 }
             }
+            Event::PolicyChanged { case, from, to, on, .. } => {
+                if origin == Origin::Log
+                    && self.policy_change(&Draft::default(), *from, *to, *on)?.as_ref().is_none_or(|e| e != event)
+                {
+                    return Err(RegistryError::Mismatch {
+                        what: format!("case {case} is not the next to move from {from} to {to} so on {on}"),
+                    }
+                    .into());
+                }
+            }
+            Event::CaseAdjusted { case, days, reason, by, on, .. } => {
+                if origin == Origin::Log && self.adjustment(*case, *days, reason.clone(), *by, *on)? != *event {
+                    return Err(
+                        RegistryError::Mismatch { what: format!("case {case} is not adjusted so on {on}") }.into()
+                    );
+                }
+            }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
         }
         Ok(())
+    }
+
+    /// The active case of `person` a check dated `date` is recorded on, or, when they have
+    /// none, their released case whose obligations after release cover `date`
+    /// ([`AfterRelease`](crate::quarantine::AfterRelease)).
+    fn checked_case_of(&self, person: PersonId, date: NaiveDate) -> Result<CaseId, Error> {
+        match self.active_case_of(person) {
+            Err(Error::Case(CaseError::NoActiveCase { .. })) => {
+                self.monitored_case(person, date).ok_or(CaseError::NoActiveCase { person }.into())
+            }
+            found => found,
+        }
+    }
+
+    /// The released case of `person` whose window of obligations after release holds `date`
+    /// (the latest released, if several do), while the person is as the release left them:
+    /// present and well, under no active case (nobody has acted on them since).
+    ///
+    /// # Complexity
+    /// O(log cases + released cases whose window ends on or after `date`).
+    pub(super) fn monitored_case(&self, person: PersonId, date: NaiveDate) -> Option<CaseId> {
+        if self.active_case(person).is_some() || self.state(person).map_or(true, |s| s.state() != State::Well) {
+            return None;
+        }
+        let mut found = None;
+        for (_, id) in self.cases.index.monitoring.from(date) {
+            let Some(c) = self.cases.cases.get(id.index()) else { continue };
+            if c.person() != person || !matches!(c.status(), CaseStatus::Released { .. }) {
+                continue;
+            }
+            let window = self.cases.schedule_of(c).ok().and_then(|s| s.monitoring());
+            if window.is_some_and(|(first, last)| first <= date && date <= last) && found.is_none_or(|f| f < id) {
+                found = Some(id);
+            }
+        }
+        found
+    }
+
+    /// The event moving the first active case under `from` (in case order) to `to` on `on`,
+    /// its person's state as `draft` leaves it; `None` when no active case follows `from`.
+    pub(super) fn policy_change(
+        &self,
+        draft: &Draft,
+        from: PolicyId,
+        to: PolicyId,
+        on: NaiveDate,
+    ) -> Result<Option<Event>, Error> {
+        let (old, new) = (self.cases.policy(from)?, self.cases.policy(to)?);
+        if from == to {
+            return Err(CaseError::SamePolicy { policy: from }.into());
+        }
+        if old.anchor() != new.anchor() {
+            return Err(
+                CaseError::AnchorMismatch { from, from_anchor: old.anchor(), to, to_anchor: new.anchor() }.into()
+            );
+        }
+        match self.cases_under(from).first() {
+            Some(&id) => self.policy_change_of(draft, id, (from, to, on)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The event moving active case `id`, under `from`, to `to` on `on`, its person's state as
+    /// `draft` leaves it.
+    pub(super) fn policy_change_of(
+        &self,
+        draft: &Draft,
+        id: CaseId,
+        (from, to, on): (PolicyId, PolicyId, NaiveDate),
+    ) -> Result<Event, Error> {
+        let case = self.cases.active(id)?;
+        let previous_release = self.cases.schedule_of(case)?.release();
+        let record = CaseChange::PolicyChanged { on, from, to, previous_release };
+        let schedule = self.cases.schedule_after(case, |c| c.change(record, to, true))?;
+        let state = case.category().state_on(&schedule, on.max(case.settled()));
+        let change = self.drafted_change(draft, case.person(), state, on, false)?;
+        Ok(Event::PolicyChanged { case: id, from, to, on, previous_release, release: schedule.release(), change })
+    }
+
+    /// The active cases following `policy`, in case order.
+    ///
+    /// # Complexity
+    /// O(active cases × log active cases).
+    pub(super) fn cases_under(&self, policy: PolicyId) -> Vec<CaseId> {
+        let mut ids: Vec<CaseId> = self
+            .cases
+            .index
+            .active
+            .values()
+            .copied()
+            .filter(|id| self.cases.cases.get(id.index()).is_some_and(|c| c.policy() == policy))
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The event of adjusting case `id` by `days` on `on`.
+    fn adjustment(
+        &self,
+        id: CaseId,
+        days: i16,
+        reason: crate::quarantine::Reason,
+        by: crate::StaffId,
+        on: NaiveDate,
+    ) -> Result<Event, Error> {
+        if days == 0 {
+            return Err(CaseError::ZeroAdjustment.into());
+        }
+        self.staff_member(by)?;
+        let case = self.cases.active(id)?;
+        let previous_release = self.cases.schedule_of(case)?.release();
+        let record = CaseChange::Adjusted { on, days, reason: reason.clone(), by, previous_release };
+        let policy = case.policy();
+        let schedule = self.cases.schedule_after(case, |c| c.change(record, policy, true))?;
+        let state = case.category().state_on(&schedule, on.max(case.settled()));
+        let change = self.case_change(case.person(), state, on, false)?;
+        Ok(Event::CaseAdjusted {
+            case: id,
+            days,
+            reason,
+            by,
+            on,
+            previous_release,
+            release: schedule.release(),
+            change,
+        })
     }
 
     /// Apply a checked case event.
@@ -912,9 +1119,8 @@ impl Registry {
                 self.apply_change(*person, change.as_ref())?;
             }
             Event::CaseRestarted { case, anchor, on, change } => {
-                let c = self.cases.case(*case)?;
-                let (person, schedule) = (c.person(), self.cases.policy(c.policy())?.schedule(*anchor)?);
-                self.cases.update(*case, Some(&schedule), |c| c.restart(*anchor, *on))?;
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, true, |c| c.restart(*anchor, *on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::CheckRecorded { case, at, symptoms, escalation, .. } => {
@@ -926,29 +1132,27 @@ impl Registry {
                 self.record(*case, *on, escalation.as_ref(), State::Confirmed, |c| c.record_test(*on, *result))?;
             }
             Event::CaseConverted { case, policy, on, change } => {
-                let c = self.cases.case(*case)?;
-                let (person, schedule) = (c.person(), self.cases.policy(*policy)?.schedule(c.anchor())?);
-                self.cases.update(*case, Some(&schedule), |c| c.convert(*policy, *on))?;
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, true, |c| c.convert(*policy, *on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::PhaseEntered { case, on, change, .. } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, None, |c| c.settle(*on))?;
+                self.cases.update(*case, false, |c| c.settle(*on))?;
                 self.apply_change(person, change.as_ref())?;
             }
             Event::CaseReleased { case, on, change } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, None, |c| c.set_status(CaseStatus::Released { on: *on }))?;
+                self.cases.update(*case, false, |c| c.set_status(CaseStatus::Released { on: *on }))?;
                 self.apply_change(person, Some(change))?;
             }
             Event::CaseFlagged { case, on, reasons } => {
                 let status = CaseStatus::Review { since: *on, reasons: reasons.clone() };
-                self.cases.update(*case, None, |c| c.set_status(status))?;
+                self.cases.update(*case, false, |c| c.set_status(status))?;
             }
             Event::CaseReopened { case, policy, on, reasons, change } => {
-                let c = self.cases.case(*case)?;
-                let (person, schedule) = (c.person(), self.cases.policy(*policy)?.schedule(c.anchor())?);
-                self.cases.update(*case, Some(&schedule), |c| {
+                let person = self.cases.case(*case)?.person();
+                self.cases.update(*case, true, |c| {
                     c.convert(*policy, *on);
                     c.reopen(*on, reasons.clone());
                 })?;
@@ -956,7 +1160,7 @@ impl Registry {
             }
             Event::CheckCorrected { case, recorded, corrected, on, escalation, undone, reasons } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, None, |c| {
+                self.cases.update(*case, false, |c| {
                     c.unrecord_check(recorded.at.date());
                     if let Some(r) = corrected {
                         c.record_check(r.at.date(), r.symptoms);
@@ -967,7 +1171,7 @@ impl Registry {
             }
             Event::TestCorrected { case, sampled, corrected, on, escalation, undone, reasons, .. } => {
                 let person = self.cases.case(*case)?.person();
-                self.cases.update(*case, None, |c| {
+                self.cases.update(*case, true, |c| {
                     c.unrecord_test(*sampled);
                     if let Some(x) = corrected {
                         c.record_test(x.on, x.result);
@@ -975,6 +1179,27 @@ impl Registry {
                     Self::settle_erratum(c, *on, escalation.is_some(), State::Confirmed, undone.is_some(), reasons);
                 })?;
                 self.apply_change(person, escalation.as_ref().or(undone.as_ref()))?;
+            }
+            Event::PolicyChanged { case, from, to, on, previous_release, change, .. } => {
+                let person = self.cases.case(*case)?.person();
+                let record =
+                    CaseChange::PolicyChanged { on: *on, from: *from, to: *to, previous_release: *previous_release };
+                let keep_link = self.cases.policy(*to)?.linked().is_some();
+                self.cases.update(*case, true, |c| c.change(record, *to, keep_link))?;
+                self.apply_change(person, change.as_ref())?;
+            }
+            Event::CaseAdjusted { case, days, reason, by, on, previous_release, change, .. } => {
+                let c = self.cases.case(*case)?;
+                let (person, policy) = (c.person(), c.policy());
+                let record = CaseChange::Adjusted {
+                    on: *on,
+                    days: *days,
+                    reason: reason.clone(),
+                    by: *by,
+                    previous_release: *previous_release,
+                };
+                self.cases.update(*case, true, |c| c.change(record, policy, true))?;
+                self.apply_change(person, change.as_ref())?;
             }
             _ => return Err(RegistryError::Mismatch { what: "not a case event".to_owned() }.into()),
         }
@@ -1005,9 +1230,11 @@ impl Registry {
         let person = case.person();
         // An escalation lands on the business date, whatever the record's date.
         let ended = self.today_or(date);
-        if escalation.is_none() && case.status() == &CaseStatus::Open {
-            // Only this day's entry of the unchecked index can change.
-            let required = self.cases.policy(case.policy())?.checks_per_day();
+        let policy = self.cases.policy(case.policy())?;
+        if escalation.is_none() && case.status() == &CaseStatus::Open && policy.early().is_none() {
+            // Only this day's entry of the unchecked index can change (no shorter period whose
+            // sample could move the schedule).
+            let required = policy.checks_per_day();
             let case = &mut self.cases.cases[id.index()];
             record(case);
             if case.checks_on(date) >= required {
@@ -1015,7 +1242,7 @@ impl Registry {
             }
             return Ok(());
         }
-        self.cases.update(id, None, |c| {
+        self.cases.update(id, true, |c| {
             record(c);
             if escalation.is_some() {
                 c.set_status(CaseStatus::Escalated { on: ended, to });
@@ -1034,7 +1261,7 @@ impl Registry {
     pub(super) fn conversion(&self, draft: &Draft, id: CaseId, close: CaseId, on: NaiveDate) -> Result<Event, Error> {
         let policy = self.cases.case(close)?.policy();
         let c = self.cases.case(id)?;
-        let schedule = self.cases.policy(policy)?.schedule(c.anchor())?;
+        let schedule = self.cases.schedule_after(c, |c| c.convert(policy, on))?;
         let state = Category::CloseContact.state_on(&schedule, on.max(c.settled()));
         Ok(Event::CaseConverted {
             case: id,
@@ -1048,9 +1275,10 @@ impl Registry {
     /// be made (a secondary contact's period under the close-contact policy would leave the
     /// calendar), before anything changes.
     pub(super) fn check_conversions(&self, close: CaseId) -> Result<(), Error> {
-        let policy = self.cases.policy(self.cases.case(close)?.policy())?;
+        let policy = self.cases.case(close)?.policy();
+        let on = self.business_date().unwrap_or(NaiveDate::MIN);
         for id in self.linked_to(close).into_iter().chain(self.released_linked_to(close)) {
-            policy.schedule(self.cases.case(id)?.anchor())?;
+            self.cases.schedule_after(self.cases.case(id)?, |c| c.convert(policy, on))?;
         }
         Ok(())
     }
@@ -1088,7 +1316,8 @@ impl Registry {
         }
         let policy = close.policy();
         let settled = on.max(c.settled());
-        let state = Category::CloseContact.state_on(&self.cases.policy(policy)?.schedule(c.anchor())?, settled);
+        let schedule = self.cases.schedule_after(c, |c| c.convert(policy, on))?;
+        let state = Category::CloseContact.state_on(&schedule, settled);
         let from = draft.state(self, c.person())?.state();
         if from != state && !from.may_become(state) {
             return Ok(None);
@@ -1255,6 +1484,6 @@ impl Registry {
     ) -> Result<Event, Error> {
         let case = self.cases.active(id)?;
         let schedule = self.cases.schedule_of(case)?;
-        self.release_or_flag(draft, (id, case), &schedule, release, day)
+        self.release_or_flag(draft, (id, case), &schedule, release, Some(day))
     }
 }

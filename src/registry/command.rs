@@ -12,7 +12,7 @@ use crate::colour::{ColourRule, PersonState, State};
 use crate::duty::{Availability, Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::quarantine::{Category, Link, Policy, Reading, Sample, Temperature, TestResult};
+use crate::quarantine::{Category, Link, Policy, Reading, Reason, Sample, Temperature, TestResult};
 use crate::work::{Outcome, TaskKey, TicketKind, WorkPlan};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, UnitId};
 
@@ -178,6 +178,12 @@ pub enum Command {
     /// Record a health check 健康监测 of a person under an active case. A temperature at or
     /// above the policy's fever threshold escalates them to a suspected case and ends the
     /// case.
+    ///
+    /// A person with no active case, released under a policy with obligations after release
+    /// ([`AfterRelease`](crate::quarantine::AfterRelease)) and still present and well, may be
+    /// checked on a day of that window: the check is recorded on the released case, and a
+    /// fever makes them a suspected case today, the case escalated (it shows as such on the
+    /// agenda). Outside such a window: [`CaseError::NoActiveCase`](crate::quarantine::CaseError::NoActiveCase).
     RecordCheck {
         /// The person.
         person: PersonId,
@@ -199,10 +205,14 @@ pub enum Command {
         /// The result.
         result: TestResult,
     },
-    /// Release a case on or after its release date: the person becomes present and well. If
-    /// what the policy requires is missing (a clean last-day check, the last day's test, the
-    /// linked close contact's first tests), an open case is flagged for review instead, and a
-    /// case under review is refused with what is still missing.
+    /// Release a case on or after its release date: the person becomes present and well.
+    ///
+    /// **A blocked release is refused, always**: if what the policy requires is missing (a
+    /// clean last-day check, the last day's test, the linked close contact's first tests), the
+    /// command is refused with
+    /// [`CaseError::NotReleasable`](crate::quarantine::CaseError::NotReleasable) naming what,
+    /// whether the case is open or under review, and nothing changes. Flagging a case for
+    /// review is the daily round's ([`Command::OpenDay`]), once the last day is over.
     Release {
         /// The case.
         case: CaseId,
@@ -384,5 +394,55 @@ pub enum Command {
         kind: TicketKind,
         /// When it was received: not after the business date.
         received: NaiveDateTime,
+    },
+    // Issue 15 §3: the rules of the published protocols. Kept together at the end.
+    /// A protocol change 政策调整 applied to the people already in isolation: every active case
+    /// under `from` follows `to` from today. Each keeps its anchor and records; its schedule is
+    /// recomputed under `to` (with its adjustments since its last change of policy: none), and
+    /// it is released by the daily round on the new release date, or on `on` when the new
+    /// release date is already past: never before the new rule allows, never before the day
+    /// of the change. Its person moves into the state the new schedule gives today; a case
+    /// under review is open again, for the next round to judge under the new rule; a
+    /// secondary contact's link to a close contact's case is dropped when `to` has no linked
+    /// release (the 20 measures stopped identifying secondary contacts). The change
+    /// and each case's release date before it are kept on the case
+    /// ([`CaseChange::PolicyChanged`](crate::quarantine::CaseChange::PolicyChanged)) and in
+    /// its event ([`Event::PolicyChanged`](super::Event::PolicyChanged), one per case, in case
+    /// order).
+    ///
+    /// Refused when the two are one policy ([`CaseError::SamePolicy`](crate::quarantine::CaseError::SamePolicy)),
+    /// count from different anchors ([`CaseError::AnchorMismatch`](crate::quarantine::CaseError::AnchorMismatch)),
+    /// or no active case follows `from` ([`CaseError::NoCasesUnder`](crate::quarantine::CaseError::NoCasesUnder)).
+    ChangePolicy {
+        /// The policy the cases follow.
+        from: PolicyId,
+        /// The policy they follow from today, adopted already.
+        to: PolicyId,
+        /// Today: the business date.
+        on: NaiveDate,
+    },
+    /// Extend (`days` > 0) or shorten (`days` < 0) an active case's period 延长或缩短隔离期,
+    /// authorised by a staff member `by`, for `reason`. The last phase grows, or the period is
+    /// cut from its end; the release date follows, never before today. The reason and the
+    /// release date before are kept on the case
+    /// ([`CaseChange::Adjusted`](crate::quarantine::CaseChange::Adjusted)) and in the event
+    /// ([`Event::CaseAdjusted`](super::Event::CaseAdjusted)). A case under review is open
+    /// again, for the next round to judge on its new schedule.
+    ///
+    /// Refused for 0 days ([`CaseError::ZeroAdjustment`](crate::quarantine::CaseError::ZeroAdjustment)),
+    /// an ended case, an unknown staff member, or a period left with no day or more than
+    /// [`MAX_TOTAL_DAYS`](crate::quarantine::MAX_TOTAL_DAYS)
+    /// ([`QuarantineError::InvalidLength`](crate::quarantine::QuarantineError::InvalidLength)).
+    AdjustCase {
+        /// The case.
+        case: CaseId,
+        /// Days added, or taken off when negative.
+        days: i16,
+        /// Why.
+        reason: Reason,
+        /// The staff member who authorised it.
+        by: StaffId,
+        /// Today: the business date.
+        on: NaiveDate,
     },
 }

@@ -16,9 +16,10 @@
 //! |---|---|---|---|
 //! | `OpenDay` | `today` | not later than the business date ([`RegistryError::DayNotForward`]) | sets the first business date, runs that day only |
 //! | `StartCase`, `Exposed` | `on` | not today ([`RegistryError::NotBusinessDate`]): a case starts on the day it is decided; the anchor says when the exposure was | refused ([`RegistryError::NoBusinessDate`]) |
-//! | `RecordCheck` | `at`'s date | after today ([`RegistryError::AfterBusinessDate`]); back-dated is allowed | refused |
+//! | `ChangePolicy`, `AdjustCase` | `on` | not today: a change of rule or period is made on the day it is decided, and never releases anyone before it | refused |
+//! | `RecordCheck` | `at`'s date | after today ([`RegistryError::AfterBusinessDate`]); back-dated is allowed (also in a released case's window of obligations after release) | refused |
 //! | `RecordTest` | `on` (the sampling date) | after today; back-dated is allowed (a result arriving days after the sample) | refused |
-//! | `Release` | `on` | after today: nothing in the future releases anyone | refused |
+//! | `Release` | `on` | after today: nothing in the future releases anyone (a blocked release is refused on any date: flags are the round's) | refused |
 //! | `CorrectCheck`, `CorrectTest` | the business date; the corrected record's own date | the corrected record after today (the record named may be dated anywhere, so that a far-future typo can be corrected) | refused |
 //! | `RegisterPerson` | the state's `since` | after today | allowed (a bulk load of the population as it stands) |
 //! | `MovePerson`, `SetState`, `SetColourRule`, `CloseUnit` | `on` | after today | allowed |
@@ -92,7 +93,10 @@ impl Registry {
     /// events it becomes are checked again, as every event is.
     pub(super) fn check_command_day(&self, command: &Command) -> Result<(), Error> {
         let (date, today_only, waits) = match command {
-            Command::StartCase { on, .. } | Command::Exposed { on, .. } => (*on, true, true),
+            Command::StartCase { on, .. }
+            | Command::Exposed { on, .. }
+            | Command::ChangePolicy { on, .. }
+            | Command::AdjustCase { on, .. } => (*on, true, true),
             Command::RecordCheck { at, .. } => (at.date(), false, true),
             Command::RecordTest { on, .. } | Command::Release { on, .. } => (*on, false, true),
             // The record an erratum names may be dated anywhere; what it should have been may not.
@@ -160,7 +164,12 @@ impl Registry {
             }
         };
         match event {
-            Event::CaseStarted { on, .. } | Event::CaseRestarted { on, .. } if *on != business_date => {
+            Event::CaseStarted { on, .. }
+            | Event::CaseRestarted { on, .. }
+            | Event::PolicyChanged { on, .. }
+            | Event::CaseAdjusted { on, .. }
+                if *on != business_date =>
+            {
                 Err(RegistryError::NotBusinessDate { date: *on, business_date }.into())
             }
             Event::CheckCorrected { corrected, on, .. } => {

@@ -20,7 +20,7 @@ use crate::colour::{Colour, ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
-use crate::quarantine::{Category, Policy, Reading, ReviewReason, Sample, Temperature, TestResult};
+use crate::quarantine::{Category, Policy, Reading, Reason, ReviewReason, Sample, Temperature, TestResult};
 use crate::work::{Completion, Moved, TaskKey, Ticket, WorkPlan};
 use crate::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};
 
@@ -406,6 +406,44 @@ pub enum Event {
         /// The ticket.
         spec: Ticket,
     },
+    // Issue 15 §3: the rules of the published protocols. Kept together at the end.
+    /// An active case moved to another policy ([`Command::ChangePolicy`](super::Command::ChangePolicy)):
+    /// one event per case, in case order.
+    PolicyChanged {
+        /// The case.
+        case: CaseId,
+        /// The policy it followed.
+        from: PolicyId,
+        /// The policy it follows now.
+        to: PolicyId,
+        /// The business date of the change.
+        on: NaiveDate,
+        /// Its release date before the change.
+        previous_release: NaiveDate,
+        /// Its release date under the new policy (never before `on`).
+        release: NaiveDate,
+        /// The person's change of state, if the new schedule puts them in another today.
+        change: Option<StateChange>,
+    },
+    /// An active case's period was extended or shortened ([`Command::AdjustCase`](super::Command::AdjustCase)).
+    CaseAdjusted {
+        /// The case.
+        case: CaseId,
+        /// Days added (negative: taken off).
+        days: i16,
+        /// Why.
+        reason: Reason,
+        /// The staff member who authorised it.
+        by: StaffId,
+        /// The business date.
+        on: NaiveDate,
+        /// Its release date before.
+        previous_release: NaiveDate,
+        /// Its release date now (never before `on`).
+        release: NaiveDate,
+        /// The person's change of state, if the new schedule puts them in another today.
+        change: Option<StateChange>,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -494,7 +532,9 @@ impl Event {
             | Event::CheckCorrected { on, .. }
             | Event::TestCorrected { on, .. }
             | Event::Rostered { on, .. }
-            | Event::TasksReassigned { on, .. } => Some(*on),
+            | Event::TasksReassigned { on, .. }
+            | Event::PolicyChanged { on, .. }
+            | Event::CaseAdjusted { on, .. } => Some(*on),
             Event::CheckRecorded { at, .. } => Some(at.date()),
             Event::TaskCompleted { completion, .. } => completion.at.map(|at| at.date()),
             Event::TicketOpened { spec, .. } => Some(spec.received.date()),
@@ -515,7 +555,9 @@ impl Event {
             | Event::PhaseEntered { change, .. }
             | Event::CheckRecorded { escalation: change, .. }
             | Event::TestRecorded { escalation: change, .. }
-            | Event::CaseReopened { change, .. } => change.as_ref().map_or(&[], |c| &c.recolours),
+            | Event::CaseReopened { change, .. }
+            | Event::PolicyChanged { change, .. }
+            | Event::CaseAdjusted { change, .. } => change.as_ref().map_or(&[], |c| &c.recolours),
             // An erratum makes at most one of the two changes.
             Event::CheckCorrected { escalation, undone, .. } | Event::TestCorrected { escalation, undone, .. } => {
                 escalation.as_ref().or(undone.as_ref()).map_or(&[], |c| &c.recolours)
@@ -662,11 +704,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 35;
+    const VARIANTS: usize = 37;
 
-    /// The variants added after format 5 (the business date, errata; the day's work): the
-    /// golden v5 log has none of them, the next format's golden log must.
-    const SINCE_V5: [usize; 8] = [27, 28, 29, 30, 31, 32, 33, 34];
+    /// The variants added after format 5 (the business date, errata; the day's work; the
+    /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
+    const SINCE_V5: [usize; 10] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -708,6 +750,8 @@ mod tests {
             Event::TaskCompleted { .. } => 32,
             Event::TasksReassigned { .. } => 33,
             Event::TicketOpened { .. } => 34,
+            Event::PolicyChanged { .. } => 35,
+            Event::CaseAdjusted { .. } => 36,
         }
     }
 

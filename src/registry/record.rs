@@ -534,7 +534,9 @@ impl Draft {
             Event::TestRecorded { case, escalation: change, .. }
             | Event::CaseConverted { case, change, .. }
             | Event::CaseReopened { case, change, .. }
-            | Event::PhaseEntered { case, change, .. } => (*case, change.as_ref()),
+            | Event::PhaseEntered { case, change, .. }
+            | Event::PolicyChanged { case, change, .. }
+            | Event::CaseAdjusted { case, change, .. } => (*case, change.as_ref()),
             Event::TestCorrected { case, escalation, undone, .. }
             | Event::CheckCorrected { case, escalation, undone, .. } => {
                 (*case, escalation.as_ref().or(undone.as_ref()))
@@ -868,6 +870,9 @@ impl Registry {
         let (close, sampled) = match first {
             Event::TestRecorded { case, on, escalation: Some(_), .. }
             | Event::TestCorrected { case, on, escalation: Some(_), .. } => (*case, *on),
+            Event::PolicyChanged { case, from, to, on, .. } => {
+                return self.policy_follow_ups(first, *case, (*from, *to, *on), out);
+            }
             _ => return Ok(()),
         };
         self.check_conversions(close)?;
@@ -898,6 +903,26 @@ impl Registry {
                     out.push(event);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// After the first case of a change of policy (`first`, moving case `moved`), every other
+    /// active case under the old policy, in case order, each from the state the ones before
+    /// leave.
+    fn policy_follow_ups(
+        &self,
+        first: &Event,
+        moved: CaseId,
+        (from, to, on): (crate::PolicyId, crate::PolicyId, NaiveDate),
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
+        let mut draft = Draft::default();
+        draft.absorb(self, first)?;
+        for id in self.cases_under(from).into_iter().filter(|&id| id != moved) {
+            let event = self.policy_change_of(&draft, id, (from, to, on))?;
+            draft.absorb(self, &event)?;
+            out.push(event);
         }
         Ok(())
     }

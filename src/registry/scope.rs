@@ -601,7 +601,7 @@ impl Scope<'_> {
     /// | `CompleteTask` | the task's subject and the staff member who did it |
     /// | `ReassignTasks` | the staff member, and every task moved and whom it goes to |
     /// | `OpenTicket` | the unit, and the household if one |
-    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round moves every open case) |
+    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
     /// current state, before anything is applied. Reads that a command only makes (the policy
@@ -678,7 +678,9 @@ impl Scope<'_> {
                     _ => Ok(()),
                 }
             }
-            Command::Release { case, .. } | Command::CorrectCheck { case, .. } => self.writable_case(*case),
+            Command::Release { case, .. } | Command::CorrectCheck { case, .. } | Command::AdjustCase { case, .. } => {
+                self.writable_case(*case)
+            }
             Command::CorrectTest { case, corrected, .. } => {
                 self.writable_case(*case)?;
                 match corrected {
@@ -726,7 +728,10 @@ impl Scope<'_> {
             | Command::AdoptScheme { .. }
             | Command::AdoptWorkPlan { .. }
             | Command::Solve { .. }
-            | Command::OpenDay { .. } => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
+            | Command::OpenDay { .. }
+            | Command::ChangePolicy { .. } => {
+                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
+            }
         }
     }
 

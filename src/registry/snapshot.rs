@@ -535,9 +535,8 @@ impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let work = self.work.to_data();
-        // A reader of names skips the empty work book (as `Snapshot` does); a positional
-        // encoding needs every field.
-        let write_work = !(s.is_human_readable() && work.is_empty());
+        // Left out when empty, as `Snapshot` does.
+        let write_work = !work.is_empty();
         let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work))?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;

@@ -2,7 +2,7 @@
 //! as plain fields and a list of what was recorded on each date, read by linear scans.
 
 use chrono::NaiveDate;
-use wangge::quarantine::{CaseStatus, Category, TestResult};
+use wangge::quarantine::{CaseChange, CaseStatus, Category, TestResult};
 
 /// What was recorded for a case on one date.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +26,10 @@ pub struct MCase {
     pub status: CaseStatus,
     /// In the order first recorded; one per date.
     pub days: Vec<MDay>,
+    /// The changes of policy and adjustments, in order (read by `tests/reference.rs`, whose
+    /// model makes them; `tests/cases.rs` makes none).
+    #[allow(dead_code)]
+    pub changes: Vec<CaseChange>,
 }
 
 impl MCase {
