@@ -222,3 +222,20 @@ fn the_generator_reaches_every_part_of_a_snapshot() {
     let bytes = codec::snapshot_to_bytes(&s).expect("encodes");
     assert_eq!(codec::read_snapshot(&bytes).expect("decodes").1, s);
 }
+
+/// Encoding 1 is read forever: the golden snapshot below was written by the encoding-1 codec
+/// (MessagePack with named fields, commit 965a53d) from `support::ops_from_seed(11, 1_200)`,
+/// beside its JSON. It reads to the JSON's snapshot, which loads.
+#[test]
+fn the_golden_encoding_1_snapshot_reads_as_its_json() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+    let bytes = std::fs::read(format!("{dir}/snapshot_encoding_1.wgsnap")).expect("the golden file");
+    let json = std::fs::read_to_string(format!("{dir}/snapshot_encoding_1.json")).expect("the golden file");
+    let (header, snapshot) = codec::read_snapshot(&bytes).expect("encoding 1 decodes");
+    assert_eq!(header.encoding, 1);
+    assert_eq!(header.format, snapshot.format);
+    let from_json: Snapshot = serde_json::from_str(&json).expect("reads");
+    assert_eq!(snapshot, from_json);
+    assert!(!snapshot.population.persons.is_empty() && !snapshot.staff.is_empty() && !snapshot.schemes.is_empty());
+    assert!(Registry::from_snapshot(snapshot).expect("loads") == Registry::from_snapshot(from_json).expect("loads"));
+}
