@@ -174,6 +174,8 @@ impl fmt::Display for State {
 #[serde(deny_unknown_fields)]
 pub struct PersonState {
     state: State,
+    // A day number in binary forms: one date per person in a snapshot (see `crate::form`).
+    #[serde(with = "crate::form::date")]
     since: NaiveDate,
 }
 

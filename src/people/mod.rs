@@ -191,20 +191,29 @@ impl Household {
 /// assert!(!format!("{record:?}").contains("张三"));
 /// # Ok::<(), wangge::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRecord {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     resident_id: Option<ResidentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     passport: Option<Passport>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     name: Option<Name>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     phone: Option<Phone>,
-    #[serde(default, skip_serializing_if = "Markers::is_empty")]
+    #[serde(default)]
     markers: Markers,
 }
+
+// JSON leaves the empty fields out; binary forms write them all (see `crate::form`).
+crate::form::serialize_fields!(PersonRecord {
+    resident_id skip_if Option::is_none,
+    passport skip_if Option::is_none,
+    name skip_if Option::is_none,
+    phone skip_if Option::is_none,
+    markers skip_if Markers::is_empty,
+});
 
 impl PersonRecord {
     /// A record with nothing in it.
