@@ -472,8 +472,14 @@ impl Population {
 
     /// Where `door` stands, or would stand, in the unit's door-sorted list.
     fn door_slot(&self, unit: UnitId, door: &DoorLabel) -> Result<usize, usize> {
-        // Every id in `at_unit` names a registered household.
-        self.households_at(unit).binary_search_by(|h| self.households[h.index()].door.cmp(door))
+        let list = self.households_at(unit);
+        // Every id in `at_unit` names a registered household. A door after the last one (as
+        // when a unit's households come in door order, loading or building a city) takes one
+        // comparison instead of a search.
+        match list.last().map(|h| self.households[h.index()].door.cmp(door)) {
+            None | Some(std::cmp::Ordering::Less) => Err(list.len()),
+            Some(_) => list.binary_search_by(|h| self.households[h.index()].door.cmp(door)),
+        }
     }
 
     fn check_door(&self, unit: UnitId, door: &DoorLabel, except: Option<HouseholdId>) -> Result<(), PeopleError> {
@@ -689,6 +695,11 @@ impl Population {
     pub fn from_data(data: PopulationData, unit_count: usize) -> Result<Self, PeopleError> {
         let mut p = Population::new();
         p.at_unit.resize_with(unit_count, Vec::new);
+        // Sized once: growing tables of a city's millions doubles and rehashes them many times.
+        p.households.reserve_exact(data.households.len());
+        p.persons.reserve_exact(data.persons.len());
+        p.by_resident_id.reserve(data.persons.iter().filter(|(_, r)| r.resident_id.is_some()).count());
+        p.by_passport.reserve(data.persons.iter().filter(|(_, r)| r.passport.is_some()).count());
         for (unit, door) in data.households {
             p.check_add_household(unit, &door)?;
             p.add_household(unit, door);

@@ -505,7 +505,7 @@ impl Registry {
             }
             .into());
         }
-        let findings = registry.audit();
+        let findings = registry.audit_loaded();
         if let Some(first) = findings.first() {
             return Err(RegistryError::AuditFailed { count: findings.len(), first: first.to_string() }.into());
         }
