@@ -249,13 +249,23 @@ pub fn read_snapshot(bytes: &[u8]) -> Result<(Header, Snapshot), CodecError> {
             found: bytes.len() as u64,
         });
     }
-    let sum: [u8; 32] = Sha256::digest(body).into();
+    // Encodings 1 and 2 differ only in how structs are written (maps of named fields, arrays),
+    // which the core's readers both take; `Header::from_bytes` refused any other encoding.
+    let decode = || rmp_serde::from_slice::<Snapshot>(body);
+    // The checksum on a second thread while this one decodes (both take a city's snapshot
+    // a while): decoding bytes not yet checked is safe (any damage is a typed error, and serde
+    // preallocates at most 1 MiB for a length the bytes announce), and nothing decoded is used
+    // before the checksum matched. Without a second thread, one after the other.
+    let (sum, decoded) = std::thread::scope(|scope| {
+        let hashing = std::thread::Builder::new().spawn_scoped(scope, || -> [u8; 32] { Sha256::digest(body).into() });
+        let decoded = decode();
+        let sum = hashing.ok().and_then(|h| h.join().ok()).unwrap_or_else(|| Sha256::digest(body).into());
+        (sum, decoded)
+    });
     if sum != header.body_sha256 {
         return Err(CodecError::Checksum);
     }
-    // Encodings 1 and 2 differ only in how structs are written (maps of named fields, arrays),
-    // which the core's readers both take; `Header::from_bytes` refused any other encoding.
-    let snapshot: Snapshot = rmp_serde::from_slice(body).map_err(|e| CodecError::Decode(e.to_string()))?;
+    let snapshot = decoded.map_err(|e| CodecError::Decode(e.to_string()))?;
     if snapshot.format != header.format {
         return Err(CodecError::FormatMismatch { header: header.format, body: snapshot.format });
     }
