@@ -6,22 +6,32 @@
 //! in declaration order: a positional encoding has no names to say which field was left out,
 //! and a skipped field would shift the ones after it. Every form reads both: the fields left
 //! out have serde defaults.
+//!
+//! The two values a snapshot holds once per person are more compact in binary forms: a
+//! person's state is one integer (its date's day number × 16 + its state's index), and a
+//! person's record with nothing but markers is the markers' bits (see their `Serialize`).
+//! Binary forms read these and the fields alike.
 
 /// Implements `Serialize` for a struct whose fields are written in order, each field marked
 /// `skip_if <predicate>` left out when the predicate holds and the form is human-readable
 /// (exactly what `#[serde(skip_serializing_if = ..)]` does, but only there).
 ///
 /// ```ignore
-/// serialize_fields!(PersonRecord { resident_id skip_if Option::is_none, markers skip_if Markers::is_empty });
+/// serialize_fields!(Phase { setting, days, tests skip_if Vec::is_empty });
+/// serialize_fields!(RecordFields<R: Serialize> as "PersonRecord" { resident_id skip_if Option::is_none });
 /// ```
 macro_rules! serialize_fields {
-    ($ty:ident { $($field:ident $(skip_if $skip:path)?),* $(,)? }) => {
-        impl serde::Serialize for $ty {
+    (
+        $ty:ident $(<$($g:ident: $bound:path),*>)? $(as $name:literal)?
+        { $($field:ident $(skip_if $skip:path)?),* $(,)? }
+    ) => {
+        impl $(<$($g: $bound),*>)? serde::Serialize for $ty $(<$($g),*>)? {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeStruct as _;
                 let human = s.is_human_readable();
                 let skipped = [$(human && $crate::form::skip_test!($($skip)?)(&self.$field)),*];
-                let mut st = s.serialize_struct(stringify!($ty), skipped.iter().filter(|&&s| !s).count())?;
+                let name = $crate::form::struct_name!($ty $($name)?);
+                let mut st = s.serialize_struct(name, skipped.iter().filter(|&&s| !s).count())?;
                 let mut skip = skipped.into_iter();
                 $(
                     if skip.next().unwrap_or(false) {
@@ -46,26 +56,32 @@ macro_rules! skip_test {
     };
 }
 
-pub(crate) use {serialize_fields, skip_test};
+/// The name a struct is written with: its own, or the one given.
+macro_rules! struct_name {
+    ($ty:ident) => {
+        stringify!($ty)
+    };
+    ($ty:ident $name:literal) => {
+        $name
+    };
+}
+
+pub(crate) use {serialize_fields, skip_test, struct_name};
 
 /// The skip test of a field always written.
 pub(crate) fn never<T: ?Sized>(_: &T) -> bool {
     false
 }
 
-/// A date in a binary form as its day number (days since 0001-01-01, the Common Era's first
-/// day, as `i32`), in a human-readable form as chrono writes it (`"2020-02-01"`). Binary forms
-/// read both (a snapshot of encoding 1 holds strings): parsing a date's text was a quarter of
-/// decoding a city's snapshot. `#[serde(with = "crate::form::date")]`.
+/// Reads a date as chrono writes it (`"2020-02-01"`) in human-readable forms, and in binary
+/// forms either that text or its day number (days since 0001-01-01, the Common Era's first
+/// day): a binary form writes a person's state's date as a day number (parsing dates' text was
+/// a quarter of decoding a city's snapshot), and a snapshot of encoding 1 holds text.
+/// `#[serde(deserialize_with = "crate::form::date::deserialize")]`.
 pub(crate) mod date {
-    use chrono::{Datelike as _, NaiveDate};
+    use chrono::NaiveDate;
+    use serde::Deserializer;
     use serde::de::{self, Deserialize as _, Visitor};
-    use serde::{Deserializer, Serialize as _, Serializer};
-
-    /// Write `date`.
-    pub(crate) fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() { date.serialize(s) } else { s.serialize_i32(date.num_days_from_ce()) }
-    }
 
     /// Read a date.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {

@@ -114,6 +114,25 @@ fn positional_messagepack_writes_every_field_and_json_leaves_the_empty_ones_out(
     round_trip(&PersonRecord::new());
 }
 
+/// The compact binary forms of the values a snapshot holds once per person: a record with
+/// nothing but markers is their bits, a state one integer (day number × 16 + state index);
+/// values out of range are typed errors.
+#[test]
+fn a_bare_record_is_its_markers_bits_and_a_state_one_integer() {
+    assert_eq!(rmp_serde::to_vec(&PersonRecord::new()).expect("encodes"), [0x00]);
+    let marked = PersonRecord::new().with_marker(Marker::ALL[1]);
+    assert_eq!(rmp_serde::to_vec(&marked).expect("encodes"), [0x02]);
+    assert!(rmp_serde::from_slice::<PersonRecord>(&[0xcc, 0x80]).is_err(), "an unknown marker bit");
+    let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).expect("a date");
+    let state = PersonState::new(State::Confirmed, feb1);
+    let packed: i64 = rmp_serde::from_slice(&rmp_serde::to_vec(&state).expect("encodes")).expect("an integer");
+    assert_eq!(packed, i64::from(feb1.num_days_from_ce()) * 16 + 8);
+    assert_eq!(serde_json::to_string(&state).expect("encodes"), r#"{"state":"Confirmed","since":"2020-02-01"}"#);
+    for bad in [packed + 1, i64::from(i32::MAX) * 16] {
+        assert!(rmp_serde::from_slice::<PersonState>(&rmp_serde::to_vec(&bad).expect("encodes")).is_err(), "{bad}");
+    }
+}
+
 #[test]
 fn the_header_refuses_what_is_not_a_whole_snapshot_of_a_known_encoding() {
     let reg = registry(&support::ops_from_seed(7, 60));
