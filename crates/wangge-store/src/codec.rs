@@ -24,15 +24,18 @@
 //! bytes carry no field names, so a snapshot is smaller and faster to read. The core makes
 //! this safe: its types leave empty fields out (`skip_serializing_if`, which would shift the
 //! fields after them) only in human-readable forms such as JSON, and write every field in
-//! binary forms (`is_human_readable` false, rmp-serde's default); a person's state writes its
-//! date as a day number there. Older formats are still read (format 5 is upgraded by the core):
-//! the [`Snapshot`] reader takes the format first from an array as from a map.
+//! binary forms (`is_human_readable` false, rmp-serde's default), and the two values a
+//! snapshot holds per person are compact there: a person's state is one integer (its date's day
+//! number × 16 + its state's index), a record with nothing but markers their bits. Older
+//! formats are still read (format 5 is upgraded by the core): the [`Snapshot`] reader takes the
+//! format first from an array as from a map.
 //!
 //! Measured on city_1m (`CityShape::with_households(350_000)`, release, Intel Xeon, 2 vCPUs,
 //! one run each on a shared machine): encoding 1 39 MB, decoded in 0.35 s; positional with
 //! dates as text 32 MB, 0.29 s (a quarter of it parsing dates); positional with dates as day
-//! numbers (encoding 2) 26 MB, 0.14 s. What is left is mostly rmp-serde's dispatch, the
-//! strings' UTF-8 checks and allocation; the figures on city_10m are in `BENCHMARKS.md`.
+//! numbers 26 MB, 0.14 s. On city_10m, encoding 1 405 MB, positional with day numbers
+//! 270 MB, encoding 2 with the compact per-person values 159 MB, decoded in 1.1–1.5 s: see
+//! `BENCHMARKS.md`.
 //!
 //! # Encoding 1: MessagePack with named fields
 //! What this crate wrote first, read forever (a golden file written by that code is read by
