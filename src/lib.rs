@@ -128,6 +128,7 @@
 pub mod colour;
 pub mod duty;
 mod error;
+mod form;
 pub mod grid;
 mod id;
 pub mod people;

@@ -239,16 +239,19 @@ impl Rule {
 /// assert_eq!(bad.build(), Err(DutyError::InvalidName { chars: 0, max: 100 }));
 /// # Ok::<(), DutyError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchemeBuilder {
     name: String,
     #[serde(default)]
     source: String,
     rules: Vec<Rule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     load_limit: Option<u16>,
 }
+
+// JSON leaves an absent load limit out; binary forms write it (see `crate::form`).
+crate::form::serialize_fields!(SchemeBuilder { name, source, rules, load_limit skip_if Option::is_none });
 
 /// A scheme as a command gives it ([`Command::AdoptScheme`](crate::Command::AdoptScheme)):
 /// `source` is required (an empty string says there is none); `load_limit` may be left out.

@@ -43,18 +43,26 @@ use crate::people::Name;
 /// assert!(doctor.clone().available(Some(feb(29)), Some(feb(1))).is_err());
 /// # Ok::<(), wangge::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "StaffData")]
 pub struct Staff {
     name: Name,
     qualifications: Qualifications,
     home: UnitId,
     load_limit: u16,
-    #[serde(skip_serializing_if = "Option::is_none")]
     from: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<NaiveDate>,
 }
+
+// JSON leaves the open ends out; binary forms write them (see `crate::form`).
+crate::form::serialize_fields!(Staff {
+    name,
+    qualifications,
+    home,
+    load_limit,
+    from skip_if Option::is_none,
+    until skip_if Option::is_none,
+});
 
 /// A staff member as read, before the checks.
 #[derive(Deserialize)]

@@ -109,6 +109,17 @@ impl Markers {
         Self::EMPTY
     }
 
+    /// The set as its bits (bit `i` for `Marker::ALL[i]`), for compact binary forms.
+    pub(crate) const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of these bits, if each names a marker.
+    pub(crate) fn from_bits(bits: u8) -> Option<Markers> {
+        let known = Marker::ALL.iter().fold(0, |all, m| all | m.bit());
+        (bits & !known == 0).then_some(Markers(bits))
+    }
+
     /// This set with `marker` added.
     pub const fn with(self, marker: Marker) -> Self {
         Markers(self.0 | marker.bit())

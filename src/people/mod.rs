@@ -191,19 +191,106 @@ impl Household {
 /// assert!(!format!("{record:?}").contains("张三"));
 /// # Ok::<(), wangge::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonRecord {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     resident_id: Option<ResidentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     passport: Option<Passport>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<Name>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     phone: Option<Phone>,
-    #[serde(default, skip_serializing_if = "Markers::is_empty")]
     markers: Markers,
+}
+
+/// A person's record as its fields: what every form reads, and how JSON writes it.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename = "PersonRecord",
+    bound(deserialize = "R: Deserialize<'de>, P: Deserialize<'de>, N: Deserialize<'de>, T: Deserialize<'de>")
+)]
+struct RecordFields<R, P, N, T> {
+    #[serde(default)]
+    resident_id: Option<R>,
+    #[serde(default)]
+    passport: Option<P>,
+    #[serde(default)]
+    name: Option<N>,
+    #[serde(default)]
+    phone: Option<T>,
+    #[serde(default)]
+    markers: Markers,
+}
+
+/// The record's fields, borrowed.
+fn record_fields(r: &PersonRecord) -> RecordFields<&ResidentId, &Passport, &Name, &Phone> {
+    RecordFields {
+        resident_id: r.resident_id.as_ref(),
+        passport: r.passport.as_ref(),
+        name: r.name.as_ref(),
+        phone: r.phone.as_ref(),
+        markers: r.markers,
+    }
+}
+
+// JSON leaves the empty fields out; binary forms write them all (see `crate::form`).
+crate::form::serialize_fields!(RecordFields<R: Serialize, P: Serialize, N: Serialize, T: Serialize> as "PersonRecord" {
+    resident_id skip_if Option::is_none,
+    passport skip_if Option::is_none,
+    name skip_if Option::is_none,
+    phone skip_if Option::is_none,
+    markers skip_if Markers::is_empty,
+});
+
+/// In human-readable forms the fields that are set; in binary forms every field, or, for a
+/// record with nothing but markers (most persons of a city), the markers' bits alone: one
+/// value per person in a snapshot instead of six.
+impl Serialize for PersonRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bare = self.resident_id.is_none() && self.passport.is_none() && self.name.is_none() && self.phone.is_none();
+        if bare && !s.is_human_readable() {
+            s.serialize_u8(self.markers.bits())
+        } else {
+            record_fields(self).serialize(s)
+        }
+    }
+}
+
+/// Reads the fields (named or in order) in any form, and the bare markers' bits in binary forms.
+impl<'de> Deserialize<'de> for PersonRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor, value};
+        type Fields = RecordFields<ResidentId, Passport, Name, Phone>;
+        struct Bits;
+        impl<'de> Visitor<'de> for Bits {
+            type Value = PersonRecord;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a person's record: its fields, or the bits of its markers alone")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PersonRecord, E> {
+                let markers = u8::try_from(v).ok().and_then(Markers::from_bits);
+                let markers = markers.ok_or_else(|| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
+                Ok(PersonRecord { markers, ..PersonRecord::default() })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<PersonRecord, A::Error> {
+                Fields::deserialize(value::SeqAccessDeserializer::new(seq)).map(PersonRecord::from)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PersonRecord, A::Error> {
+                Fields::deserialize(value::MapAccessDeserializer::new(map)).map(PersonRecord::from)
+            }
+        }
+        if d.is_human_readable() { Fields::deserialize(d).map(PersonRecord::from) } else { d.deserialize_any(Bits) }
+    }
+}
+
+impl From<RecordFields<ResidentId, Passport, Name, Phone>> for PersonRecord {
+    fn from(f: RecordFields<ResidentId, Passport, Name, Phone>) -> PersonRecord {
+        PersonRecord {
+            resident_id: f.resident_id,
+            passport: f.passport,
+            name: f.name,
+            phone: f.phone,
+            markers: f.markers,
+        }
+    }
 }
 
 impl PersonRecord {
@@ -466,8 +553,14 @@ impl Population {
 
     /// Where `door` stands, or would stand, in the unit's door-sorted list.
     fn door_slot(&self, unit: UnitId, door: &DoorLabel) -> Result<usize, usize> {
-        // Every id in `at_unit` names a registered household.
-        self.households_at(unit).binary_search_by(|h| self.households[h.index()].door.cmp(door))
+        let list = self.households_at(unit);
+        // Every id in `at_unit` names a registered household. A door after the last one (as
+        // when a unit's households come in door order, loading or building a city) takes one
+        // comparison instead of a search.
+        match list.last().map(|h| self.households[h.index()].door.cmp(door)) {
+            None | Some(std::cmp::Ordering::Less) => Err(list.len()),
+            Some(_) => list.binary_search_by(|h| self.households[h.index()].door.cmp(door)),
+        }
     }
 
     fn check_door(&self, unit: UnitId, door: &DoorLabel, except: Option<HouseholdId>) -> Result<(), PeopleError> {
@@ -704,6 +797,10 @@ impl Population {
     pub fn from_data(data: PopulationData, unit_count: usize) -> Result<Self, PeopleError> {
         let mut p = Population::new();
         p.at_unit.resize_with(unit_count, Vec::new);
+        // Sized once: a city's millions would double them many times. (The identity indexes
+        // are left to grow: sizing them would take a pass over every person.)
+        p.households.reserve_exact(data.households.len());
+        p.persons.reserve_exact(data.persons.len());
         for (unit, door) in data.households {
             p.check_add_household(unit, &door)?;
             p.add_household(unit, door);

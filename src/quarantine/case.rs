@@ -515,7 +515,7 @@ impl CaseStatus {
 /// test, a new exposure, release, the daily round); this type holds the pure rules they
 /// apply. The schedule is not stored: [`Policy::schedule`](super::Policy::schedule) of the
 /// case's policy and anchor gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     person: PersonId,
@@ -532,9 +532,23 @@ pub struct Case {
     days: Vec<DayRecord>,
     /// The changes made to the period, in order (left out when none, so that a case without
     /// any writes as before).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     changes: Vec<CaseChange>,
 }
+
+// JSON leaves a case's empty list of changes out; binary forms write it (see `crate::form`).
+crate::form::serialize_fields!(Case {
+    person,
+    policy,
+    category,
+    anchor,
+    started,
+    settled,
+    linked,
+    status,
+    days,
+    changes skip_if Vec::is_empty,
+});
 
 impl Case {
     /// A new open case, started on `started`.

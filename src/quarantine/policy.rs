@@ -144,14 +144,16 @@ impl From<Temperature> for String {
 /// assert_eq!(phase.test_days(), [1, 4, 7, 14]);
 /// assert_eq!(phase.days(), 14);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(from = "PhaseData")]
 pub struct Phase {
     setting: Setting,
     days: u16,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     tests: Vec<u16>,
 }
+
+// JSON leaves a phase without tests without them; binary forms write them (see `crate::form`).
+crate::form::serialize_fields!(Phase { setting, days, tests skip_if Vec::is_empty });
 
 /// A phase as read, before its test days are sorted.
 #[derive(Deserialize)]
@@ -390,7 +392,7 @@ impl AfterRelease {
 /// assert_eq!(bad.build(), Err(QuarantineError::ZeroLength { phase: 0 }));
 /// # Ok::<(), QuarantineError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyBuilder {
     name: String,
@@ -408,13 +410,29 @@ pub struct PolicyBuilder {
     release: Release,
     #[serde(default)]
     ending: Ending,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     linked: Option<LinkedRelease>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     early: Option<EarlyRelease>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     after_release: Option<AfterRelease>,
 }
+
+// JSON leaves an absent linked release out; binary forms write it (see `crate::form`).
+crate::form::serialize_fields!(PolicyBuilder {
+    name,
+    source,
+    anchor,
+    counting,
+    phases,
+    checks_per_day,
+    fever,
+    release,
+    ending,
+    linked skip_if Option::is_none,
+    early skip_if Option::is_none,
+    after_release skip_if Option::is_none,
+});
 
 /// A policy as a command gives it ([`Command::AdoptPolicy`](crate::Command::AdoptPolicy)):
 /// every field of [`PolicyBuilder`] but `linked` is required, so a host that leaves one out

@@ -212,7 +212,7 @@ impl FormatFirst {
 /// refusal's message, not a complaint about a field's shape. This holds when `format` comes
 /// before the fields whose shape changed, as it does in everything this crate writes (a map
 /// that sorts its keys, like `serde_json::Value`, puts `cases` and `colour_rule` before it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     /// The format version, [`FORMAT_VERSION`] when written by this build. The other fields
     /// mean what they say only in that version: check it (as [`Registry::from_snapshot`]
@@ -254,9 +254,28 @@ pub struct Snapshot {
     /// The day's work ([`WorkData`]): the plan in force, what was done, moved and carried,
     /// the tickets. Written after the business date, and left out when empty, so a snapshot
     /// of a registry that keeps no work reads as it did before the day's work existed.
-    #[serde(default, skip_serializing_if = "WorkData::is_empty")]
     pub work: WorkData,
 }
+
+// JSON leaves an empty work book out; binary forms write it (see `crate::form`).
+crate::form::serialize_fields!(Snapshot {
+    format,
+    root,
+    tree,
+    overlays,
+    population,
+    colour_rule,
+    states,
+    policies,
+    cases,
+    staff,
+    schemes,
+    rosters,
+    head,
+    requests,
+    business_date,
+    work skip_if WorkData::is_empty,
+});
 
 /// The fields of a [`Snapshot`], in the order they are written.
 const SNAPSHOT_FIELDS: &[&str] = &[
@@ -521,7 +540,7 @@ impl Registry {
             }
             .into());
         }
-        let findings = registry.audit();
+        let findings = registry.audit_loaded();
         if let Some(first) = findings.first() {
             return Err(RegistryError::AuditFailed { count: findings.len(), first: first.to_string() }.into());
         }
@@ -535,8 +554,9 @@ impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let work = self.work.to_data();
-        // Left out when empty, as `Snapshot` does.
-        let write_work = !work.is_empty();
+        // A human-readable form leaves out an empty work book, as `Snapshot` does; a binary
+        // form writes every field.
+        let write_work = !(s.is_human_readable() && work.is_empty());
         let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work))?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Event, IdTable, Registry, RegistryError, Responsible, Subject};
 use crate::colour::State;
@@ -25,30 +25,40 @@ use crate::{CaseId, Command, Error, HouseholdId, StaffId, TicketId, UnitId};
 /// The work state a snapshot carries ([`Snapshot::work`](super::Snapshot::work)): the plan in
 /// force, the completions and reassignments of the business date, the tasks carried to it,
 /// the tickets. Empty (and left out of a snapshot) until a plan is adopted or a ticket opened.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkData {
     /// The work plan in force.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub plan: Option<WorkPlan>,
     /// Tasks recorded done, by key.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub done: Vec<(TaskKey, Completion)>,
     /// Tasks moved by a reassignment, by key.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub moved: Vec<(TaskKey, Moved)>,
     /// Staff members whose tasks of the business date were moved away: routed nothing more
     /// that day, as if away.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub relieved: Vec<StaffId>,
     /// Tasks not done on the previous business date, carried to this one as overdue, routed as
     /// they were.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub carried: Vec<Task>,
     /// Every ticket, `TicketId(i)` at position `i`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub tickets: Vec<Ticket>,
 }
+
+// JSON leaves empty parts out; binary forms write every field (see `crate::form`).
+crate::form::serialize_fields!(WorkData {
+    plan skip_if Option::is_none,
+    done skip_if Vec::is_empty,
+    moved skip_if Vec::is_empty,
+    relieved skip_if Vec::is_empty,
+    carried skip_if Vec::is_empty,
+    tickets skip_if Vec::is_empty,
+});
 
 impl WorkData {
     /// Whether nothing is kept.

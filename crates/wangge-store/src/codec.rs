@@ -1,10 +1,10 @@
-//! The snapshot encoding 快照编码: a fixed header, then the core's [`Snapshot`] as MessagePack
-//! with named fields.
+//! The snapshot encoding 快照编码: a fixed header, then the core's [`Snapshot`] as positional
+//! MessagePack (encoding 2; encoding 1, MessagePack with named fields, is still read).
 //!
 //! ```text
 //! offset  size  field
 //!      0     8  magic        89 'W' 'G' 'S' 'N' 'A' 'P' 0A  (a text-mode transfer breaks it)
-//!      8     2  encoding     1 = MessagePack, struct-map (rmp-serde), little-endian u16
+//!      8     2  encoding     2 = MessagePack positional, 1 = with named fields (rmp-serde), u16 LE
 //!     10     4  format       the core's FORMAT_VERSION of the body, u32
 //!     14     8  position     the head the snapshot covers: its last record's position, u64
 //!     22    32  digest       ... and that record's digest
@@ -19,16 +19,28 @@
 //! reads every older encoding and, through the core, every older format (format 5 is upgraded):
 //! the encoding and the format are versioned separately, so either can move alone.
 //!
-//! # Why MessagePack with named fields
-//! The core's types are written for self-describing formats: `PersonRecord` and others skip
-//! empty fields (`skip_serializing_if`), and snapshots of an older format are read field by
-//! field by name. Positional formats (postcard, bincode, MessagePack as arrays) shift the fields
-//! after a skipped one and lose the names an upgrade reads by. MessagePack with named fields
-//! keeps JSON's semantics exactly. Measured on a city of 1.0 million persons
-//! (`CityShape::with_households(350_000)`, release, Intel Xeon, 2 cores): JSON 56 MB, read in
-//! 0.87 s; MessagePack named 39 MB, 0.76 s; CBOR (ciborium) 39 MB, 1.07 s; MessagePack
-//! positional 27 MB, 0.48 s, but wrong as soon as a person has a phone without a name.
-//! `Registry::from_snapshot` (rebuilding tallies and auditing) took 0.59 s of its own.
+//! # Encoding 2: positional MessagePack
+//! Structs are arrays of their fields in declaration order, enums their variant's name: the
+//! bytes carry no field names, so a snapshot is smaller and faster to read. The core makes
+//! this safe: its types leave empty fields out (`skip_serializing_if`, which would shift the
+//! fields after them) only in human-readable forms such as JSON, and write every field in
+//! binary forms (`is_human_readable` false, rmp-serde's default), and the two values a
+//! snapshot holds per person are compact there: a person's state is one integer (its date's day
+//! number × 16 + its state's index), a record with nothing but markers their bits. Older
+//! formats are still read (format 5 is upgraded by the core): the [`Snapshot`] reader takes the
+//! format first from an array as from a map.
+//!
+//! Measured on city_1m (`CityShape::with_households(350_000)`, release, Intel Xeon, 2 vCPUs,
+//! one run each on a shared machine): encoding 1 39 MB, decoded in 0.35 s; positional with
+//! dates as text 32 MB, 0.29 s (a quarter of it parsing dates); positional with dates as day
+//! numbers 26 MB, 0.14 s. On city_10m, encoding 1 405 MB, positional with day numbers
+//! 270 MB, encoding 2 with the compact per-person values 159 MB, decoded in 1.1–1.5 s: see
+//! `BENCHMARKS.md`.
+//!
+//! # Encoding 1: MessagePack with named fields
+//! What this crate wrote first, read forever (a golden file written by that code is read by
+//! `tests/codec.rs`). The same decoder reads it: every type reads a map of named fields as
+//! well as an array, and a date as text as well as a day number.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
@@ -42,8 +54,15 @@ use crate::CodecError;
 /// The first 8 bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"\x89WGSNAP\n";
 
-/// The encoding this build writes; it reads every encoding up to it.
-pub const ENCODING: u16 = 1;
+/// The encoding this build writes (2, MessagePack positional); it reads every encoding up to it.
+pub const ENCODING: u16 = 2;
+
+/// Encoding 1: MessagePack with named fields (struct-map), written until encoding 2; read forever.
+pub const ENCODING_NAMED: u16 = 1;
+
+/// Encoding 2: MessagePack positional (structs as arrays, fields in declaration order, every
+/// field written), what this build writes.
+pub const ENCODING_POSITIONAL: u16 = 2;
 
 /// The length of the header, in bytes.
 pub const HEADER_LEN: usize = 94;
@@ -159,9 +178,9 @@ fn write_value<T: Serialize + ?Sized, W: Write + Seek>(
     let (len, sum) = {
         let mut body =
             Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, &mut w), hasher: Sha256::new(), len: 0 };
-        value
-            .serialize(&mut rmp_serde::Serializer::new(&mut body).with_struct_map())
-            .map_err(|e| CodecError::Encode(e.to_string()))?;
+        // Positional: rmp-serde's default, a binary form (not human-readable), so the core's
+        // types write every field (see the module's docs).
+        value.serialize(&mut rmp_serde::Serializer::new(&mut body)).map_err(|e| CodecError::Encode(e.to_string()))?;
         body.flush()?;
         let Hashing { inner, hasher, len } = body;
         inner.into_inner().map_err(|e| CodecError::Io(e.into_error()))?;
@@ -233,11 +252,23 @@ pub fn read_snapshot(bytes: &[u8]) -> Result<(Header, Snapshot), CodecError> {
             found: bytes.len() as u64,
         });
     }
-    let sum: [u8; 32] = Sha256::digest(body).into();
+    // Encodings 1 and 2 differ only in how structs are written (maps of named fields, arrays),
+    // which the core's readers both take; `Header::from_bytes` refused any other encoding.
+    let decode = || rmp_serde::from_slice::<Snapshot>(body);
+    // The checksum on a second thread while this one decodes (both take a city's snapshot
+    // a while): decoding bytes not yet checked is safe (any damage is a typed error, and serde
+    // preallocates at most 1 MiB for a length the bytes announce), and nothing decoded is used
+    // before the checksum matched. Without a second thread, one after the other.
+    let (sum, decoded) = std::thread::scope(|scope| {
+        let hashing = std::thread::Builder::new().spawn_scoped(scope, || -> [u8; 32] { Sha256::digest(body).into() });
+        let decoded = decode();
+        let sum = hashing.ok().and_then(|h| h.join().ok()).unwrap_or_else(|| Sha256::digest(body).into());
+        (sum, decoded)
+    });
     if sum != header.body_sha256 {
         return Err(CodecError::Checksum);
     }
-    let snapshot: Snapshot = rmp_serde::from_slice(body).map_err(|e| CodecError::Decode(e.to_string()))?;
+    let snapshot = decoded.map_err(|e| CodecError::Decode(e.to_string()))?;
     if snapshot.format != header.format {
         return Err(CodecError::FormatMismatch { header: header.format, body: snapshot.format });
     }
@@ -257,12 +288,19 @@ pub fn read_header<R: Read>(mut r: R) -> Result<Header, CodecError> {
     Header::from_bytes(&buf)
 }
 
-/// A record encoded as the store keeps it (MessagePack with named fields, like snapshots).
+/// A record encoded as the store keeps it: MessagePack with named fields, in the core's
+/// human-readable form (empty fields left out, dates as text), exactly the bytes the store
+/// has always written for it: a record is small and read once, where a snapshot is large and
+/// read on every open.
 ///
 /// # Errors
 /// [`CodecError::Encode`] when a value does not encode.
 pub fn record_to_bytes(record: &Record) -> Result<Vec<u8>, CodecError> {
-    rmp_serde::to_vec_named(record).map_err(|e| CodecError::Encode(e.to_string()))
+    let mut out = Vec::new();
+    record
+        .serialize(&mut rmp_serde::Serializer::new(&mut out).with_struct_map().with_human_readable())
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    Ok(out)
 }
 
 /// A record decoded from [`record_to_bytes`]'s form.

@@ -236,8 +236,8 @@ impl<S: Store> Durable<S> {
     /// Execute `command`: work out its record ([`Registry::prepare`]), append it durably,
     /// then apply it ([`Registry::commit`]). A request id answered before returns that first
     /// record, changing nothing. After every N records (the checkpoint interval) a snapshot is
-    /// written before this returns: the whole registry (city_10m's 405 MB took 9 s on the
-    /// benches' machine), so a host with a large registry sets a long interval.
+    /// written before this returns: the whole registry (city_10m's 159 MB took 1.8–2.5 s on
+    /// the benches' machine), so a host with a large registry sets a long interval.
     ///
     /// # Errors
     /// [`StoreError::Refused`] when the registry refuses the command; the errors of
