@@ -68,7 +68,7 @@ fn city() -> (Registry, StaffId, String) {
         .new_scheme()
         .expect("a scheme");
     reg.apply(Command::Solve { scheme: team, on: day(0), balanced: false }).expect("solved");
-    reg.apply(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() }).expect("adopted");
+    reg.apply(Command::AdoptWorkPlan { plan: Box::new(WorkPlan::huayuan_road()) }).expect("adopted");
     reg.apply(Command::OpenDay { today: day(3) }).expect("day 3");
     eprintln!("{name}: {persons} persons, {CASES} cases, {STAFF} staff, built in {:.1?}", began.elapsed());
     (reg, first.expect("staff"), name)

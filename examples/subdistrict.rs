@@ -985,7 +985,7 @@ impl Story {
             staff_for(&mut reg, &layout, first_day()?, |_, _, i, _| Ok(plan.peaks.get(i).copied().unwrap_or(0)))?;
         log.append(&mut duty.log);
         // The day's work as Huayuan Road ran it: 2+3 calls, services, tickets (seeds 003, 000).
-        reg.apply_into(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() }, &mut log)?;
+        reg.apply_into(Command::AdoptWorkPlan { plan: Box::new(WorkPlan::huayuan_road()) }, &mut log)?;
         Ok(Story {
             reg,
             layout,

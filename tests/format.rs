@@ -325,7 +325,7 @@ fn scripted() -> Script {
     s.run(Command::Replace { scheme: six, leaving: officer, on: feb(21) });
     // The day's work (issue 15): the plan, a 12345 ticket about 农科路 closed the same day by
     // its secretary, whose open tasks are then moved away.
-    s.run(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() });
+    s.run(Command::AdoptWorkPlan { plan: Box::new(WorkPlan::huayuan_road()) });
     let received = at(21, 9);
     let opened = s.run(Command::OpenTicket { unit: nongke, household: None, kind: TicketKind::Supplies, received });
     let Event::TicketOpened { ticket, .. } = opened[0] else { panic!("a ticket: {opened:?}") };

@@ -355,8 +355,9 @@ pub enum Command {
     /// registry makes the day's tasks it routes ([`Registry::workday`](super::Registry::workday)).
     /// Refused when the plan is not valid ([`WorkPlan::validate`]).
     AdoptWorkPlan {
-        /// The plan (a preset, or a host's own).
-        plan: WorkPlan,
+        /// The plan (a preset, or a host's own); boxed, as a plan is large beside the other
+        /// commands (serialised as the plan itself).
+        plan: Box<WorkPlan>,
     },
     /// Record a task done 完成: who did it, when, how. The task is one the registry owes on
     /// its date (the business date, or an overdue one carried to it), not done yet; `at` is

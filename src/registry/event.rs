@@ -380,8 +380,8 @@ pub enum Event {
     },
     /// A work plan was adopted ([`Command::AdoptWorkPlan`](crate::Command::AdoptWorkPlan)).
     WorkPlanAdopted {
-        /// The plan now in force.
-        plan: WorkPlan,
+        /// The plan now in force (boxed: a plan is large beside the other events).
+        plan: Box<WorkPlan>,
     },
     /// A task was recorded done.
     TaskCompleted {

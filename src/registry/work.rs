@@ -208,7 +208,7 @@ impl Registry {
     /// let worker = Staff::new(Name::new("李")?, Qualifications::only(Qualification::GridWorker), reg.root(), 50)?;
     /// let li = reg.apply(Command::AddStaff { staff: worker })?[0].new_staff().unwrap();
     /// let team = reg.apply(Command::AdoptScheme { scheme: Scheme::two_plus_three() })?[0].new_scheme().unwrap();
-    /// reg.apply(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() })?;
+    /// reg.apply(Command::AdoptWorkPlan { plan: Box::new(WorkPlan::huayuan_road()) })?;
     ///
     /// reg.apply(Command::OpenDay { today: feb(1) })?;
     /// let category = Category::ArrivalFromEpidemicArea;
@@ -828,7 +828,7 @@ impl Registry {
 
     pub(super) fn commit_work(&mut self, event: &Event) {
         match event {
-            Event::WorkPlanAdopted { plan } => self.work.plan = Some(plan.clone()),
+            Event::WorkPlanAdopted { plan } => self.work.plan = Some((**plan).clone()),
             Event::TaskCompleted { task, completion } => {
                 if let (Duty::Ticket(id), Some(at)) = (task.duty, completion.at)
                     && let Some(t) = self.work.tickets.get_mut(id.index())

@@ -575,7 +575,7 @@ pub fn route(
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
     if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
-        tasks.sort_by(|a, b| a.key.cmp(&b.key));
+        tasks.sort_by_key(|t| t.key);
     }
     let mut load = Loads::default();
     // Carried tasks, of earlier days, come first in key order.
@@ -714,7 +714,7 @@ impl Workday {
     /// The routed tasks of `date` (from [`route`]).
     pub fn new(date: NaiveDate, mut tasks: Vec<Task>) -> Self {
         if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
-            tasks.sort_by(|a, b| a.key.cmp(&b.key));
+            tasks.sort_by_key(|t| t.key);
         }
         let mut by_staff: Vec<(StaffId, u32)> =
             tasks.iter().enumerate().filter_map(|(i, t)| Some((t.assignee.staff()?, u32::try_from(i).ok()?))).collect();

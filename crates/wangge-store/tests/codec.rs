@@ -411,7 +411,7 @@ fn the_days_work_and_the_protocol_rules_round_trip() {
     let cdc = reg.apply(Command::AdoptPolicy { policy: Policy::us_cdc_dec2020_contact() }).expect("a policy")[0]
         .new_policy()
         .expect("an id");
-    reg.apply(Command::AdoptWorkPlan { plan: WorkPlan::huayuan_road() }).expect("a plan");
+    reg.apply(Command::AdoptWorkPlan { plan: Box::new(WorkPlan::huayuan_road()) }).expect("a plan");
     reg.apply(Command::OpenDay { today: feb(1) }).expect("a day");
     let category = Category::CloseContact;
     reg.apply(Command::StartCase { person, policy: home, category, anchor: feb(1), on: feb(1), linked: None })
