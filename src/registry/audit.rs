@@ -261,10 +261,12 @@ pub enum CaseRule {
         /// The reasons stored.
         reasons: Vec<ReviewReason>,
     },
-    /// Not a close contact's case, yet its state was settled after its release date: a case
-    /// started ([`CaseError::PeriodOver`](crate::quarantine::CaseError::PeriodOver)) or
+    /// Open (or under review, not reopened), not a close contact's case, yet its state was settled after its release date: a
+    /// case started ([`CaseError::PeriodOver`](crate::quarantine::CaseError::PeriodOver)) or
     /// restarted refuses a period over, and a phase is entered before the release. (A close
-    /// contact's case may be a converted secondary contact, settled on the conversion day.)
+    /// contact's case may be a converted secondary contact, settled on the conversion day; a
+    /// case whose escalation an erratum undid after its release date is settled on that day,
+    /// under review, and keeps that date once a fever or a release ends it.)
     SettledAfterRelease {
         /// The date it was settled.
         settled: NaiveDate,
@@ -620,8 +622,16 @@ impl Registry {
                     }
                 }
             }
-            let reopened = matches!(c.status(), CaseStatus::Review { reasons, .. } if Self::reopened(reasons));
-            if c.category() != Category::CloseContact && c.settled() > release && !reopened {
+            // An erratum that undoes an escalation after the release date settles the case on
+            // its own day, under review for it; whatever ends the case later (a fever, a
+            // release) leaves that date as it is. Open cases, and those under review for
+            // nothing an erratum or a late result reopened, are held to the rule.
+            let held = match c.status() {
+                CaseStatus::Open => true,
+                CaseStatus::Review { reasons, .. } => !Self::reopened(reasons),
+                _ => false,
+            };
+            if c.category() != Category::CloseContact && c.settled() > release && held {
                 push(CaseRule::SettledAfterRelease { settled: c.settled(), release });
             }
             if let Some(linked) = c.linked() {

@@ -446,3 +446,18 @@ fn the_days_work_and_the_protocol_rules_round_trip() {
     codec::write_registry(&reg, &mut direct).expect("encodes");
     assert_eq!(direct.into_inner(), bytes);
 }
+
+/// A registry driven only by commands loads from its own snapshot: with seed 11 and 1,500
+/// operations, an erratum undid a case's escalation after its release date (the case settled
+/// that day, under review) and a fever then ended it, which the audit refused as "settled
+/// after its release date" until the rule was held to open cases only.
+#[test]
+fn a_registry_driven_by_commands_loads_from_its_own_snapshot() {
+    for (seed, n) in [(11, 1_500), (12, 1_500), (13, 1_500)] {
+        let mut reg = support::founded();
+        support::drive(&mut reg, &support::ops_from_seed(seed, n));
+        assert_eq!(reg.audit(), vec![], "seed {seed}");
+        let loaded = Registry::from_snapshot(reg.snapshot()).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        assert!(loaded == reg, "seed {seed}");
+    }
+}

@@ -423,7 +423,7 @@ pub fn event_kinds(reg: &mut Registry, ops: &[Op]) -> std::collections::BTreeMap
     kinds
 }
 
-fn drive_with(reg: &mut Registry, ops: &[Op], mut seen: impl FnMut(&[wangge::Event])) -> usize {
+pub fn drive_with(reg: &mut Registry, ops: &[Op], mut seen: impl FnMut(&[wangge::Event])) -> usize {
     let mut driver = Driver::default();
     let mut accepted = 0;
     // Records for cases wait for the first business date 业务日期.
