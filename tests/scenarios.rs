@@ -2077,3 +2077,132 @@ fn an_erratum_after_someone_acted_corrects_only_the_record() -> Result<(), Error
     s.assert_sound();
     Ok(())
 }
+
+/// The day's work of Huayuan Road (issue 15 §4): after ten days of the `subdistrict` story,
+/// every person in home isolation (from day 1 of their period) has their two calls of the day, each on a member of their
+/// own 2+3 team; the red households' patrols and the safety calls to the elderly living alone
+/// are made and recorded done by their holders; every task is in exactly one worklist or
+/// listed as a gap.
+#[test]
+fn huayuan_road_the_days_work_lands_on_the_2_plus_3_teams_and_the_services_are_recorded() -> Result<(), Error> {
+    use wangge::duty::Target;
+    use wangge::people::Marker;
+    use wangge::work::{Assignee, Duty, Service, Status, TaskKey, TaskSubject, Why};
+
+    let mut story = subdistrict::Story::new()?;
+    for _ in 0..10 {
+        story.next_day()?;
+    }
+    let reg = &story.reg;
+    let today = reg.business_date().expect("a business date");
+    let day = reg.workday(today);
+    let mut isolated = 0;
+    for (id, case) in reg.cases().filter(|(_, c)| matches!(c.status(), CaseStatus::Open)) {
+        let p = case.person();
+        let home = matches!(reg.state(p)?.state(), State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea);
+        // The checks begin on day 1: an arrival of today (day 0) has none yet.
+        if !home || !reg.schedule(id)?.contains(today) {
+            continue;
+        }
+        isolated += 1;
+        for call in 1..=2 {
+            let key = TaskKey { date: today, subject: TaskSubject::Person(p), duty: Duty::FollowUp { call } };
+            let task = day.task(&key).unwrap_or_else(|| panic!("no call {call} for {p:?}"));
+            match &task.assignee {
+                Assignee::Staff { why: Why::Holds(r), .. } => {
+                    assert_eq!((r.scheme, r.target), (story.duty.two_plus_three, Target::Person(p)), "{key:?}");
+                }
+                other => panic!("{key:?} is not on the 2+3 team: {other:?}"),
+            }
+        }
+    }
+    assert!(isolated > 1_000, "seed 003's scale: {isolated} persons in home isolation");
+
+    let mut patrols = 0;
+    let mut safety_calls = 0;
+    for task in day.tasks() {
+        let (Duty::Service { service, .. }, TaskSubject::Household(h)) = (task.key.duty, task.key.subject) else {
+            continue;
+        };
+        let household = reg.population().household(h)?;
+        match service {
+            Service::Patrol => {
+                assert_eq!(reg.colour(h)?, Colour::Red);
+                patrols += 1;
+            }
+            Service::SafetyCall => {
+                let alone = household.members().iter().any(|&p| {
+                    reg.population().person(p).is_ok_and(|p| p.markers().contains(Marker::ElderlyLivingAlone))
+                });
+                let marked = household
+                    .members()
+                    .iter()
+                    .any(|&p| reg.population().person(p).is_ok_and(|p| !p.markers().is_empty()));
+                assert!(marked, "{h:?} has no marked member");
+                safety_calls += usize::from(alone);
+            }
+            _ => {}
+        }
+        // The story records every service with a holder, on its day.
+        if task.assignee.staff().is_some() && task.key.date == today {
+            assert!(matches!(task.status, Status::Done(_)), "{:?} not recorded", task.key);
+        }
+    }
+    assert!(safety_calls > 0, "the elderly living alone get their safety calls");
+    let reds = reg.population().households().filter(|(h, _)| reg.colour(*h).is_ok_and(|c| c == Colour::Red)).count();
+    assert_eq!(patrols, 2 * reds, "two patrols a day at every red household's door");
+
+    let in_lists: usize = day.staff().map(|s| day.worklist(s).count()).sum::<usize>() + day.unassigned().count();
+    assert_eq!(in_lists, day.tasks().len());
+    Ok(())
+}
+
+/// A protocol change mid-run (issue 15 §4): on day 10 of the story the sub-district moves every
+/// arrival still at home from seed 001's 14 days to 10 days. Each open case keeps its anchor and
+/// records, its new release date is 10 days after its arrival (or the day of the change, when
+/// that is past), nobody is released before it, and the log still replays.
+#[test]
+fn huayuan_road_moves_its_open_arrivals_to_a_shorter_rule_mid_run() -> Result<(), Error> {
+    use wangge::quarantine::{Anchor, Phase, Setting};
+
+    let mut story = subdistrict::Story::new()?;
+    for _ in 0..10 {
+        story.next_day()?;
+    }
+    let today = story.reg.business_date().expect("a business date");
+    let ten = Policy::builder("huayuan_10_days", Anchor::Arrival, vec![Phase::new(Setting::HomeIsolation, 10)])
+        .source("a sub-district's own shorter rule for arrivals, for this test")
+        .checks_per_day(2)
+        .build()?;
+    let mut log = story.log.clone();
+    story.reg.apply_into(Command::AdoptPolicy { policy: ten }, &mut log)?;
+    let ten = story.reg.policy_named("huayuan_10_days").expect("adopted");
+    let from = story.arrivals_policy;
+    let open: Vec<CaseId> =
+        story.reg.cases().filter(|(_, c)| c.status().is_active() && c.policy() == from).map(|(id, _)| id).collect();
+    assert!(!open.is_empty());
+    let n = story.reg.apply_into(Command::ChangePolicy { from, to: ten, on: today }, &mut log)?;
+    let events = &log[log.len() - n..];
+    assert_eq!(events.len(), open.len(), "one event per open case");
+    for e in events {
+        let Event::PolicyChanged { case, previous_release, release, .. } = e else { panic!("{e:?}") };
+        let c = story.reg.case(*case)?;
+        let ten_days = c.anchor() + chrono::Days::new(10);
+        assert_eq!(*release, ten_days.max(today), "{case:?}");
+        assert!(release <= previous_release);
+        assert_eq!(c.policy(), ten);
+    }
+    // The days after: nobody released before their new date.
+    for _ in 0..6 {
+        let next = story.reg.business_date().expect("a date").succ_opt().expect("a date");
+        let n = story.reg.apply_into(Command::OpenDay { today: next }, &mut log)?;
+        for e in &log[log.len() - n..] {
+            if let Event::CaseReleased { case, on, .. } = e {
+                assert!(*on >= story.reg.schedule(*case)?.release(), "{case:?} released early");
+            }
+        }
+    }
+    assert!(Registry::replay(&log)? == story.reg);
+    assert!(story.reg.audit().is_empty());
+    Ok(())
+}
