@@ -602,6 +602,9 @@ fn undone_tasks_are_overdue_the_next_day_and_completions_are_checked() {
     assert!(matches!(reg.workday(feb(3)).task(&delivery).map(|t| t.status), Some(Status::Done(_))));
     reg.apply(Command::OpenDay { today: feb(4) }).unwrap();
     assert!(reg.workday(feb(4)).task(&second).is_none());
+    // A task of two days ago is owed no more: it cannot be recorded done.
+    let stale = Command::CompleteTask { task: second, by: li, at: at(feb(4), 9), outcome: Outcome::Done };
+    assert_eq!(reg.apply(stale), Err(Error::Work(WorkError::NoSuchTask { task: second })));
 }
 
 #[test]

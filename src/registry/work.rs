@@ -522,8 +522,18 @@ impl Registry {
         let households = merge(services, household_tickets);
         let mut out = carried;
         out.reserve(persons.len() + households.len() + unit_tickets.len());
+        // A subject's tasks are consecutive: where it is is looked up once.
+        let mut last: Option<(TaskSubject, Option<(UnitId, Option<HouseholdId>)>)> = None;
         for s in persons.into_iter().chain(households).chain(unit_tickets) {
-            let Some((unit, household)) = self.place(s.key.subject) else { continue };
+            let place = match last {
+                Some((subject, place)) if subject == s.key.subject => place,
+                _ => {
+                    let place = self.place(s.key.subject);
+                    last = Some((s.key.subject, place));
+                    place
+                }
+            };
+            let Some((unit, household)) = place else { continue };
             let status = self.status_of(&s.key, s.case);
             let assignee = Assignee::Nobody(GapReason::NoHolder);
             out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
@@ -777,7 +787,9 @@ impl Registry {
                 if at.date() < task.date {
                     return Err(WorkError::BadCompletionTime { task: *task, at }.into());
                 }
-                if self.day.is_none_or(|d| task.date > d) {
+                // Owed today, or carried to today from the day before.
+                let carried = self.work.carried.iter().any(|t| t.key == *task);
+                if self.day != Some(task.date) && !carried {
                     return Err(WorkError::NoSuchTask { task: *task }.into());
                 }
                 let owed = self.day_tasks(task.date, Some(task.subject));
