@@ -117,11 +117,17 @@ impl DoorLabel {
     /// [`PeopleError::InvalidDoor`] when blank, longer than [`MAX_DOOR_CHARS`] characters or
     /// holding control characters.
     pub fn new(label: &str) -> Result<Self, PeopleError> {
+        Self::check(label)?;
+        Ok(DoorLabel(label.into()))
+    }
+
+    /// [`DoorLabel::new`]'s check.
+    fn check(label: &str) -> Result<(), PeopleError> {
         let chars = label.chars().count();
         if label.trim().is_empty() || chars > MAX_DOOR_CHARS || label.chars().any(char::is_control) {
             return Err(PeopleError::InvalidDoor { chars, max: MAX_DOOR_CHARS });
         }
-        Ok(DoorLabel(label.into()))
+        Ok(())
     }
 
     /// The label as text.
@@ -132,8 +138,11 @@ impl DoorLabel {
 
 impl TryFrom<String> for DoorLabel {
     type Error = PeopleError;
+    /// Checks as [`DoorLabel::new`] and keeps the text's own allocation: a city's snapshot reads
+    /// millions of doors.
     fn try_from(s: String) -> Result<Self, PeopleError> {
-        DoorLabel::new(&s)
+        DoorLabel::check(&s)?;
+        Ok(DoorLabel(s.into_boxed_str()))
     }
 }
 
