@@ -34,8 +34,9 @@
 //! one run each on a shared machine): encoding 1 39 MB, decoded in 0.35 s; positional with
 //! dates as text 32 MB, 0.29 s (a quarter of it parsing dates); positional with dates as day
 //! numbers 26 MB, 0.14 s. On city_10m, encoding 1 405 MB, positional with day numbers
-//! 270 MB, encoding 2 with the compact per-person values 159 MB, decoded in 1.1–1.5 s: see
-//! `BENCHMARKS.md`.
+//! 270 MB, encoding 2 with the compact per-person values 159 MB, decoded in 1.1–1.5 s, and in
+//! 0.76–1.0 s once the core's `PersonRecord` was made 24 bytes and a door kept the text it is
+//! read from: see `BENCHMARKS.md`.
 //!
 //! # Encoding 1: MessagePack with named fields
 //! What this crate wrote first, read forever (a golden file written by that code is read by
