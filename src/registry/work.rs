@@ -67,6 +67,9 @@ impl WorkData {
     }
 }
 
+/// Where a task's subject is: its unit and household, `None` when it is not registered.
+type Place = Option<(UnitId, Option<HouseholdId>)>;
+
 /// A task to make: what [`Registry::day_tasks`] sorts and merges before making each [`Task`].
 #[derive(Debug, Clone, Copy)]
 struct Spec {
@@ -391,7 +394,7 @@ impl Registry {
     }
 
     /// Where a subject is now: its unit and household.
-    fn place(&self, subject: TaskSubject) -> Option<(UnitId, Option<HouseholdId>)> {
+    fn place(&self, subject: TaskSubject) -> Place {
         match subject {
             TaskSubject::Person(p) => {
                 let h = self.population.person(p).ok()?.household();
@@ -523,7 +526,7 @@ impl Registry {
         let mut out = carried;
         out.reserve(persons.len() + households.len() + unit_tickets.len());
         // A subject's tasks are consecutive: where it is is looked up once.
-        let mut last: Option<(TaskSubject, Option<(UnitId, Option<HouseholdId>)>)> = None;
+        let mut last: Option<(TaskSubject, Place)> = None;
         for s in persons.into_iter().chain(households).chain(unit_tickets) {
             let place = match last {
                 Some((subject, place)) if subject == s.key.subject => place,
