@@ -281,6 +281,17 @@ pub enum CaseError {
         /// The person.
         person: PersonId,
     },
+    /// An erratum would date the positive result that confirmed the case after the day it was
+    /// confirmed: a confirmed case stands on a positive sampled on or before that day.
+    #[error("case {case} was confirmed on {escalated}; its positive result cannot be dated {on}, later")]
+    PositiveAfterEscalation {
+        /// The case.
+        case: CaseId,
+        /// The date asked for.
+        on: NaiveDate,
+        /// The day it was confirmed.
+        escalated: NaiveDate,
+    },
     /// The case has ended (released or escalated).
     #[error("case {case} ended on {on}")]
     Ended {

@@ -1425,6 +1425,13 @@ impl Registry {
             }
         }
         let now = corrected.is_some_and(|x| x.result == TestResult::Positive);
+        // The positive that confirmed the case moves, still positive, after the confirmation:
+        // the case would stand on nothing on the day it was confirmed.
+        if let (true, Some(x), &CaseStatus::Escalated { on: escalated, .. }) = (was && now, corrected, c.status())
+            && x.on > escalated
+        {
+            return Err(CaseError::PositiveAfterEscalation { case: id, on: x.on, escalated }.into());
+        }
         let (escalation, undone, reasons) = self.correction((id, c), (was, now, State::Confirmed), today)?;
         Ok(Event::TestCorrected { case: id, sampled, recorded, corrected, on: today, escalation, undone, reasons })
     }
