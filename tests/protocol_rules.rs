@@ -34,8 +34,8 @@ use wangge::duty::{Qualification, Qualifications, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
 use wangge::quarantine::{
-    CaseChange, CaseError, CaseStatus, Category, Item, Policy, QuarantineError, Reason, ReviewReason, Temperature,
-    TestResult,
+    CaseChange, CaseError, CaseStatus, Category, Item, Policy, QuarantineError, Reason, ReviewReason, Sample,
+    Temperature, TestResult,
 };
 use wangge::{CaseId, Command, Error, Event, HouseholdId, PersonId, PolicyId, Registry, RegistryError, StaffId};
 
@@ -329,6 +329,27 @@ fn the_cdc_frees_after_day_seven_only_with_a_negative_sample_from_day_five() {
     assert!(round.iter().any(|e| matches!(e, Event::CaseReleased { case, on, .. } if *case == late && *on == jan(9))));
     let round = w.open(jan(12));
     assert!(round.iter().any(|e| matches!(e, Event::CaseReleased { case, on, .. } if *case == full && *on == jan(12))));
+    w.assert_sound();
+}
+
+/// A case released early on a negative sample stands on it: an erratum that would take the
+/// sample back (or move it) once the case is released is refused, as a positive is once
+/// someone acted on it; the audit would otherwise find a case released before its release.
+/// (Found by `tests/business_date.rs` on a random seed.)
+#[test]
+fn the_sample_an_early_release_stood_on_cannot_be_taken_back() {
+    let mut w = World::new(vec![Policy::us_cdc_dec2020_contact()]);
+    let jan = |d| date(2021, 1, d);
+    w.open(jan(1));
+    let case = w.start(0, 0, jan(1));
+    w.open(jan(6));
+    w.test(0, jan(6), TestResult::Negative); // day 5: counts
+    let round = w.open(jan(9));
+    assert!(round.iter().any(|e| matches!(e, Event::CaseReleased { case: c, on, .. } if *c == case && *on == jan(9))));
+    for corrected in [None, Some(Sample { on: jan(4), result: TestResult::Negative })] {
+        let erratum = Command::CorrectTest { case, on: jan(6), corrected };
+        assert_eq!(w.run(erratum), Err(Error::Case(CaseError::Ended { case, on: jan(9) })));
+    }
     w.assert_sound();
 }
 

@@ -1424,6 +1424,14 @@ impl Registry {
                 return Err(CaseError::TestAlreadyRecorded { case: id, on: x.on }.into());
             }
         }
+        // A case released under a policy with a sample window (an early release on a negative
+        // sample) stands on its tests: they are not corrected once it is released, as a
+        // positive is not once someone acted on it.
+        if let &CaseStatus::Released { on } = c.status()
+            && self.cases.policy(c.policy()).is_ok_and(|p| p.early().is_some())
+        {
+            return Err(CaseError::Ended { case: id, on }.into());
+        }
         let now = corrected.is_some_and(|x| x.result == TestResult::Positive);
         // The positive that confirmed the case moves, still positive, after the confirmation:
         // the case would stand on nothing on the day it was confirmed.
