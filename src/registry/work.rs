@@ -242,12 +242,6 @@ impl Registry {
         let tasks = self.day_tasks(date, None);
         // The holders of a unit and what lies above it are the same for every subject there.
         let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
-        let relieved = |s: StaffId| self.day == Some(date) && self.work.relieved.contains(&s);
-        let as_candidates = |found: Vec<(Responsible, bool)>| {
-            found
-                .into_iter()
-                .map(|(holder, available)| Candidate { available: available && !relieved(holder.staff), holder })
-        };
         let routed = work::route(
             date,
             tasks,
@@ -260,10 +254,10 @@ impl Registry {
                     }
                     TaskSubject::Unit(_) => &[],
                 };
-                let mut found: Vec<Candidate> = as_candidates(self.person_holders(persons, date)).collect();
+                let mut found = self.as_candidates(self.person_holders(persons, date), date);
                 let around = units
                     .entry(unit)
-                    .or_insert_with(|| as_candidates(self.unit_holders(unit, date).unwrap_or_default()).collect());
+                    .or_insert_with(|| self.as_candidates(self.unit_holders(unit, date).unwrap_or_default(), date));
                 found.extend_from_slice(around);
                 found
             },
@@ -379,15 +373,20 @@ impl Registry {
     /// (valid but for availability), with whether they are available (a staff member relieved
     /// of the business date's tasks by [`Command::ReassignTasks`] is not, that day).
     fn candidates(&self, subject: TaskSubject, date: NaiveDate) -> Vec<Candidate> {
-        let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
         // The same holders as `workday` finds, in the same order.
         let subject = match subject {
             TaskSubject::Person(p) => Subject::Person(p),
             TaskSubject::Household(h) => Subject::Household(h),
             TaskSubject::Unit(u) => Subject::Unit(u),
         };
-        self.holders_of(subject, date)
-            .unwrap_or_default()
+        self.as_candidates(self.holders_of(subject, date).unwrap_or_default(), date)
+    }
+
+    /// Holders as candidates on `date`: available unless away, or relieved of the business
+    /// date's tasks.
+    fn as_candidates(&self, found: Vec<(Responsible, bool)>, date: NaiveDate) -> Vec<Candidate> {
+        let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
+        found
             .into_iter()
             .map(|(holder, available)| Candidate { available: available && !relieved(&holder.staff), holder })
             .collect()
@@ -571,13 +570,8 @@ impl Registry {
             );
         }
         if rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_))) {
-            let from = out.len();
             out.extend(self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())));
-            if from > 0 {
-                out.sort_unstable();
-            } else {
-                out[from..].sort_unstable();
-            }
+            out.sort_unstable();
             out.dedup();
         }
         out
@@ -672,13 +666,12 @@ impl Registry {
             .map(|t| {
                 let mut t = t.clone();
                 t.status = Status::Overdue { since: today };
-                if t.assignee.staff().is_some() {
-                    if let Assignee::Staff { why, skipped, .. } = &mut t.assignee {
+                match &mut t.assignee {
+                    Assignee::Staff { why, skipped, .. } => {
                         *why = work::Why::Carried;
                         skipped.clear();
                     }
-                } else {
-                    t.assignee = Assignee::Nobody(GapReason::Carried);
+                    Assignee::Nobody(reason) => *reason = GapReason::Carried,
                 }
                 t
             })
