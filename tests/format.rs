@@ -368,25 +368,34 @@ fn todays_build_writes_the_golden_files_byte_for_byte() {
     );
 }
 
-/// The golden files of version 6 as written before the day's work existed (issue 14's build,
-/// kept as `*_v6_issue14.*`) still read: the log replays record by record into the registry
-/// its snapshot describes, whose snapshot today's build writes byte for byte as it was (an
-/// empty work book is left out), so a host's store of that build opens with this one.
+/// The golden files of version 6 as earlier builds wrote them still read: issue 14's build
+/// (before the day's work existed, `*_v6_issue14.*`) and issue 15's (before the work of finding
+/// people, `*_v6_issue15.*`). Each log replays record by record into the registry its snapshot
+/// describes, whose snapshot today's build writes byte for byte as it was (books a build did not
+/// have are empty and left out), so a host's store of an earlier build opens with this one.
 #[test]
-fn the_golden_files_of_version_6_before_the_days_work_still_read() {
-    let records: Vec<Record> = read_golden("log_v6_issue14.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a record of the earlier build reads"))
-        .collect();
-    let reg = Registry::replay_records(&records).expect("the earlier golden log replays");
-    let text = read_golden("snapshot_v6_issue14.json");
-    let snapshot: Snapshot = serde_json::from_str(&text).expect("the earlier snapshot reads");
-    let loaded = Registry::from_snapshot(snapshot).expect("the earlier snapshot loads");
-    assert!(loaded == reg, "the earlier golden snapshot and log describe different registries");
-    assert_eq!(loaded.head(), reg.head());
-    assert_eq!(loaded.work_plan(), None);
-    assert!(to_pretty(&loaded) == text, "today's build writes the earlier registry's snapshot differently");
-    assert!(records_to_lines(&records) == read_golden("log_v6_issue14.jsonl"), "or its records");
+fn the_golden_files_of_earlier_builds_of_version_6_still_read() {
+    for build in ["issue14", "issue15"] {
+        let (log_file, snapshot_file) = (format!("log_v6_{build}.jsonl"), format!("snapshot_v6_{build}.json"));
+        let records: Vec<Record> = read_golden(&log_file)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a record of the earlier build reads"))
+            .collect();
+        let reg = Registry::replay_records(&records).expect("the earlier golden log replays");
+        let text = read_golden(&snapshot_file);
+        let snapshot: Snapshot = serde_json::from_str(&text).expect("the earlier snapshot reads");
+        let loaded = Registry::from_snapshot(snapshot).expect("the earlier snapshot loads");
+        assert!(loaded == reg, "{build}: the earlier golden snapshot and log describe different registries");
+        assert_eq!(loaded.head(), reg.head());
+        if build == "issue14" {
+            assert_eq!(loaded.work_plan(), None);
+        }
+        assert!(
+            to_pretty(&loaded) == text,
+            "{build}: today's build writes the earlier registry's snapshot differently"
+        );
+        assert!(records_to_lines(&records) == read_golden(&log_file), "{build}: or its records");
+    }
 }
 
 /// The golden log of version 6 replays record by record into the script's registry, with its
