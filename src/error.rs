@@ -55,6 +55,10 @@ pub enum Error {
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    // Issue 16 §4: the contact graph.
+    /// The contact graph: exposures, rules, tracing.
+    #[error(transparent)]
+    Contact(#[from] crate::contacts::ContactError),
 }
 
 impl From<IdentityError> for Error {

@@ -126,6 +126,7 @@
 #![deny(missing_docs)]
 
 pub mod colour;
+pub mod contacts;
 pub mod duty;
 mod error;
 mod form;

@@ -196,6 +196,13 @@ pub enum Finding {
         /// The rule it breaks.
         rule: CaseRule,
     },
+    // Issue 16 §4: the contact graph.
+    /// The contact book names a person, unit, staff member, policy or case that does not
+    /// exist or does not fit, or is dated after the business date.
+    Contact {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -370,6 +377,7 @@ impl std::fmt::Display for Finding {
                 write!(f, "scheme {scheme}: {role} is held for {target:?}, which its rule never selects")
             }
             Finding::CaseRule { case, rule } => write!(f, "{case}: {rule}"),
+            Finding::Contact { problem } => write!(f, "contact graph: {problem}"),
         }
     }
 }
@@ -475,6 +483,7 @@ impl Registry {
         found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
         found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
+        found.extend(self.contact_problems().into_iter().map(|problem| Finding::Contact { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -775,6 +775,28 @@ impl Registry {
         })
     }
 
+    /// The start of case `id` for `person` (a contact a trace places), decided on the state
+    /// `draft` leaves, checked as [`Command::StartCase`](super::Command::StartCase)'s event is:
+    /// the period from `anchor` not over on `on`, the person's change into the category's state
+    /// allowed. `linked` names a close contact's case started in the same command or an active
+    /// one with no positive result (the trace checks it).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn started_case(
+        &self,
+        draft: &Draft,
+        id: CaseId,
+        person: PersonId,
+        policy: PolicyId,
+        category: Category,
+        anchor: NaiveDate,
+        on: NaiveDate,
+        linked: Option<CaseId>,
+    ) -> Result<Event, Error> {
+        let schedule = self.period(policy, anchor, on)?;
+        let change = self.drafted_change(draft, person, category.state_on(&schedule, on), on, true)?;
+        Ok(Event::CaseStarted { case: id, person, policy, category, anchor, on, linked, change })
+    }
+
     /// The schedule of `policy` from `anchor` for a case starting `on`: refused when the
     /// anchor is after `on` or the period is over by then.
     fn period(&self, policy: PolicyId, anchor: NaiveDate, on: NaiveDate) -> Result<Schedule, Error> {

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{ColourRule, PersonState, State};
+use crate::contacts::{ContactRule, Exposure};
 use crate::duty::{Availability, Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
@@ -443,6 +444,40 @@ pub enum Command {
         reason: Reason,
         /// The staff member who authorised it.
         by: StaffId,
+        /// Today: the business date.
+        on: NaiveDate,
+    },
+    // Issue 16 §4: the contact graph 密接 / 次密接. Kept together at the end.
+    /// Record an exposure 接触: who was exposed to whom (a case, or a person who later becomes
+    /// one), when, where, reported by whom. Refused when a person, the place's unit or the
+    /// reporter is unknown, or it is dated after the business date.
+    RecordExposure {
+        /// The exposure.
+        exposure: Exposure,
+    },
+    /// Trace a case's contacts 流调 and place them, in one command (all or nothing): `rule`
+    /// finds the close contacts of `index` (a confirmed or suspected case) and the secondary
+    /// contacts of those ([`Registry::derive_contacts`](super::Registry::derive_contacts)); each
+    /// under no active case is put under `close_policy` or `secondary_policy` from their last
+    /// exposure, as [`Command::StartCase`] would, a secondary contact under a policy with a
+    /// linked release linked to the case of the close contact who reached them. Someone under
+    /// an active case already keeps it (a contact of several cases is isolated once); every
+    /// contact is linked to whom they were traced from ([`Registry::chain_of`](super::Registry::chain_of)).
+    ///
+    /// Refused when `index` is not a confirmed or suspected case
+    /// ([`ContactError::NotACase`](crate::contacts::ContactError::NotACase)), the rule is not
+    /// valid, a policy is unknown, the rule finds secondary contacts and no policy is named for
+    /// them, or any contact cannot be placed (their state cannot become the category's, or
+    /// their period from their last exposure is over): then nobody is.
+    TraceContacts {
+        /// The index case.
+        index: PersonId,
+        /// Who is a close and who a secondary contact.
+        rule: ContactRule,
+        /// The policy close contacts are placed under.
+        close_policy: PolicyId,
+        /// The policy secondary contacts are placed under (`None` when the rule finds none).
+        secondary_policy: Option<PolicyId>,
         /// Today: the business date.
         on: NaiveDate,
     },

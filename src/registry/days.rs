@@ -28,6 +28,8 @@
 //! | `CompleteTask`, `OpenTicket` | `at`, `received` | after today; back-dated is allowed (a task of an earlier day carried to today) | refused |
 //! | `ReassignTasks` | `on` | not today: the moves hold for the business date | refused |
 //! | `AdoptWorkPlan` | none | never | allowed |
+//! | `RecordExposure` | the exposure's `on` | after today; back-dated is allowed (a flow investigation finds exposures of the days before) | refused |
+//! | `TraceContacts` | `on` | not today: the contacts' cases start on the day the trace is decided; their anchors are their last exposures | refused |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -120,6 +122,8 @@ impl Registry {
             Command::CompleteTask { at, .. } => (at.date(), false, true),
             Command::ReassignTasks { on, .. } => (*on, true, true),
             Command::OpenTicket { received, .. } => (received.date(), false, true),
+            Command::RecordExposure { exposure } => (exposure.on(), false, true),
+            Command::TraceContacts { on, .. } => (*on, true, true),
             _ => return Ok(()),
         };
         match self.day {
@@ -171,6 +175,9 @@ impl Registry {
                 if *on != business_date =>
             {
                 Err(RegistryError::NotBusinessDate { date: *on, business_date }.into())
+            }
+            Event::ContactsTraced { trace } if trace.on != business_date => {
+                Err(RegistryError::NotBusinessDate { date: trace.on, business_date }.into())
             }
             Event::CheckCorrected { corrected, on, .. } => {
                 if *on != business_date {

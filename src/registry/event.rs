@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::RosterCause;
 use super::snapshot::FormatFirst;
 use crate::colour::{Colour, ColourRule, PersonState};
+use crate::contacts::Exposure;
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
 use crate::people::{DoorLabel, Markers, PersonRecord};
@@ -444,6 +445,19 @@ pub enum Event {
         /// The person's change of state, if the new schedule puts them in another today.
         change: Option<StateChange>,
     },
+    // Issue 16 §4: the contact graph. Kept together at the end.
+    /// An exposure was recorded ([`Command::RecordExposure`](super::Command::RecordExposure)).
+    ExposureRecorded {
+        /// The exposure.
+        exposure: Exposure,
+    },
+    /// A case's contacts were traced ([`Command::TraceContacts`](super::Command::TraceContacts)):
+    /// the rule applied and everyone it placed; followed, in the same record, by one
+    /// [`Event::CaseStarted`] per contact a case is started for.
+    ContactsTraced {
+        /// The trace (boxed: it is large beside the other events).
+        trace: Box<super::contacts::Trace>,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -538,6 +552,8 @@ impl Event {
             Event::CheckRecorded { at, .. } => Some(at.date()),
             Event::TaskCompleted { completion, .. } => completion.at.map(|at| at.date()),
             Event::TicketOpened { spec, .. } => Some(spec.received.date()),
+            Event::ExposureRecorded { exposure } => Some(exposure.on()),
+            Event::ContactsTraced { trace } => Some(trace.on),
             _ => None,
         }
     }
@@ -704,11 +720,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 37;
+    const VARIANTS: usize = 39;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 10] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36];
+    const SINCE_V5: [usize; 12] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -752,6 +768,9 @@ mod tests {
             Event::TicketOpened { .. } => 34,
             Event::PolicyChanged { .. } => 35,
             Event::CaseAdjusted { .. } => 36,
+            // Issue 16 §4: the contact graph.
+            Event::ExposureRecorded { .. } => 37,
+            Event::ContactsTraced { .. } => 38,
         }
     }
 

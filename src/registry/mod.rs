@@ -22,6 +22,7 @@ mod audit;
 mod cases;
 mod colours;
 mod command;
+mod contacts;
 mod days;
 mod duties;
 mod event;
@@ -33,12 +34,13 @@ mod work;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
+pub use contacts::{ClusterSpan, ContactData, Placed, Trace};
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
 pub use record::{
     Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
 };
-pub use scope::{Scope, ScopeItem};
+pub use scope::{Scope, ScopeItem, Seen};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
@@ -388,6 +390,8 @@ pub struct Registry {
     duties: duties::DutyBook,
     /// The work plan, the tasks done, moved and carried, the tickets.
     work: work::WorkBook,
+    /// The contact graph: exposures and traces.
+    contacts: contacts::ContactBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -419,6 +423,7 @@ impl PartialEq for Registry {
             && self.cases == o.cases
             && self.duties == o.duties
             && self.work == o.work
+            && self.contacts == o.contacts
     }
 }
 
@@ -446,6 +451,7 @@ impl Registry {
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
             work: work::WorkBook::default(),
+            contacts: contacts::ContactBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -825,6 +831,9 @@ impl Registry {
             | Command::CompleteTask { .. }
             | Command::ReassignTasks { .. }
             | Command::OpenTicket { .. }) => self.decide_work(command)?,
+            command @ (Command::RecordExposure { .. } | Command::TraceContacts { .. }) => {
+                self.decide_contacts(command)?
+            }
             command => self.decide_case(command)?,
         })
     }
@@ -936,6 +945,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.check_duty(duty)?,
             work if work.is_work() => self.check_work(work)?,
+            Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.check_contacts(event, origin)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1051,6 +1061,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.commit_duty(duty)?,
             work if work.is_work() => self.commit_work(work),
+            Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.commit_contacts(event),
             case => self.commit_case(case)?,
         }
         Ok(())

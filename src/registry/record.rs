@@ -528,6 +528,17 @@ impl Draft {
         self.colours.get(&household).copied().or_else(|| reg.colour(household).ok())
     }
 
+    /// Take in the change of state and colour of a [`Event::CaseStarted`] decided after those
+    /// drafted so far (its case does not exist yet: the event names its person).
+    pub(super) fn absorb_start(&mut self, event: &Event) {
+        if let Event::CaseStarted { person, change: Some(change), .. } = event {
+            self.states.insert(*person, change.to);
+            for r in &change.recolours {
+                self.colours.insert(r.household, r.to);
+            }
+        }
+    }
+
     /// Take in the changes of state and colour of `event`, decided after those drafted so far.
     fn absorb(&mut self, reg: &Registry, event: &Event) -> Result<(), Error> {
         let (case, change) = match event {
@@ -873,6 +884,7 @@ impl Registry {
             Event::PolicyChanged { case, from, to, on, .. } => {
                 return self.policy_follow_ups(first, *case, (*from, *to, *on), out);
             }
+            Event::ContactsTraced { trace } => return self.placements(trace, out),
             _ => return Ok(()),
         };
         self.check_conversions(close)?;

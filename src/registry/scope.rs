@@ -22,6 +22,16 @@ use crate::quarantine::{Agenda, Case, CaseError, Link, TestResult};
 use crate::work::{Task, TaskSubject, Workday};
 use crate::{CaseId, CellId, Error, HouseholdId, PersonId, SchemeId, StaffId, UnitId};
 
+/// A person a scoped read of the contact graph names: inside the scope, by id; outside, only
+/// that someone is there (密接在外: a contact exists elsewhere), nothing of who.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Seen {
+    /// A person inside the scope.
+    Here(PersonId),
+    /// Someone outside the scope.
+    Elsewhere,
+}
+
 /// Something asked for through a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ScopeItem {
@@ -722,6 +732,20 @@ impl Scope<'_> {
                 self.writable(*unit)?;
                 household.map_or(Ok(()), |h| self.writable_household(h))
             }
+            // Issue 16 §4: the contact graph.
+            Command::RecordExposure { exposure } => {
+                self.writable_person(exposure.contact())?;
+                reg.person(exposure.source()).map(drop)
+            }
+            Command::TraceContacts { index, rule, on, .. } => {
+                self.writable_person(*index)?;
+                let found = reg.derive_contacts(rule, *index, *on)?;
+                // Refused naming the index case, never the contact outside.
+                match found.close.iter().chain(&found.secondary).any(|d| self.person(d.person).is_err()) {
+                    true => Err(RegistryError::OutsideScope { item: ScopeItem::Person(*index) }.into()),
+                    false => Ok(()),
+                }
+            }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }
@@ -733,6 +757,48 @@ impl Scope<'_> {
                 Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
             }
         }
+    }
+
+    // Issue 16 §4: the contact graph.
+    /// Each person in `found` as this scope may see them: inside by id, outside only as
+    /// [`Seen::Elsewhere`]; those inside first, by id.
+    fn seen(&self, found: Vec<PersonId>) -> Vec<Seen> {
+        let (here, elsewhere): (Vec<PersonId>, Vec<PersonId>) =
+            found.into_iter().partition(|&p| self.person(p).is_ok());
+        here.into_iter().map(Seen::Here).chain(elsewhere.iter().map(|_| Seen::Elsewhere)).collect()
+    }
+
+    /// The persons traced from `person` (their contacts 密接, or a close contact's secondary
+    /// contacts): those inside by id, one [`Seen::Elsewhere`] for each outside, whose data
+    /// stays hidden.
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`] when `person` lives outside or does not exist.
+    pub fn traced_from(&self, person: PersonId) -> Result<Vec<Seen>, Error> {
+        self.person(person)?;
+        Ok(self.seen(self.registry.contact_graph().traced_from(person)))
+    }
+
+    /// Whom `person` was traced from (a contact of several cases has several), as
+    /// [`Scope::traced_from`] shows them.
+    ///
+    /// # Errors
+    /// As [`Scope::traced_from`].
+    pub fn traced_via(&self, person: PersonId) -> Result<Vec<Seen>, Error> {
+        self.person(person)?;
+        Ok(self.seen(self.registry.contact_graph().traced_via(person)))
+    }
+
+    /// The chain of tracing from `person` back to the index case
+    /// ([`Registry::chain_of`]), each link outside shown only as [`Seen::Elsewhere`].
+    ///
+    /// # Errors
+    /// As [`Scope::traced_from`].
+    pub fn chain_of(&self, person: PersonId) -> Result<Option<Vec<Seen>>, Error> {
+        self.person(person)?;
+        let chain = self.registry.contact_graph().chain_of(person);
+        let show = |p: PersonId| if self.person(p).is_ok() { Seen::Here(p) } else { Seen::Elsewhere };
+        Ok(chain.map(|c| c.into_iter().map(show).collect()))
     }
 
     /// Refuse a positive result of close contact's case `close` when a secondary contact's

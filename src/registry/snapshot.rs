@@ -18,6 +18,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::cases::CaseBook;
+use super::contacts::{ContactBook, ContactData};
 use super::duties::DutyBook;
 use super::record::Requests;
 use super::work::{WorkBook, WorkData};
@@ -255,6 +256,11 @@ pub struct Snapshot {
     /// the tickets. Written after the business date, and left out when empty, so a snapshot
     /// of a registry that keeps no work reads as it did before the day's work existed.
     pub work: WorkData,
+    // Issue 16 §4: the contact graph.
+    /// The contact graph ([`ContactData`]): every exposure and trace. Written after the work
+    /// book, and left out of JSON when empty, so a snapshot of a registry that traced nobody
+    /// reads and writes as it did before the contact graph existed.
+    pub contacts: ContactData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -275,6 +281,7 @@ crate::form::serialize_fields!(Snapshot {
     requests,
     business_date,
     work skip_if WorkData::is_empty,
+    contacts skip_if ContactData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -295,6 +302,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "requests",
     "business_date",
     "work",
+    "contacts",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -351,6 +359,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     requests: Vec::new(),
                     business_date: None,
                     work: WorkData::default(),
+                    contacts: ContactData::default(),
                 }
             };
         }
@@ -361,6 +370,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.business_date = FormatFirst::element(format, &mut seq, index + 3, &self)?;
             // Optional and last: absent in what was written before the day's work existed.
             snapshot.work = seq.next_element()?.unwrap_or_default();
+            snapshot.contacts = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -374,6 +384,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let (mut head, mut requests) = (None, None);
                 let mut business_date: Option<Option<NaiveDate>> = None;
                 let mut work: Option<WorkData> = None;
+                let mut contacts: Option<ContactData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -386,6 +397,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                             reader.field(&mut map, "business_date", &mut business_date)?
                         }
                         "work" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "work", &mut work)?,
+                        "contacts" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "contacts", &mut contacts)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -402,8 +416,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     ),
                     _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default(), business_date.flatten()),
                 };
-                let work = work.unwrap_or_default();
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work }
+                let (work, contacts) = (work.unwrap_or_default(), contacts.unwrap_or_default());
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, contacts }
             }};
         }
         Ok(snapshot_body!(read))
@@ -433,6 +447,7 @@ impl Registry {
             requests: self.requests_list(),
             business_date: self.day,
             work: self.work.to_data(),
+            contacts: self.contacts.to_data(),
         }
     }
 
@@ -503,6 +518,7 @@ impl Registry {
         let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
         let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
         let work = WorkBook::from_data(snapshot.work)?;
+        let contacts = ContactBook::from_data(snapshot.contacts, population.person_count())?;
         let requests = match snapshot.format {
             UPGRADED_FORMAT => Requests::default(),
             _ => Requests::from_list(snapshot.requests, snapshot.head.position)?,
@@ -520,6 +536,7 @@ impl Registry {
             cases,
             duties,
             work,
+            contacts,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -553,11 +570,13 @@ impl Registry {
 impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let work = self.work.to_data();
-        // A human-readable form leaves out an empty work book, as `Snapshot` does; a binary
-        // form writes every field.
+        let (work, contacts) = (self.work.to_data(), self.contacts.to_data());
+        // A human-readable form leaves out an empty work book and an empty contact book, as
+        // `Snapshot` does; a binary form writes every field.
         let write_work = !(s.is_human_readable() && work.is_empty());
-        let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work))?;
+        let write_contacts = !(s.is_human_readable() && contacts.is_empty());
+        let fields = 15 + usize::from(write_work) + usize::from(write_contacts);
+        let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -575,6 +594,9 @@ impl Serialize for Registry {
         st.serialize_field("business_date", &self.day)?;
         if write_work {
             st.serialize_field("work", &work)?;
+        }
+        if write_contacts {
+            st.serialize_field("contacts", &contacts)?;
         }
         st.end()
     }
