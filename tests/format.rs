@@ -24,6 +24,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::colour::{Colour, ColourRule, PersonState, State};
+use wangge::contacts::{ContactRule, Exposure, Place};
 use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PersonRecord, Phone, ResidentId};
@@ -332,6 +333,17 @@ fn scripted() -> Script {
     let task = TaskKey { date: feb(21), subject: TaskSubject::Unit(nongke), duty: Duty::Ticket(ticket) };
     s.run(Command::CompleteTask { task, by: secretary, at: at(21, 16), outcome: Outcome::Done });
     s.run(Command::ReassignTasks { from: secretary, on: feb(21) });
+    // The contact graph (issue 16 §4): the confirmed close contact of Feb 4 shared a bus with
+    // a neighbour on Feb 20, reported by the secretary; their contacts are traced and placed.
+    let exposure = Exposure::new(p2, p3, feb(20), Place::Transport, Some(secretary)).expect("an exposure");
+    s.run(Command::RecordExposure { exposure });
+    s.run(Command::TraceContacts {
+        index: p3,
+        rule: ContactRule::cn_ed9(),
+        close_policy: ed9_close,
+        secondary_policy: Some(ed9_secondary),
+        on: feb(21),
+    });
     s
 }
 
@@ -668,6 +680,9 @@ fn the_golden_log_holds_every_kind_of_event() {
         "TicketOpened",
         "PolicyChanged",
         "CaseAdjusted",
+        // Issue 16 §4: the contact graph.
+        "ExposureRecorded",
+        "ContactsTraced",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

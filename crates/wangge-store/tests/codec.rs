@@ -461,3 +461,66 @@ fn a_registry_driven_by_commands_loads_from_its_own_snapshot() {
         assert!(loaded == reg, "seed {seed}");
     }
 }
+
+/// The contact graph (issue 16 §4) survives both encodings: an exposure, a trace with close
+/// and secondary contacts placed and linked, and a snapshot holding them that loads to an
+/// equal registry.
+#[test]
+fn the_contact_graph_round_trips() {
+    use wangge::Command;
+    use wangge::contacts::{ContactRule, Exposure, Place};
+    use wangge::people::DoorLabel;
+
+    let jul = |d| NaiveDate::from_ymd_opt(2022, 7, d).expect("a date");
+    let mut reg = support::founded();
+    let root = reg.root();
+    let household = |reg: &mut Registry, door: &str, size: usize| {
+        let door = DoorLabel::new(door).expect("a door");
+        let h = reg.apply(Command::AddHousehold { unit: root, door }).expect("a household")[0]
+            .new_household()
+            .expect("an id");
+        (0..size)
+            .map(|_| {
+                let state = PersonState::well(jul(1));
+                let e = reg.apply(Command::RegisterPerson { household: h, record: PersonRecord::new(), state });
+                e.expect("a person")[0].new_person().expect("an id")
+            })
+            .collect::<Vec<_>>()
+    };
+    let home = household(&mut reg, "1-101", 2);
+    let friend = household(&mut reg, "1-102", 2);
+    let close = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() }).expect("a policy")[0]
+        .new_policy()
+        .expect("an id");
+    let secondary = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_secondary_contact() }).expect("a policy")
+        [0]
+    .new_policy()
+    .expect("an id");
+    reg.apply(Command::OpenDay { today: jul(10) }).expect("a day");
+    reg.apply(Command::SetState { person: home[0], state: State::Confirmed, on: jul(10) }).expect("confirmed");
+    let exposure = Exposure::new(friend[0], home[0], jul(9), Place::Transport, None).expect("an exposure");
+    reg.apply(Command::RecordExposure { exposure }).expect("recorded");
+    let events = reg
+        .apply(Command::TraceContacts {
+            index: home[0],
+            rule: ContactRule::cn_ed9(),
+            close_policy: close,
+            secondary_policy: Some(secondary),
+            on: jul(10),
+        })
+        .expect("traced");
+    assert_eq!(events.len(), 4);
+    for event in &events {
+        round_trip(event);
+    }
+    let snapshot = reg.snapshot();
+    assert!(!snapshot.contacts.traces[0].secondary.is_empty());
+    round_trip(&snapshot.contacts);
+    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
+    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
+    assert_eq!(back, snapshot);
+    assert!(Registry::from_snapshot(back).expect("loads") == reg);
+    let mut direct = std::io::Cursor::new(Vec::new());
+    codec::write_registry(&reg, &mut direct).expect("encodes");
+    assert_eq!(direct.into_inner(), bytes);
+}
