@@ -57,7 +57,8 @@
 //! | 片区 / 网格 | zone / grid, cut across the tree | cells of an [`Overlay`](grid::Overlay) |
 //! | 户 / 一人一档 | household / one file per person | [`Household`](people::Household), [`ResidentId`](people::ResidentId) |
 //! | 四级五色 | red 红, orange 橙, yellow 黄, green 绿, white 白 households | [`Colour`](colour::Colour), [`ColourRule`](colour::ColourRule) |
-//! | 密接 / 次密接 | close / secondary contact | [`State`](colour::State), [`Category`](quarantine::Category) |
+//! | 密接 / 次密接 | close / secondary contact | [`State`](colour::State), [`Category`](quarantine::Category), [`ContactRule`](contacts::ContactRule) |
+//! | 流调 | tracing a case's contacts | [`Command::TraceContacts`], [`ContactGraph`](contacts::ContactGraph) |
 //! | 居家隔离 / 集中隔离 | home / centralised isolation | [`Setting`](quarantine::Setting) |
 //! | 隔离期 | an isolation period's phases, tests and checks | [`Policy`](quarantine::Policy), [`Schedule`](quarantine::Schedule) |
 //! | 每日工作清单 | the morning agenda | [`Agenda`](quarantine::Agenda) |
@@ -111,6 +112,8 @@
 //!
 //! ## Modules
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
+//! - [`contacts`]: the contact graph 密接 / 次密接: exposures, contact rules, close and
+//!   secondary contacts derived, chains back to the index case, clusters.
 //! - [`duty`]: responsibility 包保: roles, staff, schemes such as 六包一 with presets, rosters,
 //!   their validation, the solver and replacements.
 //! - [`grid`]: level schemes, units, the tree, overlays.

@@ -191,6 +191,48 @@ impl Registry {
     /// The chain of tracing from `person` back to their index case (`person` first), or
     /// `None` when they were never traced nor traced from ([`ContactGraph::chain_of`]).
     ///
+    /// # Example
+    /// A confirmed case's household member and bus companion become close contacts, the
+    /// companion's household member a secondary contact linked to the companion's case:
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{PersonState, State};
+    /// use wangge::contacts::{ContactRule, Exposure, Place};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::quarantine::Policy;
+    ///
+    /// let jul = |d| NaiveDate::from_ymd_opt(2022, 7, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let mut household = |reg: &mut Registry, door: &str| -> Result<_, wangge::Error> {
+    ///     Ok(reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new(door)? })?[0].new_household().unwrap())
+    /// };
+    /// let (home, theirs) = (household(&mut reg, "1-101")?, household(&mut reg, "2-202")?);
+    /// let mut person = |reg: &mut Registry, household| -> Result<_, wangge::Error> {
+    ///     let state = PersonState::well(jul(1));
+    ///     Ok(reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap())
+    /// };
+    /// let (case, spouse) = (person(&mut reg, home)?, person(&mut reg, home)?);
+    /// let (companion, child) = (person(&mut reg, theirs)?, person(&mut reg, theirs)?);
+    /// let close = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed1_7_close_contact() })?[0].new_policy().unwrap();
+    /// let secondary = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_secondary_contact() })?[0].new_policy().unwrap();
+    /// reg.apply(Command::OpenDay { today: jul(10) })?;
+    /// reg.apply(Command::SetState { person: case, state: State::Confirmed, on: jul(10) })?;
+    /// let exposure = Exposure::new(companion, case, jul(8), Place::Transport, None)?;
+    /// reg.apply(Command::RecordExposure { exposure })?;
+    ///
+    /// let rule = ContactRule::cn_ed9();
+    /// let events = reg.apply(Command::TraceContacts { index: case, rule, close_policy: close, secondary_policy: Some(secondary), on: jul(10) })?;
+    /// assert_eq!(events.len(), 1 + 3); // the trace, then three cases started
+    /// assert_eq!(reg.state(spouse)?.state(), State::CloseContact);
+    /// assert_eq!(reg.state(child)?.state(), State::SecondaryContact);
+    /// assert_eq!(reg.case(reg.active_case(child).unwrap())?.linked(), reg.active_case(companion));
+    /// assert_eq!(reg.chain_of(child)?, Some(vec![child, companion, case]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`PeopleError::UnknownPerson`](crate::people::PeopleError::UnknownPerson).
     pub fn chain_of(&self, person: PersonId) -> Result<Option<Vec<PersonId>>, Error> {

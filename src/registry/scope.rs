@@ -94,6 +94,7 @@ impl std::fmt::Display for ScopeItem {
 /// | [`roster`](Scope::roster) | the assignments for targets inside | — | O(assignments of the scheme) |
 /// | [`duty_coverage`](Scope::duty_coverage) | targets inside, holders' loads counted inside | — | O(targets inside + assignments of the scheme) |
 /// | [`units`](Scope::units), [`households`](Scope::households), [`persons`](Scope::persons), [`totals`](Scope::totals), [`total_tally`](Scope::total_tally), [`agenda`](Scope::agenda) | what lies inside | — | O(what lies inside) (the agenda: O(the city's agenda)) |
+/// | [`traced_from`](Scope::traced_from), [`traced_via`](Scope::traced_via), [`chain_of`](Scope::chain_of) | those inside by id, each outside as [`Seen::Elsewhere`] | [`PeopleError::UnknownPerson`] | O(membership × persons linked) |
 /// | [`check_command`](Scope::check_command) | `Ok` | [`RegistryError::OutsideScope`] for an id that exists outside, the unknown-id error for one that does not: writes, unlike reads, tell the two apart | see there |
 ///
 /// The errors that do not depend on the scope are the registry's own: an unknown scheme
@@ -611,6 +612,8 @@ impl Scope<'_> {
     /// | `CompleteTask` | the task's subject and the staff member who did it |
     /// | `ReassignTasks` | the staff member, and every task moved and whom it goes to |
     /// | `OpenTicket` | the unit, and the household if one |
+    /// | `RecordExposure` | the contact (the source is only read) |
+    /// | `TraceContacts` | the index case, and every contact the rule finds (refused naming the index case when one lies outside) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
