@@ -269,9 +269,11 @@ fn a_scoped_reader_sees_contacts_elsewhere_only_as_elsewhere() {
     assert_eq!(answers(0), answers(3));
 }
 
+/// Households as (building, size); exposures as (contact, source, days back, kind); the cases.
+type Drawn = (Vec<(usize, usize)>, Vec<(usize, usize, u64, usize)>, BTreeSet<usize>);
+
 /// A small random city for the property tests: households of 1 to 4 at 3 building groups.
-fn city_and_exposures() -> impl Strategy<Value = (Vec<(usize, usize)>, Vec<(usize, usize, u64, usize)>, BTreeSet<usize>)>
-{
+fn city_and_exposures() -> impl Strategy<Value = Drawn> {
     (prop::collection::vec((0usize..3, 1usize..=4), 2..9)).prop_flat_map(|households| {
         let persons: usize = households.iter().map(|h| h.1).sum();
         let exposures = prop::collection::vec((0..persons, 0..persons, 0u64..8, 0usize..4), 0..20);

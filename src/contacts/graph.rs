@@ -2,7 +2,6 @@
 
 use chrono::{Days, NaiveDate};
 use petgraph::Direction;
-use petgraph::acyclic::Acyclic;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::{EdgeRef, Reversed};
@@ -69,22 +68,24 @@ impl Cluster {
 /// Exposures and the chains of tracing, over one node per person met.
 ///
 /// Two petgraph graphs share the node indices: `exposures`, a multigraph with one edge per
-/// [`Exposure`] from the source to the contact, and `chains`, an
-/// [`Acyclic`] graph with an edge from each traced source to each person traced from them.
-/// A chain link that would close a cycle (a former case traced again as a contact of someone
-/// they led to) is refused by the type and not made: the chains stay acyclic, and every walk
-/// back from a person ends at an index case.
+/// [`Exposure`] from the source to the contact, and `chains`, with an edge from each traced
+/// source to each person traced from them. The chains change only through
+/// [`ContactGraph::link`], which refuses a link that would close a cycle (a former case traced
+/// again as a contact of someone they led to; petgraph's `has_path_connecting` finds the path
+/// back): they stay acyclic, and every walk back from a person ends at an index case.
+/// (petgraph's `Acyclic` wrapper would keep this by type, but holds `RefCell`s: a registry
+/// holding one could no longer be shared between threads.)
 #[derive(Debug, Clone, Default)]
 pub struct ContactGraph {
     nodes: FxHashMap<PersonId, NodeIndex>,
     exposures: DiGraph<PersonId, Exposure>,
-    chains: Acyclic<DiGraph<PersonId, ()>>,
+    chains: DiGraph<PersonId, ()>,
 }
 
 impl PartialEq for ContactGraph {
     fn eq(&self, o: &Self) -> bool {
         let edges = |g: &ContactGraph| -> Vec<(PersonId, PersonId)> {
-            let c = g.chains.inner();
+            let c = &g.chains;
             c.edge_references().map(|e| (c[e.source()], c[e.target()])).collect()
         };
         self.exposures().eq(o.exposures()) && edges(self) == edges(o)
@@ -104,7 +105,7 @@ impl ContactGraph {
             return n;
         }
         let n = self.exposures.add_node(person);
-        let m = petgraph::data::Build::add_node(&mut self.chains, person);
+        let m = self.chains.add_node(person);
         debug_assert_eq!(n, m);
         self.nodes.insert(person, n);
         n
@@ -123,10 +124,11 @@ impl ContactGraph {
             return false;
         }
         let (a, b) = (self.node(via), self.node(person));
-        if self.chains.inner().find_edge(a, b).is_some() {
+        if self.chains.find_edge(a, b).is_some() || petgraph::algo::has_path_connecting(&self.chains, b, a, None) {
             return false;
         }
-        self.chains.try_add_edge(a, b, ()).is_ok()
+        self.chains.add_edge(a, b, ());
+        true
     }
 
     /// Every exposure, in the order added.
@@ -169,7 +171,7 @@ impl ContactGraph {
 
     fn neighbours(&self, person: PersonId, dir: Direction) -> Vec<PersonId> {
         let Some(&n) = self.nodes.get(&person) else { return Vec::new() };
-        let c = self.chains.inner();
+        let c = &self.chains;
         let mut found: Vec<PersonId> = c.neighbors_directed(n, dir).map(|m| c[m]).collect();
         found.sort_unstable();
         found.dedup();
@@ -186,7 +188,7 @@ impl ContactGraph {
     /// on the reversed chains.
     pub fn chain_of(&self, person: PersonId) -> Option<Vec<PersonId>> {
         let &start = self.nodes.get(&person)?;
-        let c = self.chains.inner();
+        let c = &self.chains;
         let is_index = |n: NodeIndex| c.neighbors_directed(n, Direction::Incoming).next().is_none();
         let (_, path) = petgraph::algo::astar(Reversed(c), start, is_index, |_| 1u32, |_| 0)?;
         Some(path.into_iter().map(|n| c[n]).collect())
@@ -209,7 +211,7 @@ impl ContactGraph {
         for e in self.exposures.edge_references() {
             sets.union(e.source().index(), e.target().index());
         }
-        let c = self.chains.inner();
+        let c = &self.chains;
         for e in c.edge_references() {
             sets.union(e.source().index(), e.target().index());
         }

@@ -13,8 +13,8 @@
 //!   contact of a close contact ([`Reach`]: the household, the building group 楼组, named
 //!   exposures at some kinds of place, within N days), with presets citing their source.
 //! - A [`ContactGraph`] holds the exposures (a petgraph graph, one edge per exposure) and the
-//!   chains of tracing (a petgraph [`Acyclic`](petgraph::acyclic::Acyclic) graph: a link that
-//!   would close a cycle is refused by the type). [`ContactGraph::derive`] applies a rule to an
+//!   chains of tracing (a petgraph graph only [`ContactGraph::link`] changes, which refuses a
+//!   link that would close a cycle). [`ContactGraph::derive`] applies a rule to an
 //!   index case, [`ContactGraph::chain_of`] walks back to the index case, and
 //!   [`ContactGraph::clusters`] gives the connected components.
 //!
