@@ -437,3 +437,81 @@ proptest! {
         }
     }
 }
+
+/// A snapshot whose contact book holds what no command makes is refused: an exposure dated
+/// after the business date, a trace placing someone under another person's case, an exposure
+/// naming nobody registered.
+#[test]
+fn a_snapshot_with_an_impossible_contact_book_is_refused() {
+    let mut t = town(1, 1);
+    let b = t.buildings[0][0];
+    let (_, home) = t.household(b, 2);
+    let (_, friend) = t.household(b, 2);
+    t.reg.apply(Command::OpenDay { today: jul(10) }).expect("a day");
+    t.reg.apply(Command::SetState { person: home[0], state: State::Confirmed, on: jul(10) }).expect("confirmed");
+    t.expose(friend[0], home[0], jul(9), Place::Transport);
+    t.reg
+        .apply(Command::TraceContacts {
+            index: home[0],
+            rule: ContactRule::cn_ed9(),
+            close_policy: t.close,
+            secondary_policy: Some(t.secondary),
+            on: jul(10),
+        })
+        .expect("traced");
+    let json = serde_json::to_value(t.reg.snapshot()).expect("written");
+    let load = |json: &serde_json::Value| Registry::from_snapshot(serde_json::from_value(json.clone()).expect("read"));
+    assert!(load(&json).is_ok());
+
+    let mut future = json.clone();
+    future["contacts"]["exposures"][0]["on"] = serde_json::json!("2022-07-11");
+    let err = load(&future).expect_err("an exposure in the future");
+    assert!(err.to_string().contains("contact graph"), "{err}");
+
+    let mut swapped = json.clone();
+    let other = swapped["contacts"]["traces"][0]["close"][1]["case"].clone();
+    swapped["contacts"]["traces"][0]["close"][0]["case"] = other;
+    let err = load(&swapped).expect_err("a case that is not theirs");
+    assert!(err.to_string().contains("not theirs"), "{err}");
+
+    let mut nobody = json;
+    nobody["contacts"]["exposures"][0]["contact"] = serde_json::json!(99);
+    let err = load(&nobody).expect_err("nobody");
+    assert!(matches!(err, Error::Registry(RegistryError::InvalidSnapshot { .. })), "{err}");
+}
+
+/// A trace's record replays to the same registry; a record of it with a contact's case left
+/// out, or the trace alone, is refused: the trace and its placements are one command.
+#[test]
+fn a_trace_record_is_replayed_whole_or_refused() {
+    let mut t = town(1, 1);
+    let b = t.buildings[0][0];
+    let (_, home) = t.household(b, 2);
+    let (_, friend) = t.household(b, 2);
+    t.reg.apply(Command::OpenDay { today: jul(10) }).expect("a day");
+    t.reg.apply(Command::SetState { person: home[0], state: State::Confirmed, on: jul(10) }).expect("confirmed");
+    t.expose(friend[0], home[0], jul(9), Place::Transport);
+    let snapshot = t.reg.snapshot();
+    let before = Registry::from_snapshot(snapshot).expect("loads");
+    let trace = Command::TraceContacts {
+        index: home[0],
+        rule: ContactRule::cn_ed9(),
+        close_policy: t.close,
+        secondary_policy: Some(t.secondary),
+        on: jul(10),
+    };
+    let answer = t.reg.execute(trace, None).expect("traced");
+    let record = answer.record().expect("a record").clone();
+    assert_eq!(record.events().len(), 4); // the trace; the household member, the friend; the friend's household member
+    let mut replica = before.clone();
+    replica.apply_record(&record).expect("the record replays");
+    assert!(replica == t.reg);
+    let head = before.head();
+    for keep in [1, 3] {
+        let forged = wangge::Record::new(&head.digest, head.position + 1, None, None, record.events()[..keep].to_vec());
+        let mut replica = before.clone();
+        let err = replica.apply_record(&forged).expect_err("a part of the command");
+        assert!(err.to_string().contains("the record's events are not its command's"), "{err}");
+        assert!(replica == before);
+    }
+}
