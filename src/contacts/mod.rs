@@ -26,7 +26,7 @@ mod graph;
 mod rule;
 
 pub use graph::{Cluster, ContactGraph, Derivation, Derived, Neighbourhood};
-pub use rule::{ContactRule, Reach};
+pub use rule::{ContactRule, MAX_WITHIN_DAYS, Reach};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
