@@ -55,6 +55,10 @@ pub enum Error {
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    // Arrivals (issue 16 §3).
+    /// Arrivals and their counts.
+    #[error(transparent)]
+    Arrival(#[from] crate::arrivals::ArrivalError),
 }
 
 impl From<IdentityError> for Error {

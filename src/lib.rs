@@ -126,6 +126,8 @@
 #![deny(missing_docs)]
 
 pub mod colour;
+// Arrivals by origin (issue 16 §3).
+pub mod arrivals;
 pub mod duty;
 mod error;
 mod form;

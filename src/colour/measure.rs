@@ -416,7 +416,8 @@ impl StandingRule {
         rule.reasons[State::SecondaryContact.index()] = Colour::Red;
         let mut i = 0;
         while i < State::COUNT {
-            if i != State::CentralisedIsolation.index() {
+            // No standing has either as its reason under a measure.
+            if i != State::CentralisedIsolation.index() && i != State::Absent.index() {
                 rule.cells[i] = [rule.reasons[i]; Measure::COUNT];
                 rule.cells[i][Measure::CentralisedIsolation.index()] = Colour::Red;
             }
@@ -533,14 +534,21 @@ struct CellData {
 }
 
 /// The serialised form of a [`StandingRule`].
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StandingRuleData {
     reasons: BTreeMap<State, Colour>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     cells: Vec<CellData>,
     household: HouseholdRule,
 }
+
+// JSON leaves no set cell out; binary forms write every field (see `crate::form`).
+crate::form::serialize_fields!(StandingRuleData {
+    reasons,
+    cells skip_if Vec::is_empty,
+    household,
+});
 
 impl TryFrom<StandingRuleData> for StandingRule {
     type Error = ColourError;
@@ -603,6 +611,9 @@ mod tests {
         let json = serde_json::to_string(&rule).expect("it serialises");
         assert!(json.contains(r#""cells":[{"reason":"HomeIsolationElsewhere","measure":"HealthManagement","colour":"Green"}]"#), "{json}");
         assert_eq!(serde_json::from_str::<StandingRule>(&json).expect("it reads"), rule);
+        let old = StandingRule::zhengzhou_2020_format_6();
+        let json6 = serde_json::to_string(&old).expect("it serialises");
+        assert_eq!(serde_json::from_str::<StandingRule>(&json6).expect("it reads"), old);
         let plain = serde_json::to_string(&StandingRule::zhengzhou_2020()).expect("it serialises");
         assert!(!plain.contains("cells"), "{plain}");
         let bad = plain.replace(r#""Well":"Green""#, r#""Well":"Green","CentralisedIsolation":"Red""#);

@@ -28,6 +28,7 @@
 //! | `CompleteTask`, `OpenTicket` | `at`, `received` | after today; back-dated is allowed (a task of an earlier day carried to today) | refused |
 //! | `ReassignTasks` | `on` | not today: the moves hold for the business date | refused |
 //! | `AdoptWorkPlan` | none | never | allowed |
+//! | `RecordArrival` | the arrival date | after today; back-dated is allowed (arrivals registered days later) | allowed (a bulk load of past arrivals) |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -120,6 +121,7 @@ impl Registry {
             Command::CompleteTask { at, .. } => (at.date(), false, true),
             Command::ReassignTasks { on, .. } => (*on, true, true),
             Command::OpenTicket { received, .. } => (received.date(), false, true),
+            Command::RecordArrival { arrival, .. } => (arrival.arrived(), false, false),
             _ => return Ok(()),
         };
         match self.day {

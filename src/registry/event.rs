@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RosterCause;
 use super::snapshot::FormatFirst;
+use crate::arrivals::Arrival;
 use crate::colour::{Colour, ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{LevelScheme, NewUnit, OverlayKind};
@@ -444,6 +445,16 @@ pub enum Event {
         /// The person's change of state, if the new schedule puts them in another today.
         change: Option<StateChange>,
     },
+    // Issue 16 §3: arrivals by origin. Kept together at the end.
+    /// An arrival was recorded ([`Command::RecordArrival`](super::Command::RecordArrival)).
+    ArrivalRecorded {
+        /// The person.
+        person: PersonId,
+        /// The household they live in.
+        household: HouseholdId,
+        /// The arrival.
+        arrival: Arrival,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -538,6 +549,7 @@ impl Event {
             Event::CheckRecorded { at, .. } => Some(at.date()),
             Event::TaskCompleted { completion, .. } => completion.at.map(|at| at.date()),
             Event::TicketOpened { spec, .. } => Some(spec.received.date()),
+            Event::ArrivalRecorded { arrival, .. } => Some(arrival.arrived()),
             _ => None,
         }
     }
@@ -704,11 +716,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 37;
+    const VARIANTS: usize = 38;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 10] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36];
+    const SINCE_V5: [usize; 11] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -752,6 +764,7 @@ mod tests {
             Event::TicketOpened { .. } => 34,
             Event::PolicyChanged { .. } => 35,
             Event::CaseAdjusted { .. } => 36,
+            Event::ArrivalRecorded { .. } => 37,
         }
     }
 

@@ -30,6 +30,8 @@ mod scope;
 mod snapshot;
 mod upgrade;
 mod work;
+// Arrivals by origin (issue 16 §3).
+mod arrivals;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -388,6 +390,8 @@ pub struct Registry {
     duties: duties::DutyBook,
     /// The work plan, the tasks done, moved and carried, the tickets.
     work: work::WorkBook,
+    /// The arrivals recorded (issue 16 §3).
+    arrivals: arrivals::ArrivalBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -419,6 +423,7 @@ impl PartialEq for Registry {
             && self.cases == o.cases
             && self.duties == o.duties
             && self.work == o.work
+            && self.arrivals == o.arrivals
     }
 }
 
@@ -446,6 +451,7 @@ impl Registry {
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
             work: work::WorkBook::default(),
+            arrivals: arrivals::ArrivalBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -825,6 +831,7 @@ impl Registry {
             | Command::CompleteTask { .. }
             | Command::ReassignTasks { .. }
             | Command::OpenTicket { .. }) => self.decide_work(command)?,
+            command @ Command::RecordArrival { .. } => self.decide_arrival(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -936,6 +943,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.check_duty(duty)?,
             work if work.is_work() => self.check_work(work)?,
+            arrival if arrival.is_arrival() => self.check_arrival(arrival)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1051,6 +1059,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.commit_duty(duty)?,
             work if work.is_work() => self.commit_work(work),
+            arrival if arrival.is_arrival() => self.commit_arrival(arrival),
             case => self.commit_case(case)?,
         }
         Ok(())
