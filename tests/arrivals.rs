@@ -70,6 +70,9 @@ fn seed_000_measure(origin: OriginClass) -> Measure {
     }
 }
 
+/// A community's households, persons, and persons current on the reading date, of one origin.
+type Made = (BTreeSet<HouseholdId>, BTreeSet<PersonId>, BTreeSet<PersonId>);
+
 #[test]
 fn changhai_road_reads_seed_000s_arrivals_back_by_origin_and_cumulatively() -> Result<(), Error> {
     let (mut reg, units) = subdistrict(2)?;
@@ -79,8 +82,7 @@ fn changhai_road_reads_seed_000s_arrivals_back_by_origin_and_cumulatively() -> R
     // on June 1 (arrived within the 14 days before).
     let reading = date(6, 1);
     let first = date(1, 20);
-    let mut made: Vec<[(BTreeSet<HouseholdId>, BTreeSet<PersonId>, BTreeSet<PersonId>); 3]> =
-        vec![Default::default(), Default::default()];
+    let mut made: Vec<[Made; 3]> = vec![Default::default(), Default::default()];
     let mut n = 0usize;
     for (origin, persons) in mix {
         let mut left = persons;
@@ -92,7 +94,10 @@ fn changhai_road_reads_seed_000s_arrivals_back_by_origin_and_cumulatively() -> R
             for k in 0..size {
                 let p = person(&mut reg, h)?;
                 let on = first + chrono::Days::new(((n * 7 + k as usize * 3) % 133) as u64); // up to May 31
-                reg.apply(Command::RecordArrival { person: p, arrival: arrival(origin, on, seed_000_measure(origin), 14) })?;
+                reg.apply(Command::RecordArrival {
+                    person: p,
+                    arrival: arrival(origin, on, seed_000_measure(origin), 14),
+                })?;
                 let slot = &mut made[c][origin.index()];
                 slot.0.insert(h);
                 slot.1.insert(p);
@@ -133,9 +138,15 @@ fn changhai_road_reads_seed_000s_arrivals_back_by_origin_and_cumulatively() -> R
     // person is still counted once.
     let p = reg.population().persons().next().expect("a person").0;
     let on = reg.arrival_records().iter().find(|r| r.person == p).expect("an arrival").arrival.arrived();
-    let again = reg.apply(Command::RecordArrival { person: p, arrival: arrival(OriginClass::KeyArea, on, Measure::HomeIsolation, 14) });
+    let again = reg.apply(Command::RecordArrival {
+        person: p,
+        arrival: arrival(OriginClass::KeyArea, on, Measure::HomeIsolation, 14),
+    });
     assert_eq!(again.unwrap_err(), Error::Arrival(ArrivalError::Duplicate { person: p, arrived: on }));
-    reg.apply(Command::RecordArrival { person: p, arrival: arrival(OriginClass::KeyArea, date(5, 30), Measure::HomeIsolation, 14) })?;
+    reg.apply(Command::RecordArrival {
+        person: p,
+        arrival: arrival(OriginClass::KeyArea, date(5, 30), Measure::HomeIsolation, 14),
+    })?;
     assert_eq!(reg.arrival_counts(reg.root(), reading)?.cumulative.total(), root.cumulative.total());
     // The registry replays and reloads to the same counts.
     let loaded = Registry::from_snapshot(reg.snapshot())?;
@@ -167,7 +178,10 @@ fn huayuan_road_reads_seed_003s_figures_from_the_cumulative_count() -> Result<()
             // Some of the first wave travelled again and came back on Feb 22: served twice,
             // counted once.
             if !current && k == 0 && i % 10 == 0 {
-                reg.apply(Command::RecordArrival { person: p, arrival: arrival(origin, date(2, 22), Measure::HomeIsolation, 14) })?;
+                reg.apply(Command::RecordArrival {
+                    person: p,
+                    arrival: arrival(origin, date(2, 22), Measure::HomeIsolation, 14),
+                })?;
                 current_persons += 1;
                 current_households += 1;
             }
@@ -180,7 +194,10 @@ fn huayuan_road_reads_seed_003s_figures_from_the_cumulative_count() -> Result<()
     for i in 0..CENTRALISED {
         let h = household(&mut reg, units[i % 4], HOUSEHOLDS + i)?;
         let p = person(&mut reg, h)?;
-        reg.apply(Command::RecordArrival { person: p, arrival: arrival(OriginClass::KeyArea, date(2, 1), Measure::CentralisedIsolation, 14) })?;
+        reg.apply(Command::RecordArrival {
+            person: p,
+            arrival: arrival(OriginClass::KeyArea, date(2, 1), Measure::CentralisedIsolation, 14),
+        })?;
     }
     let counts = reg.arrival_counts(reg.root(), reading)?;
     // "累计居家隔离服务1518户3463人，集中隔离服务41人".
@@ -191,8 +208,10 @@ fn huayuan_road_reads_seed_003s_figures_from_the_cumulative_count() -> Result<()
     assert!(current_persons < PERSONS as u32);
     assert_eq!(counts.current.by_measure(Measure::CentralisedIsolation), (0, 0));
     // The communities add up to the sub-district (no arrival in two of them).
-    let per_community: u32 =
-        units.iter().map(|&u| reg.arrival_counts(u, reading).map(|c| c.cumulative.total().1)).sum::<Result<u32, _>>()?;
+    let per_community: u32 = units
+        .iter()
+        .map(|&u| reg.arrival_counts(u, reading).map(|c| c.cumulative.total().1))
+        .sum::<Result<u32, _>>()?;
     assert_eq!(per_community, counts.cumulative.total().1);
     Ok(())
 }
@@ -203,7 +222,10 @@ fn the_audit_refuses_an_arrival_book_no_command_makes() -> Result<(), Error> {
     let h = household(&mut reg, units[0], 0)?;
     let p = person(&mut reg, h)?;
     reg.apply(Command::OpenDay { today: date(2, 10) })?;
-    reg.apply(Command::RecordArrival { person: p, arrival: arrival(OriginClass::OtherArea, date(2, 9), Measure::HealthManagement, 14) })?;
+    reg.apply(Command::RecordArrival {
+        person: p,
+        arrival: arrival(OriginClass::OtherArea, date(2, 9), Measure::HealthManagement, 14),
+    })?;
     // In the future: refused by the command and by the audit.
     let later = arrival(OriginClass::OtherArea, date(2, 11), Measure::HealthManagement, 14);
     let err = reg.clone().apply(Command::RecordArrival { person: p, arrival: later.clone() }).unwrap_err();
@@ -226,9 +248,27 @@ fn the_audit_refuses_an_arrival_book_no_command_makes() -> Result<(), Error> {
     Ok(())
 }
 
+#[test]
+fn a_grid_worker_records_arrivals_inside_their_scope_only() -> Result<(), Error> {
+    let (mut reg, units) = subdistrict(2)?;
+    let inside = household(&mut reg, units[0], 0)?;
+    let outside = household(&mut reg, units[1], 1)?;
+    let (a, b) = (person(&mut reg, inside)?, person(&mut reg, outside)?);
+    let arrived = arrival(OriginClass::KeyArea, date(2, 1), Measure::HomeIsolation, 14);
+    reg.apply_within(&[units[0]], Command::RecordArrival { person: a, arrival: arrived.clone() })?;
+    let before = reg.clone();
+    let err = reg.apply_within(&[units[0]], Command::RecordArrival { person: b, arrival: arrived }).unwrap_err();
+    assert!(matches!(err, Error::Registry(RegistryError::OutsideScope { .. })), "{err}");
+    assert!(reg == before, "a refused command changes nothing");
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Against a naive model
 // ---------------------------------------------------------------------------------------------
+
+/// The model's row: household, person, origin, measure, arrival date, last day.
+type Row = (HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate);
 
 /// One random arrival: a person index, origin, measure, days and day offset.
 type Op = (usize, usize, usize, u16, u64);
@@ -238,7 +278,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// The model's figure: distinct (households, persons) among `rows` passing `keep`.
-fn figure(rows: &[(HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate)], keep: impl Fn(&(HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate)) -> bool) -> (u32, u32) {
+fn figure(rows: &[Row], keep: impl Fn(&Row) -> bool) -> (u32, u32) {
     let mut hs = Vec::new();
     let mut ps = Vec::new();
     for r in rows.iter().filter(|r| keep(r)) {
@@ -275,7 +315,7 @@ proptest! {
             let days = if measure == Measure::None { 0 } else { days };
             let on = start + chrono::Days::new(offset);
             let a = Arrival::new(OriginClass::ALL[o], Route::new("K1").expect("a route"), on, measure, days).expect("an arrival");
-            let taken = rows.iter().any(|r: &(HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate)| r.1 == persons[who] && r.4 == on);
+            let taken = rows.iter().any(|r: &Row| r.1 == persons[who] && r.4 == on);
             let got = reg.apply(Command::RecordArrival { person: persons[who], arrival: a });
             prop_assert_eq!(got.is_ok(), !taken);
             if !taken {
@@ -286,8 +326,8 @@ proptest! {
         for unit in [None, Some(0), Some(1)] {
             let in_unit: Vec<_> = rows.iter().copied().filter(|r| unit.is_none_or(|u| units[u] == where_.iter().find(|w| w.0 == r.0).expect("a household").1)).collect();
             let counts = reg.arrival_counts(unit.map_or(reg.root(), |u| units[u]), on).expect("counts");
-            let cumulative = |r: &(HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate)| r.4 <= on;
-            let current = |r: &(HouseholdId, PersonId, OriginClass, Measure, NaiveDate, NaiveDate)| r.3 != Measure::None && r.4 <= on && on <= r.5;
+            let cumulative = |r: &Row| r.4 <= on;
+            let current = |r: &Row| r.3 != Measure::None && r.4 <= on && on <= r.5;
             for (figures, keep) in [(counts.cumulative, &cumulative as &dyn Fn(&_) -> bool), (counts.current, &current)] {
                 prop_assert_eq!(figures.total(), figure(&in_unit, keep));
                 for origin in OriginClass::ALL {

@@ -76,9 +76,7 @@ fn model_set_reason(from: (State, Measure), to: State) -> Option<(State, Measure
     }
     let measure = match to {
         State::Well | State::Absent => Measure::None,
-        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea
-            if from.1 != Measure::CentralisedIsolation =>
-        {
+        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea if from.1 != Measure::CentralisedIsolation => {
             Measure::HomeIsolation
         }
         _ => from.1,

@@ -35,7 +35,7 @@
 //!     ArrivalRecord::new(PersonId::new(1), HouseholdId::new(0), home),
 //!     ArrivalRecord::new(PersonId::new(2), HouseholdId::new(1), managed),
 //! ];
-//! let on = ArrivalCounts::count(&records, feb(20));
+//! let on = ArrivalCounts::count(&records, feb(16));
 //! assert_eq!(on.cumulative.by_origin(OriginClass::KeyArea), (1, 2)); // 1 household, 2 persons
 //! assert_eq!(on.cumulative.by_measure(Measure::HealthManagement), (1, 1));
 //! assert_eq!(on.current.by_measure(Measure::HomeIsolation), (0, 0)); // 14 days ended on Feb 15
@@ -403,14 +403,11 @@ impl Tuples {
             n[key].1 = n[key].1.saturating_add(1);
         }
         let mut f = Figures { total: n[TOTAL_AT], ..Figures::default() };
-        for o in 0..OriginClass::COUNT {
-            f.origins[o] = n[o];
-            for m in 0..Measure::COUNT {
-                f.cells[o][m] = n[CELLS_AT + o * Measure::COUNT + m];
-            }
-        }
-        for m in 0..Measure::COUNT {
-            f.measures[m] = n[MEASURES_AT + m];
+        f.origins.copy_from_slice(&n[..MEASURES_AT]);
+        f.measures.copy_from_slice(&n[MEASURES_AT..CELLS_AT]);
+        for (o, row) in f.cells.iter_mut().enumerate() {
+            let at = CELLS_AT + o * Measure::COUNT;
+            row.copy_from_slice(&n[at..at + Measure::COUNT]);
         }
         f
     }

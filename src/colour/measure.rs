@@ -319,9 +319,7 @@ impl Standing {
         setting_measure: Option<Measure>,
     ) -> Result<Standing, ColourError> {
         match state {
-            State::CentralisedIsolation => {
-                Standing::new(derived.unwrap_or(State::Well), Measure::CentralisedIsolation)
-            }
+            State::CentralisedIsolation => Standing::new(derived.unwrap_or(State::Well), Measure::CentralisedIsolation),
             reason => Standing::new(reason, setting_measure.unwrap_or(Standing::default_measure(reason))),
         }
     }
@@ -445,7 +443,10 @@ impl StandingRule {
     /// [`ColourError::SettingAsReason`] for `CentralisedIsolation` named,
     /// [`ColourError::MappedTwice`] for a reason named twice, [`ColourError::Unmapped`] for
     /// the first reason left out.
-    pub fn new(mapping: impl IntoIterator<Item = (State, Colour)>, household: HouseholdRule) -> Result<Self, ColourError> {
+    pub fn new(
+        mapping: impl IntoIterator<Item = (State, Colour)>,
+        household: HouseholdRule,
+    ) -> Result<Self, ColourError> {
         let mut found: [Option<Colour>; State::COUNT] = [None; State::COUNT];
         for (state, colour) in mapping {
             if state == State::CentralisedIsolation {
@@ -565,10 +566,7 @@ impl From<StandingRule> for StandingRuleData {
     fn from(r: StandingRule) -> StandingRuleData {
         StandingRuleData {
             reasons: REASONS.into_iter().map(|s| (s, r.colour_of_reason(s))).collect(),
-            cells: r
-                .cells()
-                .map(|(s, colour)| CellData { reason: s.reason(), measure: s.measure(), colour })
-                .collect(),
+            cells: r.cells().map(|(s, colour)| CellData { reason: s.reason(), measure: s.measure(), colour }).collect(),
             household: r.household,
         }
     }
@@ -609,7 +607,12 @@ mod tests {
             .with_cell(State::HomeIsolationElsewhere, Measure::HealthManagement, Colour::Green)
             .expect("a standing");
         let json = serde_json::to_string(&rule).expect("it serialises");
-        assert!(json.contains(r#""cells":[{"reason":"HomeIsolationElsewhere","measure":"HealthManagement","colour":"Green"}]"#), "{json}");
+        assert!(
+            json.contains(
+                r#""cells":[{"reason":"HomeIsolationElsewhere","measure":"HealthManagement","colour":"Green"}]"#
+            ),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<StandingRule>(&json).expect("it reads"), rule);
         let old = StandingRule::zhengzhou_2020_format_6();
         let json6 = serde_json::to_string(&old).expect("it serialises");

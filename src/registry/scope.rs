@@ -624,6 +624,7 @@ impl Scope<'_> {
     /// | `CompleteTask` | the task's subject and the staff member who did it |
     /// | `ReassignTasks` | the staff member, and every task moved and whom it goes to |
     /// | `OpenTicket` | the unit, and the household if one |
+    /// | `RecordArrival` | the person |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
