@@ -43,7 +43,6 @@
 //! # Ok::<(), wangge::arrivals::ArrivalError>(())
 //! ```
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -377,8 +376,8 @@ impl ArrivalCounts {
 /// The keys of the figures: 0..3 origins, 3..7 measures, 7..19 cells, 19 the total.
 #[derive(Default)]
 struct Tuples {
-    households: BTreeSet<(usize, HouseholdId)>,
-    persons: BTreeSet<(usize, PersonId)>,
+    households: Vec<(usize, HouseholdId)>,
+    persons: Vec<(usize, PersonId)>,
 }
 
 const MEASURES_AT: usize = OriginClass::COUNT;
@@ -389,12 +388,17 @@ impl Tuples {
     fn add(&mut self, a: &Arrival, household: HouseholdId, person: PersonId) {
         let (o, m) = (a.origin.index(), a.measure.index());
         for key in [o, MEASURES_AT + m, CELLS_AT + o * Measure::COUNT + m, TOTAL_AT] {
-            self.households.insert((key, household));
-            self.persons.insert((key, person));
+            self.households.push((key, household));
+            self.persons.push((key, person));
         }
     }
 
-    fn figures(&self) -> Figures {
+    /// The figures, each household and person once per key.
+    fn figures(mut self) -> Figures {
+        self.households.sort_unstable();
+        self.households.dedup();
+        self.persons.sort_unstable();
+        self.persons.dedup();
         let mut n = [(0u32, 0u32); TOTAL_AT + 1];
         for &(key, _) in &self.households {
             n[key].0 = n[key].0.saturating_add(1);
