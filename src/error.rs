@@ -59,6 +59,10 @@ pub enum Error {
     /// The contact graph: exposures, rules, tracing.
     #[error(transparent)]
     Contact(#[from] crate::contacts::ContactError),
+    // Arrivals (issue 16 §3).
+    /// Arrivals and their counts.
+    #[error(transparent)]
+    Arrival(#[from] crate::arrivals::ArrivalError),
 }
 
 impl From<IdentityError> for Error {

@@ -130,6 +130,8 @@
 
 pub mod colour;
 pub mod contacts;
+// Arrivals by origin (issue 16 §3).
+pub mod arrivals;
 pub mod duty;
 mod error;
 mod form;

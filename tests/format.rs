@@ -23,7 +23,8 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use wangge::colour::{Colour, ColourRule, PersonState, State};
+use wangge::arrivals::{Arrival, OriginClass, Route};
+use wangge::colour::{Colour, ColourRule, Measure, PersonState, State};
 use wangge::contacts::{ContactRule, Exposure, Place};
 use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
@@ -344,6 +345,12 @@ fn scripted() -> Script {
         secondary_policy: Some(ed9_secondary),
         on: feb(21),
     });
+    // Arrivals by origin (issue 16 §3): the passport holder back from abroad on the 20th,
+    // 14 days of centralised isolation.
+    let route = Route::new("KE893").expect("a route");
+    let arrival =
+        Arrival::new(OriginClass::Abroad, route, feb(20), Measure::CentralisedIsolation, 14).expect("an arrival");
+    s.run(Command::RecordArrival { person: p4, arrival });
     s
 }
 
@@ -683,6 +690,7 @@ fn the_golden_log_holds_every_kind_of_event() {
         // Issue 16 §4: the contact graph.
         "ExposureRecorded",
         "ContactsTraced",
+        "ArrivalRecorded",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

@@ -18,14 +18,20 @@
 //!   its members'. The default is seed 003's (Zhengzhou 2020); a host can supply its own.
 //! - [`Tally`]: households and persons per colour, persons per state and marked persons per
 //!   colour, for a unit or a cell. Tallies merge, so a city sharded by district adds up.
+//! - [`Measure`], [`Standing`] and [`StandingRule`]: why (the reason) kept apart from where and
+//!   how (the measure: home isolation, health management, centralised isolation), and seed
+//!   003's rule read by reason, red for confirmed, suspected and close contacts only. The
+//!   values format 7 is to store; the registry still keeps format 6's states.
 //! - [`ColourMap`]: the courtyard map, rendered as SVG or text, with no personal data on it.
 
 mod map;
+mod measure;
 mod rule;
 mod state;
 mod tally;
 
 pub use map::{ColourMap, MapBlock, MapHousehold, Symbol};
+pub use measure::{Measure, REASONS, Standing, StandingRule};
 pub use rule::{ColourRule, HouseholdRule};
 pub use state::{PersonState, State};
 pub(crate) use tally::Delta;
@@ -72,6 +78,22 @@ pub enum ColourError {
     MappedTwice {
         /// The state mapped twice.
         state: State,
+    },
+    // Measures and standings (issue 16 §5).
+    /// [`State::CentralisedIsolation`] used as a reason: it is a setting, a [`Measure`].
+    #[error("centralised isolation is a measure, not a reason")]
+    SettingAsReason,
+    /// An absent person put under a measure here.
+    #[error("an absent person is under no measure here, not {measure}")]
+    AbsentUnderMeasure {
+        /// The refused measure.
+        measure: Measure,
+    },
+    /// The person is under that measure already.
+    #[error("the person is under {measure} already")]
+    MeasureUnchanged {
+        /// The measure.
+        measure: Measure,
     },
 }
 

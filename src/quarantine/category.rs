@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Schedule, Setting};
-use crate::colour::State;
+use crate::colour::{Standing, State};
 
 /// Why a person is under an isolation policy 人员类别.
 ///
@@ -111,6 +111,56 @@ impl Category {
                 State::HomeIsolationEpidemicArea
             }
         }
+    }
+
+    /// Why someone of this category is held: their reason, the same in every phase. A contact
+    /// stays a contact; an arrival from the epidemic area (and an inbound arrival or a
+    /// risk-area traveller: they come from where the virus spreads) is
+    /// [`State::HomeIsolationEpidemicArea`], an arrival from elsewhere
+    /// [`State::HomeIsolationElsewhere`] (the reason: where they returned from).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::State;
+    /// use wangge::quarantine::Category;
+    /// assert_eq!(Category::ArrivalFromElsewhere.reason(), State::HomeIsolationElsewhere);
+    /// ```
+    pub const fn reason(self) -> State {
+        match self {
+            Category::CloseContact => State::CloseContact,
+            Category::SecondaryContact => State::SecondaryContact,
+            Category::ArrivalFromElsewhere => State::HomeIsolationElsewhere,
+            Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller => {
+                State::HomeIsolationEpidemicArea
+            }
+        }
+    }
+
+    /// The [`Standing`] of someone of this category in a phase of `setting`: the category's
+    /// [`reason`](Category::reason) under the setting's [`measure`](Setting::measure). The
+    /// phases of a quarantine change the measure, never the reason, so the map keeps saying
+    /// why (a non-epidemic arrival at a site stays yellow under
+    /// [`StandingRule::zhengzhou_2020`](crate::colour::StandingRule::zhengzhou_2020)).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::{Measure, State};
+    /// use wangge::quarantine::{Category, Setting};
+    /// let s = Category::ArrivalFromElsewhere.standing_in(Setting::CentralisedIsolation);
+    /// assert_eq!((s.reason(), s.measure()), (State::HomeIsolationElsewhere, Measure::CentralisedIsolation));
+    /// ```
+    pub fn standing_in(self, setting: Setting) -> Standing {
+        // Every category's reason is a reason (never the setting), and none is absent: the
+        // standing exists under every measure.
+        Standing::new(self.reason(), setting.measure()).unwrap_or(Standing::WELL)
+    }
+
+    /// The standing of someone of this category on `date` of `schedule`: that of the phase
+    /// `date` falls in, clamped to the first and last phases as [`Category::state_on`].
+    pub fn standing_on(self, schedule: &Schedule, date: NaiveDate) -> Standing {
+        let phases = schedule.phases();
+        let i = phases.partition_point(|p| p.last() < date).min(phases.len().saturating_sub(1));
+        phases.get(i).map_or(Standing::WELL, |p| self.standing_in(p.setting()))
     }
 
     /// The state of someone of this category on `date` of `schedule`: the state of the phase

@@ -324,6 +324,27 @@ impl Setting {
     pub const fn at_home(self) -> bool {
         !matches!(self, Setting::CentralisedIsolation)
     }
+
+    /// The [`Measure`](crate::colour::Measure) a phase of this setting puts a person under:
+    /// centralised isolation at a site; home isolation for home isolation and home medical
+    /// observation (seed 000's arrivals from key areas "居家医学观察" are home isolation);
+    /// health management for home health monitoring, which is followed up but not isolation.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::Measure;
+    /// use wangge::quarantine::Setting;
+    /// assert_eq!(Setting::HomeMedicalObservation.measure(), Measure::HomeIsolation);
+    /// assert_eq!(Setting::HomeHealthMonitoring.measure(), Measure::HealthManagement);
+    /// ```
+    pub const fn measure(self) -> crate::colour::Measure {
+        use crate::colour::Measure;
+        match self {
+            Setting::CentralisedIsolation => Measure::CentralisedIsolation,
+            Setting::HomeIsolation | Setting::HomeMedicalObservation => Measure::HomeIsolation,
+            Setting::HomeHealthMonitoring => Measure::HealthManagement,
+        }
+    }
 }
 
 impl fmt::Display for Setting {

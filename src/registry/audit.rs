@@ -203,6 +203,13 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Arrivals by origin (issue 16 §3).
+    /// The arrival book names a person or household that does not exist, holds two
+    /// arrivals of a person on one date, or an arrival after the business date.
+    Arrival {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -367,6 +374,7 @@ impl std::fmt::Display for Finding {
             Finding::Case { problem } => write!(f, "case: {problem}"),
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
             Finding::Work { problem } => write!(f, "the day's work: {problem}"),
+            Finding::Arrival { problem } => write!(f, "the arrivals: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -484,6 +492,7 @@ impl Registry {
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
         found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
         found.extend(self.contact_problems().into_iter().map(|problem| Finding::Contact { problem }));
+        found.extend(self.arrival_problems().into_iter().map(|problem| Finding::Arrival { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -8,6 +8,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use crate::arrivals::Arrival;
 use crate::colour::{ColourRule, PersonState, State};
 use crate::contacts::{ContactRule, Exposure};
 use crate::duty::{Availability, Role, Scheme, Staff, Target};
@@ -480,5 +481,21 @@ pub enum Command {
         secondary_policy: Option<PolicyId>,
         /// Today: the business date.
         on: NaiveDate,
+    },
+    // Issue 16 §3: arrivals by origin. Kept together at the end.
+    /// Record an arrival 返回登记 of a registered person: where from (its
+    /// [`OriginClass`](crate::arrivals::OriginClass)), how, when, and the measure it got for
+    /// how many days ([`Arrival`]). Kept in the arrival book with the household the person
+    /// lives in, and counted by [`Registry::arrival_counts`](super::Registry::arrival_counts).
+    ///
+    /// Refused for an unknown person, a second arrival of the person on the same date
+    /// ([`ArrivalError::Duplicate`](crate::arrivals::ArrivalError::Duplicate)), or an arrival
+    /// after the business date. The person's state is not changed: a host that puts them
+    /// under a case starts it ([`Command::StartCase`]).
+    RecordArrival {
+        /// The person.
+        person: PersonId,
+        /// The arrival.
+        arrival: Arrival,
     },
 }

@@ -30,6 +30,7 @@
 //! | `AdoptWorkPlan` | none | never | allowed |
 //! | `RecordExposure` | the exposure's `on` | after today; back-dated is allowed (a flow investigation finds exposures of the days before) | refused |
 //! | `TraceContacts` | `on` | not today: the contacts' cases start on the day the trace is decided; their anchors are their last exposures | refused |
+//! | `RecordArrival` | the arrival date | after today; back-dated is allowed (arrivals registered days later) | allowed (a bulk load of past arrivals) |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -124,6 +125,7 @@ impl Registry {
             Command::OpenTicket { received, .. } => (received.date(), false, true),
             Command::RecordExposure { exposure } => (exposure.on(), false, true),
             Command::TraceContacts { on, .. } => (*on, true, true),
+            Command::RecordArrival { arrival, .. } => (arrival.arrived(), false, false),
             _ => return Ok(()),
         };
         match self.day {

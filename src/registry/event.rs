@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RosterCause;
 use super::snapshot::FormatFirst;
+use crate::arrivals::Arrival;
 use crate::colour::{Colour, ColourRule, PersonState};
 use crate::contacts::Exposure;
 use crate::duty::{Assignment, Scheme, Staff};
@@ -458,6 +459,16 @@ pub enum Event {
         /// The trace (boxed: it is large beside the other events).
         trace: Box<super::contacts::Trace>,
     },
+    // Issue 16 §3: arrivals by origin. Kept together at the end.
+    /// An arrival was recorded ([`Command::RecordArrival`](super::Command::RecordArrival)).
+    ArrivalRecorded {
+        /// The person.
+        person: PersonId,
+        /// The household they live in.
+        household: HouseholdId,
+        /// The arrival.
+        arrival: Arrival,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -554,6 +565,7 @@ impl Event {
             Event::TicketOpened { spec, .. } => Some(spec.received.date()),
             Event::ExposureRecorded { exposure } => Some(exposure.on()),
             Event::ContactsTraced { trace } => Some(trace.on),
+            Event::ArrivalRecorded { arrival, .. } => Some(arrival.arrived()),
             _ => None,
         }
     }
@@ -720,11 +732,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 39;
+    const VARIANTS: usize = 40;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 12] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38];
+    const SINCE_V5: [usize; 13] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -771,6 +783,8 @@ mod tests {
             // Issue 16 §4: the contact graph.
             Event::ExposureRecorded { .. } => 37,
             Event::ContactsTraced { .. } => 38,
+            // Issue 16 §3: arrivals by origin.
+            Event::ArrivalRecorded { .. } => 39,
         }
     }
 

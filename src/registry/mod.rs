@@ -31,6 +31,8 @@ mod scope;
 mod snapshot;
 mod upgrade;
 mod work;
+// Arrivals by origin (issue 16 §3).
+mod arrivals;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -392,6 +394,8 @@ pub struct Registry {
     work: work::WorkBook,
     /// The contact graph: exposures and traces.
     contacts: contacts::ContactBook,
+    /// The arrivals recorded (issue 16 §3).
+    arrivals: arrivals::ArrivalBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -424,6 +428,7 @@ impl PartialEq for Registry {
             && self.duties == o.duties
             && self.work == o.work
             && self.contacts == o.contacts
+            && self.arrivals == o.arrivals
     }
 }
 
@@ -452,6 +457,7 @@ impl Registry {
             duties: duties::DutyBook::default(),
             work: work::WorkBook::default(),
             contacts: contacts::ContactBook::default(),
+            arrivals: arrivals::ArrivalBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -834,6 +840,7 @@ impl Registry {
             command @ (Command::RecordExposure { .. } | Command::TraceContacts { .. }) => {
                 self.decide_contacts(command)?
             }
+            command @ Command::RecordArrival { .. } => self.decide_arrival(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -946,6 +953,7 @@ impl Registry {
             duty if duty.is_duty() => self.check_duty(duty)?,
             work if work.is_work() => self.check_work(work)?,
             Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.check_contacts(event, origin)?,
+            arrival if arrival.is_arrival() => self.check_arrival(arrival)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1062,6 +1070,7 @@ impl Registry {
             duty if duty.is_duty() => self.commit_duty(duty)?,
             work if work.is_work() => self.commit_work(work),
             Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.commit_contacts(event),
+            arrival if arrival.is_arrival() => self.commit_arrival(arrival),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -295,6 +295,29 @@ impl<'r> Scope<'r> {
         self.registry.tally(unit)
     }
 
+    /// The arrivals of the households inside `unit`, counted on `on`
+    /// ([`Registry::arrival_counts`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`]: a unit outside reads as unknown.
+    pub fn arrival_counts(&self, unit: UnitId, on: NaiveDate) -> Result<crate::arrivals::ArrivalCounts, Error> {
+        self.check(unit)?;
+        self.registry.arrival_counts(unit, on)
+    }
+
+    /// The arrivals of the households inside the whole scope, counted on `on`: each person
+    /// once, even one whose arrivals were recorded in households under two of its roots.
+    ///
+    /// # Complexity
+    /// O(n · (levels × log roots) + n log n) for the n arrivals recorded.
+    pub fn total_arrival_counts(&self, on: NaiveDate) -> crate::arrivals::ArrivalCounts {
+        let reg = self.registry;
+        let inside = |r: &&crate::arrivals::ArrivalRecord| {
+            reg.population().household(r.household).is_ok_and(|h| self.contains(h.unit()))
+        };
+        crate::arrivals::ArrivalCounts::count(reg.arrival_records().iter().filter(inside), on)
+    }
+
     /// The colour tally of the whole scope: the merge of its roots' tallies.
     pub fn total_tally(&self) -> Tally {
         self.roots.iter().filter_map(|&r| self.registry.tally(r).ok()).sum()
@@ -614,6 +637,7 @@ impl Scope<'_> {
     /// | `OpenTicket` | the unit, and the household if one |
     /// | `RecordExposure` | the contact (the source is only read) |
     /// | `TraceContacts` | the index case, and every contact the rule finds (refused naming the index case when one lies outside) |
+    /// | `RecordArrival` | the person |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
@@ -749,6 +773,7 @@ impl Scope<'_> {
                     false => Ok(()),
                 }
             }
+            Command::RecordArrival { person, .. } => self.writable_person(*person),
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }

@@ -24,6 +24,7 @@ use super::record::Requests;
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
+use crate::arrivals::ArrivalRecord;
 use crate::colour::{ColourRule, PersonState};
 use crate::duty::{Assignment, Scheme, Staff};
 use crate::grid::{NewUnit, Overlays, OverlaysData, Tree, TreeData, Unit};
@@ -261,6 +262,11 @@ pub struct Snapshot {
     /// book, and left out of JSON when empty, so a snapshot of a registry that traced nobody
     /// reads and writes as it did before the contact graph existed.
     pub contacts: ContactData,
+    // Arrivals by origin (issue 16 §3).
+    /// The arrivals recorded ([`ArrivalRecord`]), in the order recorded. Written after the
+    /// work book, and left out when empty, so a snapshot of a registry that recorded none
+    /// reads as it did before arrivals existed.
+    pub arrivals: Vec<ArrivalRecord>,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -282,6 +288,7 @@ crate::form::serialize_fields!(Snapshot {
     business_date,
     work skip_if WorkData::is_empty,
     contacts skip_if ContactData::is_empty,
+    arrivals skip_if Vec::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -303,6 +310,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "business_date",
     "work",
     "contacts",
+    "arrivals",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -360,6 +368,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     business_date: None,
                     work: WorkData::default(),
                     contacts: ContactData::default(),
+                    arrivals: Vec::new(),
                 }
             };
         }
@@ -371,6 +380,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             // Optional and last: absent in what was written before the day's work existed.
             snapshot.work = seq.next_element()?.unwrap_or_default();
             snapshot.contacts = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before arrivals existed.
+            snapshot.arrivals = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -385,6 +396,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut business_date: Option<Option<NaiveDate>> = None;
                 let mut work: Option<WorkData> = None;
                 let mut contacts: Option<ContactData> = None;
+                let mut arrivals: Option<Vec<ArrivalRecord>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -399,6 +411,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "work" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "work", &mut work)?,
                         "contacts" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "contacts", &mut contacts)?
+                        }
+                        "arrivals" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "arrivals", &mut arrivals)?
                         }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
@@ -417,7 +432,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default(), business_date.flatten()),
                 };
                 let (work, contacts) = (work.unwrap_or_default(), contacts.unwrap_or_default());
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, contacts }
+                let arrivals = arrivals.unwrap_or_default();
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, contacts, arrivals }
             }};
         }
         Ok(snapshot_body!(read))
@@ -448,6 +464,7 @@ impl Registry {
             business_date: self.day,
             work: self.work.to_data(),
             contacts: self.contacts.to_data(),
+            arrivals: self.arrivals.records.clone(),
         }
     }
 
@@ -537,6 +554,7 @@ impl Registry {
             duties,
             work,
             contacts,
+            arrivals: super::arrivals::ArrivalBook { records: snapshot.arrivals },
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -571,11 +589,12 @@ impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let (work, contacts) = (self.work.to_data(), self.contacts.to_data());
-        // A human-readable form leaves out an empty work book and an empty contact book, as
+        // A human-readable form leaves out an empty work book, contact book and arrival book, as
         // `Snapshot` does; a binary form writes every field.
         let write_work = !(s.is_human_readable() && work.is_empty());
         let write_contacts = !(s.is_human_readable() && contacts.is_empty());
-        let fields = 15 + usize::from(write_work) + usize::from(write_contacts);
+        let write_arrivals = !(s.is_human_readable() && self.arrivals.records.is_empty());
+        let fields = 15 + usize::from(write_work) + usize::from(write_contacts) + usize::from(write_arrivals);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -597,6 +616,9 @@ impl Serialize for Registry {
         }
         if write_contacts {
             st.serialize_field("contacts", &contacts)?;
+        }
+        if write_arrivals {
+            st.serialize_field("arrivals", &self.arrivals.records)?;
         }
         st.end()
     }

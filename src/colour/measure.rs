@@ -1,0 +1,627 @@
+//! Measures 管控措施 and standings: *where and how* a person is held apart from *why*.
+//!
+//! Format 6's [`State`] mixes the two: it has a reason for each state but one,
+//! [`State::CentralisedIsolation`], which is a setting. A close contact, an arrival from a
+//! non-epidemic area and a discharged case in centralised isolation all become that one state,
+//! and seed 003's default rule paints it red, so the map no longer says why. This module keeps
+//! the two apart, as the next format will store them:
+//!
+//! - [`Measure`]: none, home isolation (= home medical observation 居家医学观察), health
+//!   management 健康管理 (seed 000: *not* isolation), centralised isolation 集中隔离.
+//! - [`Standing`]: a reason (a [`State`] other than `CentralisedIsolation`) with a measure. Its
+//!   constructor refuses the setting used as a reason and an absent person under a measure;
+//!   its changes ([`Standing::may_become`], [`Standing::set_reason`], [`Standing::under`])
+//!   follow the transitions of [`State::may_become`] on the reason, and change the measure
+//!   freely: a quarantine's phases change the measure, never the reason
+//!   ([`Category::standing_in`](crate::quarantine::Category::standing_in)).
+//! - [`StandingRule`]: the colour of a standing, by its reason unless the rule sets a colour
+//!   for one reason under one measure. [`StandingRule::zhengzhou_2020`] is seed 003 read by
+//!   reason: red for "确诊、疑似病例及密切接触者" only.
+//! - [`Standing::from_format_6`]: how a format-6 state becomes a standing, and what cannot be
+//!   derived.
+//!
+//! The registry still stores format 6's [`PersonState`](super::PersonState); these are the
+//! values its format 7 is to store (see the CHANGELOG).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Colour, ColourError, HouseholdRule, State};
+
+/// Where and how a person is held 管控措施: the measure, apart from the reason.
+///
+/// Serialised by variant name (`"HealthManagement"`).
+///
+/// # Example
+/// ```
+/// use wangge::colour::Measure;
+/// assert!(Measure::CentralisedIsolation.is_isolation());
+/// assert!(!Measure::HealthManagement.is_isolation()); // seed 000: 纳入健康管理, not isolation
+/// assert_eq!(Measure::HomeIsolation.label_zh(), "居家隔离（居家医学观察）");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub enum Measure {
+    /// No measure: the person lives as usual (or is away).
+    #[default]
+    None,
+    /// Health management 纳入健康管理 (seed 000, arrivals from other areas): registered and
+    /// followed up, not isolated.
+    HealthManagement,
+    /// Home isolation 居家隔离, also called home medical observation 居家医学观察 (seed 000's
+    /// arrivals from key areas, seed 001's 14 days of home isolation observation).
+    HomeIsolation,
+    /// Centralised isolation 集中隔离, at a designated site (seed 003: "集中隔离服务41人").
+    CentralisedIsolation,
+}
+
+impl Measure {
+    /// Every measure, in declaration order.
+    pub const ALL: [Measure; 4] =
+        [Measure::None, Measure::HealthManagement, Measure::HomeIsolation, Measure::CentralisedIsolation];
+
+    /// How many measures there are.
+    pub const COUNT: usize = 4;
+
+    /// The measure's position in [`Measure::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether the person is isolated (at home or at a site); health management is not.
+    pub const fn is_isolation(self) -> bool {
+        matches!(self, Measure::HomeIsolation | Measure::CentralisedIsolation)
+    }
+
+    /// The Chinese name.
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Measure::None => "无",
+            Measure::HealthManagement => "健康管理",
+            Measure::HomeIsolation => "居家隔离（居家医学观察）",
+            Measure::CentralisedIsolation => "集中隔离",
+        }
+    }
+
+    /// The English name.
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Measure::None => "no measure",
+            Measure::HealthManagement => "health management",
+            Measure::HomeIsolation => "home isolation",
+            Measure::CentralisedIsolation => "centralised isolation",
+        }
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_en())
+    }
+}
+
+/// The reasons: every [`State`] but [`State::CentralisedIsolation`], which is a setting.
+pub const REASONS: [State; 8] = [
+    State::Well,
+    State::Absent,
+    State::HomeIsolationElsewhere,
+    State::HomeIsolationEpidemicArea,
+    State::SecondaryContact,
+    State::CloseContact,
+    State::Suspected,
+    State::Confirmed,
+];
+
+/// A person's standing 人员管控状态: why (the reason, a [`State`]) and where and how (the
+/// [`Measure`]), kept apart.
+///
+/// The reason is never [`State::CentralisedIsolation`] (a setting, not a reason), and an
+/// [`State::Absent`] person is under no measure here. The two `HomeIsolation…` states name the
+/// reason, where the person returned from (疫区返郑 / 非疫区返郑); their measure says whether
+/// they are at home, under health management or at a site.
+///
+/// # Example
+/// ```
+/// use wangge::colour::{Measure, Standing, State};
+///
+/// // A person back from a non-epidemic area, placed in centralised isolation.
+/// let s = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
+/// assert_eq!(s.reason(), State::HomeIsolationElsewhere);
+/// assert!(Standing::new(State::CentralisedIsolation, Measure::CentralisedIsolation).is_err());
+/// # Ok::<(), wangge::colour::ColourError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "StandingFields", into = "StandingFields")]
+pub struct Standing {
+    reason: State,
+    measure: Measure,
+}
+
+/// The serialised form of a [`Standing`], checked on the way in.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Standing")]
+struct StandingFields {
+    reason: State,
+    measure: Measure,
+}
+
+impl TryFrom<StandingFields> for Standing {
+    type Error = ColourError;
+    fn try_from(f: StandingFields) -> Result<Self, ColourError> {
+        Standing::new(f.reason, f.measure)
+    }
+}
+
+impl From<Standing> for StandingFields {
+    fn from(s: Standing) -> StandingFields {
+        StandingFields { reason: s.reason, measure: s.measure }
+    }
+}
+
+impl Standing {
+    /// Present and well, under no measure: how most persons are registered.
+    pub const WELL: Standing = Standing { reason: State::Well, measure: Measure::None };
+
+    /// `reason` under `measure`.
+    ///
+    /// # Errors
+    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`] as the reason,
+    /// [`ColourError::AbsentUnderMeasure`] for an absent person under a measure.
+    pub const fn new(reason: State, measure: Measure) -> Result<Standing, ColourError> {
+        if matches!(reason, State::CentralisedIsolation) {
+            return Err(ColourError::SettingAsReason);
+        }
+        if matches!(reason, State::Absent) && !matches!(measure, Measure::None) {
+            return Err(ColourError::AbsentUnderMeasure { measure });
+        }
+        Ok(Standing { reason, measure })
+    }
+
+    /// `reason` under the measure a [`Command::SetState`](crate::Command::SetState) of it gives
+    /// a person under no measure ([`Standing::default_measure`]).
+    ///
+    /// # Errors
+    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`].
+    pub const fn of(reason: State) -> Result<Standing, ColourError> {
+        Standing::new(reason, Standing::default_measure(reason))
+    }
+
+    /// The measure a reason brings by itself: home isolation for the two `HomeIsolation…`
+    /// reasons (seed 003's orange and yellow households are "居家隔离户"), none for the others
+    /// (a contact's or a case's measure is the setting of their case's phase, or set apart).
+    pub const fn default_measure(reason: State) -> Measure {
+        match reason {
+            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => Measure::HomeIsolation,
+            _ => Measure::None,
+        }
+    }
+
+    /// Why.
+    pub const fn reason(self) -> State {
+        self.reason
+    }
+
+    /// Where and how.
+    pub const fn measure(self) -> Measure {
+        self.measure
+    }
+
+    /// Whether `next` may follow `self` directly.
+    ///
+    /// - The same standing is not a change.
+    /// - A change of reason follows [`State::may_become`], except that a confirmed case
+    ///   leaves only when under centralised isolation (format 6: "discharged 出院 into
+    ///   isolated observation" first), then to present and well.
+    /// - A change of the measure alone is always allowed (the phases of a quarantine, a
+    ///   person moved to a site and back home).
+    pub const fn may_become(self, next: Standing) -> bool {
+        let same_reason = self.reason as u8 == next.reason as u8;
+        if same_reason {
+            return self.measure as u8 != next.measure as u8;
+        }
+        if matches!(self.reason, State::Confirmed) {
+            return matches!(self.measure, Measure::CentralisedIsolation) && matches!(next.reason, State::Well);
+        }
+        self.reason.may_become(next.reason)
+    }
+
+    /// The standing after a [`Command::SetState`](crate::Command::SetState) to `reason`: the
+    /// reason changes and the measure follows it:
+    /// - present and well, or absent: no measure (released, or gone);
+    /// - the two `HomeIsolation…` reasons: home isolation, unless the person is under
+    ///   centralised isolation, which stays;
+    /// - a contact or a case: the measure stays (a close contact found at a site stays there).
+    ///
+    /// # Errors
+    /// [`ColourError::Unchanged`] when `reason` is the current one,
+    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`],
+    /// [`ColourError::IllegalTransition`] when [`Standing::may_become`] forbids it.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::{Measure, Standing, State};
+    /// let arrived = Standing::of(State::HomeIsolationElsewhere)?.under(Measure::CentralisedIsolation)?;
+    /// let contact = arrived.set_reason(State::CloseContact)?;
+    /// assert_eq!((contact.reason(), contact.measure()), (State::CloseContact, Measure::CentralisedIsolation));
+    /// assert_eq!(contact.set_reason(State::Well)?, Standing::WELL);
+    /// # Ok::<(), wangge::colour::ColourError>(())
+    /// ```
+    pub fn set_reason(self, reason: State) -> Result<Standing, ColourError> {
+        if reason == self.reason {
+            return Err(ColourError::Unchanged { state: reason });
+        }
+        let measure = match reason {
+            State::Well | State::Absent => Measure::None,
+            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea
+                if self.measure != Measure::CentralisedIsolation =>
+            {
+                Measure::HomeIsolation
+            }
+            _ => self.measure,
+        };
+        let next = Standing::new(reason, measure)?;
+        if !self.may_become(next) {
+            return Err(ColourError::IllegalTransition { from: self.reason, to: reason });
+        }
+        Ok(next)
+    }
+
+    /// The standing with its measure replaced and its reason kept.
+    ///
+    /// # Errors
+    /// [`ColourError::MeasureUnchanged`] when `measure` is the current one,
+    /// [`ColourError::AbsentUnderMeasure`] for an absent person.
+    pub const fn under(self, measure: Measure) -> Result<Standing, ColourError> {
+        if self.measure as u8 == measure as u8 {
+            return Err(ColourError::MeasureUnchanged { measure });
+        }
+        Standing::new(self.reason, measure)
+    }
+
+    /// The standing a format-6 `state` becomes in format 7.
+    ///
+    /// Every state but [`State::CentralisedIsolation`] is a reason: it keeps it, under its
+    /// [`Standing::default_measure`] unless `setting_measure` (the measure of the setting of
+    /// the person's case phase, when they had an open case) says otherwise. A format-6
+    /// centralised isolation becomes the centralised measure with the reason `derived`, which
+    /// the caller derives, in this order:
+    /// 1. the person's open case: its category's reason
+    ///    ([`Category::reason`](crate::quarantine::Category::reason));
+    /// 2. in a log, the state before the change into centralised isolation (a close contact
+    ///    placed at a site stays a close contact; a confirmed case discharged into isolated
+    ///    observation stays confirmed).
+    ///
+    /// **What cannot be derived**: a person put in centralised isolation by a format-6
+    /// `SetState` from present and well or absent (no case, no earlier reason), or read from a
+    /// snapshot alone with no open case. `derived` is then `None` and the reason becomes
+    /// [`State::Well`] under centralised isolation: the person stays at the site, and
+    /// [`StandingRule::zhengzhou_2020_format_6`] (the rule a format-6 registry keeps) still
+    /// paints them red as before; under the corrected rule they are green until a host
+    /// states the reason.
+    ///
+    /// # Errors
+    /// [`ColourError::SettingAsReason`] when `derived` is itself `CentralisedIsolation`;
+    /// [`ColourError::AbsentUnderMeasure`] when an absent person is given a measure.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::{Measure, Standing, State};
+    /// let s = Standing::from_format_6(State::CentralisedIsolation, Some(State::HomeIsolationElsewhere), None)?;
+    /// assert_eq!((s.reason(), s.measure()), (State::HomeIsolationElsewhere, Measure::CentralisedIsolation));
+    /// let unknown = Standing::from_format_6(State::CentralisedIsolation, None, None)?;
+    /// assert_eq!(unknown.reason(), State::Well);
+    /// # Ok::<(), wangge::colour::ColourError>(())
+    /// ```
+    pub fn from_format_6(
+        state: State,
+        derived: Option<State>,
+        setting_measure: Option<Measure>,
+    ) -> Result<Standing, ColourError> {
+        match state {
+            State::CentralisedIsolation => Standing::new(derived.unwrap_or(State::Well), Measure::CentralisedIsolation),
+            reason => Standing::new(reason, setting_measure.unwrap_or(Standing::default_measure(reason))),
+        }
+    }
+}
+
+impl Default for Standing {
+    /// [`Standing::WELL`].
+    fn default() -> Self {
+        Standing::WELL
+    }
+}
+
+impl fmt::Display for Standing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.reason, self.measure)
+    }
+}
+
+/// The colour rule over standings 五色标记规则(按原因): a colour for every reason, and
+/// optionally a colour for one reason under one measure. The household's colour follows from
+/// its members' by its [`HouseholdRule`].
+///
+/// Serialised as `{"reasons": {"Well": "Green", ...}, "cells": [{"reason": .., "measure": ..,
+/// "colour": ..}], "household": "MostSevere"}`, `cells` left out when empty.
+///
+/// # Example
+/// ```
+/// use wangge::colour::{Colour, Measure, Standing, StandingRule, State};
+///
+/// let rule = StandingRule::zhengzhou_2020();
+/// let at_site = |r| Standing::new(r, Measure::CentralisedIsolation).unwrap();
+/// assert_eq!(rule.colour_of(at_site(State::CloseContact)), Colour::Red);
+/// assert_eq!(rule.colour_of(at_site(State::HomeIsolationElsewhere)), Colour::Yellow); // keeps yellow
+/// assert_eq!(rule.colour_of(Standing::of(State::SecondaryContact)?), Colour::Orange);
+///
+/// // A host that paints health management of arrivals from elsewhere green.
+/// let managed = Standing::new(State::HomeIsolationElsewhere, Measure::HealthManagement)?;
+/// assert_eq!(rule.colour_of(managed), Colour::Yellow);
+/// let host = rule.with_cell(State::HomeIsolationElsewhere, Measure::HealthManagement, Colour::Green)?;
+/// assert_eq!(host.colour_of(managed), Colour::Green);
+/// # Ok::<(), wangge::colour::ColourError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StandingRuleData", into = "StandingRuleData")]
+pub struct StandingRule {
+    /// Indexed by [`State::index`]; the entry of `CentralisedIsolation` is unused.
+    reasons: [Colour; State::COUNT],
+    /// Indexed by [`State::index`] then [`Measure::index`]: the colour of each cell.
+    cells: [[Colour; Measure::COUNT]; State::COUNT],
+    household: HouseholdRule,
+}
+
+impl StandingRule {
+    /// Seed 003 (Zhengzhou 2020, 四级五色) read by reason. The seed's classes: "重点关注户
+    /// (确诊、疑似病例及密切接触者)、疫区返郑居家隔离户、非疫区返郑居家隔离户、未离郑无症状户、空户",
+    /// red, orange, yellow, green, white:
+    /// - red: confirmed cases, suspected cases and close contacts, the three the seed names;
+    /// - orange: arrivals from the epidemic area (疫区返郑);
+    /// - yellow: arrivals from elsewhere (非疫区返郑);
+    /// - green: present and well (未离郑无症状); white: absent (空户).
+    ///
+    /// The colour follows the reason whatever the measure: an arrival from a non-epidemic
+    /// area placed in centralised isolation keeps yellow.
+    ///
+    /// Choices the seed does not make, documented here:
+    /// - **Secondary contacts** 次密切接触者 are orange. Seed 003 (February 2020) names no
+    ///   secondary contacts (the category came with the 8th edition of the national protocol,
+    ///   2021), and its red is for the three reasons above only. A secondary contact is held
+    ///   for a link to the epidemic, not for a case of their own: the class below key
+    ///   attention that the seed keeps for an epidemic link is orange ("疫区返郑居家隔离").
+    /// - **Health management** 纳入健康管理 (seed 000's arrivals from other areas, not
+    ///   isolation) keeps the reason's colour: yellow for an arrival from elsewhere. The seed's
+    ///   green is for those who did not leave ("未离郑"), and yellow is its only class for an
+    ///   arrival from a non-epidemic area. A host that reads health management as green sets
+    ///   it with [`StandingRule::with_cell`].
+    pub const fn zhengzhou_2020() -> Self {
+        let mut reasons = [Colour::Red; State::COUNT];
+        reasons[State::Well.index()] = Colour::Green;
+        reasons[State::Absent.index()] = Colour::White;
+        reasons[State::HomeIsolationElsewhere.index()] = Colour::Yellow;
+        reasons[State::HomeIsolationEpidemicArea.index()] = Colour::Orange;
+        reasons[State::SecondaryContact.index()] = Colour::Orange;
+        StandingRule::by_reason(reasons, HouseholdRule::MostSevere)
+    }
+
+    /// The rule a registry of format 6 keeps ([`ColourRule::zhengzhou_2020`](super::ColourRule::zhengzhou_2020)
+    /// read over standings): secondary contacts red, and anyone under centralised isolation
+    /// red whatever the reason. A format-6 registry read by a later build keeps it, so its
+    /// log replays to the same colours; a host moves to the corrected rule by command.
+    pub const fn zhengzhou_2020_format_6() -> Self {
+        let mut rule = StandingRule::zhengzhou_2020();
+        rule.reasons[State::SecondaryContact.index()] = Colour::Red;
+        let mut i = 0;
+        while i < State::COUNT {
+            // No standing has either as its reason under a measure.
+            if i != State::CentralisedIsolation.index() && i != State::Absent.index() {
+                rule.cells[i] = [rule.reasons[i]; Measure::COUNT];
+                rule.cells[i][Measure::CentralisedIsolation.index()] = Colour::Red;
+            }
+            i += 1;
+        }
+        rule
+    }
+
+    /// A rule whose colour follows the reason alone: `reasons` indexed by [`State::index`].
+    const fn by_reason(mut reasons: [Colour; State::COUNT], household: HouseholdRule) -> Self {
+        // The unused entry is always white, so equal rules compare equal.
+        reasons[State::CentralisedIsolation.index()] = Colour::White;
+        let mut cells = [[Colour::White; Measure::COUNT]; State::COUNT];
+        let mut i = 0;
+        while i < State::COUNT {
+            cells[i] = [reasons[i]; Measure::COUNT];
+            i += 1;
+        }
+        StandingRule { reasons, cells, household }
+    }
+
+    /// A rule from a colour for every reason, each reason named once.
+    ///
+    /// # Errors
+    /// [`ColourError::SettingAsReason`] for `CentralisedIsolation` named,
+    /// [`ColourError::MappedTwice`] for a reason named twice, [`ColourError::Unmapped`] for
+    /// the first reason left out.
+    pub fn new(
+        mapping: impl IntoIterator<Item = (State, Colour)>,
+        household: HouseholdRule,
+    ) -> Result<Self, ColourError> {
+        let mut found: [Option<Colour>; State::COUNT] = [None; State::COUNT];
+        for (state, colour) in mapping {
+            if state == State::CentralisedIsolation {
+                return Err(ColourError::SettingAsReason);
+            }
+            if found[state.index()].replace(colour).is_some() {
+                return Err(ColourError::MappedTwice { state });
+            }
+        }
+        let mut reasons = [Colour::White; State::COUNT];
+        for state in REASONS {
+            reasons[state.index()] = found[state.index()].ok_or(ColourError::Unmapped { state })?;
+        }
+        Ok(StandingRule::by_reason(reasons, household))
+    }
+
+    /// This rule with `reason` mapped to `colour` under every measure (its cells replaced).
+    ///
+    /// # Errors
+    /// [`ColourError::SettingAsReason`] for `CentralisedIsolation`.
+    pub fn with(mut self, reason: State, colour: Colour) -> Result<Self, ColourError> {
+        Standing::of(reason)?;
+        self.reasons[reason.index()] = colour;
+        self.cells[reason.index()] = [colour; Measure::COUNT];
+        Ok(self)
+    }
+
+    /// This rule with `reason` under `measure` mapped to `colour`: a rule setting, such as the
+    /// colour of health management.
+    ///
+    /// # Errors
+    /// As [`Standing::new`]: no such standing.
+    pub fn with_cell(mut self, reason: State, measure: Measure, colour: Colour) -> Result<Self, ColourError> {
+        let s = Standing::new(reason, measure)?;
+        self.cells[s.reason.index()][s.measure.index()] = colour;
+        Ok(self)
+    }
+
+    /// The colour of a reason under no set cell.
+    pub const fn colour_of_reason(&self, reason: State) -> Colour {
+        self.reasons[reason.index()]
+    }
+
+    /// The colour a person of `standing` gives.
+    pub const fn colour_of(&self, standing: Standing) -> Colour {
+        self.cells[standing.reason.index()][standing.measure.index()]
+    }
+
+    /// The colour of a household whose members are in `standings` (white for none).
+    ///
+    /// Monotone: adding a member never lowers the colour.
+    pub fn classify(&self, standings: impl IntoIterator<Item = Standing>) -> Colour {
+        match self.household {
+            HouseholdRule::MostSevere => {
+                standings.into_iter().map(|s| self.colour_of(s)).max().unwrap_or(Colour::White)
+            }
+        }
+    }
+
+    /// The cells whose colour differs from their reason's, in reason then measure order.
+    pub fn cells(&self) -> impl Iterator<Item = (Standing, Colour)> + '_ {
+        REASONS.into_iter().flat_map(move |r| {
+            Measure::ALL.into_iter().filter_map(move |m| {
+                let colour = self.cells[r.index()][m.index()];
+                let s = Standing::new(r, m).ok()?;
+                (colour != self.reasons[r.index()]).then_some((s, colour))
+            })
+        })
+    }
+}
+
+impl Default for StandingRule {
+    /// [`StandingRule::zhengzhou_2020`].
+    fn default() -> Self {
+        StandingRule::zhengzhou_2020()
+    }
+}
+
+/// One set cell of a [`StandingRule`], serialised.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CellData {
+    reason: State,
+    measure: Measure,
+    colour: Colour,
+}
+
+/// The serialised form of a [`StandingRule`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandingRuleData {
+    reasons: BTreeMap<State, Colour>,
+    #[serde(default)]
+    cells: Vec<CellData>,
+    household: HouseholdRule,
+}
+
+// JSON leaves no set cell out; binary forms write every field (see `crate::form`).
+crate::form::serialize_fields!(StandingRuleData {
+    reasons,
+    cells skip_if Vec::is_empty,
+    household,
+});
+
+impl TryFrom<StandingRuleData> for StandingRule {
+    type Error = ColourError;
+    fn try_from(d: StandingRuleData) -> Result<Self, ColourError> {
+        let mut rule = StandingRule::new(d.reasons, d.household)?;
+        for c in d.cells {
+            rule = rule.with_cell(c.reason, c.measure, c.colour)?;
+        }
+        Ok(rule)
+    }
+}
+
+impl From<StandingRule> for StandingRuleData {
+    fn from(r: StandingRule) -> StandingRuleData {
+        StandingRuleData {
+            reasons: REASONS.into_iter().map(|s| (s, r.colour_of_reason(s))).collect(),
+            cells: r.cells().map(|(s, colour)| CellData { reason: s.reason(), measure: s.measure(), colour }).collect(),
+            household: r.household,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn red_is_for_the_three_reasons_of_seed_003_whatever_the_measure() {
+        let rule = StandingRule::zhengzhou_2020();
+        for reason in REASONS {
+            for measure in Measure::ALL {
+                let Ok(s) = Standing::new(reason, measure) else { continue };
+                let red = matches!(reason, State::Confirmed | State::Suspected | State::CloseContact);
+                assert_eq!(rule.colour_of(s) == Colour::Red, red, "{s}");
+                assert_eq!(rule.colour_of(s), rule.colour_of_reason(reason), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_format_6_rule_reads_the_format_6_states_as_before() {
+        let old = super::super::ColourRule::zhengzhou_2020();
+        let rule = StandingRule::zhengzhou_2020_format_6();
+        for state in State::ALL {
+            for derived in REASONS.into_iter().filter(|&r| r != State::Absent).map(Some).chain([None]) {
+                let s = Standing::from_format_6(state, derived, None).expect("a standing");
+                assert_eq!(rule.colour_of(s), old.colour_of(state), "{state:?} {derived:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn serde_round_trips_and_refuses_the_setting_as_a_reason() {
+        let rule = StandingRule::zhengzhou_2020()
+            .with_cell(State::HomeIsolationElsewhere, Measure::HealthManagement, Colour::Green)
+            .expect("a standing");
+        let json = serde_json::to_string(&rule).expect("it serialises");
+        assert!(
+            json.contains(
+                r#""cells":[{"reason":"HomeIsolationElsewhere","measure":"HealthManagement","colour":"Green"}]"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<StandingRule>(&json).expect("it reads"), rule);
+        let old = StandingRule::zhengzhou_2020_format_6();
+        let json6 = serde_json::to_string(&old).expect("it serialises");
+        assert_eq!(serde_json::from_str::<StandingRule>(&json6).expect("it reads"), old);
+        let plain = serde_json::to_string(&StandingRule::zhengzhou_2020()).expect("it serialises");
+        assert!(!plain.contains("cells"), "{plain}");
+        let bad = plain.replace(r#""Well":"Green""#, r#""Well":"Green","CentralisedIsolation":"Red""#);
+        assert!(serde_json::from_str::<StandingRule>(&bad).is_err());
+        assert!(serde_json::from_str::<Standing>(r#"{"reason":"Absent","measure":"HomeIsolation"}"#).is_err());
+        assert!(serde_json::from_str::<Standing>(r#"{"reason":"CentralisedIsolation","measure":"None"}"#).is_err());
+    }
+}
