@@ -137,6 +137,8 @@ pub mod registry;
 #[cfg(feature = "synth")]
 pub mod synth;
 mod text;
+// Issue 16 §2: traced lists.
+pub mod trace;
 pub mod work;
 
 pub use error::Error;

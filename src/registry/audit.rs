@@ -196,6 +196,13 @@ pub enum Finding {
         /// The rule it breaks.
         rule: CaseRule,
     },
+    // Issue 16 §2: traced lists.
+    /// A traced row holds a status no command gives it (a bad row read as good or the
+    /// reverse, a person other than its document's, a settlement before its receipt ...).
+    Trace {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -360,6 +367,7 @@ impl std::fmt::Display for Finding {
             Finding::Case { problem } => write!(f, "case: {problem}"),
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
             Finding::Work { problem } => write!(f, "the day's work: {problem}"),
+            Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -475,6 +483,7 @@ impl Registry {
         found.extend(self.case_problems().into_iter().map(|problem| Finding::Case { problem }));
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
         found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
+        found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

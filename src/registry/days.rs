@@ -28,6 +28,8 @@
 //! | `CompleteTask`, `OpenTicket` | `at`, `received` | after today; back-dated is allowed (a task of an earlier day carried to today) | refused |
 //! | `ReassignTasks` | `on` | not today: the moves hold for the business date | refused |
 //! | `AdoptWorkPlan` | none | never | allowed |
+//! | `ReceiveTracedBatch`, `HandOverTraced` | `received`, `at` | after today; back-dated is allowed (a list received yesterday, entered today) | refused |
+//! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -120,6 +122,9 @@ impl Registry {
             Command::CompleteTask { at, .. } => (at.date(), false, true),
             Command::ReassignTasks { on, .. } => (*on, true, true),
             Command::OpenTicket { received, .. } => (received.date(), false, true),
+            Command::ReceiveTracedBatch { received, .. } => (received.date(), false, true),
+            Command::HandOverTraced { at, .. } => (at.date(), false, true),
+            Command::ControlTraced { at, .. } => (at.date(), true, true),
             _ => return Ok(()),
         };
         match self.day {
@@ -171,6 +176,9 @@ impl Registry {
                 if *on != business_date =>
             {
                 Err(RegistryError::NotBusinessDate { date: *on, business_date }.into())
+            }
+            Event::TracedControlled { at, .. } if at.date() != business_date => {
+                Err(RegistryError::NotBusinessDate { date: at.date(), business_date }.into())
             }
             Event::CheckCorrected { corrected, on, .. } => {
                 if *on != business_date {

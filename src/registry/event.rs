@@ -444,6 +444,44 @@ pub enum Event {
         /// The person's change of state, if the new schedule puts them in another today.
         change: Option<StateChange>,
     },
+    // Issue 16 §2: traced lists 大数据清单. Kept together at the end.
+    /// A traced batch was received ([`Command::ReceiveTracedBatch`](super::Command::ReceiveTracedBatch)).
+    TracedBatchReceived {
+        /// Its new id.
+        batch: crate::trace::BatchId,
+        /// Where the list came from.
+        source: crate::trace::ListSource,
+        /// When it was received.
+        received: NaiveDateTime,
+        /// The rows, as received (personal data: `Debug` redacts it).
+        rows: Vec<crate::trace::TracedRow>,
+        /// Each row's status on receipt.
+        statuses: Vec<crate::trace::RowStatus>,
+    },
+    /// A traced row's person was placed under control, or found under control already
+    /// ([`Command::ControlTraced`](super::Command::ControlTraced)); the measure's event
+    /// follows in the same record.
+    TracedControlled {
+        /// The row named.
+        row: crate::trace::RowRef,
+        /// The person.
+        person: PersonId,
+        /// The measure, `None`: under control already.
+        measure: Option<crate::trace::ControlMeasure>,
+        /// When.
+        at: NaiveDateTime,
+        /// Every row settled by it, in order: the row named and the person's other open rows.
+        settled: Vec<crate::trace::RowRef>,
+    },
+    /// A traced row was handed to another sub-district.
+    TracedHandedOver {
+        /// The row.
+        row: crate::trace::RowRef,
+        /// To whom.
+        to: String,
+        /// When.
+        at: NaiveDateTime,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -538,6 +576,9 @@ impl Event {
             Event::CheckRecorded { at, .. } => Some(at.date()),
             Event::TaskCompleted { completion, .. } => completion.at.map(|at| at.date()),
             Event::TicketOpened { spec, .. } => Some(spec.received.date()),
+            Event::TracedBatchReceived { received: at, .. }
+            | Event::TracedControlled { at, .. }
+            | Event::TracedHandedOver { at, .. } => Some(at.date()),
             _ => None,
         }
     }
@@ -704,11 +745,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 37;
+    const VARIANTS: usize = 40;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 10] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36];
+    const SINCE_V5: [usize; 13] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -752,6 +793,10 @@ mod tests {
             Event::TicketOpened { .. } => 34,
             Event::PolicyChanged { .. } => 35,
             Event::CaseAdjusted { .. } => 36,
+            // Issue 16 §2: traced lists.
+            Event::TracedBatchReceived { .. } => 37,
+            Event::TracedControlled { .. } => 38,
+            Event::TracedHandedOver { .. } => 39,
         }
     }
 

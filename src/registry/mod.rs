@@ -30,6 +30,8 @@ mod scope;
 mod snapshot;
 mod upgrade;
 mod work;
+// Issue 16 §2: traced lists.
+mod trace;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -42,6 +44,7 @@ pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
+pub use trace::{TraceData, TracedBatch};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -278,6 +281,9 @@ pub enum IdTable {
     Scheme,
     /// Hotline tickets.
     Ticket,
+    // Issue 16 §2: traced lists.
+    /// Traced batches.
+    Batch,
 }
 
 impl std::fmt::Display for IdTable {
@@ -293,6 +299,7 @@ impl std::fmt::Display for IdTable {
             IdTable::Staff => "staff",
             IdTable::Scheme => "scheme",
             IdTable::Ticket => "ticket",
+            IdTable::Batch => "traced batch",
         })
     }
 }
@@ -388,6 +395,8 @@ pub struct Registry {
     duties: duties::DutyBook,
     /// The work plan, the tasks done, moved and carried, the tickets.
     work: work::WorkBook,
+    /// Traced lists: the batches and each row's status.
+    trace: trace::TraceBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -419,6 +428,7 @@ impl PartialEq for Registry {
             && self.cases == o.cases
             && self.duties == o.duties
             && self.work == o.work
+            && self.trace == o.trace
     }
 }
 
@@ -446,6 +456,7 @@ impl Registry {
             cases: cases::CaseBook::default(),
             duties: duties::DutyBook::default(),
             work: work::WorkBook::default(),
+            trace: trace::TraceBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -825,6 +836,9 @@ impl Registry {
             | Command::CompleteTask { .. }
             | Command::ReassignTasks { .. }
             | Command::OpenTicket { .. }) => self.decide_work(command)?,
+            command @ (Command::ReceiveTracedBatch { .. }
+            | Command::ControlTraced { .. }
+            | Command::HandOverTraced { .. }) => self.decide_trace(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -936,6 +950,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.check_duty(duty)?,
             work if work.is_work() => self.check_work(work)?,
+            trace if trace.is_trace() => self.check_trace(trace, origin)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1051,6 +1066,7 @@ impl Registry {
             }
             duty if duty.is_duty() => self.commit_duty(duty)?,
             work if work.is_work() => self.commit_work(work),
+            trace if trace.is_trace() => self.commit_trace(trace),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -868,6 +868,10 @@ impl Registry {
     /// contradicts, both on the business date.
     pub(super) fn follow_ups(&self, first: &Event, out: &mut Vec<Event>) -> Result<(), Error> {
         let (close, sampled) = match first {
+            Event::TracedControlled { .. } => {
+                out.extend(self.trace_follow_up(first)?);
+                return Ok(());
+            }
             Event::TestRecorded { case, on, escalation: Some(_), .. }
             | Event::TestCorrected { case, on, escalation: Some(_), .. } => (*case, *on),
             Event::PolicyChanged { case, from, to, on, .. } => {

@@ -601,6 +601,9 @@ impl Scope<'_> {
     /// | `CompleteTask` | the task's subject and the staff member who did it |
     /// | `ReassignTasks` | the staff member, and every task moved and whom it goes to |
     /// | `OpenTicket` | the unit, and the household if one |
+    /// | `ControlTraced` | the row's unit (its person's, or where it was routed), and the person named |
+    /// | `HandOverTraced` | the row's unit; the root for a row of no unit (not found here) |
+    /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
@@ -721,6 +724,20 @@ impl Scope<'_> {
             Command::OpenTicket { unit, household, .. } => {
                 self.writable(*unit)?;
                 household.map_or(Ok(()), |h| self.writable_household(h))
+            }
+            // Issue 16 §2: traced lists.
+            Command::ControlTraced { row, person, .. } => {
+                if let Some(unit) = reg.traced_row_unit(*row)? {
+                    self.writable(unit)?;
+                }
+                person.map_or(Ok(()), |p| self.writable_person(p))
+            }
+            Command::HandOverTraced { row, .. } => match reg.traced_row_unit(*row)? {
+                Some(unit) => self.writable(unit),
+                None => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
+            },
+            Command::ReceiveTracedBatch { .. } => {
+                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
             }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }

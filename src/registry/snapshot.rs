@@ -21,6 +21,7 @@ use super::cases::CaseBook;
 use super::duties::DutyBook;
 use super::record::Requests;
 use super::work::{WorkBook, WorkData};
+use super::trace::{TraceBook, TraceData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
 use crate::colour::{ColourRule, PersonState};
@@ -255,6 +256,11 @@ pub struct Snapshot {
     /// the tickets. Written after the business date, and left out when empty, so a snapshot
     /// of a registry that keeps no work reads as it did before the day's work existed.
     pub work: WorkData,
+    // Issue 16 §2: traced lists.
+    /// The traced lists ([`TraceData`]): every batch received and each row's status. Written
+    /// after the day's work, and left out when empty, so a snapshot of a registry that
+    /// received no list reads as it did before traced lists existed.
+    pub trace: TraceData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -275,6 +281,7 @@ crate::form::serialize_fields!(Snapshot {
     requests,
     business_date,
     work skip_if WorkData::is_empty,
+    trace skip_if TraceData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -295,6 +302,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "requests",
     "business_date",
     "work",
+    "trace",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -351,6 +359,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     requests: Vec::new(),
                     business_date: None,
                     work: WorkData::default(),
+                    trace: TraceData::default(),
                 }
             };
         }
@@ -361,6 +370,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.business_date = FormatFirst::element(format, &mut seq, index + 3, &self)?;
             // Optional and last: absent in what was written before the day's work existed.
             snapshot.work = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before traced lists existed.
+            snapshot.trace = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -374,6 +385,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let (mut head, mut requests) = (None, None);
                 let mut business_date: Option<Option<NaiveDate>> = None;
                 let mut work: Option<WorkData> = None;
+                let mut trace: Option<TraceData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -386,6 +398,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                             reader.field(&mut map, "business_date", &mut business_date)?
                         }
                         "work" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "work", &mut work)?,
+                        "trace" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "trace", &mut trace)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -403,7 +418,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     _ => (head.unwrap_or(V5_HEAD), requests.unwrap_or_default(), business_date.flatten()),
                 };
                 let work = work.unwrap_or_default();
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work }
+                let trace = trace.unwrap_or_default();
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, trace }
             }};
         }
         Ok(snapshot_body!(read))
@@ -433,6 +449,7 @@ impl Registry {
             requests: self.requests_list(),
             business_date: self.day,
             work: self.work.to_data(),
+            trace: self.trace.to_data(),
         }
     }
 
@@ -503,6 +520,7 @@ impl Registry {
         let cases = CaseBook::from_parts(snapshot.policies, snapshot.cases, population.person_count())?;
         let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
         let work = WorkBook::from_data(snapshot.work)?;
+        let trace = TraceBook::from_data(snapshot.trace)?;
         let requests = match snapshot.format {
             UPGRADED_FORMAT => Requests::default(),
             _ => Requests::from_list(snapshot.requests, snapshot.head.position)?,
@@ -520,6 +538,7 @@ impl Registry {
             cases,
             duties,
             work,
+            trace,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -557,7 +576,9 @@ impl Serialize for Registry {
         // A human-readable form leaves out an empty work book, as `Snapshot` does; a binary
         // form writes every field.
         let write_work = !(s.is_human_readable() && work.is_empty());
-        let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work))?;
+        let trace = self.trace.to_data();
+        let write_trace = !(s.is_human_readable() && trace.is_empty());
+        let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work) + usize::from(write_trace))?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -575,6 +596,9 @@ impl Serialize for Registry {
         st.serialize_field("business_date", &self.day)?;
         if write_work {
             st.serialize_field("work", &work)?;
+        }
+        if write_trace {
+            st.serialize_field("trace", &trace)?;
         }
         st.end()
     }
