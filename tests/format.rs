@@ -332,6 +332,24 @@ fn scripted() -> Script {
     let task = TaskKey { date: feb(21), subject: TaskSubject::Unit(nongke), duty: Duty::Ticket(ticket) };
     s.run(Command::CompleteTask { task, by: secretary, at: at(21, 16), outcome: Outcome::Done });
     s.run(Command::ReassignTasks { from: secretary, on: feb(21) });
+    // Traced lists (issue 16 §2): a mobile operator's batch of three rows: a resident matched
+    // and placed under home isolation the same day, a bad identity number, a number nobody
+    // carries at the sub-district's address, handed to the next sub-district.
+    use wangge::trace::{ControlMeasure, ListSource, RawDocument, RowRef, TracedRow};
+    let traced = s.person(h101, PersonRecord::new().with_resident_id(ResidentId::parse("440524188001010014").expect("a number")));
+    let rows = vec![
+        TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010014")).with_origin("武汉"),
+        TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010015")).with_name("某某"),
+        TracedRow::new(feb(20))
+            .with_document(RawDocument::resident("11010519491231002X"))
+            .with_phone("13800000000")
+            .with_address("410105001", Some("5-501")),
+    ];
+    let batch = s.run(Command::ReceiveTracedBatch { source: ListSource::MobileOperator, received: at(21, 10), rows });
+    let Event::TracedBatchReceived { batch, .. } = batch[0] else { panic!("a batch: {batch:?}") };
+    let measure = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
+    s.run(Command::ControlTraced { row: RowRef { batch, row: 0 }, person: Some(traced), measure, at: at(21, 15) });
+    s.run(Command::HandOverTraced { row: RowRef { batch, row: 2 }, to: "燕庄街道".into(), at: at(21, 17) });
     s
 }
 
@@ -668,6 +686,9 @@ fn the_golden_log_holds_every_kind_of_event() {
         "TicketOpened",
         "PolicyChanged",
         "CaseAdjusted",
+        "TracedBatchReceived",
+        "TracedControlled",
+        "TracedHandedOver",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

@@ -496,3 +496,47 @@ fn control_is_dated_today_and_after_the_receipt() {
     assert!(matches!(none, Err(Error::Trace(TraceError::NotControlled { .. }))), "{none:?}");
     assert!(t.reg.traced_batch(BatchId::new(0)).unwrap().statuses[0].is_open());
 }
+
+/// The audit refuses a snapshot whose trace book holds what no command leaves: a bad row
+/// read as matched, a row matched to another person than its document's, a control before
+/// its batch was received, a row routed to a unit that does not exist.
+#[test]
+fn the_audit_refuses_an_unreachable_trace_book() {
+    let mut t = town(1);
+    t.run(Command::OpenDay { today: feb(3) }).unwrap();
+    let mut persons = Vec::new();
+    for i in 0..2u16 {
+        let record = PersonRecord::new().with_resident_id(ResidentId::parse(&id_text(i)).unwrap());
+        let h = t.households[0][usize::from(i)];
+        persons.push(t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0].new_person().unwrap());
+    }
+    let rows = vec![
+        make_row(RowKind::Person(0), 0, feb(2)),
+        make_row(RowKind::BadId(5), 0, feb(2)),
+        make_row(RowKind::Person(9), 0, feb(2)),
+        make_row(RowKind::Person(1), 0, feb(2)),
+    ];
+    t.run(Command::ReceiveTracedBatch { source: ListSource::Port, received: at(feb(3), 9, 0), rows }).unwrap();
+    let row = RowRef { batch: BatchId::new(0), row: 3 };
+    let home = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
+    t.run(Command::ControlTraced { row, person: None, measure: home, at: at(feb(3), 10, 0) }).unwrap();
+    let good = serde_json::to_value(t.reg.snapshot()).unwrap();
+    assert!(Registry::from_snapshot(serde_json::from_value::<Snapshot>(good.clone()).unwrap()).is_ok());
+    let p1 = persons[1].get();
+    let edits: [(&str, serde_json::Value); 4] = [
+        ("a bad row matched", serde_json::json!({ "Matched": { "person": 0 } })),
+        ("a row matched to another person than its document's", serde_json::json!({ "Matched": { "person": p1 } })),
+        ("controlled before the receipt", serde_json::json!({ "Controlled": { "person": p1, "at": "2020-02-03T08:00:00" } })),
+        ("routed to no unit", serde_json::json!({ "NotFound": { "routed": 999 } })),
+    ];
+    for (i, (what, status)) in edits.into_iter().enumerate() {
+        let mut edited = good.clone();
+        let at_row = [1, 0, 3, 2][i];
+        edited["trace"]["batches"][0]["statuses"][at_row] = status;
+        let snapshot: Snapshot = serde_json::from_value(edited).unwrap();
+        let refused = Registry::from_snapshot(snapshot);
+        assert!(refused.is_err(), "{what}: loaded");
+        let message = refused.unwrap_err().to_string();
+        assert!(!message.contains(&id_text(0)) && !message.contains(&id_text(1)), "{what}: {message}");
+    }
+}

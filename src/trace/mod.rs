@@ -201,38 +201,51 @@ impl RawDocument {
 
 /// The address a row claims: the administrative code 行政区划代码 of the community, courtyard
 /// or building the list names, and the door if it gives one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// The unit's administrative code, as the list gives it.
     pub code: String,
     /// The door, if given (personal data).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub door: Option<PersonalText>,
 }
 
+// JSON leaves empty fields out; binary forms write every field (see `crate::form`).
+crate::form::serialize_fields!(Address { code, door skip_if Option::is_none });
+
 /// One row of a traced list: what a source gives of one person.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TracedRow {
     /// The identity document, if the list gives one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub document: Option<RawDocument>,
     /// The name (personal data).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<PersonalText>,
     /// The phone number (personal data).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub phone: Option<PersonalText>,
     /// The address claimed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub address: Option<Address>,
     /// Where the person came from 来源地 (a place, not personal data), free text.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub origin: String,
     /// The date the list gives (arrival, purchase ...): not after the batch was received.
     pub date: NaiveDate,
 }
+
+// JSON leaves empty fields out; binary forms write every field (see `crate::form`).
+crate::form::serialize_fields!(TracedRow {
+    document skip_if Option::is_none,
+    name skip_if Option::is_none,
+    phone skip_if Option::is_none,
+    address skip_if Option::is_none,
+    origin skip_if String::is_empty,
+    date,
+});
 
 /// What is wrong with a row 问题数据, by position: it never quotes the row's personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
