@@ -17,7 +17,7 @@ use crate::trace::{
     BatchId, BatchReport, ControlMeasure, ListSource, MAX_ROWS, MAX_TEXT_CHARS, Place, RowLine, RowRef, RowStatus,
     TraceError, TraceTally, TracedRow, controls,
 };
-use crate::trace::Document;
+use crate::trace::{BadRow, CheckedRow, Document};
 use crate::{Command, Error, PersonId, UnitId};
 
 /// A batch as the registry keeps it: its source, receipt, rows and each row's status.
@@ -126,27 +126,33 @@ impl Registry {
     /// # Complexity
     /// O(rows), each row one hash look-up of its document and one of its address's code.
     pub fn match_traced(&self, received: NaiveDateTime, rows: &[TracedRow]) -> Vec<RowStatus> {
-        rows.iter().map(|row| self.match_row(received, row)).collect()
-    }
-
-    fn match_row(&self, received: NaiveDateTime, row: &TracedRow) -> RowStatus {
-        let checked = match row.check(received.date()) {
-            Ok(c) => c,
-            Err(bad) => return RowStatus::Bad(bad),
-        };
-        let found = match &checked.document {
-            Some(Document::Resident(id)) => self.population.find_resident(id),
-            Some(Document::Passport(p)) => self.population.find_passport(p),
-            None => None,
-        };
-        match found {
-            Some(person) if self.under_control(person) => RowStatus::AlreadyUnderControl { person, at: received },
-            Some(person) => RowStatus::Matched { person },
-            None => match checked.place {
-                Place::Code(code) => RowStatus::NotFound { routed: self.tree.find_by_code(code.as_str()) },
-                Place::None => RowStatus::NotFound { routed: None },
-            },
-        }
+        // In three passes, each a loop of independent steps, so that the look-ups of a city's
+        // index and states (a cache miss each) overlap rather than wait on a row's reading.
+        let date = received.date();
+        let checked: Vec<Result<CheckedRow, BadRow>> = rows.iter().map(|row| row.check(date)).collect();
+        let found: Vec<Option<PersonId>> = checked
+            .iter()
+            .map(|c| match c {
+                Ok(CheckedRow { document: Some(Document::Resident(id)), .. }) => self.population.find_resident(id),
+                Ok(CheckedRow { document: Some(Document::Passport(p)), .. }) => self.population.find_passport(p),
+                _ => None,
+            })
+            .collect();
+        checked
+            .into_iter()
+            .zip(found)
+            .map(|(checked, found)| match (checked, found) {
+                (Err(bad), _) => RowStatus::Bad(bad),
+                (Ok(_), Some(person)) if self.under_control(person) => {
+                    RowStatus::AlreadyUnderControl { person, at: received }
+                }
+                (Ok(_), Some(person)) => RowStatus::Matched { person },
+                (Ok(CheckedRow { place: Place::Code(code), .. }), None) => {
+                    RowStatus::NotFound { routed: self.tree.find_by_code(code.as_str()) }
+                }
+                (Ok(_), None) => RowStatus::NotFound { routed: None },
+            })
+            .collect()
     }
 
     /// Whether a person is under control: under an active case, or in a state that controls

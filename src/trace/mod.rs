@@ -316,7 +316,11 @@ pub struct CheckedRow {
 }
 
 fn text_ok(text: &str) -> bool {
-    text.chars().count() <= MAX_TEXT_CHARS && !text.chars().any(char::is_control)
+    // Within the bound whenever its bytes are (one pass over the characters otherwise).
+    if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
+        return false;
+    }
+    !text.chars().any(char::is_control)
 }
 
 impl TracedRow {
