@@ -540,3 +540,38 @@ fn the_audit_refuses_an_unreachable_trace_book() {
         assert!(!message.contains(&id_text(0)) && !message.contains(&id_text(1)), "{what}: {message}");
     }
 }
+
+/// Through a scope: a community's worker sees the rows of their community only, and writes
+/// only there; the batch is received by the whole sub-district.
+#[test]
+fn a_scope_sees_and_settles_its_own_rows_only() {
+    let mut t = town(1);
+    t.run(Command::OpenDay { today: feb(3) }).unwrap();
+    let mut persons = Vec::new();
+    for i in 0..2u16 {
+        let record = PersonRecord::new().with_resident_id(ResidentId::parse(&id_text(i)).unwrap());
+        let h = t.households[usize::from(i)][0];
+        persons.push(t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0].new_person().unwrap());
+    }
+    let rows = vec![
+        make_row(RowKind::Person(0), 4, feb(2)),
+        make_row(RowKind::Person(1), 4, feb(2)),
+        make_row(RowKind::BadId(3), 0, feb(2)),
+    ];
+    let c0 = [t.communities[0]];
+    let command = Command::ReceiveTracedBatch { source: ListSource::Port, received: at(feb(3), 9, 0), rows };
+    assert!(t.reg.clone().apply_within(&c0, command.clone()).is_err(), "a community receives no city list");
+    t.run(command).unwrap();
+    let scope = t.reg.scope(&c0).unwrap();
+    let report = scope.traced_report(BatchId::new(0)).unwrap();
+    assert_eq!(report.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [0]);
+    assert_eq!((report.tally.rows, report.tally.persons), (1, 1));
+    assert!(scope.traced_tally(t.communities[1]).is_err());
+    let home = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
+    let outside = RowRef { batch: BatchId::new(0), row: 1 };
+    let mut reg = t.reg.clone();
+    assert!(reg.apply_within(&c0, Command::ControlTraced { row: outside, person: None, measure: home, at: at(feb(3), 10, 0) }).is_err());
+    let inside = RowRef { batch: BatchId::new(0), row: 0 };
+    reg.apply_within(&c0, Command::ControlTraced { row: inside, person: None, measure: home, at: at(feb(3), 10, 0) }).unwrap();
+    assert_eq!(reg.state(persons[0]).unwrap().state(), State::HomeIsolationEpidemicArea);
+}

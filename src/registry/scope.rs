@@ -362,6 +362,28 @@ impl<'r> Scope<'r> {
         day
     }
 
+    /// A traced batch's report inside the scope 批次报告: [`Registry::traced_report`] keeping
+    /// the rows whose unit (their person's, or where they were routed) lies inside, counted
+    /// among themselves; a row of no unit (bad, not found here) only for a scope holding the
+    /// root. The rows keep their positions in the batch; nothing of a row outside is shown.
+    ///
+    /// # Errors
+    /// [`TraceError::UnknownBatch`](crate::trace::TraceError::UnknownBatch).
+    pub fn traced_report(&self, batch: crate::trace::BatchId) -> Result<crate::trace::BatchReport, Error> {
+        let root = self.contains(self.registry.root());
+        self.registry.traced_report_where(batch, |unit| unit.map_or(root, |u| self.contains(u)))
+    }
+
+    /// The traced rows of every batch inside `unit` ([`Registry::traced_tally`]), for a unit
+    /// inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn traced_tally(&self, unit: UnitId) -> Result<crate::trace::TraceTally, Error> {
+        self.check(unit)?;
+        self.registry.traced_tally(unit)
+    }
+
     /// The tasks of `date` inside the scope that nobody can take: gaps, each with its reason.
     pub fn unassigned(&self, date: NaiveDate) -> Vec<Task> {
         self.workday(date).unassigned().cloned().collect()
