@@ -50,10 +50,8 @@ fn bench_trace(c: &mut Criterion) {
     let mut reg: Registry = city.into_registry();
     reg.apply(Command::OpenDay { today: feb(3) }).expect("a day");
     let persons = u32::try_from(reg.population().person_count()).expect("persons fit");
-    let codes: Vec<String> = communities
-        .iter()
-        .filter_map(|&u| reg.tree().unit(u).ok()?.code().map(|c| c.as_str().to_owned()))
-        .collect();
+    let codes: Vec<String> =
+        communities.iter().filter_map(|&u| reg.tree().unit(u).ok()?.code().map(|c| c.as_str().to_owned())).collect();
     eprintln!("{name}: {persons} persons, {} communities, built in {:.1?}", codes.len(), began.elapsed());
 
     // The baseline's map: every person's number, bare.
@@ -81,8 +79,9 @@ fn bench_trace(c: &mut Criterion) {
             }
             1..=9 => {
                 // A number nobody carries (synth's are 4406..), routed to a community.
-                let n = ResidentId::from_parts(110105, feb(1) - chrono::Days::new(u64::from(i / 1000)), (i % 1000) as u16)
-                    .expect("a number");
+                let n =
+                    ResidentId::from_parts(110105, feb(1) - chrono::Days::new(u64::from(i / 1000)), (i % 1000) as u16)
+                        .expect("a number");
                 numbers.push(n);
                 let code = &codes[i as usize % codes.len()];
                 base.with_document(RawDocument::resident(&n.reveal())).with_address(code, Some("1-101"))
@@ -134,7 +133,8 @@ fn bench_trace(c: &mut Criterion) {
     });
     group.bench_function(format!("prepare/{name}"), |b| {
         b.iter(|| {
-            let command = Command::ReceiveTracedBatch { source: ListSource::MobileOperator, received, rows: rows.clone() };
+            let command =
+                Command::ReceiveTracedBatch { source: ListSource::MobileOperator, received, rows: rows.clone() };
             black_box(reg.prepare(command, None).expect("prepared"))
         })
     });

@@ -336,7 +336,8 @@ fn scripted() -> Script {
     // and placed under home isolation the same day, a bad identity number, a number nobody
     // carries at the sub-district's address, handed to the next sub-district.
     use wangge::trace::{ControlMeasure, ListSource, RawDocument, RowRef, TracedRow};
-    let traced = s.person(h101, PersonRecord::new().with_resident_id(ResidentId::parse("440524188001010014").expect("a number")));
+    let traced = s
+        .person(h101, PersonRecord::new().with_resident_id(ResidentId::parse("440524188001010014").expect("a number")));
     let rows = vec![
         TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010014")).with_origin("武汉"),
         TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010015")).with_name("某某"),

@@ -79,12 +79,12 @@ fn town(households_per_yard: usize) -> Town {
     let mut t = Town { reg, log, communities: Vec::new(), households: Vec::new(), policy: PolicyId::new(0) };
     let root = t.reg.root();
     for (c, code) in COMMUNITY_CODES.iter().enumerate() {
-        let spec = NewUnit::new(&format!("社区{c}"), lv("社区"), UnitKind::Area).with_code(code).unwrap();
+        let spec = NewUnit::new(format!("社区{c}"), lv("社区"), UnitKind::Area).with_code(code).unwrap();
         let community = t.run(Command::AddUnit { parent: root, unit: spec }).unwrap()[0].new_unit().unwrap();
         t.communities.push(community);
         let mut hs = Vec::new();
         for y in 0..2 {
-            let spec = NewUnit::new(&format!("{c}-{y}号院"), lv("楼院"), UnitKind::Area);
+            let spec = NewUnit::new(format!("{c}-{y}号院"), lv("楼院"), UnitKind::Area);
             let yard = t.run(Command::AddUnit { parent: community, unit: spec }).unwrap()[0].new_unit().unwrap();
             for h in 0..households_per_yard {
                 let door = DoorLabel::new(&format!("{h}-101")).unwrap();
@@ -316,7 +316,7 @@ proptest! {
                         _ => unreachable!(),
                     };
                     let already = model.controlled.contains(&p);
-                    let measure = (!already).then(|| match measure % 3 {
+                    let measure = (!already).then_some(match measure % 3 {
                         0 => ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea },
                         1 => ControlMeasure::SetState { state: State::CloseContact },
                         _ => ControlMeasure::StartCase { policy: t.policy, category: Category::ArrivalFromEpidemicArea, anchor: day, linked: None },
@@ -378,15 +378,15 @@ fn a_batch_with_bad_rows_is_controlled_the_same_day() {
     let received = at(feb(3), 9, 0);
     let d = feb(2);
     let rows = vec![
-        make_row(RowKind::Person(0), 0, d),      // 0: p0, matched
-        make_row(RowKind::Person(1), 1, d),      // 1: p1, matched
-        make_row(RowKind::BadId(7), 0, d),       // 2: bad: check character
-        make_row(RowKind::Person(3), 0, d),      // 3: p3, under control already
-        make_row(RowKind::Person(0), 1, d),      // 4: p0 again, in the same list
-        make_row(RowKind::Person(20), 0, d),     // 5: unregistered, routed to community 0
-        make_row(RowKind::Person(21), 2, d),     // 6: unregistered, address elsewhere
-        make_row(RowKind::NoDocument, 3, d),  // 7: bad: no document, no address
-        make_row(RowKind::Future(2), 0, d),      // 8: bad: dated after the receipt
+        make_row(RowKind::Person(0), 0, d),  // 0: p0, matched
+        make_row(RowKind::Person(1), 1, d),  // 1: p1, matched
+        make_row(RowKind::BadId(7), 0, d),   // 2: bad: check character
+        make_row(RowKind::Person(3), 0, d),  // 3: p3, under control already
+        make_row(RowKind::Person(0), 1, d),  // 4: p0 again, in the same list
+        make_row(RowKind::Person(20), 0, d), // 5: unregistered, routed to community 0
+        make_row(RowKind::Person(21), 2, d), // 6: unregistered, address elsewhere
+        make_row(RowKind::NoDocument, 3, d), // 7: bad: no document, no address
+        make_row(RowKind::Future(2), 0, d),  // 8: bad: dated after the receipt
     ];
     let events = t.run(Command::ReceiveTracedBatch { source: ListSource::MobileOperator, received, rows }).unwrap();
     assert_eq!(events.len(), 1);
@@ -413,11 +413,13 @@ fn a_batch_with_bad_rows_is_controlled_the_same_day() {
     // Through the day: p0 under home isolation at 11:30, which settles all three of p0's rows.
     let row = |batch: u32, row: u32| RowRef { batch: BatchId::new(batch), row };
     let home = ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea };
-    let events =
-        t.run(Command::ControlTraced { row: row(0, 0), person: None, measure: Some(home), at: at(feb(3), 11, 30) }).unwrap();
+    let events = t
+        .run(Command::ControlTraced { row: row(0, 0), person: None, measure: Some(home), at: at(feb(3), 11, 30) })
+        .unwrap();
     assert_eq!(events.len(), 2, "the row's event and the state set, in one record");
     assert_eq!(t.reg.state(persons[0]).unwrap().state(), State::HomeIsolationEpidemicArea);
-    let again = t.run(Command::ControlTraced { row: row(0, 4), person: None, measure: Some(home), at: at(feb(3), 12, 0) });
+    let again =
+        t.run(Command::ControlTraced { row: row(0, 4), person: None, measure: Some(home), at: at(feb(3), 12, 0) });
     assert!(matches!(again, Err(Error::Trace(TraceError::NotOpen { .. }))), "{again:?}");
     // p1 under the 14 days at home, started at 14:00.
     let case = ControlMeasure::StartCase {
@@ -431,14 +433,25 @@ fn a_batch_with_bad_rows_is_controlled_the_same_day() {
     // Row 5: the community finds the newcomer and registers them with the row's number first.
     let record = PersonRecord::new().with_resident_id(ResidentId::parse(&id_text(20)).unwrap());
     let h = t.households[0][4];
-    let newcomer = t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(3)) }).unwrap()[0]
-        .new_person()
-        .unwrap();
+    let newcomer = t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(3)) }).unwrap()
+        [0]
+    .new_person()
+    .unwrap();
     // Naming somebody else than the row's number is refused (one person, one file).
-    let wrong = t.run(Command::ControlTraced { row: row(0, 5), person: Some(persons[2]), measure: Some(home), at: at(feb(3), 16, 0) });
+    let wrong = t.run(Command::ControlTraced {
+        row: row(0, 5),
+        person: Some(persons[2]),
+        measure: Some(home),
+        at: at(feb(3), 16, 0),
+    });
     assert!(wrong.is_err());
-    t.run(Command::ControlTraced { row: row(0, 5), person: Some(newcomer), measure: Some(home), at: at(feb(3), 16, 0) })
-        .unwrap();
+    t.run(Command::ControlTraced {
+        row: row(0, 5),
+        person: Some(newcomer),
+        measure: Some(home),
+        at: at(feb(3), 16, 0),
+    })
+    .unwrap();
     // Row 6: handed to the sub-district of its address.
     t.run(Command::HandOverTraced { row: row(0, 6), to: "燕庄街道".into(), at: at(feb(3), 17, 0) }).unwrap();
 
@@ -508,7 +521,11 @@ fn the_audit_refuses_an_unreachable_trace_book() {
     for i in 0..2u16 {
         let record = PersonRecord::new().with_resident_id(ResidentId::parse(&id_text(i)).unwrap());
         let h = t.households[0][usize::from(i)];
-        persons.push(t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0].new_person().unwrap());
+        persons.push(
+            t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0]
+                .new_person()
+                .unwrap(),
+        );
     }
     let rows = vec![
         make_row(RowKind::Person(0), 0, feb(2)),
@@ -526,7 +543,10 @@ fn the_audit_refuses_an_unreachable_trace_book() {
     let edits: [(&str, serde_json::Value); 4] = [
         ("a bad row matched", serde_json::json!({ "Matched": { "person": 0 } })),
         ("a row matched to another person than its document's", serde_json::json!({ "Matched": { "person": p1 } })),
-        ("controlled before the receipt", serde_json::json!({ "Controlled": { "person": p1, "at": "2020-02-03T08:00:00" } })),
+        (
+            "controlled before the receipt",
+            serde_json::json!({ "Controlled": { "person": p1, "at": "2020-02-03T08:00:00" } }),
+        ),
         ("routed to no unit", serde_json::json!({ "NotFound": { "routed": 999 } })),
     ];
     for (i, (what, status)) in edits.into_iter().enumerate() {
@@ -551,7 +571,11 @@ fn a_scope_sees_and_settles_its_own_rows_only() {
     for i in 0..2u16 {
         let record = PersonRecord::new().with_resident_id(ResidentId::parse(&id_text(i)).unwrap());
         let h = t.households[usize::from(i)][0];
-        persons.push(t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0].new_person().unwrap());
+        persons.push(
+            t.run(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) }).unwrap()[0]
+                .new_person()
+                .unwrap(),
+        );
     }
     let rows = vec![
         make_row(RowKind::Person(0), 4, feb(2)),
@@ -570,8 +594,15 @@ fn a_scope_sees_and_settles_its_own_rows_only() {
     let home = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
     let outside = RowRef { batch: BatchId::new(0), row: 1 };
     let mut reg = t.reg.clone();
-    assert!(reg.apply_within(&c0, Command::ControlTraced { row: outside, person: None, measure: home, at: at(feb(3), 10, 0) }).is_err());
+    assert!(
+        reg.apply_within(
+            &c0,
+            Command::ControlTraced { row: outside, person: None, measure: home, at: at(feb(3), 10, 0) }
+        )
+        .is_err()
+    );
     let inside = RowRef { batch: BatchId::new(0), row: 0 };
-    reg.apply_within(&c0, Command::ControlTraced { row: inside, person: None, measure: home, at: at(feb(3), 10, 0) }).unwrap();
+    reg.apply_within(&c0, Command::ControlTraced { row: inside, person: None, measure: home, at: at(feb(3), 10, 0) })
+        .unwrap();
     assert_eq!(reg.state(persons[0]).unwrap().state(), State::HomeIsolationEpidemicArea);
 }

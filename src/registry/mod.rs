@@ -42,9 +42,9 @@ pub use record::{
 };
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
+pub use trace::{TraceData, TracedBatch};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
-pub use trace::{TraceData, TracedBatch};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

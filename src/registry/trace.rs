@@ -13,11 +13,11 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::{Event, IdTable, Registry, RegistryError};
+use crate::trace::{BadRow, CheckedRow, Document};
 use crate::trace::{
     BatchId, BatchReport, ControlMeasure, ListSource, MAX_ROWS, MAX_TEXT_CHARS, Place, RowLine, RowRef, RowStatus,
     TraceError, TraceTally, TracedRow, controls,
 };
-use crate::trace::{BadRow, CheckedRow, Document};
 use crate::{Command, Error, PersonId, UnitId};
 
 /// A batch as the registry keeps it: its source, receipt, rows and each row's status.
@@ -111,7 +111,10 @@ impl TraceBook {
 impl Event {
     /// Whether this is a traced-list event, which `registry::trace` checks and commits.
     pub(super) fn is_trace(&self) -> bool {
-        matches!(self, Event::TracedBatchReceived { .. } | Event::TracedControlled { .. } | Event::TracedHandedOver { .. })
+        matches!(
+            self,
+            Event::TracedBatchReceived { .. } | Event::TracedControlled { .. } | Event::TracedHandedOver { .. }
+        )
     }
 }
 
@@ -434,13 +437,15 @@ impl Registry {
                     Some(_) => RowStatus::Controlled { person: *person, at: *at },
                     None => RowStatus::AlreadyUnderControl { person: *person, at: *at },
                 };
-                if let Some(RowStatus::NotFound { .. }) = self.trace.status(*row).ok() {
+                if let Ok(RowStatus::NotFound { .. }) = self.trace.status(*row) {
                     let list = self.trace.by_person.entry(*person).or_default();
                     let at = list.partition_point(|r| r < row);
                     list.insert(at, *row);
                 }
                 for r in settled {
-                    if let Some(s) = self.trace.batches.get_mut(r.batch.index()).and_then(|b| b.statuses.get_mut(r.row as usize)) {
+                    if let Some(s) =
+                        self.trace.batches.get_mut(r.batch.index()).and_then(|b| b.statuses.get_mut(r.row as usize))
+                    {
                         *s = status.clone();
                     }
                 }

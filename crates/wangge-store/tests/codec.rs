@@ -473,10 +473,14 @@ fn traced_lists_round_trip() {
     }
     reg.apply(Command::OpenDay { today: feb(2) }).expect("a day");
     reg.apply(Command::SetState { person: persons[1], state: State::CloseContact, on: feb(2) }).expect("a contact");
-    let passport = RawDocument::Passport { country: "DEU".into(), number: wangge::trace::PersonalText::new("C01X00T47") };
+    let passport =
+        RawDocument::Passport { country: "DEU".into(), number: wangge::trace::PersonalText::new("C01X00T47") };
     let rows = vec![
         TracedRow::new(feb(1)).with_document(RawDocument::resident("440524188001010014")),
-        TracedRow::new(feb(1)).with_document(RawDocument::resident("11010519491231002X")).with_name("王").with_phone("13800000000"),
+        TracedRow::new(feb(1))
+            .with_document(RawDocument::resident("11010519491231002X"))
+            .with_name("王")
+            .with_phone("13800000000"),
         TracedRow::new(feb(1)).with_document(RawDocument::resident("440524188001010015")).with_origin("武汉"),
         TracedRow::new(feb(1)).with_document(passport).with_address("999999", None),
         TracedRow::new(feb(1)).with_address(code.as_deref().unwrap_or("999998"), Some("2-202")),
