@@ -56,6 +56,10 @@ pub enum Error {
     /// Traced lists: batches, rows, controls.
     #[error(transparent)]
     Trace(#[from] crate::trace::TraceError),
+    // Issue 16 §1: screening campaigns.
+    /// Screening campaigns: visits and their findings.
+    #[error(transparent)]
+    Screen(#[from] crate::screen::ScreenError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

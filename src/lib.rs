@@ -120,6 +120,8 @@
 //!   schedules, cases and the daily agenda.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
 //! - `synth` (feature `synth`): seeded synthetic cities built through the registry's commands.
+//! - [`screen`]: screening campaigns 摸排: campaigns over a unit, visits and their outcomes,
+//!   progress per unit and per grid worker (不落一户).
 //! - [`trace`]: traced lists 大数据清单: rows from outside sources, their reading, statuses and
 //!   same-day figures.
 //! - [`work`]: the day's work 每日工作: work plans, tasks, worklists per staff member, services
@@ -142,6 +144,8 @@ pub mod synth;
 mod text;
 // Issue 16 §2: traced lists.
 pub mod trace;
+// Issue 16 §1: screening campaigns.
+pub mod screen;
 pub mod work;
 
 pub use error::Error;

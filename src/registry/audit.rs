@@ -203,6 +203,13 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 16 §1: screening campaigns.
+    /// A campaign names an unknown unit, household or visitor, or holds a visit off its list,
+    /// before its start or after the business date.
+    Screen {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -368,6 +375,7 @@ impl std::fmt::Display for Finding {
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
             Finding::Work { problem } => write!(f, "the day's work: {problem}"),
             Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
+            Finding::Screen { problem } => write!(f, "screening: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -484,6 +492,7 @@ impl Registry {
         found.extend(self.duty_problems().into_iter().map(|problem| Finding::Duty { problem }));
         found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
         found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
+        found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -496,4 +496,32 @@ pub enum Command {
         /// When: not after the business date, not before the batch was received.
         at: NaiveDateTime,
     },
+    // Issue 16 §1: screening campaigns 摸排. Kept together at the end.
+    /// Start a screening campaign 摸排 over the households inside `unit` from `from`: its
+    /// visit list is every household inside the unit now ([`Campaign`](crate::screen::Campaign)).
+    /// A person a visit finds back from a key area is put in `arrivals` (a state that
+    /// controls, [`State::HomeIsolationEpidemicArea`] in seed 003's practice).
+    StartCampaign {
+        /// Its name (1 to 200 characters, not personal data).
+        name: String,
+        /// The unit (a community, a courtyard, a grid's unit).
+        unit: UnitId,
+        /// The day it starts.
+        from: NaiveDate,
+        /// The state for a person found back from a key area.
+        arrivals: State,
+    },
+    /// Record a visit of a household on a campaign's list, by a grid worker, and feed its
+    /// findings to the register in the same record: each person found away becomes
+    /// [`State::Absent`] (their expected return kept with the visit), each one back from a key
+    /// area takes the campaign's arrivals state, on the visit's date; a person under an active
+    /// case is refused (their case says where they are). Nobody home (a notice left on the
+    /// door 张贴温馨提示) and a refusal leave the household to revisit, with a call owed when
+    /// nobody was home; a household moved out is done.
+    RecordVisit {
+        /// The campaign.
+        campaign: crate::screen::CampaignId,
+        /// The visit.
+        visit: crate::screen::Visit,
+    },
 }

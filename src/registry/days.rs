@@ -30,6 +30,8 @@
 //! | `AdoptWorkPlan` | none | never | allowed |
 //! | `ReceiveTracedBatch`, `HandOverTraced` | `received`, `at` | after today; back-dated is allowed (a list received yesterday, entered today) | refused |
 //! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
+//! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning) | refused |
+//! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -125,6 +127,7 @@ impl Registry {
             Command::ReceiveTracedBatch { received, .. } => (received.date(), false, true),
             Command::HandOverTraced { at, .. } => (at.date(), false, true),
             Command::ControlTraced { at, .. } => (at.date(), true, true),
+            Command::RecordVisit { visit, .. } => (visit.at.date(), false, true),
             _ => return Ok(()),
         };
         match self.day {

@@ -482,6 +482,22 @@ pub enum Event {
         /// When.
         at: NaiveDateTime,
     },
+    // Issue 16 §1: screening campaigns 摸排. Kept together at the end.
+    /// A screening campaign started ([`Command::StartCampaign`](super::Command::StartCampaign)).
+    CampaignStarted {
+        /// Its new id.
+        campaign: crate::screen::CampaignId,
+        /// The campaign, with its visit list.
+        spec: crate::screen::Campaign,
+    },
+    /// A visit was recorded ([`Command::RecordVisit`](super::Command::RecordVisit)); the changes
+    /// of state its findings make follow in the same record.
+    VisitRecorded {
+        /// The campaign.
+        campaign: crate::screen::CampaignId,
+        /// The visit.
+        visit: crate::screen::Visit,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -579,6 +595,7 @@ impl Event {
             Event::TracedBatchReceived { received: at, .. }
             | Event::TracedControlled { at, .. }
             | Event::TracedHandedOver { at, .. } => Some(at.date()),
+            Event::VisitRecorded { visit, .. } => Some(visit.at.date()),
             _ => None,
         }
     }
@@ -745,11 +762,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 40;
+    const VARIANTS: usize = 42;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 13] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
+    const SINCE_V5: [usize; 15] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -797,6 +814,9 @@ mod tests {
             Event::TracedBatchReceived { .. } => 37,
             Event::TracedControlled { .. } => 38,
             Event::TracedHandedOver { .. } => 39,
+            // Issue 16 §1: screening campaigns.
+            Event::CampaignStarted { .. } => 40,
+            Event::VisitRecorded { .. } => 41,
         }
     }
 

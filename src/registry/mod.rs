@@ -32,6 +32,8 @@ mod upgrade;
 mod work;
 // Issue 16 §2: traced lists.
 mod trace;
+// Issue 16 §1: screening campaigns.
+mod screen;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -43,6 +45,7 @@ pub use record::{
 pub use scope::{Scope, ScopeItem};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use trace::{TraceData, TracedBatch};
+pub use screen::{CampaignRecord, ScreenData};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
 
@@ -284,6 +287,9 @@ pub enum IdTable {
     // Issue 16 §2: traced lists.
     /// Traced batches.
     Batch,
+    // Issue 16 §1: screening campaigns.
+    /// Screening campaigns.
+    Campaign,
 }
 
 impl std::fmt::Display for IdTable {
@@ -300,6 +306,7 @@ impl std::fmt::Display for IdTable {
             IdTable::Scheme => "scheme",
             IdTable::Ticket => "ticket",
             IdTable::Batch => "traced batch",
+            IdTable::Campaign => "screening campaign",
         })
     }
 }
@@ -397,6 +404,8 @@ pub struct Registry {
     work: work::WorkBook,
     /// Traced lists: the batches and each row's status.
     trace: trace::TraceBook,
+    /// Screening campaigns and their visits.
+    screen: screen::ScreenBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -429,6 +438,7 @@ impl PartialEq for Registry {
             && self.duties == o.duties
             && self.work == o.work
             && self.trace == o.trace
+            && self.screen == o.screen
     }
 }
 
@@ -457,6 +467,7 @@ impl Registry {
             duties: duties::DutyBook::default(),
             work: work::WorkBook::default(),
             trace: trace::TraceBook::default(),
+            screen: screen::ScreenBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -839,6 +850,7 @@ impl Registry {
             command @ (Command::ReceiveTracedBatch { .. }
             | Command::ControlTraced { .. }
             | Command::HandOverTraced { .. }) => self.decide_trace(command)?,
+            command @ (Command::StartCampaign { .. } | Command::RecordVisit { .. }) => self.decide_screen(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -951,6 +963,7 @@ impl Registry {
             duty if duty.is_duty() => self.check_duty(duty)?,
             work if work.is_work() => self.check_work(work)?,
             trace if trace.is_trace() => self.check_trace(trace, origin)?,
+            screen if screen.is_screen() => self.check_screen(screen, origin)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1067,6 +1080,7 @@ impl Registry {
             duty if duty.is_duty() => self.commit_duty(duty)?,
             work if work.is_work() => self.commit_work(work),
             trace if trace.is_trace() => self.commit_trace(trace),
+            screen if screen.is_screen() => self.commit_screen(screen),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -625,6 +625,8 @@ impl Scope<'_> {
     /// | `OpenTicket` | the unit, and the household if one |
     /// | `ControlTraced` | the row's unit (its person's, or where it was routed), and the person named |
     /// | `HandOverTraced` | the row's unit; the root for a row of no unit (not found here) |
+    /// | `StartCampaign` | the unit |
+    /// | `RecordVisit` | the household (its members' states change with it) and the grid worker |
     /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
@@ -758,6 +760,12 @@ impl Scope<'_> {
                 Some(unit) => self.writable(unit),
                 None => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
             },
+            // Issue 16 §1: screening campaigns.
+            Command::StartCampaign { unit, .. } => self.writable(*unit),
+            Command::RecordVisit { visit, .. } => {
+                self.writable_household(visit.household)?;
+                self.check_staff(visit.by).map(drop)
+            }
             Command::ReceiveTracedBatch { .. } => {
                 Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
             }

@@ -21,6 +21,7 @@ use super::cases::CaseBook;
 use super::duties::DutyBook;
 use super::record::Requests;
 use super::trace::{TraceBook, TraceData};
+use super::screen::ScreenData;
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
@@ -261,6 +262,10 @@ pub struct Snapshot {
     /// after the day's work, and left out when empty, so a snapshot of a registry that
     /// received no list reads as it did before traced lists existed.
     pub trace: TraceData,
+    // Issue 16 §1: screening campaigns.
+    /// The screening campaigns ([`ScreenData`]) and their visits. Written last, left out when
+    /// empty.
+    pub screen: ScreenData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -282,6 +287,7 @@ crate::form::serialize_fields!(Snapshot {
     business_date,
     work skip_if WorkData::is_empty,
     trace skip_if TraceData::is_empty,
+    screen skip_if ScreenData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -303,6 +309,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "business_date",
     "work",
     "trace",
+    "screen",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -360,6 +367,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     business_date: None,
                     work: WorkData::default(),
                     trace: TraceData::default(),
+                    screen: ScreenData::default(),
                 }
             };
         }
@@ -372,6 +380,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.work = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before traced lists existed.
             snapshot.trace = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before screening campaigns existed.
+            snapshot.screen = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -386,6 +396,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut business_date: Option<Option<NaiveDate>> = None;
                 let mut work: Option<WorkData> = None;
                 let mut trace: Option<TraceData> = None;
+                let mut screen: Option<ScreenData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -400,6 +411,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "work" if reader.format != Some(UPGRADED_FORMAT) => reader.field(&mut map, "work", &mut work)?,
                         "trace" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "trace", &mut trace)?
+                        }
+                        "screen" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "screen", &mut screen)?
                         }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
@@ -419,7 +433,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 };
                 let work = work.unwrap_or_default();
                 let trace = trace.unwrap_or_default();
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, trace }
+                let screen = screen.unwrap_or_default();
+                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, trace, screen }
             }};
         }
         Ok(snapshot_body!(read))
@@ -450,6 +465,7 @@ impl Registry {
             business_date: self.day,
             work: self.work.to_data(),
             trace: self.trace.to_data(),
+            screen: self.screen.clone(),
         }
     }
 
@@ -539,6 +555,7 @@ impl Registry {
             duties,
             work,
             trace,
+            screen: snapshot.screen,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -578,7 +595,9 @@ impl Serialize for Registry {
         let write_work = !(s.is_human_readable() && work.is_empty());
         let trace = self.trace.to_data();
         let write_trace = !(s.is_human_readable() && trace.is_empty());
-        let mut st = s.serialize_struct("Snapshot", 15 + usize::from(write_work) + usize::from(write_trace))?;
+        let write_screen = !(s.is_human_readable() && self.screen.is_empty());
+        let fields = 15 + usize::from(write_work) + usize::from(write_trace) + usize::from(write_screen);
+        let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
         st.serialize_field("tree", &self.tree)?;
@@ -599,6 +618,9 @@ impl Serialize for Registry {
         }
         if write_trace {
             st.serialize_field("trace", &trace)?;
+        }
+        if write_screen {
+            st.serialize_field("screen", &self.screen)?;
         }
         st.end()
     }
