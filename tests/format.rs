@@ -351,6 +351,20 @@ fn scripted() -> Script {
     let measure = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
     s.run(Command::ControlTraced { row: RowRef { batch, row: 0 }, person: Some(traced), measure, at: at(21, 15) });
     s.run(Command::HandOverTraced { row: RowRef { batch, row: 2 }, to: "燕庄街道".into(), at: at(21, 17) });
+    // Screening (issue 16 §1): a campaign over 3号院; the traced resident's household visited,
+    // its new member found back from the epidemic area, the next household nobody home.
+    use wangge::screen::{Findings, Outcome as VisitOutcome, Visit};
+    let screened = s.person(h101, PersonRecord::new());
+    let started = s.run(Command::StartCampaign {
+        name: "返郑人员摸排".into(),
+        unit: yard3,
+        from: feb(21),
+        arrivals: State::HomeIsolationEpidemicArea,
+    });
+    let Event::CampaignStarted { campaign, .. } = started[0] else { panic!("a campaign: {started:?}") };
+    let findings = Findings { present: vec![traced], back_from_key_area: vec![screened], ..Findings::default() };
+    let visit = Visit { household: h101, by: secretary, at: at(21, 18), outcome: VisitOutcome::Visited(findings) };
+    s.run(Command::RecordVisit { campaign, visit });
     s
 }
 
@@ -690,6 +704,8 @@ fn the_golden_log_holds_every_kind_of_event() {
         "TracedBatchReceived",
         "TracedControlled",
         "TracedHandedOver",
+        "CampaignStarted",
+        "VisitRecorded",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

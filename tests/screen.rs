@@ -269,3 +269,33 @@ proptest! {
         prop_assert!(Registry::from_snapshot(serde_json::from_str::<Snapshot>(&json).unwrap()).unwrap() == t.reg);
     }
 }
+
+/// The audit refuses a snapshot whose campaign holds what no command leaves: a visit to a
+/// household off its list, a visit before the campaign started, a visit after the business
+/// date, an arrivals state that controls nobody.
+#[test]
+fn the_audit_refuses_an_unreachable_campaign() {
+    let mut t = town(&[1, 1]);
+    t.run(Command::OpenDay { today: feb(2) }).unwrap();
+    let campaign = start(&mut t, feb(2));
+    let visit = Visit { household: t.households[0].0, by: t.workers[0], at: at(feb(2), 9), outcome: Outcome::Refused };
+    t.run(Command::RecordVisit { campaign, visit }).unwrap();
+    let good = serde_json::to_value(t.reg.snapshot()).unwrap();
+    assert!(Registry::from_snapshot(serde_json::from_value::<Snapshot>(good.clone()).unwrap()).is_ok());
+    let edits: [(&str, &str, serde_json::Value); 4] = [
+        ("off the list", "household", serde_json::json!(0)),
+        ("before the start", "at", serde_json::json!("2020-02-01T09:00:00")),
+        ("after the business date", "at", serde_json::json!("2020-02-03T09:00:00")),
+        ("arrivals well", "arrivals", serde_json::json!("Well")),
+    ];
+    for (what, field, value) in edits {
+        let mut edited = good.clone();
+        if field == "arrivals" {
+            edited["screen"]["campaigns"][0]["campaign"]["arrivals"] = value;
+        } else {
+            edited["screen"]["campaigns"][0]["visits"][0][field] = value;
+        }
+        let snapshot: Snapshot = serde_json::from_value(edited).unwrap();
+        assert!(Registry::from_snapshot(snapshot).is_err(), "{what}: loaded");
+    }
+}
