@@ -56,7 +56,8 @@ fn town(sizes: &[usize]) -> Town {
     let lv = |n: &str| levels.level(n).unwrap();
     let reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area)).unwrap();
     let log = vec![reg.founding_record()];
-    let mut t = Town { reg, log, community: UnitId::new(0), yards: Vec::new(), households: Vec::new(), workers: Vec::new() };
+    let mut t =
+        Town { reg, log, community: UnitId::new(0), yards: Vec::new(), households: Vec::new(), workers: Vec::new() };
     let root = t.reg.root();
     let spec = NewUnit::new("农科路社区", lv("社区"), UnitKind::Area);
     t.community = t.run(Command::AddUnit { parent: root, unit: spec }).unwrap()[0].new_unit().unwrap();
@@ -88,7 +89,8 @@ fn town(sizes: &[usize]) -> Town {
     for name in ["网格员甲", "网格员乙"] {
         let community = t.community;
         let staff =
-            Staff::new(Name::new(name).unwrap(), Qualifications::only(Qualification::GridWorker), community, 50).unwrap();
+            Staff::new(Name::new(name).unwrap(), Qualifications::only(Qualification::GridWorker), community, 50)
+                .unwrap();
         let worker = t.run(Command::AddStaff { staff }).unwrap()[0].new_staff().unwrap();
         t.workers.push(worker);
     }
@@ -118,7 +120,11 @@ fn a_campaign_over_a_community_runs_to_completion() {
     t.run(Command::OpenDay { today: feb(1) }).unwrap();
     let campaign = start(&mut t, feb(1));
     let list = t.reg.campaign(campaign).unwrap().campaign.households.clone();
-    assert_eq!(list, t.households.iter().map(|(h, _)| *h).collect::<Vec<_>>(), "the community's households, none outside");
+    assert_eq!(
+        list,
+        t.households.iter().map(|(h, _)| *h).collect::<Vec<_>>(),
+        "the community's households, none outside"
+    );
     let (li, wang) = (t.workers[0], t.workers[1]);
     let hs = t.households.clone();
     let visit = |t: &mut Town, i: usize, by, hour, outcome| {
@@ -253,10 +259,10 @@ proptest! {
         prop_assert_eq!(p.calls_owed, count(&|o| o == 2));
         prop_assert_eq!(p.complete(), last.len() as u64 == n && last.values().all(|(_, o)| *o <= 1 || *o == 4));
         let by = t.reg.campaign_progress_by_worker(campaign).unwrap();
-        for w in 0..2 {
+        for (w, &made) in visits_by.iter().enumerate() {
             let mine = |f: &dyn Fn(u8) -> bool| last.values().filter(|(x, o)| *x == w && f(*o)).count() as u64;
             let got = by.get(&t.workers[w]).copied().unwrap_or_default();
-            prop_assert_eq!(got.visits, visits_by[w]);
+            prop_assert_eq!(got.visits, made);
             prop_assert_eq!(got.visited, mine(&|o| o <= 1));
             prop_assert_eq!(got.to_revisit, mine(&|o| o == 2 || o == 3));
         }
@@ -298,4 +304,24 @@ fn the_audit_refuses_an_unreachable_campaign() {
         let snapshot: Snapshot = serde_json::from_value(edited).unwrap();
         assert!(Registry::from_snapshot(snapshot).is_err(), "{what}: loaded");
     }
+}
+
+/// Through a scope: a courtyard's worker records visits there only, and reads its progress.
+#[test]
+fn a_scope_records_and_reads_its_own_households() {
+    let mut t = town(&[1, 1]);
+    t.run(Command::OpenDay { today: feb(2) }).unwrap();
+    let campaign = start(&mut t, feb(2));
+    let yard0 = [t.yards[0]];
+    // Household 0 of the town is in yard 0, household 1 in yard 1; worker 0 lives in the
+    // community, outside a courtyard's scope.
+    let outside =
+        Visit { household: t.households[1].0, by: t.workers[0], at: at(feb(2), 9), outcome: Outcome::Refused };
+    assert!(t.reg.clone().apply_within(&yard0, Command::RecordVisit { campaign, visit: outside }).is_err());
+    let scope = t.reg.scope(&yard0).unwrap();
+    assert_eq!(scope.campaign_progress(campaign, t.yards[0]).unwrap().households, 1);
+    assert!(scope.campaign_progress(campaign, t.community).is_err());
+    let community = [t.community];
+    let inside = Visit { household: t.households[0].0, by: t.workers[0], at: at(feb(2), 9), outcome: Outcome::Refused };
+    t.reg.apply_within(&community, Command::RecordVisit { campaign, visit: inside }).unwrap();
 }

@@ -43,9 +43,9 @@ pub use record::{
     Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
 };
 pub use scope::{Scope, ScopeItem};
+pub use screen::{CampaignRecord, ScreenData};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use trace::{TraceData, TracedBatch};
-pub use screen::{CampaignRecord, ScreenData};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
 

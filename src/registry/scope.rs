@@ -362,6 +362,20 @@ impl<'r> Scope<'r> {
         day
     }
 
+    /// A screening campaign's progress inside `unit` ([`Registry::campaign_progress`]), for a
+    /// unit inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::check`]; [`ScreenError::UnknownCampaign`](crate::screen::ScreenError::UnknownCampaign).
+    pub fn campaign_progress(
+        &self,
+        campaign: crate::screen::CampaignId,
+        unit: UnitId,
+    ) -> Result<crate::screen::Progress, Error> {
+        self.check(unit)?;
+        self.registry.campaign_progress(campaign, unit)
+    }
+
     /// A traced batch's report inside the scope 批次报告: [`Registry::traced_report`] keeping
     /// the rows whose unit (their person's, or where they were routed) lies inside, counted
     /// among themselves; a row of no unit (bad, not found here) only for a scope holding the

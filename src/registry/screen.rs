@@ -271,7 +271,9 @@ impl Registry {
                 || s.households.iter().any(|&h| self.population.household(h).is_err())
                 || !controls(s.arrivals)
             {
-                found.push(format!("{id} names an unknown unit or household, or an arrivals state that controls nobody"));
+                found.push(format!(
+                    "{id} names an unknown unit or household, or an arrivals state that controls nobody"
+                ));
             }
             for v in &c.visits {
                 if s.households.binary_search(&v.household).is_err()

@@ -104,7 +104,11 @@ pub struct Findings {
 impl Findings {
     /// Every member named (present, away, back), in that order.
     pub fn named(&self) -> impl Iterator<Item = PersonId> + '_ {
-        self.present.iter().copied().chain(self.away.iter().map(|a| a.person)).chain(self.back_from_key_area.iter().copied())
+        self.present
+            .iter()
+            .copied()
+            .chain(self.away.iter().map(|a| a.person))
+            .chain(self.back_from_key_area.iter().copied())
     }
 }
 

@@ -543,7 +543,9 @@ fn screening_campaigns_round_trip() {
     let by = reg.apply(Command::AddStaff { staff }).expect("staff")[0].new_staff().expect("an id");
     reg.apply(Command::OpenDay { today: feb(2) }).expect("a day");
     let events = reg
-        .apply(Command::StartCampaign { name: "摸排".into(), unit: root, from: feb(2), arrivals: State::CloseContact })
+        .apply(Command::StartCampaign {
+            name: "摸排".into(), unit: root, from: feb(2), arrivals: State::CloseContact
+        })
         .expect("a campaign");
     let wangge::Event::CampaignStarted { campaign, .. } = events[0] else { panic!("{events:?}") };
     let found = Findings {
@@ -555,14 +557,23 @@ fn screening_campaigns_round_trip() {
         back_from_key_area: vec![],
         symptoms: vec![],
     };
-    let back = Findings { present: vec![persons[2]], back_from_key_area: vec![persons[3]], symptoms: vec![persons[3]], ..Findings::default() };
-    let outcomes = [Outcome::Visited(found), Outcome::Visited(back), Outcome::NobodyHome { notice: true }, Outcome::Refused];
+    let back = Findings {
+        present: vec![persons[2]],
+        back_from_key_area: vec![persons[3]],
+        symptoms: vec![persons[3]],
+        ..Findings::default()
+    };
+    let outcomes =
+        [Outcome::Visited(found), Outcome::Visited(back), Outcome::NobodyHome { notice: true }, Outcome::Refused];
     for (h, outcome) in households.iter().zip(outcomes) {
         reg.apply(Command::RecordVisit { campaign, visit: Visit { household: *h, by, at: at(10), outcome } })
             .expect("a visit");
     }
-    reg.apply(Command::RecordVisit { campaign, visit: Visit { household: households[3], by, at: at(11), outcome: Outcome::MovedOut } })
-        .expect("a visit");
+    reg.apply(Command::RecordVisit {
+        campaign,
+        visit: Visit { household: households[3], by, at: at(11), outcome: Outcome::MovedOut },
+    })
+    .expect("a visit");
 
     let snapshot = reg.snapshot();
     assert_eq!(snapshot.screen.campaigns[0].visits.len(), 5);
