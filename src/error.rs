@@ -52,6 +52,14 @@ pub enum Error {
     /// The day's work: plans, tasks, tickets.
     #[error(transparent)]
     Work(#[from] crate::work::WorkError),
+    // Issue 16 §2: traced lists.
+    /// Traced lists: batches, rows, controls.
+    #[error(transparent)]
+    Trace(#[from] crate::trace::TraceError),
+    // Issue 16 §1: screening campaigns.
+    /// Screening campaigns: visits and their findings.
+    #[error(transparent)]
+    Screen(#[from] crate::screen::ScreenError),
     /// The registry: events, scopes, snapshots.
     #[error(transparent)]
     Registry(#[from] RegistryError),

@@ -63,6 +63,7 @@
 //! | 隔离期 | an isolation period's phases, tests and checks | [`Policy`](quarantine::Policy), [`Schedule`](quarantine::Schedule) |
 //! | 每日工作清单 | the morning agenda | [`Agenda`](quarantine::Agenda) |
 //! | 六包一 / 2+3 / 三长联动 | six cover one / key-person team / gate, building and road heads | [`Scheme`](duty::Scheme) presets |
+//! | 大数据清单 | a traced list, matched against the register and controlled the same day | [`trace`], [`Registry::traced_report`] |
 //! | 纵向稽核 | the audit | [`Registry::audit`] |
 //!
 //! ```
@@ -122,6 +123,10 @@
 //!   schedules, cases and the daily agenda.
 //! - [`registry`]: the aggregate; commands, events, snapshots, audit, scopes.
 //! - `synth` (feature `synth`): seeded synthetic cities built through the registry's commands.
+//! - [`screen`]: screening campaigns 摸排: campaigns over a unit, visits and their outcomes,
+//!   progress per unit and per grid worker (不落一户).
+//! - [`trace`]: traced lists 大数据清单: rows from outside sources, their reading, statuses and
+//!   same-day figures.
 //! - [`work`]: the day's work 每日工作: work plans, tasks, worklists per staff member, services
 //!   owed to households, hotline tickets.
 
@@ -143,6 +148,10 @@ pub mod registry;
 #[cfg(feature = "synth")]
 pub mod synth;
 mod text;
+// Issue 16 §2: traced lists.
+pub mod trace;
+// Issue 16 §1: screening campaigns.
+pub mod screen;
 pub mod work;
 
 pub use error::Error;

@@ -351,6 +351,39 @@ fn scripted() -> Script {
     let arrival =
         Arrival::new(OriginClass::Abroad, route, feb(20), Measure::CentralisedIsolation, 14).expect("an arrival");
     s.run(Command::RecordArrival { person: p4, arrival });
+    // Traced lists (issue 16 §2): a mobile operator's batch of three rows: a resident matched
+    // and placed under home isolation the same day, a bad identity number, a number nobody
+    // carries at the sub-district's address, handed to the next sub-district.
+    use wangge::trace::{ControlMeasure, ListSource, RawDocument, RowRef, TracedRow};
+    let traced = s
+        .person(h101, PersonRecord::new().with_resident_id(ResidentId::parse("440524188001010014").expect("a number")));
+    let rows = vec![
+        TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010014")).with_origin("武汉"),
+        TracedRow::new(feb(20)).with_document(RawDocument::resident("440524188001010015")).with_name("某某"),
+        TracedRow::new(feb(20))
+            .with_document(RawDocument::resident("11010519491231002X"))
+            .with_phone("13800000000")
+            .with_address("410105001", Some("5-501")),
+    ];
+    let batch = s.run(Command::ReceiveTracedBatch { source: ListSource::MobileOperator, received: at(21, 10), rows });
+    let Event::TracedBatchReceived { batch, .. } = batch[0] else { panic!("a batch: {batch:?}") };
+    let measure = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
+    s.run(Command::ControlTraced { row: RowRef { batch, row: 0 }, person: Some(traced), measure, at: at(21, 15) });
+    s.run(Command::HandOverTraced { row: RowRef { batch, row: 2 }, to: "燕庄街道".into(), at: at(21, 17) });
+    // Screening (issue 16 §1): a campaign over 3号院; the traced resident's household visited,
+    // its new member found back from the epidemic area, the next household nobody home.
+    use wangge::screen::{Findings, Outcome as VisitOutcome, Visit};
+    let screened = s.person(h101, PersonRecord::new());
+    let started = s.run(Command::StartCampaign {
+        name: "返郑人员摸排".into(),
+        unit: yard3,
+        from: feb(21),
+        arrivals: State::HomeIsolationEpidemicArea,
+    });
+    let Event::CampaignStarted { campaign, .. } = started[0] else { panic!("a campaign: {started:?}") };
+    let findings = Findings { present: vec![traced], back_from_key_area: vec![screened], ..Findings::default() };
+    let visit = Visit { household: h101, by: secretary, at: at(21, 18), outcome: VisitOutcome::Visited(findings) };
+    s.run(Command::RecordVisit { campaign, visit });
     s
 }
 
@@ -691,6 +724,11 @@ fn the_golden_log_holds_every_kind_of_event() {
         "ExposureRecorded",
         "ContactsTraced",
         "ArrivalRecorded",
+        "TracedBatchReceived",
+        "TracedControlled",
+        "TracedHandedOver",
+        "CampaignStarted",
+        "VisitRecorded",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

@@ -210,6 +210,20 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 16 §2: traced lists.
+    /// A traced row holds a status no command gives it (a bad row read as good or the
+    /// reverse, a person other than its document's, a settlement before its receipt ...).
+    Trace {
+        /// What is wrong.
+        problem: String,
+    },
+    // Issue 16 §1: screening campaigns.
+    /// A campaign names an unknown unit, household or visitor, or holds a visit off its list,
+    /// before its start or after the business date.
+    Screen {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -375,6 +389,8 @@ impl std::fmt::Display for Finding {
             Finding::Duty { problem } => write!(f, "responsibility: {problem}"),
             Finding::Work { problem } => write!(f, "the day's work: {problem}"),
             Finding::Arrival { problem } => write!(f, "the arrivals: {problem}"),
+            Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
+            Finding::Screen { problem } => write!(f, "screening: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -493,6 +509,8 @@ impl Registry {
         found.extend(self.work_problems().into_iter().map(|problem| Finding::Work { problem }));
         found.extend(self.contact_problems().into_iter().map(|problem| Finding::Contact { problem }));
         found.extend(self.arrival_problems().into_iter().map(|problem| Finding::Arrival { problem }));
+        found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
+        found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

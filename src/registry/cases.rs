@@ -611,7 +611,7 @@ impl Registry {
     }
 
     /// [`Registry::case_change`] on the state `draft` leaves.
-    fn drafted_change(
+    pub(super) fn drafted_change(
         &self,
         draft: &Draft,
         person: PersonId,

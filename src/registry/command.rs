@@ -498,4 +498,82 @@ pub enum Command {
         /// The arrival.
         arrival: Arrival,
     },
+    // Issue 16 §2: traced lists 大数据清单. Kept together at the end.
+    /// Receive a batch of a traced list 大数据清单 from `source` at `received` (the host's
+    /// time of day): every row is matched against the register by its identity document
+    /// ([`Registry::match_traced`](super::Registry::match_traced)) and gets its status on
+    /// receipt. A bad row (an invalid document, no address that can be placed, a date after
+    /// the receipt) is recorded as bad, by position, and never stops the rest of the batch.
+    /// Nothing is registered: matching never creates a file.
+    ///
+    /// Refused for an empty batch or one of more than [`MAX_ROWS`](crate::trace::MAX_ROWS)
+    /// rows ([`TraceError::BatchSize`](crate::trace::TraceError::BatchSize)).
+    ReceiveTracedBatch {
+        /// Where the list came from.
+        source: crate::trace::ListSource,
+        /// When it was received: not after the business date.
+        received: NaiveDateTime,
+        /// The rows, as the list gives them.
+        rows: Vec<crate::trace::TracedRow>,
+    },
+    /// Place the person of a traced row under control 管控 at `at` (the host's time of day on
+    /// the business date), in one command with the measure: the row's event, then the
+    /// [`Command::SetState`] or [`Command::StartCase`] the measure names, decided and checked
+    /// as that command is. Every other row matched to the person and not yet settled is
+    /// settled with it (a person in three lists is controlled once).
+    ///
+    /// `person` is `None` for a matched row (or names its person); for a row routed to a unit
+    /// and not found on receipt it names the person the unit found, who lives inside that
+    /// unit and carries no other document than the row's (one person, one file: register a
+    /// newcomer first, with [`Command::RegisterPerson`]). `measure` is `None` exactly when the
+    /// person is under control already (the row is then settled as such).
+    ControlTraced {
+        /// The row.
+        row: crate::trace::RowRef,
+        /// The person, for a routed row.
+        person: Option<PersonId>,
+        /// The measure; `None` for a person under control already.
+        measure: Option<crate::trace::ControlMeasure>,
+        /// When: on the business date, not before the batch was received.
+        at: NaiveDateTime,
+    },
+    /// Hand a traced row to another sub-district 移交: a row matched (the person lives
+    /// elsewhere now) or not found. Its status becomes
+    /// [`RowStatus::Elsewhere`](crate::trace::RowStatus::Elsewhere).
+    HandOverTraced {
+        /// The row.
+        row: crate::trace::RowRef,
+        /// To whom: a sub-district's name or code (1 to 200 characters, not personal data).
+        to: String,
+        /// When: not after the business date, not before the batch was received.
+        at: NaiveDateTime,
+    },
+    // Issue 16 §1: screening campaigns 摸排. Kept together at the end.
+    /// Start a screening campaign 摸排 over the households inside `unit` from `from`: its
+    /// visit list is every household inside the unit now ([`Campaign`](crate::screen::Campaign)).
+    /// A person a visit finds back from a key area is put in `arrivals` (a state that
+    /// controls, [`State::HomeIsolationEpidemicArea`] in seed 003's practice).
+    StartCampaign {
+        /// Its name (1 to 200 characters, not personal data).
+        name: String,
+        /// The unit (a community, a courtyard, a grid's unit).
+        unit: UnitId,
+        /// The day it starts.
+        from: NaiveDate,
+        /// The state for a person found back from a key area.
+        arrivals: State,
+    },
+    /// Record a visit of a household on a campaign's list, by a grid worker, and feed its
+    /// findings to the register in the same record: each person found away becomes
+    /// [`State::Absent`] (their expected return kept with the visit), each one back from a key
+    /// area takes the campaign's arrivals state, on the visit's date; a person under an active
+    /// case is refused (their case says where they are). Nobody home (a notice left on the
+    /// door 张贴温馨提示) and a refusal leave the household to revisit, with a call owed when
+    /// nobody was home; a household moved out is done.
+    RecordVisit {
+        /// The campaign.
+        campaign: crate::screen::CampaignId,
+        /// The visit.
+        visit: crate::screen::Visit,
+    },
 }

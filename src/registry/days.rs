@@ -31,6 +31,10 @@
 //! | `RecordExposure` | the exposure's `on` | after today; back-dated is allowed (a flow investigation finds exposures of the days before) | refused |
 //! | `TraceContacts` | `on` | not today: the contacts' cases start on the day the trace is decided; their anchors are their last exposures | refused |
 //! | `RecordArrival` | the arrival date | after today; back-dated is allowed (arrivals registered days later) | allowed (a bulk load of past arrivals) |
+//! | `ReceiveTracedBatch`, `HandOverTraced` | `received`, `at` | after today; back-dated is allowed (a list received yesterday, entered today) | refused |
+//! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
+//! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning) | refused |
+//! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -126,6 +130,10 @@ impl Registry {
             Command::RecordExposure { exposure } => (exposure.on(), false, true),
             Command::TraceContacts { on, .. } => (*on, true, true),
             Command::RecordArrival { arrival, .. } => (arrival.arrived(), false, false),
+            Command::ReceiveTracedBatch { received, .. } => (received.date(), false, true),
+            Command::HandOverTraced { at, .. } => (at.date(), false, true),
+            Command::ControlTraced { at, .. } => (at.date(), true, true),
+            Command::RecordVisit { visit, .. } => (visit.at.date(), false, true),
             _ => return Ok(()),
         };
         match self.day {
@@ -180,6 +188,9 @@ impl Registry {
             }
             Event::ContactsTraced { trace } if trace.on != business_date => {
                 Err(RegistryError::NotBusinessDate { date: trace.on, business_date }.into())
+            }
+            Event::TracedControlled { at, .. } if at.date() != business_date => {
+                Err(RegistryError::NotBusinessDate { date: at.date(), business_date }.into())
             }
             Event::CheckCorrected { corrected, on, .. } => {
                 if *on != business_date {

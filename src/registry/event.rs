@@ -469,6 +469,60 @@ pub enum Event {
         /// The arrival.
         arrival: Arrival,
     },
+    // Issue 16 §2: traced lists 大数据清单. Kept together at the end.
+    /// A traced batch was received ([`Command::ReceiveTracedBatch`](super::Command::ReceiveTracedBatch)).
+    TracedBatchReceived {
+        /// Its new id.
+        batch: crate::trace::BatchId,
+        /// Where the list came from.
+        source: crate::trace::ListSource,
+        /// When it was received.
+        received: NaiveDateTime,
+        /// The rows, as received (personal data: `Debug` redacts it).
+        rows: Vec<crate::trace::TracedRow>,
+        /// Each row's status on receipt.
+        statuses: Vec<crate::trace::RowStatus>,
+    },
+    /// A traced row's person was placed under control, or found under control already
+    /// ([`Command::ControlTraced`](super::Command::ControlTraced)); the measure's event
+    /// follows in the same record.
+    TracedControlled {
+        /// The row named.
+        row: crate::trace::RowRef,
+        /// The person.
+        person: PersonId,
+        /// The measure, `None`: under control already.
+        measure: Option<crate::trace::ControlMeasure>,
+        /// When.
+        at: NaiveDateTime,
+        /// Every row settled by it, in order: the row named and the person's other open rows.
+        settled: Vec<crate::trace::RowRef>,
+    },
+    /// A traced row was handed to another sub-district.
+    TracedHandedOver {
+        /// The row.
+        row: crate::trace::RowRef,
+        /// To whom.
+        to: String,
+        /// When.
+        at: NaiveDateTime,
+    },
+    // Issue 16 §1: screening campaigns 摸排. Kept together at the end.
+    /// A screening campaign started ([`Command::StartCampaign`](super::Command::StartCampaign)).
+    CampaignStarted {
+        /// Its new id.
+        campaign: crate::screen::CampaignId,
+        /// The campaign, with its visit list.
+        spec: crate::screen::Campaign,
+    },
+    /// A visit was recorded ([`Command::RecordVisit`](super::Command::RecordVisit)); the changes
+    /// of state its findings make follow in the same record.
+    VisitRecorded {
+        /// The campaign.
+        campaign: crate::screen::CampaignId,
+        /// The visit.
+        visit: crate::screen::Visit,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -566,6 +620,10 @@ impl Event {
             Event::ExposureRecorded { exposure } => Some(exposure.on()),
             Event::ContactsTraced { trace } => Some(trace.on),
             Event::ArrivalRecorded { arrival, .. } => Some(arrival.arrived()),
+            Event::TracedBatchReceived { received: at, .. }
+            | Event::TracedControlled { at, .. }
+            | Event::TracedHandedOver { at, .. } => Some(at.date()),
+            Event::VisitRecorded { visit, .. } => Some(visit.at.date()),
             _ => None,
         }
     }
@@ -732,11 +790,11 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 40;
+    const VARIANTS: usize = 45;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 13] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
+    const SINCE_V5: [usize; 18] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -785,6 +843,13 @@ mod tests {
             Event::ContactsTraced { .. } => 38,
             // Issue 16 §3: arrivals by origin.
             Event::ArrivalRecorded { .. } => 39,
+            // Issue 16 §2: traced lists.
+            Event::TracedBatchReceived { .. } => 40,
+            Event::TracedControlled { .. } => 41,
+            Event::TracedHandedOver { .. } => 42,
+            // Issue 16 §1: screening campaigns.
+            Event::CampaignStarted { .. } => 43,
+            Event::VisitRecorded { .. } => 44,
         }
     }
 

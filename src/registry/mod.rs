@@ -33,6 +33,10 @@ mod upgrade;
 mod work;
 // Arrivals by origin (issue 16 §3).
 mod arrivals;
+// Issue 16 §2: traced lists.
+mod trace;
+// Issue 16 §1: screening campaigns.
+mod screen;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -43,7 +47,9 @@ pub use record::{
     Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
 };
 pub use scope::{Scope, ScopeItem, Seen};
+pub use screen::{CampaignRecord, ScreenData};
 pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
+pub use trace::{TraceData, TracedBatch};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
 
@@ -282,6 +288,12 @@ pub enum IdTable {
     Scheme,
     /// Hotline tickets.
     Ticket,
+    // Issue 16 §2: traced lists.
+    /// Traced batches.
+    Batch,
+    // Issue 16 §1: screening campaigns.
+    /// Screening campaigns.
+    Campaign,
 }
 
 impl std::fmt::Display for IdTable {
@@ -297,6 +309,8 @@ impl std::fmt::Display for IdTable {
             IdTable::Staff => "staff",
             IdTable::Scheme => "scheme",
             IdTable::Ticket => "ticket",
+            IdTable::Batch => "traced batch",
+            IdTable::Campaign => "screening campaign",
         })
     }
 }
@@ -396,6 +410,10 @@ pub struct Registry {
     contacts: contacts::ContactBook,
     /// The arrivals recorded (issue 16 §3).
     arrivals: arrivals::ArrivalBook,
+    /// Traced lists: the batches and each row's status.
+    trace: trace::TraceBook,
+    /// Screening campaigns and their visits.
+    screen: screen::ScreenBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -429,6 +447,8 @@ impl PartialEq for Registry {
             && self.work == o.work
             && self.contacts == o.contacts
             && self.arrivals == o.arrivals
+            && self.trace == o.trace
+            && self.screen == o.screen
     }
 }
 
@@ -458,6 +478,8 @@ impl Registry {
             work: work::WorkBook::default(),
             contacts: contacts::ContactBook::default(),
             arrivals: arrivals::ArrivalBook::default(),
+            trace: trace::TraceBook::default(),
+            screen: screen::ScreenBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -841,6 +863,10 @@ impl Registry {
                 self.decide_contacts(command)?
             }
             command @ Command::RecordArrival { .. } => self.decide_arrival(command)?,
+            command @ (Command::ReceiveTracedBatch { .. }
+            | Command::ControlTraced { .. }
+            | Command::HandOverTraced { .. }) => self.decide_trace(command)?,
+            command @ (Command::StartCampaign { .. } | Command::RecordVisit { .. }) => self.decide_screen(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -954,6 +980,8 @@ impl Registry {
             work if work.is_work() => self.check_work(work)?,
             Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.check_contacts(event, origin)?,
             arrival if arrival.is_arrival() => self.check_arrival(arrival)?,
+            trace if trace.is_trace() => self.check_trace(trace, origin)?,
+            screen if screen.is_screen() => self.check_screen(screen, origin)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1071,6 +1099,8 @@ impl Registry {
             work if work.is_work() => self.commit_work(work),
             Event::ExposureRecorded { .. } | Event::ContactsTraced { .. } => self.commit_contacts(event),
             arrival if arrival.is_arrival() => self.commit_arrival(arrival),
+            trace if trace.is_trace() => self.commit_trace(trace),
+            screen if screen.is_screen() => self.commit_screen(screen),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -540,7 +540,15 @@ impl Draft {
     }
 
     /// Take in the changes of state and colour of `event`, decided after those drafted so far.
-    fn absorb(&mut self, reg: &Registry, event: &Event) -> Result<(), Error> {
+    pub(super) fn absorb(&mut self, reg: &Registry, event: &Event) -> Result<(), Error> {
+        // Issue 16 §1: a visit's findings change states directly.
+        if let Event::StateChanged { person, to, recolours, .. } = event {
+            self.states.insert(*person, *to);
+            for r in recolours {
+                self.colours.insert(r.household, r.to);
+            }
+            return Ok(());
+        }
         let (case, change) = match event {
             Event::TestRecorded { case, escalation: change, .. }
             | Event::CaseConverted { case, change, .. }
@@ -879,6 +887,11 @@ impl Registry {
     /// contradicts, both on the business date.
     pub(super) fn follow_ups(&self, first: &Event, out: &mut Vec<Event>) -> Result<(), Error> {
         let (close, sampled) = match first {
+            Event::TracedControlled { .. } => {
+                out.extend(self.trace_follow_up(first)?);
+                return Ok(());
+            }
+            Event::VisitRecorded { .. } => return self.screen_follow_ups(first, out),
             Event::TestRecorded { case, on, escalation: Some(_), .. }
             | Event::TestCorrected { case, on, escalation: Some(_), .. } => (*case, *on),
             Event::PolicyChanged { case, from, to, on, .. } => {

@@ -396,6 +396,42 @@ impl<'r> Scope<'r> {
         day
     }
 
+    /// A screening campaign's progress inside `unit` ([`Registry::campaign_progress`]), for a
+    /// unit inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::check`]; [`ScreenError::UnknownCampaign`](crate::screen::ScreenError::UnknownCampaign).
+    pub fn campaign_progress(
+        &self,
+        campaign: crate::screen::CampaignId,
+        unit: UnitId,
+    ) -> Result<crate::screen::Progress, Error> {
+        self.check(unit)?;
+        self.registry.campaign_progress(campaign, unit)
+    }
+
+    /// A traced batch's report inside the scope 批次报告: [`Registry::traced_report`] keeping
+    /// the rows whose unit (their person's, or where they were routed) lies inside, counted
+    /// among themselves; a row of no unit (bad, not found here) only for a scope holding the
+    /// root. The rows keep their positions in the batch; nothing of a row outside is shown.
+    ///
+    /// # Errors
+    /// [`TraceError::UnknownBatch`](crate::trace::TraceError::UnknownBatch).
+    pub fn traced_report(&self, batch: crate::trace::BatchId) -> Result<crate::trace::BatchReport, Error> {
+        let root = self.contains(self.registry.root());
+        self.registry.traced_report_where(batch, |unit| unit.map_or(root, |u| self.contains(u)))
+    }
+
+    /// The traced rows of every batch inside `unit` ([`Registry::traced_tally`]), for a unit
+    /// inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn traced_tally(&self, unit: UnitId) -> Result<crate::trace::TraceTally, Error> {
+        self.check(unit)?;
+        self.registry.traced_tally(unit)
+    }
+
     /// The tasks of `date` inside the scope that nobody can take: gaps, each with its reason.
     pub fn unassigned(&self, date: NaiveDate) -> Vec<Task> {
         self.workday(date).unassigned().cloned().collect()
@@ -638,6 +674,11 @@ impl Scope<'_> {
     /// | `RecordExposure` | the contact (the source is only read) |
     /// | `TraceContacts` | the index case, and every contact the rule finds (refused naming the index case when one lies outside) |
     /// | `RecordArrival` | the person |
+    /// | `ControlTraced` | the row's unit (its person's, or where it was routed), and the person named |
+    /// | `HandOverTraced` | the row's unit; the root for a row of no unit (not found here) |
+    /// | `StartCampaign` | the unit |
+    /// | `RecordVisit` | the household (its members' states change with it) and the grid worker |
+    /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
@@ -774,6 +815,26 @@ impl Scope<'_> {
                 }
             }
             Command::RecordArrival { person, .. } => self.writable_person(*person),
+            // Issue 16 §2: traced lists.
+            Command::ControlTraced { row, person, .. } => {
+                if let Some(unit) = reg.traced_row_unit(*row)? {
+                    self.writable(unit)?;
+                }
+                person.map_or(Ok(()), |p| self.writable_person(p))
+            }
+            Command::HandOverTraced { row, .. } => match reg.traced_row_unit(*row)? {
+                Some(unit) => self.writable(unit),
+                None => Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into()),
+            },
+            // Issue 16 §1: screening campaigns.
+            Command::StartCampaign { unit, .. } => self.writable(*unit),
+            Command::RecordVisit { visit, .. } => {
+                self.writable_household(visit.household)?;
+                self.check_staff(visit.by).map(drop)
+            }
+            Command::ReceiveTracedBatch { .. } => {
+                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
+            }
             Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }

@@ -21,6 +21,8 @@ use super::cases::CaseBook;
 use super::contacts::{ContactBook, ContactData};
 use super::duties::DutyBook;
 use super::record::Requests;
+use super::screen::ScreenData;
+use super::trace::{TraceBook, TraceData};
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
 use crate::Error;
@@ -267,6 +269,15 @@ pub struct Snapshot {
     /// work book, and left out when empty, so a snapshot of a registry that recorded none
     /// reads as it did before arrivals existed.
     pub arrivals: Vec<ArrivalRecord>,
+    // Issue 16 §2: traced lists.
+    /// The traced lists ([`TraceData`]): every batch received and each row's status. Written
+    /// after the day's work, and left out when empty, so a snapshot of a registry that
+    /// received no list reads as it did before traced lists existed.
+    pub trace: TraceData,
+    // Issue 16 §1: screening campaigns.
+    /// The screening campaigns ([`ScreenData`]) and their visits. Written last, left out when
+    /// empty.
+    pub screen: ScreenData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -289,6 +300,8 @@ crate::form::serialize_fields!(Snapshot {
     work skip_if WorkData::is_empty,
     contacts skip_if ContactData::is_empty,
     arrivals skip_if Vec::is_empty,
+    trace skip_if TraceData::is_empty,
+    screen skip_if ScreenData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -311,6 +324,8 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "work",
     "contacts",
     "arrivals",
+    "trace",
+    "screen",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -369,6 +384,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     work: WorkData::default(),
                     contacts: ContactData::default(),
                     arrivals: Vec::new(),
+                    trace: TraceData::default(),
+                    screen: ScreenData::default(),
                 }
             };
         }
@@ -382,6 +399,10 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.contacts = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before arrivals existed.
             snapshot.arrivals = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before traced lists existed.
+            snapshot.trace = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before screening campaigns existed.
+            snapshot.screen = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -397,6 +418,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut work: Option<WorkData> = None;
                 let mut contacts: Option<ContactData> = None;
                 let mut arrivals: Option<Vec<ArrivalRecord>> = None;
+                let mut trace: Option<TraceData> = None;
+                let mut screen: Option<ScreenData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -414,6 +437,12 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         }
                         "arrivals" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "arrivals", &mut arrivals)?
+                        }
+                        "trace" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "trace", &mut trace)?
+                        }
+                        "screen" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "screen", &mut screen)?
                         }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
@@ -433,7 +462,19 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 };
                 let (work, contacts) = (work.unwrap_or_default(), contacts.unwrap_or_default());
                 let arrivals = arrivals.unwrap_or_default();
-                Snapshot { format, $($field: FormatFirst::required(format, $name, $field)?,)* head, requests, business_date, work, contacts, arrivals }
+                let (trace, screen) = (trace.unwrap_or_default(), screen.unwrap_or_default());
+                Snapshot {
+                    format,
+                    $($field: FormatFirst::required(format, $name, $field)?,)*
+                    head,
+                    requests,
+                    business_date,
+                    work,
+                    contacts,
+                    arrivals,
+                    trace,
+                    screen,
+                }
             }};
         }
         Ok(snapshot_body!(read))
@@ -465,6 +506,8 @@ impl Registry {
             work: self.work.to_data(),
             contacts: self.contacts.to_data(),
             arrivals: self.arrivals.records.clone(),
+            trace: self.trace.to_data(),
+            screen: self.screen.clone(),
         }
     }
 
@@ -536,6 +579,7 @@ impl Registry {
         let duties = DutyBook::from_parts(snapshot.staff, snapshot.schemes, snapshot.rosters)?;
         let work = WorkBook::from_data(snapshot.work)?;
         let contacts = ContactBook::from_data(snapshot.contacts, population.person_count())?;
+        let trace = TraceBook::from_data(snapshot.trace)?;
         let requests = match snapshot.format {
             UPGRADED_FORMAT => Requests::default(),
             _ => Requests::from_list(snapshot.requests, snapshot.head.position)?,
@@ -555,6 +599,8 @@ impl Registry {
             work,
             contacts,
             arrivals: super::arrivals::ArrivalBook { records: snapshot.arrivals },
+            trace,
+            screen: snapshot.screen,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -589,12 +635,21 @@ impl Serialize for Registry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let (work, contacts) = (self.work.to_data(), self.contacts.to_data());
-        // A human-readable form leaves out an empty work book, contact book and arrival book, as
+        // A human-readable form leaves out an empty work book, contact book, arrival book, trace
+        // book and screening book, as
         // `Snapshot` does; a binary form writes every field.
         let write_work = !(s.is_human_readable() && work.is_empty());
         let write_contacts = !(s.is_human_readable() && contacts.is_empty());
         let write_arrivals = !(s.is_human_readable() && self.arrivals.records.is_empty());
-        let fields = 15 + usize::from(write_work) + usize::from(write_contacts) + usize::from(write_arrivals);
+        let trace = self.trace.to_data();
+        let write_trace = !(s.is_human_readable() && trace.is_empty());
+        let write_screen = !(s.is_human_readable() && self.screen.is_empty());
+        let fields = 15
+            + usize::from(write_work)
+            + usize::from(write_contacts)
+            + usize::from(write_arrivals)
+            + usize::from(write_trace)
+            + usize::from(write_screen);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -619,6 +674,12 @@ impl Serialize for Registry {
         }
         if write_arrivals {
             st.serialize_field("arrivals", &self.arrivals.records)?;
+        }
+        if write_trace {
+            st.serialize_field("trace", &trace)?;
+        }
+        if write_screen {
+            st.serialize_field("screen", &self.screen)?;
         }
         st.end()
     }

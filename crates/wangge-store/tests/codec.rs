@@ -506,6 +506,146 @@ fn arrivals_and_measures_round_trip() {
     round_trip(&StandingRule::zhengzhou_2020_format_6());
 }
 
+/// Traced lists (issue 16 §2) survive both encodings: rows with every optional field set or
+/// unset (a row without a document, a door, a name ...), each status (bad, matched, controlled,
+/// under control already, not found, handed over).
+#[test]
+fn traced_lists_round_trip() {
+    use wangge::Command;
+    use wangge::people::DoorLabel;
+    use wangge::trace::{ControlMeasure, ListSource, RawDocument, RowRef, StatusKind, TracedRow};
+
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let at = |h| feb(2).and_hms_opt(h, 0, 0).expect("a time");
+    let mut reg = support::founded();
+    let root = reg.root();
+    let code = reg.tree().unit(root).expect("the root").code().map(|c| c.as_str().to_owned());
+    let door = DoorLabel::new("1-101").expect("a door");
+    let household =
+        reg.apply(Command::AddHousehold { unit: root, door }).expect("a household")[0].new_household().expect("an id");
+    let mut persons = Vec::new();
+    for text in ["440524188001010014", "11010519491231002X"] {
+        let record = PersonRecord::new().with_resident_id(ResidentId::parse(text).expect("a number"));
+        let state = PersonState::well(feb(1));
+        let events = reg.apply(Command::RegisterPerson { household, record, state }).expect("a person");
+        persons.push(events[0].new_person().expect("an id"));
+    }
+    reg.apply(Command::OpenDay { today: feb(2) }).expect("a day");
+    reg.apply(Command::SetState { person: persons[1], state: State::CloseContact, on: feb(2) }).expect("a contact");
+    let passport =
+        RawDocument::Passport { country: "DEU".into(), number: wangge::trace::PersonalText::new("C01X00T47") };
+    let rows = vec![
+        TracedRow::new(feb(1)).with_document(RawDocument::resident("440524188001010014")),
+        TracedRow::new(feb(1))
+            .with_document(RawDocument::resident("11010519491231002X"))
+            .with_name("王")
+            .with_phone("13800000000"),
+        TracedRow::new(feb(1)).with_document(RawDocument::resident("440524188001010015")).with_origin("武汉"),
+        TracedRow::new(feb(1)).with_document(passport).with_address("999999", None),
+        TracedRow::new(feb(1)).with_address(code.as_deref().unwrap_or("999998"), Some("2-202")),
+    ];
+    let received = at(9);
+    reg.apply(Command::ReceiveTracedBatch { source: ListSource::Pharmacy, received, rows }).expect("a batch");
+    let batch = wangge::trace::BatchId::new(0);
+    let measure = Some(ControlMeasure::SetState { state: State::HomeIsolationEpidemicArea });
+    reg.apply(Command::ControlTraced { row: RowRef { batch, row: 0 }, person: None, measure, at: at(11) })
+        .expect("controlled");
+    reg.apply(Command::HandOverTraced { row: RowRef { batch, row: 3 }, to: "燕庄街道".into(), at: at(12) })
+        .expect("handed over");
+
+    let snapshot = reg.snapshot();
+    let kinds: Vec<StatusKind> = snapshot.trace.batches[0].statuses.iter().map(|s| s.kind()).collect();
+    use StatusKind::*;
+    assert_eq!(kinds, [Controlled, AlreadyUnderControl, Bad, Elsewhere, NotFound]);
+    round_trip(&snapshot.trace);
+    for row in &snapshot.trace.batches[0].rows {
+        round_trip(row);
+    }
+    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
+    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
+    assert_eq!(back, snapshot);
+    assert!(Registry::from_snapshot(back).expect("loads") == reg);
+    let mut direct = std::io::Cursor::new(Vec::new());
+    codec::write_registry(&reg, &mut direct).expect("encodes");
+    assert_eq!(direct.into_inner(), bytes);
+}
+
+/// Screening campaigns (issue 16 §1) survive both encodings: every outcome of a visit, a person
+/// away with and without an expected return.
+#[test]
+fn screening_campaigns_round_trip() {
+    use wangge::Command;
+    use wangge::duty::Qualifications;
+    use wangge::people::DoorLabel;
+    use wangge::screen::{Away, Findings, Outcome, Visit};
+
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let at = |h| feb(2).and_hms_opt(h, 0, 0).expect("a time");
+    let mut reg = support::founded();
+    let root = reg.root();
+    let mut households = Vec::new();
+    let mut persons = Vec::new();
+    for door in ["1-101", "1-102", "1-103", "1-104"] {
+        let door = DoorLabel::new(door).expect("a door");
+        let h = reg.apply(Command::AddHousehold { unit: root, door }).expect("a household")[0]
+            .new_household()
+            .expect("an id");
+        households.push(h);
+        for _ in 0..2 {
+            let record = PersonRecord::new();
+            let events = reg.apply(Command::RegisterPerson { household: h, record, state: PersonState::well(feb(1)) });
+            persons.push(events.expect("a person")[0].new_person().expect("an id"));
+        }
+    }
+    let staff = Staff::new(Name::new("李").expect("a name"), Qualifications::only(Qualification::GridWorker), root, 9)
+        .expect("staff");
+    let by = reg.apply(Command::AddStaff { staff }).expect("staff")[0].new_staff().expect("an id");
+    reg.apply(Command::OpenDay { today: feb(2) }).expect("a day");
+    let events = reg
+        .apply(Command::StartCampaign {
+            name: "摸排".into(), unit: root, from: feb(2), arrivals: State::CloseContact
+        })
+        .expect("a campaign");
+    let wangge::Event::CampaignStarted { campaign, .. } = events[0] else { panic!("{events:?}") };
+    let found = Findings {
+        present: vec![],
+        away: vec![
+            Away { person: persons[0], origin: "武汉".into(), returns: Some(feb(20)) },
+            Away { person: persons[1], origin: "外地".into(), returns: None },
+        ],
+        back_from_key_area: vec![],
+        symptoms: vec![],
+    };
+    let back = Findings {
+        present: vec![persons[2]],
+        back_from_key_area: vec![persons[3]],
+        symptoms: vec![persons[3]],
+        ..Findings::default()
+    };
+    let outcomes =
+        [Outcome::Visited(found), Outcome::Visited(back), Outcome::NobodyHome { notice: true }, Outcome::Refused];
+    for (h, outcome) in households.iter().zip(outcomes) {
+        reg.apply(Command::RecordVisit { campaign, visit: Visit { household: *h, by, at: at(10), outcome } })
+            .expect("a visit");
+    }
+    reg.apply(Command::RecordVisit {
+        campaign,
+        visit: Visit { household: households[3], by, at: at(11), outcome: Outcome::MovedOut },
+    })
+    .expect("a visit");
+
+    let snapshot = reg.snapshot();
+    assert_eq!(snapshot.screen.campaigns[0].visits.len(), 5);
+    round_trip(&snapshot.screen);
+    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
+    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
+    assert_eq!(back, snapshot);
+    assert!(Registry::from_snapshot(back).expect("loads") == reg);
+    let mut direct = std::io::Cursor::new(Vec::new());
+    codec::write_registry(&reg, &mut direct).expect("encodes");
+    assert_eq!(direct.into_inner(), bytes);
+}
+
 /// A registry driven only by commands loads from its own snapshot: with seed 11 and 1,500
 /// operations, an erratum undid a case's escalation after its release date (the case settled
 /// that day, under review) and a fever then ended it, which the audit refused as "settled

@@ -1,0 +1,290 @@
+//! Screening campaigns in the registry 摸排: every campaign, its visit list and its visits; the
+//! findings fed to the register in the command that records them.
+//!
+//! The rules are [`crate::screen`]'s, pure; this file keeps the campaigns, decides the two
+//! commands (start a campaign, record a visit) and reports progress per unit and per grid
+//! worker. A visit's findings change states in the same record: after the
+//! [`Event::VisitRecorded`], one [`Event::StateChanged`] per person found away (into
+//! [`State::Absent`]) or back from a key area (into the campaign's arrivals state), in the
+//! order the visit names them, each decided on the state the ones before leave.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::record::Draft;
+use super::{Event, IdTable, Registry, RegistryError};
+use crate::colour::State;
+use crate::screen::{Campaign, CampaignId, Outcome, Progress, ScreenError, Standing, Visit};
+use crate::trace::{MAX_TEXT_CHARS, controls};
+use crate::{Command, Error, HouseholdId, StaffId, UnitId};
+
+/// A campaign as the registry keeps it: the campaign and its visits, in the order recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignRecord {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// Its visits.
+    pub visits: Vec<Visit>,
+}
+
+crate::form::serialize_fields!(CampaignRecord { campaign, visits });
+
+/// The screening campaigns a snapshot carries ([`Snapshot::screen`](super::Snapshot::screen)),
+/// `CampaignId(i)` at position `i`. Empty (and left out) until a campaign starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenData {
+    /// The campaigns.
+    #[serde(default)]
+    pub campaigns: Vec<CampaignRecord>,
+}
+
+crate::form::serialize_fields!(ScreenData { campaigns skip_if Vec::is_empty });
+
+impl ScreenData {
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.campaigns.is_empty()
+    }
+}
+
+/// The screening book.
+pub(super) type ScreenBook = ScreenData;
+
+impl Event {
+    /// Whether this is a screening event, which `registry::screen` checks and commits.
+    pub(super) fn is_screen(&self) -> bool {
+        matches!(self, Event::CampaignStarted { .. } | Event::VisitRecorded { .. })
+    }
+}
+
+fn text_ok(text: &str) -> bool {
+    !text.trim().is_empty() && text.chars().count() <= MAX_TEXT_CHARS && !text.chars().any(char::is_control)
+}
+
+impl Registry {
+    /// A screening campaign and its visits.
+    ///
+    /// # Errors
+    /// [`ScreenError::UnknownCampaign`].
+    pub fn campaign(&self, campaign: CampaignId) -> Result<&CampaignRecord, Error> {
+        Ok(self.screen.campaigns.get(campaign.index()).ok_or(ScreenError::UnknownCampaign { campaign })?)
+    }
+
+    /// Each household of a campaign's list with its standing and last visit, in list order.
+    ///
+    /// # Errors
+    /// [`ScreenError::UnknownCampaign`].
+    ///
+    /// # Complexity
+    /// O(visits + households × log households).
+    pub fn campaign_standings(&self, campaign: CampaignId) -> Result<Vec<(HouseholdId, Standing)>, Error> {
+        let c = self.campaign(campaign)?;
+        let last = Self::last_visits(c);
+        Ok(c.campaign
+            .households
+            .iter()
+            .map(|h| (*h, last.get(h).map_or(Standing::ToVisit, |v| Standing::of(&v.outcome))))
+            .collect())
+    }
+
+    fn last_visits(c: &CampaignRecord) -> BTreeMap<HouseholdId, &Visit> {
+        let mut last = BTreeMap::new();
+        for v in &c.visits {
+            last.insert(v.household, v);
+        }
+        last
+    }
+
+    /// A campaign's progress inside `unit` 进度: its households there by standing, and the
+    /// visits and findings there. [`Progress::complete`] when no household there is left.
+    ///
+    /// # Errors
+    /// [`ScreenError::UnknownCampaign`]; the error of an unknown unit.
+    ///
+    /// # Complexity
+    /// O((visits + households) × levels).
+    pub fn campaign_progress(&self, campaign: CampaignId, unit: UnitId) -> Result<Progress, Error> {
+        self.tree.check(unit)?;
+        let c = self.campaign(campaign)?;
+        let last = Self::last_visits(c);
+        let inside = |h: HouseholdId| -> Result<bool, Error> {
+            Ok(self.tree.is_within(self.population.household(h)?.unit(), unit)?)
+        };
+        let mut p = Progress::default();
+        for &h in &c.campaign.households {
+            if inside(h)? {
+                let v = last.get(&h);
+                p.count(v.map_or(Standing::ToVisit, |v| Standing::of(&v.outcome)), v.map(|v| &v.outcome));
+            }
+        }
+        for v in &c.visits {
+            if inside(v.household)? {
+                p.count_visit(&v.outcome);
+            }
+        }
+        Ok(p)
+    }
+
+    /// A campaign's progress per grid worker: the households whose last visit each made, by
+    /// standing, and their visits and findings.
+    ///
+    /// # Errors
+    /// [`ScreenError::UnknownCampaign`].
+    pub fn campaign_progress_by_worker(&self, campaign: CampaignId) -> Result<BTreeMap<StaffId, Progress>, Error> {
+        let c = self.campaign(campaign)?;
+        let mut out: BTreeMap<StaffId, Progress> = BTreeMap::new();
+        for v in Self::last_visits(c).values() {
+            out.entry(v.by).or_default().count(Standing::of(&v.outcome), Some(&v.outcome));
+        }
+        for v in &c.visits {
+            out.entry(v.by).or_default().count_visit(&v.outcome);
+        }
+        Ok(out)
+    }
+
+    /// The households inside `unit`, by id.
+    fn households_inside(&self, unit: UnitId) -> Result<Vec<HouseholdId>, Error> {
+        let mut out = Vec::new();
+        for u in self.tree.subtree(unit)? {
+            out.extend_from_slice(self.population.households_at(u));
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    pub(super) fn decide_screen(&self, command: Command) -> Result<Event, Error> {
+        Ok(match command {
+            Command::StartCampaign { name, unit, from, arrivals } => Event::CampaignStarted {
+                campaign: CampaignId::new(u32::try_from(self.screen.campaigns.len()).unwrap_or(u32::MAX)),
+                spec: Campaign { name, unit, from, arrivals, households: self.households_inside(unit)? },
+            },
+            Command::RecordVisit { campaign, visit } => Event::VisitRecorded { campaign, visit },
+            other => {
+                return Err(RegistryError::Mismatch { what: format!("{other:?} is not a screening command") }.into());
+            }
+        })
+    }
+
+    /// The changes of state a visit's findings make, each decided on the state the ones
+    /// before leave: the persons away (into [`State::Absent`], unless they are already), then
+    /// those back from a key area (into the campaign's arrivals state).
+    pub(super) fn screen_follow_ups(&self, first: &Event, out: &mut Vec<Event>) -> Result<(), Error> {
+        let Event::VisitRecorded { campaign, visit } = first else { return Ok(()) };
+        let Outcome::Visited(found) = &visit.outcome else { return Ok(()) };
+        let arrivals = self.campaign(*campaign)?.campaign.arrivals;
+        let on = visit.at.date();
+        let mut draft = Draft::default();
+        let changes = found.away.iter().map(|a| (a.person, State::Absent));
+        for (person, state) in changes.chain(found.back_from_key_area.iter().map(|&p| (p, arrivals))) {
+            self.check_not_under_case(person)?;
+            if let Some(change) = self.drafted_change(&draft, person, state, on, true)? {
+                let event =
+                    Event::StateChanged { person, from: change.from, to: change.to, recolours: change.recolours };
+                draft.absorb(self, &event)?;
+                out.push(event);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn check_screen(&self, event: &Event, origin: super::Origin) -> Result<(), Error> {
+        match event {
+            Event::CampaignStarted { campaign, spec } => {
+                Self::expect_id(IdTable::Campaign, self.screen.campaigns.len() as u32, campaign.get())?;
+                if !text_ok(&spec.name) {
+                    return Err(ScreenError::BadText.into());
+                }
+                if !controls(spec.arrivals) {
+                    return Err(ScreenError::BadArrivalState { state: spec.arrivals }.into());
+                }
+                if origin == super::Origin::Log && spec.households != self.households_inside(spec.unit)? {
+                    return Err(RegistryError::Mismatch {
+                        what: format!("the households of {campaign} are not those inside {}", spec.unit),
+                    }
+                    .into());
+                }
+            }
+            Event::VisitRecorded { campaign, visit } => {
+                let c = &self.campaign(*campaign)?.campaign;
+                if c.households.binary_search(&visit.household).is_err() {
+                    return Err(ScreenError::NotOnList { campaign: *campaign, household: visit.household }.into());
+                }
+                if visit.at.date() < c.from {
+                    return Err(
+                        ScreenError::BeforeStart { campaign: *campaign, date: visit.at.date(), from: c.from }.into()
+                    );
+                }
+                self.staff_member(visit.by)?;
+                if let Outcome::Visited(found) = &visit.outcome {
+                    let members = self.population.household(visit.household)?.members();
+                    let mut named: Vec<_> = found.named().collect();
+                    let all = named.len();
+                    named.sort_unstable();
+                    named.dedup();
+                    for &p in &named {
+                        if !members.contains(&p) || named.len() != all {
+                            return Err(ScreenError::NotAMember { person: p, household: visit.household }.into());
+                        }
+                    }
+                    for &p in &found.symptoms {
+                        if !found.present.contains(&p) && !found.back_from_key_area.contains(&p) {
+                            return Err(ScreenError::SymptomsAbsent { person: p }.into());
+                        }
+                    }
+                    if found.away.iter().any(|a| !text_ok(&a.origin)) {
+                        return Err(ScreenError::BadText.into());
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn commit_screen(&mut self, event: &Event) {
+        match event {
+            Event::CampaignStarted { spec, .. } => {
+                self.screen.campaigns.push(super::screen::CampaignRecord { campaign: spec.clone(), visits: Vec::new() })
+            }
+            Event::VisitRecorded { campaign, visit } => {
+                if let Some(c) = self.screen.campaigns.get_mut(campaign.index()) {
+                    c.visits.push(visit.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The audit of the screening book: every campaign's unit, households and visitors known,
+    /// its list sorted and unrepeated, every visit on its list, after its start, not after the
+    /// business date.
+    pub(super) fn screen_problems(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, c) in self.screen.campaigns.iter().enumerate() {
+            let id = CampaignId::new(u32::try_from(i).unwrap_or(u32::MAX));
+            let s = &c.campaign;
+            if self.tree.check(s.unit).is_err()
+                || !s.households.windows(2).all(|w| w[0] < w[1])
+                || s.households.iter().any(|&h| self.population.household(h).is_err())
+                || !controls(s.arrivals)
+            {
+                found.push(format!(
+                    "{id} names an unknown unit or household, or an arrivals state that controls nobody"
+                ));
+            }
+            for v in &c.visits {
+                if s.households.binary_search(&v.household).is_err()
+                    || v.at.date() < s.from
+                    || self.day.is_some_and(|d| v.at.date() > d)
+                    || self.staff_member(v.by).is_err()
+                {
+                    found.push(format!("{id} has a visit off its list, before its start, in the future or by nobody"));
+                }
+            }
+        }
+        found
+    }
+}
