@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::{Event, IdTable, Registry, RegistryError};
 use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
@@ -126,9 +128,25 @@ impl Coverage {
     }
 }
 
+/// The adopted schemes, split by what they select ([`Registry::schemes_by_target`]).
+pub(super) struct SchemesByTarget<'a> {
+    /// Those with a rule selecting persons.
+    persons: Vec<(SchemeId, &'a Scheme)>,
+    /// Those with a rule selecting units or cells.
+    units: Vec<(SchemeId, &'a Scheme)>,
+}
+
 /// A roster as the registry keeps it: each target's holders, (role, staff member) in the
 /// order assigned.
 type Holders = BTreeMap<Target, Vec<(Role, StaffId)>>;
+
+/// A roster's person targets (2+3) and their holders, as in [`Holders`], hashed by person: a
+/// day's routing asks the holders of every person with a task (and of every member of a
+/// household with one), most of whom hold nobody, in O(1) rather than a walk of the tree.
+/// Each list is inline up to five holders (a 2+3 team), so that a look-up reads one entry of
+/// the table and nothing behind it. Derived from [`Holders`] and kept with it by
+/// [`DutyBook::add`] and [`DutyBook::remove`].
+type PersonHolders = FxHashMap<PersonId, SmallVec<[(Role, StaffId); 5]>>;
 
 /// A scheme's loads: the assignments each staff member carries under it, for those carrying
 /// at least one (no entry is 0).
@@ -141,6 +159,8 @@ pub(super) struct DutyBook {
     schemes: Vec<Scheme>,
     /// Per scheme, each target's holders: (role, staff member) in the order assigned.
     holders: Vec<Holders>,
+    /// Per scheme, the person targets of `holders` again, hashed by person.
+    persons: Vec<PersonHolders>,
     /// Per scheme, the assignments each staff member carries, for those carrying any: memory
     /// in proportion to the assignments, not to schemes × staff.
     loads: Vec<Loads>,
@@ -168,6 +188,7 @@ impl DutyBook {
         }
         let mut book = DutyBook {
             holders: vec![BTreeMap::new(); schemes.len()],
+            persons: vec![PersonHolders::default(); schemes.len()],
             loads: vec![Loads::new(); schemes.len()],
             names,
             staff,
@@ -202,6 +223,7 @@ impl DutyBook {
     pub(super) fn shrink_to_fit(&mut self) {
         self.staff.shrink_to_fit();
         self.loads.iter_mut().for_each(Loads::shrink_to_fit);
+        self.persons.iter_mut().for_each(PersonHolders::shrink_to_fit);
     }
 
     fn scheme(&self, id: SchemeId) -> Result<&Scheme, Error> {
@@ -214,6 +236,15 @@ impl DutyBook {
 
     fn holders(&self, id: SchemeId) -> Result<&Holders, Error> {
         self.holders.get(id.index()).ok_or_else(|| DutyError::UnknownScheme { scheme: id }.into())
+    }
+
+    /// The holders of `target` under `scheme`, in the order assigned (`None` for none, or an
+    /// unknown scheme): a person's from the hashed index.
+    fn holders_for(&self, scheme: SchemeId, target: Target) -> Option<&[(Role, StaffId)]> {
+        match target {
+            Target::Person(p) => self.persons.get(scheme.index())?.get(&p).map(SmallVec::as_slice),
+            _ => self.holders.get(scheme.index())?.get(&target).map(Vec::as_slice),
+        }
     }
 
     /// The assignments `staff` carries under scheme `scheme` (0 for unknown ids).
@@ -230,6 +261,9 @@ impl DutyBook {
             holders.entry(a.target).or_default().push((a.role, a.staff));
             *loads.entry(a.staff).or_default() += 1;
         }
+        if let (Target::Person(p), Some(persons)) = (a.target, self.persons.get_mut(scheme)) {
+            persons.entry(p).or_default().push((a.role, a.staff));
+        }
     }
 
     fn remove(&mut self, scheme: usize, a: &Assignment) {
@@ -245,6 +279,14 @@ impl DutyBook {
                 if *n == 0 {
                     loads.remove(&a.staff);
                 }
+            }
+        }
+        if let (Target::Person(p), Some(persons)) = (a.target, self.persons.get_mut(scheme))
+            && let Some(list) = persons.get_mut(&p)
+        {
+            list.retain(|h| *h != (a.role, a.staff));
+            if list.is_empty() {
+                persons.remove(&p);
             }
         }
     }
@@ -292,7 +334,18 @@ impl DutyBook {
                 }
             }
         }
-        if self.loads.len() != self.schemes.len() || self.holders.len() != self.schemes.len() {
+        for (i, (holders, persons)) in self.holders.iter().zip(&self.persons).enumerate() {
+            let in_tree = holders.keys().filter(|t| matches!(t, Target::Person(_))).count();
+            let differs = in_tree != persons.len()
+                || persons.iter().any(|(&p, list)| holders.get(&Target::Person(p)).map(Vec::as_slice) != Some(list.as_slice()));
+            if differs {
+                found.push(format!("scheme {i}: the index of person targets differs from the roster"));
+            }
+        }
+        if self.loads.len() != self.schemes.len()
+            || self.holders.len() != self.schemes.len()
+            || self.persons.len() != self.schemes.len()
+        {
             found.push("the rosters and loads are not one per scheme".to_owned());
         }
         found
@@ -549,55 +602,92 @@ impl Registry {
     /// Every holder [`Registry::responsible_for`] would name but for availability on `date`,
     /// with whether they are available: the holders a task skips when they are away.
     pub(super) fn holders_of(&self, subject: Subject, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let (unit, mut found) = match subject {
+        let schemes = self.schemes_by_target();
+        let mut found = Vec::new();
+        let unit = match subject {
             Subject::Unit(u) => {
                 self.tree.check(u)?;
-                (u, Vec::new())
+                u
             }
             Subject::Household(h) => {
                 let household = self.population.household(h)?;
-                (household.unit(), self.person_holders(household.members(), date))
+                self.person_holders(&schemes, household.members(), household.unit(), date, &mut found);
+                household.unit()
             }
             Subject::Person(p) => {
                 let unit = self.population.household(self.population.person(p)?.household())?.unit();
-                (unit, self.person_holders(&[p], date))
+                self.person_holders(&schemes, &[p], unit, date, &mut found);
+                unit
             }
         };
-        found.extend(self.unit_holders(unit, date)?);
+        self.unit_holders(&schemes, unit, date, &mut found)?;
         Ok(found)
     }
 
-    /// The holders of `persons` themselves as targets (2+3), valid but for availability, in
-    /// the order of `persons` then of the schemes; only schemes with a rule selecting persons
-    /// are asked.
-    pub(super) fn person_holders(&self, persons: &[PersonId], date: NaiveDate) -> Vec<(Responsible, bool)> {
-        let mut found = Vec::new();
-        let by_persons: Vec<(SchemeId, &Scheme)> = self
-            .schemes()
-            .filter(|(_, spec)| spec.rules().iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))))
-            .collect();
-        for &p in persons {
-            self.holders_at(Target::Person(p), &by_persons, date, &mut found);
+    /// The adopted schemes split by what they select: a look-up of holders asks only those
+    /// that can hold its targets; a day's routing splits them once.
+    pub(super) fn schemes_by_target(&self) -> SchemesByTarget<'_> {
+        let (mut persons, mut units) = (Vec::new(), Vec::new());
+        for (id, spec) in self.schemes() {
+            let rules = spec.rules();
+            if rules.iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))) {
+                persons.push((id, spec));
+            }
+            if rules.iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))) {
+                units.push((id, spec));
+            }
         }
-        found
+        SchemesByTarget { persons, units }
     }
 
-    /// The holders of `unit`, its entrances, every unit above it and theirs, and the cells
-    /// naming any of them, as targets, valid but for availability: from `unit` up, each unit's
-    /// own targets then its entrances' then its cells', in scheme order. Only schemes with a
-    /// rule selecting units or cells are asked; with none, nothing is walked.
+    /// Push the holders of `persons` themselves as targets (2+3), valid but for availability,
+    /// in the order of `persons` then of the schemes; every one of `persons` lives at `unit`
+    /// (the unit of their household).
+    pub(super) fn person_holders(
+        &self,
+        schemes: &SchemesByTarget<'_>,
+        persons: &[PersonId],
+        unit: UnitId,
+        date: NaiveDate,
+        found: &mut Vec<(Responsible, bool)>,
+    ) {
+        for &p in persons {
+            let target = Target::Person(p);
+            for &(scheme, spec) in &schemes.persons {
+                let Some(list) = self.duties.holders_for(scheme, target) else { continue };
+                for &(role, staff) in list {
+                    // As `target_slot`: the slot's rule still selects the person (whose unit
+                    // is their household's, `unit`).
+                    let Some((rule, slot)) = spec.slot(role) else { continue };
+                    if !spec.rules().get(rule).is_some_and(|r| self.selects_now(r.targets(), target)) {
+                        continue;
+                    }
+                    let Ok(member) = self.duties.member(staff) else { continue };
+                    if member.fits(slot, unit, &self.tree) {
+                        found.push((Responsible { scheme, target, role, staff }, member.is_available_on(date)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Push the holders of `unit`, its entrances, every unit above it and theirs, and the
+    /// cells naming any of them, as targets, valid but for availability: from `unit` up, each
+    /// unit's own targets then its entrances' then its cells', in scheme order. With no scheme
+    /// selecting units or cells, nothing is walked.
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
-    pub(super) fn unit_holders(&self, unit: UnitId, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let by_units: Vec<(SchemeId, &Scheme)> = self
-            .schemes()
-            .filter(|(_, spec)| spec.rules().iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))))
-            .collect();
-        let mut found = Vec::new();
-        if by_units.is_empty() {
+    pub(super) fn unit_holders(
+        &self,
+        schemes: &SchemesByTarget<'_>,
+        unit: UnitId,
+        date: NaiveDate,
+        found: &mut Vec<(Responsible, bool)>,
+    ) -> Result<(), Error> {
+        if schemes.units.is_empty() {
             self.tree.check(unit)?;
-            return Ok(found);
+            return Ok(());
         }
         let mut targets = Vec::new();
         let mut around: Vec<UnitId> = self.tree.ancestors(unit)?.collect();
@@ -616,9 +706,9 @@ impl Registry {
             }
         }
         for target in targets {
-            self.holders_at(target, &by_units, date, &mut found);
+            self.holders_at(target, &schemes.units, date, found);
         }
-        Ok(found)
+        Ok(())
     }
 
     /// Push the holders of `target` under `schemes`, valid but for availability (a holder
@@ -631,7 +721,7 @@ impl Registry {
         found: &mut Vec<(Responsible, bool)>,
     ) {
         for &(scheme, spec) in schemes {
-            let Some(list) = self.duties.holders(scheme).ok().and_then(|h| h.get(&target)) else { continue };
+            let Some(list) = self.duties.holders_for(scheme, target) else { continue };
             for &(role, staff) in list {
                 let Ok((unit, slot)) = self.target_slot(spec, target, role) else { continue };
                 let Ok(member) = self.duties.member(staff) else { continue };
@@ -970,6 +1060,7 @@ impl Registry {
                 }
                 self.duties.schemes.push(spec.clone());
                 self.duties.holders.push(BTreeMap::new());
+                self.duties.persons.push(PersonHolders::default());
                 self.duties.loads.push(Loads::new());
             }
             Event::Rostered { scheme, removed, added, .. } => {

@@ -240,26 +240,32 @@ impl Registry {
     /// state or marker + tickets), and a look-up of the holders of each task's subject.
     pub fn workday(&self, date: NaiveDate) -> Workday {
         let tasks = self.day_tasks(date, None);
+        let schemes = self.schemes_by_target();
         // The holders of a unit and what lies above it are the same for every subject there.
         let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
-        let routed = work::route(
+        let mut holders = Vec::new();
+        let routed = work::route_with(
             date,
             tasks,
-            |subject| {
-                let Some((unit, household)) = self.place(subject) else { return Vec::new() };
-                let persons: &[crate::PersonId] = match subject {
+            |task, found| {
+                // The task's unit and household are its subject's, looked up as it was made.
+                holders.clear();
+                let persons: &[crate::PersonId] = match task.key.subject {
                     TaskSubject::Person(ref p) => std::slice::from_ref(p),
                     TaskSubject::Household(_) => {
-                        household.and_then(|h| self.population.household(h).ok()).map_or(&[], |h| h.members())
+                        task.household.and_then(|h| self.population.household(h).ok()).map_or(&[], |h| h.members())
                     }
                     TaskSubject::Unit(_) => &[],
                 };
-                let mut found = self.as_candidates(self.person_holders(persons, date), date);
-                let around = units
-                    .entry(unit)
-                    .or_insert_with(|| self.as_candidates(self.unit_holders(unit, date).unwrap_or_default(), date));
+                self.person_holders(&schemes, persons, task.unit, date, &mut holders);
+                found.extend(holders.iter().map(|&(holder, available)| self.as_candidate(holder, available, date)));
+                let around = units.entry(task.unit).or_insert_with(|| {
+                    let mut around = Vec::new();
+                    // An unknown unit has no holders (the task was made only for a known one).
+                    let _ = self.unit_holders(&schemes, task.unit, date, &mut around);
+                    around.into_iter().map(|(holder, available)| self.as_candidate(holder, available, date)).collect()
+                });
                 found.extend_from_slice(around);
-                found
             },
             &self.work.moved,
         );
@@ -385,11 +391,14 @@ impl Registry {
     /// Holders as candidates on `date`: available unless away, or relieved of the business
     /// date's tasks.
     fn as_candidates(&self, found: Vec<(Responsible, bool)>, date: NaiveDate) -> Vec<Candidate> {
-        let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
-        found
-            .into_iter()
-            .map(|(holder, available)| Candidate { available: available && !relieved(&holder.staff), holder })
-            .collect()
+        found.into_iter().map(|(holder, available)| self.as_candidate(holder, available, date)).collect()
+    }
+
+    /// A holder as a candidate on `date`: available unless away, or relieved of the business
+    /// date's tasks.
+    fn as_candidate(&self, holder: Responsible, available: bool, date: NaiveDate) -> Candidate {
+        let relieved = self.day == Some(date) && self.work.relieved.contains(&holder.staff);
+        Candidate { available: available && !relieved, holder }
     }
 
     /// Where a subject is now: its unit and household.

@@ -570,8 +570,20 @@ pub struct Candidate {
 /// ```
 pub fn route(
     date: NaiveDate,
-    mut tasks: Vec<Task>,
+    tasks: Vec<Task>,
     mut candidates: impl FnMut(TaskSubject) -> Vec<Candidate>,
+    moved: &BTreeMap<TaskKey, Moved>,
+) -> Vec<Task> {
+    route_with(date, tasks, |task, found| found.extend(candidates(task.key.subject)), moved)
+}
+
+/// [`route`], the candidates of the first task of each subject pushed by `candidates` into an
+/// empty buffer (reused from subject to subject), from the task itself: the registry's routing
+/// reads the task's unit and household, found as it was made, rather than look them up again.
+pub(crate) fn route_with(
+    date: NaiveDate,
+    mut tasks: Vec<Task>,
+    mut candidates: impl FnMut(&Task, &mut Vec<Candidate>),
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
     if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
@@ -590,14 +602,15 @@ pub fn route(
         }
     }
     // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
-    let mut current: Option<(TaskSubject, Vec<Candidate>)> = None;
+    let mut current: Option<TaskSubject> = None;
+    let mut found = Vec::new();
     for task in today {
-        let subject = task.key.subject;
-        let found = match &mut current {
-            Some((s, found)) if *s == subject => found,
-            slot => &mut slot.insert((subject, candidates(subject))).1,
-        };
-        task.assignee = choose(task, found, moved.get(&task.key), &load);
+        if current != Some(task.key.subject) {
+            found.clear();
+            candidates(task, &mut found);
+            current = Some(task.key.subject);
+        }
+        task.assignee = choose(task, &found, moved.get(&task.key), &load);
         if let Some(s) = task.assignee.staff() {
             load.add(s);
         }
@@ -697,6 +710,35 @@ pub struct Workday {
     by_staff: Vec<(StaffId, u32)>,
 }
 
+/// (staff member, task index) pairs in index order, sorted by staff member and then index: a
+/// counting sort by staff index (stable, so each run stays in index order), O(pairs + staff).
+fn by_staff_then_index(owed: Vec<(StaffId, u32)>) -> Vec<(StaffId, u32)> {
+    let Some(top) = owed.iter().map(|&(s, _)| s.index()).max() else { return owed };
+    // Where each staff member's run begins: counts, then their running sums.
+    let mut next = vec![0usize; top + 2];
+    for &(s, _) in &owed {
+        if let Some(n) = next.get_mut(s.index() + 1) {
+            *n += 1;
+        }
+    }
+    for i in 1..next.len() {
+        let before = next.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = next.get_mut(i) {
+            *n += before;
+        }
+    }
+    let mut out = owed.clone();
+    for &pair in &owed {
+        if let Some(at) = next.get_mut(pair.0.index())
+            && let Some(slot) = out.get_mut(*at)
+        {
+            *slot = pair;
+            *at += 1;
+        }
+    }
+    out
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWorkday {
@@ -716,10 +758,9 @@ impl Workday {
         if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
             tasks.sort_by_key(|t| t.key);
         }
-        let mut by_staff: Vec<(StaffId, u32)> =
+        let owed: Vec<(StaffId, u32)> =
             tasks.iter().enumerate().filter_map(|(i, t)| Some((t.assignee.staff()?, u32::try_from(i).ok()?))).collect();
-        by_staff.sort_unstable();
-        Workday { date, tasks, by_staff }
+        Workday { date, tasks, by_staff: by_staff_then_index(owed) }
     }
 
     /// The date.
