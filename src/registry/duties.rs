@@ -7,9 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 
 use super::{Event, IdTable, Registry, RegistryError};
 use crate::duty::{Assignment, DutyError, Role, Roster, RosterProblem, Scheme, Slot, Staff, Target, TargetSelector};
@@ -131,22 +129,48 @@ impl Coverage {
 /// The adopted schemes, split by what they select ([`Registry::schemes_by_target`]).
 pub(super) struct SchemesByTarget<'a> {
     /// Those with a rule selecting persons.
-    persons: Vec<(SchemeId, &'a Scheme)>,
+    persons: Vec<PersonScheme<'a>>,
     /// Those with a rule selecting units or cells.
     units: Vec<(SchemeId, &'a Scheme)>,
+}
+
+/// A scheme selecting persons, with how its person targets are looked up.
+struct PersonScheme<'a> {
+    id: SchemeId,
+    spec: &'a Scheme,
+    /// For a day's routing ([`Registry::schemes_for_day`]): its person targets with their
+    /// holders, in person order, and where the last look-up ended. A day asks persons in
+    /// ascending runs (the persons with tasks, then the members of each household with one),
+    /// so each look-up starts from the last and usually finds its answer next to it; the
+    /// tree would be descended anew for each. `None`: each look-up asks the tree.
+    sorted: Option<(Vec<(PersonId, &'a [(Role, StaffId)])>, usize)>,
+}
+
+impl<'a> PersonScheme<'a> {
+    /// The holders of person `p` under this scheme, in the order assigned.
+    fn holders(&mut self, book: &'a DutyBook, p: PersonId) -> Option<&'a [(Role, StaffId)]> {
+        let Some((sorted, at)) = &mut self.sorted else { return book.holders_for(self.id, Target::Person(p)) };
+        // From the last position when every target before it is below `p`, else from the
+        // start; then by doubling steps, and a binary search within the last step.
+        let start = match at.checked_sub(1).and_then(|i| sorted.get(i)) {
+            Some(&(before, _)) if before >= p => 0,
+            _ => *at,
+        };
+        let rest = sorted.get(start..).unwrap_or(&[]);
+        let mut bound = 1;
+        while bound < rest.len() && rest.get(bound - 1).is_some_and(|&(q, _)| q < p) {
+            bound *= 2;
+        }
+        let within = rest.get(..bound.min(rest.len())).unwrap_or(&[]);
+        let i = start + within.partition_point(|&(q, _)| q < p);
+        *at = i;
+        sorted.get(i).and_then(|&(q, list)| (q == p).then_some(list))
+    }
 }
 
 /// A roster as the registry keeps it: each target's holders, (role, staff member) in the
 /// order assigned.
 type Holders = BTreeMap<Target, Vec<(Role, StaffId)>>;
-
-/// A roster's person targets (2+3) and their holders, as in [`Holders`], hashed by person: a
-/// day's routing asks the holders of every person with a task (and of every member of a
-/// household with one), most of whom hold nobody, in O(1) rather than a walk of the tree.
-/// Each list is inline up to five holders (a 2+3 team), so that a look-up reads one entry of
-/// the table and nothing behind it. Derived from [`Holders`] and kept with it by
-/// [`DutyBook::add`] and [`DutyBook::remove`].
-type PersonHolders = FxHashMap<PersonId, SmallVec<[(Role, StaffId); 5]>>;
 
 /// A scheme's loads: the assignments each staff member carries under it, for those carrying
 /// at least one (no entry is 0).
@@ -159,8 +183,6 @@ pub(super) struct DutyBook {
     schemes: Vec<Scheme>,
     /// Per scheme, each target's holders: (role, staff member) in the order assigned.
     holders: Vec<Holders>,
-    /// Per scheme, the person targets of `holders` again, hashed by person.
-    persons: Vec<PersonHolders>,
     /// Per scheme, the assignments each staff member carries, for those carrying any: memory
     /// in proportion to the assignments, not to schemes × staff.
     loads: Vec<Loads>,
@@ -188,7 +210,6 @@ impl DutyBook {
         }
         let mut book = DutyBook {
             holders: vec![BTreeMap::new(); schemes.len()],
-            persons: vec![PersonHolders::default(); schemes.len()],
             loads: vec![Loads::new(); schemes.len()],
             names,
             staff,
@@ -223,7 +244,6 @@ impl DutyBook {
     pub(super) fn shrink_to_fit(&mut self) {
         self.staff.shrink_to_fit();
         self.loads.iter_mut().for_each(Loads::shrink_to_fit);
-        self.persons.iter_mut().for_each(PersonHolders::shrink_to_fit);
     }
 
     fn scheme(&self, id: SchemeId) -> Result<&Scheme, Error> {
@@ -239,12 +259,22 @@ impl DutyBook {
     }
 
     /// The holders of `target` under `scheme`, in the order assigned (`None` for none, or an
-    /// unknown scheme): a person's from the hashed index.
+    /// unknown scheme).
     fn holders_for(&self, scheme: SchemeId, target: Target) -> Option<&[(Role, StaffId)]> {
-        match target {
-            Target::Person(p) => self.persons.get(scheme.index())?.get(&p).map(SmallVec::as_slice),
-            _ => self.holders.get(scheme.index())?.get(&target).map(Vec::as_slice),
-        }
+        self.holders.get(scheme.index())?.get(&target).map(Vec::as_slice)
+    }
+
+    /// The person targets of `scheme` with their holders, in person order (person targets
+    /// come last in [`Target`]'s order: a range of the tree, read in sequence).
+    fn person_targets(&self, scheme: SchemeId) -> Vec<(PersonId, &[(Role, StaffId)])> {
+        let Some(holders) = self.holders.get(scheme.index()) else { return Vec::new() };
+        holders
+            .range(Target::Person(PersonId::new(0))..)
+            .filter_map(|(target, list)| match *target {
+                Target::Person(p) => Some((p, list.as_slice())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The assignments `staff` carries under scheme `scheme` (0 for unknown ids).
@@ -261,9 +291,6 @@ impl DutyBook {
             holders.entry(a.target).or_default().push((a.role, a.staff));
             *loads.entry(a.staff).or_default() += 1;
         }
-        if let (Target::Person(p), Some(persons)) = (a.target, self.persons.get_mut(scheme)) {
-            persons.entry(p).or_default().push((a.role, a.staff));
-        }
     }
 
     fn remove(&mut self, scheme: usize, a: &Assignment) {
@@ -279,14 +306,6 @@ impl DutyBook {
                 if *n == 0 {
                     loads.remove(&a.staff);
                 }
-            }
-        }
-        if let (Target::Person(p), Some(persons)) = (a.target, self.persons.get_mut(scheme))
-            && let Some(list) = persons.get_mut(&p)
-        {
-            list.retain(|h| *h != (a.role, a.staff));
-            if list.is_empty() {
-                persons.remove(&p);
             }
         }
     }
@@ -334,18 +353,7 @@ impl DutyBook {
                 }
             }
         }
-        for (i, (holders, persons)) in self.holders.iter().zip(&self.persons).enumerate() {
-            let in_tree = holders.keys().filter(|t| matches!(t, Target::Person(_))).count();
-            let differs = in_tree != persons.len()
-                || persons.iter().any(|(&p, list)| holders.get(&Target::Person(p)).map(Vec::as_slice) != Some(list.as_slice()));
-            if differs {
-                found.push(format!("scheme {i}: the index of person targets differs from the roster"));
-            }
-        }
-        if self.loads.len() != self.schemes.len()
-            || self.holders.len() != self.schemes.len()
-            || self.persons.len() != self.schemes.len()
-        {
+        if self.loads.len() != self.schemes.len() || self.holders.len() != self.schemes.len() {
             found.push("the rosters and loads are not one per scheme".to_owned());
         }
         found
@@ -602,7 +610,7 @@ impl Registry {
     /// Every holder [`Registry::responsible_for`] would name but for availability on `date`,
     /// with whether they are available: the holders a task skips when they are away.
     pub(super) fn holders_of(&self, subject: Subject, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let schemes = self.schemes_by_target();
+        let mut schemes = self.schemes_by_target();
         let mut found = Vec::new();
         let unit = match subject {
             Subject::Unit(u) => {
@@ -611,12 +619,12 @@ impl Registry {
             }
             Subject::Household(h) => {
                 let household = self.population.household(h)?;
-                self.person_holders(&schemes, household.members(), household.unit(), date, &mut found);
+                self.person_holders(&mut schemes, household.members(), household.unit(), date, &mut found);
                 household.unit()
             }
             Subject::Person(p) => {
                 let unit = self.population.household(self.population.person(p)?.household())?.unit();
-                self.person_holders(&schemes, &[p], unit, date, &mut found);
+                self.person_holders(&mut schemes, &[p], unit, date, &mut found);
                 unit
             }
         };
@@ -625,13 +633,25 @@ impl Registry {
     }
 
     /// The adopted schemes split by what they select: a look-up of holders asks only those
-    /// that can hold its targets; a day's routing splits them once.
+    /// that can hold its targets.
     pub(super) fn schemes_by_target(&self) -> SchemesByTarget<'_> {
+        self.split_schemes(false)
+    }
+
+    /// [`Registry::schemes_by_target`] for a day's routing, which asks the holders of many
+    /// persons in ascending runs: each scheme's person targets read once from the tree, in
+    /// person order.
+    pub(super) fn schemes_for_day(&self) -> SchemesByTarget<'_> {
+        self.split_schemes(true)
+    }
+
+    fn split_schemes(&self, sorted: bool) -> SchemesByTarget<'_> {
         let (mut persons, mut units) = (Vec::new(), Vec::new());
         for (id, spec) in self.schemes() {
             let rules = spec.rules();
             if rules.iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))) {
-                persons.push((id, spec));
+                let sorted = sorted.then(|| (self.duties.person_targets(id), 0));
+                persons.push(PersonScheme { id, spec, sorted });
             }
             if rules.iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))) {
                 units.push((id, spec));
@@ -643,9 +663,9 @@ impl Registry {
     /// Push the holders of `persons` themselves as targets (2+3), valid but for availability,
     /// in the order of `persons` then of the schemes; every one of `persons` lives at `unit`
     /// (the unit of their household).
-    pub(super) fn person_holders(
-        &self,
-        schemes: &SchemesByTarget<'_>,
+    pub(super) fn person_holders<'a>(
+        &'a self,
+        schemes: &mut SchemesByTarget<'a>,
         persons: &[PersonId],
         unit: UnitId,
         date: NaiveDate,
@@ -653,8 +673,9 @@ impl Registry {
     ) {
         for &p in persons {
             let target = Target::Person(p);
-            for &(scheme, spec) in &schemes.persons {
-                let Some(list) = self.duties.holders_for(scheme, target) else { continue };
+            for by in &mut schemes.persons {
+                let Some(list) = by.holders(&self.duties, p) else { continue };
+                let (scheme, spec) = (by.id, by.spec);
                 for &(role, staff) in list {
                     // As `target_slot`: the slot's rule still selects the person (whose unit
                     // is their household's, `unit`).
@@ -1060,7 +1081,6 @@ impl Registry {
                 }
                 self.duties.schemes.push(spec.clone());
                 self.duties.holders.push(BTreeMap::new());
-                self.duties.persons.push(PersonHolders::default());
                 self.duties.loads.push(Loads::new());
             }
             Event::Rostered { scheme, removed, added, .. } => {

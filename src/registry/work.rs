@@ -79,24 +79,15 @@ struct Spec {
     due: DueSlot,
 }
 
-/// Two lists sorted by key, merged (the first's on a tie).
-fn merge(a: Vec<Spec>, b: Vec<Spec>) -> Vec<Spec> {
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if y.key < x.key => b.next(),
-            (Some(_), _) => a.next(),
-            (None, _) => b.next(),
-        };
-        match next {
-            Some(s) => out.push(s),
-            None => return out,
-        }
-    }
+/// A person's follow-up calls of a day ([`Registry::follow_ups_on`]).
+#[derive(Debug, Clone, Copy)]
+struct FollowUpsOf {
+    case: CaseId,
+    person: crate::PersonId,
+    /// The calls owed.
+    checks: u8,
+    /// The checks recorded that day: the calls up to this many are done.
+    recorded: u8,
 }
 
 /// The work book: [`WorkData`] with its maps.
@@ -240,11 +231,11 @@ impl Registry {
     /// state or marker + tickets), and a look-up of the holders of each task's subject.
     pub fn workday(&self, date: NaiveDate) -> Workday {
         let tasks = self.day_tasks(date, None);
-        let schemes = self.schemes_by_target();
+        let mut schemes = self.schemes_for_day();
         // The holders of a unit and what lies above it are the same for every subject there.
         let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
         let mut holders = Vec::new();
-        let routed = work::route_with(
+        work::route_sorted(
             date,
             tasks,
             |task, found| {
@@ -257,7 +248,7 @@ impl Registry {
                     }
                     TaskSubject::Unit(_) => &[],
                 };
-                self.person_holders(&schemes, persons, task.unit, date, &mut holders);
+                self.person_holders(&mut schemes, persons, task.unit, date, &mut holders);
                 found.extend(holders.iter().map(|&(holder, available)| self.as_candidate(holder, available, date)));
                 let around = units.entry(task.unit).or_insert_with(|| {
                     let mut around = Vec::new();
@@ -268,8 +259,7 @@ impl Registry {
                 found.extend_from_slice(around);
             },
             &self.work.moved,
-        );
-        Workday::new(date, routed)
+        )
     }
 
     /// The worklist 工作清单 of `staff` on `date`: every task of [`Registry::workday`] they
@@ -415,7 +405,8 @@ impl Registry {
 
     /// The tasks of `date` (of `only` that subject, when given), not routed, in key order:
     /// those carried from an earlier day first, then persons', households', units'. Each kind
-    /// is made in its own order and merged, so that no task is moved by a sort.
+    /// is made in its own order and merged as it is made (the large kinds, follow-ups and
+    /// services, are never held apart), so that no task is moved by a sort.
     fn day_tasks(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<Task> {
         let Some(plan) = &self.work.plan else { return Vec::new() };
         let wanted = |s: TaskSubject| only.is_none_or(|o| o == s);
@@ -425,17 +416,7 @@ impl Registry {
             roles: roles.iter().copied().collect(),
             due,
         };
-        // Persons: the follow-ups (made in person order) and the agenda's (sorted), merged.
-        let mut calls = Vec::new();
-        if let Some(f) = &plan.follow_ups {
-            for (case, person, checks) in self.follow_ups_on(date, only) {
-                for call in 1..=checks {
-                    let slot = f.calls.get(usize::from(call - 1)).or(f.calls.last()).copied();
-                    let due = slot.unwrap_or(DueSlot::WHOLE_DAY);
-                    calls.push(spec(TaskSubject::Person(person), Duty::FollowUp { call }, Some(case), &f.roles, due));
-                }
-            }
-        }
+        // The agenda's person tasks (sorted), merged with the follow-ups below.
         let mut agenda = Vec::new();
         let agenda_routes =
             plan.tests.is_some() || plan.releases.is_some() || plan.reviews.is_some() || plan.transfers.is_some();
@@ -474,8 +455,65 @@ impl Registry {
             household_tickets.sort_unstable_by_key(|s| s.key);
             unit_tickets.sort_unstable_by_key(|s| s.key);
         }
-        // Households: each one's services (sorted by duty), the tickets about it after them.
-        let mut services = Vec::new();
+        let follow_ups = match &plan.follow_ups {
+            Some(f) => self.follow_ups_on(date, only).into_iter().map(|c| (f, c)).collect(),
+            None => Vec::new(),
+        };
+        let mut out: Vec<Task> = Vec::new();
+        if self.day == Some(date) {
+            for task in self.work.carried.iter().filter(|t| wanted(t.key.subject)) {
+                let mut task = task.clone();
+                if let Some(done) = self.done_by(&task.key, task.case) {
+                    task.status = Status::Done(done);
+                }
+                out.push(task);
+            }
+            out.sort_by_key(|t| t.key);
+        }
+        let calls: usize = follow_ups.iter().map(|(_, c)| usize::from(c.checks)).sum();
+        out.reserve(calls + agenda.len() + household_tickets.len() + unit_tickets.len());
+        // A subject's tasks are consecutive: where it is is looked up once.
+        let mut last: Option<(TaskSubject, Place)> = None;
+        let mut emit = |s: Spec, recorded: Option<bool>| {
+            let place = match last {
+                Some((subject, place)) if subject == s.key.subject => place,
+                _ => {
+                    let place = self.place(s.key.subject);
+                    last = Some((s.key.subject, place));
+                    place
+                }
+            };
+            let Some((unit, household)) = place else { return };
+            let status = match recorded {
+                // A follow-up: done by a completion, or by the readings counted as it was made.
+                Some(recorded) => match self.work.done.get(&s.key) {
+                    Some(c) => Status::Done(*c),
+                    None if recorded => Status::Done(Completion::RECORDED),
+                    None => Status::Open,
+                },
+                None => self.status_of(&s.key, s.case),
+            };
+            let assignee = Assignee::Nobody(GapReason::NoHolder);
+            out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
+        };
+        // Persons: the follow-ups (made in person order) merged with the agenda's, the
+        // follow-up first on a tie.
+        let mut agenda = agenda.into_iter().peekable();
+        for (f, c) in follow_ups {
+            for call in 1..=c.checks {
+                let slot = f.calls.get(usize::from(call - 1)).or(f.calls.last()).copied();
+                let due = slot.unwrap_or(DueSlot::WHOLE_DAY);
+                let s = spec(TaskSubject::Person(c.person), Duty::FollowUp { call }, Some(c.case), &f.roles, due);
+                while let Some(a) = agenda.next_if(|a| a.key < s.key) {
+                    emit(a, None);
+                }
+                emit(s, Some(c.recorded >= call));
+            }
+        }
+        agenda.for_each(|a| emit(a, None));
+        // Households: each one's services (sorted by duty), merged with the tickets about
+        // households, the service first on a tie.
+        let mut household_tickets = household_tickets.into_iter().peekable();
         if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
             let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
             let needs_members = rules.iter().any(|r| !matches!(r.households, work::Households::Coloured(_)));
@@ -484,6 +522,7 @@ impl Registry {
                 _ => self.households_for(&rules),
             };
             let (mut states, mut markers): (Vec<State>, Vec<Marker>) = (Vec::new(), Vec::new());
+            let mut mine: Vec<Spec> = Vec::new();
             for h in households {
                 let (Ok(household), Some(&colour)) = (self.population.household(h), self.colours.get(h.index())) else {
                     continue;
@@ -498,57 +537,27 @@ impl Registry {
                         }
                     }
                 }
-                let from = services.len();
+                mine.clear();
                 for rule in &rules {
                     if work::selects(&rule.households, colour, &states, &markers) {
                         for round in 1..=rule.cadence.rounds_on(date) {
                             let duty = Duty::Service { service: rule.service, round };
-                            services.push(spec(
-                                TaskSubject::Household(h),
-                                duty,
-                                None,
-                                &rule.route.roles,
-                                rule.route.due,
-                            ));
+                            let subject = TaskSubject::Household(h);
+                            mine.push(spec(subject, duty, None, &rule.route.roles, rule.route.due));
                         }
                     }
                 }
-                if let Some(mine) = services.get_mut(from..) {
-                    mine.sort_unstable_by_key(|s| s.key);
+                mine.sort_unstable_by_key(|s| s.key);
+                for s in mine.drain(..) {
+                    while let Some(t) = household_tickets.next_if(|t| t.key < s.key) {
+                        emit(t, None);
+                    }
+                    emit(s, None);
                 }
             }
         }
-        let mut carried: Vec<Task> = Vec::new();
-        if self.day == Some(date) {
-            for task in self.work.carried.iter().filter(|t| wanted(t.key.subject)) {
-                let mut task = task.clone();
-                if let Some(done) = self.done_by(&task.key, task.case) {
-                    task.status = Status::Done(done);
-                }
-                carried.push(task);
-            }
-            carried.sort_by_key(|t| t.key);
-        }
-        let persons = merge(calls, agenda);
-        let households = merge(services, household_tickets);
-        let mut out = carried;
-        out.reserve(persons.len() + households.len() + unit_tickets.len());
-        // A subject's tasks are consecutive: where it is is looked up once.
-        let mut last: Option<(TaskSubject, Place)> = None;
-        for s in persons.into_iter().chain(households).chain(unit_tickets) {
-            let place = match last {
-                Some((subject, place)) if subject == s.key.subject => place,
-                _ => {
-                    let place = self.place(s.key.subject);
-                    last = Some((s.key.subject, place));
-                    place
-                }
-            };
-            let Some((unit, household)) = place else { continue };
-            let status = self.status_of(&s.key, s.case);
-            let assignee = Assignee::Nobody(GapReason::NoHolder);
-            out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
-        }
+        household_tickets.for_each(|t| emit(t, None));
+        unit_tickets.into_iter().for_each(|t| emit(t, None));
         out
     }
 
@@ -619,10 +628,11 @@ impl Registry {
         recorded.then_some(Completion::RECORDED)
     }
 
-    /// Every person with an active case on `date` (of `only`, when a person), in person order, with the checks
-    /// their policy asks that day: within the period from the day the case started, or
-    /// under review (still at home).
-    fn follow_ups_on(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<(CaseId, crate::PersonId, u8)> {
+    /// Every person with an active case on `date` (of `only`, when a person), in person order,
+    /// with the checks their policy asks that day: within the period from the day the case
+    /// started, or under review (still at home); and the checks recorded that day (what
+    /// completes the calls), read while the case is at hand.
+    fn follow_ups_on(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<FollowUpsOf> {
         let mut out = Vec::new();
         let mut consider = |id: CaseId| {
             let Ok(case) = self.case(id) else { return };
@@ -639,7 +649,7 @@ impl Registry {
                 _ => 0,
             };
             if checks > 0 {
-                out.push((id, case.person(), checks));
+                out.push(FollowUpsOf { case: id, person: case.person(), checks, recorded: case.checks_on(date) });
             }
         };
         match only {
@@ -656,7 +666,7 @@ impl Registry {
             }
         }
         // In person order, as the tasks are keyed.
-        out.sort_unstable_by_key(|&(_, person, _)| person);
+        out.sort_unstable_by_key(|f| f.person);
         out
     }
 

@@ -574,48 +574,56 @@ pub fn route(
     mut candidates: impl FnMut(TaskSubject) -> Vec<Candidate>,
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
-    route_with(date, tasks, |task, found| found.extend(candidates(task.key.subject)), moved)
+    let mut tasks = tasks;
+    if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
+        tasks.sort_by_key(|t| t.key);
+    }
+    route_sorted(date, tasks, |task, found| found.extend(candidates(task.key.subject)), moved).into_tasks()
 }
 
-/// [`route`], the candidates of the first task of each subject pushed by `candidates` into an
-/// empty buffer (reused from subject to subject), from the task itself: the registry's routing
-/// reads the task's unit and household, found as it was made, rather than look them up again.
-pub(crate) fn route_with(
+/// [`route`] over tasks already in key order (what the registry makes), into a [`Workday`]:
+/// the candidates of the first task of each subject are pushed by `candidates` into an empty
+/// buffer (reused from subject to subject), from the task itself (the registry's routing reads
+/// the task's unit and household, found as it was made, rather than look them up again); each
+/// worklist is gathered as the tasks are routed.
+pub(crate) fn route_sorted(
     date: NaiveDate,
     mut tasks: Vec<Task>,
     mut candidates: impl FnMut(&Task, &mut Vec<Candidate>),
     moved: &BTreeMap<TaskKey, Moved>,
-) -> Vec<Task> {
-    if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
-        tasks.sort_by_key(|t| t.key);
-    }
+) -> Workday {
+    debug_assert!(tasks.is_sorted_by(|a, b| a.key <= b.key), "tasks to route are in key order");
     let mut load = Loads::default();
+    let mut owed: Vec<(StaffId, u32)> = Vec::with_capacity(tasks.len());
+    let mut owes = |s: Option<StaffId>, i: usize, load: &mut Loads| {
+        if let (Some(s), Ok(i)) = (s, u32::try_from(i)) {
+            load.add(s);
+            owed.push((s, i));
+        }
+    };
     // Carried tasks, of earlier days, come first in key order.
     let carried = tasks.partition_point(|t| t.key.date < date);
     let (before, today) = tasks.split_at_mut(carried);
-    for task in before {
+    for (i, task) in before.iter_mut().enumerate() {
         if let Some(m) = moved.get(&task.key) {
             task.assignee = choose(task, &[], Some(m), &load);
         }
-        if let Some(s) = task.assignee.staff() {
-            load.add(s);
-        }
+        owes(task.assignee.staff(), i, &mut load);
     }
     // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
     let mut current: Option<TaskSubject> = None;
     let mut found = Vec::new();
-    for task in today {
+    for (i, task) in today.iter_mut().enumerate() {
         if current != Some(task.key.subject) {
             found.clear();
             candidates(task, &mut found);
             current = Some(task.key.subject);
         }
-        task.assignee = choose(task, &found, moved.get(&task.key), &load);
-        if let Some(s) = task.assignee.staff() {
-            load.add(s);
-        }
+        let m = if moved.is_empty() { None } else { moved.get(&task.key) };
+        task.assignee = choose(task, &found, m, &load);
+        owes(task.assignee.staff(), carried + i, &mut load);
     }
-    tasks
+    Workday { date, tasks, by_staff: by_staff_then_index(owed) }
 }
 
 /// A task moved by [`Command::ReassignTasks`](crate::Command::ReassignTasks): to `to`, or to
@@ -761,6 +769,11 @@ impl Workday {
         let owed: Vec<(StaffId, u32)> =
             tasks.iter().enumerate().filter_map(|(i, t)| Some((t.assignee.staff()?, u32::try_from(i).ok()?))).collect();
         Workday { date, tasks, by_staff: by_staff_then_index(owed) }
+    }
+
+    /// Its tasks, given up.
+    fn into_tasks(self) -> Vec<Task> {
+        self.tasks
     }
 
     /// The date.
