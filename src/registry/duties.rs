@@ -1131,3 +1131,58 @@ fn difference(before: &Roster, after: &Roster) -> (Vec<Assignment>, Vec<Assignme
     let added = after.assignments().iter().filter(|a| !old.contains(a)).copied().collect();
     (removed, added)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::duty::{Qualification, Qualifications};
+    use crate::people::Name;
+
+    /// A book with one 2+3 scheme whose roster holds `targets` (person index, holders).
+    fn book(targets: &[(u32, Vec<(bool, u32)>)]) -> DutyBook {
+        let staff: Vec<Staff> = (0..4)
+            .map(|i| {
+                let q = Qualifications::only(Qualification::GridWorker).with(Qualification::HealthWorker);
+                Staff::new(Name::new(&format!("员{i}")).unwrap(), q, UnitId::new(0), 100).unwrap()
+            })
+            .collect();
+        let roster = targets
+            .iter()
+            .flat_map(|(p, holders)| {
+                holders.iter().map(|&(grid, s)| Assignment {
+                    target: Target::Person(PersonId::new(*p)),
+                    role: if grid { Role::GridWorker } else { Role::HealthWorker },
+                    staff: StaffId::new(s),
+                })
+            })
+            .collect();
+        let unit =
+            vec![Assignment { target: Target::Unit(UnitId::new(0)), role: Role::GridWorker, staff: StaffId::new(0) }];
+        DutyBook::from_parts(staff, vec![Scheme::two_plus_three()], vec![[unit, roster].concat()]).unwrap()
+    }
+
+    proptest! {
+        /// A day's sorted person targets with their cursor answer every sequence of look-ups
+        /// (ascending runs, restarts, repeats, persons holding nobody) exactly as the tree.
+        #[test]
+        fn the_cursor_over_person_targets_answers_as_the_tree(
+            targets in prop::collection::btree_map(0u32..200, prop::collection::vec((any::<bool>(), 0u32..4), 1..4), 0..60),
+            asks in prop::collection::vec(0u32..210, 0..120),
+        ) {
+            let targets: Vec<(u32, Vec<(bool, u32)>)> = targets.into_iter().collect();
+            let book = book(&targets);
+            let id = SchemeId::new(0);
+            let spec = book.schemes().first().unwrap();
+            let mut by = PersonScheme { id, spec, sorted: Some((book.person_targets(id), 0)) };
+            // Ascending runs (as a day asks them), then the same persons in any order.
+            let mut runs = asks.clone();
+            runs.chunks_mut(17).for_each(<[u32]>::sort_unstable);
+            for p in runs.into_iter().chain(asks) {
+                let p = PersonId::new(p);
+                prop_assert_eq!(by.holders(&book, p), book.holders_for(id, Target::Person(p)), "{:?}", p);
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::{Event, IdTable, Registry, RegistryError, Responsible, Subject};
@@ -230,15 +231,13 @@ impl Registry {
     /// O(active cases + agenda items + households × members when a service rule selects by
     /// state or marker + tickets), and a look-up of the holders of each task's subject.
     pub fn workday(&self, date: NaiveDate) -> Workday {
-        let tasks = self.day_tasks(date, None);
         let mut schemes = self.schemes_for_day();
         // The holders of a unit and what lies above it are the same for every subject there.
-        let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
+        let mut units: FxHashMap<UnitId, Vec<Candidate>> = FxHashMap::default();
         let mut holders = Vec::new();
-        work::route_sorted(
+        let mut router = work::Router::new(
             date,
-            tasks,
-            |task, found| {
+            |task: &Task, found: &mut Vec<Candidate>| {
                 // The task's unit and household are its subject's, looked up as it was made.
                 holders.clear();
                 let persons: &[crate::PersonId] = match task.key.subject {
@@ -259,7 +258,9 @@ impl Registry {
                 found.extend_from_slice(around);
             },
             &self.work.moved,
-        )
+        );
+        let tasks = self.day_tasks(date, None, |task, i| router.route(task, i));
+        router.finish(tasks)
     }
 
     /// The worklist 工作清单 of `staff` on `date`: every task of [`Registry::workday`] they
@@ -407,7 +408,14 @@ impl Registry {
     /// those carried from an earlier day first, then persons', households', units'. Each kind
     /// is made in its own order and merged as it is made (the large kinds, follow-ups and
     /// services, are never held apart), so that no task is moved by a sort.
-    fn day_tasks(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<Task> {
+    ///
+    /// Each is given to `route` (with its index) as it is made, in key order.
+    fn day_tasks(
+        &self,
+        date: NaiveDate,
+        only: Option<TaskSubject>,
+        mut route: impl FnMut(&mut Task, usize),
+    ) -> Vec<Task> {
         let Some(plan) = &self.work.plan else { return Vec::new() };
         let wanted = |s: TaskSubject| only.is_none_or(|o| o == s);
         let spec = |subject, duty, case, roles: &[Role], due| Spec {
@@ -469,6 +477,9 @@ impl Registry {
                 out.push(task);
             }
             out.sort_by_key(|t| t.key);
+            for (i, task) in out.iter_mut().enumerate() {
+                route(task, i);
+            }
         }
         let calls: usize = follow_ups.iter().map(|(_, c)| usize::from(c.checks)).sum();
         out.reserve(calls + agenda.len() + household_tickets.len() + unit_tickets.len());
@@ -494,7 +505,10 @@ impl Registry {
                 None => self.status_of(&s.key, s.case),
             };
             let assignee = Assignee::Nobody(GapReason::NoHolder);
-            out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
+            let mut task =
+                Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee };
+            route(&mut task, out.len());
+            out.push(task);
         };
         // Persons: the follow-ups (made in person order) merged with the agenda's, the
         // follow-up first on a tie.
@@ -807,7 +821,7 @@ impl Registry {
                 if self.day != Some(task.date) && !carried {
                     return Err(WorkError::NoSuchTask { task: *task }.into());
                 }
-                let owed = self.day_tasks(task.date, Some(task.subject));
+                let owed = self.day_tasks(task.date, Some(task.subject), |_, _| {});
                 let found = owed.iter().find(|t| t.key == *task).ok_or(WorkError::NoSuchTask { task: *task })?;
                 if let Status::Done(_) = found.status {
                     return Err(WorkError::AlreadyDone { task: *task }.into());

@@ -581,49 +581,72 @@ pub fn route(
     route_sorted(date, tasks, |task, found| found.extend(candidates(task.key.subject)), moved).into_tasks()
 }
 
-/// [`route`] over tasks already in key order (what the registry makes), into a [`Workday`]:
-/// the candidates of the first task of each subject are pushed by `candidates` into an empty
-/// buffer (reused from subject to subject), from the task itself (the registry's routing reads
-/// the task's unit and household, found as it was made, rather than look them up again); each
-/// worklist is gathered as the tasks are routed.
+/// [`route`] over tasks already in key order, into a [`Workday`].
 pub(crate) fn route_sorted(
     date: NaiveDate,
     mut tasks: Vec<Task>,
-    mut candidates: impl FnMut(&Task, &mut Vec<Candidate>),
+    candidates: impl FnMut(&Task, &mut Vec<Candidate>),
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Workday {
-    debug_assert!(tasks.is_sorted_by(|a, b| a.key <= b.key), "tasks to route are in key order");
-    let mut load = Loads::default();
-    let mut owed: Vec<(StaffId, u32)> = Vec::with_capacity(tasks.len());
-    let mut owes = |s: Option<StaffId>, i: usize, load: &mut Loads| {
-        if let (Some(s), Ok(i)) = (s, u32::try_from(i)) {
-            load.add(s);
-            owed.push((s, i));
-        }
-    };
-    // Carried tasks, of earlier days, come first in key order.
-    let carried = tasks.partition_point(|t| t.key.date < date);
-    let (before, today) = tasks.split_at_mut(carried);
-    for (i, task) in before.iter_mut().enumerate() {
-        if let Some(m) = moved.get(&task.key) {
-            task.assignee = choose(task, &[], Some(m), &load);
-        }
-        owes(task.assignee.staff(), i, &mut load);
+    let mut router = Router::new(date, candidates, moved);
+    for (i, task) in tasks.iter_mut().enumerate() {
+        router.route(task, i);
     }
-    // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
-    let mut current: Option<TaskSubject> = None;
-    let mut found = Vec::new();
-    for (i, task) in today.iter_mut().enumerate() {
-        if current != Some(task.key.subject) {
-            found.clear();
-            candidates(task, &mut found);
-            current = Some(task.key.subject);
-        }
-        let m = if moved.is_empty() { None } else { moved.get(&task.key) };
-        task.assignee = choose(task, &found, m, &load);
-        owes(task.assignee.staff(), carried + i, &mut load);
+    router.finish(tasks)
+}
+
+/// [`route`] one task at a time, as the registry makes them in key order (so that each is
+/// routed while it is at hand, not in a second pass over the day): the candidates of the first
+/// task of each subject are pushed by `candidates` into an empty buffer (reused from subject
+/// to subject), from the task itself (the registry reads the task's unit and household, found
+/// as it was made, rather than look them up again); each worklist is gathered as it goes.
+pub(crate) struct Router<'m, F> {
+    date: NaiveDate,
+    load: Loads,
+    /// (staff member, index of a task they owe), in index order.
+    owed: Vec<(StaffId, u32)>,
+    /// The subject whose candidates `found` holds.
+    current: Option<TaskSubject>,
+    found: Vec<Candidate>,
+    candidates: F,
+    moved: &'m BTreeMap<TaskKey, Moved>,
+}
+
+impl<'m, F: FnMut(&Task, &mut Vec<Candidate>)> Router<'m, F> {
+    /// A router for the tasks of `date`.
+    pub(crate) fn new(date: NaiveDate, candidates: F, moved: &'m BTreeMap<TaskKey, Moved>) -> Self {
+        Router { date, load: Loads::default(), owed: Vec::new(), current: None, found: Vec::new(), candidates, moved }
     }
-    Workday { date, tasks, by_staff: by_staff_then_index(owed) }
+
+    /// Route `task`, the `index`-th of the day in key order. A task of an earlier day
+    /// (carried, first in key order) keeps its assignee unless it was moved.
+    pub(crate) fn route(&mut self, task: &mut Task, index: usize) {
+        let moved = if self.moved.is_empty() { None } else { self.moved.get(&task.key) };
+        if task.key.date < self.date {
+            if let Some(m) = moved {
+                task.assignee = choose(task, &[], Some(m), &self.load);
+            }
+        } else {
+            // A day's tasks of one subject are consecutive in key order: their candidates are
+            // asked once.
+            if self.current != Some(task.key.subject) {
+                self.found.clear();
+                (self.candidates)(task, &mut self.found);
+                self.current = Some(task.key.subject);
+            }
+            task.assignee = choose(task, &self.found, moved, &self.load);
+        }
+        if let (Some(s), Ok(i)) = (task.assignee.staff(), u32::try_from(index)) {
+            self.load.add(s);
+            self.owed.push((s, i));
+        }
+    }
+
+    /// The day of `tasks`, every one routed in order.
+    pub(crate) fn finish(self, tasks: Vec<Task>) -> Workday {
+        debug_assert!(tasks.is_sorted_by(|a, b| a.key <= b.key), "tasks are routed in key order");
+        Workday { date: self.date, tasks, by_staff: by_staff_then_index(self.owed) }
+    }
 }
 
 /// A task moved by [`Command::ReassignTasks`](crate::Command::ReassignTasks): to `to`, or to
