@@ -530,10 +530,14 @@ impl Registry {
         let mut household_tickets = household_tickets.into_iter().peekable();
         if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
             let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
-            let needs_members = rules.iter().any(|r| !matches!(r.households, work::Households::Coloured(_)));
+            let by_state = rules.iter().any(|r| matches!(r.households, work::Households::WithState(_)));
+            let by_marker = rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_)));
+            // The households with a marked member, in id order: elsewhere every member's
+            // markers are empty, and left unread.
+            let marked = if by_marker { self.marked_households() } else { Vec::new() };
             let households: Vec<HouseholdId> = match only {
                 Some(TaskSubject::Household(h)) => vec![h],
-                _ => self.households_for(&rules),
+                _ => self.households_for(&rules, &marked),
             };
             let (mut states, mut markers): (Vec<State>, Vec<Marker>) = (Vec::new(), Vec::new());
             let mut mine: Vec<Spec> = Vec::new();
@@ -541,9 +545,10 @@ impl Registry {
                 let (Ok(household), Some(&colour)) = (self.population.household(h), self.colours.get(h.index())) else {
                     continue;
                 };
-                if needs_members {
-                    states.clear();
-                    markers.clear();
+                let has_marked = by_marker && marked.binary_search(&h).is_ok();
+                states.clear();
+                markers.clear();
+                if by_state || has_marked {
                     for &p in household.members() {
                         if let (Some(s), Ok(person)) = (self.states.get(p.index()), self.population.person(p)) {
                             states.push(s.state());
@@ -575,10 +580,20 @@ impl Registry {
         out
     }
 
+    /// The households with a marked member (from the index of marked persons), in id order.
+    fn marked_households(&self) -> Vec<HouseholdId> {
+        let mut out: Vec<HouseholdId> =
+            self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The households any of `rules` may select, in id order: those of the colours the rules
-    /// name (a pass over the colours), those with a marked member (from the index of marked
-    /// persons) when a rule selects by marker, every household when one selects by state.
-    fn households_for(&self, rules: &[&work::ServiceRule]) -> Vec<HouseholdId> {
+    /// name (a pass over the colours), those with a marked member (`marked`:
+    /// [`Registry::marked_households`]) when a rule selects by marker, every household when one
+    /// selects by state.
+    fn households_for(&self, rules: &[&work::ServiceRule], marked: &[HouseholdId]) -> Vec<HouseholdId> {
         let by_state = rules.iter().any(|r| matches!(r.households, work::Households::WithState(_)));
         if by_state {
             return self.population.households().map(|(h, _)| h).collect();
@@ -602,7 +617,7 @@ impl Registry {
             );
         }
         if rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_))) {
-            out.extend(self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())));
+            out.extend_from_slice(marked);
             out.sort_unstable();
             out.dedup();
         }
