@@ -134,6 +134,9 @@ pub(super) struct SchemesByTarget<'a> {
     units: Vec<(SchemeId, &'a Scheme)>,
 }
 
+/// A person target with its holders, in the order assigned.
+type PersonTarget<'a> = (PersonId, &'a [(Role, StaffId)]);
+
 /// A scheme selecting persons, with how its person targets are looked up.
 struct PersonScheme<'a> {
     id: SchemeId,
@@ -143,7 +146,7 @@ struct PersonScheme<'a> {
     /// ascending runs (the persons with tasks, then the members of each household with one),
     /// so each look-up starts from the last and usually finds its answer next to it; the
     /// tree would be descended anew for each. `None`: each look-up asks the tree.
-    sorted: Option<(Vec<(PersonId, &'a [(Role, StaffId)])>, usize)>,
+    sorted: Option<(Vec<PersonTarget<'a>>, usize)>,
 }
 
 impl<'a> PersonScheme<'a> {
@@ -266,7 +269,7 @@ impl DutyBook {
 
     /// The person targets of `scheme` with their holders, in person order (person targets
     /// come last in [`Target`]'s order: a range of the tree, read in sequence).
-    fn person_targets(&self, scheme: SchemeId) -> Vec<(PersonId, &[(Role, StaffId)])> {
+    fn person_targets(&self, scheme: SchemeId) -> Vec<PersonTarget<'_>> {
         let Some(holders) = self.holders.get(scheme.index()) else { return Vec::new() };
         holders
             .range(Target::Person(PersonId::new(0))..)
