@@ -126,6 +126,51 @@ impl Coverage {
     }
 }
 
+/// The adopted schemes, split by what they select ([`Registry::schemes_by_target`]).
+pub(super) struct SchemesByTarget<'a> {
+    /// Those with a rule selecting persons.
+    persons: Vec<PersonScheme<'a>>,
+    /// Those with a rule selecting units or cells.
+    units: Vec<(SchemeId, &'a Scheme)>,
+}
+
+/// A person target with its holders, in the order assigned.
+type PersonTarget<'a> = (PersonId, &'a [(Role, StaffId)]);
+
+/// A scheme selecting persons, with how its person targets are looked up.
+struct PersonScheme<'a> {
+    id: SchemeId,
+    spec: &'a Scheme,
+    /// For a day's routing ([`Registry::schemes_for_day`]): its person targets with their
+    /// holders, in person order, and where the last look-up ended. A day asks persons in
+    /// ascending runs (the persons with tasks, then the members of each household with one),
+    /// so each look-up starts from the last and usually finds its answer next to it; the
+    /// tree would be descended anew for each. `None`: each look-up asks the tree.
+    sorted: Option<(Vec<PersonTarget<'a>>, usize)>,
+}
+
+impl<'a> PersonScheme<'a> {
+    /// The holders of person `p` under this scheme, in the order assigned.
+    fn holders(&mut self, book: &'a DutyBook, p: PersonId) -> Option<&'a [(Role, StaffId)]> {
+        let Some((sorted, at)) = &mut self.sorted else { return book.holders_for(self.id, Target::Person(p)) };
+        // From the last position when every target before it is below `p`, else from the
+        // start; then by doubling steps, and a binary search within the last step.
+        let start = match at.checked_sub(1).and_then(|i| sorted.get(i)) {
+            Some(&(before, _)) if before >= p => 0,
+            _ => *at,
+        };
+        let rest = sorted.get(start..).unwrap_or(&[]);
+        let mut bound = 1;
+        while bound < rest.len() && rest.get(bound - 1).is_some_and(|&(q, _)| q < p) {
+            bound *= 2;
+        }
+        let within = rest.get(..bound.min(rest.len())).unwrap_or(&[]);
+        let i = start + within.partition_point(|&(q, _)| q < p);
+        *at = i;
+        sorted.get(i).and_then(|&(q, list)| (q == p).then_some(list))
+    }
+}
+
 /// A roster as the registry keeps it: each target's holders, (role, staff member) in the
 /// order assigned.
 type Holders = BTreeMap<Target, Vec<(Role, StaffId)>>;
@@ -214,6 +259,25 @@ impl DutyBook {
 
     fn holders(&self, id: SchemeId) -> Result<&Holders, Error> {
         self.holders.get(id.index()).ok_or_else(|| DutyError::UnknownScheme { scheme: id }.into())
+    }
+
+    /// The holders of `target` under `scheme`, in the order assigned (`None` for none, or an
+    /// unknown scheme).
+    fn holders_for(&self, scheme: SchemeId, target: Target) -> Option<&[(Role, StaffId)]> {
+        self.holders.get(scheme.index())?.get(&target).map(Vec::as_slice)
+    }
+
+    /// The person targets of `scheme` with their holders, in person order (person targets
+    /// come last in [`Target`]'s order: a range of the tree, read in sequence).
+    fn person_targets(&self, scheme: SchemeId) -> Vec<PersonTarget<'_>> {
+        let Some(holders) = self.holders.get(scheme.index()) else { return Vec::new() };
+        holders
+            .range(Target::Person(PersonId::new(0))..)
+            .filter_map(|(target, list)| match *target {
+                Target::Person(p) => Some((p, list.as_slice())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The assignments `staff` carries under scheme `scheme` (0 for unknown ids).
@@ -549,55 +613,105 @@ impl Registry {
     /// Every holder [`Registry::responsible_for`] would name but for availability on `date`,
     /// with whether they are available: the holders a task skips when they are away.
     pub(super) fn holders_of(&self, subject: Subject, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let (unit, mut found) = match subject {
+        let mut schemes = self.schemes_by_target();
+        let mut found = Vec::new();
+        let unit = match subject {
             Subject::Unit(u) => {
                 self.tree.check(u)?;
-                (u, Vec::new())
+                u
             }
             Subject::Household(h) => {
                 let household = self.population.household(h)?;
-                (household.unit(), self.person_holders(household.members(), date))
+                self.person_holders(&mut schemes, household.members(), household.unit(), date, &mut found);
+                household.unit()
             }
             Subject::Person(p) => {
                 let unit = self.population.household(self.population.person(p)?.household())?.unit();
-                (unit, self.person_holders(&[p], date))
+                self.person_holders(&mut schemes, &[p], unit, date, &mut found);
+                unit
             }
         };
-        found.extend(self.unit_holders(unit, date)?);
+        self.unit_holders(&schemes, unit, date, &mut found)?;
         Ok(found)
     }
 
-    /// The holders of `persons` themselves as targets (2+3), valid but for availability, in
-    /// the order of `persons` then of the schemes; only schemes with a rule selecting persons
-    /// are asked.
-    pub(super) fn person_holders(&self, persons: &[PersonId], date: NaiveDate) -> Vec<(Responsible, bool)> {
-        let mut found = Vec::new();
-        let by_persons: Vec<(SchemeId, &Scheme)> = self
-            .schemes()
-            .filter(|(_, spec)| spec.rules().iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))))
-            .collect();
-        for &p in persons {
-            self.holders_at(Target::Person(p), &by_persons, date, &mut found);
-        }
-        found
+    /// The adopted schemes split by what they select: a look-up of holders asks only those
+    /// that can hold its targets.
+    pub(super) fn schemes_by_target(&self) -> SchemesByTarget<'_> {
+        self.split_schemes(false)
     }
 
-    /// The holders of `unit`, its entrances, every unit above it and theirs, and the cells
-    /// naming any of them, as targets, valid but for availability: from `unit` up, each unit's
-    /// own targets then its entrances' then its cells', in scheme order. Only schemes with a
-    /// rule selecting units or cells are asked; with none, nothing is walked.
+    /// [`Registry::schemes_by_target`] for a day's routing, which asks the holders of many
+    /// persons in ascending runs: each scheme's person targets read once from the tree, in
+    /// person order.
+    pub(super) fn schemes_for_day(&self) -> SchemesByTarget<'_> {
+        self.split_schemes(true)
+    }
+
+    fn split_schemes(&self, sorted: bool) -> SchemesByTarget<'_> {
+        let (mut persons, mut units) = (Vec::new(), Vec::new());
+        for (id, spec) in self.schemes() {
+            let rules = spec.rules();
+            if rules.iter().any(|r| matches!(r.targets(), TargetSelector::PersonsIn(_))) {
+                let sorted = sorted.then(|| (self.duties.person_targets(id), 0));
+                persons.push(PersonScheme { id, spec, sorted });
+            }
+            if rules.iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))) {
+                units.push((id, spec));
+            }
+        }
+        SchemesByTarget { persons, units }
+    }
+
+    /// Push the holders of `persons` themselves as targets (2+3), valid but for availability,
+    /// in the order of `persons` then of the schemes; every one of `persons` lives at `unit`
+    /// (the unit of their household).
+    pub(super) fn person_holders<'a>(
+        &'a self,
+        schemes: &mut SchemesByTarget<'a>,
+        persons: &[PersonId],
+        unit: UnitId,
+        date: NaiveDate,
+        found: &mut Vec<(Responsible, bool)>,
+    ) {
+        for &p in persons {
+            let target = Target::Person(p);
+            for by in &mut schemes.persons {
+                let Some(list) = by.holders(&self.duties, p) else { continue };
+                let (scheme, spec) = (by.id, by.spec);
+                for &(role, staff) in list {
+                    // As `target_slot`: the slot's rule still selects the person (whose unit
+                    // is their household's, `unit`).
+                    let Some((rule, slot)) = spec.slot(role) else { continue };
+                    if !spec.rules().get(rule).is_some_and(|r| self.selects_now(r.targets(), target)) {
+                        continue;
+                    }
+                    let Ok(member) = self.duties.member(staff) else { continue };
+                    if member.fits(slot, unit, &self.tree) {
+                        found.push((Responsible { scheme, target, role, staff }, member.is_available_on(date)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Push the holders of `unit`, its entrances, every unit above it and theirs, and the
+    /// cells naming any of them, as targets, valid but for availability: from `unit` up, each
+    /// unit's own targets then its entrances' then its cells', in scheme order. With no scheme
+    /// selecting units or cells, nothing is walked.
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
-    pub(super) fn unit_holders(&self, unit: UnitId, date: NaiveDate) -> Result<Vec<(Responsible, bool)>, Error> {
-        let by_units: Vec<(SchemeId, &Scheme)> = self
-            .schemes()
-            .filter(|(_, spec)| spec.rules().iter().any(|r| !matches!(r.targets(), TargetSelector::PersonsIn(_))))
-            .collect();
-        let mut found = Vec::new();
-        if by_units.is_empty() {
+    pub(super) fn unit_holders(
+        &self,
+        schemes: &SchemesByTarget<'_>,
+        unit: UnitId,
+        date: NaiveDate,
+        found: &mut Vec<(Responsible, bool)>,
+    ) -> Result<(), Error> {
+        if schemes.units.is_empty() {
             self.tree.check(unit)?;
-            return Ok(found);
+            return Ok(());
         }
         let mut targets = Vec::new();
         let mut around: Vec<UnitId> = self.tree.ancestors(unit)?.collect();
@@ -616,9 +730,9 @@ impl Registry {
             }
         }
         for target in targets {
-            self.holders_at(target, &by_units, date, &mut found);
+            self.holders_at(target, &schemes.units, date, found);
         }
-        Ok(found)
+        Ok(())
     }
 
     /// Push the holders of `target` under `schemes`, valid but for availability (a holder
@@ -631,7 +745,7 @@ impl Registry {
         found: &mut Vec<(Responsible, bool)>,
     ) {
         for &(scheme, spec) in schemes {
-            let Some(list) = self.duties.holders(scheme).ok().and_then(|h| h.get(&target)) else { continue };
+            let Some(list) = self.duties.holders_for(scheme, target) else { continue };
             for &(role, staff) in list {
                 let Ok((unit, slot)) = self.target_slot(spec, target, role) else { continue };
                 let Ok(member) = self.duties.member(staff) else { continue };
@@ -1019,4 +1133,59 @@ fn difference(before: &Roster, after: &Roster) -> (Vec<Assignment>, Vec<Assignme
     let removed = before.assignments().iter().filter(|a| !new.contains(a)).copied().collect();
     let added = after.assignments().iter().filter(|a| !old.contains(a)).copied().collect();
     (removed, added)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::duty::{Qualification, Qualifications};
+    use crate::people::Name;
+
+    /// A book with one 2+3 scheme whose roster holds `targets` (person index, holders).
+    fn book(targets: &[(u32, Vec<(bool, u32)>)]) -> DutyBook {
+        let staff: Vec<Staff> = (0..4)
+            .map(|i| {
+                let q = Qualifications::only(Qualification::GridWorker).with(Qualification::HealthWorker);
+                Staff::new(Name::new(&format!("员{i}")).unwrap(), q, UnitId::new(0), 100).unwrap()
+            })
+            .collect();
+        let roster = targets
+            .iter()
+            .flat_map(|(p, holders)| {
+                holders.iter().map(|&(grid, s)| Assignment {
+                    target: Target::Person(PersonId::new(*p)),
+                    role: if grid { Role::GridWorker } else { Role::HealthWorker },
+                    staff: StaffId::new(s),
+                })
+            })
+            .collect();
+        let unit =
+            vec![Assignment { target: Target::Unit(UnitId::new(0)), role: Role::GridWorker, staff: StaffId::new(0) }];
+        DutyBook::from_parts(staff, vec![Scheme::two_plus_three()], vec![[unit, roster].concat()]).unwrap()
+    }
+
+    proptest! {
+        /// A day's sorted person targets with their cursor answer every sequence of look-ups
+        /// (ascending runs, restarts, repeats, persons holding nobody) exactly as the tree.
+        #[test]
+        fn the_cursor_over_person_targets_answers_as_the_tree(
+            targets in prop::collection::btree_map(0u32..200, prop::collection::vec((any::<bool>(), 0u32..4), 1..4), 0..60),
+            asks in prop::collection::vec(0u32..210, 0..120),
+        ) {
+            let targets: Vec<(u32, Vec<(bool, u32)>)> = targets.into_iter().collect();
+            let book = book(&targets);
+            let id = SchemeId::new(0);
+            let spec = book.schemes().first().unwrap();
+            let mut by = PersonScheme { id, spec, sorted: Some((book.person_targets(id), 0)) };
+            // Ascending runs (as a day asks them), then the same persons in any order.
+            let mut runs = asks.clone();
+            runs.chunks_mut(17).for_each(<[u32]>::sort_unstable);
+            for p in runs.into_iter().chain(asks) {
+                let p = PersonId::new(p);
+                prop_assert_eq!(by.holders(&book, p), book.holders_for(id, Target::Person(p)), "{:?}", p);
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::{Event, IdTable, Registry, RegistryError, Responsible, Subject};
@@ -79,24 +80,15 @@ struct Spec {
     due: DueSlot,
 }
 
-/// Two lists sorted by key, merged (the first's on a tie).
-fn merge(a: Vec<Spec>, b: Vec<Spec>) -> Vec<Spec> {
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if y.key < x.key => b.next(),
-            (Some(_), _) => a.next(),
-            (None, _) => b.next(),
-        };
-        match next {
-            Some(s) => out.push(s),
-            None => return out,
-        }
-    }
+/// A person's follow-up calls of a day ([`Registry::follow_ups_on`]).
+#[derive(Debug, Clone, Copy)]
+struct FollowUpsOf {
+    case: CaseId,
+    person: crate::PersonId,
+    /// The calls owed.
+    checks: u8,
+    /// The checks recorded that day: the calls up to this many are done.
+    recorded: u8,
 }
 
 /// The work book: [`WorkData`] with its maps.
@@ -239,31 +231,36 @@ impl Registry {
     /// O(active cases + agenda items + households × members when a service rule selects by
     /// state or marker + tickets), and a look-up of the holders of each task's subject.
     pub fn workday(&self, date: NaiveDate) -> Workday {
-        let tasks = self.day_tasks(date, None);
+        let mut schemes = self.schemes_for_day();
         // The holders of a unit and what lies above it are the same for every subject there.
-        let mut units: HashMap<UnitId, Vec<Candidate>> = HashMap::new();
-        let routed = work::route(
+        let mut units: FxHashMap<UnitId, Vec<Candidate>> = FxHashMap::default();
+        let mut holders = Vec::new();
+        let mut router = work::Router::new(
             date,
-            tasks,
-            |subject| {
-                let Some((unit, household)) = self.place(subject) else { return Vec::new() };
-                let persons: &[crate::PersonId] = match subject {
+            |task: &Task, found: &mut Vec<Candidate>| {
+                // The task's unit and household are its subject's, looked up as it was made.
+                holders.clear();
+                let persons: &[crate::PersonId] = match task.key.subject {
                     TaskSubject::Person(ref p) => std::slice::from_ref(p),
                     TaskSubject::Household(_) => {
-                        household.and_then(|h| self.population.household(h).ok()).map_or(&[], |h| h.members())
+                        task.household.and_then(|h| self.population.household(h).ok()).map_or(&[], |h| h.members())
                     }
                     TaskSubject::Unit(_) => &[],
                 };
-                let mut found = self.as_candidates(self.person_holders(persons, date), date);
-                let around = units
-                    .entry(unit)
-                    .or_insert_with(|| self.as_candidates(self.unit_holders(unit, date).unwrap_or_default(), date));
+                self.person_holders(&mut schemes, persons, task.unit, date, &mut holders);
+                found.extend(holders.iter().map(|&(holder, available)| self.as_candidate(holder, available, date)));
+                let around = units.entry(task.unit).or_insert_with(|| {
+                    let mut around = Vec::new();
+                    // An unknown unit has no holders (the task was made only for a known one).
+                    let _ = self.unit_holders(&schemes, task.unit, date, &mut around);
+                    around.into_iter().map(|(holder, available)| self.as_candidate(holder, available, date)).collect()
+                });
                 found.extend_from_slice(around);
-                found
             },
             &self.work.moved,
         );
-        Workday::new(date, routed)
+        let tasks = self.day_tasks(date, None, |task, i| router.route(task, i));
+        router.finish(tasks)
     }
 
     /// The worklist 工作清单 of `staff` on `date`: every task of [`Registry::workday`] they
@@ -385,11 +382,14 @@ impl Registry {
     /// Holders as candidates on `date`: available unless away, or relieved of the business
     /// date's tasks.
     fn as_candidates(&self, found: Vec<(Responsible, bool)>, date: NaiveDate) -> Vec<Candidate> {
-        let relieved = |s: &StaffId| self.day == Some(date) && self.work.relieved.contains(s);
-        found
-            .into_iter()
-            .map(|(holder, available)| Candidate { available: available && !relieved(&holder.staff), holder })
-            .collect()
+        found.into_iter().map(|(holder, available)| self.as_candidate(holder, available, date)).collect()
+    }
+
+    /// A holder as a candidate on `date`: available unless away, or relieved of the business
+    /// date's tasks.
+    fn as_candidate(&self, holder: Responsible, available: bool, date: NaiveDate) -> Candidate {
+        let relieved = self.day == Some(date) && self.work.relieved.contains(&holder.staff);
+        Candidate { available: available && !relieved, holder }
     }
 
     /// Where a subject is now: its unit and household.
@@ -406,8 +406,16 @@ impl Registry {
 
     /// The tasks of `date` (of `only` that subject, when given), not routed, in key order:
     /// those carried from an earlier day first, then persons', households', units'. Each kind
-    /// is made in its own order and merged, so that no task is moved by a sort.
-    fn day_tasks(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<Task> {
+    /// is made in its own order and merged as it is made (the large kinds, follow-ups and
+    /// services, are never held apart), so that no task is moved by a sort.
+    ///
+    /// Each is given to `route` (with its index) as it is made, in key order.
+    fn day_tasks(
+        &self,
+        date: NaiveDate,
+        only: Option<TaskSubject>,
+        mut route: impl FnMut(&mut Task, usize),
+    ) -> Vec<Task> {
         let Some(plan) = &self.work.plan else { return Vec::new() };
         let wanted = |s: TaskSubject| only.is_none_or(|o| o == s);
         let spec = |subject, duty, case, roles: &[Role], due| Spec {
@@ -416,17 +424,7 @@ impl Registry {
             roles: roles.iter().copied().collect(),
             due,
         };
-        // Persons: the follow-ups (made in person order) and the agenda's (sorted), merged.
-        let mut calls = Vec::new();
-        if let Some(f) = &plan.follow_ups {
-            for (case, person, checks) in self.follow_ups_on(date, only) {
-                for call in 1..=checks {
-                    let slot = f.calls.get(usize::from(call - 1)).or(f.calls.last()).copied();
-                    let due = slot.unwrap_or(DueSlot::WHOLE_DAY);
-                    calls.push(spec(TaskSubject::Person(person), Duty::FollowUp { call }, Some(case), &f.roles, due));
-                }
-            }
-        }
+        // The agenda's person tasks (sorted), merged with the follow-ups below.
         let mut agenda = Vec::new();
         let agenda_routes =
             plan.tests.is_some() || plan.releases.is_some() || plan.reviews.is_some() || plan.transfers.is_some();
@@ -465,68 +463,29 @@ impl Registry {
             household_tickets.sort_unstable_by_key(|s| s.key);
             unit_tickets.sort_unstable_by_key(|s| s.key);
         }
-        // Households: each one's services (sorted by duty), the tickets about it after them.
-        let mut services = Vec::new();
-        if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
-            let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
-            let needs_members = rules.iter().any(|r| !matches!(r.households, work::Households::Coloured(_)));
-            let households: Vec<HouseholdId> = match only {
-                Some(TaskSubject::Household(h)) => vec![h],
-                _ => self.households_for(&rules),
-            };
-            let (mut states, mut markers): (Vec<State>, Vec<Marker>) = (Vec::new(), Vec::new());
-            for h in households {
-                let (Ok(household), Some(&colour)) = (self.population.household(h), self.colours.get(h.index())) else {
-                    continue;
-                };
-                if needs_members {
-                    states.clear();
-                    markers.clear();
-                    for &p in household.members() {
-                        if let (Some(s), Ok(person)) = (self.states.get(p.index()), self.population.person(p)) {
-                            states.push(s.state());
-                            markers.extend(person.markers().iter());
-                        }
-                    }
-                }
-                let from = services.len();
-                for rule in &rules {
-                    if work::selects(&rule.households, colour, &states, &markers) {
-                        for round in 1..=rule.cadence.rounds_on(date) {
-                            let duty = Duty::Service { service: rule.service, round };
-                            services.push(spec(
-                                TaskSubject::Household(h),
-                                duty,
-                                None,
-                                &rule.route.roles,
-                                rule.route.due,
-                            ));
-                        }
-                    }
-                }
-                if let Some(mine) = services.get_mut(from..) {
-                    mine.sort_unstable_by_key(|s| s.key);
-                }
-            }
-        }
-        let mut carried: Vec<Task> = Vec::new();
+        let follow_ups = match &plan.follow_ups {
+            Some(f) => self.follow_ups_on(date, only).into_iter().map(|c| (f, c)).collect(),
+            None => Vec::new(),
+        };
+        let mut out: Vec<Task> = Vec::new();
         if self.day == Some(date) {
             for task in self.work.carried.iter().filter(|t| wanted(t.key.subject)) {
                 let mut task = task.clone();
                 if let Some(done) = self.done_by(&task.key, task.case) {
                     task.status = Status::Done(done);
                 }
-                carried.push(task);
+                out.push(task);
             }
-            carried.sort_by_key(|t| t.key);
+            out.sort_by_key(|t| t.key);
+            for (i, task) in out.iter_mut().enumerate() {
+                route(task, i);
+            }
         }
-        let persons = merge(calls, agenda);
-        let households = merge(services, household_tickets);
-        let mut out = carried;
-        out.reserve(persons.len() + households.len() + unit_tickets.len());
+        let calls: usize = follow_ups.iter().map(|(_, c)| usize::from(c.checks)).sum();
+        out.reserve(calls + agenda.len() + household_tickets.len() + unit_tickets.len());
         // A subject's tasks are consecutive: where it is is looked up once.
         let mut last: Option<(TaskSubject, Place)> = None;
-        for s in persons.into_iter().chain(households).chain(unit_tickets) {
+        let mut emit = |s: Spec, recorded: Option<bool>| {
             let place = match last {
                 Some((subject, place)) if subject == s.key.subject => place,
                 _ => {
@@ -535,18 +494,106 @@ impl Registry {
                     place
                 }
             };
-            let Some((unit, household)) = place else { continue };
-            let status = self.status_of(&s.key, s.case);
+            let Some((unit, household)) = place else { return };
+            let status = match recorded {
+                // A follow-up: done by a completion, or by the readings counted as it was made.
+                Some(recorded) => match self.work.done.get(&s.key) {
+                    Some(c) => Status::Done(*c),
+                    None if recorded => Status::Done(Completion::RECORDED),
+                    None => Status::Open,
+                },
+                None => self.status_of(&s.key, s.case),
+            };
             let assignee = Assignee::Nobody(GapReason::NoHolder);
-            out.push(Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee });
+            let mut task =
+                Task { key: s.key, unit, household, case: s.case, roles: s.roles, due: s.due, status, assignee };
+            route(&mut task, out.len());
+            out.push(task);
+        };
+        // Persons: the follow-ups (made in person order) merged with the agenda's, the
+        // follow-up first on a tie.
+        let mut agenda = agenda.into_iter().peekable();
+        for (f, c) in follow_ups {
+            for call in 1..=c.checks {
+                let slot = f.calls.get(usize::from(call - 1)).or(f.calls.last()).copied();
+                let due = slot.unwrap_or(DueSlot::WHOLE_DAY);
+                let s = spec(TaskSubject::Person(c.person), Duty::FollowUp { call }, Some(c.case), &f.roles, due);
+                while let Some(a) = agenda.next_if(|a| a.key < s.key) {
+                    emit(a, None);
+                }
+                emit(s, Some(c.recorded >= call));
+            }
         }
+        agenda.for_each(|a| emit(a, None));
+        // Households: each one's services (sorted by duty), merged with the tickets about
+        // households, the service first on a tie.
+        let mut household_tickets = household_tickets.into_iter().peekable();
+        if !plan.services.is_empty() && only.is_none_or(|s| matches!(s, TaskSubject::Household(_))) {
+            let rules: Vec<_> = plan.services.iter().filter(|r| r.cadence.rounds_on(date) > 0).collect();
+            let by_state = rules.iter().any(|r| matches!(r.households, work::Households::WithState(_)));
+            let by_marker = rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_)));
+            // The households with a marked member, in id order: elsewhere every member's
+            // markers are empty, and left unread.
+            let marked = if by_marker { self.marked_households() } else { Vec::new() };
+            let households: Vec<HouseholdId> = match only {
+                Some(TaskSubject::Household(h)) => vec![h],
+                _ => self.households_for(&rules, &marked),
+            };
+            let (mut states, mut markers): (Vec<State>, Vec<Marker>) = (Vec::new(), Vec::new());
+            let mut mine: Vec<Spec> = Vec::new();
+            for h in households {
+                let (Ok(household), Some(&colour)) = (self.population.household(h), self.colours.get(h.index())) else {
+                    continue;
+                };
+                let has_marked = by_marker && marked.binary_search(&h).is_ok();
+                states.clear();
+                markers.clear();
+                if by_state || has_marked {
+                    for &p in household.members() {
+                        if let (Some(s), Ok(person)) = (self.states.get(p.index()), self.population.person(p)) {
+                            states.push(s.state());
+                            markers.extend(person.markers().iter());
+                        }
+                    }
+                }
+                mine.clear();
+                for rule in &rules {
+                    if work::selects(&rule.households, colour, &states, &markers) {
+                        for round in 1..=rule.cadence.rounds_on(date) {
+                            let duty = Duty::Service { service: rule.service, round };
+                            let subject = TaskSubject::Household(h);
+                            mine.push(spec(subject, duty, None, &rule.route.roles, rule.route.due));
+                        }
+                    }
+                }
+                mine.sort_unstable_by_key(|s| s.key);
+                for s in mine.drain(..) {
+                    while let Some(t) = household_tickets.next_if(|t| t.key < s.key) {
+                        emit(t, None);
+                    }
+                    emit(s, None);
+                }
+            }
+        }
+        household_tickets.for_each(|t| emit(t, None));
+        unit_tickets.into_iter().for_each(|t| emit(t, None));
+        out
+    }
+
+    /// The households with a marked member (from the index of marked persons), in id order.
+    fn marked_households(&self) -> Vec<HouseholdId> {
+        let mut out: Vec<HouseholdId> =
+            self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())).collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
     /// The households any of `rules` may select, in id order: those of the colours the rules
-    /// name (a pass over the colours), those with a marked member (from the index of marked
-    /// persons) when a rule selects by marker, every household when one selects by state.
-    fn households_for(&self, rules: &[&work::ServiceRule]) -> Vec<HouseholdId> {
+    /// name (a pass over the colours), those with a marked member (`marked`:
+    /// [`Registry::marked_households`]) when a rule selects by marker, every household when one
+    /// selects by state.
+    fn households_for(&self, rules: &[&work::ServiceRule], marked: &[HouseholdId]) -> Vec<HouseholdId> {
         let by_state = rules.iter().any(|r| matches!(r.households, work::Households::WithState(_)));
         if by_state {
             return self.population.households().map(|(h, _)| h).collect();
@@ -570,7 +617,7 @@ impl Registry {
             );
         }
         if rules.iter().any(|r| matches!(r.households, work::Households::WithMarker(_))) {
-            out.extend(self.population.marked().filter_map(|p| self.population.person(p).ok().map(|p| p.household())));
+            out.extend_from_slice(marked);
             out.sort_unstable();
             out.dedup();
         }
@@ -610,10 +657,11 @@ impl Registry {
         recorded.then_some(Completion::RECORDED)
     }
 
-    /// Every person with an active case on `date` (of `only`, when a person), in person order, with the checks
-    /// their policy asks that day: within the period from the day the case started, or
-    /// under review (still at home).
-    fn follow_ups_on(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<(CaseId, crate::PersonId, u8)> {
+    /// Every person with an active case on `date` (of `only`, when a person), in person order,
+    /// with the checks their policy asks that day: within the period from the day the case
+    /// started, or under review (still at home); and the checks recorded that day (what
+    /// completes the calls), read while the case is at hand.
+    fn follow_ups_on(&self, date: NaiveDate, only: Option<TaskSubject>) -> Vec<FollowUpsOf> {
         let mut out = Vec::new();
         let mut consider = |id: CaseId| {
             let Ok(case) = self.case(id) else { return };
@@ -630,7 +678,7 @@ impl Registry {
                 _ => 0,
             };
             if checks > 0 {
-                out.push((id, case.person(), checks));
+                out.push(FollowUpsOf { case: id, person: case.person(), checks, recorded: case.checks_on(date) });
             }
         };
         match only {
@@ -647,7 +695,7 @@ impl Registry {
             }
         }
         // In person order, as the tasks are keyed.
-        out.sort_unstable_by_key(|&(_, person, _)| person);
+        out.sort_unstable_by_key(|f| f.person);
         out
     }
 
@@ -788,7 +836,7 @@ impl Registry {
                 if self.day != Some(task.date) && !carried {
                     return Err(WorkError::NoSuchTask { task: *task }.into());
                 }
-                let owed = self.day_tasks(task.date, Some(task.subject));
+                let owed = self.day_tasks(task.date, Some(task.subject), |_, _| {});
                 let found = owed.iter().find(|t| t.key == *task).ok_or(WorkError::NoSuchTask { task: *task })?;
                 if let Status::Done(_) = found.status {
                     return Err(WorkError::AlreadyDone { task: *task }.into());

@@ -570,39 +570,83 @@ pub struct Candidate {
 /// ```
 pub fn route(
     date: NaiveDate,
-    mut tasks: Vec<Task>,
+    tasks: Vec<Task>,
     mut candidates: impl FnMut(TaskSubject) -> Vec<Candidate>,
     moved: &BTreeMap<TaskKey, Moved>,
 ) -> Vec<Task> {
+    let mut tasks = tasks;
     if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
         tasks.sort_by_key(|t| t.key);
     }
-    let mut load = Loads::default();
-    // Carried tasks, of earlier days, come first in key order.
-    let carried = tasks.partition_point(|t| t.key.date < date);
-    let (before, today) = tasks.split_at_mut(carried);
-    for task in before {
-        if let Some(m) = moved.get(&task.key) {
-            task.assignee = choose(task, &[], Some(m), &load);
+    route_sorted(date, tasks, |task, found| found.extend(candidates(task.key.subject)), moved).into_tasks()
+}
+
+/// [`route`] over tasks already in key order, into a [`Workday`].
+pub(crate) fn route_sorted(
+    date: NaiveDate,
+    mut tasks: Vec<Task>,
+    candidates: impl FnMut(&Task, &mut Vec<Candidate>),
+    moved: &BTreeMap<TaskKey, Moved>,
+) -> Workday {
+    let mut router = Router::new(date, candidates, moved);
+    for (i, task) in tasks.iter_mut().enumerate() {
+        router.route(task, i);
+    }
+    router.finish(tasks)
+}
+
+/// [`route`] one task at a time, as the registry makes them in key order (so that each is
+/// routed while it is at hand, not in a second pass over the day): the candidates of the first
+/// task of each subject are pushed by `candidates` into an empty buffer (reused from subject
+/// to subject), from the task itself (the registry reads the task's unit and household, found
+/// as it was made, rather than look them up again); each worklist is gathered as it goes.
+pub(crate) struct Router<'m, F> {
+    date: NaiveDate,
+    load: Loads,
+    /// (staff member, index of a task they owe), in index order.
+    owed: Vec<(StaffId, u32)>,
+    /// The subject whose candidates `found` holds.
+    current: Option<TaskSubject>,
+    found: Vec<Candidate>,
+    candidates: F,
+    moved: &'m BTreeMap<TaskKey, Moved>,
+}
+
+impl<'m, F: FnMut(&Task, &mut Vec<Candidate>)> Router<'m, F> {
+    /// A router for the tasks of `date`.
+    pub(crate) fn new(date: NaiveDate, candidates: F, moved: &'m BTreeMap<TaskKey, Moved>) -> Self {
+        Router { date, load: Loads::default(), owed: Vec::new(), current: None, found: Vec::new(), candidates, moved }
+    }
+
+    /// Route `task`, the `index`-th of the day in key order. A task of an earlier day
+    /// (carried, first in key order) keeps its assignee unless it was moved.
+    pub(crate) fn route(&mut self, task: &mut Task, index: usize) {
+        let moved = if self.moved.is_empty() { None } else { self.moved.get(&task.key) };
+        if task.key.date < self.date {
+            if let Some(m) = moved {
+                task.assignee = choose(task, &[], Some(m), &self.load);
+            }
+        } else {
+            // A day's tasks of one subject are consecutive in key order: their candidates are
+            // asked once.
+            if self.current != Some(task.key.subject) {
+                self.found.clear();
+                (self.candidates)(task, &mut self.found);
+                self.current = Some(task.key.subject);
+            }
+            task.assignee = choose(task, &self.found, moved, &self.load);
         }
-        if let Some(s) = task.assignee.staff() {
-            load.add(s);
+        if let (Some(s), Ok(i)) = (task.assignee.staff(), u32::try_from(index)) {
+            self.load.add(s);
+            self.owed.push((s, i));
         }
     }
-    // A day's tasks of one subject are consecutive in key order: their candidates are asked once.
-    let mut current: Option<(TaskSubject, Vec<Candidate>)> = None;
-    for task in today {
-        let subject = task.key.subject;
-        let found = match &mut current {
-            Some((s, found)) if *s == subject => found,
-            slot => &mut slot.insert((subject, candidates(subject))).1,
-        };
-        task.assignee = choose(task, found, moved.get(&task.key), &load);
-        if let Some(s) = task.assignee.staff() {
-            load.add(s);
-        }
+
+    /// The day of `tasks`, every one routed in order.
+    pub(crate) fn finish(self, tasks: Vec<Task>) -> Workday {
+        debug_assert!(tasks.is_sorted_by(|a, b| a.key <= b.key), "tasks are routed in key order");
+        Workday { date: self.date, tasks, by_staff: by_staff_then_index(self.owed) }
     }
-    tasks
 }
 
 /// A task moved by [`Command::ReassignTasks`](crate::Command::ReassignTasks): to `to`, or to
@@ -697,6 +741,35 @@ pub struct Workday {
     by_staff: Vec<(StaffId, u32)>,
 }
 
+/// (staff member, task index) pairs in index order, sorted by staff member and then index: a
+/// counting sort by staff index (stable, so each run stays in index order), O(pairs + staff).
+fn by_staff_then_index(owed: Vec<(StaffId, u32)>) -> Vec<(StaffId, u32)> {
+    let Some(top) = owed.iter().map(|&(s, _)| s.index()).max() else { return owed };
+    // Where each staff member's run begins: counts, then their running sums.
+    let mut next = vec![0usize; top + 2];
+    for &(s, _) in &owed {
+        if let Some(n) = next.get_mut(s.index() + 1) {
+            *n += 1;
+        }
+    }
+    for i in 1..next.len() {
+        let before = next.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = next.get_mut(i) {
+            *n += before;
+        }
+    }
+    let mut out = owed.clone();
+    for &pair in &owed {
+        if let Some(at) = next.get_mut(pair.0.index())
+            && let Some(slot) = out.get_mut(*at)
+        {
+            *slot = pair;
+            *at += 1;
+        }
+    }
+    out
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWorkday {
@@ -716,10 +789,14 @@ impl Workday {
         if !tasks.is_sorted_by(|a, b| a.key <= b.key) {
             tasks.sort_by_key(|t| t.key);
         }
-        let mut by_staff: Vec<(StaffId, u32)> =
+        let owed: Vec<(StaffId, u32)> =
             tasks.iter().enumerate().filter_map(|(i, t)| Some((t.assignee.staff()?, u32::try_from(i).ok()?))).collect();
-        by_staff.sort_unstable();
-        Workday { date, tasks, by_staff }
+        Workday { date, tasks, by_staff: by_staff_then_index(owed) }
+    }
+
+    /// Its tasks, given up.
+    fn into_tasks(self) -> Vec<Task> {
+        self.tasks
     }
 
     /// The date.
