@@ -14,10 +14,12 @@ use wangge::colour::{Colour, PersonState, State};
 use wangge::duty::{Qualification, Qualifications, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
-use wangge::registry::Answer;
 use wangge::quarantine::{Category, Item, Policy};
+use wangge::registry::Answer;
 use wangge::screen::{Away, Back, CampaignId, Findings, Outcome, Standing, Visit};
-use wangge::{CaseId, Command, Error, Event, HouseholdId, PersonId, PolicyId, Record, Registry, Snapshot, StaffId, UnitId};
+use wangge::{
+    CaseId, Command, Error, Event, HouseholdId, PersonId, PolicyId, Record, Registry, Snapshot, StaffId, UnitId,
+};
 
 fn feb(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
@@ -375,7 +377,10 @@ fn the_audit_refuses_an_unreachable_campaign() {
     let campaign = start(&mut t, feb(2));
     let visit = Visit { household: t.households[0].0, by: t.workers[0], at: at(feb(2), 9), outcome: Outcome::Refused };
     t.run(Command::RecordVisit { campaign, visit }).unwrap();
-    let back = Findings { back_from_key_area: vec![Back { person: t.households[1].1[0], arrived: feb(1) }], ..Findings::default() };
+    let back = Findings {
+        back_from_key_area: vec![Back { person: t.households[1].1[0], arrived: feb(1) }],
+        ..Findings::default()
+    };
     let visit =
         Visit { household: t.households[1].0, by: t.workers[0], at: at(feb(2), 10), outcome: Outcome::Visited(back) };
     t.run(Command::RecordVisit { campaign, visit }).unwrap();

@@ -70,6 +70,45 @@ fn text_ok(text: &str) -> bool {
 impl Registry {
     /// A screening campaign and its visits.
     ///
+    /// # Example
+    /// A campaign over a community under seed 001's home isolation: a visit finds a resident
+    /// back from Wuhan since Jan 30, who is placed under a case anchored on that day.
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{PersonState, State};
+    /// use wangge::duty::{Qualification, Qualifications, Staff};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, Name, PersonRecord};
+    /// use wangge::quarantine::{Category, Policy};
+    /// use wangge::screen::{Back, Findings, Outcome, Visit};
+    ///
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2020, m, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let root = reg.root();
+    /// let household = reg.apply(Command::AddHousehold { unit: root, door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let state = PersonState::well(date(1, 20));
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap();
+    /// let staff = Staff::new(Name::new("网格员")?, Qualifications::only(Qualification::GridWorker), root, 50)?;
+    /// let by = reg.apply(Command::AddStaff { staff })?[0].new_staff().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
+    /// reg.apply(Command::OpenDay { today: date(2, 1) })?;
+    /// let category = Category::ArrivalFromEpidemicArea;
+    /// reg.apply(Command::StartCampaign { name: "返郑人员摸排".into(), unit: root, from: date(2, 1), policy, category })?;
+    ///
+    /// let found = Findings { back_from_key_area: vec![Back { person, arrived: date(1, 30) }], ..Findings::default() };
+    /// let at = date(2, 1).and_hms_opt(10, 0, 0).unwrap();
+    /// let campaign = wangge::screen::CampaignId::new(0);
+    /// let events = reg.apply(Command::RecordVisit { campaign, visit: Visit { household, by, at, outcome: Outcome::Visited(found) } })?;
+    /// assert_eq!(events.len(), 2); // the visit, then the case started
+    /// let case = reg.case(reg.active_case(person).unwrap())?;
+    /// assert_eq!((case.policy(), case.anchor()), (policy, date(1, 30)));
+    /// assert_eq!(reg.state(person)?.state(), State::HomeIsolationEpidemicArea);
+    /// assert_eq!(reg.campaign(campaign)?.visits.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`ScreenError::UnknownCampaign`].
     pub fn campaign(&self, campaign: CampaignId) -> Result<&CampaignRecord, Error> {
@@ -309,9 +348,10 @@ impl Registry {
                 }
                 if let Outcome::Visited(f) = &v.outcome {
                     for b in &f.back_from_key_area {
-                        let placed = self.cases.cases().iter().any(|k| {
-                            k.person() == b.person && k.anchor() >= b.arrived && k.category() == s.category
-                        });
+                        let placed =
+                            self.cases.cases().iter().any(|k| {
+                                k.person() == b.person && k.anchor() >= b.arrived && k.category() == s.category
+                            });
                         if b.arrived > v.at.date() || !placed {
                             found.push(format!(
                                 "{id} has a person back from a key area arriving after the visit or under no case of it"
