@@ -13,7 +13,7 @@
 //! it; a household's [`Standing`] is its last visit's. The campaign is complete when every
 //! household is visited or has moved out ([`Progress::complete`]). Findings feed the register in
 //! the same command (see [`Command::RecordVisit`](crate::Command::RecordVisit)): a person found
-//! away becomes [`State::Absent`], one found back from a key area ([`Back`]) is placed under the
+//! away becomes [`State::Absent`](crate::colour::State::Absent), one found back from a key area ([`Back`]) is placed under the
 //! campaign's isolation policy: a case of the campaign's [`Category`] (seed 003: "疫区返回" →
 //! home isolation 居家隔离 for 14 days from the return), anchored on the day they arrived, as
 //! [`Command::StartCase`](crate::Command::StartCase) would start it.
