@@ -13,10 +13,12 @@
 //! it; a household's [`Standing`] is its last visit's. The campaign is complete when every
 //! household is visited or has moved out ([`Progress::complete`]). Findings feed the register in
 //! the same command (see [`Command::RecordVisit`](crate::Command::RecordVisit)): a person found
-//! away becomes [`State::Absent`](crate::colour::State::Absent), one found back from a key area ([`Back`]) is placed under the
-//! campaign's isolation policy: a case of the campaign's [`Category`] (seed 003: "疫区返回" →
-//! home isolation 居家隔离 for 14 days from the return), anchored on the day they arrived, as
-//! [`Command::StartCase`](crate::Command::StartCase) would start it.
+//! away becomes [`State::Absent`](crate::colour::State::Absent), one found back from a key area
+//! ([`Back`]) is placed under the campaign's isolation policy: a case of the campaign's
+//! [`Category`] anchored on the day they arrived, as
+//! [`Command::StartCase`](crate::Command::StartCase) would start it (seed 001: "对相关来沪人员或
+//! 途经武汉人员启动了14天居家隔离观察" — 14 days of home isolation observation for those arriving
+//! from or through Wuhan, counted from the arrival).
 //!
 //! Every campaign names its policy: a person back from a key area put into a controlling state
 //! with no case would stay there with no period and no release, which is what the rules forbid
