@@ -371,17 +371,20 @@ fn scripted() -> Script {
     s.run(Command::ControlTraced { row: RowRef { batch, row: 0 }, person: Some(traced), measure, at: at(21, 15) });
     s.run(Command::HandOverTraced { row: RowRef { batch, row: 2 }, to: "燕庄街道".into(), at: at(21, 17) });
     // Screening (issue 16 §1): a campaign over 3号院; the traced resident's household visited,
-    // its new member found back from the epidemic area, the next household nobody home.
-    use wangge::screen::{Findings, Outcome as VisitOutcome, Visit};
+    // its new member found back from the epidemic area on the 19th and placed under seed 001's
+    // home isolation (a case anchored on the arrival), the next household nobody home.
+    use wangge::screen::{Back, Findings, Outcome as VisitOutcome, Visit};
     let screened = s.person(h101, PersonRecord::new());
     let started = s.run(Command::StartCampaign {
         name: "返郑人员摸排".into(),
         unit: yard3,
         from: feb(21),
-        arrivals: State::HomeIsolationEpidemicArea,
+        policy: seed,
+        category: Category::ArrivalFromEpidemicArea,
     });
     let Event::CampaignStarted { campaign, .. } = started[0] else { panic!("a campaign: {started:?}") };
-    let findings = Findings { present: vec![traced], back_from_key_area: vec![screened], ..Findings::default() };
+    let back = vec![Back { person: screened, arrived: feb(19) }];
+    let findings = Findings { present: vec![traced], back_from_key_area: back, ..Findings::default() };
     let visit = Visit { household: h101, by: secretary, at: at(21, 18), outcome: VisitOutcome::Visited(findings) };
     s.run(Command::RecordVisit { campaign, visit });
     s

@@ -14,9 +14,12 @@ use wangge::colour::{Colour, PersonState, State};
 use wangge::duty::{Qualification, Qualifications, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
+use wangge::quarantine::{Category, Item, Policy};
 use wangge::registry::Answer;
-use wangge::screen::{Away, CampaignId, Findings, Outcome, Standing, Visit};
-use wangge::{Command, Error, Event, HouseholdId, PersonId, Record, Registry, Snapshot, StaffId, UnitId};
+use wangge::screen::{Away, Back, CampaignId, Findings, Outcome, Standing, Visit};
+use wangge::{
+    CaseId, Command, Error, Event, HouseholdId, PersonId, PolicyId, Record, Registry, Snapshot, StaffId, UnitId,
+};
 
 fn feb(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
@@ -97,13 +100,23 @@ fn town(sizes: &[usize]) -> Town {
     t
 }
 
+/// Seed 001's home isolation for arrivals from Wuhan: 14 days from the arrival.
+fn home_isolation(t: &mut Town) -> PolicyId {
+    match t.reg.policy_named("seed_shanghai_2020") {
+        Some(p) => p,
+        None => t.run(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }).unwrap()[0].new_policy().unwrap(),
+    }
+}
+
 fn start(t: &mut Town, from: NaiveDate) -> CampaignId {
     let community = t.community;
+    let policy = home_isolation(t);
     let command = Command::StartCampaign {
         name: "返郑人员摸排".into(),
         unit: community,
         from,
-        arrivals: State::HomeIsolationEpidemicArea,
+        policy,
+        category: Category::ArrivalFromEpidemicArea,
     };
     match t.run(command).unwrap()[..] {
         [Event::CampaignStarted { campaign, .. }] => campaign,
@@ -136,17 +149,50 @@ fn a_campaign_over_a_community_runs_to_completion() {
     let present = |ps: &[PersonId]| Outcome::Visited(Findings { present: ps.to_vec(), ..Findings::default() });
     visit(&mut t, 0, li, 9, present(&hs[0].1));
     let (p, away, back) = (hs[1].1[0], hs[1].1[1], hs[1].1[2]);
+    let jan30 = feb(1) - chrono::Days::new(2);
     let found = Findings {
         present: vec![p],
         away: vec![Away { person: away, origin: "湖北武汉".into(), returns: Some(feb(20)) }],
-        back_from_key_area: vec![back],
+        back_from_key_area: vec![Back { person: back, arrived: jan30 }],
         symptoms: vec![back],
     };
+    // Refused, and nothing of it kept: a person said to arrive after the visit.
+    let mut early = found.clone();
+    early.back_from_key_area[0].arrived = feb(2);
+    let before = t.reg.clone();
+    let visit_early = Visit { household: hs[1].0, by: li, at: at(feb(1), 10), outcome: Outcome::Visited(early) };
+    assert!(t.run(Command::RecordVisit { campaign, visit: visit_early }).is_err());
+    assert!(t.reg == before, "all or nothing");
     let events = visit(&mut t, 1, li, 10, Outcome::Visited(found));
-    assert_eq!(events.len(), 3, "the visit, then the two changes of state, in one record: {events:?}");
+    assert_eq!(events.len(), 3, "the visit, the change of state, the case, in one record: {events:?}");
     assert_eq!(t.reg.state(away).unwrap().state(), State::Absent);
+    // The one back from Wuhan is under a case of the campaign's policy, anchored on the day
+    // they arrived (seed 003: 14 days of home isolation counted from the return).
+    let policy = home_isolation(&mut t);
+    let case = t.reg.active_case(back).expect("a case for the one back from the key area");
+    let c = t.reg.case(case).unwrap();
+    assert_eq!((c.person(), c.policy(), c.category()), (back, policy, Category::ArrivalFromEpidemicArea));
+    assert_eq!((c.anchor(), c.started()), (jan30, feb(1)), "anchored on the arrival, started today");
+    assert!(matches!(events[2], Event::CaseStarted { case: id, anchor, .. } if id == case && anchor == jan30));
     assert_eq!(t.reg.state(back).unwrap().state(), State::HomeIsolationEpidemicArea);
     assert_eq!(t.reg.colour(hs[1].0).unwrap(), Colour::Orange);
+    // On the agenda: the release is due 14 days after the arrival.
+    let release = jan30 + chrono::Days::new(14);
+    let due = t.reg.agenda(release);
+    assert!(
+        due.items().iter().any(|i| i.case == case && i.person == back && matches!(i.item, Item::ReleaseDue { .. })),
+        "{due:?}"
+    );
+    // Refused: a person under an active case already is found back again, with another
+    // person of the household back too; nothing of it kept.
+    let again = Findings {
+        back_from_key_area: vec![Back { person: p, arrived: jan30 }, Back { person: back, arrived: jan30 }],
+        ..Findings::default()
+    };
+    let before = t.reg.clone();
+    let visit_again = Visit { household: hs[1].0, by: li, at: at(feb(1), 11), outcome: Outcome::Visited(again) };
+    assert!(t.run(Command::RecordVisit { campaign, visit: visit_again }).is_err());
+    assert!(t.reg == before && t.reg.active_case(p).is_none(), "all or nothing");
     // Household 2: nobody home, a notice left; 3: refused; 4: moved out; 5 not reached today.
     visit(&mut t, 2, wang, 11, Outcome::NobodyHome { notice: true });
     visit(&mut t, 3, wang, 14, Outcome::Refused);
@@ -191,14 +237,15 @@ fn a_campaign_over_a_community_runs_to_completion() {
 #[derive(Debug, Clone)]
 enum Step {
     /// Visit household (index) by worker (index) with an outcome kind: 0 visited all present,
-    /// 1 visited one away, 2 nobody home, 3 refused, 4 moved out.
-    Visit(usize, usize, u8),
+    /// 1 visited one away, 2 nobody home, 3 refused, 4 moved out, 5 the first member back from
+    /// a key area, arrived the given number of days before the visit (the others present).
+    Visit(usize, usize, u8, u64),
     NextDay,
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        6 => (any::<usize>(), 0usize..2, 0u8..5).prop_map(|(h, w, o)| Step::Visit(h, w, o)),
+        6 => (any::<usize>(), 0usize..2, 0u8..6, 0u64..4).prop_map(|(h, w, o, k)| Step::Visit(h, w, o, k)),
         1 => Just(Step::NextDay),
     ]
 }
@@ -208,7 +255,10 @@ proptest! {
 
     /// Progress per unit and per worker equals a naive count of each household's last visit;
     /// the campaign is complete exactly when no household is left; a person found away is
-    /// absent, and replay and snapshots keep the campaign.
+    /// absent; each person found back from a key area is under a case of the campaign's policy
+    /// and category, anchored on their arrival, started on the business date, the cases
+    /// numbered in the order found, and a visit naming a person under a case already (found
+    /// away or back) is refused whole; replay and snapshots keep the campaign.
     #[test]
     fn progress_follows_a_naive_model(sizes in prop::collection::vec(1usize..4, 1..10), steps in prop::collection::vec(step(), 0..30)) {
         let mut t = town(&sizes);
@@ -217,14 +267,20 @@ proptest! {
         let mut day = feb(1);
         let mut last: BTreeMap<usize, (usize, u8)> = BTreeMap::new();
         let mut visits_by = [0u64; 2];
+        let policy = home_isolation(&mut t);
         let mut away_found = Vec::new();
+        // The model's cases, in the order found: (person, anchor, started). No case started by
+        // Feb 10 from an arrival at most 3 days before is released by then (14 days).
+        let mut placed: Vec<(PersonId, NaiveDate, NaiveDate)> = Vec::new();
         for s in steps {
             match s {
                 Step::NextDay => {
-                    day = day.succ_opt().unwrap();
-                    t.run(Command::OpenDay { today: day }).unwrap();
+                    if day < feb(10) {
+                        day = day.succ_opt().unwrap();
+                        t.run(Command::OpenDay { today: day }).unwrap();
+                    }
                 }
-                Step::Visit(h, w, o) => {
+                Step::Visit(h, w, o, k) => {
                     let h = h % t.households.len();
                     let (household, members) = t.households[h].clone();
                     let outcome = match o {
@@ -236,14 +292,28 @@ proptest! {
                         }),
                         2 => Outcome::NobodyHome { notice: true },
                         3 => Outcome::Refused,
-                        _ => Outcome::MovedOut,
+                        4 => Outcome::MovedOut,
+                        _ => Outcome::Visited(Findings {
+                            present: members[1..].to_vec(),
+                            back_from_key_area: vec![Back { person: members[0], arrived: day - chrono::Days::new(k) }],
+                            ..Findings::default()
+                        }),
                     };
                     let visit = Visit { household, by: t.workers[w], at: at(day, 10), outcome };
-                    t.run(Command::RecordVisit { campaign, visit }).unwrap();
+                    let under_case = placed.iter().any(|(p, _, _)| *p == members[0]);
+                    let result = t.run(Command::RecordVisit { campaign, visit });
+                    if (o == 1 || o == 5) && under_case {
+                        prop_assert!(result.is_err(), "a person under a case found again");
+                        continue;
+                    }
+                    result.unwrap();
                     last.insert(h, (w, o));
                     visits_by[w] += 1;
                     if o == 1 {
                         away_found.push(members[0]);
+                    }
+                    if o == 5 {
+                        placed.push((members[0], day - chrono::Days::new(k), day));
                     }
                 }
             }
@@ -252,23 +322,43 @@ proptest! {
         let count = |f: &dyn Fn(u8) -> bool| last.values().filter(|(_, o)| f(*o)).count() as u64;
         let p = t.reg.campaign_progress(campaign, t.community).unwrap();
         prop_assert_eq!(p.households, n);
-        prop_assert_eq!(p.visited, count(&|o| o <= 1));
+        prop_assert_eq!(p.visited, count(&|o| o <= 1 || o == 5));
         prop_assert_eq!(p.to_revisit, count(&|o| o == 2 || o == 3));
         prop_assert_eq!(p.moved_out, count(&|o| o == 4));
         prop_assert_eq!(p.to_visit, n - last.len() as u64);
         prop_assert_eq!(p.calls_owed, count(&|o| o == 2));
-        prop_assert_eq!(p.complete(), last.len() as u64 == n && last.values().all(|(_, o)| *o <= 1 || *o == 4));
+        prop_assert_eq!(p.complete(), last.len() as u64 == n && last.values().all(|(_, o)| *o != 2 && *o != 3));
         let by = t.reg.campaign_progress_by_worker(campaign).unwrap();
         for (w, &made) in visits_by.iter().enumerate() {
             let mine = |f: &dyn Fn(u8) -> bool| last.values().filter(|(x, o)| *x == w && f(*o)).count() as u64;
             let got = by.get(&t.workers[w]).copied().unwrap_or_default();
             prop_assert_eq!(got.visits, made);
-            prop_assert_eq!(got.visited, mine(&|o| o <= 1));
+            prop_assert_eq!(got.visited, mine(&|o| o <= 1 || o == 5));
             prop_assert_eq!(got.to_revisit, mine(&|o| o == 2 || o == 3));
         }
         for p in away_found {
-            prop_assert_eq!(t.reg.state(p).unwrap().state(), State::Absent);
+            if !placed.iter().any(|(q, _, _)| *q == p) {
+                prop_assert_eq!(t.reg.state(p).unwrap().state(), State::Absent);
+            }
         }
+        let cases: Vec<_> = t
+            .reg
+            .cases()
+            .map(|(id, c)| (id, c.person(), c.anchor(), c.started(), c.policy(), c.category(), c.status().is_active()))
+            .collect();
+        let expected: Vec<_> = placed
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, anchor, on))| {
+                (CaseId::new(i as u32), p, anchor, on, policy, Category::ArrivalFromEpidemicArea, true)
+            })
+            .collect();
+        prop_assert_eq!(cases, expected);
+        for &(p, _, _) in &placed {
+            prop_assert_eq!(t.reg.state(p).unwrap().state(), State::HomeIsolationEpidemicArea);
+        }
+        let p = t.reg.campaign_progress(campaign, t.community).unwrap();
+        prop_assert_eq!(p.back_from_key_area, placed.len() as u64);
         prop_assert!(t.reg.audit().is_empty());
         prop_assert!(Registry::replay_records(&t.log).unwrap() == t.reg);
         let json = serde_json::to_string(&t.reg.snapshot()).unwrap();
@@ -278,7 +368,8 @@ proptest! {
 
 /// The audit refuses a snapshot whose campaign holds what no command leaves: a visit to a
 /// household off its list, a visit before the campaign started, a visit after the business
-/// date, an arrivals state that controls nobody.
+/// date, a campaign under no adopted policy or under a contact's category, a person found back
+/// from a key area arriving after the visit or under no case.
 #[test]
 fn the_audit_refuses_an_unreachable_campaign() {
     let mut t = town(&[1, 1]);
@@ -286,20 +377,33 @@ fn the_audit_refuses_an_unreachable_campaign() {
     let campaign = start(&mut t, feb(2));
     let visit = Visit { household: t.households[0].0, by: t.workers[0], at: at(feb(2), 9), outcome: Outcome::Refused };
     t.run(Command::RecordVisit { campaign, visit }).unwrap();
+    let back = Findings {
+        back_from_key_area: vec![Back { person: t.households[1].1[0], arrived: feb(1) }],
+        ..Findings::default()
+    };
+    let visit =
+        Visit { household: t.households[1].0, by: t.workers[0], at: at(feb(2), 10), outcome: Outcome::Visited(back) };
+    t.run(Command::RecordVisit { campaign, visit }).unwrap();
     let good = serde_json::to_value(t.reg.snapshot()).unwrap();
     assert!(Registry::from_snapshot(serde_json::from_value::<Snapshot>(good.clone()).unwrap()).is_ok());
-    let edits: [(&str, &str, serde_json::Value); 4] = [
+    let edits: [(&str, &str, serde_json::Value); 7] = [
         ("off the list", "household", serde_json::json!(0)),
         ("before the start", "at", serde_json::json!("2020-02-01T09:00:00")),
         ("after the business date", "at", serde_json::json!("2020-02-03T09:00:00")),
-        ("arrivals well", "arrivals", serde_json::json!("Well")),
+        ("no such policy", "policy", serde_json::json!(7)),
+        ("a contact's category", "category", serde_json::json!("CloseContact")),
+        ("arrived after the visit", "arrived", serde_json::json!("2020-02-03")),
+        ("under no case", "arrived", serde_json::json!("2020-02-02")),
     ];
     for (what, field, value) in edits {
         let mut edited = good.clone();
-        if field == "arrivals" {
-            edited["screen"]["campaigns"][0]["campaign"]["arrivals"] = value;
-        } else {
-            edited["screen"]["campaigns"][0]["visits"][0][field] = value;
+        match field {
+            "policy" | "category" => edited["screen"]["campaigns"][0]["campaign"][field] = value,
+            "arrived" => {
+                edited["screen"]["campaigns"][0]["visits"][1]["outcome"]["Visited"]["back_from_key_area"][0][field] =
+                    value
+            }
+            _ => edited["screen"]["campaigns"][0]["visits"][0][field] = value,
         }
         let snapshot: Snapshot = serde_json::from_value(edited).unwrap();
         assert!(Registry::from_snapshot(snapshot).is_err(), "{what}: loaded");

@@ -218,8 +218,10 @@ pub enum Finding {
         problem: String,
     },
     // Issue 16 §1: screening campaigns.
-    /// A campaign names an unknown unit, household or visitor, or holds a visit off its list,
-    /// before its start or after the business date.
+    /// A campaign names an unknown unit, household, policy or visitor, or a category not an
+    /// arrival's, or holds a visit off its list, before its start or after the business date,
+    /// or a person found back from a key area said to arrive after the visit or under no case
+    /// of the campaign's category anchored on or after their arrival.
     Screen {
         /// What is wrong.
         problem: String,

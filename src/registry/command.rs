@@ -551,8 +551,10 @@ pub enum Command {
     // Issue 16 §1: screening campaigns 摸排. Kept together at the end.
     /// Start a screening campaign 摸排 over the households inside `unit` from `from`: its
     /// visit list is every household inside the unit now ([`Campaign`](crate::screen::Campaign)).
-    /// A person a visit finds back from a key area is put in `arrivals` (a state that
-    /// controls, [`State::HomeIsolationEpidemicArea`] in seed 003's practice).
+    /// A person a visit finds back from a key area is placed under `policy` (an adopted
+    /// policy) with a case of `category` (an arrival's, [`screen::is_arrival`](crate::screen::is_arrival):
+    /// [`Category::ArrivalFromEpidemicArea`]
+    /// in seed 003's practice, home isolation 居家隔离 counted from the return).
     StartCampaign {
         /// Its name (1 to 200 characters, not personal data).
         name: String,
@@ -560,14 +562,19 @@ pub enum Command {
         unit: UnitId,
         /// The day it starts.
         from: NaiveDate,
-        /// The state for a person found back from a key area.
-        arrivals: State,
+        /// The isolation policy for a person found back from a key area.
+        policy: PolicyId,
+        /// The category of their case.
+        category: Category,
     },
     /// Record a visit of a household on a campaign's list, by a grid worker, and feed its
     /// findings to the register in the same record: each person found away becomes
-    /// [`State::Absent`] (their expected return kept with the visit), each one back from a key
-    /// area takes the campaign's arrivals state, on the visit's date; a person under an active
-    /// case is refused (their case says where they are). Nobody home (a notice left on the
+    /// [`State::Absent`] (their expected return kept with the visit) on the visit's date; each
+    /// one back from a key area is placed under the campaign's policy, a case of its category
+    /// anchored on the day they arrived and started on the business date, with the same events
+    /// and checks as [`Command::StartCase`] (cases numbered in the order the visit names them;
+    /// all or nothing). A person under an active case is refused (their case says where they
+    /// are). Nobody home (a notice left on the
     /// door 张贴温馨提示) and a refusal leave the household to revisit, with a call owed when
     /// nobody was home; a household moved out is done.
     RecordVisit {

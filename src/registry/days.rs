@@ -33,7 +33,7 @@
 //! | `RecordArrival` | the arrival date | after today; back-dated is allowed (arrivals registered days later) | allowed (a bulk load of past arrivals) |
 //! | `ReceiveTracedBatch`, `HandOverTraced` | `received`, `at` | after today; back-dated is allowed (a list received yesterday, entered today) | refused |
 //! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
-//! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning) | refused |
+//! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning); the cases it starts for persons back from a key area start on the business date, anchored on their arrival | refused |
 //! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!

@@ -516,7 +516,8 @@ pub enum Event {
         spec: crate::screen::Campaign,
     },
     /// A visit was recorded ([`Command::RecordVisit`](super::Command::RecordVisit)); the changes
-    /// of state its findings make follow in the same record.
+    /// of state its findings make (persons away) and the cases it starts (persons back from a
+    /// key area, [`Event::CaseStarted`]) follow in the same record.
     VisitRecorded {
         /// The campaign.
         campaign: crate::screen::CampaignId,

@@ -3,10 +3,13 @@
 //!
 //! The rules are [`crate::screen`]'s, pure; this file keeps the campaigns, decides the two
 //! commands (start a campaign, record a visit) and reports progress per unit and per grid
-//! worker. A visit's findings change states in the same record: after the
+//! worker. A visit's findings feed the register in the same record: after the
 //! [`Event::VisitRecorded`], one [`Event::StateChanged`] per person found away (into
-//! [`State::Absent`]) or back from a key area (into the campaign's arrivals state), in the
-//! order the visit names them, each decided on the state the ones before leave.
+//! [`State::Absent`]), then one [`Event::CaseStarted`] per person back from a key area (under
+//! the campaign's policy and category, anchored on the day they arrived, started on the
+//! business date, cases numbered in the order the visit names them), each decided on the
+//! state the ones before leave; every event is checked as its own command's would be
+//! (a `CaseStarted` as [`Command::StartCase`]'s), so the record is all or nothing.
 
 use std::collections::BTreeMap;
 
@@ -15,9 +18,9 @@ use serde::Deserialize;
 use super::record::Draft;
 use super::{Event, IdTable, Registry, RegistryError};
 use crate::colour::State;
-use crate::screen::{Campaign, CampaignId, Outcome, Progress, ScreenError, Standing, Visit};
-use crate::trace::{MAX_TEXT_CHARS, controls};
-use crate::{Command, Error, HouseholdId, StaffId, UnitId};
+use crate::screen::{Campaign, CampaignId, Outcome, Progress, ScreenError, Standing, Visit, is_arrival};
+use crate::trace::MAX_TEXT_CHARS;
+use crate::{CaseId, Command, Error, HouseholdId, StaffId, UnitId};
 
 /// A campaign as the registry keeps it: the campaign and its visits, in the order recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -66,6 +69,45 @@ fn text_ok(text: &str) -> bool {
 
 impl Registry {
     /// A screening campaign and its visits.
+    ///
+    /// # Example
+    /// A campaign over a community under seed 001's home isolation: a visit finds a resident
+    /// back from Wuhan since Jan 30, who is placed under a case anchored on that day.
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{PersonState, State};
+    /// use wangge::duty::{Qualification, Qualifications, Staff};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, Name, PersonRecord};
+    /// use wangge::quarantine::{Category, Policy};
+    /// use wangge::screen::{Back, Findings, Outcome, Visit};
+    ///
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2020, m, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let root = reg.root();
+    /// let household = reg.apply(Command::AddHousehold { unit: root, door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let state = PersonState::well(date(1, 20));
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap();
+    /// let staff = Staff::new(Name::new("网格员")?, Qualifications::only(Qualification::GridWorker), root, 50)?;
+    /// let by = reg.apply(Command::AddStaff { staff })?[0].new_staff().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
+    /// reg.apply(Command::OpenDay { today: date(2, 1) })?;
+    /// let category = Category::ArrivalFromEpidemicArea;
+    /// reg.apply(Command::StartCampaign { name: "返郑人员摸排".into(), unit: root, from: date(2, 1), policy, category })?;
+    ///
+    /// let found = Findings { back_from_key_area: vec![Back { person, arrived: date(1, 30) }], ..Findings::default() };
+    /// let at = date(2, 1).and_hms_opt(10, 0, 0).unwrap();
+    /// let campaign = wangge::screen::CampaignId::new(0);
+    /// let events = reg.apply(Command::RecordVisit { campaign, visit: Visit { household, by, at, outcome: Outcome::Visited(found) } })?;
+    /// assert_eq!(events.len(), 2); // the visit, then the case started
+    /// let case = reg.case(reg.active_case(person).unwrap())?;
+    /// assert_eq!((case.policy(), case.anchor()), (policy, date(1, 30)));
+    /// assert_eq!(reg.state(person)?.state(), State::HomeIsolationEpidemicArea);
+    /// assert_eq!(reg.campaign(campaign)?.visits.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`ScreenError::UnknownCampaign`].
@@ -157,9 +199,9 @@ impl Registry {
 
     pub(super) fn decide_screen(&self, command: Command) -> Result<Event, Error> {
         Ok(match command {
-            Command::StartCampaign { name, unit, from, arrivals } => Event::CampaignStarted {
+            Command::StartCampaign { name, unit, from, policy, category } => Event::CampaignStarted {
                 campaign: CampaignId::new(u32::try_from(self.screen.campaigns.len()).unwrap_or(u32::MAX)),
-                spec: Campaign { name, unit, from, arrivals, households: self.households_inside(unit)? },
+                spec: Campaign { name, unit, from, policy, category, households: self.households_inside(unit)? },
             },
             Command::RecordVisit { campaign, visit } => Event::VisitRecorded { campaign, visit },
             other => {
@@ -168,24 +210,38 @@ impl Registry {
         })
     }
 
-    /// The changes of state a visit's findings make, each decided on the state the ones
-    /// before leave: the persons away (into [`State::Absent`], unless they are already), then
-    /// those back from a key area (into the campaign's arrivals state).
+    /// The events a visit's findings make, each decided on the state the ones before leave:
+    /// the persons away (into [`State::Absent`], unless they are already), then a case for
+    /// each person back from a key area, under the campaign's policy and category, anchored
+    /// on their arrival and started on the business date, numbered from the next case id.
     pub(super) fn screen_follow_ups(&self, first: &Event, out: &mut Vec<Event>) -> Result<(), Error> {
         let Event::VisitRecorded { campaign, visit } = first else { return Ok(()) };
         let Outcome::Visited(found) = &visit.outcome else { return Ok(()) };
-        let arrivals = self.campaign(*campaign)?.campaign.arrivals;
+        let c = &self.campaign(*campaign)?.campaign;
         let on = visit.at.date();
         let mut draft = Draft::default();
-        let changes = found.away.iter().map(|a| (a.person, State::Absent));
-        for (person, state) in changes.chain(found.back_from_key_area.iter().map(|&p| (p, arrivals))) {
-            self.check_not_under_case(person)?;
-            if let Some(change) = self.drafted_change(&draft, person, state, on, true)? {
-                let event =
-                    Event::StateChanged { person, from: change.from, to: change.to, recolours: change.recolours };
+        for a in &found.away {
+            self.check_not_under_case(a.person)?;
+            if let Some(change) = self.drafted_change(&draft, a.person, State::Absent, on, true)? {
+                let event = Event::StateChanged {
+                    person: a.person,
+                    from: change.from,
+                    to: change.to,
+                    recolours: change.recolours,
+                };
                 draft.absorb(self, &event)?;
                 out.push(event);
             }
+        }
+        let today = self.today_or(on);
+        let mut next = u32::try_from(self.cases.cases().len()).unwrap_or(u32::MAX);
+        for b in &found.back_from_key_area {
+            self.check_not_under_case(b.person)?;
+            let event =
+                self.started_case(&draft, CaseId::new(next), b.person, c.policy, c.category, b.arrived, today, None)?;
+            next = next.saturating_add(1);
+            draft.absorb_start(&event);
+            out.push(event);
         }
         Ok(())
     }
@@ -197,8 +253,9 @@ impl Registry {
                 if !text_ok(&spec.name) {
                     return Err(ScreenError::BadText.into());
                 }
-                if !controls(spec.arrivals) {
-                    return Err(ScreenError::BadArrivalState { state: spec.arrivals }.into());
+                self.policy(spec.policy)?;
+                if !is_arrival(spec.category) {
+                    return Err(ScreenError::BadCategory { category: spec.category }.into());
                 }
                 if origin == super::Origin::Log && spec.households != self.households_inside(spec.unit)? {
                     return Err(RegistryError::Mismatch {
@@ -229,8 +286,11 @@ impl Registry {
                             return Err(ScreenError::NotAMember { person: p, household: visit.household }.into());
                         }
                     }
+                    if let Some(b) = found.back_from_key_area.iter().find(|b| b.arrived > visit.at.date()) {
+                        return Err(ScreenError::ArrivedAfterVisit { person: b.person }.into());
+                    }
                     for &p in &found.symptoms {
-                        if !found.present.contains(&p) && !found.back_from_key_area.contains(&p) {
+                        if !found.present.contains(&p) && !found.back_from_key_area.iter().any(|b| b.person == p) {
                             return Err(ScreenError::SymptomsAbsent { person: p }.into());
                         }
                     }
@@ -258,9 +318,13 @@ impl Registry {
         }
     }
 
-    /// The audit of the screening book: every campaign's unit, households and visitors known,
-    /// its list sorted and unrepeated, every visit on its list, after its start, not after the
-    /// business date.
+    /// The audit of the screening book: every campaign's unit, households, policy and visitors
+    /// known, its category an arrival's, its list sorted and unrepeated, every visit on its
+    /// list, after its start, not after the business date, no one found back from a key area
+    /// said to arrive after the visit, and each of them under a case of the campaign's policy
+    /// and category anchored on their arrival (the record started one; it may since have been
+    /// released, moved to another policy or restarted from a later anchor, so a case of that
+    /// person and category anchored on or after their arrival is what is asked).
     pub(super) fn screen_problems(&self) -> Vec<String> {
         let mut found = Vec::new();
         for (i, c) in self.screen.campaigns.iter().enumerate() {
@@ -269,11 +333,10 @@ impl Registry {
             if self.tree.check(s.unit).is_err()
                 || !s.households.windows(2).all(|w| w[0] < w[1])
                 || s.households.iter().any(|&h| self.population.household(h).is_err())
-                || !controls(s.arrivals)
+                || self.policy(s.policy).is_err()
+                || !is_arrival(s.category)
             {
-                found.push(format!(
-                    "{id} names an unknown unit or household, or an arrivals state that controls nobody"
-                ));
+                found.push(format!("{id} names an unknown unit, household or policy, or a category not an arrival's"));
             }
             for v in &c.visits {
                 if s.households.binary_search(&v.household).is_err()
@@ -282,6 +345,19 @@ impl Registry {
                     || self.staff_member(v.by).is_err()
                 {
                     found.push(format!("{id} has a visit off its list, before its start, in the future or by nobody"));
+                }
+                if let Outcome::Visited(f) = &v.outcome {
+                    for b in &f.back_from_key_area {
+                        let placed =
+                            self.cases.cases().iter().any(|k| {
+                                k.person() == b.person && k.anchor() >= b.arrived && k.category() == s.category
+                            });
+                        if b.arrived > v.at.date() || !placed {
+                            found.push(format!(
+                                "{id} has a person back from a key area arriving after the visit or under no case of it"
+                            ));
+                        }
+                    }
                 }
             }
         }

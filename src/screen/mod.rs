@@ -13,16 +13,25 @@
 //! it; a household's [`Standing`] is its last visit's. The campaign is complete when every
 //! household is visited or has moved out ([`Progress::complete`]). Findings feed the register in
 //! the same command (see [`Command::RecordVisit`](crate::Command::RecordVisit)): a person found
-//! away becomes [`State::Absent`], one found back from a key area takes the campaign's state for
-//! arrivals.
+//! away becomes [`State::Absent`](crate::colour::State::Absent), one found back from a key area
+//! ([`Back`]) is placed under the campaign's isolation policy: a case of the campaign's
+//! [`Category`] anchored on the day they arrived, as
+//! [`Command::StartCase`](crate::Command::StartCase) would start it (seed 001: "对相关来沪人员或
+//! 途经武汉人员启动了14天居家隔离观察" — 14 days of home isolation observation for those arriving
+//! from or through Wuhan, counted from the arrival).
+//!
+//! Every campaign names its policy: a person back from a key area put into a controlling state
+//! with no case would stay there with no period and no release, which is what the rules forbid
+//! (the seed isolates them for a period counted from the return), so there is no campaign
+//! without one.
 
 use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::colour::State;
-use crate::{HouseholdId, PersonId, StaffId, UnitId};
+use crate::quarantine::Category;
+use crate::{HouseholdId, PersonId, PolicyId, StaffId, UnitId};
 
 /// A campaign's id: `CampaignId(i)` is the `i`-th campaign started.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,11 +77,20 @@ pub struct Campaign {
     pub unit: UnitId,
     /// The day it starts.
     pub from: NaiveDate,
-    /// The state a person found back from a key area is put in (a state that controls:
-    /// [`State::HomeIsolationEpidemicArea`] in seed 003's practice).
-    pub arrivals: State,
+    /// The isolation policy a person found back from a key area is placed under (an adopted
+    /// policy: home isolation for 14 days from the return in seed 003's practice).
+    pub policy: PolicyId,
+    /// The category of their case: an arrival's ([`is_arrival`]),
+    /// [`Category::ArrivalFromEpidemicArea`] in seed 003's practice.
+    pub category: Category,
     /// The households to visit, by id: those inside the unit when it started.
     pub households: Vec<HouseholdId>,
+}
+
+/// Whether `category` is one a campaign may place arrivals under: an arrival's (from the
+/// epidemic area, elsewhere, abroad, a risk area), never a contact's.
+pub const fn is_arrival(category: Category) -> bool {
+    !matches!(category, Category::CloseContact | Category::SecondaryContact)
 }
 
 /// A person found away 外出: where, and when they are expected back.
@@ -87,6 +105,17 @@ pub struct Away {
     pub returns: Option<NaiveDate>,
 }
 
+/// A person found back from a key area 疫区返回, and the day they arrived (their case's anchor:
+/// the period counts from the return).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Back {
+    /// The person.
+    pub person: PersonId,
+    /// The day they arrived back.
+    pub arrived: NaiveDate,
+}
+
 /// What a visit found in a household 入户排查: each member named at most once.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,8 +124,9 @@ pub struct Findings {
     pub present: Vec<PersonId>,
     /// Members away, with where and their expected return.
     pub away: Vec<Away>,
-    /// Members back from a key epidemic area 疫区返回: they take the campaign's arrivals state.
-    pub back_from_key_area: Vec<PersonId>,
+    /// Members back from a key epidemic area 疫区返回, with the day each arrived: each is
+    /// placed under the campaign's policy.
+    pub back_from_key_area: Vec<Back>,
     /// Members with symptoms (fever, cough ...), among those present or back.
     pub symptoms: Vec<PersonId>,
 }
@@ -108,7 +138,7 @@ impl Findings {
             .iter()
             .copied()
             .chain(self.away.iter().map(|a| a.person))
-            .chain(self.back_from_key_area.iter().copied())
+            .chain(self.back_from_key_area.iter().map(|b| b.person))
     }
 }
 
@@ -274,10 +304,17 @@ pub enum ScreenError {
     /// The campaign's name is empty, too long or holds control characters, or an origin is.
     #[error("a campaign's name and an origin are 1 to 200 characters of text")]
     BadText,
-    /// The arrivals state controls nobody ([`State::Well`], [`State::Absent`]).
-    #[error("{state} is not a state for arrivals from a key area")]
-    BadArrivalState {
-        /// The state.
-        state: State,
+    /// The campaign's category is not an arrival's ([`is_arrival`]: a contact is traced, not
+    /// found back).
+    #[error("{category} is not a category for arrivals from a key area")]
+    BadCategory {
+        /// The category.
+        category: Category,
+    },
+    /// A person found back from a key area arrived after the visit.
+    #[error("{person} is said to arrive after the visit")]
+    ArrivedAfterVisit {
+        /// The person.
+        person: PersonId,
     },
 }

@@ -577,7 +577,8 @@ fn screening_campaigns_round_trip() {
     use wangge::Command;
     use wangge::duty::Qualifications;
     use wangge::people::DoorLabel;
-    use wangge::screen::{Away, Findings, Outcome, Visit};
+    use wangge::quarantine::Category;
+    use wangge::screen::{Away, Back, Findings, Outcome, Visit};
 
     let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
     let at = |h| feb(2).and_hms_opt(h, 0, 0).expect("a time");
@@ -601,10 +602,12 @@ fn screening_campaigns_round_trip() {
         .expect("staff");
     let by = reg.apply(Command::AddStaff { staff }).expect("staff")[0].new_staff().expect("an id");
     reg.apply(Command::OpenDay { today: feb(2) }).expect("a day");
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }).expect("a policy")[0]
+        .new_policy()
+        .expect("an id");
+    let category = Category::ArrivalFromEpidemicArea;
     let events = reg
-        .apply(Command::StartCampaign {
-            name: "摸排".into(), unit: root, from: feb(2), arrivals: State::CloseContact
-        })
+        .apply(Command::StartCampaign { name: "摸排".into(), unit: root, from: feb(2), policy, category })
         .expect("a campaign");
     let wangge::Event::CampaignStarted { campaign, .. } = events[0] else { panic!("{events:?}") };
     let found = Findings {
@@ -618,7 +621,7 @@ fn screening_campaigns_round_trip() {
     };
     let back = Findings {
         present: vec![persons[2]],
-        back_from_key_area: vec![persons[3]],
+        back_from_key_area: vec![Back { person: persons[3], arrived: feb(1) }],
         symptoms: vec![persons[3]],
         ..Findings::default()
     };
@@ -636,6 +639,7 @@ fn screening_campaigns_round_trip() {
 
     let snapshot = reg.snapshot();
     assert_eq!(snapshot.screen.campaigns[0].visits.len(), 5);
+    assert_eq!(reg.active_case(persons[3]).map(|c| reg.case(c).expect("a case").anchor()), Some(feb(1)));
     round_trip(&snapshot.screen);
     let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
     let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
