@@ -34,6 +34,18 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
 }
 
 /// A registry driven by `ops`.
+/// `snapshot` (of `reg`) survives the store's encoding whole: it decodes to itself, loads into
+/// a registry equal to `reg`, and writing the registry directly gives the same bytes.
+fn snapshot_round_trips(reg: &Registry, snapshot: &Snapshot) {
+    let bytes = codec::snapshot_to_bytes(snapshot).expect("encodes");
+    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
+    assert_eq!(&back, snapshot);
+    assert!(Registry::from_snapshot(back).expect("loads") == *reg);
+    let mut direct = std::io::Cursor::new(Vec::new());
+    codec::write_registry(reg, &mut direct).expect("encodes");
+    assert_eq!(direct.into_inner(), bytes);
+}
+
 fn registry(ops: &[support::Op]) -> Registry {
     let mut reg = support::founded();
     support::drive(&mut reg, ops);
@@ -438,13 +450,7 @@ fn the_days_work_and_the_protocol_rules_round_trip() {
     round_trip(&snapshot.work);
     round_trip(&snapshot.cases);
     round_trip(&snapshot.policies);
-    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
-    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
-    assert_eq!(back, snapshot);
-    assert!(Registry::from_snapshot(back).expect("loads") == reg);
-    let mut direct = std::io::Cursor::new(Vec::new());
-    codec::write_registry(&reg, &mut direct).expect("encodes");
-    assert_eq!(direct.into_inner(), bytes);
+    snapshot_round_trips(&reg, &snapshot);
 }
 
 /// The arrival book (issue 16 §3) and the measures survive both encodings, whole snapshots
@@ -482,13 +488,7 @@ fn arrivals_and_measures_round_trip() {
     let snapshot = reg.snapshot();
     assert_eq!(snapshot.arrivals.len(), OriginClass::COUNT * Measure::COUNT);
     round_trip(&snapshot.arrivals);
-    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
-    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
-    assert_eq!(back, snapshot);
-    assert!(Registry::from_snapshot(back).expect("loads") == reg);
-    let mut direct = std::io::Cursor::new(Vec::new());
-    codec::write_registry(&reg, &mut direct).expect("encodes");
-    assert_eq!(direct.into_inner(), bytes);
+    snapshot_round_trips(&reg, &snapshot);
     // The values of the reason kept apart from the measure.
     for reason in REASONS {
         for measure in Measure::ALL {
@@ -561,13 +561,7 @@ fn traced_lists_round_trip() {
     for row in &snapshot.trace.batches[0].rows {
         round_trip(row);
     }
-    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
-    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
-    assert_eq!(back, snapshot);
-    assert!(Registry::from_snapshot(back).expect("loads") == reg);
-    let mut direct = std::io::Cursor::new(Vec::new());
-    codec::write_registry(&reg, &mut direct).expect("encodes");
-    assert_eq!(direct.into_inner(), bytes);
+    snapshot_round_trips(&reg, &snapshot);
 }
 
 /// Screening campaigns (issue 16 §1) survive both encodings: every outcome of a visit, a person
@@ -641,13 +635,7 @@ fn screening_campaigns_round_trip() {
     assert_eq!(snapshot.screen.campaigns[0].visits.len(), 5);
     assert_eq!(reg.active_case(persons[3]).map(|c| reg.case(c).expect("a case").anchor()), Some(feb(1)));
     round_trip(&snapshot.screen);
-    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
-    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
-    assert_eq!(back, snapshot);
-    assert!(Registry::from_snapshot(back).expect("loads") == reg);
-    let mut direct = std::io::Cursor::new(Vec::new());
-    codec::write_registry(&reg, &mut direct).expect("encodes");
-    assert_eq!(direct.into_inner(), bytes);
+    snapshot_round_trips(&reg, &snapshot);
 }
 
 /// A registry driven only by commands loads from its own snapshot: with seed 11 and 1,500
@@ -719,11 +707,5 @@ fn the_contact_graph_round_trips() {
     let snapshot = reg.snapshot();
     assert!(!snapshot.contacts.traces[0].secondary.is_empty());
     round_trip(&snapshot.contacts);
-    let bytes = codec::snapshot_to_bytes(&snapshot).expect("encodes");
-    let (_, back) = codec::read_snapshot(&bytes).expect("decodes");
-    assert_eq!(back, snapshot);
-    assert!(Registry::from_snapshot(back).expect("loads") == reg);
-    let mut direct = std::io::Cursor::new(Vec::new());
-    codec::write_registry(&reg, &mut direct).expect("encodes");
-    assert_eq!(direct.into_inner(), bytes);
+    snapshot_round_trips(&reg, &snapshot);
 }
