@@ -8,15 +8,26 @@
 //! arrived, or their state changed: the counts read the book, not the states.
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 
 use super::{Event, Registry};
 use crate::arrivals::{Arrival, ArrivalCounts, ArrivalError, ArrivalRecord};
 use crate::{Command, Error, PersonId, UnitId};
 
-/// The arrivals kept: every record, in the order recorded.
+/// The arrivals kept: every record, in the order recorded, and the (person, date) pairs they
+/// hold, so that refusing a second arrival on a date is a look-up, not a scan of the book.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(super) struct ArrivalBook {
     pub(super) records: Vec<ArrivalRecord>,
+    arrived: FxHashSet<(PersonId, NaiveDate)>,
+}
+
+impl ArrivalBook {
+    /// The book of a snapshot's records (a duplicate among them is the audit's to report).
+    pub(super) fn from_records(records: Vec<ArrivalRecord>) -> Self {
+        let arrived = records.iter().map(|r| (r.person, r.arrival.arrived())).collect();
+        ArrivalBook { records, arrived }
+    }
 }
 
 impl Event {
@@ -91,7 +102,7 @@ impl Registry {
     /// Refuse a second arrival of `person` on the same date.
     fn check_new_arrival(&self, person: PersonId, arrival: &Arrival) -> Result<(), Error> {
         let arrived = arrival.arrived();
-        if self.arrivals.records.iter().any(|r| r.person == person && r.arrival.arrived() == arrived) {
+        if self.arrivals.arrived.contains(&(person, arrived)) {
             return Err(ArrivalError::Duplicate { person, arrived }.into());
         }
         Ok(())
@@ -115,6 +126,7 @@ impl Registry {
     /// Apply a checked arrival event.
     pub(super) fn commit_arrival(&mut self, event: &Event) {
         if let Event::ArrivalRecorded { person, household, arrival } = event {
+            self.arrivals.arrived.insert((*person, arrival.arrived()));
             self.arrivals.records.push(ArrivalRecord::new(*person, *household, arrival.clone()));
         }
     }

@@ -598,7 +598,7 @@ impl Registry {
             duties,
             work,
             contacts,
-            arrivals: super::arrivals::ArrivalBook { records: snapshot.arrivals },
+            arrivals: super::arrivals::ArrivalBook::from_records(snapshot.arrivals),
             trace,
             screen: snapshot.screen,
             head: snapshot.head,
