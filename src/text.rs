@@ -1,17 +1,19 @@
-//! Checks of the short texts that policies and schemes carry: a name and a source citation.
+//! Checks of the short texts the crate keeps: names (of policies, schemes, campaigns, routes), source
+//! citations, and the free texts of a traced list's rows.
 
 /// `Some(its length in characters)` when `name` is not a name of 1 to `max` characters, not all
 /// blank, without control characters.
 pub(crate) fn bad_name(name: &str, max: usize) -> Option<usize> {
-    let chars = name.chars().count();
-    (name.trim().is_empty() || chars > max || name.chars().any(char::is_control)).then_some(chars)
+    if name.trim().is_empty() { Some(name.chars().count()) } else { bad_source(name, max) }
 }
 
 /// `Some(its length in characters)` when `source` is longer than `max` characters or holds
 /// control characters (a source may be empty).
 pub(crate) fn bad_source(source: &str, max: usize) -> Option<usize> {
-    let chars = source.chars().count();
-    (chars > max || source.chars().any(char::is_control)).then_some(chars)
+    // A text of at most `max` bytes has at most `max` characters: count them only beyond (the
+    // rows of a traced list carry several texts each).
+    let long = source.len() > max && source.chars().count() > max;
+    (long || source.chars().any(char::is_control)).then(|| source.chars().count())
 }
 
 #[cfg(test)]

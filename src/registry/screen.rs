@@ -64,7 +64,7 @@ impl Event {
 }
 
 fn text_ok(text: &str) -> bool {
-    !text.trim().is_empty() && text.chars().count() <= MAX_TEXT_CHARS && !text.chars().any(char::is_control)
+    crate::text::bad_name(text, MAX_TEXT_CHARS).is_none()
 }
 
 impl Registry {

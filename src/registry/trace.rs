@@ -385,7 +385,7 @@ impl Registry {
                 if !matches!(status, RowStatus::Matched { .. } | RowStatus::NotFound { .. }) {
                     return Err(TraceError::NotOpen { row: *row, status: status.kind() }.into());
                 }
-                if to.trim().is_empty() || to.chars().count() > MAX_TEXT_CHARS || to.chars().any(char::is_control) {
+                if crate::text::bad_name(to, MAX_TEXT_CHARS).is_some() {
                     return Err(TraceError::BadRecipient.into());
                 }
             }

@@ -316,11 +316,7 @@ pub struct CheckedRow {
 }
 
 fn text_ok(text: &str) -> bool {
-    // Within the bound whenever its bytes are (one pass over the characters otherwise).
-    if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
-        return false;
-    }
-    !text.chars().any(char::is_control)
+    crate::text::bad_source(text, MAX_TEXT_CHARS).is_none()
 }
 
 impl TracedRow {
