@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use wangge::colour::{PersonState, State};
-use wangge::contacts::{ContactGraph, ContactRule, Derived, Exposure, Place, PlaceKind, Reach};
+use wangge::contacts::{CaseLinks, ContactGraph, ContactRule, Derived, Exposure, Place, PlaceKind, Reach};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
 use wangge::quarantine::{Category, Policy, TestResult};
@@ -191,6 +191,74 @@ fn a_confirmed_case_household_and_named_contacts_then_their_households() {
     let back = Registry::from_snapshot(serde_json::from_str(&json).expect("read")).expect("loaded");
     assert_eq!(back, t.reg);
     drop(log_before);
+}
+
+/// A secondary contact whose case a worker started by hand, linked to a traced close
+/// contact's case (`StartCase { linked }`), is in the chain and the cluster of that close
+/// contact, as if the trace had placed them; a person linked by hand to someone downstream of
+/// them does not make a chain loop. The same through a snapshot, and rolled up by community.
+#[test]
+fn a_case_linked_by_hand_joins_the_chain_of_its_close_contact() {
+    let mut t = town(2, 1);
+    let (_, home) = t.household(t.buildings[0][0], 1);
+    let (_, bus) = t.household(t.buildings[0][0], 1);
+    let (_, family) = t.household(t.buildings[1][0], 2); // the bus companion's relatives
+    let case = home[0];
+    t.reg.apply(Command::OpenDay { today: jul(10) }).expect("a day");
+    t.reg.apply(Command::SetState { person: case, state: State::Confirmed, on: jul(10) }).expect("confirmed");
+    t.expose(bus[0], case, jul(9), Place::Transport);
+    let trace = Command::TraceContacts {
+        index: case,
+        rule: ContactRule::cn_ed9(),
+        close_policy: t.close,
+        secondary_policy: None,
+        on: jul(10),
+    };
+    t.reg.apply(trace).expect("traced");
+    assert_eq!(t.reg.chain_of(family[0]).expect("a person"), None); // not met yet
+    let close_case = t.reg.active_case(bus[0]).expect("a case");
+    for &p in &family {
+        t.reg
+            .apply(Command::StartCase {
+                person: p,
+                policy: t.secondary,
+                category: Category::SecondaryContact,
+                anchor: jul(10),
+                on: jul(10),
+                linked: Some(wangge::quarantine::Link::Case(close_case)),
+            })
+            .expect("started");
+    }
+    assert_eq!(t.reg.chain_of(family[1]).expect("a person"), Some(vec![family[1], bus[0], case]));
+    assert_eq!(t.reg.chain_of(family[0]).expect("a person").map(|c| c.len() - 1), Some(2)); // the generation
+    let clusters = t.reg.clusters();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters[0].cluster.members, [case, bus[0], family[0], family[1]]);
+    assert_eq!(clusters[0].cluster.index_cases, [case]);
+    let by_community =
+        t.reg.span_at(&clusters[0], t.reg.tree().scheme().level("社区").expect("a level")).expect("spans");
+    assert_eq!(by_community, [(t.communities[0], 2), (t.communities[1], 2)]);
+    assert!(t.reg.audit().is_empty(), "{:?}", t.reg.audit());
+
+    let json = serde_json::to_string(&t.reg.snapshot()).expect("written");
+    let back = Registry::from_snapshot(serde_json::from_str(&json).expect("read")).expect("loaded");
+    assert_eq!(back, t.reg);
+    assert_eq!(back.chain_of(family[1]).expect("a person"), Some(vec![family[1], bus[0], case]));
+}
+
+/// Case links read after the chains of tracing never make a chain repeat anyone: a person
+/// linked by hand to someone downstream of them ends the walk there.
+#[test]
+fn a_case_link_back_into_its_own_chain_is_not_followed() {
+    let [a, b, c] = [1, 2, 3].map(PersonId::new);
+    let mut g = ContactGraph::new();
+    assert!(g.link(a, b) && g.link(b, c));
+    let links = CaseLinks::new([(c, a), (a, a)]); // a's case linked, by hand, to c's, downstream of a
+    assert_eq!(links.pairs(), [(c, a)]);
+    assert_eq!(g.chain_with(c, &links), Some(vec![c, b, a]));
+    assert_eq!(g.chain_with(a, &links), Some(vec![a]));
+    assert_eq!(g.clusters_with(&links).len(), 1);
+    assert!(g.clusters_with(&links)[0].index_cases.is_empty()); // a loop by hand has no head
 }
 
 /// All or nothing: a trace one contact of which cannot be placed places nobody.
@@ -435,6 +503,79 @@ proptest! {
             }
             prop_assert_eq!(Some(chain.len() - 1), shortest);
         }
+    }
+
+    /// With case links made by hand beside the tracing, a chain still repeats nobody and each
+    /// step is a link: back along the tracing while there is one, then along the person's last
+    /// case link, and it ends where neither goes on (no case link, or one whose stretch would
+    /// bring someone back). Clusters join every person met through any link (a naive
+    /// flood fill).
+    #[test]
+    fn chains_with_case_links_follow_links_and_repeat_nobody(
+        links in prop::collection::vec((0u32..10, 0u32..10), 0..25),
+        hand in prop::collection::vec((0u32..10, 0u32..10), 0..10),
+    ) {
+        let mut graph = ContactGraph::new();
+        let mut taken: BTreeSet<(u32, u32)> = BTreeSet::new();
+        for &(via, person) in &links {
+            if graph.link(PersonId::new(via), PersonId::new(person)) { taken.insert((via, person)); }
+        }
+        let mut last_link: BTreeMap<u32, u32> = BTreeMap::new();
+        for &(via, person) in &hand {
+            if via != person { last_link.insert(person, via); }
+        }
+        let case_links = CaseLinks::new(hand.iter().map(|&(a, b)| (PersonId::new(a), PersonId::new(b))));
+        let traced_from_someone = |x: u32| taken.iter().any(|&(_, b)| b == x);
+        let met: BTreeSet<u32> = (links.iter().filter(|(a, b)| a != b).chain(hand.iter().filter(|(a, b)| a != b)))
+            .flat_map(|&(a, b)| [a, b]).collect();
+        for &p in &met {
+            let chain: Vec<u32> = graph.chain_with(PersonId::new(p), &case_links).expect("met").iter().map(|x| x.get()).collect();
+            prop_assert_eq!(chain[0], p);
+            let distinct: BTreeSet<u32> = chain.iter().copied().collect();
+            prop_assert_eq!(distinct.len(), chain.len(), "a chain repeats someone: {:?}", chain);
+            for pair in chain.windows(2) {
+                let (x, y) = (pair[0], pair[1]);
+                let step = if traced_from_someone(x) { taken.contains(&(y, x)) } else { last_link.get(&x) == Some(&y) };
+                prop_assert!(step, "{} -> {} is not the link to follow in {:?}", x, y, chain);
+            }
+            let end = chain[chain.len() - 1];
+            prop_assert!(!traced_from_someone(end));
+            if let Some(&via) = last_link.get(&end) {
+                // The stretch of tracing the link would bring: `via`'s own chain while it
+                // follows the tracing (its steps are checked as links above, for `via`).
+                let whole: Vec<u32> = graph.chain_with(PersonId::new(via), &case_links).expect("met").iter().map(|x| x.get()).collect();
+                let mut up = vec![whole[0]];
+                for pair in whole.windows(2) {
+                    if !traced_from_someone(pair[0]) { break; }
+                    up.push(pair[1]);
+                }
+                let comes_back = up.iter().any(|x| chain.contains(x));
+                prop_assert!(comes_back, "the chain {:?} stops before {}'s link to {}", chain, end, via);
+            }
+        }
+        // Clusters: a naive flood fill over every kind of link.
+        let edges: Vec<(u32, u32)> = taken.iter().copied().chain(hand.iter().copied().filter(|(a, b)| a != b)).collect();
+        let mut seen: BTreeSet<u32> = BTreeSet::new();
+        let mut expected: Vec<Vec<u32>> = Vec::new();
+        for &start in &met {
+            if !seen.insert(start) { continue; }
+            let mut group = vec![start];
+            let mut queue = VecDeque::from([start]);
+            while let Some(x) = queue.pop_front() {
+                for &(a, b) in &edges {
+                    for (from, to) in [(a, b), (b, a)] {
+                        if from == x && seen.insert(to) { group.push(to); queue.push_back(to); }
+                    }
+                }
+            }
+            group.sort_unstable();
+            expected.push(group);
+        }
+        let mut found: Vec<Vec<u32>> = graph.clusters_with(&case_links).into_iter()
+            .map(|c| c.members.iter().map(|m| m.get()).collect()).collect();
+        found.sort();
+        expected.sort();
+        prop_assert_eq!(found, expected);
     }
 }
 

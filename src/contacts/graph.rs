@@ -5,7 +5,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::{EdgeRef, Reversed};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{ContactRule, Exposure, Reach};
 use crate::PersonId;
@@ -75,11 +75,69 @@ impl Cluster {
 /// back): they stay acyclic, and every walk back from a person ends at an index case.
 /// (petgraph's `Acyclic` wrapper would keep this by type, but holds `RefCell`s: a registry
 /// holding one could no longer be shared between threads.)
+///
+/// Beside the chains of tracing, [`ContactGraph::chain_with`] and
+/// [`ContactGraph::clusters_with`] read [`CaseLinks`]: secondary contacts whose cases were
+/// started linked to a close contact's case by hand
+/// ([`Command::StartCase`](crate::Command::StartCase) with `linked`). The registry makes them
+/// from its cases when asked, so they are never stored twice.
 #[derive(Debug, Clone, Default)]
 pub struct ContactGraph {
     nodes: FxHashMap<PersonId, NodeIndex>,
     exposures: DiGraph<PersonId, Exposure>,
     chains: DiGraph<PersonId, ()>,
+}
+
+/// Case links 关联个案: who was linked to whom outside the tracing, as (via, person) pairs: a
+/// secondary contact's case started by hand linked to their close contact's case
+/// ([`Command::StartCase`](crate::Command::StartCase) with `linked`).
+///
+/// Read after the chains of tracing: a chain follows the tracing back to its head, then the
+/// head's case link (the last pair naming them), and so on, and ends before a stretch that
+/// would bring back a person already in it. So a chain never repeats anyone, whatever the links.
+///
+/// # Example
+/// ```
+/// use wangge::PersonId;
+/// use wangge::contacts::{CaseLinks, ContactGraph};
+///
+/// let [case, close, secondary] = [1, 2, 3].map(PersonId::new);
+/// let mut g = ContactGraph::new();
+/// g.link(case, close); // traced
+/// let by_hand = CaseLinks::new([(close, secondary)]); // a case started by hand, linked
+/// assert_eq!(g.chain_with(secondary, &by_hand), Some(vec![secondary, close, case]));
+/// assert_eq!(g.chain_of(secondary), None); // the tracing alone never met them
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseLinks {
+    pairs: Vec<(PersonId, PersonId)>,
+    last: FxHashMap<PersonId, PersonId>,
+}
+
+impl CaseLinks {
+    /// The links of `pairs`, (via, person), in order (a later pair of a person replaces the
+    /// earlier in their chain; both join the cluster). A pair of a person with themselves is
+    /// left out.
+    pub fn new(pairs: impl IntoIterator<Item = (PersonId, PersonId)>) -> Self {
+        let pairs: Vec<(PersonId, PersonId)> = pairs.into_iter().filter(|(via, person)| via != person).collect();
+        let last = pairs.iter().map(|&(via, person)| (person, via)).collect();
+        CaseLinks { pairs, last }
+    }
+
+    /// The pairs, (via, person), in order.
+    pub fn pairs(&self) -> &[(PersonId, PersonId)] {
+        &self.pairs
+    }
+
+    /// Whom `person` was last linked to.
+    pub fn via(&self, person: PersonId) -> Option<PersonId> {
+        self.last.get(&person).copied()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
 }
 
 impl PartialEq for ContactGraph {
@@ -187,6 +245,36 @@ impl ContactGraph {
     /// O(the persons upstream of `person` × log of them): an A* search (petgraph's `astar`)
     /// on the reversed chains.
     pub fn chain_of(&self, person: PersonId) -> Option<Vec<PersonId>> {
+        self.traced_chain(person)
+    }
+
+    /// The chain from `person` back to an index case through the tracing and `links`
+    /// ([`CaseLinks`]): back along the tracing ([`ContactGraph::chain_of`]), then along the
+    /// head's case link, and so on; it ends before a stretch that would bring back someone
+    /// already in it. `None` for a person neither the graph nor `links` has met.
+    ///
+    /// # Complexity
+    /// One A* search for each stretch of tracing.
+    pub fn chain_with(&self, person: PersonId, links: &CaseLinks) -> Option<Vec<PersonId>> {
+        let mut chain = match self.traced_chain(person) {
+            Some(chain) => chain,
+            None if links.via(person).is_some() || links.pairs.iter().any(|&(via, _)| via == person) => vec![person],
+            None => return None,
+        };
+        let mut met: FxHashSet<PersonId> = chain.iter().copied().collect();
+        while let Some(via) = chain.last().and_then(|&last| links.via(last)) {
+            let more = self.traced_chain(via).unwrap_or_else(|| vec![via]);
+            if more.iter().any(|p| met.contains(p)) {
+                break;
+            }
+            met.extend(more.iter().copied());
+            chain.extend(more);
+        }
+        Some(chain)
+    }
+
+    /// The chain of tracing alone from `person` back to its head.
+    fn traced_chain(&self, person: PersonId) -> Option<Vec<PersonId>> {
         let &start = self.nodes.get(&person)?;
         let c = &self.chains;
         let is_index = |n: NodeIndex| c.neighbors_directed(n, Direction::Incoming).next().is_none();
@@ -206,7 +294,29 @@ impl ContactGraph {
     /// # Complexity
     /// O((persons + links) × α): petgraph's union-find.
     pub fn clusters(&self) -> Vec<Cluster> {
-        let n = self.exposures.node_count();
+        self.clusters_with(&CaseLinks::default())
+    }
+
+    /// [`ContactGraph::clusters`] with `links` joining their persons too. A cluster's index
+    /// cases are its members linked to nobody upstream (neither traced from anyone nor linked
+    /// in `links`) who lead to someone.
+    ///
+    /// # Complexity
+    /// O((persons + links) × α).
+    pub fn clusters_with(&self, links: &CaseLinks) -> Vec<Cluster> {
+        let mut extra: Vec<PersonId> = Vec::new();
+        let mut index_of: FxHashMap<PersonId, usize> = FxHashMap::default();
+        let n0 = self.exposures.node_count();
+        for &(via, person) in &links.pairs {
+            for p in [via, person] {
+                if !self.nodes.contains_key(&p) && !index_of.contains_key(&p) {
+                    index_of.insert(p, n0 + extra.len());
+                    extra.push(p);
+                }
+            }
+        }
+        let at = |p: PersonId| self.nodes.get(&p).map(|n| n.index()).or_else(|| index_of.get(&p).copied());
+        let n = n0 + extra.len();
         let mut sets = UnionFind::<usize>::new(n);
         for e in self.exposures.edge_references() {
             sets.union(e.source().index(), e.target().index());
@@ -215,22 +325,37 @@ impl ContactGraph {
         for e in c.edge_references() {
             sets.union(e.source().index(), e.target().index());
         }
-        let labels = sets.into_labeling();
-        let mut groups: FxHashMap<usize, Vec<NodeIndex>> = FxHashMap::default();
-        for (i, &label) in labels.iter().enumerate() {
-            groups.entry(label).or_default().push(NodeIndex::new(i));
+        let mut leads: FxHashSet<PersonId> = FxHashSet::default();
+        for &(via, person) in &links.pairs {
+            if let (Some(a), Some(b)) = (at(via), at(person)) {
+                sets.union(a, b);
+            }
+            leads.insert(via);
         }
+        let labels = sets.into_labeling();
+        let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for (i, &label) in labels.iter().enumerate() {
+            groups.entry(label).or_default().push(i);
+        }
+        let person = |i: usize| if i < n0 { c[NodeIndex::new(i)] } else { extra[i - n0] };
+        // Traced from nobody and linked to nobody, and leading to someone.
+        let heads = |i: usize| {
+            let (traced_from, leads_traced) = match i < n0 {
+                true => {
+                    let n = NodeIndex::new(i);
+                    let mut incoming = c.neighbors_directed(n, Direction::Incoming);
+                    (incoming.next().is_some(), c.neighbors_directed(n, Direction::Outgoing).next().is_some())
+                }
+                false => (false, false),
+            };
+            let p = person(i);
+            !traced_from && links.via(p).is_none() && (leads_traced || leads.contains(&p))
+        };
         let mut clusters: Vec<Cluster> = groups
             .into_values()
             .map(|nodes| {
-                let mut members: Vec<PersonId> = nodes.iter().map(|&n| c[n]).collect();
-                let mut index_cases: Vec<PersonId> = (nodes.iter())
-                    .filter(|&&n| {
-                        c.neighbors_directed(n, Direction::Incoming).next().is_none()
-                            && c.neighbors_directed(n, Direction::Outgoing).next().is_some()
-                    })
-                    .map(|&n| c[n])
-                    .collect();
+                let mut members: Vec<PersonId> = nodes.iter().map(|&i| person(i)).collect();
+                let mut index_cases: Vec<PersonId> = nodes.iter().filter(|&&i| heads(i)).map(|&i| person(i)).collect();
                 members.sort_unstable();
                 index_cases.sort_unstable();
                 Cluster { members, index_cases }

@@ -25,7 +25,7 @@
 mod graph;
 mod rule;
 
-pub use graph::{Cluster, ContactGraph, Derivation, Derived, Neighbourhood};
+pub use graph::{CaseLinks, Cluster, ContactGraph, Derivation, Derived, Neighbourhood};
 pub use rule::{ContactRule, MAX_WITHIN_DAYS, Reach};
 
 use chrono::NaiveDate;

@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 use super::record::Draft;
 use super::{Event, Registry, RegistryError};
 use crate::colour::State;
-use crate::contacts::{Cluster, ContactError, ContactGraph, ContactRule, Derivation, Derived, Exposure, Neighbourhood};
+use crate::contacts::{
+    CaseLinks, Cluster, ContactError, ContactGraph, ContactRule, Derivation, Derived, Exposure, Neighbourhood,
+};
+use crate::grid::Level;
 use crate::quarantine::{Category, TestResult};
 use crate::{CaseId, Error, PersonId, PolicyId, UnitId};
 
@@ -188,8 +191,9 @@ impl Registry {
         &self.contacts.traces
     }
 
-    /// The chain of tracing from `person` back to their index case (`person` first), or
-    /// `None` when they were never traced nor traced from ([`ContactGraph::chain_of`]).
+    /// The chain from `person` back to their index case (`person` first), through the tracing
+    /// and then the case links ([`ContactGraph::chain_with`] over [`Registry::case_links`]), or
+    /// `None` when they were never traced, traced from nor linked.
     ///
     /// # Example
     /// A confirmed case's household member and bus companion become close contacts, the
@@ -237,15 +241,27 @@ impl Registry {
     /// [`PeopleError::UnknownPerson`](crate::people::PeopleError::UnknownPerson).
     pub fn chain_of(&self, person: PersonId) -> Result<Option<Vec<PersonId>>, Error> {
         self.population.person(person)?;
-        Ok(self.contacts.graph.chain_of(person))
+        Ok(self.contacts.graph.chain_with(person, &self.case_links()))
     }
 
-    /// The clusters ([`ContactGraph::clusters`]) with how many members live at each unit.
+    /// The case links 关联个案 of the cases started linked to another person's case and still
+    /// linked (by hand, [`Command::StartCase`](super::Command::StartCase) with `linked`, or by
+    /// a trace), as (the close contact, the secondary contact), in case order. A secondary
+    /// contact converted into a close contact is linked no more: their case waits on nobody.
+    ///
+    /// # Complexity
+    /// O(cases).
+    pub fn case_links(&self) -> CaseLinks {
+        CaseLinks::new(self.cases().filter_map(|(_, c)| Some((self.case(c.linked()?).ok()?.person(), c.person()))))
+    }
+
+    /// The clusters ([`ContactGraph::clusters_with`] the [`Registry::case_links`]) with how
+    /// many members live at each unit.
     ///
     /// # Complexity
     /// O(persons met × levels).
     pub fn clusters(&self) -> Vec<ClusterSpan> {
-        (self.contacts.graph.clusters().into_iter())
+        (self.contacts.graph.clusters_with(&self.case_links()).into_iter())
             .map(|cluster| {
                 let mut units: Vec<(UnitId, usize)> = Vec::new();
                 for &p in &cluster.members {
@@ -259,6 +275,25 @@ impl Registry {
                 ClusterSpan { cluster, units }
             })
             .collect()
+    }
+
+    /// A cluster's span rolled up to the units of `level` (the communities of a sub-district,
+    /// say): how many of its members live under each unit of that level, by unit id. A member
+    /// whose household sits at a unit above `level` is counted at that unit.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit) for a span whose units
+    /// are not this registry's.
+    ///
+    /// # Complexity
+    /// O(units in the span × levels).
+    pub fn span_at(&self, span: &ClusterSpan, level: Level) -> Result<Vec<(UnitId, usize)>, Error> {
+        let mut rolled: std::collections::BTreeMap<UnitId, usize> = std::collections::BTreeMap::new();
+        for &(unit, n) in &span.units {
+            let at = self.tree.ancestor_at(unit, level)?.unwrap_or(unit);
+            *rolled.entry(at).or_default() += n;
+        }
+        Ok(rolled.into_iter().collect())
     }
 
     /// Whether contact events are this book's.

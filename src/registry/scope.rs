@@ -885,7 +885,7 @@ impl Scope<'_> {
     /// As [`Scope::traced_from`].
     pub fn chain_of(&self, person: PersonId) -> Result<Option<Vec<Seen>>, Error> {
         self.person(person)?;
-        let chain = self.registry.contact_graph().chain_of(person);
+        let chain = self.registry.chain_of(person)?;
         let show = |p: PersonId| if self.person(p).is_ok() { Seen::Here(p) } else { Seen::Elsewhere };
         Ok(chain.map(|c| c.into_iter().map(show).collect()))
     }
