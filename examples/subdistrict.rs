@@ -21,8 +21,9 @@
 //! - households coming back, from the epidemic area 疫区 (orange 橙) or from elsewhere
 //!   (yellow 黄), each person put under seed 001's rule (`seed_shanghai_2020`: 14 days of
 //!   home isolation 居家隔离 from the day of arrival, temperature twice a day) by
-//!   [`Command::StartCase`]; at the peak some thousands of persons are at home, the order of
-//!   seed 003's 1,518 households and 3,463 persons;
+//!   [`Command::StartCase`], and their arrival recorded by origin ([`Command::RecordArrival`]):
+//!   over the 28 days seed 003's cumulative 累计 1,518 households (3,463 persons in the seed)
+//!   come back, read from the registry's cumulative arrival counts; the peak at once is lower;
 //! - the morning round 晨间巡查 ([`Command::OpenDay`]): phases entered and releases 解除隔离 on
 //!   the last day, or a flag for review 待复核 when the last day's check is missing; the grid
 //!   worker finds the reading the next day, records it late and releases the person;
@@ -66,7 +67,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use wangge::colour::{Colour, PersonState, State, Tally};
+use wangge::arrivals::{self, OriginClass, Route};
+use wangge::colour::{Colour, Measure, PersonState, State, Tally};
 use wangge::duty::{Availability, Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
@@ -734,10 +736,14 @@ pub const DAYS: u32 = 28;
 
 /// Households coming back on each day of the story: a few from 26 January, most around the
 /// end of the extended Spring Festival holiday (2 February) and before work resumed (10
-/// February), then fewer. Made up, scaled so that the peak in home isolation is of the order
-/// of seed 003's 1,518 households.
+/// February), then fewer. Made up, and adding up to seed 003's **cumulative** figure,
+/// "累计居家隔离服务1518户3463人": 1,518 households served in home isolation over the whole
+/// period, not at once (the peak at once is lower: people are released after 14 days).
 const ARRIVALS: [u32; DAYS as usize] =
-    [33, 39, 44, 50, 55, 66, 88, 121, 132, 143, 143, 132, 121, 110, 121, 99, 77, 55, 44, 33, 22, 16, 11, 9, 5, 3, 2, 0];
+    [28, 33, 38, 43, 47, 56, 75, 104, 112, 122, 122, 113, 104, 94, 104, 85, 66, 47, 38, 28, 19, 14, 9, 8, 4, 3, 2, 0];
+
+/// Seed 001's days of home isolation from the day of arrival, as each arrival is recorded.
+const ISOLATION_DAYS: u16 = 14;
 
 /// The day (1-based) the person who will read a fever comes back from the epidemic area,
 /// alone, to a household of three or more.
@@ -791,7 +797,8 @@ struct Plan {
 impl Plan {
     /// Shuffle the households that have members and hand them out to the days as
     /// [`ARRIVALS`] says. One in [`FROM_EPIDEMIC_AREA_ONE_IN`] comes from the epidemic area;
-    /// seven in ten come back whole, the others with some of their members (the rest stayed).
+    /// 62 in a hundred come back whole, the others with some of their members (the rest
+    /// stayed): the share that brings the cumulative persons to seed 003's 3,463 (3,470).
     fn new(reg: &Registry, layout: &Layout, rng: &mut Lcg) -> Result<Plan, Error> {
         let pop = reg.population();
         let mut households: Vec<HouseholdId> =
@@ -813,7 +820,7 @@ impl Plan {
                 };
                 let coming = match members.len() {
                     _ if fever_here => 1,
-                    n if n == 1 || rng.chance(700) => n,
+                    n if n == 1 || rng.chance(620) => n,
                     n => rng.between(1, n as u32 - 1) as usize,
                 };
                 if fever_here {
@@ -1163,6 +1170,18 @@ impl Story {
                     on: day.date,
                     linked: None,
                 })?;
+                let origin = match category {
+                    Category::ArrivalFromEpidemicArea => OriginClass::KeyArea,
+                    _ => OriginClass::OtherArea,
+                };
+                let arrival = arrivals::Arrival::new(
+                    origin,
+                    Route::new("返郑")?,
+                    day.date,
+                    Measure::HomeIsolation,
+                    ISOLATION_DAYS,
+                )?;
+                self.apply(Command::RecordArrival { person, arrival })?;
             }
             day.back.0 += 1;
             match a.category {
@@ -1626,13 +1645,20 @@ fn print_end(story: &Story) -> Result<(), Error> {
         thousands(t.from_elsewhere as u64),
         t.close_contacts
     );
+    let (households, persons) =
+        reg.arrival_counts(story.layout.root, day_of(DAYS)?)?.cumulative.by_measure(Measure::HomeIsolation);
     println!(
-        "  peak of home isolation 居家隔离: {} households / {} persons on {} (seed 003 served {} / {}); centralised isolation 集中隔离 at most {} persons (seed 003: {})",
+        "  home isolation 居家隔离 served, cumulative 累计: {} households / {} persons (seed 003: 累计居家隔离服务{}户{}人)",
+        thousands(u64::from(households)),
+        thousands(u64::from(persons)),
+        HOME_ISOLATION_HOUSEHOLDS,
+        HOME_ISOLATION_PERSONS,
+    );
+    println!(
+        "  at once, at the peak: {} households / {} persons on {}; centralised isolation 集中隔离 at most {} persons (seed 003: {})",
         thousands(peak.households),
         thousands(peak.persons),
         peak.date.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-        thousands(HOME_ISOLATION_HOUSEHOLDS as u64),
-        thousands(HOME_ISOLATION_PERSONS as u64),
         peak.centralised,
         CENTRALISED_PERSONS
     );
