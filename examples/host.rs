@@ -114,8 +114,8 @@ pub enum Request {
     /// Change the registry.
     Command(Command),
     /// Change the registry as a user limited to a scope: refused with `OutsideScope`, and
-    /// nothing changed, when the command would touch anything outside it
-    /// ([`Registry::apply_within`]).
+    /// nothing changed, when the command would touch anything outside it, or with `CityWide`
+    /// when it applies to the whole registry ([`Registry::apply_within`]).
     CommandAs {
         /// The change.
         command: Command,

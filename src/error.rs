@@ -281,6 +281,7 @@ impl Error {
     /// | `registry.households_remain` | conflict | [`RegistryError::HouseholdsRemain`](RegistryError::HouseholdsRemain) |
     /// | `registry.transfer_inside` | invalid | [`RegistryError::TransferInside`](RegistryError::TransferInside) |
     /// | `registry.outside_scope` | forbidden | [`RegistryError::OutsideScope`](RegistryError::OutsideScope) |
+    /// | `registry.city_wide` | forbidden | [`RegistryError::CityWide`](RegistryError::CityWide) |
     /// | `registry.registered_outside_scope` | forbidden | [`RegistryError::RegisteredOutsideScope`](RegistryError::RegisteredOutsideScope) |
     /// | `registry.empty_scope` | invalid | [`RegistryError::EmptyScope`](RegistryError::EmptyScope) |
     /// | `registry.unsupported_format` | corrupt | [`RegistryError::UnsupportedFormat`](RegistryError::UnsupportedFormat) |
@@ -562,6 +563,7 @@ error_codes!(RegistryError {
     HouseholdsRemain => Conflict "registry.households_remain",
     TransferInside => Invalid "registry.transfer_inside",
     OutsideScope => Forbidden "registry.outside_scope",
+    CityWide => Forbidden "registry.city_wide",
     RegisteredOutsideScope => Forbidden "registry.registered_outside_scope",
     EmptyScope => Invalid "registry.empty_scope",
     UnsupportedFormat => Corrupt "registry.unsupported_format",

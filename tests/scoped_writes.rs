@@ -17,8 +17,9 @@
 //! documented rule ([`Scope::check_command`](wangge::Scope::check_command)), walking parent
 //! links rather than asking the registry what is inside:
 //! - the reference refused it: the scoped command is refused too, the registry unchanged;
-//! - the reference's events touch something outside (or the command acts on the whole city and
-//!   the scope lacks the root): refused with `OutsideScope`, the registry unchanged;
+//! - the reference's events touch something outside: refused with `OutsideScope`; the command
+//!   acts on the whole city and the scope lacks the root: refused with `CityWide`; the registry
+//!   unchanged either way;
 //! - otherwise: accepted, with the very same events, leaving the registry equal to the
 //!   reference.
 //!
@@ -682,16 +683,25 @@ impl Inside<'_> {
         if self.unit(self.reg.root()) {
             return true;
         }
+        !self.city_wide(command) && events.iter().all(|e| self.event(e))
+    }
+
+    /// Whether `command` acts on the whole city and this scope lacks the root: refused with
+    /// `CityWide`, whatever it would touch.
+    fn city_wide(&self, command: &Command) -> bool {
         let whole_city = matches!(
             command,
             Command::CreateOverlay { .. }
                 | Command::SetColourRule { .. }
                 | Command::AdoptPolicy { .. }
                 | Command::AdoptScheme { .. }
+                | Command::AdoptWorkPlan { .. }
+                | Command::ChangePolicy { .. }
+                | Command::ReceiveTracedBatch { .. }
                 | Command::Solve { .. }
                 | Command::OpenDay { .. }
         );
-        !whole_city && events.iter().all(|e| self.event(e))
+        whole_city && !self.unit(self.reg.root())
     }
 }
 
@@ -852,7 +862,10 @@ fn run_case(shape: &Shape, users: &[(u16, u16, u8)], ops: &[Op], stats: &mut Ver
             (Err(_), Ok(_)) => return Err(TestCaseError::fail(format!("{}: accepted, refused unscoped", context()))),
             (Err(_), Err(_)) => prop_assert_eq!(&reg, &before, "{}: refused but changed", context()),
             (Ok(events), _) if !inside.command(&command, events) => {
-                let refused = matches!(got, Err(Error::Registry(RegistryError::OutsideScope { .. })));
+                let refused = match inside.city_wide(&command) {
+                    true => matches!(got, Err(Error::Registry(RegistryError::CityWide { .. }))),
+                    false => matches!(got, Err(Error::Registry(RegistryError::OutsideScope { .. }))),
+                };
                 prop_assert!(refused, "{}: touches outside ({:?}) but gave {:?}", context(), events, got);
                 prop_assert_eq!(&reg, &before, "{}: refused but changed", context());
             }
@@ -878,7 +891,7 @@ fn run_case(shape: &Shape, users: &[(u16, u16, u8)], ops: &[Op], stats: &mut Ver
                     today = t;
                 }
             }
-            Err(Error::Registry(RegistryError::OutsideScope { .. })) => {
+            Err(Error::Registry(RegistryError::OutsideScope { .. } | RegistryError::CityWide { .. })) => {
                 *stats.outside.entry(kind).or_default() += 1;
             }
             Err(_) => *stats.refused.entry(kind).or_default() += 1,

@@ -31,6 +31,8 @@ mod scope;
 mod snapshot;
 mod upgrade;
 mod work;
+// Issue 18 §1: names and categories of commands and events.
+mod kinds;
 // Arrivals by origin (issue 16 §3).
 mod arrivals;
 // Issue 16 §2: traced lists.
@@ -43,6 +45,7 @@ pub use command::Command;
 pub use contacts::{ClusterSpan, ContactData, Placed, Trace};
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
+pub use kinds::CommandCategory;
 pub use record::{
     Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
 };
@@ -108,6 +111,15 @@ pub enum RegistryError {
     OutsideScope {
         /// What was asked for.
         item: ScopeItem,
+    },
+    /// Through a scope ([`Registry::apply_within`]): the command applies to the whole registry
+    /// ([`CommandCategory::CityWide`]: an overlay, a colour rule, a policy or its change, a
+    /// scheme or its solving, a work plan, the business date, a traced batch), which only the
+    /// whole registry's scope may send.
+    #[error("{command} applies to the whole registry: it cannot be sent through a scope")]
+    CityWide {
+        /// The command's kind ([`Command::kind`]).
+        command: String,
     },
     /// Through a scope ([`Registry::apply_within`]): the resident identity number or passport
     /// is registered already (一人一档) to someone outside the scope, who is not named (the

@@ -832,10 +832,8 @@ impl Scope<'_> {
                 self.writable_household(visit.household)?;
                 self.check_staff(visit.by).map(drop)
             }
-            Command::ReceiveTracedBatch { .. } => {
-                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
-            }
-            Command::CreateOverlay { .. }
+            Command::ReceiveTracedBatch { .. }
+            | Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }
             | Command::AdoptScheme { .. }
@@ -843,7 +841,7 @@ impl Scope<'_> {
             | Command::Solve { .. }
             | Command::OpenDay { .. }
             | Command::ChangePolicy { .. } => {
-                Err(RegistryError::OutsideScope { item: ScopeItem::Unit(reg.root()) }.into())
+                Err(RegistryError::CityWide { command: command.kind().to_owned() }.into())
             }
         }
     }
@@ -994,7 +992,8 @@ impl Registry {
     /// let household = events[0].new_household().unwrap();
     /// assert_eq!(reg.apply_within(&[a], Command::MoveHousehold { household, to: b }), outside(ScopeItem::Unit(b)));
     /// let adopt = Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() };
-    /// assert_eq!(reg.apply_within(&[a], adopt.clone()), outside(ScopeItem::Unit(root)));
+    /// let city_wide = Err(Error::Registry(RegistryError::CityWide { command: "adopt_policy".to_owned() }));
+    /// assert_eq!(reg.apply_within(&[a], adopt.clone()), city_wide);
     /// assert_eq!((reg.counts(a)?.households, reg.counts(b)?.households), (1, 0));
     /// // The sub-district, whose scope is the root, may.
     /// assert!(reg.apply_within(&[root], adopt).is_ok());

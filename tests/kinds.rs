@@ -1,0 +1,109 @@
+//! The names of commands and events (issue 18 §1): `Command::kind`, `Command::category` and
+//! `Event::kind` are stable, so a host may keep them in a permission table or an indexed
+//! column.
+//!
+//! - Each name is its variant's name in snake case (derived here from the variant, not read
+//!   from the code under test), unique, and equal to `tests/golden/command_kinds.txt` /
+//!   `event_kinds.txt`: a name renamed, removed or moved to another category fails here. New
+//!   ones are added with `WANGGE_BLESS=1 cargo test --test kinds`.
+//! - A city-wide command sent through a scope without the root is refused with
+//!   `RegistryError::CityWide` naming its kind; through the root's scope it is accepted.
+
+use chrono::NaiveDate;
+use wangge::grid::{LevelScheme, NewUnit, OverlayKind, UnitKind};
+use wangge::quarantine::Policy;
+use wangge::registry::CommandCategory;
+use wangge::{Command, Error, ErrorKind, Registry, RegistryError};
+
+const KINDS: &str = include_str!("../src/registry/kinds.rs");
+
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `(variant, name, rest)` of each arm `Enum::Variant { .. } => ...` in kinds.rs.
+fn arms(prefix: &str) -> Vec<(String, String, String)> {
+    KINDS
+        .lines()
+        .filter_map(|l| {
+            let arm = l.trim().strip_prefix(prefix)?;
+            let (variant, rest) = arm.split_once(" { .. } => ")?;
+            let name = rest.split('"').nth(1)?;
+            let category = rest.split("CommandCategory::").nth(1).map(|c| c.trim_end_matches("),").to_owned());
+            Some((variant.to_owned(), name.to_owned(), category.unwrap_or_default()))
+        })
+        .collect()
+}
+
+fn check_against_golden(file: &str, lines: String) {
+    if std::env::var_os("WANGGE_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(file, &lines).expect("written");
+    }
+    let golden = std::fs::read_to_string(file).expect("the golden list");
+    let golden: std::collections::BTreeSet<&str> = golden.lines().collect();
+    let now: std::collections::BTreeSet<&str> = lines.lines().collect();
+    let gone: Vec<&&str> = golden.difference(&now).collect();
+    assert!(gone.is_empty(), "names renamed, removed or moved: {gone:?}");
+    let new: Vec<&&str> = now.difference(&golden).collect();
+    assert!(new.is_empty(), "new names not in {file} (bless them): {new:?}");
+}
+
+#[test]
+fn command_and_event_names_are_their_variants_in_snake_case_and_stable() {
+    for (prefix, file, at_least) in
+        [("Command::", "tests/golden/command_kinds.txt", 40), ("Event::", "tests/golden/event_kinds.txt", 40)]
+    {
+        let arms = arms(prefix);
+        assert!(arms.len() >= at_least, "{} arms of {prefix}: the parser lost them", arms.len());
+        let mut names: Vec<&str> = arms.iter().map(|a| a.1.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), arms.len(), "a {prefix} name is used twice");
+        for (variant, name, _) in &arms {
+            assert_eq!(*name, snake(variant), "{prefix}{variant}");
+        }
+        if prefix == "Command::" {
+            let all: Vec<String> = CommandCategory::ALL.iter().map(|c| format!("{c:?}")).collect();
+            assert!(arms.iter().all(|a| all.contains(&a.2)), "a command without a known category");
+        }
+        check_against_golden(file, arms.iter().map(|(_, n, c)| format!("{n} {c}\n").replace(" \n", "\n")).collect());
+    }
+}
+
+#[test]
+fn a_city_wide_command_through_a_scope_is_refused_as_city_wide() {
+    let levels = LevelScheme::zhengzhou();
+    let lv = |n: &str| levels.level(n).expect("a level");
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area)).expect("a registry");
+    let root = reg.root();
+    let community = reg
+        .apply(Command::AddUnit { parent: root, unit: NewUnit::new("甲社区", lv("社区"), UnitKind::Area) })
+        .expect("added")[0]
+        .new_unit()
+        .expect("a unit");
+    let today = NaiveDate::from_ymd_opt(2020, 2, 1).expect("a date");
+    let commands = [
+        Command::OpenDay { today },
+        Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() },
+        Command::CreateOverlay { name: "网格".to_owned(), kind: OverlayKind::Grid },
+    ];
+    for command in commands {
+        assert_eq!(command.category(), CommandCategory::CityWide);
+        let refused = reg.apply_within(&[community], command.clone()).expect_err("city-wide");
+        assert_eq!(refused, Error::Registry(RegistryError::CityWide { command: command.kind().to_owned() }));
+        assert_eq!((refused.code(), refused.kind()), ("registry.city_wide", ErrorKind::Forbidden));
+        reg.apply_within(&[root], command).expect("the root's scope may");
+    }
+    let add = Command::AddUnit { parent: community, unit: NewUnit::new("1号院", lv("楼院"), UnitKind::Area) };
+    assert_eq!((add.kind(), add.category()), ("add_unit", CommandCategory::Structure));
+    let events = reg.apply_within(&[community], add).expect("inside");
+    assert_eq!(events[0].kind(), "unit_added");
+}
