@@ -54,7 +54,38 @@ macro_rules! id_type {
                 id.0
             }
         }
+
+        /// Reads what [`Display`](std::fmt::Display) writes: the table's letters, then the
+        /// number in decimal digits (no sign, no spaces).
+        impl std::str::FromStr for $name {
+            type Err = ParseIdError;
+
+            fn from_str(text: &str) -> Result<Self, ParseIdError> {
+                let err = ParseIdError { expected: $prefix };
+                let digits = text.strip_prefix($prefix).ok_or(err)?;
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err);
+                }
+                digits.parse::<$int>().map($name).map_err(|_| err)
+            }
+        }
     };
+}
+
+/// A text that is not an id of the table asked for ([`UnitId`]'s `FromStr` and the others'):
+/// not its letters followed by a number that fits. The text itself is not kept (it may be
+/// anything a user typed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an id of the form {expected}<number>")]
+pub struct ParseIdError {
+    expected: &'static str,
+}
+
+impl ParseIdError {
+    /// The letters the id should have begun with (`"u"`, `"pol"` ...).
+    pub const fn expected(&self) -> &'static str {
+        self.expected
+    }
 }
 
 id_type!(
@@ -68,6 +99,8 @@ id_type!(
     /// let u = UnitId::new(3);
     /// assert_eq!((u.index(), u.get()), (3, 3));
     /// assert_eq!(format!("{u} {u:?}"), "u3 u3");
+    /// assert_eq!("u3".parse::<UnitId>(), Ok(u)); // and back
+    /// assert!("p3".parse::<UnitId>().is_err() && "u-3".parse::<UnitId>().is_err());
     /// assert_eq!(serde_json::to_string(&u)?, "3");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -113,6 +146,22 @@ id_type!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// What an id writes it reads back, and no other table's id nor a mangled text.
+        #[test]
+        fn ids_read_back_what_they_write(n in proptest::prelude::any::<u32>(), m in proptest::prelude::any::<u16>()) {
+            proptest::prop_assert_eq!(PersonId::new(n).to_string().parse::<PersonId>(), Ok(PersonId::new(n)));
+            proptest::prop_assert_eq!(CaseId::new(n).to_string().parse::<CaseId>(), Ok(CaseId::new(n)));
+            proptest::prop_assert_eq!(PolicyId::new(m).to_string().parse::<PolicyId>(), Ok(PolicyId::new(m)));
+            proptest::prop_assert!(PolicyId::new(m).to_string().parse::<PersonId>().is_err());
+            proptest::prop_assert!(CaseId::new(n).to_string().parse::<CellId>().is_err());
+            let (spaced, signed, too_big) = (format!(" u{n}"), format!("u+{n}"), format!("pol{}", u32::from(m) + 65_536));
+            proptest::prop_assert!(spaced.parse::<UnitId>().is_err());
+            proptest::prop_assert!(signed.parse::<UnitId>().is_err());
+            proptest::prop_assert!(too_big.parse::<PolicyId>().is_err());
+        }
+    }
 
     #[test]
     fn ids_print_with_their_table_and_serialise_as_numbers() {

@@ -155,7 +155,9 @@ pub mod screen;
 pub mod work;
 
 pub use error::{Error, ErrorKind};
-pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};
+pub use id::{
+    CaseId, CellId, HouseholdId, OverlayId, ParseIdError, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId,
+};
 pub use registry::{
     Answer, Command, Counts, Digest, Event, Prepared, Record, Registry, RegistryError, RequestId, Scope, Snapshot,
 };
