@@ -559,7 +559,7 @@ fn the_new_commands_keep_the_business_date_and_the_scope() {
     assert!(matches!(outside, Error::Registry(RegistryError::OutsideScope { .. })), "{outside:?}");
     let change = Command::ChangePolicy { from: ed9, to: m20, on: nov(11) };
     let outside = reg.apply_within(&[north], change.clone()).expect_err("the whole city's");
-    assert!(matches!(outside, Error::Registry(RegistryError::OutsideScope { .. })), "{outside:?}");
+    assert!(matches!(outside, Error::Registry(RegistryError::CityWide { .. })), "{outside:?}");
     let root = reg.root();
     let moved = reg.apply_within(&[root], change).expect("from the root");
     assert_eq!(moved.len(), 2);
