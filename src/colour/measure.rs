@@ -424,6 +424,40 @@ impl StandingRule {
         rule
     }
 
+    /// The rule over standings that a format-6 [`ColourRule`](super::ColourRule) becomes: each
+    /// reason keeps the rule's colour for it, and every reason under centralised isolation
+    /// takes the colour the rule gave the format-6 state `CentralisedIsolation` (absent persons
+    /// are under no measure). So a format-6 state upgraded by [`Standing::from_format_6`] keeps
+    /// its colour whatever reason is derived for it, and a household keeps its colour:
+    /// `StandingRule::from_format_6(&ColourRule::zhengzhou_2020())` is
+    /// [`StandingRule::zhengzhou_2020_format_6`]. This is how a format-6 `SetColourRule` or
+    /// snapshot rule is to be read when the registry stores standings.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::{Colour, ColourRule, Measure, Standing, StandingRule, State};
+    /// let old = ColourRule::zhengzhou_2020().with(State::CentralisedIsolation, Colour::Orange);
+    /// let rule = StandingRule::from_format_6(&old);
+    /// let at_site = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
+    /// assert_eq!(rule.colour_of(at_site), Colour::Orange);
+    /// assert_eq!(StandingRule::from_format_6(&ColourRule::zhengzhou_2020()), StandingRule::zhengzhou_2020_format_6());
+    /// # Ok::<(), wangge::colour::ColourError>(())
+    /// ```
+    pub fn from_format_6(rule: &super::ColourRule) -> Self {
+        let mut reasons = [Colour::White; State::COUNT];
+        for reason in REASONS {
+            reasons[reason.index()] = rule.colour_of(reason);
+        }
+        let mut out = StandingRule::by_reason(reasons, rule.household_rule());
+        let at_site = rule.colour_of(State::CentralisedIsolation);
+        for reason in REASONS {
+            if reason != State::Absent {
+                out.cells[reason.index()][Measure::CentralisedIsolation.index()] = at_site;
+            }
+        }
+        out
+    }
+
     /// A rule whose colour follows the reason alone: `reasons` indexed by [`State::index`].
     const fn by_reason(mut reasons: [Colour; State::COUNT], household: HouseholdRule) -> Self {
         // The unused entry is always white, so equal rules compare equal.
@@ -587,6 +621,12 @@ mod tests {
                 assert_eq!(rule.colour_of(s), rule.colour_of_reason(reason), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn the_seed_rule_of_format_6_converts_to_the_format_6_rule() {
+        let old = super::super::ColourRule::zhengzhou_2020();
+        assert_eq!(StandingRule::from_format_6(&old), StandingRule::zhengzhou_2020_format_6());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::record::Draft;
 use super::{Recolour, Registry, RegistryError, StateChange};
-use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, State, Tally};
+use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, Standing, State, Tally};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
@@ -29,6 +29,58 @@ impl Registry {
     /// [`PeopleError::UnknownPerson`].
     pub fn state(&self, person: PersonId) -> Result<PersonState, Error> {
         self.states.get(person.index()).copied().ok_or_else(|| PeopleError::UnknownPerson { person }.into())
+    }
+
+    /// A person's standing 人员管控状态: why they are held (the reason) apart from where and
+    /// how (the [`Measure`](crate::colour::Measure)), derived from the format-6 state this
+    /// build stores, as the upgrade to format 7 will derive it
+    /// ([`Standing::from_format_6`]):
+    /// - under an active case, the standing its category has in the phase the case was last
+    ///   settled in ([`Category::standing_on`](crate::quarantine::Category::standing_on)): the
+    ///   category's reason under the phase's measure (a close contact at a site is a close
+    ///   contact under centralised isolation; an arrival under home health monitoring is under
+    ///   health management, not isolation);
+    /// - otherwise the state is the reason, under the measure it brings by itself
+    ///   ([`Standing::default_measure`]), and a format-6 `CentralisedIsolation` whose reason
+    ///   nothing here records (set by hand, or left after a case closed) is present and well
+    ///   under centralised isolation, the documented case of [`Standing::from_format_6`].
+    ///
+    /// Under the rule a format-6 registry keeps,
+    /// [`StandingRule::from_format_6`](crate::colour::StandingRule::from_format_6) of
+    /// [`Registry::colour_rule`], every standing has the colour of the state it comes from
+    /// (`tests/invariants.rs`, `tests/cases.rs` check it over random commands).
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{Measure, PersonState, State};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let levels = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", levels.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let state = PersonState::new(State::HomeIsolationElsewhere, feb(1));
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap();
+    /// let standing = reg.standing(person)?;
+    /// assert_eq!((standing.reason(), standing.measure()), (State::HomeIsolationElsewhere, Measure::HomeIsolation));
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    pub fn standing(&self, person: PersonId) -> Result<Standing, Error> {
+        let state = self.state(person)?.state();
+        if let Some(id) = self.active_case(person) {
+            let (case, schedule) = (self.case(id)?, self.schedule(id)?);
+            // An active case's person is in its category's state (the audit checks it).
+            if case.category().state_on(&schedule, case.settled()) == state {
+                return Ok(case.category().standing_on(&schedule, case.settled()));
+            }
+        }
+        Ok(Standing::from_format_6(state, None, None)?)
     }
 
     /// A household's colour, kept live.

@@ -370,6 +370,15 @@ impl<'r> Scope<'r> {
         self.registry.state(person)
     }
 
+    /// The standing of a person inside the scope; see [`Registry::standing`].
+    ///
+    /// # Errors
+    /// As [`Scope::person`].
+    pub fn standing(&self, person: PersonId) -> Result<crate::colour::Standing, Error> {
+        self.person(person)?;
+        self.registry.standing(person)
+    }
+
     /// The courtyard map of a unit inside the scope; see [`Registry::map`].
     ///
     /// # Errors
