@@ -168,7 +168,8 @@ impl Registry {
 
     /// The courtyard map 院区疫情防控平面图 of `unit` on `date`: one block per unit inside it
     /// that holds households (its buildings, or the unit itself), in pre-order, each household
-    /// with its door, colour and the markers of its members. No personal data.
+    /// with its door, colour, the markers of its members and their standings
+    /// ([`Registry::standing`]: why each is held, and where). No personal data.
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`].
@@ -189,7 +190,10 @@ impl Registry {
                 for &p in household.members() {
                     markers.extend(self.population.person(p)?.markers().iter());
                 }
-                block.push(MapHousehold::new(household.door().clone(), self.colour(h)?, markers));
+                let standings = household.members().iter().map(|&p| self.standing(p)).collect::<Result<Vec<_>, _>>()?;
+                block.push(
+                    MapHousehold::new(household.door().clone(), self.colour(h)?, markers).with_standings(standings),
+                );
             }
             map.push(block);
         }
