@@ -951,6 +951,17 @@ impl World {
             let over_standings = StandingRule::from_format_6(reg.colour_rule()).classify(standings);
             assert_eq!(over_standings, colour, "step {step}: {household}'s colour over standings");
         }
+        // Persons per measure in every unit: a recount of the hand model's standings.
+        for u in 0..model.parents.len() {
+            let mut want = [0u64; Measure::COUNT];
+            for (p, m) in model.persons.iter().enumerate() {
+                if model.within(model.households[m.household], u) {
+                    want[model.standing(p).1.index()] += 1;
+                }
+            }
+            let found = reg.measures(UnitId::new(u as u32)).expect("a unit");
+            assert_eq!(found.iter().map(|(_, n)| n).collect::<Vec<_>>(), want, "step {step}: measures in unit {u}");
+        }
         let audit = reg.audit();
         assert!(audit.is_empty(), "step {step}: the audit finds {audit:?}");
         // The agenda, around today and on a random date.

@@ -891,6 +891,7 @@ fn check_invariants(reg: &Registry) {
     // and is present and well at the site. The format-6 rule read over standings gives every
     // person and household the colour the registry's rule gives their states.
     let over_standings = StandingRule::from_format_6(reg.colour_rule());
+    let mut measures: BTreeMap<UnitId, [u64; Measure::COUNT]> = BTreeMap::new();
     for (p, _) in pop.persons() {
         let state = reg.state(p).expect("a person").state();
         let standing = reg.standing(p).expect("a person");
@@ -900,7 +901,16 @@ fn check_invariants(reg: &Registry) {
             s => (s, Measure::None),
         };
         assert_eq!((standing.reason(), standing.measure()), want, "{p}'s standing");
+        let mut cursor = Some(pop.household(pop.person(p).expect("a person").household()).expect("known").unit());
+        while let Some(c) = cursor {
+            measures.entry(c).or_insert([0; Measure::COUNT])[want.1.index()] += 1;
+            cursor = tree.parent(c).expect("listed");
+        }
         assert_eq!(over_standings.colour_of(standing), reg.colour_rule().colour_of(state), "{p}'s colour");
+    }
+    for u in tree.ids() {
+        let found: Vec<u64> = reg.measures(u).expect("a unit").iter().map(|(_, n)| n).collect();
+        assert_eq!(found, measures.get(&u).copied().unwrap_or_default(), "persons per measure in {u}");
     }
     for (h, household) in pop.households() {
         let standings = household.members().iter().map(|&p| reg.standing(p).expect("a member"));

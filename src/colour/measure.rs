@@ -101,6 +101,70 @@ impl fmt::Display for Measure {
     }
 }
 
+/// Persons per measure 各管控措施人数 inside a unit: how many live as usual, under health
+/// management, in home isolation and in centralised isolation (seed 003: "集中隔离服务41人").
+/// Read with [`Registry::measures`](crate::Registry::measures); shards add up with `+`.
+///
+/// # Example
+/// ```
+/// use wangge::colour::{Measure, MeasureCounts};
+/// let mut a = MeasureCounts::new();
+/// a.add(Measure::CentralisedIsolation, 41);
+/// let b = a + MeasureCounts::new();
+/// assert_eq!((b.get(Measure::CentralisedIsolation), b.total()), (41, 41));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct MeasureCounts([u64; Measure::COUNT]);
+
+impl MeasureCounts {
+    /// No one.
+    pub const fn new() -> Self {
+        MeasureCounts([0; Measure::COUNT])
+    }
+
+    /// Persons under `measure`.
+    pub const fn get(&self, measure: Measure) -> u64 {
+        self.0[measure.index()]
+    }
+
+    /// Everyone counted.
+    pub fn total(&self) -> u64 {
+        self.0.iter().fold(0, |a, &n| a.saturating_add(n))
+    }
+
+    /// Count `n` more persons under `measure` (saturating).
+    pub fn add(&mut self, measure: Measure, n: u64) {
+        self.0[measure.index()] = self.0[measure.index()].saturating_add(n);
+    }
+
+    /// Move one person from `from` to `to` (none leaves a measure counted at zero).
+    pub fn shift(&mut self, from: Measure, to: Measure) {
+        self.0[from.index()] = self.0[from.index()].saturating_sub(1);
+        self.add(to, 1);
+    }
+
+    /// Every measure with its count, in [`Measure::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Measure, u64)> + '_ {
+        Measure::ALL.into_iter().map(|m| (m, self.get(m)))
+    }
+}
+
+impl std::ops::Add for MeasureCounts {
+    type Output = MeasureCounts;
+    fn add(mut self, o: MeasureCounts) -> MeasureCounts {
+        for m in Measure::ALL {
+            MeasureCounts::add(&mut self, m, o.get(m));
+        }
+        self
+    }
+}
+
+impl std::iter::Sum for MeasureCounts {
+    fn sum<I: Iterator<Item = MeasureCounts>>(iter: I) -> MeasureCounts {
+        iter.fold(MeasureCounts::new(), |a, b| a + b)
+    }
+}
+
 /// The reasons: every [`State`] but [`State::CentralisedIsolation`], which is a setting.
 pub const REASONS: [State; 8] = [
     State::Well,

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 
 use super::record::Draft;
 use super::{Recolour, Registry, RegistryError, StateChange};
-use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, Standing, State, Tally};
+use crate::colour::{
+    Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, MeasureCounts, PersonState, Standing, State, Tally,
+};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
@@ -81,6 +83,43 @@ impl Registry {
             }
         }
         Ok(Standing::from_format_6(state, None, None)?)
+    }
+
+    /// Persons per measure inside `unit` (the unit and its descendants): seed 003's "集中隔离
+    /// 服务41人" is [`MeasureCounts::get`] of centralised isolation at the street.
+    ///
+    /// Built on the live tally rather than a scan: the persons per state of
+    /// [`Registry::tally`] (rolled up like the colour counts) each under the measure their
+    /// state brings ([`Standing::from_format_6`]), then each person of an active case inside
+    /// the unit moved to the measure of their case's phase ([`Registry::standing`]), the one
+    /// way a measure departs from the state (an arrival under home health monitoring is under
+    /// health management, not home isolation). Equal to a recount of every person's standing
+    /// (`tests/cases.rs`, `tests/invariants.rs`).
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(states + active cases × log active cases), whatever the population.
+    pub fn measures(&self, unit: UnitId) -> Result<MeasureCounts, Error> {
+        let tally = self.tally(unit)?;
+        let mut counts = MeasureCounts::new();
+        for state in State::ALL {
+            counts.add(Standing::from_format_6(state, None, None)?.measure(), tally.in_state(state));
+        }
+        for id in self.active_cases() {
+            let person = self.case(id)?.person();
+            let at = self.population.household(self.population.person(person)?.household())?.unit();
+            if !self.tree.is_within(at, unit)? {
+                continue;
+            }
+            let plain = Standing::from_format_6(self.state(person)?.state(), None, None)?.measure();
+            let held = self.standing(person)?.measure();
+            if plain != held {
+                counts.shift(plain, held);
+            }
+        }
+        Ok(counts)
     }
 
     /// A household's colour, kept live.

@@ -295,6 +295,15 @@ impl<'r> Scope<'r> {
         self.registry.tally(unit)
     }
 
+    /// Persons per measure inside `unit` ([`Registry::measures`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn measures(&self, unit: UnitId) -> Result<crate::colour::MeasureCounts, Error> {
+        self.check(unit)?;
+        self.registry.measures(unit)
+    }
+
     /// The arrivals of the households inside `unit`, counted on `on`
     /// ([`Registry::arrival_counts`]).
     ///
