@@ -66,7 +66,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use wangge::colour::{Colour, PersonState, State, Tally};
+use wangge::colour::{Colour, Measure, PersonState, State, Tally};
 use wangge::duty::{Availability, Qualification, Qualifications, Scheme, Staff};
 use wangge::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
@@ -867,7 +867,7 @@ pub struct Peak {
     pub persons: u64,
     /// The courtyard with the most orange and yellow households that day.
     pub courtyard: Option<UnitId>,
-    /// The most persons in centralised isolation 集中隔离 on any day.
+    /// The most persons under centralised isolation 集中隔离 on any day ([`Registry::measures`]).
     pub centralised: u64,
 }
 
@@ -1361,7 +1361,10 @@ impl Story {
         }
         let t = self.reg.tally(self.layout.root)?;
         let persons = t.in_state(State::HomeIsolationEpidemicArea) + t.in_state(State::HomeIsolationElsewhere);
-        self.peak.centralised = self.peak.centralised.max(t.in_state(State::CentralisedIsolation));
+        // Read by measure (issue 16 §5): the close contacts in their centralised phase and the
+        // 41 at a site alike, whatever their reason.
+        let centralised = self.reg.measures(self.layout.root)?.get(Measure::CentralisedIsolation);
+        self.peak.centralised = self.peak.centralised.max(centralised);
         if persons > self.peak.persons {
             let households = t.households(Colour::Orange) + t.households(Colour::Yellow);
             let busiest = self.layout.courtyards.iter().copied().max_by_key(|&y| {
