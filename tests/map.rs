@@ -227,11 +227,13 @@ fn the_registrys_map_carries_reasons_and_marks_centralised_isolation() {
 
     let levels = LevelScheme::zhengzhou();
     let street = levels.level("街道").expect("a level");
-    let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", street, UnitKind::Area)).expect("a registry");
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("花园路街道", street, UnitKind::Area)).expect("a registry");
     let person = |reg: &mut Registry, door: &str, state: State| {
         let door = DoorLabel::new(door).expect("a door");
-        let household =
-            reg.apply(Command::AddHousehold { unit: reg.root(), door }).expect("added")[0].new_household().expect("one");
+        let household = reg.apply(Command::AddHousehold { unit: reg.root(), door }).expect("added")[0]
+            .new_household()
+            .expect("one");
         let state = PersonState::new(state, date());
         reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state }).expect("registered")[0]
             .new_person()

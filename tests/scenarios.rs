@@ -609,8 +609,13 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     // 003's rule read by reason ("重点关注户(确诊、疑似病例及密切接触者)") they would be green:
     // the scenario must give them their reason when the registry stores standings.
     let at_site = Standing::new(State::Well, Measure::CentralisedIsolation)?;
-    let centralised: Vec<PersonId> =
-        s.reg.population().persons().map(|(p, _)| p).filter(|&p| s.reg.standing(p).is_ok_and(|st| st == at_site)).collect();
+    let centralised: Vec<PersonId> = s
+        .reg
+        .population()
+        .persons()
+        .map(|(p, _)| p)
+        .filter(|&p| s.reg.standing(p).is_ok_and(|st| st == at_site))
+        .collect();
     assert_eq!(centralised.len(), 41);
     for &p in &centralised {
         let h = s.reg.person(p)?.household();
