@@ -874,7 +874,7 @@ pub struct Peak {
     pub persons: u64,
     /// The courtyard with the most orange and yellow households that day.
     pub courtyard: Option<UnitId>,
-    /// The most persons in centralised isolation 集中隔离 on any day.
+    /// The most persons under centralised isolation 集中隔离 on any day ([`Registry::measures`]).
     pub centralised: u64,
 }
 
@@ -1380,7 +1380,10 @@ impl Story {
         }
         let t = self.reg.tally(self.layout.root)?;
         let persons = t.in_state(State::HomeIsolationEpidemicArea) + t.in_state(State::HomeIsolationElsewhere);
-        self.peak.centralised = self.peak.centralised.max(t.in_state(State::CentralisedIsolation));
+        // Read by measure (issue 16 §5): the close contacts in their centralised phase and the
+        // 41 at a site alike, whatever their reason.
+        let centralised = self.reg.measures(self.layout.root)?.get(Measure::CentralisedIsolation);
+        self.peak.centralised = self.peak.centralised.max(centralised);
         if persons > self.peak.persons {
             let households = t.households(Colour::Orange) + t.households(Colour::Yellow);
             let busiest = self.layout.courtyards.iter().copied().max_by_key(|&y| {

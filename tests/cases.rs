@@ -54,7 +54,7 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use wangge::colour::{Colour, PersonState, State};
+use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
 use wangge::quarantine::{
@@ -251,6 +251,40 @@ impl Model {
 
     fn active_case(&self, person: usize) -> Option<usize> {
         self.cases.iter().position(|c| c.person == person && c.active())
+    }
+
+    /// The standing (reason, measure) a person has, by hand from the docs of
+    /// `Registry::standing`: under an active case, the category's reason under the measure of
+    /// the setting of the phase the case was settled in (the first phase before it, the last
+    /// after); otherwise the state itself under the measure it brings, and centralised
+    /// isolation, whose reason nothing records, present and well at the site.
+    fn standing(&self, person: usize) -> (State, Measure) {
+        let m = &self.persons[person];
+        if let Some(c) = self.active_case(person) {
+            let case = &self.cases[c];
+            let schedule = self.schedule(c);
+            let phases = schedule.phases();
+            let phase = phases.iter().find(|ph| case.settled <= ph.last()).or(phases.last()).expect("a phase");
+            let reason = match case.category {
+                Category::CloseContact => State::CloseContact,
+                Category::SecondaryContact => State::SecondaryContact,
+                Category::ArrivalFromElsewhere => State::HomeIsolationElsewhere,
+                Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller => {
+                    State::HomeIsolationEpidemicArea
+                }
+            };
+            let measure = match phase.setting() {
+                Setting::CentralisedIsolation => Measure::CentralisedIsolation,
+                Setting::HomeIsolation | Setting::HomeMedicalObservation => Measure::HomeIsolation,
+                Setting::HomeHealthMonitoring => Measure::HealthManagement,
+            };
+            return (reason, measure);
+        }
+        match m.state {
+            State::CentralisedIsolation => (State::Well, Measure::CentralisedIsolation),
+            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => (m.state, Measure::HomeIsolation),
+            state => (state, Measure::None),
+        }
     }
 
     fn members(&self, household: usize) -> Vec<usize> {
@@ -897,6 +931,9 @@ impl World {
         // Persons and colours.
         for (p, m) in model.persons.iter().enumerate() {
             let person = PersonId::new(p as u32);
+            // Issue 16 §5: the standing read apart from the state, by hand.
+            let standing = reg.standing(person).expect("a person");
+            assert_eq!((standing.reason(), standing.measure()), model.standing(p), "step {step}: {person}'s standing");
             assert_eq!(reg.state(person).expect("a person"), PersonState::new(m.state, m.since), "step {step}: {p}");
             assert_eq!(reg.person(person).expect("a person").household().index(), m.household, "step {step}");
             assert_eq!(reg.active_case(person).map(CaseId::index), model.active_case(p), "step {step}: {person}");
@@ -908,6 +945,22 @@ impl World {
             let colour = reg.colour(household).expect("a household");
             assert_eq!(colour, reg.colour_rule().classify(states), "step {step}: {household}'s colour");
             assert_eq!(colour, model.colour(h), "step {step}: {household}'s colour by hand");
+            // The format-6 rule read over standings paints every household as the format-6 rule
+            // painted its states.
+            let standings = members.iter().map(|&p| reg.standing(p).expect("a member"));
+            let over_standings = StandingRule::from_format_6(reg.colour_rule()).classify(standings);
+            assert_eq!(over_standings, colour, "step {step}: {household}'s colour over standings");
+        }
+        // Persons per measure in every unit: a recount of the hand model's standings.
+        for u in 0..model.parents.len() {
+            let mut want = [0u64; Measure::COUNT];
+            for (p, m) in model.persons.iter().enumerate() {
+                if model.within(model.households[m.household], u) {
+                    want[model.standing(p).1.index()] += 1;
+                }
+            }
+            let found = reg.measures(UnitId::new(u as u32)).expect("a unit");
+            assert_eq!(found.iter().map(|(_, n)| n).collect::<Vec<_>>(), want, "step {step}: measures in unit {u}");
         }
         let audit = reg.audit();
         assert!(audit.is_empty(), "step {step}: the audit finds {audit:?}");

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use wangge::arrivals::{Arrival, OriginClass, Route};
-use wangge::colour::{Colour, ColourRule, Measure, PersonState, State};
+use wangge::colour::{Colour, ColourRule, Measure, PersonState, StandingRule, State};
 use wangge::contacts::{ContactRule, Exposure, Place};
 use wangge::duty::{Availability, Qualification, Qualifications, Role, Scheme, Staff, Target};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, OverlayKind, UnitKind};
@@ -450,6 +450,44 @@ fn the_golden_files_of_earlier_builds_of_version_6_still_read() {
             "{build}: today's build writes the earlier registry's snapshot differently"
         );
         assert!(records_to_lines(&records) == read_golden(&log_file), "{build}: or its records");
+    }
+}
+
+/// Issue 16 §5, the upgrade's derivation over every format-6 golden log, record by record:
+/// each person's standing (`Registry::standing`) has a reason, never the setting, and an absent
+/// person is under no measure; the format-6 rule read over standings
+/// (`StandingRule::from_format_6`) paints every household as the format-6 build's registry
+/// painted it; and the persons per measure at the root (`Registry::measures`) are a recount of
+/// the standings, their total the tally's persons.
+#[test]
+fn every_format_6_golden_log_reads_as_standings_with_the_colours_of_its_build() {
+    for file in ["log_v6_issue14.jsonl", "log_v6_issue15.jsonl", "log_v6.jsonl"] {
+        let records: Vec<Record> =
+            read_golden(file).lines().map(|l| serde_json::from_str(l).expect("a record reads")).collect();
+        let mut reg = Registry::replay_records(&records[..1]).expect("the founding record");
+        let (mut at_site, mut with_case) = (0, 0);
+        for record in &records[1..] {
+            reg.apply_record(record).expect("the golden log replays");
+            let rule = StandingRule::from_format_6(reg.colour_rule());
+            let mut recount = [0u64; Measure::COUNT];
+            for (p, _) in reg.population().persons() {
+                let standing = reg.standing(p).expect("a person");
+                assert_ne!(standing.reason(), State::CentralisedIsolation, "{file}: {p}");
+                assert!(standing.reason() != State::Absent || standing.measure() == Measure::None, "{file}: {p}");
+                recount[standing.measure().index()] += 1;
+                at_site += u32::from(standing.measure() == Measure::CentralisedIsolation);
+                with_case += u32::from(reg.active_case(p).is_some());
+            }
+            for (h, household) in reg.population().households() {
+                let standings = household.members().iter().map(|&p| reg.standing(p).expect("a member"));
+                assert_eq!(rule.classify(standings), reg.colour(h).expect("a household"), "{file}: {h}");
+            }
+            let measures = reg.measures(reg.root()).expect("the root");
+            assert_eq!(measures.iter().map(|(_, n)| n).collect::<Vec<_>>(), recount, "{file}");
+            assert_eq!(measures.total(), reg.tally(reg.root()).expect("the root").total_persons(), "{file}");
+        }
+        // Not vacuous: the logs hold persons at a site and persons under a case.
+        assert!(at_site > 0 && with_case > 0, "{file}: {at_site} at a site, {with_case} under a case");
     }
 }
 

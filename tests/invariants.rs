@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wangge::colour::{Colour, PersonState, State};
+use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
 };
@@ -885,6 +885,36 @@ fn check_invariants(reg: &Registry) {
             assert_eq!(household.unit(), u);
             assert!(doors.insert(household.door().clone()), "two households at {u} share a door");
         }
+    }
+    // Standings (issue 16 §5; no command here opens a case): the state is the reason, under the
+    // measure it brings by itself; centralised isolation set by hand has no recorded reason
+    // and is present and well at the site. The format-6 rule read over standings gives every
+    // person and household the colour the registry's rule gives their states.
+    let over_standings = StandingRule::from_format_6(reg.colour_rule());
+    let mut measures: BTreeMap<UnitId, [u64; Measure::COUNT]> = BTreeMap::new();
+    for (p, _) in pop.persons() {
+        let state = reg.state(p).expect("a person").state();
+        let standing = reg.standing(p).expect("a person");
+        let want = match state {
+            State::CentralisedIsolation => (State::Well, Measure::CentralisedIsolation),
+            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => (state, Measure::HomeIsolation),
+            s => (s, Measure::None),
+        };
+        assert_eq!((standing.reason(), standing.measure()), want, "{p}'s standing");
+        let mut cursor = Some(pop.household(pop.person(p).expect("a person").household()).expect("known").unit());
+        while let Some(c) = cursor {
+            measures.entry(c).or_insert([0; Measure::COUNT])[want.1.index()] += 1;
+            cursor = tree.parent(c).expect("listed");
+        }
+        assert_eq!(over_standings.colour_of(standing), reg.colour_rule().colour_of(state), "{p}'s colour");
+    }
+    for u in tree.ids() {
+        let found: Vec<u64> = reg.measures(u).expect("a unit").iter().map(|(_, n)| n).collect();
+        assert_eq!(found, measures.get(&u).copied().unwrap_or_default(), "persons per measure in {u}");
+    }
+    for (h, household) in pop.households() {
+        let standings = household.members().iter().map(|&p| reg.standing(p).expect("a member"));
+        assert_eq!(over_standings.classify(standings), reg.colour(h).expect("a household"), "{h}'s colour");
     }
     let mut residents = HashSet::new();
     let mut passports = HashSet::new();

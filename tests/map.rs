@@ -214,3 +214,44 @@ fn two_renders_of_the_same_map_are_byte_equal() {
     let back: ColourMap = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back.to_svg(), a.to_svg());
 }
+
+/// Issue 16 §5: the registry's map says why each household is held and marks centralised
+/// isolation apart from the colour. A close contact moved to a site is red and marked; an
+/// arrival from elsewhere at home is yellow, unmarked.
+#[test]
+fn the_registrys_map_carries_reasons_and_marks_centralised_isolation() {
+    use wangge::colour::{Measure, PersonState, Standing, State};
+    use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    use wangge::people::PersonRecord;
+    use wangge::{Command, Registry};
+
+    let levels = LevelScheme::zhengzhou();
+    let street = levels.level("街道").expect("a level");
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("花园路街道", street, UnitKind::Area)).expect("a registry");
+    let person = |reg: &mut Registry, door: &str, state: State| {
+        let door = DoorLabel::new(door).expect("a door");
+        let household = reg.apply(Command::AddHousehold { unit: reg.root(), door }).expect("added")[0]
+            .new_household()
+            .expect("one");
+        let state = PersonState::new(state, date());
+        reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state }).expect("registered")[0]
+            .new_person()
+            .expect("one")
+    };
+    let contact = person(&mut reg, "1-101", State::CloseContact);
+    person(&mut reg, "1-102", State::HomeIsolationElsewhere);
+    reg.apply(Command::SetState { person: contact, state: State::CentralisedIsolation, on: date() }).expect("moved");
+
+    let map = reg.map(reg.root(), date()).expect("a map");
+    let cells: Vec<&MapHousehold> = map.blocks().iter().flat_map(|b| b.households()).collect();
+    // Format 6 records no reason for a person set into centralised isolation by hand: the
+    // standing is present and well at the site, as `Standing::from_format_6` documents.
+    let at_site = Standing::new(State::Well, Measure::CentralisedIsolation).expect("a standing");
+    assert_eq!(cells[0].standings(), [at_site]);
+    assert_eq!(cells[0].colour(), Colour::Red);
+    let home = Standing::new(State::HomeIsolationElsewhere, Measure::HomeIsolation).expect("a standing");
+    assert_eq!((cells[1].standings(), cells[1].colour()), (&[home][..], Colour::Yellow));
+    let text = map.to_text();
+    assert!(text.contains("[R 1-101    C] [Y 1-102     ]"), "{text}");
+}

@@ -14,7 +14,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use wangge::colour::{Colour, ColourRule, Measure, PersonState, State, Tally};
+use wangge::colour::{Colour, ColourRule, Measure, MeasureCounts, PersonState, Standing, StandingRule, State, Tally};
 use wangge::duty::{Availability, Role};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelScheme, LevelSpec, NewUnit, OverlayKind, UnitKind,
@@ -596,6 +596,32 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     assert_eq!(t.in_state(State::CentralisedIsolation), 41);
     // Each centralised person keeps a household of their own under key attention 重点关注户.
     assert_eq!(t.households(Colour::Red), 41);
+    // Issue 16 §5: the measures read apart from the reasons. "居家隔离服务…3463人，集中隔离服务
+    // 41人": 3,463 persons in home isolation and 41 at a site, everyone else under no measure.
+    let measures = s.reg.measures(layout.root)?;
+    assert_eq!(measures.get(Measure::CentralisedIsolation), 41);
+    assert_eq!(measures.get(Measure::HomeIsolation), 3_463);
+    assert_eq!(measures.get(Measure::HealthManagement), 0);
+    assert_eq!(measures.total(), t.total_persons());
+    // The 41 were put at a site by a format-6 `SetState` from present and well: no reason is
+    // recorded, so their standing is present and well under centralised isolation
+    // (`Standing::from_format_6`), red only under the format-6 rule in force. Under seed
+    // 003's rule read by reason ("重点关注户(确诊、疑似病例及密切接触者)") they would be green:
+    // the scenario must give them their reason when the registry stores standings.
+    let at_site = Standing::new(State::Well, Measure::CentralisedIsolation)?;
+    let centralised: Vec<PersonId> = s
+        .reg
+        .population()
+        .persons()
+        .map(|(p, _)| p)
+        .filter(|&p| s.reg.standing(p).is_ok_and(|st| st == at_site))
+        .collect();
+    assert_eq!(centralised.len(), 41);
+    for &p in &centralised {
+        let h = s.reg.person(p)?.household();
+        assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(at_site), s.reg.colour(h)?);
+        assert_eq!(StandingRule::zhengzhou_2020().colour_of(at_site), Colour::Green);
+    }
     assert!(t.households(Colour::Orange) > 0 && t.households(Colour::Yellow) > 0);
     assert!(t.households(Colour::White) > 0 && t.households(Colour::Green) > 0);
     assert_eq!((t.total_households(), t.total_persons()), (4_700, 12_584));
@@ -605,10 +631,15 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     // The communities' tallies merge into the sub-district's, as shards would.
     let merged: Tally = layout.communities.iter().map(|&c| s.reg.tally(c).cloned()).sum::<Result<Tally, _>>()?;
     assert_eq!(&merged, t);
+    let merged: MeasureCounts =
+        layout.communities.iter().map(|&c| s.reg.measures(c)).sum::<Result<MeasureCounts, _>>()?;
+    assert_eq!(merged, measures);
     // A secretary's scope sees their community's tally and nothing of the others'.
     let scope = s.reg.scope(&layout.communities[..1])?;
     assert_eq!(&scope.total_tally(), s.reg.tally(layout.communities[0])?);
     assert!(scope.tally(layout.communities[1]).is_err());
+    assert_eq!(scope.measures(layout.communities[0])?, s.reg.measures(layout.communities[0])?);
+    assert!(scope.measures(layout.communities[1]).is_err());
     s.assert_sound();
     Ok(())
 }

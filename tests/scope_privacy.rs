@@ -276,6 +276,7 @@ fn answers(reg: &Registry, roots: &[UnitId], bounds: Bounds, probes: &(Vec<Strin
         say(format!("subtree {u}"), format!("{:?}", scope.subtree(u).map(|s| s.collect::<Vec<_>>())));
         say(format!("counts {u}"), format!("{:?}", scope.counts(u)));
         say(format!("tally {u}"), format!("{:?}", scope.tally(u)));
+        say(format!("measures {u}"), format!("{:?}", scope.measures(u)));
         say(format!("map {u}"), format!("{:?}", scope.map(u, feb(3))));
         say(format!("households_at {u}"), format!("{:?}", scope.households_at(u)));
         say(format!("responsible_for {u}"), format!("{:?}", scope.responsible_for(u, feb(3))));
@@ -300,6 +301,7 @@ fn answers(reg: &Registry, roots: &[UnitId], bounds: Bounds, probes: &(Vec<Strin
     for p in (0..bounds.persons).map(PersonId::new) {
         say(format!("person {p}"), format!("{:?}", scope.person(p)));
         say(format!("state {p}"), format!("{:?}", scope.state(p)));
+        say(format!("standing {p}"), format!("{:?}", scope.standing(p)));
         say(format!("responsible_for {p}"), format!("{:?}", scope.responsible_for(Subject::Person(p), feb(3))));
     }
     for c in (0..bounds.cases).map(CaseId::new) {

@@ -89,6 +89,10 @@ fn model_set_reason(from: (State, Measure), to: State) -> Option<(State, Measure
     (allowed && exists(to, measure)).then_some((to, measure))
 }
 
+fn colour() -> impl Strategy<Value = Colour> {
+    prop::sample::select(vec![Colour::White, Colour::Green, Colour::Yellow, Colour::Orange, Colour::Red])
+}
+
 fn reason() -> impl Strategy<Value = State> {
     prop::sample::select(REASONS.to_vec())
 }
@@ -231,6 +235,26 @@ proptest! {
         }
         let last = walk[walk.len() - 1];
         prop_assert_eq!(last.set_reason(State::Well).expect("released"), Standing::WELL);
+    }
+
+    /// Any format-6 colour rule, read over standings, gives every format-6 state (whatever
+    /// reason is derived for a centralised isolation) and every household the colour the
+    /// format-6 rule gave: the model is the format-6 rule itself.
+    #[test]
+    fn any_format_6_rule_converts_keeping_colours(
+        colours in prop::collection::vec(colour(), State::COUNT),
+        members in prop::collection::vec((any_state(), prop::option::of(reason())), 0..6),
+    ) {
+        let old = ColourRule::new(State::ALL.into_iter().zip(colours), Default::default()).expect("every state once");
+        let rule = StandingRule::from_format_6(&old);
+        let mut upgraded = Vec::new();
+        for &(state, derived) in &members {
+            let derived = derived.filter(|&d| d != State::Absent);
+            let s = Standing::from_format_6(state, derived, None).expect("a standing");
+            prop_assert_eq!(rule.colour_of(s), old.colour_of(state), "{:?} {:?}", state, derived);
+            upgraded.push(s);
+        }
+        prop_assert_eq!(rule.classify(upgraded), old.classify(members.iter().map(|m| m.0)));
     }
 
     /// A format-6 state keeps its reason; centralised isolation takes the derived reason, or

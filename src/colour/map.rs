@@ -3,8 +3,13 @@
 //! heads and the households that need care; rendered as SVG, plain text or ANSI text.
 //!
 //! Design notes:
-//! - The map carries no personal data: a household is its door label, its colour and the union
-//!   of its members' [`Markers`]. Names, phones and identity numbers cannot reach it.
+//! - The map carries no personal data: a household is its door label, its colour, the union
+//!   of its members' [`Markers`] and the set of their [`Standing`]s (why they are held and
+//!   where, issue 16 §5: the map says why, not only how red). Names, phones and identity
+//!   numbers cannot reach it.
+//! - The measure is shown apart from the colour: a household with a member under
+//!   centralised isolation 集中隔离 carries a mark (`C` in text, a "集" badge in SVG), whatever
+//!   its colour; a map on which nobody is at a site is laid out as before.
 //! - Rendering is deterministic: the same map gives the same bytes. Coordinates are integers,
 //!   blocks and households keep the order they were pushed in, nothing iterates a hash map.
 //! - Rendering cannot fail and does not panic. Text from outside (the title, block names, door
@@ -18,7 +23,7 @@ use std::fmt::{self, Write as _};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::Colour;
+use super::{Colour, Measure, Standing, State};
 use crate::people::{DoorLabel, Marker, Markers};
 
 /// A symbol drawn on a household's cell of the courtyard map 院区疫情防控平面图.
@@ -106,19 +111,63 @@ impl fmt::Display for Symbol {
     }
 }
 
-/// One household 户 on the map: its door, its colour and the union of its members' markers.
-/// No personal data.
+/// One household 户 on the map: its door, its colour, the union of its members' markers and
+/// the distinct standings of its members (reason and measure). No personal data.
+///
+/// Serialised with `standings` left out when empty.
+///
+/// # Example
+/// ```
+/// use wangge::colour::{Colour, MapHousehold, Measure, Standing, State};
+/// use wangge::people::{DoorLabel, Markers};
+///
+/// let at_site = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
+/// let h = MapHousehold::new(DoorLabel::new("1-101")?, Colour::Yellow, Markers::new())
+///     .with_standings([Standing::WELL, at_site, Standing::WELL]);
+/// assert_eq!(h.standings(), [Standing::WELL, at_site]);
+/// assert!(h.under(Measure::CentralisedIsolation)); // yellow, and one of them at a site
+/// assert_eq!(h.reasons().collect::<Vec<_>>(), [State::Well, State::HomeIsolationElsewhere]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapHousehold {
     door: DoorLabel,
     colour: Colour,
     markers: Markers,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    standings: Vec<Standing>,
 }
 
 impl MapHousehold {
     /// A household with its door label 门牌, its colour and its members' markers.
     pub fn new(door: DoorLabel, colour: Colour, markers: Markers) -> Self {
-        MapHousehold { door, colour, markers }
+        MapHousehold { door, colour, markers, standings: Vec::new() }
+    }
+
+    /// This household with its members' standings: kept once each, in order (by reason,
+    /// then measure).
+    #[must_use]
+    pub fn with_standings(mut self, standings: impl IntoIterator<Item = Standing>) -> Self {
+        self.standings = standings.into_iter().collect();
+        self.standings.sort_unstable();
+        self.standings.dedup();
+        self
+    }
+
+    /// The distinct standings of its members, by reason then measure (empty when not given).
+    pub fn standings(&self) -> &[Standing] {
+        &self.standings
+    }
+
+    /// The distinct reasons of its members, in [`State::ALL`] order.
+    pub fn reasons(&self) -> impl Iterator<Item = State> + '_ {
+        let mut last = None;
+        self.standings.iter().map(|s| s.reason()).filter(move |&r| last.replace(r) != Some(r))
+    }
+
+    /// Whether a member is under `measure`.
+    pub fn under(&self, measure: Measure) -> bool {
+        self.standings.iter().any(|s| s.measure() == measure)
     }
 
     /// The door label.
@@ -287,6 +336,12 @@ impl ColourMap {
         text::render(self, true)
     }
 
+    /// Whether a household on the map has a member under centralised isolation: then the
+    /// renders give every cell a place for its mark, and the legend a line for it.
+    fn marks_centralised(&self) -> bool {
+        self.all_households().any(|h| h.under(Measure::CentralisedIsolation))
+    }
+
     /// The households of each colour, most severe first, and their total.
     fn summary(&self) -> ([(Colour, usize); Colour::COUNT], usize) {
         let mut counts = [0usize; Colour::COUNT];
@@ -360,12 +415,18 @@ fn columns(s: &str) -> usize {
     s.chars().map(|c| if is_wide(clean_char(c)) { 2 } else { 1 }).fold(0, usize::saturating_add)
 }
 
+/// The legend's name and meaning of the mark of centralised isolation.
+fn centralised_legend() -> (String, &'static str) {
+    let m = Measure::CentralisedIsolation;
+    (format!("{} {}", m.label_zh(), m.label_en()), "有成员在集中隔离点 a member held at a designated site")
+}
+
 /// The SVG rendering.
 mod svg {
     use std::fmt::{Display, Write as _};
 
     use super::{ColourMap, Esc, MapHousehold, Symbol, is_wide};
-    use crate::colour::Colour;
+    use crate::colour::{Colour, Measure};
 
     const SVG_NS: &str = "http://www.w3.org/2000/svg";
     const FONTS: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
@@ -387,6 +448,7 @@ mod svg {
     const ROW: u64 = 22;
     const NO_HOUSEHOLDS: &str = "无住户 no households";
     const NO_BLOCKS: &str = "无楼栋 no blocks";
+    const CENTRALISED: &str = "集";
 
     /// The estimated width in pixels of `s` set at `px`.
     fn text_px(s: &str, px: u64) -> u64 {
@@ -430,6 +492,17 @@ mod svg {
         );
     }
 
+    /// The mark of centralised isolation 集中隔离, a badge with "集", its top left corner at
+    /// (x, y).
+    fn centralised(out: &mut String, indent: &str, x: u64, y: u64) {
+        let _ = writeln!(
+            out,
+            "{indent}<g class=\"measure centralised-isolation\" transform=\"translate({x},{y})\"><rect \
+             width=\"{BADGE}\" height=\"{BADGE}\" rx=\"3\" fill=\"#ffffff\" stroke=\"{INK}\" stroke-width=\"1\"/>\
+             <text x=\"8\" y=\"12\" font-size=\"11\" text-anchor=\"middle\" fill=\"{INK}\">{CENTRALISED}</text></g>"
+        );
+    }
+
     /// A text element with its baseline starting at (x, y).
     fn text(out: &mut String, indent: &str, (x, y): (u64, u64), px: u64, bold: bool, content: impl Display) {
         let weight = if bold { " font-weight=\"bold\"" } else { "" };
@@ -460,6 +533,14 @@ mod svg {
             let sep = if i == 0 { "; " } else { ", " };
             let _ = write!(out, "{sep}{} {}", s.label_zh(), s.label_en());
         }
+        // Why: each member's reason, with the measure they are under.
+        for (i, s) in h.standings().iter().enumerate() {
+            let sep = if i == 0 { "; " } else { ", " };
+            let _ = write!(out, "{sep}{} {}", s.reason().label_zh(), s.reason().label_en());
+            if s.measure() != Measure::None {
+                let _ = write!(out, " ({} {})", s.measure().label_zh(), s.measure().label_en());
+            }
+        }
         out.push_str("</title>\n");
         let _ = writeln!(
             out,
@@ -477,6 +558,10 @@ mod svg {
         );
         for (i, s) in h.symbols().enumerate() {
             badge(out, "      ", s, x + CELL_PAD + i as u64 * BADGE_STEP, y + CELL_H - CELL_PAD - BADGE);
+        }
+        if h.under(Measure::CentralisedIsolation) {
+            let corner = (x + w).saturating_sub(CELL_PAD + BADGE);
+            centralised(out, "      ", corner, y + CELL_PAD);
         }
         out.push_str("    </g>\n");
     }
@@ -570,6 +655,14 @@ mod svg {
             text(&mut body, "    ", (MARGIN + BADGE + 8, y + 13), SMALL_PX, false, &label);
             y += ROW;
         }
+        if map.marks_centralised() {
+            let (name, meaning) = super::centralised_legend();
+            let label = format!("{name} — {meaning}");
+            width = width.max(BADGE + 8 + text_px(&label, SMALL_PX));
+            centralised(&mut body, "    ", MARGIN, y);
+            text(&mut body, "    ", (MARGIN + BADGE + 8, y + 13), SMALL_PX, false, &label);
+            y += ROW;
+        }
         body.push_str("  </g>\n");
 
         let width = width.saturating_add(2 * MARGIN);
@@ -595,7 +688,10 @@ mod text {
     use std::fmt::Write as _;
 
     use super::{Clean, ColourMap, MapHousehold, Symbol, columns};
-    use crate::colour::Colour;
+    use crate::colour::{Colour, Measure};
+
+    /// The letter marking a household with a member under centralised isolation.
+    const CENTRALISED: char = 'C';
 
     const RESET: &str = "\x1b[0m";
     const BOLD: &str = "\x1b[1m";
@@ -620,8 +716,9 @@ mod text {
         out.extend(std::iter::repeat_n(' ', width.saturating_sub(columns(s))));
     }
 
-    /// A household's cell: `[R 1-101 F* ]`.
-    fn cell(out: &mut String, h: &MapHousehold, door_cols: usize, ansi: bool) {
+    /// A household's cell: `[R 1-101 F* ]`, and `[R 1-101 F* C]` on a map that marks
+    /// centralised isolation (`marks`).
+    fn cell(out: &mut String, h: &MapHousehold, door_cols: usize, ansi: bool, marks: bool) {
         if ansi {
             out.push_str(&paint(h.colour()));
         }
@@ -630,6 +727,9 @@ mod text {
         out.push(' ');
         for s in Symbol::ALL {
             out.push(if s.earned_by(h.markers()) { s.letter() } else { ' ' });
+        }
+        if marks {
+            out.push(if h.under(Measure::CentralisedIsolation) { CENTRALISED } else { ' ' });
         }
         out.push(']');
         if ansi {
@@ -649,6 +749,7 @@ mod text {
         let _ = writeln!(out, " 共 total {total}");
 
         let door_cols = map.all_households().map(|h| columns(h.door().as_str())).max().unwrap_or(0);
+        let marks = map.marks_centralised();
         if map.blocks().is_empty() {
             out.push_str("\n(无楼栋 no blocks)\n");
         }
@@ -663,7 +764,7 @@ mod text {
                     if i > 0 {
                         out.push(' ');
                     }
-                    cell(&mut out, h, door_cols, ansi);
+                    cell(&mut out, h, door_cols, ansi, marks);
                 }
                 out.push('\n');
             }
@@ -678,6 +779,10 @@ mod text {
         for s in Symbol::ALL {
             let meaning: Vec<String> = s.means().iter().map(|m| format!("{} {}", m.label_zh(), m.label_en())).collect();
             rows.push((None, s.letter(), format!("{} {}", s.label_zh(), s.label_en()), meaning.join(", ")));
+        }
+        if marks {
+            let (name, meaning) = super::centralised_legend();
+            rows.push((None, CENTRALISED, name, meaning.to_owned()));
         }
         let name_cols = rows.iter().map(|(_, _, name, _)| columns(name)).max().unwrap_or(0);
         for (colour, key, name, meaning) in &rows {
@@ -876,10 +981,43 @@ mod tests {
     }
 
     #[test]
+    fn a_member_at_a_site_is_marked_apart_from_the_colour_and_the_title_says_why() {
+        let plain = small_map();
+        let mut map = small_map();
+        let at_site = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation).unwrap();
+        let h = household("2-101", Colour::Yellow, &[]).with_standings([at_site, Standing::WELL]);
+        map.push({
+            let mut b = MapBlock::new("2");
+            b.push(h);
+            b
+        });
+        let text = map.to_text();
+        // Every cell gains the mark's place; only the yellow household at a site is marked.
+        assert!(text.contains("[Y 2-101    C]"), "{text}");
+        assert!(text.contains("[R 1-101 F*  ]"), "{text}");
+        assert!(text.contains("  C  集中隔离 centralised isolation"), "{text}");
+        assert!(!plain.to_text().contains("集中隔离"), "a map with nobody at a site is as before");
+        let svg = map.to_svg();
+        assert_eq!(svg.matches("class=\"measure centralised-isolation\"").count(), 2); // the cell, the legend
+        assert!(svg.contains(
+            "<title>2-101: 黄 yellow, 非疫区返回居家隔离户 home isolation, from elsewhere; 在家无症状 present and well, \
+             非疫区返回居家隔离 in home isolation after return from elsewhere (集中隔离 centralised isolation)</title>"
+        ), "{svg}");
+        assert!(!plain.to_svg().contains("centralised"));
+    }
+
+    #[test]
     fn serde_round_trip() {
         let map = small_map();
         let json = serde_json::to_string(&map).unwrap();
         assert!(json.contains("\"date\":\"2020-02-15\""));
         assert_eq!(serde_json::from_str::<ColourMap>(&json).unwrap(), map);
+        assert!(!json.contains("standings"));
+        let mut why = map.clone();
+        let close = Standing::new(State::CloseContact, Measure::CentralisedIsolation).unwrap();
+        why.blocks[0].households[0] = why.blocks[0].households[0].clone().with_standings([close]);
+        let json = serde_json::to_string(&why).unwrap();
+        assert!(json.contains(r#""standings":[{"reason":"CloseContact","measure":"CentralisedIsolation"}]"#), "{json}");
+        assert_eq!(serde_json::from_str::<ColourMap>(&json).unwrap(), why);
     }
 }

@@ -101,6 +101,70 @@ impl fmt::Display for Measure {
     }
 }
 
+/// Persons per measure 各管控措施人数 inside a unit: how many live as usual, under health
+/// management, in home isolation and in centralised isolation (seed 003: "集中隔离服务41人").
+/// Read with [`Registry::measures`](crate::Registry::measures); shards add up with `+`.
+///
+/// # Example
+/// ```
+/// use wangge::colour::{Measure, MeasureCounts};
+/// let mut a = MeasureCounts::new();
+/// a.add(Measure::CentralisedIsolation, 41);
+/// let b = a + MeasureCounts::new();
+/// assert_eq!((b.get(Measure::CentralisedIsolation), b.total()), (41, 41));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct MeasureCounts([u64; Measure::COUNT]);
+
+impl MeasureCounts {
+    /// No one.
+    pub const fn new() -> Self {
+        MeasureCounts([0; Measure::COUNT])
+    }
+
+    /// Persons under `measure`.
+    pub const fn get(&self, measure: Measure) -> u64 {
+        self.0[measure.index()]
+    }
+
+    /// Everyone counted.
+    pub fn total(&self) -> u64 {
+        self.0.iter().fold(0, |a, &n| a.saturating_add(n))
+    }
+
+    /// Count `n` more persons under `measure` (saturating).
+    pub fn add(&mut self, measure: Measure, n: u64) {
+        self.0[measure.index()] = self.0[measure.index()].saturating_add(n);
+    }
+
+    /// Move one person from `from` to `to` (none leaves a measure counted at zero).
+    pub fn shift(&mut self, from: Measure, to: Measure) {
+        self.0[from.index()] = self.0[from.index()].saturating_sub(1);
+        self.add(to, 1);
+    }
+
+    /// Every measure with its count, in [`Measure::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Measure, u64)> + '_ {
+        Measure::ALL.into_iter().map(|m| (m, self.get(m)))
+    }
+}
+
+impl std::ops::Add for MeasureCounts {
+    type Output = MeasureCounts;
+    fn add(mut self, o: MeasureCounts) -> MeasureCounts {
+        for m in Measure::ALL {
+            MeasureCounts::add(&mut self, m, o.get(m));
+        }
+        self
+    }
+}
+
+impl std::iter::Sum for MeasureCounts {
+    fn sum<I: Iterator<Item = MeasureCounts>>(iter: I) -> MeasureCounts {
+        iter.fold(MeasureCounts::new(), |a, b| a + b)
+    }
+}
+
 /// The reasons: every [`State`] but [`State::CentralisedIsolation`], which is a setting.
 pub const REASONS: [State; 8] = [
     State::Well,
@@ -424,6 +488,40 @@ impl StandingRule {
         rule
     }
 
+    /// The rule over standings that a format-6 [`ColourRule`](super::ColourRule) becomes: each
+    /// reason keeps the rule's colour for it, and every reason under centralised isolation
+    /// takes the colour the rule gave the format-6 state `CentralisedIsolation` (absent persons
+    /// are under no measure). So a format-6 state upgraded by [`Standing::from_format_6`] keeps
+    /// its colour whatever reason is derived for it, and a household keeps its colour:
+    /// `StandingRule::from_format_6(&ColourRule::zhengzhou_2020())` is
+    /// [`StandingRule::zhengzhou_2020_format_6`]. This is how a format-6 `SetColourRule` or
+    /// snapshot rule is to be read when the registry stores standings.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::{Colour, ColourRule, Measure, Standing, StandingRule, State};
+    /// let old = ColourRule::zhengzhou_2020().with(State::CentralisedIsolation, Colour::Orange);
+    /// let rule = StandingRule::from_format_6(&old);
+    /// let at_site = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
+    /// assert_eq!(rule.colour_of(at_site), Colour::Orange);
+    /// assert_eq!(StandingRule::from_format_6(&ColourRule::zhengzhou_2020()), StandingRule::zhengzhou_2020_format_6());
+    /// # Ok::<(), wangge::colour::ColourError>(())
+    /// ```
+    pub fn from_format_6(rule: &super::ColourRule) -> Self {
+        let mut reasons = [Colour::White; State::COUNT];
+        for reason in REASONS {
+            reasons[reason.index()] = rule.colour_of(reason);
+        }
+        let mut out = StandingRule::by_reason(reasons, rule.household_rule());
+        let at_site = rule.colour_of(State::CentralisedIsolation);
+        for reason in REASONS {
+            if reason != State::Absent {
+                out.cells[reason.index()][Measure::CentralisedIsolation.index()] = at_site;
+            }
+        }
+        out
+    }
+
     /// A rule whose colour follows the reason alone: `reasons` indexed by [`State::index`].
     const fn by_reason(mut reasons: [Colour; State::COUNT], household: HouseholdRule) -> Self {
         // The unused entry is always white, so equal rules compare equal.
@@ -587,6 +685,12 @@ mod tests {
                 assert_eq!(rule.colour_of(s), rule.colour_of_reason(reason), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn the_seed_rule_of_format_6_converts_to_the_format_6_rule() {
+        let old = super::super::ColourRule::zhengzhou_2020();
+        assert_eq!(StandingRule::from_format_6(&old), StandingRule::zhengzhou_2020_format_6());
     }
 
     #[test]

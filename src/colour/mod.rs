@@ -31,7 +31,7 @@ mod state;
 mod tally;
 
 pub use map::{ColourMap, MapBlock, MapHousehold, Symbol};
-pub use measure::{Measure, REASONS, Standing, StandingRule};
+pub use measure::{Measure, MeasureCounts, REASONS, Standing, StandingRule};
 pub use rule::{ColourRule, HouseholdRule};
 pub use state::{PersonState, State};
 pub(crate) use tally::Delta;

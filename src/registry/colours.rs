@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 
 use super::record::Draft;
 use super::{Recolour, Registry, RegistryError, StateChange};
-use crate::colour::{Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, PersonState, State, Tally};
+use crate::colour::{
+    Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, MeasureCounts, PersonState, Standing, State, Tally,
+};
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
@@ -29,6 +31,95 @@ impl Registry {
     /// [`PeopleError::UnknownPerson`].
     pub fn state(&self, person: PersonId) -> Result<PersonState, Error> {
         self.states.get(person.index()).copied().ok_or_else(|| PeopleError::UnknownPerson { person }.into())
+    }
+
+    /// A person's standing 人员管控状态: why they are held (the reason) apart from where and
+    /// how (the [`Measure`](crate::colour::Measure)), derived from the format-6 state this
+    /// build stores, as the upgrade to format 7 will derive it
+    /// ([`Standing::from_format_6`]):
+    /// - under an active case, the standing its category has in the phase the case was last
+    ///   settled in ([`Category::standing_on`](crate::quarantine::Category::standing_on)): the
+    ///   category's reason under the phase's measure (a close contact at a site is a close
+    ///   contact under centralised isolation; an arrival under home health monitoring is under
+    ///   health management, not isolation);
+    /// - otherwise the state is the reason, under the measure it brings by itself
+    ///   ([`Standing::default_measure`]), and a format-6 `CentralisedIsolation` whose reason
+    ///   nothing here records (set by hand, or left after a case closed) is present and well
+    ///   under centralised isolation, the documented case of [`Standing::from_format_6`].
+    ///
+    /// Under the rule a format-6 registry keeps,
+    /// [`StandingRule::from_format_6`](crate::colour::StandingRule::from_format_6) of
+    /// [`Registry::colour_rule`], every standing has the colour of the state it comes from
+    /// (`tests/invariants.rs`, `tests/cases.rs` check it over random commands).
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownPerson`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::{Measure, PersonState, State};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let levels = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", levels.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
+    /// let state = PersonState::new(State::HomeIsolationElsewhere, feb(1));
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap();
+    /// let standing = reg.standing(person)?;
+    /// assert_eq!((standing.reason(), standing.measure()), (State::HomeIsolationElsewhere, Measure::HomeIsolation));
+    /// # Ok::<(), wangge::Error>(())
+    /// ```
+    pub fn standing(&self, person: PersonId) -> Result<Standing, Error> {
+        let state = self.state(person)?.state();
+        if let Some(id) = self.active_case(person) {
+            let (case, schedule) = (self.case(id)?, self.schedule(id)?);
+            // An active case's person is in its category's state (the audit checks it).
+            if case.category().state_on(&schedule, case.settled()) == state {
+                return Ok(case.category().standing_on(&schedule, case.settled()));
+            }
+        }
+        Ok(Standing::from_format_6(state, None, None)?)
+    }
+
+    /// Persons per measure inside `unit` (the unit and its descendants): seed 003's "集中隔离
+    /// 服务41人" is [`MeasureCounts::get`] of centralised isolation at the street.
+    ///
+    /// Built on the live tally rather than a scan: the persons per state of
+    /// [`Registry::tally`] (rolled up like the colour counts) each under the measure their
+    /// state brings ([`Standing::from_format_6`]), then each person of an active case inside
+    /// the unit moved to the measure of their case's phase ([`Registry::standing`]), the one
+    /// way a measure departs from the state (an arrival under home health monitoring is under
+    /// health management, not home isolation). Equal to a recount of every person's standing
+    /// (`tests/cases.rs`, `tests/invariants.rs`).
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(states + active cases × log active cases), whatever the population.
+    pub fn measures(&self, unit: UnitId) -> Result<MeasureCounts, Error> {
+        let tally = self.tally(unit)?;
+        let mut counts = MeasureCounts::new();
+        for state in State::ALL {
+            counts.add(Standing::from_format_6(state, None, None)?.measure(), tally.in_state(state));
+        }
+        for id in self.active_cases() {
+            let person = self.case(id)?.person();
+            let at = self.population.household(self.population.person(person)?.household())?.unit();
+            if !self.tree.is_within(at, unit)? {
+                continue;
+            }
+            let plain = Standing::from_format_6(self.state(person)?.state(), None, None)?.measure();
+            let held = self.standing(person)?.measure();
+            if plain != held {
+                counts.shift(plain, held);
+            }
+        }
+        Ok(counts)
     }
 
     /// A household's colour, kept live.
@@ -116,7 +207,8 @@ impl Registry {
 
     /// The courtyard map 院区疫情防控平面图 of `unit` on `date`: one block per unit inside it
     /// that holds households (its buildings, or the unit itself), in pre-order, each household
-    /// with its door, colour and the markers of its members. No personal data.
+    /// with its door, colour, the markers of its members and their standings
+    /// ([`Registry::standing`]: why each is held, and where). No personal data.
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`].
@@ -137,7 +229,10 @@ impl Registry {
                 for &p in household.members() {
                     markers.extend(self.population.person(p)?.markers().iter());
                 }
-                block.push(MapHousehold::new(household.door().clone(), self.colour(h)?, markers));
+                let standings = household.members().iter().map(|&p| self.standing(p)).collect::<Result<Vec<_>, _>>()?;
+                block.push(
+                    MapHousehold::new(household.door().clone(), self.colour(h)?, markers).with_standings(standings),
+                );
             }
             map.push(block);
         }

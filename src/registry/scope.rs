@@ -295,6 +295,15 @@ impl<'r> Scope<'r> {
         self.registry.tally(unit)
     }
 
+    /// Persons per measure inside `unit` ([`Registry::measures`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn measures(&self, unit: UnitId) -> Result<crate::colour::MeasureCounts, Error> {
+        self.check(unit)?;
+        self.registry.measures(unit)
+    }
+
     /// The arrivals of the households inside `unit`, counted on `on`
     /// ([`Registry::arrival_counts`]).
     ///
@@ -368,6 +377,15 @@ impl<'r> Scope<'r> {
     pub fn state(&self, person: PersonId) -> Result<PersonState, Error> {
         self.person(person)?;
         self.registry.state(person)
+    }
+
+    /// The standing of a person inside the scope; see [`Registry::standing`].
+    ///
+    /// # Errors
+    /// As [`Scope::person`].
+    pub fn standing(&self, person: PersonId) -> Result<crate::colour::Standing, Error> {
+        self.person(person)?;
+        self.registry.standing(person)
     }
 
     /// The courtyard map of a unit inside the scope; see [`Registry::map`].
