@@ -71,6 +71,10 @@ pub enum Error {
     /// Arrivals and their counts.
     #[error(transparent)]
     Arrival(#[from] crate::arrivals::ArrivalError),
+    // Issue 17 §3: workplaces and rental properties.
+    /// Workplaces' filings and rental properties.
+    #[error(transparent)]
+    Firm(#[from] crate::firms::FirmError),
 }
 
 impl From<IdentityError> for Error {
