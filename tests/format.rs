@@ -402,10 +402,8 @@ fn scripted() -> Script {
     s.run(filing(FilingStatus::Reopened, feb(21), ""));
     s.run(Command::SetEmployees { unit: firm, add: vec![p6], remove: vec![], outside: 12, on: feb(21) });
     s.run(Command::ContractWorkplace { unit: firm, leader, on: feb(21) });
-    let landlord = Landlord {
-        name: Name::new("赵房东").expect("a name"),
-        phone: Phone::new("13800000009").expect("a phone"),
-    };
+    let landlord =
+        Landlord { name: Name::new("赵房东").expect("a name"), phone: Phone::new("13800000009").expect("a phone") };
     s.run(Command::MarkRental { premises: Premises::Household(h102), landlord, on: feb(20) });
     let inspection = Inspection { on: feb(21), by: secretary, outcome: InspectionOutcome::Rectify };
     s.run(Command::InspectRental { premises: Premises::Household(h102), inspection });
