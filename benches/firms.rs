@@ -2,10 +2,10 @@
 //! (街属企业) in a sub-district of 12 communities, their status report against a bare recount of
 //! the filings (the baseline, in the same group).
 //!
-//! The registry: 12 communities, 3,611 workplaces (units of kind `Workplace`, one in ten
-//! unfiled, the rest applied / approved / reopened / suspended in turn, reopened ones 3 in 4),
-//! each reopened enterprise employing 3 residents of its community (one in 25 of them red:
-//! suspected) and 20 people living elsewhere.
+//! The registry: 12 communities, 3,611 workplaces (units of kind `Workplace`: 362 unfiled, 361
+//! applied, 452 approved, 2,075 reopened, 361 suspended), each reopened enterprise employing 3
+//! residents of its community (6,225 in all, one in 25 of them red: suspected) and 20 people
+//! living elsewhere.
 //!
 //! - `firms/recount/baiyang_3611` (baseline): every filing's status counted and each employee
 //!   of a reopened one judged by a state look-up, straight off `Registry::filings()`, with no
@@ -107,6 +107,8 @@ fn bench(c: &mut Criterion) {
     let (reg, communities) = baiyang();
     let report = reg.firm_counts(reg.root()).expect("counts");
     assert_eq!(report.total(), ENTERPRISES as u64);
+    assert_eq!(report.by_status, [362, 361, 452, 2_075, 361]);
+    assert_eq!((report.staff_back, report.staff_barred), (2_075 * 20 + 6_225 - 249, 249));
     let mut group = c.benchmark_group("firms");
     group.bench_function("recount/baiyang_3611", |b| {
         b.iter(|| {
