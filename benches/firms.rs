@@ -38,20 +38,20 @@ fn feb(d: u32) -> NaiveDate {
 fn baiyang() -> (Registry, Vec<UnitId>) {
     let levels = LevelScheme::zhengzhou();
     let level = |n: &str| levels.level(n).expect("a level");
-    let mut reg = Registry::new(levels.clone(), NewUnit::new("白杨街道", level("街道"), UnitKind::Area)).expect("a root");
-    let mut add = |reg: &mut Registry, parent, name: String, level, kind| {
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("白杨街道", level("街道"), UnitKind::Area)).expect("a root");
+    let add = |reg: &mut Registry, parent, name: String, level, kind| {
         let spec = NewUnit::new(name, level, kind);
         reg.apply(Command::AddUnit { parent, unit: spec }).expect("a unit")[0].new_unit().expect("an id")
     };
     let root = reg.root();
-    let communities: Vec<UnitId> = (0..COMMUNITIES)
-        .map(|i| add(&mut reg, root, format!("社区{i}"), level("社区"), UnitKind::Area))
-        .collect();
+    let communities: Vec<UnitId> =
+        (0..COMMUNITIES).map(|i| add(&mut reg, root, format!("社区{i}"), level("社区"), UnitKind::Area)).collect();
     let mut residents = 0usize;
     for i in 0..ENTERPRISES {
         let community = communities[i % COMMUNITIES];
         let unit = add(&mut reg, community, format!("企业{i}"), level("楼院"), UnitKind::Workplace);
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             continue; // unfiled: closed
         }
         let target = match i % 8 {
@@ -90,7 +90,7 @@ fn baiyang() -> (Registry, Vec<UnitId>) {
                     .expect("a person")[0]
                     .new_person()
                     .expect("an id");
-                if residents % 25 == 0 {
+                if residents.is_multiple_of(25) {
                     reg.apply(Command::SetState { person, state: State::Suspected, on: feb(8) }).expect("red");
                 }
                 residents += 1;

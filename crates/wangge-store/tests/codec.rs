@@ -724,7 +724,7 @@ fn workplaces_and_rentals_round_trip() {
     let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
     let mut reg = support::founded();
     let root = reg.root();
-    let mut unit = |reg: &mut Registry, name: &str, kind| {
+    let unit = |reg: &mut Registry, name: &str, kind| {
         let spec = NewUnit::new(name, Level::new(1), kind);
         reg.apply(Command::AddUnit { parent: root, unit: spec }).expect("a unit")[0].new_unit().expect("an id")
     };
