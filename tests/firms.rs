@@ -415,7 +415,7 @@ proptest! {
     /// scope (where an employee living outside counts as back at work, unjudged).
     #[test]
     fn counts_per_status_equal_a_recount(
-        firms in prop::collection::vec((0usize..2, prop::collection::vec(0..FilingStatus::COUNT, 0..6),
+        firms in prop::collection::vec((0usize..2, prop::collection::vec(0usize..20, 0..6),
             prop::collection::vec(0usize..8, 0..5), 0u32..4), 0..10),
         red in prop::collection::vec(any::<bool>(), 8),
     ) {
@@ -435,8 +435,13 @@ proptest! {
                 reg.apply(Command::CheckWorkplace { unit, item, done: true, on: feb(3) }).expect("checked");
             }
             let mut model = Model { checklist: [true; 4], ..Model::NEW };
+            // A walk along the table written here (most workplaces get somewhere), with one in
+            // four steps any status at all (refused unless the table allows it).
             for &s in statuses {
-                let step = Step::Status { status: s, shift: 0 };
+                let next: Vec<FilingStatus> = ALLOWED.iter().filter(|(f, _)| *f == model.status).map(|(_, t)| *t).collect();
+                let to = if s % 4 == 3 { FilingStatus::ALL[s % FilingStatus::COUNT] } else { next[s % next.len()] };
+                let status = FilingStatus::ALL.iter().position(|x| *x == to).expect("a status");
+                let step = Step::Status { status, shift: 0 };
                 let ok = model.take(&step, feb(4));
                 prop_assert_eq!(reg.apply(command(unit, &step, feb(4))).is_ok(), ok);
             }
@@ -477,4 +482,34 @@ proptest! {
         prop_assert_eq!(got(scope.total_firm_counts()), recount(Some(0), &inside));
         prop_assert!(scope.firm_counts(communities[1]).is_err());
     }
+}
+
+/// A community's scope writes its own workplaces and rentals only: a workplace, a household or
+/// an employee outside is refused, and reads outside are unknown.
+#[test]
+fn a_scope_writes_and_reads_only_its_own_workplaces() {
+    let (mut reg, communities) = subdistrict(2);
+    let (ours, theirs) = (communities[0], communities[1]);
+    let mine = child(&mut reg, ours, "本社区企业", UnitKind::Workplace);
+    let other = child(&mut reg, theirs, "外社区企业", UnitKind::Workplace);
+    let (_, neighbour) = resident(&mut reg, theirs, 1);
+    let (home, local) = resident(&mut reg, ours, 2);
+    let (away, _) = resident(&mut reg, theirs, 3);
+    let scope = [ours];
+    reg.apply_within(&scope, change(mine, FilingStatus::Applied, feb(3), "")).expect("inside");
+    let err = reg.apply_within(&scope, change(other, FilingStatus::Applied, feb(3), "")).expect_err("outside");
+    assert!(matches!(err, Error::Registry(RegistryError::OutsideScope { .. })), "{err}");
+    let hire = |person| Command::SetEmployees { unit: mine, add: vec![person], remove: vec![], outside: 0, on: feb(3) };
+    assert!(reg.apply_within(&scope, hire(neighbour)).is_err());
+    reg.apply_within(&scope, hire(local)).expect("a local employee");
+    let mark = |household| Command::MarkRental {
+        premises: Premises::Household(household),
+        landlord: landlord("房东"),
+        on: feb(3),
+    };
+    reg.apply_within(&scope, mark(home)).expect("inside");
+    assert!(reg.apply_within(&scope, mark(away)).is_err());
+    let reader = reg.scope(&scope).expect("a scope");
+    assert!(reader.filing(mine).expect("inside").is_some());
+    assert!(reader.filing(other).is_err() && reader.firm_counts(theirs).is_err());
 }
