@@ -71,6 +71,10 @@ pub enum Error {
     /// Arrivals and their counts.
     #[error(transparent)]
     Arrival(#[from] crate::arrivals::ArrivalError),
+    // Issue 17 §3: workplaces and rental properties.
+    /// Workplaces' filings and rental properties.
+    #[error(transparent)]
+    Firm(#[from] crate::firms::FirmError),
 }
 
 impl From<IdentityError> for Error {
@@ -311,6 +315,17 @@ impl Error {
     /// | `arrival.invalid_days` | invalid | [`ArrivalError::InvalidDays`](crate::arrivals::ArrivalError::InvalidDays) |
     /// | `arrival.out_of_calendar` | invalid | [`ArrivalError::OutOfCalendar`](crate::arrivals::ArrivalError::OutOfCalendar) |
     /// | `arrival.duplicate` | conflict | [`ArrivalError::Duplicate`](crate::arrivals::ArrivalError::Duplicate) |
+    /// | `firm.not_a_workplace` | invalid | [`FirmError::NotAWorkplace`](crate::firms::FirmError::NotAWorkplace) |
+    /// | `firm.transition` | conflict | [`FirmError::Transition`](crate::firms::FirmError::Transition) |
+    /// | `firm.checklist_incomplete` | conflict | [`FirmError::ChecklistIncomplete`](crate::firms::FirmError::ChecklistIncomplete) |
+    /// | `firm.before_last` | conflict | [`FirmError::BeforeLast`](crate::firms::FirmError::BeforeLast) |
+    /// | `firm.bad_source` | invalid | [`FirmError::BadSource`](crate::firms::FirmError::BadSource) |
+    /// | `firm.item_unchanged` | conflict | [`FirmError::ItemUnchanged`](crate::firms::FirmError::ItemUnchanged) |
+    /// | `firm.employee` | conflict | [`FirmError::Employee`](crate::firms::FirmError::Employee) |
+    /// | `firm.not_a_leader` | invalid | [`FirmError::NotALeader`](crate::firms::FirmError::NotALeader) |
+    /// | `firm.already_rented` | conflict | [`FirmError::AlreadyRented`](crate::firms::FirmError::AlreadyRented) |
+    /// | `firm.not_rented` | conflict | [`FirmError::NotRented`](crate::firms::FirmError::NotRented) |
+    /// | `firm.rental` | invalid | [`FirmError::Rental`](crate::firms::FirmError::Rental) |
     ///
     /// # Example
     /// ```
@@ -346,6 +361,7 @@ impl Error {
             Error::Registry(e) => e,
             Error::Contact(e) => e,
             Error::Arrival(e) => e,
+            Error::Firm(e) => e,
         }
     }
 }
@@ -599,4 +615,18 @@ error_codes!(crate::arrivals::ArrivalError {
     InvalidDays => Invalid "arrival.invalid_days",
     OutOfCalendar => Invalid "arrival.out_of_calendar",
     Duplicate => Conflict "arrival.duplicate",
+});
+
+error_codes!(crate::firms::FirmError {
+    NotAWorkplace => Invalid "firm.not_a_workplace",
+    Transition => Conflict "firm.transition",
+    ChecklistIncomplete => Conflict "firm.checklist_incomplete",
+    BeforeLast => Conflict "firm.before_last",
+    BadSource => Invalid "firm.bad_source",
+    ItemUnchanged => Conflict "firm.item_unchanged",
+    Employee => Conflict "firm.employee",
+    NotALeader => Invalid "firm.not_a_leader",
+    AlreadyRented => Conflict "firm.already_rented",
+    NotRented => Conflict "firm.not_rented",
+    Rental => Invalid "firm.rental",
 });

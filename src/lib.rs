@@ -117,6 +117,8 @@
 //!   secondary contacts derived, chains back to the index case, clusters.
 //! - [`duty`]: responsibility 包保: roles, staff, schemes such as 六包一 with presets, rosters,
 //!   their validation, the solver and replacements.
+//! - [`firms`]: workplaces' return to work 复工复产 (filings 备案, their checklist, employees,
+//!   the leader contracted 包企) and rental properties 出租屋 with their inspections.
 //! - [`grid`]: level schemes, units, the tree, overlays.
 //! - [`people`]: households, persons, markers, identity numbers and personal data.
 //! - [`quarantine`]: isolation policies 隔离期 and their phases, presets citing their sources,
@@ -153,6 +155,8 @@ pub mod trace;
 // Issue 16 §1: screening campaigns.
 pub mod screen;
 pub mod work;
+// Issue 17 §3: workplaces' return to work and rental properties.
+pub mod firms;
 
 pub use error::{Error, ErrorKind};
 pub use id::{

@@ -387,6 +387,26 @@ fn scripted() -> Script {
     let findings = Findings { present: vec![traced], back_from_key_area: back, ..Findings::default() };
     let visit = Visit { household: h101, by: secretary, at: at(21, 18), outcome: VisitOutcome::Visited(findings) };
     s.run(Command::RecordVisit { campaign, visit });
+    // Workplaces and rental properties (issue 17 §3): an enterprise of 农科路社区 files, completes
+    // its checklist, is approved and reopens with a resident employee, twelve employees living
+    // elsewhere and the department leader contracted to it (包企); household 1-102's dwelling is
+    // rented out and inspected, to be put right.
+    use wangge::firms::{CheckItem, FilingStatus, Inspection, InspectionOutcome, Landlord, Premises};
+    let firm = s.unit(nongke, "农科路电子厂", "楼院", UnitKind::Workplace);
+    let filing = |status, on, source: &str| Command::ChangeFiling { unit: firm, status, on, source: source.into() };
+    s.run(filing(FilingStatus::Applied, feb(20), "企业服务群申请"));
+    for item in CheckItem::ALL {
+        s.run(Command::CheckWorkplace { unit: firm, item, done: true, on: feb(20) });
+    }
+    s.run(filing(FilingStatus::Approved, feb(21), "街道审核"));
+    s.run(filing(FilingStatus::Reopened, feb(21), ""));
+    s.run(Command::SetEmployees { unit: firm, add: vec![p6], remove: vec![], outside: 12, on: feb(21) });
+    s.run(Command::ContractWorkplace { unit: firm, leader, on: feb(21) });
+    let landlord =
+        Landlord { name: Name::new("赵房东").expect("a name"), phone: Phone::new("13800000009").expect("a phone") };
+    s.run(Command::MarkRental { premises: Premises::Household(h102), landlord, on: feb(20) });
+    let inspection = Inspection { on: feb(21), by: secretary, outcome: InspectionOutcome::Rectify };
+    s.run(Command::InspectRental { premises: Premises::Household(h102), inspection });
     s
 }
 
@@ -770,6 +790,13 @@ fn the_golden_log_holds_every_kind_of_event() {
         "TracedHandedOver",
         "CampaignStarted",
         "VisitRecorded",
+        // Issue 17 §3: workplaces and rental properties.
+        "FilingChanged",
+        "WorkplaceChecked",
+        "EmployeesSet",
+        "WorkplaceContracted",
+        "RentalMarked",
+        "RentalInspected",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

@@ -226,6 +226,14 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 17 §3: workplaces and rental properties.
+    /// A filing of a unit that is not a workplace, a status history no sequence of changes
+    /// makes, an unknown employee or a leader who is not a leading cadre, a rental property
+    /// that does not exist, inspections out of order, or anything after the business date.
+    Firms {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -393,6 +401,7 @@ impl std::fmt::Display for Finding {
             Finding::Arrival { problem } => write!(f, "the arrivals: {problem}"),
             Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
             Finding::Screen { problem } => write!(f, "screening: {problem}"),
+            Finding::Firms { problem } => write!(f, "workplaces and rentals: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -513,6 +522,7 @@ impl Registry {
         found.extend(self.arrival_problems().into_iter().map(|problem| Finding::Arrival { problem }));
         found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
         found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
+        found.extend(self.firms_problems().into_iter().map(|problem| Finding::Firms { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -583,4 +583,79 @@ pub enum Command {
         /// The visit.
         visit: crate::screen::Visit,
     },
+    // Issue 17 §3: workplaces' return to work 复工复产 and rental properties 出租屋. Kept
+    // together at the end.
+    /// Change the filing status 备案状态 of a workplace ([`UnitKind::Workplace`](crate::grid::UnitKind::Workplace)),
+    /// on a day, from a source; its first change opens its filing
+    /// ([`Filing`](crate::firms::Filing)). Refused for a unit that is not an open workplace,
+    /// a change the table refuses ([`FilingStatus::may_become`](crate::firms::FilingStatus::may_become)),
+    /// a change dated before the last, an approval while a checklist item is missing
+    /// ([`FirmError::ChecklistIncomplete`](crate::firms::FirmError::ChecklistIncomplete)),
+    /// or a date after the business date.
+    ChangeFiling {
+        /// The workplace.
+        unit: UnitId,
+        /// The new status.
+        status: crate::firms::FilingStatus,
+        /// The day.
+        on: NaiveDate,
+        /// Its source 来源 (not personal data; may be empty).
+        source: String,
+    },
+    /// Mark an item of a workplace's epidemic-prevention checklist done or not done. Refused
+    /// when the item is so already.
+    CheckWorkplace {
+        /// The workplace.
+        unit: UnitId,
+        /// The item.
+        item: crate::firms::CheckItem,
+        /// Done or not.
+        done: bool,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// Change a workplace's employees: registered persons added and removed (each named once,
+    /// an added one not employed there yet, a removed one employed), and the number of
+    /// employees who do not live here.
+    SetEmployees {
+        /// The workplace.
+        unit: UnitId,
+        /// Persons who start working there.
+        add: Vec<PersonId>,
+        /// Persons who stop.
+        remove: Vec<PersonId>,
+        /// How many employees do not live here, from now.
+        outside: u32,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// Contract a leader to a workplace 包企 (replacing the one before): a staff member holding
+    /// one of [`LEADER_QUALIFICATIONS`](crate::firms::LEADER_QUALIFICATIONS).
+    ContractWorkplace {
+        /// The workplace.
+        unit: UnitId,
+        /// The leader.
+        leader: StaffId,
+        /// Since when.
+        on: NaiveDate,
+    },
+    /// Mark premises as rented 出租屋 with their landlord, the responsible person (以房管人).
+    /// Refused for premises marked already, a unit that holds no residents, an unknown
+    /// household.
+    MarkRental {
+        /// What is rented.
+        premises: crate::firms::Premises,
+        /// The landlord (personal data).
+        landlord: crate::firms::Landlord,
+        /// Since when.
+        on: NaiveDate,
+    },
+    /// Record an inspection of a rental property. Refused for premises not marked, an
+    /// unknown inspector, a date before the marking or the last inspection.
+    InspectRental {
+        /// The premises.
+        premises: crate::firms::Premises,
+        /// The inspection.
+        inspection: crate::firms::Inspection,
+    },
 }

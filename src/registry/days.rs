@@ -35,6 +35,8 @@
 //! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
 //! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning); the cases it starts for persons back from a key area start on the business date, anchored on their arrival | refused |
 //! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
+//! | `ChangeFiling`, `CheckWorkplace`, `SetEmployees`, `ContractWorkplace`, `MarkRental` | `on` | after today; back-dated is allowed (a filing entered days later) | allowed (a bulk load of the workplaces as they stand) |
+//! | `InspectRental` | the inspection's `on` | after today; back-dated is allowed | allowed |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -134,6 +136,13 @@ impl Registry {
             Command::HandOverTraced { at, .. } => (at.date(), false, true),
             Command::ControlTraced { at, .. } => (at.date(), true, true),
             Command::RecordVisit { visit, .. } => (visit.at.date(), false, true),
+            // Issue 17 §3: workplaces and rental properties.
+            Command::ChangeFiling { on, .. }
+            | Command::CheckWorkplace { on, .. }
+            | Command::SetEmployees { on, .. }
+            | Command::ContractWorkplace { on, .. }
+            | Command::MarkRental { on, .. } => (*on, false, false),
+            Command::InspectRental { inspection, .. } => (inspection.on, false, false),
             _ => return Ok(()),
         };
         match self.day {

@@ -524,6 +524,61 @@ pub enum Event {
         /// The visit.
         visit: crate::screen::Visit,
     },
+    // Issue 17 §3: workplaces' return to work and rental properties. Kept together at the end.
+    /// A workplace's filing status changed ([`Command::ChangeFiling`](super::Command::ChangeFiling)).
+    FilingChanged {
+        /// The workplace.
+        unit: UnitId,
+        /// The change.
+        change: crate::firms::StatusChange,
+    },
+    /// A checklist item was marked ([`Command::CheckWorkplace`](super::Command::CheckWorkplace)).
+    WorkplaceChecked {
+        /// The workplace.
+        unit: UnitId,
+        /// The item.
+        item: crate::firms::CheckItem,
+        /// Done or not.
+        done: bool,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// A workplace's employees changed ([`Command::SetEmployees`](super::Command::SetEmployees)).
+    EmployeesSet {
+        /// The workplace.
+        unit: UnitId,
+        /// Persons added.
+        add: Vec<PersonId>,
+        /// Persons removed.
+        remove: Vec<PersonId>,
+        /// Employees who do not live here.
+        outside: u32,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// A leader was contracted to a workplace ([`Command::ContractWorkplace`](super::Command::ContractWorkplace)).
+    WorkplaceContracted {
+        /// The workplace.
+        unit: UnitId,
+        /// The leader and since when.
+        contract: crate::firms::Contract,
+    },
+    /// Premises were marked as rented ([`Command::MarkRental`](super::Command::MarkRental)).
+    RentalMarked {
+        /// What is rented.
+        premises: crate::firms::Premises,
+        /// The landlord (personal data).
+        landlord: crate::firms::Landlord,
+        /// Since when.
+        on: NaiveDate,
+    },
+    /// A rental property was inspected ([`Command::InspectRental`](super::Command::InspectRental)).
+    RentalInspected {
+        /// The premises.
+        premises: crate::firms::Premises,
+        /// The inspection.
+        inspection: crate::firms::Inspection,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -625,6 +680,13 @@ impl Event {
             | Event::TracedControlled { at, .. }
             | Event::TracedHandedOver { at, .. } => Some(at.date()),
             Event::VisitRecorded { visit, .. } => Some(visit.at.date()),
+            // Issue 17 §3: workplaces and rental properties.
+            Event::FilingChanged { change, .. } => Some(change.on),
+            Event::WorkplaceChecked { on, .. } | Event::EmployeesSet { on, .. } | Event::RentalMarked { on, .. } => {
+                Some(*on)
+            }
+            Event::WorkplaceContracted { contract, .. } => Some(contract.since),
+            Event::RentalInspected { inspection, .. } => Some(inspection.on),
             _ => None,
         }
     }
@@ -791,11 +853,12 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 45;
+    const VARIANTS: usize = 51;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 18] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44];
+    const SINCE_V5: [usize; 24] =
+        [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -851,6 +914,13 @@ mod tests {
             // Issue 16 §1: screening campaigns.
             Event::CampaignStarted { .. } => 43,
             Event::VisitRecorded { .. } => 44,
+            // Issue 17 §3: workplaces and rental properties.
+            Event::FilingChanged { .. } => 45,
+            Event::WorkplaceChecked { .. } => 46,
+            Event::EmployeesSet { .. } => 47,
+            Event::WorkplaceContracted { .. } => 48,
+            Event::RentalMarked { .. } => 49,
+            Event::RentalInspected { .. } => 50,
         }
     }
 

@@ -31,6 +31,11 @@ pub enum CommandCategory {
     Work,
     /// Finding people: exposures and tracing, arrivals, traced lists' rows, screening.
     Finding,
+    /// Gates 卡点 and closed management: checkpoints, their shifts, compounds' status, passes
+    /// 出入证, entry records.
+    Gate,
+    /// Workplaces' return to work 复工复产 and rental properties 出租屋.
+    Workplace,
     /// What applies to the whole registry and is refused through a scope
     /// ([`RegistryError::CityWide`](super::RegistryError::CityWide)): overlays, colour rules,
     /// policies and their changes, schemes and their solving, work plans, the business date,
@@ -40,7 +45,7 @@ pub enum CommandCategory {
 
 impl CommandCategory {
     /// Every category, in declaration order.
-    pub const ALL: [CommandCategory; 8] = [
+    pub const ALL: [CommandCategory; 10] = [
         CommandCategory::Structure,
         CommandCategory::Register,
         CommandCategory::State,
@@ -48,6 +53,8 @@ impl CommandCategory {
         CommandCategory::Duty,
         CommandCategory::Work,
         CommandCategory::Finding,
+        CommandCategory::Gate,
+        CommandCategory::Workplace,
         CommandCategory::CityWide,
     ];
 
@@ -61,6 +68,8 @@ impl CommandCategory {
             CommandCategory::Duty => "duty",
             CommandCategory::Work => "work",
             CommandCategory::Finding => "finding",
+            CommandCategory::Gate => "gate",
+            CommandCategory::Workplace => "workplace",
             CommandCategory::CityWide => "city_wide",
         }
     }
@@ -139,6 +148,12 @@ impl Command {
             Command::HandOverTraced { .. } => ("hand_over_traced", CommandCategory::Finding),
             Command::StartCampaign { .. } => ("start_campaign", CommandCategory::Finding),
             Command::RecordVisit { .. } => ("record_visit", CommandCategory::Finding),
+            Command::ChangeFiling { .. } => ("change_filing", CommandCategory::Workplace),
+            Command::CheckWorkplace { .. } => ("check_workplace", CommandCategory::Workplace),
+            Command::SetEmployees { .. } => ("set_employees", CommandCategory::Workplace),
+            Command::ContractWorkplace { .. } => ("contract_workplace", CommandCategory::Workplace),
+            Command::MarkRental { .. } => ("mark_rental", CommandCategory::Workplace),
+            Command::InspectRental { .. } => ("inspect_rental", CommandCategory::Workplace),
         }
     }
 }
@@ -193,6 +208,12 @@ impl Event {
             Event::TracedHandedOver { .. } => "traced_handed_over",
             Event::CampaignStarted { .. } => "campaign_started",
             Event::VisitRecorded { .. } => "visit_recorded",
+            Event::FilingChanged { .. } => "filing_changed",
+            Event::WorkplaceChecked { .. } => "workplace_checked",
+            Event::EmployeesSet { .. } => "employees_set",
+            Event::WorkplaceContracted { .. } => "workplace_contracted",
+            Event::RentalMarked { .. } => "rental_marked",
+            Event::RentalInspected { .. } => "rental_inspected",
         }
     }
 }

@@ -39,12 +39,15 @@ mod arrivals;
 mod trace;
 // Issue 16 §1: screening campaigns.
 mod screen;
+// Issue 17 §3: workplaces and rental properties.
+mod firms;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
 pub use contacts::{ClusterSpan, ContactData, Placed, Trace};
 pub use duties::{Coverage, Gap, Responsible, RosterCause, StaffLoad, Subject};
 pub use event::{Event, Recolour, StateChange};
+pub use firms::FirmsData;
 pub use kinds::CommandCategory;
 pub use record::{
     Answer, Digest, Fingerprint, Head, MAX_REQUEST_ID_LEN, Prepared, Record, Remembered, Request, RequestId,
@@ -426,6 +429,8 @@ pub struct Registry {
     trace: trace::TraceBook,
     /// Screening campaigns and their visits.
     screen: screen::ScreenBook,
+    /// Workplaces' filings and rental properties (issue 17 §3).
+    firms: firms::FirmsBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -461,6 +466,7 @@ impl PartialEq for Registry {
             && self.arrivals == o.arrivals
             && self.trace == o.trace
             && self.screen == o.screen
+            && self.firms == o.firms
     }
 }
 
@@ -492,6 +498,7 @@ impl Registry {
             arrivals: arrivals::ArrivalBook::default(),
             trace: trace::TraceBook::default(),
             screen: screen::ScreenBook::default(),
+            firms: firms::FirmsBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -879,6 +886,12 @@ impl Registry {
             | Command::ControlTraced { .. }
             | Command::HandOverTraced { .. }) => self.decide_trace(command)?,
             command @ (Command::StartCampaign { .. } | Command::RecordVisit { .. }) => self.decide_screen(command)?,
+            command @ (Command::ChangeFiling { .. }
+            | Command::CheckWorkplace { .. }
+            | Command::SetEmployees { .. }
+            | Command::ContractWorkplace { .. }
+            | Command::MarkRental { .. }
+            | Command::InspectRental { .. }) => self.decide_firms(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -994,6 +1007,7 @@ impl Registry {
             arrival if arrival.is_arrival() => self.check_arrival(arrival)?,
             trace if trace.is_trace() => self.check_trace(trace, origin)?,
             screen if screen.is_screen() => self.check_screen(screen, origin)?,
+            firms if firms.is_firms() => self.check_firms(firms)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1113,6 +1127,7 @@ impl Registry {
             arrival if arrival.is_arrival() => self.commit_arrival(arrival),
             trace if trace.is_trace() => self.commit_trace(trace),
             screen if screen.is_screen() => self.commit_screen(screen),
+            firms if firms.is_firms() => self.commit_firms(firms),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -428,6 +428,70 @@ impl<'r> Scope<'r> {
         self.registry.campaign_progress(campaign, unit)
     }
 
+    // Issue 17 §3: workplaces and rental properties.
+    /// The filing of a workplace inside the scope ([`Registry::filing`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn filing(&self, unit: UnitId) -> Result<Option<&'r crate::firms::Filing>, Error> {
+        self.check(unit)?;
+        Ok(self.registry.filing(unit))
+    }
+
+    /// The workplaces inside `unit` by filing status and their staff back at work
+    /// ([`Registry::firm_counts`]). An employee who lives outside the scope is counted back
+    /// at work, as one who does not live here: the scope learns nothing of their colour.
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn firm_counts(&self, unit: UnitId) -> Result<crate::firms::FirmCounts, Error> {
+        self.check(unit)?;
+        let reg = self.registry;
+        reg.firm_counts_by(unit, |p| self.person(p).is_err() || reg.may_work(p))
+    }
+
+    /// The workplaces of the whole scope by filing status and their staff back at work: the
+    /// merge of its roots' counts ([`Scope::firm_counts`]).
+    ///
+    /// # Complexity
+    /// That of [`Registry::firm_counts`] over each root.
+    pub fn total_firm_counts(&self) -> crate::firms::FirmCounts {
+        let mut total = crate::firms::FirmCounts::default();
+        for counts in self.roots.iter().filter_map(|&r| self.firm_counts(r).ok()) {
+            total.merge(&counts);
+        }
+        total
+    }
+
+    /// The workplaces inside `unit` approved or reopened with an employee who may not come
+    /// to work ([`Registry::workplaces_at_risk`]), naming only the employees inside the scope.
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn workplaces_at_risk(&self, unit: UnitId) -> Result<Vec<(UnitId, Vec<PersonId>)>, Error> {
+        self.check(unit)?;
+        let mut found = self.registry.workplaces_at_risk(unit)?;
+        for (_, persons) in &mut found {
+            persons.retain(|p| self.person(*p).is_ok());
+        }
+        Ok(found)
+    }
+
+    /// The rental properties inside `unit` whose inspection is overdue
+    /// ([`Registry::overdue_rentals`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn overdue_rentals(
+        &self,
+        unit: UnitId,
+        on: NaiveDate,
+        every: u32,
+    ) -> Result<Vec<crate::firms::Overdue>, Error> {
+        self.check(unit)?;
+        self.registry.overdue_rentals(unit, on, every)
+    }
+
     /// A traced batch's report inside the scope 批次报告: [`Registry::traced_report`] keeping
     /// the rows whose unit (their person's, or where they were routed) lies inside, counted
     /// among themselves; a row of no unit (bad, not found here) only for a scope holding the
@@ -849,6 +913,25 @@ impl Scope<'_> {
             Command::RecordVisit { visit, .. } => {
                 self.writable_household(visit.household)?;
                 self.check_staff(visit.by).map(drop)
+            }
+            // Issue 17 §3: workplaces and rental properties.
+            Command::ChangeFiling { unit, .. } | Command::CheckWorkplace { unit, .. } => self.writable(*unit),
+            Command::SetEmployees { unit, add, remove, .. } => {
+                self.writable(*unit)?;
+                add.iter().chain(remove).try_for_each(|p| self.person(*p).map(drop))
+            }
+            Command::ContractWorkplace { unit, leader, .. } => {
+                self.writable(*unit)?;
+                self.check_staff(*leader).map(drop)
+            }
+            Command::MarkRental { premises, .. } | Command::InspectRental { premises, .. } => {
+                if let Command::InspectRental { inspection, .. } = command {
+                    self.check_staff(inspection.by)?;
+                }
+                match *premises {
+                    crate::firms::Premises::Unit(u) => self.writable(u),
+                    crate::firms::Premises::Household(h) => self.writable_household(h),
+                }
             }
             Command::ReceiveTracedBatch { .. }
             | Command::CreateOverlay { .. }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::CaseBook;
 use super::contacts::{ContactBook, ContactData};
 use super::duties::DutyBook;
+use super::firms::FirmsData;
 use super::record::Requests;
 use super::screen::ScreenData;
 use super::trace::{TraceBook, TraceData};
@@ -278,6 +279,10 @@ pub struct Snapshot {
     /// The screening campaigns ([`ScreenData`]) and their visits. Written last, left out when
     /// empty.
     pub screen: ScreenData,
+    // Issue 17 §3: workplaces and rental properties.
+    /// Workplaces' filings and rental properties ([`FirmsData`]). Written last, left out of
+    /// JSON when empty.
+    pub firms: FirmsData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -302,6 +307,7 @@ crate::form::serialize_fields!(Snapshot {
     arrivals skip_if Vec::is_empty,
     trace skip_if TraceData::is_empty,
     screen skip_if ScreenData::is_empty,
+    firms skip_if FirmsData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -326,6 +332,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "arrivals",
     "trace",
     "screen",
+    "firms",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -386,6 +393,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     arrivals: Vec::new(),
                     trace: TraceData::default(),
                     screen: ScreenData::default(),
+                    firms: FirmsData::default(),
                 }
             };
         }
@@ -403,6 +411,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.trace = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before screening campaigns existed.
             snapshot.screen = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before workplaces were kept.
+            snapshot.firms = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -420,6 +430,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut arrivals: Option<Vec<ArrivalRecord>> = None;
                 let mut trace: Option<TraceData> = None;
                 let mut screen: Option<ScreenData> = None;
+                let mut firms: Option<FirmsData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -444,6 +455,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "screen" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "screen", &mut screen)?
                         }
+                        "firms" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "firms", &mut firms)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -463,6 +477,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let (work, contacts) = (work.unwrap_or_default(), contacts.unwrap_or_default());
                 let arrivals = arrivals.unwrap_or_default();
                 let (trace, screen) = (trace.unwrap_or_default(), screen.unwrap_or_default());
+                let firms = firms.unwrap_or_default();
                 Snapshot {
                     format,
                     $($field: FormatFirst::required(format, $name, $field)?,)*
@@ -474,6 +489,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     arrivals,
                     trace,
                     screen,
+                    firms,
                 }
             }};
         }
@@ -508,6 +524,7 @@ impl Registry {
             arrivals: self.arrivals.records.clone(),
             trace: self.trace.to_data(),
             screen: self.screen.clone(),
+            firms: self.firms.clone(),
         }
     }
 
@@ -601,6 +618,7 @@ impl Registry {
             arrivals: super::arrivals::ArrivalBook::from_records(snapshot.arrivals),
             trace,
             screen: snapshot.screen,
+            firms: snapshot.firms,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -644,12 +662,14 @@ impl Serialize for Registry {
         let trace = self.trace.to_data();
         let write_trace = !(s.is_human_readable() && trace.is_empty());
         let write_screen = !(s.is_human_readable() && self.screen.is_empty());
+        let write_firms = !(s.is_human_readable() && self.firms.is_empty());
         let fields = 15
             + usize::from(write_work)
             + usize::from(write_contacts)
             + usize::from(write_arrivals)
             + usize::from(write_trace)
-            + usize::from(write_screen);
+            + usize::from(write_screen)
+            + usize::from(write_firms);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -680,6 +700,9 @@ impl Serialize for Registry {
         }
         if write_screen {
             st.serialize_field("screen", &self.screen)?;
+        }
+        if write_firms {
+            st.serialize_field("firms", &self.firms)?;
         }
         st.end()
     }

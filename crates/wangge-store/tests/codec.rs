@@ -709,3 +709,77 @@ fn the_contact_graph_round_trips() {
     round_trip(&snapshot.contacts);
     snapshot_round_trips(&reg, &snapshot);
 }
+
+/// Workplaces and rental properties (issue 17 §3) survive both encodings, the fields JSON
+/// leaves out included: a filing with a checklist item only (no history, no employees, no
+/// leader) beside a whole one, a rental property never inspected beside one inspected twice.
+#[test]
+fn workplaces_and_rentals_round_trip() {
+    use wangge::Command;
+    use wangge::duty::Qualifications;
+    use wangge::firms::{CheckItem, Checklist, FilingStatus, Inspection, InspectionOutcome, Landlord, Premises};
+    use wangge::grid::{Level, NewUnit, UnitKind};
+    use wangge::people::DoorLabel;
+
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let mut reg = support::founded();
+    let root = reg.root();
+    let unit = |reg: &mut Registry, name: &str, kind| {
+        let spec = NewUnit::new(name, Level::new(1), kind);
+        reg.apply(Command::AddUnit { parent: root, unit: spec }).expect("a unit")[0].new_unit().expect("an id")
+    };
+    let bare = unit(&mut reg, "小企业", UnitKind::Workplace);
+    let whole = unit(&mut reg, "建设项目", UnitKind::Workplace);
+    let building = unit(&mut reg, "出租楼", UnitKind::Building);
+    let door = DoorLabel::new("1-101").expect("a door");
+    let household =
+        reg.apply(Command::AddHousehold { unit: root, door }).expect("a household")[0].new_household().expect("an id");
+    let record = PersonRecord::new();
+    let person = reg
+        .apply(Command::RegisterPerson { household, record, state: PersonState::well(feb(1)) })
+        .expect("a person")[0]
+        .new_person()
+        .expect("an id");
+    let staff =
+        Staff::new(Name::new("领导").expect("a name"), Qualifications::only(Qualification::DistrictLeader), root, 9)
+            .expect("staff");
+    let leader = reg.apply(Command::AddStaff { staff }).expect("staff")[0].new_staff().expect("an id");
+
+    reg.apply(Command::CheckWorkplace { unit: bare, item: CheckItem::Supplies, done: true, on: feb(2) })
+        .expect("checked");
+    reg.apply(Command::ChangeFiling {
+        unit: whole, status: FilingStatus::Applied, on: feb(2), source: "申报".into()
+    })
+    .expect("filed");
+    for item in CheckItem::ALL {
+        reg.apply(Command::CheckWorkplace { unit: whole, item, done: true, on: feb(3) }).expect("checked");
+    }
+    for (status, day) in [(FilingStatus::Approved, 4), (FilingStatus::Reopened, 5), (FilingStatus::Suspended, 6)] {
+        reg.apply(Command::ChangeFiling { unit: whole, status, on: feb(day), source: String::new() }).expect("changed");
+    }
+    reg.apply(Command::SetEmployees { unit: whole, add: vec![person], remove: vec![], outside: 40, on: feb(5) })
+        .expect("employed");
+    reg.apply(Command::ContractWorkplace { unit: whole, leader, on: feb(5) }).expect("contracted");
+    let landlord =
+        || Landlord { name: Name::new("房东").expect("a name"), phone: Phone::new("13800000000").expect("a phone") };
+    for premises in [Premises::Unit(building), Premises::Household(household)] {
+        reg.apply(Command::MarkRental { premises, landlord: landlord(), on: feb(2) }).expect("marked");
+    }
+    for (day, outcome) in [(3, InspectionOutcome::Rectify), (5, InspectionOutcome::Passed)] {
+        let inspection = Inspection { on: feb(day), by: leader, outcome };
+        reg.apply(Command::InspectRental { premises: Premises::Household(household), inspection }).expect("inspected");
+    }
+
+    let snapshot = reg.snapshot();
+    assert_eq!((snapshot.firms.filings.len(), snapshot.firms.rentals.len()), (2, 2));
+    assert!(snapshot.firms.filings[0].history.is_empty() && snapshot.firms.rentals[0].inspections.is_empty());
+    round_trip(&snapshot.firms);
+    for filing in &snapshot.firms.filings {
+        round_trip(filing);
+    }
+    for rental in &snapshot.firms.rentals {
+        round_trip(rental);
+    }
+    round_trip(&Checklist::EMPTY);
+    snapshot_round_trips(&reg, &snapshot);
+}
