@@ -71,6 +71,10 @@ pub enum Error {
     /// Arrivals and their counts.
     #[error(transparent)]
     Arrival(#[from] crate::arrivals::ArrivalError),
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes and entries at the gates.
+    #[error(transparent)]
+    Access(#[from] crate::access::AccessError),
 }
 
 impl From<IdentityError> for Error {

@@ -112,6 +112,8 @@
 //!   `rand_chacha`.
 //!
 //! ## Modules
+//! - [`access`]: closed management 封闭式管理, passes 出入证 and entry checks at the gates
+//!   (三个务必: ask, register, take the temperature).
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
 //! - [`contacts`]: the contact graph 密接 / 次密接: exposures, contact rules, close and
 //!   secondary contacts derived, chains back to the index case, clusters.
@@ -153,6 +155,8 @@ pub mod trace;
 // Issue 16 §1: screening campaigns.
 pub mod screen;
 pub mod work;
+// Issue 17 §2: closed management, passes, entry checks.
+pub mod access;
 
 pub use error::Error;
 pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};

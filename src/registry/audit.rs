@@ -226,6 +226,15 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// The access book holds what no command makes: a status on a unit not a compound, a
+    /// history out of order or repeating itself, a pass of an unknown household, an entry a
+    /// pass could not have admitted, a fever routed otherwise than its reading, a record
+    /// after the business date.
+    Access {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -393,6 +402,7 @@ impl std::fmt::Display for Finding {
             Finding::Arrival { problem } => write!(f, "the arrivals: {problem}"),
             Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
             Finding::Screen { problem } => write!(f, "screening: {problem}"),
+            Finding::Access { problem } => write!(f, "the gates: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -513,6 +523,7 @@ impl Registry {
         found.extend(self.arrival_problems().into_iter().map(|problem| Finding::Arrival { problem }));
         found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
         found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
+        found.extend(self.access_problems().into_iter().map(|problem| Finding::Access { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -35,6 +35,8 @@
 //! | `ControlTraced` | `at` | not today: the measure is taken on the day it is decided (a case starts today) | refused |
 //! | `RecordVisit` | `at` | after today; back-dated is allowed (a visit entered the next morning); the cases it starts for persons back from a key area start on the business date, anchored on their arrival | refused |
 //! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
+//! | `SetCompoundStatus`, `IssuePass`, `RevokePass` | `on` | after today; back-dated is allowed (an order of yesterday entered today; a status history stays in date order) | allowed (a bulk load of the compounds as they stand) |
+//! | `RecordEntry` | `at` | after today; back-dated is allowed (a paper register entered later); a resident's fever escalates their case today, as `RecordCheck` does | refused |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -134,6 +136,11 @@ impl Registry {
             Command::HandOverTraced { at, .. } => (at.date(), false, true),
             Command::ControlTraced { at, .. } => (at.date(), true, true),
             Command::RecordVisit { visit, .. } => (visit.at.date(), false, true),
+            // Issue 17 §2: closed management, passes, entry checks.
+            Command::SetCompoundStatus { on, .. } | Command::IssuePass { on, .. } | Command::RevokePass { on, .. } => {
+                (*on, false, false)
+            }
+            Command::RecordEntry { entry } => (entry.at.date(), false, true),
             _ => return Ok(()),
         };
         match self.day {

@@ -524,6 +524,33 @@ pub enum Event {
         /// The visit.
         visit: crate::screen::Visit,
     },
+    // Issue 17 §2: closed management, passes, entry checks. Kept together at the end.
+    /// A compound's status was set ([`Command::SetCompoundStatus`](super::Command::SetCompoundStatus)).
+    CompoundStatusSet {
+        /// The change.
+        change: crate::access::StatusChange,
+    },
+    /// A pass was issued ([`Command::IssuePass`](super::Command::IssuePass)).
+    PassIssued {
+        /// Its new number.
+        pass: crate::access::PassId,
+        /// The pass.
+        spec: crate::access::Pass,
+    },
+    /// A pass was revoked ([`Command::RevokePass`](super::Command::RevokePass)).
+    PassRevoked {
+        /// The pass.
+        pass: crate::access::PassId,
+        /// When and why.
+        revocation: crate::access::Revocation,
+    },
+    /// An entry was recorded at a gate ([`Command::RecordEntry`](super::Command::RecordEntry));
+    /// followed, in the same record, by the [`Event::CheckRecorded`] of a resident's fever
+    /// routed to their case.
+    EntryRecorded {
+        /// The entry, its compound and where a fever went.
+        record: crate::access::EntryRecord,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -625,6 +652,11 @@ impl Event {
             | Event::TracedControlled { at, .. }
             | Event::TracedHandedOver { at, .. } => Some(at.date()),
             Event::VisitRecorded { visit, .. } => Some(visit.at.date()),
+            // Issue 17 §2.
+            Event::CompoundStatusSet { change } => Some(change.on),
+            Event::PassIssued { spec, .. } => Some(spec.from),
+            Event::PassRevoked { revocation, .. } => Some(revocation.on),
+            Event::EntryRecorded { record } => Some(record.entry.at.date()),
             _ => None,
         }
     }
@@ -791,11 +823,12 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 45;
+    const VARIANTS: usize = 49;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 18] = [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44];
+    const SINCE_V5: [usize; 22] =
+        [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -851,6 +884,11 @@ mod tests {
             // Issue 16 §1: screening campaigns.
             Event::CampaignStarted { .. } => 43,
             Event::VisitRecorded { .. } => 44,
+            // Issue 17 §2: closed management, passes, entry checks.
+            Event::CompoundStatusSet { .. } => 45,
+            Event::PassIssued { .. } => 46,
+            Event::PassRevoked { .. } => 47,
+            Event::EntryRecorded { .. } => 48,
         }
     }
 

@@ -37,6 +37,8 @@ mod arrivals;
 mod trace;
 // Issue 16 §1: screening campaigns.
 mod screen;
+// Issue 17 §2: closed management, passes, entry checks.
+mod access;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -52,6 +54,8 @@ pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use trace::{TraceData, TracedBatch};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
+// Issue 17 §2: closed management, passes, entry checks.
+pub use access::AccessData;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -294,6 +298,9 @@ pub enum IdTable {
     // Issue 16 §1: screening campaigns.
     /// Screening campaigns.
     Campaign,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Passes 出入证.
+    Pass,
 }
 
 impl std::fmt::Display for IdTable {
@@ -311,6 +318,7 @@ impl std::fmt::Display for IdTable {
             IdTable::Ticket => "ticket",
             IdTable::Batch => "traced batch",
             IdTable::Campaign => "screening campaign",
+            IdTable::Pass => "pass",
         })
     }
 }
@@ -414,6 +422,9 @@ pub struct Registry {
     trace: trace::TraceBook,
     /// Screening campaigns and their visits.
     screen: screen::ScreenBook,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes, entries.
+    access: access::AccessBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -449,6 +460,7 @@ impl PartialEq for Registry {
             && self.arrivals == o.arrivals
             && self.trace == o.trace
             && self.screen == o.screen
+            && self.access == o.access
     }
 }
 
@@ -480,6 +492,7 @@ impl Registry {
             arrivals: arrivals::ArrivalBook::default(),
             trace: trace::TraceBook::default(),
             screen: screen::ScreenBook::default(),
+            access: access::AccessBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -867,6 +880,11 @@ impl Registry {
             | Command::ControlTraced { .. }
             | Command::HandOverTraced { .. }) => self.decide_trace(command)?,
             command @ (Command::StartCampaign { .. } | Command::RecordVisit { .. }) => self.decide_screen(command)?,
+            // Issue 17 §2: closed management, passes, entry checks.
+            command @ (Command::SetCompoundStatus { .. }
+            | Command::IssuePass { .. }
+            | Command::RevokePass { .. }
+            | Command::RecordEntry { .. }) => self.decide_access(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -982,6 +1000,7 @@ impl Registry {
             arrival if arrival.is_arrival() => self.check_arrival(arrival)?,
             trace if trace.is_trace() => self.check_trace(trace, origin)?,
             screen if screen.is_screen() => self.check_screen(screen, origin)?,
+            access if access.is_access() => self.check_access(access)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1101,6 +1120,7 @@ impl Registry {
             arrival if arrival.is_arrival() => self.commit_arrival(arrival),
             trace if trace.is_trace() => self.commit_trace(trace),
             screen if screen.is_screen() => self.commit_screen(screen),
+            access if access.is_access() => self.commit_access(access),
             case => self.commit_case(case)?,
         }
         Ok(())

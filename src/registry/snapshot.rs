@@ -22,6 +22,8 @@ use super::contacts::{ContactBook, ContactData};
 use super::duties::DutyBook;
 use super::record::Requests;
 use super::screen::ScreenData;
+// Issue 17 §2: closed management, passes, entry checks.
+use super::access::{AccessBook, AccessData};
 use super::trace::{TraceBook, TraceData};
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
@@ -278,6 +280,11 @@ pub struct Snapshot {
     /// The screening campaigns ([`ScreenData`]) and their visits. Written last, left out when
     /// empty.
     pub screen: ScreenData,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes and entries at the gates ([`AccessData`]). Written last,
+    /// left out of JSON when empty, so a snapshot of a registry that recorded none reads and
+    /// writes as it did before.
+    pub access: AccessData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -302,6 +309,7 @@ crate::form::serialize_fields!(Snapshot {
     arrivals skip_if Vec::is_empty,
     trace skip_if TraceData::is_empty,
     screen skip_if ScreenData::is_empty,
+    access skip_if AccessData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -326,6 +334,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "arrivals",
     "trace",
     "screen",
+    "access",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -386,6 +395,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     arrivals: Vec::new(),
                     trace: TraceData::default(),
                     screen: ScreenData::default(),
+                    access: AccessData::default(),
                 }
             };
         }
@@ -403,6 +413,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.trace = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before screening campaigns existed.
             snapshot.screen = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before the access book existed.
+            snapshot.access = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -420,6 +432,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut arrivals: Option<Vec<ArrivalRecord>> = None;
                 let mut trace: Option<TraceData> = None;
                 let mut screen: Option<ScreenData> = None;
+                let mut access: Option<AccessData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -444,6 +457,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "screen" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "screen", &mut screen)?
                         }
+                        "access" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "access", &mut access)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -463,6 +479,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let (work, contacts) = (work.unwrap_or_default(), contacts.unwrap_or_default());
                 let arrivals = arrivals.unwrap_or_default();
                 let (trace, screen) = (trace.unwrap_or_default(), screen.unwrap_or_default());
+                let access = access.unwrap_or_default();
                 Snapshot {
                     format,
                     $($field: FormatFirst::required(format, $name, $field)?,)*
@@ -474,6 +491,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     arrivals,
                     trace,
                     screen,
+                    access,
                 }
             }};
         }
@@ -508,6 +526,7 @@ impl Registry {
             arrivals: self.arrivals.records.clone(),
             trace: self.trace.to_data(),
             screen: self.screen.clone(),
+            access: self.access.data.clone(),
         }
     }
 
@@ -601,6 +620,7 @@ impl Registry {
             arrivals: super::arrivals::ArrivalBook::from_records(snapshot.arrivals),
             trace,
             screen: snapshot.screen,
+            access: AccessBook::from_data(snapshot.access),
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -644,12 +664,14 @@ impl Serialize for Registry {
         let trace = self.trace.to_data();
         let write_trace = !(s.is_human_readable() && trace.is_empty());
         let write_screen = !(s.is_human_readable() && self.screen.is_empty());
+        let write_access = !(s.is_human_readable() && self.access.data.is_empty());
         let fields = 15
             + usize::from(write_work)
             + usize::from(write_contacts)
             + usize::from(write_arrivals)
             + usize::from(write_trace)
-            + usize::from(write_screen);
+            + usize::from(write_screen)
+            + usize::from(write_access);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -680,6 +702,9 @@ impl Serialize for Registry {
         }
         if write_screen {
             st.serialize_field("screen", &self.screen)?;
+        }
+        if write_access {
+            st.serialize_field("access", &self.access.data)?;
         }
         st.end()
     }
