@@ -200,7 +200,7 @@ impl Registry {
     /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
     /// let levels = LevelScheme::zhengzhou();
     /// let mut reg = Registry::new(levels.clone(), NewUnit::new("长海路街道", levels.level("街道").unwrap(), UnitKind::Area))?;
-    /// let yard = |name: &str| NewUnit::new(name, levels.level("楼院").unwrap(), UnitKind::Compound(CompoundKind::PropertyManaged));
+    /// let yard = |name: &str| NewUnit::new(name, levels.level("楼院").unwrap(), UnitKind::Compound(CompoundKind::PropertyManagedClosed));
     /// let community = reg.apply(Command::AddUnit { parent: reg.root(), unit: NewUnit::new("长海社区", levels.level("社区").unwrap(), UnitKind::Area) })?[0].new_unit().unwrap();
     /// let a = reg.apply(Command::AddUnit { parent: community, unit: yard("兴云小区") })?[0].new_unit().unwrap();
     /// reg.apply(Command::AddUnit { parent: community, unit: yard("梅林小区") })?;
@@ -482,8 +482,10 @@ impl Registry {
     /// compound), a bad text; a pass of an unknown household, valid until before from; an
     /// entry at a unit that is not an entrance or naming another compound, a resident's
     /// entry its pass could not have admitted (revoked before, out of its dates, another
-    /// compound's, the compound sealed), a visitor or vehicle into a sealed compound, a fever
-    /// routed otherwise than its reading; anything dated after the business date.
+    /// compound's), a fever routed otherwise than its reading; anything dated after the
+    /// business date. (The compound's status and the household's colour at the time of an
+    /// entry are not judged again: a status may be set back-dated over entries already
+    /// recorded, and colours keep no history.)
     pub(super) fn access_problems(&self) -> Vec<String> {
         let mut found = Vec::new();
         let after = |date: NaiveDate| self.day.is_some_and(|day| date > day);
@@ -526,7 +528,8 @@ impl Registry {
             if e.entrant.purpose().is_some_and(|t| check_text(t).is_err()) {
                 found.push(format!("entry {i} has a bad purpose"));
             }
-            let status = self.access.status_on(r.compound, on);
+            // A status change may be back-dated over entries recorded before it (an order
+            // entered late): entries are judged by the pass alone, never by today's history.
             let person = match &e.entrant {
                 Entrant::Resident { pass, person } => {
                     match self.pass(*pass) {
@@ -534,7 +537,7 @@ impl Registry {
                         Ok(p) => {
                             // Revoked on the day of the entry or later: the entry came first.
                             let then = PassRecord { revoked: p.revoked.filter(|v| v.on < on), ..*p };
-                            if let Verdict::Refused(why) = judge(&then, r.compound, on, status, false) {
+                            if let Verdict::Refused(why) = judge(&then, r.compound, on, CompoundStatus::Open, false) {
                                 found.push(format!("entry {i}: {pass} could not have admitted it ({why})"));
                             }
                         }
@@ -544,10 +547,6 @@ impl Registry {
                         found.push(format!("entry {i} names {person}, who does not exist"));
                     }
                     Some(*person)
-                }
-                Entrant::Visitor(_) | Entrant::Vehicle { .. } if status == CompoundStatus::Sealed => {
-                    found.push(format!("entry {i} lets a visitor or vehicle into sealed {}", r.compound));
-                    None
                 }
                 _ => None,
             };
