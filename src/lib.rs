@@ -65,6 +65,7 @@
 //! | 六包一 / 2+3 / 三长联动 | six cover one / key-person team / gate, building and road heads | [`Scheme`](duty::Scheme) presets |
 //! | 大数据清单 | a traced list, matched against the register and controlled the same day | [`trace`], [`Registry::traced_report`] |
 //! | 纵向稽核 | the audit | [`Registry::audit`] |
+//! | 封闭式管理 / 出入证 / 三个务必 | closed management, passes, entry checks at the gates | [`access`], [`Command::RecordEntry`], [`Registry::check_pass`] |
 //!
 //! ```
 //! use chrono::NaiveDate;

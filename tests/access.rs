@@ -73,8 +73,11 @@ fn town(communities: usize, compounds: usize, households: usize) -> Result<Town,
         let community = reg.apply(Command::AddUnit { parent: reg.root(), unit: spec })?[0].new_unit().expect("a unit");
         town.communities.push(community);
         for y in 0..compounds {
-            let spec =
-                NewUnit::new(format!("小区{c}-{y}"), level("楼院"), UnitKind::Compound(CompoundKind::PropertyManagedClosed));
+            let spec = NewUnit::new(
+                format!("小区{c}-{y}"),
+                level("楼院"),
+                UnitKind::Compound(CompoundKind::PropertyManagedClosed),
+            );
             let yard = reg.apply(Command::AddUnit { parent: community, unit: spec })?[0].new_unit().expect("a unit");
             let spec = NewUnit::new(format!("小区{c}-{y}大门"), level("楼组"), UnitKind::Entrance(None));
             let gate = reg.apply(Command::AddUnit { parent: yard, unit: spec })?[0].new_unit().expect("a unit");
@@ -149,10 +152,10 @@ fn compounds_closed_by_an_order_are_counted_per_status() -> Result<(), Error> {
     assert!(scope.compound_status(sealed, feb(10)).is_err());
     // The history, oldest first, with its sources.
     let history = w.reg.status_history(sealed)?;
-    assert_eq!(history.iter().map(|c| (c.status, c.on)).collect::<Vec<_>>(), [
-        (CompoundStatus::Closed, feb(3)),
-        (CompoundStatus::Sealed, feb(10))
-    ]);
+    assert_eq!(
+        history.iter().map(|c| (c.status, c.on)).collect::<Vec<_>>(),
+        [(CompoundStatus::Closed, feb(3)), (CompoundStatus::Sealed, feb(10))]
+    );
     assert_eq!(history[0].source, order);
     // Refused: the same status again, a change before the last, a unit not a compound.
     let again = |status, on| Command::SetCompoundStatus { compound: sealed, status, on, source: "x".into() };
@@ -165,7 +168,12 @@ fn compounds_closed_by_an_order_are_counted_per_status() -> Result<(), Error> {
         Error::Access(AccessError::BeforeLastChange { .. })
     ));
     let community = w.communities[0];
-    let not = Command::SetCompoundStatus { compound: community, status: CompoundStatus::Closed, on: feb(3), source: "x".into() };
+    let not = Command::SetCompoundStatus {
+        compound: community,
+        status: CompoundStatus::Closed,
+        on: feb(3),
+        source: "x".into(),
+    };
     assert_eq!(w.reg.clone().apply(not).unwrap_err(), Error::Access(AccessError::NotACompound { unit: community }));
     assert!(w.reg.audit().is_empty());
     Ok(())
@@ -179,15 +187,26 @@ fn a_red_household_s_pass_no_longer_admits() -> Result<(), Error> {
     let (yard, gate, other_gate) = (w.compounds[0], w.gates[0], w.gates[1]);
     let (h, p) = (w.households[0][0], w.persons[0][0]);
     w.reg.apply(Command::OpenDay { today: feb(5) })?;
-    w.reg.apply(Command::SetCompoundStatus { compound: yard, status: CompoundStatus::Closed, on: feb(3), source: "通知".into() })?;
+    w.reg.apply(Command::SetCompoundStatus {
+        compound: yard,
+        status: CompoundStatus::Closed,
+        on: feb(3),
+        source: "通知".into(),
+    })?;
     let issued = w.reg.apply(Command::IssuePass { household: h, on: feb(5), until: feb(29) })?;
     let Event::PassIssued { pass, spec } = issued[0] else { panic!("{issued:?}") };
     assert_eq!((spec.household, spec.compound), (h, yard));
     assert_eq!(w.reg.passes_of(h)?, [pass]);
     assert_eq!(w.reg.check_pass(pass, gate, feb(5))?, Verdict::Allowed);
     assert_eq!(w.reg.check_pass(pass, gate, feb(4))?, Verdict::Refused(Refusal::NotYetValid { from: feb(5) }));
-    assert_eq!(w.reg.check_pass(pass, gate, feb(29).succ_opt().expect("Mar 1"))?, Verdict::Refused(Refusal::Expired { until: feb(29) }));
-    assert_eq!(w.reg.check_pass(pass, other_gate, feb(5))?, Verdict::Refused(Refusal::OtherCompound { compound: yard }));
+    assert_eq!(
+        w.reg.check_pass(pass, gate, feb(29).succ_opt().expect("Mar 1"))?,
+        Verdict::Refused(Refusal::Expired { until: feb(29) })
+    );
+    assert_eq!(
+        w.reg.check_pass(pass, other_gate, feb(5))?,
+        Verdict::Refused(Refusal::OtherCompound { compound: yard })
+    );
     w.reg.apply(entry(gate, at(5, 8), Entrant::Resident { pass, person: p }, 364))?;
     // The household turns red: a suspected case lives there. Its pass no longer admits.
     w.reg.apply(Command::SetState { person: p, state: State::Suspected, on: feb(5) })?;
@@ -223,7 +242,12 @@ fn a_red_household_s_pass_no_longer_admits() -> Result<(), Error> {
     // Sealed: residents refused, visitors refused, a delivery taken at the gate.
     let fresh = w.reg.apply(Command::IssuePass { household: h2, on: feb(5), until: feb(29) })?;
     let Event::PassIssued { pass: fresh, .. } = fresh[0] else { panic!() };
-    w.reg.apply(Command::SetCompoundStatus { compound: yard, status: CompoundStatus::Sealed, on: feb(5), source: "封控".into() })?;
+    w.reg.apply(Command::SetCompoundStatus {
+        compound: yard,
+        status: CompoundStatus::Sealed,
+        on: feb(5),
+        source: "封控".into(),
+    })?;
     assert_eq!(w.reg.check_pass(fresh, gate, feb(5))?, Verdict::Refused(Refusal::Sealed));
     assert_eq!(
         w.reg.clone().apply(entry(gate, at(5, 12), Entrant::Visitor(visitor("李四", "13900000000")), 365)).unwrap_err(),
@@ -243,7 +267,8 @@ fn a_fever_at_the_gate_for_a_resident_and_for_a_visitor() -> Result<(), Error> {
     let mut w = town(2, 2, 2)?;
     let (yard, gate) = (w.compounds[0], w.gates[0]);
     let (h, p) = (w.households[0][0], w.persons[0][0]);
-    let policy = w.reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().expect("a policy");
+    let policy =
+        w.reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().expect("a policy");
     w.reg.apply(Command::OpenDay { today: feb(6) })?;
     let case = w.reg.apply(Command::StartCase {
         person: p,
@@ -255,8 +280,14 @@ fn a_fever_at_the_gate_for_a_resident_and_for_a_visitor() -> Result<(), Error> {
     })?[0]
         .new_case()
         .expect("a case");
-    w.reg.apply(Command::SetCompoundStatus { compound: yard, status: CompoundStatus::Closed, on: feb(3), source: "通知".into() })?;
-    let Event::PassIssued { pass, .. } = w.reg.apply(Command::IssuePass { household: h, on: feb(6), until: feb(29) })?[0]
+    w.reg.apply(Command::SetCompoundStatus {
+        compound: yard,
+        status: CompoundStatus::Closed,
+        on: feb(3),
+        source: "通知".into(),
+    })?;
+    let Event::PassIssued { pass, .. } =
+        w.reg.apply(Command::IssuePass { household: h, on: feb(6), until: feb(29) })?[0]
     else {
         panic!()
     };
@@ -281,7 +312,8 @@ fn a_fever_at_the_gate_for_a_resident_and_for_a_visitor() -> Result<(), Error> {
     assert!(matches!(&follow[0].entry.entrant, Entrant::Visitor(v) if v.name.reveal() == "张三"));
     // A neighbour under no case at 37.4 °C: listed for follow-up too.
     let (h2, p2) = (w.households[0][1], w.persons[0][1]);
-    let Event::PassIssued { pass: pass2, .. } = w.reg.apply(Command::IssuePass { household: h2, on: feb(6), until: feb(29) })?[0]
+    let Event::PassIssued { pass: pass2, .. } =
+        w.reg.apply(Command::IssuePass { household: h2, on: feb(6), until: feb(29) })?[0]
     else {
         panic!()
     };
@@ -335,9 +367,14 @@ fn entries_wait_for_a_business_day_and_follow_the_date_rules() -> Result<(), Err
     w.reg.apply(Command::OpenDay { today: feb(6) })?;
     assert!(w.reg.clone().apply(entry(gate, at(7, 9), Entrant::Delivery, 365)).is_err());
     w.reg.apply(entry(gate, at(5, 9), Entrant::Delivery, 365))?; // a paper register, entered a day late
-    assert!(w.reg.clone().apply(Command::IssuePass { household: w.households[0][0], on: feb(7), until: feb(9) }).is_err());
+    assert!(
+        w.reg.clone().apply(Command::IssuePass { household: w.households[0][0], on: feb(7), until: feb(9) }).is_err()
+    );
     assert!(matches!(
-        w.reg.clone().apply(Command::IssuePass { household: w.households[0][0], on: feb(6), until: feb(5) }).unwrap_err(),
+        w.reg
+            .clone()
+            .apply(Command::IssuePass { household: w.households[0][0], on: feb(6), until: feb(5) })
+            .unwrap_err(),
         Error::Access(AccessError::BadValidity { .. })
     ));
     // An entry at a unit that is not an entrance.
@@ -356,7 +393,12 @@ fn the_audit_refuses_an_access_book_no_command_makes() -> Result<(), Error> {
     let (yard, gate) = (w.compounds[0], w.gates[0]);
     let (h, p) = (w.households[0][0], w.persons[0][0]);
     w.reg.apply(Command::OpenDay { today: feb(6) })?;
-    w.reg.apply(Command::SetCompoundStatus { compound: yard, status: CompoundStatus::Closed, on: feb(3), source: "通知".into() })?;
+    w.reg.apply(Command::SetCompoundStatus {
+        compound: yard,
+        status: CompoundStatus::Closed,
+        on: feb(3),
+        source: "通知".into(),
+    })?;
     w.reg.apply(Command::IssuePass { household: h, on: feb(6), until: feb(9) })?;
     w.reg.apply(entry(gate, at(6, 9), Entrant::Resident { pass: PassId::new(0), person: p }, 365))?;
     w.reg.apply(entry(gate, at(6, 10), Entrant::Visitor(visitor("张三", "13800138000")), 375))?;
@@ -419,7 +461,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0..8usize, 0..4u32).prop_map(|(h, d)| Step::Issue(h, d)),
         (0..16usize).prop_map(Step::Revoke),
         (0..8usize, any::<bool>()).prop_map(|(h, r)| Step::Colour(h, r)),
-        (0..4usize, 0..16usize, 0..4u8, 360..385u16, 0..3u32).prop_map(|(g, p, k, t, back)| Step::Enter(g, p, k, t, back)),
+        (0..4usize, 0..16usize, 0..4u8, 360..385u16, 0..3u32)
+            .prop_map(|(g, p, k, t, back)| Step::Enter(g, p, k, t, back)),
         Just(Step::NextDay),
     ]
 }

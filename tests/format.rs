@@ -402,7 +402,8 @@ fn scripted() -> Script {
     s.run(Command::IssuePass { household: h101, on: feb(21), until: feb(29) });
     s.run(Command::IssuePass { household: h101, on: feb(21), until: feb(29) });
     s.run(Command::RevokePass { pass: PassId::new(1), on: feb(21), reason: RevokeReason::Lost });
-    let entry = |hour, entrant, tenths| Entry { entrance: gate, at: at(21, hour), entrant, temperature: temperature(tenths) };
+    let entry =
+        |hour, entrant, tenths| Entry { entrance: gate, at: at(21, hour), entrant, temperature: temperature(tenths) };
     let pass = PassId::new(0);
     s.run(Command::RecordEntry { entry: entry(19, Entrant::Resident { pass, person: traced }, 365) });
     s.run(Command::RecordEntry { entry: entry(20, Entrant::Resident { pass, person: screened }, 381) });

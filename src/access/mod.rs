@@ -623,11 +623,20 @@ mod tests {
         };
         assert_eq!(judge(&r, yard, feb(3), CompoundStatus::Open, false), Verdict::Allowed);
         assert_eq!(judge(&r, yard, feb(10), CompoundStatus::Closed, false), Verdict::Allowed);
-        assert_eq!(judge(&r, yard, feb(2), CompoundStatus::Closed, false), Verdict::Refused(Refusal::NotYetValid { from: feb(3) }));
-        assert_eq!(judge(&r, yard, feb(11), CompoundStatus::Closed, true), Verdict::Refused(Refusal::Expired { until: feb(10) }));
+        assert_eq!(
+            judge(&r, yard, feb(2), CompoundStatus::Closed, false),
+            Verdict::Refused(Refusal::NotYetValid { from: feb(3) })
+        );
+        assert_eq!(
+            judge(&r, yard, feb(11), CompoundStatus::Closed, true),
+            Verdict::Refused(Refusal::Expired { until: feb(10) })
+        );
         assert_eq!(judge(&r, yard, feb(5), CompoundStatus::Sealed, true), Verdict::Refused(Refusal::Sealed));
         r.revoked = Some(Revocation { on: feb(4), reason: RevokeReason::Lost });
-        assert_eq!(judge(&r, yard, feb(2), CompoundStatus::Open, false), Verdict::Refused(Refusal::Revoked { on: feb(4) }));
+        assert_eq!(
+            judge(&r, yard, feb(2), CompoundStatus::Open, false),
+            Verdict::Refused(Refusal::Revoked { on: feb(4) })
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::{Event, Registry, RegistryError};
 use crate::access::{
-    AccessError, CompoundStatus, EntryCounts, EntryRecord, Entrant, FeverRoute, GATE_FEVER, Pass, PassId, PassRecord,
+    AccessError, CompoundStatus, Entrant, EntryCounts, EntryRecord, FeverRoute, GATE_FEVER, Pass, PassId, PassRecord,
     Revocation, StatusChange, StatusCounts, Verdict, check_text, judge,
 };
 use crate::colour::Colour;
@@ -132,7 +132,10 @@ impl Event {
     pub(super) fn is_access(&self) -> bool {
         matches!(
             self,
-            Event::CompoundStatusSet { .. } | Event::PassIssued { .. } | Event::PassRevoked { .. } | Event::EntryRecorded { .. }
+            Event::CompoundStatusSet { .. }
+                | Event::PassIssued { .. }
+                | Event::PassRevoked { .. }
+                | Event::EntryRecorded { .. }
         )
     }
 }
@@ -268,19 +271,22 @@ impl Registry {
     /// O(entries of the day), each an O(1) look-up in the tree.
     pub fn entry_counts(&self, unit: UnitId, on: NaiveDate) -> Result<EntryCounts, Error> {
         self.tree.check(unit)?;
-        Ok(EntryCounts::count(self.entries_on(on).filter(|r| self.tree.is_within(r.entry.entrance, unit).unwrap_or(false))))
+        Ok(EntryCounts::count(
+            self.entries_on(on).filter(|r| self.tree.is_within(r.entry.entrance, unit).unwrap_or(false)),
+        ))
     }
 
     /// The entries of `on` counted per entrance, in one pass over the day.
     ///
     /// # Complexity
-    /// O(entries of the day × log entrances).
+    /// O(entries of the day + entrances × log entrances): a hash map filled in the pass, sorted
+    /// once at the end.
     pub fn entry_counts_by_entrance(&self, on: NaiveDate) -> BTreeMap<UnitId, EntryCounts> {
-        let mut out: BTreeMap<UnitId, EntryCounts> = BTreeMap::new();
+        let mut out: FxHashMap<UnitId, EntryCounts> = FxHashMap::default();
         for r in self.entries_on(on) {
             out.entry(r.entry.entrance).or_default().add(r);
         }
-        out
+        out.into_iter().collect()
     }
 
     /// The entries recorded on `on`, in the order recorded.
@@ -340,7 +346,9 @@ impl Registry {
                 let pass = PassId::new(u32::try_from(self.access.data.passes.len()).unwrap_or(u32::MAX));
                 Event::PassIssued { pass, spec: Pass { household, compound: self.compound_of(unit)?, from: on, until } }
             }
-            Command::RevokePass { pass, on, reason } => Event::PassRevoked { pass, revocation: Revocation { on, reason } },
+            Command::RevokePass { pass, on, reason } => {
+                Event::PassRevoked { pass, revocation: Revocation { on, reason } }
+            }
             Command::RecordEntry { entry } => {
                 let compound = self.entrance_compound(entry.entrance)?;
                 let person = match entry.entrant {
@@ -358,11 +366,16 @@ impl Registry {
     /// check, decided by [`Command::RecordCheck`]'s rule (it escalates the case).
     pub(super) fn access_follow_up(&self, first: &Event) -> Result<Option<Event>, Error> {
         let Event::EntryRecorded { record } = first else { return Ok(None) };
-        let (Some(FeverRoute::Case(_)), Entrant::Resident { person, .. }) = (record.fever, &record.entry.entrant) else {
+        let (Some(FeverRoute::Case(_)), Entrant::Resident { person, .. }) = (record.fever, &record.entry.entrant)
+        else {
             return Ok(None);
         };
-        let command =
-            Command::RecordCheck { person: *person, at: record.entry.at, temperature: record.entry.temperature, symptoms: false };
+        let command = Command::RecordCheck {
+            person: *person,
+            at: record.entry.at,
+            temperature: record.entry.temperature,
+            symptoms: false,
+        };
         let event = self.decide(command)?;
         self.check(&event, super::Origin::Decided)?;
         Ok(Some(event))
@@ -447,7 +460,9 @@ impl Registry {
                     Entrant::Delivery => None,
                 };
                 if record.fever != self.fever_route(person, entry.at, entry.temperature)? {
-                    return Err(RegistryError::Mismatch { what: "the entry's fever is not routed as recorded".into() }.into());
+                    return Err(
+                        RegistryError::Mismatch { what: "the entry's fever is not routed as recorded".into() }.into()
+                    );
                 }
             }
             _ => return Err(RegistryError::Mismatch { what: "not an access event".into() }.into()),

@@ -735,9 +735,8 @@ fn access_book_round_trips() {
     let yard = unit(&mut reg, community, "小区", 2, UnitKind::Compound(CompoundKind::PropertyManagedClosed));
     let gate = unit(&mut reg, yard, "大门", 3, UnitKind::Entrance(None));
     let door = DoorLabel::new("1-101").expect("a door");
-    let household = reg.apply(Command::AddHousehold { unit: yard, door }).expect("a household")[0]
-        .new_household()
-        .expect("an id");
+    let household =
+        reg.apply(Command::AddHousehold { unit: yard, door }).expect("a household")[0].new_household().expect("an id");
     let person = reg
         .apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })
         .expect("a person")[0]
@@ -748,7 +747,8 @@ fn access_book_round_trips() {
         .expect("an id");
     reg.apply(Command::OpenDay { today: feb(6) }).expect("a day");
     let category = Category::ArrivalFromEpidemicArea;
-    reg.apply(Command::StartCase { person, policy, category, anchor: feb(5), on: feb(6), linked: None }).expect("a case");
+    reg.apply(Command::StartCase { person, policy, category, anchor: feb(5), on: feb(6), linked: None })
+        .expect("a case");
     for (status, day) in [(CompoundStatus::Closed, 3), (CompoundStatus::Sealed, 4), (CompoundStatus::Closed, 5)] {
         let source = "街道通知".to_owned();
         reg.apply(Command::SetCompoundStatus { compound: yard, status, on: feb(day), source }).expect("a status");
@@ -756,7 +756,8 @@ fn access_book_round_trips() {
     for _ in 0..2 {
         reg.apply(Command::IssuePass { household, on: feb(6), until: feb(20) }).expect("a pass");
     }
-    reg.apply(Command::RevokePass { pass: PassId::new(1), on: feb(6), reason: RevokeReason::MovedOut }).expect("revoked");
+    reg.apply(Command::RevokePass { pass: PassId::new(1), on: feb(6), reason: RevokeReason::MovedOut })
+        .expect("revoked");
     let visitor = |phone: Option<&str>, visiting| Visitor {
         name: Name::new("王五").expect("a name"),
         phone: phone.map(|p| Phone::new(p).expect("a phone")),
@@ -777,7 +778,10 @@ fn access_book_round_trips() {
         reg.apply(Command::RecordEntry { entry }).expect("an entry");
     }
     let snapshot = reg.snapshot();
-    assert_eq!((snapshot.access.statuses.len(), snapshot.access.passes.len(), snapshot.access.entries.len()), (3, 2, 6));
+    assert_eq!(
+        (snapshot.access.statuses.len(), snapshot.access.passes.len(), snapshot.access.entries.len()),
+        (3, 2, 6)
+    );
     round_trip(&snapshot.access);
     snapshot_round_trips(&reg, &snapshot);
 }
