@@ -96,7 +96,7 @@ fn gates() -> (Registry, Vec<UnitId>) {
                 _ if i % 8 == 3 => Entrant::Vehicle { purpose: "送菜".into() },
                 _ => Entrant::Delivery,
             };
-            let tenths = if (i as usize + g) % 50 == 0 { 376 } else { 364 };
+            let tenths = if (i as usize + g).is_multiple_of(50) { 376 } else { 364 };
             let at = feb(5).and_hms_opt(i % 24, (i / 24) % 60, 0).expect("a time");
             let temperature = Temperature::from_tenths(tenths).expect("a temperature");
             reg.apply(Command::RecordEntry { entry: Entry { entrance: gate, at, entrant, temperature } })

@@ -481,15 +481,11 @@ struct Model {
 impl Model {
     fn status(&self, compound: usize, on: NaiveDate) -> CompoundStatus {
         // The last change dated on or before `on` (changes are accepted in date order).
-        self.statuses
-            .iter()
-            .filter(|(c, d, _)| *c == compound && *d <= on)
-            .last()
-            .map_or(CompoundStatus::Open, |(_, _, s)| *s)
+        self.statuses.iter().rfind(|(c, d, _)| *c == compound && *d <= on).map_or(CompoundStatus::Open, |(_, _, s)| *s)
     }
 
     fn last_change(&self, compound: usize) -> Option<(NaiveDate, CompoundStatus)> {
-        self.statuses.iter().filter(|(c, ..)| *c == compound).last().map(|(_, d, s)| (*d, *s))
+        self.statuses.iter().rfind(|(c, ..)| *c == compound).map(|(_, d, s)| (*d, *s))
     }
 }
 
