@@ -75,6 +75,10 @@ pub enum Error {
     /// Workplaces' filings and rental properties.
     #[error(transparent)]
     Firm(#[from] crate::firms::FirmError),
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes and entries at the gates.
+    #[error(transparent)]
+    Access(#[from] crate::access::AccessError),
 }
 
 impl From<IdentityError> for Error {
@@ -326,6 +330,19 @@ impl Error {
     /// | `firm.already_rented` | conflict | [`FirmError::AlreadyRented`](crate::firms::FirmError::AlreadyRented) |
     /// | `firm.not_rented` | conflict | [`FirmError::NotRented`](crate::firms::FirmError::NotRented) |
     /// | `firm.rental` | invalid | [`FirmError::Rental`](crate::firms::FirmError::Rental) |
+    /// | `access.not_a_compound` | invalid | [`AccessError::NotACompound`](crate::access::AccessError::NotACompound) |
+    /// | `access.not_an_entrance` | invalid | [`AccessError::NotAnEntrance`](crate::access::AccessError::NotAnEntrance) |
+    /// | `access.no_compound` | invalid | [`AccessError::NoCompound`](crate::access::AccessError::NoCompound) |
+    /// | `access.same_status` | conflict | [`AccessError::SameStatus`](crate::access::AccessError::SameStatus) |
+    /// | `access.before_last_change` | conflict | [`AccessError::BeforeLastChange`](crate::access::AccessError::BeforeLastChange) |
+    /// | `access.bad_text` | invalid | [`AccessError::BadText`](crate::access::AccessError::BadText) |
+    /// | `access.bad_validity` | invalid | [`AccessError::BadValidity`](crate::access::AccessError::BadValidity) |
+    /// | `access.unknown_pass` | not found | [`AccessError::UnknownPass`](crate::access::AccessError::UnknownPass) |
+    /// | `access.already_revoked` | conflict | [`AccessError::AlreadyRevoked`](crate::access::AccessError::AlreadyRevoked) |
+    /// | `access.revoked_before_use` | conflict | [`AccessError::RevokedBeforeUse`](crate::access::AccessError::RevokedBeforeUse) |
+    /// | `access.not_of_household` | invalid | [`AccessError::NotOfHousehold`](crate::access::AccessError::NotOfHousehold) |
+    /// | `access.refused` | conflict | [`AccessError::Refused`](crate::access::AccessError::Refused) |
+    /// | `access.sealed` | conflict | [`AccessError::Sealed`](crate::access::AccessError::Sealed) |
     ///
     /// # Example
     /// ```
@@ -361,6 +378,7 @@ impl Error {
             Error::Registry(e) => e,
             Error::Contact(e) => e,
             Error::Arrival(e) => e,
+            Error::Access(e) => e,
             Error::Firm(e) => e,
         }
     }
@@ -629,4 +647,20 @@ error_codes!(crate::firms::FirmError {
     AlreadyRented => Conflict "firm.already_rented",
     NotRented => Conflict "firm.not_rented",
     Rental => Invalid "firm.rental",
+});
+
+error_codes!(crate::access::AccessError {
+    NotACompound => Invalid "access.not_a_compound",
+    NotAnEntrance => Invalid "access.not_an_entrance",
+    NoCompound => Invalid "access.no_compound",
+    SameStatus => Conflict "access.same_status",
+    BeforeLastChange => Conflict "access.before_last_change",
+    BadText => Invalid "access.bad_text",
+    BadValidity => Invalid "access.bad_validity",
+    UnknownPass => NotFound "access.unknown_pass",
+    AlreadyRevoked => Conflict "access.already_revoked",
+    RevokedBeforeUse => Conflict "access.revoked_before_use",
+    NotOfHousehold => Invalid "access.not_of_household",
+    Refused => Conflict "access.refused",
+    Sealed => Conflict "access.sealed",
 });

@@ -65,6 +65,7 @@
 //! | 六包一 / 2+3 / 三长联动 | six cover one / key-person team / gate, building and road heads | [`Scheme`](duty::Scheme) presets |
 //! | 大数据清单 | a traced list, matched against the register and controlled the same day | [`trace`], [`Registry::traced_report`] |
 //! | 纵向稽核 | the audit | [`Registry::audit`] |
+//! | 封闭式管理 / 出入证 / 三个务必 | closed management, passes, entry checks at the gates | [`access`], [`Command::RecordEntry`], [`Registry::check_pass`] |
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -112,6 +113,8 @@
 //!   `rand_chacha`.
 //!
 //! ## Modules
+//! - [`access`]: closed management 封闭式管理, passes 出入证 and entry checks at the gates
+//!   (三个务必: ask, register, take the temperature).
 //! - [`colour`]: person states, colour rules, tallies, the courtyard map.
 //! - [`contacts`]: the contact graph 密接 / 次密接: exposures, contact rules, close and
 //!   secondary contacts derived, chains back to the index case, clusters.
@@ -157,6 +160,8 @@ pub mod screen;
 pub mod work;
 // Issue 17 §3: workplaces' return to work and rental properties.
 pub mod firms;
+// Issue 17 §2: closed management, passes, entry checks.
+pub mod access;
 
 pub use error::{Error, ErrorKind};
 pub use id::{

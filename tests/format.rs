@@ -407,6 +407,35 @@ fn scripted() -> Script {
     s.run(Command::MarkRental { premises: Premises::Household(h102), landlord, on: feb(20) });
     let inspection = Inspection { on: feb(21), by: secretary, outcome: InspectionOutcome::Rectify };
     s.run(Command::InspectRental { premises: Premises::Household(h102), inspection });
+    // Closed management, passes, entry checks (issue 17 §2): 3号院 closed from Feb 3 with a
+    // gate, two passes issued to 1-101 and the second revoked (lost); the traced resident in
+    // on the first pass; the screened resident in with a fever, their case's check escalating
+    // them; a visitor with a fever listed for follow-up; a delivery; a vehicle.
+    use wangge::access::{CompoundStatus, Entrant, Entry, PassId, RevokeReason, Visitor};
+    let gate = s.unit(yard3, "3号院北门", "楼组", UnitKind::Entrance(None));
+    s.run(Command::SetCompoundStatus {
+        compound: yard3,
+        status: CompoundStatus::Closed,
+        on: feb(3),
+        source: "花园路街道疫情防控通知".into(),
+    });
+    s.run(Command::IssuePass { household: h101, on: feb(21), until: feb(29) });
+    s.run(Command::IssuePass { household: h101, on: feb(21), until: feb(29) });
+    s.run(Command::RevokePass { pass: PassId::new(1), on: feb(21), reason: RevokeReason::Lost });
+    let entry =
+        |hour, entrant, tenths| Entry { entrance: gate, at: at(21, hour), entrant, temperature: temperature(tenths) };
+    let pass = PassId::new(0);
+    s.run(Command::RecordEntry { entry: entry(19, Entrant::Resident { pass, person: traced }, 365) });
+    s.run(Command::RecordEntry { entry: entry(20, Entrant::Resident { pass, person: screened }, 381) });
+    let visitor = Visitor {
+        name: Name::new("王五").expect("a name"),
+        phone: Some(Phone::new("13700000000").expect("a phone")),
+        purpose: "探望老人".into(),
+        visiting: Some(h102),
+    };
+    s.run(Command::RecordEntry { entry: entry(21, Entrant::Visitor(visitor), 375) });
+    s.run(Command::RecordEntry { entry: entry(22, Entrant::Delivery, 364) });
+    s.run(Command::RecordEntry { entry: entry(23, Entrant::Vehicle { purpose: "送菜".into() }, 366) });
     s
 }
 
@@ -797,6 +826,11 @@ fn the_golden_log_holds_every_kind_of_event() {
         "WorkplaceContracted",
         "RentalMarked",
         "RentalInspected",
+        // Issue 17 §2: closed management, passes, entry checks.
+        "CompoundStatusSet",
+        "PassIssued",
+        "PassRevoked",
+        "EntryRecorded",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

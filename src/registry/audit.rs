@@ -234,6 +234,15 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// The access book holds what no command makes: a status on a unit not a compound, a
+    /// history out of order or repeating itself, a pass of an unknown household, an entry a
+    /// pass could not have admitted, a fever routed otherwise than its reading, a record
+    /// after the business date.
+    Access {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -402,6 +411,7 @@ impl std::fmt::Display for Finding {
             Finding::Trace { problem } => write!(f, "traced lists: {problem}"),
             Finding::Screen { problem } => write!(f, "screening: {problem}"),
             Finding::Firms { problem } => write!(f, "workplaces and rentals: {problem}"),
+            Finding::Access { problem } => write!(f, "the gates: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -523,6 +533,7 @@ impl Registry {
         found.extend(self.trace_problems().into_iter().map(|problem| Finding::Trace { problem }));
         found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
         found.extend(self.firms_problems().into_iter().map(|problem| Finding::Firms { problem }));
+        found.extend(self.access_problems().into_iter().map(|problem| Finding::Access { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -658,4 +658,65 @@ pub enum Command {
         /// The inspection.
         inspection: crate::firms::Inspection,
     },
+    // Issue 17 §2: closed management, passes, entry checks. Kept together at the end.
+    /// Set a compound's management status 管理状态 (open, closed 封闭式管理, sealed 封控) from
+    /// `on`, by the order named in `source`; the history is kept
+    /// ([`Registry::status_history`](super::Registry::status_history)).
+    ///
+    /// Refused for a unit that is not a compound
+    /// ([`AccessError::NotACompound`](crate::access::AccessError::NotACompound)), the status it
+    /// has already ([`AccessError::SameStatus`](crate::access::AccessError::SameStatus)), a date
+    /// before its last change, a bad source, or a date after the business date.
+    SetCompoundStatus {
+        /// The compound.
+        compound: UnitId,
+        /// Its status from `on`.
+        status: crate::access::CompoundStatus,
+        /// The day it takes effect.
+        on: NaiveDate,
+        /// The order (1 to 200 characters, not personal data).
+        source: String,
+    },
+    /// Issue a pass 出入证 to a household, for the compound it lives in, valid from `on` (the
+    /// day issued) to `until`. A household may hold several.
+    ///
+    /// Refused for an unknown household, one in no compound, `until` before `on`, or `on`
+    /// after the business date.
+    IssuePass {
+        /// The household.
+        household: HouseholdId,
+        /// The day issued, its first valid day.
+        on: NaiveDate,
+        /// Its last valid day.
+        until: NaiveDate,
+    },
+    /// Revoke a pass 收回出入证 from `on`: it never admits again.
+    ///
+    /// Refused for an unknown pass, one revoked already, a date before an entry it admitted,
+    /// or after the business date.
+    RevokePass {
+        /// The pass.
+        pass: crate::access::PassId,
+        /// The day revoked.
+        on: NaiveDate,
+        /// Why.
+        reason: crate::access::RevokeReason,
+    },
+    /// Record an entry at an entrance (三个务必: asked, registered, temperature taken). A
+    /// resident comes in only on a pass that admits them
+    /// ([`Registry::check_pass`](super::Registry::check_pass)); a visitor or a vehicle never
+    /// into a sealed compound. A resident under a case (or its watch after release) whose
+    /// reading is a fever under the case's policy is escalated in the same record by the
+    /// check [`Command::RecordCheck`] would record; any other reading at or above
+    /// [`GATE_FEVER`](crate::access::GATE_FEVER) is listed for follow-up
+    /// ([`Registry::gate_follow_ups`](super::Registry::gate_follow_ups)).
+    ///
+    /// Refused for a unit that is not an entrance of a compound, a refused pass
+    /// ([`AccessError::Refused`](crate::access::AccessError::Refused), with the reason), a
+    /// resident not of the pass's household, a bad purpose, a visitor or vehicle at a sealed
+    /// compound, before any business day, or after the business date.
+    RecordEntry {
+        /// The entry.
+        entry: crate::access::Entry,
+    },
 }

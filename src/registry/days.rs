@@ -37,6 +37,8 @@
 //! | `StartCampaign` | `from` | never: it is a plan, not a record | allowed |
 //! | `ChangeFiling`, `CheckWorkplace`, `SetEmployees`, `ContractWorkplace`, `MarkRental` | `on` | after today; back-dated is allowed (a filing entered days later) | allowed (a bulk load of the workplaces as they stand) |
 //! | `InspectRental` | the inspection's `on` | after today; back-dated is allowed | allowed |
+//! | `SetCompoundStatus`, `IssuePass`, `RevokePass` | `on` | after today; back-dated is allowed (an order of yesterday entered today; a status history stays in date order) | allowed (a bulk load of the compounds as they stand) |
+//! | `RecordEntry` | `at` | after today; back-dated is allowed (a paper register entered later); a resident's fever escalates their case today, as `RecordCheck` does | refused |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -143,6 +145,11 @@ impl Registry {
             | Command::ContractWorkplace { on, .. }
             | Command::MarkRental { on, .. } => (*on, false, false),
             Command::InspectRental { inspection, .. } => (inspection.on, false, false),
+            // Issue 17 §2: closed management, passes, entry checks.
+            Command::SetCompoundStatus { on, .. } | Command::IssuePass { on, .. } | Command::RevokePass { on, .. } => {
+                (*on, false, false)
+            }
+            Command::RecordEntry { entry } => (entry.at.date(), false, true),
             _ => return Ok(()),
         };
         match self.day {

@@ -579,6 +579,33 @@ pub enum Event {
         /// The inspection.
         inspection: crate::firms::Inspection,
     },
+    // Issue 17 §2: closed management, passes, entry checks. Kept together at the end.
+    /// A compound's status was set ([`Command::SetCompoundStatus`](super::Command::SetCompoundStatus)).
+    CompoundStatusSet {
+        /// The change.
+        change: crate::access::StatusChange,
+    },
+    /// A pass was issued ([`Command::IssuePass`](super::Command::IssuePass)).
+    PassIssued {
+        /// Its new number.
+        pass: crate::access::PassId,
+        /// The pass.
+        spec: crate::access::Pass,
+    },
+    /// A pass was revoked ([`Command::RevokePass`](super::Command::RevokePass)).
+    PassRevoked {
+        /// The pass.
+        pass: crate::access::PassId,
+        /// When and why.
+        revocation: crate::access::Revocation,
+    },
+    /// An entry was recorded at a gate ([`Command::RecordEntry`](super::Command::RecordEntry));
+    /// followed, in the same record, by the [`Event::CheckRecorded`] of a resident's fever
+    /// routed to their case.
+    EntryRecorded {
+        /// The entry, its compound and where a fever went.
+        record: crate::access::EntryRecord,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -687,6 +714,11 @@ impl Event {
             }
             Event::WorkplaceContracted { contract, .. } => Some(contract.since),
             Event::RentalInspected { inspection, .. } => Some(inspection.on),
+            // Issue 17 §2.
+            Event::CompoundStatusSet { change } => Some(change.on),
+            Event::PassIssued { spec, .. } => Some(spec.from),
+            Event::PassRevoked { revocation, .. } => Some(revocation.on),
+            Event::EntryRecorded { record } => Some(record.entry.at.date()),
             _ => None,
         }
     }
@@ -853,12 +885,14 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 51;
+    const VARIANTS: usize = 55;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
-    /// protocol rules): the golden v5 log has none of them, the golden v6 log has each.
-    const SINCE_V5: [usize; 24] =
-        [27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50];
+    /// protocol rules; finding people; workplaces; the gates): the golden v5 log has none of
+    /// them, the golden v6 log has each.
+    const SINCE_V5: [usize; 28] = [
+        27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54,
+    ];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
     /// from compiling until it is numbered here, and then `golden_log_covers_every_variant`
@@ -921,6 +955,11 @@ mod tests {
             Event::WorkplaceContracted { .. } => 48,
             Event::RentalMarked { .. } => 49,
             Event::RentalInspected { .. } => 50,
+            // Issue 17 §2: closed management, passes, entry checks.
+            Event::CompoundStatusSet { .. } => 51,
+            Event::PassIssued { .. } => 52,
+            Event::PassRevoked { .. } => 53,
+            Event::EntryRecorded { .. } => 54,
         }
     }
 

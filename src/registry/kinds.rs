@@ -154,6 +154,10 @@ impl Command {
             Command::ContractWorkplace { .. } => ("contract_workplace", CommandCategory::Workplace),
             Command::MarkRental { .. } => ("mark_rental", CommandCategory::Workplace),
             Command::InspectRental { .. } => ("inspect_rental", CommandCategory::Workplace),
+            Command::SetCompoundStatus { .. } => ("set_compound_status", CommandCategory::Gate),
+            Command::IssuePass { .. } => ("issue_pass", CommandCategory::Gate),
+            Command::RevokePass { .. } => ("revoke_pass", CommandCategory::Gate),
+            Command::RecordEntry { .. } => ("record_entry", CommandCategory::Gate),
         }
     }
 }
@@ -214,6 +218,10 @@ impl Event {
             Event::WorkplaceContracted { .. } => "workplace_contracted",
             Event::RentalMarked { .. } => "rental_marked",
             Event::RentalInspected { .. } => "rental_inspected",
+            Event::CompoundStatusSet { .. } => "compound_status_set",
+            Event::PassIssued { .. } => "pass_issued",
+            Event::PassRevoked { .. } => "pass_revoked",
+            Event::EntryRecorded { .. } => "entry_recorded",
         }
     }
 }

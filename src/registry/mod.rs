@@ -41,6 +41,8 @@ mod trace;
 mod screen;
 // Issue 17 §3: workplaces and rental properties.
 mod firms;
+// Issue 17 §2: closed management, passes, entry checks.
+mod access;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -58,6 +60,8 @@ pub use snapshot::{FORMAT_VERSION, Snapshot, UPGRADED_FORMAT};
 pub use trace::{TraceData, TracedBatch};
 pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
+// Issue 17 §2: closed management, passes, entry checks.
+pub use access::AccessData;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -309,6 +313,9 @@ pub enum IdTable {
     // Issue 16 §1: screening campaigns.
     /// Screening campaigns.
     Campaign,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Passes 出入证.
+    Pass,
 }
 
 impl std::fmt::Display for IdTable {
@@ -326,6 +333,7 @@ impl std::fmt::Display for IdTable {
             IdTable::Ticket => "ticket",
             IdTable::Batch => "traced batch",
             IdTable::Campaign => "screening campaign",
+            IdTable::Pass => "pass",
         })
     }
 }
@@ -431,6 +439,9 @@ pub struct Registry {
     screen: screen::ScreenBook,
     /// Workplaces' filings and rental properties (issue 17 §3).
     firms: firms::FirmsBook,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes, entries.
+    access: access::AccessBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -467,6 +478,7 @@ impl PartialEq for Registry {
             && self.trace == o.trace
             && self.screen == o.screen
             && self.firms == o.firms
+            && self.access == o.access
     }
 }
 
@@ -499,6 +511,7 @@ impl Registry {
             trace: trace::TraceBook::default(),
             screen: screen::ScreenBook::default(),
             firms: firms::FirmsBook::default(),
+            access: access::AccessBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -892,6 +905,11 @@ impl Registry {
             | Command::ContractWorkplace { .. }
             | Command::MarkRental { .. }
             | Command::InspectRental { .. }) => self.decide_firms(command)?,
+            // Issue 17 §2: closed management, passes, entry checks.
+            command @ (Command::SetCompoundStatus { .. }
+            | Command::IssuePass { .. }
+            | Command::RevokePass { .. }
+            | Command::RecordEntry { .. }) => self.decide_access(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -1008,6 +1026,7 @@ impl Registry {
             trace if trace.is_trace() => self.check_trace(trace, origin)?,
             screen if screen.is_screen() => self.check_screen(screen, origin)?,
             firms if firms.is_firms() => self.check_firms(firms)?,
+            access if access.is_access() => self.check_access(access)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1128,6 +1147,7 @@ impl Registry {
             trace if trace.is_trace() => self.commit_trace(trace),
             screen if screen.is_screen() => self.commit_screen(screen),
             firms if firms.is_firms() => self.commit_firms(firms),
+            access if access.is_access() => self.commit_access(access),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -892,6 +892,11 @@ impl Registry {
                 return Ok(());
             }
             Event::VisitRecorded { .. } => return self.screen_follow_ups(first, out),
+            // Issue 17 §2: a resident's fever at the gate is their case's check.
+            Event::EntryRecorded { .. } => {
+                out.extend(self.access_follow_up(first)?);
+                return Ok(());
+            }
             Event::TestRecorded { case, on, escalation: Some(_), .. }
             | Event::TestCorrected { case, on, escalation: Some(_), .. } => (*case, *on),
             Event::PolicyChanged { case, from, to, on, .. } => {

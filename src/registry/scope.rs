@@ -718,6 +718,84 @@ impl<'r> Scope<'r> {
 }
 
 /// Writes through a scope: what a command issued by a user limited to some subtrees may touch.
+// Issue 17 §2: closed management, passes, entry checks.
+impl<'r> Scope<'r> {
+    /// A compound's status on `on` ([`Registry::compound_status`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`]: a compound outside reads as unknown.
+    pub fn compound_status(&self, compound: UnitId, on: NaiveDate) -> Result<crate::access::CompoundStatus, Error> {
+        self.check(compound)?;
+        self.registry.compound_status(compound, on)
+    }
+
+    /// How many compounds inside `unit` are in each status on `on` ([`Registry::status_counts`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn status_counts(&self, unit: UnitId, on: NaiveDate) -> Result<crate::access::StatusCounts, Error> {
+        self.check(unit)?;
+        self.registry.status_counts(unit, on)
+    }
+
+    /// How many compounds inside the whole scope are in each status on `on`.
+    ///
+    /// # Complexity
+    /// O(units inside × log changes per compound).
+    pub fn total_status_counts(&self, on: NaiveDate) -> crate::access::StatusCounts {
+        self.roots.iter().filter_map(|&r| self.registry.status_counts(r, on).ok()).sum()
+    }
+
+    /// A household's passes ([`Registry::passes_of`]).
+    ///
+    /// # Errors
+    /// [`PeopleError::UnknownHousehold`](crate::people::PeopleError::UnknownHousehold) for a
+    /// household outside.
+    pub fn passes_of(&self, household: HouseholdId) -> Result<&'r [crate::access::PassId], Error> {
+        self.household(household)?;
+        self.registry.passes_of(household)
+    }
+
+    /// Check a pass at a gate inside the scope ([`Registry::check_pass`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`] for the entrance; [`AccessError::UnknownPass`](crate::access::AccessError::UnknownPass)
+    /// for a pass of a compound outside.
+    pub fn check_pass(
+        &self,
+        pass: crate::access::PassId,
+        entrance: UnitId,
+        on: NaiveDate,
+    ) -> Result<crate::access::Verdict, Error> {
+        self.check(entrance)?;
+        if !self.registry.pass(pass).is_ok_and(|p| self.contains(p.pass.compound)) {
+            return Err(crate::access::AccessError::UnknownPass { pass }.into());
+        }
+        self.registry.check_pass(pass, entrance, on)
+    }
+
+    /// The entries of `on` at the entrances inside `unit`, counted ([`Registry::entry_counts`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn entry_counts(&self, unit: UnitId, on: NaiveDate) -> Result<crate::access::EntryCounts, Error> {
+        self.check(unit)?;
+        self.registry.entry_counts(unit, on)
+    }
+
+    /// The entries of `on` at the entrances inside the scope: a visitor's name and phone at a
+    /// gate outside are never seen.
+    pub fn entries_on(&self, on: NaiveDate) -> impl Iterator<Item = &'r crate::access::EntryRecord> + '_ {
+        self.registry.entries_on(on).filter(|r| self.contains(r.entry.entrance))
+    }
+
+    /// The fevers of `on` at the gates inside the scope listed for follow-up
+    /// ([`Registry::gate_follow_ups`]).
+    pub fn gate_follow_ups(&self, on: NaiveDate) -> impl Iterator<Item = &'r crate::access::EntryRecord> + '_ {
+        self.registry.gate_follow_ups(on).filter(|r| self.contains(r.entry.entrance))
+    }
+}
+
 impl Scope<'_> {
     /// Refuse a command whose events would change anything outside the scope; accept any other
     /// (which [`Registry::apply`] may still refuse for its own reasons). This is the rule of
@@ -760,6 +838,10 @@ impl Scope<'_> {
     /// | `HandOverTraced` | the row's unit; the root for a row of no unit (not found here) |
     /// | `StartCampaign` | the unit |
     /// | `RecordVisit` | the household (its members' states change with it) and the grid worker |
+    /// | `SetCompoundStatus` | the compound |
+    /// | `IssuePass` | the household |
+    /// | `RevokePass` | the pass's compound |
+    /// | `RecordEntry` | the entrance, and the resident named |
     /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
     ///
@@ -931,6 +1013,17 @@ impl Scope<'_> {
                 match *premises {
                     crate::firms::Premises::Unit(u) => self.writable(u),
                     crate::firms::Premises::Household(h) => self.writable_household(h),
+                }
+            }
+            // Issue 17 §2: closed management, passes, entry checks.
+            Command::SetCompoundStatus { compound, .. } => self.writable(*compound),
+            Command::IssuePass { household, .. } => self.writable_household(*household),
+            Command::RevokePass { pass, .. } => self.writable(reg.pass(*pass)?.pass.compound),
+            Command::RecordEntry { entry } => {
+                self.writable(entry.entrance)?;
+                match &entry.entrant {
+                    crate::access::Entrant::Resident { person, .. } => self.writable_person(*person),
+                    _ => Ok(()),
                 }
             }
             Command::ReceiveTracedBatch { .. }

@@ -23,6 +23,8 @@ use super::duties::DutyBook;
 use super::firms::FirmsData;
 use super::record::Requests;
 use super::screen::ScreenData;
+// Issue 17 §2: closed management, passes, entry checks.
+use super::access::{AccessBook, AccessData};
 use super::trace::{TraceBook, TraceData};
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
@@ -283,6 +285,11 @@ pub struct Snapshot {
     /// Workplaces' filings and rental properties ([`FirmsData`]). Written last, left out of
     /// JSON when empty.
     pub firms: FirmsData,
+    // Issue 17 §2: closed management, passes, entry checks.
+    /// Compounds' status, passes and entries at the gates ([`AccessData`]). Written last,
+    /// left out of JSON when empty, so a snapshot of a registry that recorded none reads and
+    /// writes as it did before.
+    pub access: AccessData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -308,6 +315,7 @@ crate::form::serialize_fields!(Snapshot {
     trace skip_if TraceData::is_empty,
     screen skip_if ScreenData::is_empty,
     firms skip_if FirmsData::is_empty,
+    access skip_if AccessData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -333,6 +341,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "trace",
     "screen",
     "firms",
+    "access",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -394,6 +403,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     trace: TraceData::default(),
                     screen: ScreenData::default(),
                     firms: FirmsData::default(),
+                    access: AccessData::default(),
                 }
             };
         }
@@ -413,6 +423,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.screen = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before workplaces were kept.
             snapshot.firms = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before the access book existed.
+            snapshot.access = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -431,6 +443,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut trace: Option<TraceData> = None;
                 let mut screen: Option<ScreenData> = None;
                 let mut firms: Option<FirmsData> = None;
+                let mut access: Option<AccessData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -458,6 +471,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "firms" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "firms", &mut firms)?
                         }
+                        "access" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "access", &mut access)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -478,6 +494,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let arrivals = arrivals.unwrap_or_default();
                 let (trace, screen) = (trace.unwrap_or_default(), screen.unwrap_or_default());
                 let firms = firms.unwrap_or_default();
+                let access = access.unwrap_or_default();
                 Snapshot {
                     format,
                     $($field: FormatFirst::required(format, $name, $field)?,)*
@@ -490,6 +507,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     trace,
                     screen,
                     firms,
+                    access,
                 }
             }};
         }
@@ -525,6 +543,7 @@ impl Registry {
             trace: self.trace.to_data(),
             screen: self.screen.clone(),
             firms: self.firms.clone(),
+            access: self.access.data.clone(),
         }
     }
 
@@ -619,6 +638,7 @@ impl Registry {
             trace,
             screen: snapshot.screen,
             firms: snapshot.firms,
+            access: AccessBook::from_data(snapshot.access),
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -663,13 +683,15 @@ impl Serialize for Registry {
         let write_trace = !(s.is_human_readable() && trace.is_empty());
         let write_screen = !(s.is_human_readable() && self.screen.is_empty());
         let write_firms = !(s.is_human_readable() && self.firms.is_empty());
+        let write_access = !(s.is_human_readable() && self.access.data.is_empty());
         let fields = 15
             + usize::from(write_work)
             + usize::from(write_contacts)
             + usize::from(write_arrivals)
             + usize::from(write_trace)
             + usize::from(write_screen)
-            + usize::from(write_firms);
+            + usize::from(write_firms)
+            + usize::from(write_access);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -703,6 +725,9 @@ impl Serialize for Registry {
         }
         if write_firms {
             st.serialize_field("firms", &self.firms)?;
+        }
+        if write_access {
+            st.serialize_field("access", &self.access.data)?;
         }
         st.end()
     }

@@ -781,5 +781,80 @@ fn workplaces_and_rentals_round_trip() {
         round_trip(rental);
     }
     round_trip(&Checklist::EMPTY);
+}
+
+/// Closed management, passes and entries (issue 17 §2) survive both encodings, whole
+/// snapshots included: a status history, passes revoked and not, entries of each kind with a
+/// visitor's optional fields set and unset, each fever route (a resident's case escalated, a
+/// follow-up, none).
+#[test]
+fn access_book_round_trips() {
+    use wangge::Command;
+    use wangge::access::{CompoundStatus, Entrant, Entry, PassId, RevokeReason, Visitor};
+    use wangge::grid::{CompoundKind, Level, NewUnit, UnitKind};
+    use wangge::people::DoorLabel;
+    use wangge::quarantine::{Category, Temperature};
+
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let at = |h| feb(6).and_hms_opt(h, 0, 0).expect("a time");
+    let t = |tenths| Temperature::from_tenths(tenths).expect("a temperature");
+    let mut reg = support::founded();
+    let unit = |reg: &mut Registry, parent, name: &str, level, kind| {
+        let spec = NewUnit::new(name, Level::new(level), kind);
+        reg.apply(Command::AddUnit { parent, unit: spec }).expect("a unit")[0].new_unit().expect("an id")
+    };
+    let root = reg.root();
+    let community = unit(&mut reg, root, "社区", 1, UnitKind::Area);
+    let yard = unit(&mut reg, community, "小区", 2, UnitKind::Compound(CompoundKind::PropertyManagedClosed));
+    let gate = unit(&mut reg, yard, "大门", 3, UnitKind::Entrance(None));
+    let door = DoorLabel::new("1-101").expect("a door");
+    let household =
+        reg.apply(Command::AddHousehold { unit: yard, door }).expect("a household")[0].new_household().expect("an id");
+    let person = reg
+        .apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })
+        .expect("a person")[0]
+        .new_person()
+        .expect("an id");
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }).expect("a policy")[0]
+        .new_policy()
+        .expect("an id");
+    reg.apply(Command::OpenDay { today: feb(6) }).expect("a day");
+    let category = Category::ArrivalFromEpidemicArea;
+    reg.apply(Command::StartCase { person, policy, category, anchor: feb(5), on: feb(6), linked: None })
+        .expect("a case");
+    for (status, day) in [(CompoundStatus::Closed, 3), (CompoundStatus::Sealed, 4), (CompoundStatus::Closed, 5)] {
+        let source = "街道通知".to_owned();
+        reg.apply(Command::SetCompoundStatus { compound: yard, status, on: feb(day), source }).expect("a status");
+    }
+    for _ in 0..2 {
+        reg.apply(Command::IssuePass { household, on: feb(6), until: feb(20) }).expect("a pass");
+    }
+    reg.apply(Command::RevokePass { pass: PassId::new(1), on: feb(6), reason: RevokeReason::MovedOut })
+        .expect("revoked");
+    let visitor = |phone: Option<&str>, visiting| Visitor {
+        name: Name::new("王五").expect("a name"),
+        phone: phone.map(|p| Phone::new(p).expect("a phone")),
+        purpose: "探亲".into(),
+        visiting,
+    };
+    let entrants = [
+        (Entrant::Resident { pass: PassId::new(0), person }, 365),
+        (Entrant::Visitor(visitor(Some("13700000000"), Some(household))), 376),
+        (Entrant::Visitor(visitor(None, None)), 362),
+        (Entrant::Vehicle { purpose: "送菜".into() }, 364),
+        (Entrant::Delivery, 373),
+        (Entrant::Resident { pass: PassId::new(0), person }, 382),
+    ];
+    for (hour, (entrant, tenths)) in (7..).zip(entrants) {
+        let entry = Entry { entrance: gate, at: at(hour), entrant, temperature: t(tenths) };
+        round_trip(&entry);
+        reg.apply(Command::RecordEntry { entry }).expect("an entry");
+    }
+    let snapshot = reg.snapshot();
+    assert_eq!(
+        (snapshot.access.statuses.len(), snapshot.access.passes.len(), snapshot.access.entries.len()),
+        (3, 2, 6)
+    );
+    round_trip(&snapshot.access);
     snapshot_round_trips(&reg, &snapshot);
 }
