@@ -71,6 +71,10 @@ pub enum Error {
     /// Arrivals and their counts.
     #[error(transparent)]
     Arrival(#[from] crate::arrivals::ArrivalError),
+    // gates (issue 17 §1)
+    /// Checkpoints, shift patterns and shift rosters.
+    #[error(transparent)]
+    Gate(#[from] crate::gates::GateError),
 }
 
 impl From<IdentityError> for Error {

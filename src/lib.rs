@@ -153,6 +153,8 @@ pub mod trace;
 // Issue 16 §1: screening campaigns.
 pub mod screen;
 pub mod work;
+// gates (issue 17 §1)
+pub mod gates;
 
 pub use error::Error;
 pub use id::{CaseId, CellId, HouseholdId, OverlayId, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId};

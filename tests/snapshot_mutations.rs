@@ -128,7 +128,7 @@ fn schemes() -> Vec<Scheme> {
     vec![
         Scheme::six_cover_one(lv(1), lv(0), None).expect("a valid preset"),
         Scheme::two_plus_three(),
-        Scheme::three_heads(),
+        Scheme::three_heads(lv(1), lv(0)).expect("a valid preset"),
         Scheme::zone_leaders(OverlayId::new(0)),
         Scheme::builder(
             "contact_watch",
