@@ -48,7 +48,9 @@ fn city() -> (Tree, Vec<Checkpoint>, Vec<Staff>) {
         }
         for j in 0..50 {
             let q = [Q::Volunteer, Q::PartyMember, Q::OfficeCadre][j % 3];
-            staff.push(Staff::new(Name::new(&format!("{c}-{j}")).unwrap(), Qualifications::only(q), community, 1).unwrap());
+            staff.push(
+                Staff::new(Name::new(&format!("{c}-{j}")).unwrap(), Qualifications::only(q), community, 1).unwrap(),
+            );
         }
     }
     (tree, checkpoints, staff)

@@ -27,7 +27,10 @@ fn feb(d: u32) -> NaiveDate {
 
 /// A sub-district of `communities` communities of `yards` courtyards each, each courtyard with
 /// one entrance: (tree, communities, courtyards per community, entrances per community).
-fn city(communities: usize, yards: usize) -> (Tree, Vec<UnitId>, Vec<Vec<UnitId>>, Vec<Vec<UnitId>>) {
+/// A city: the tree, its communities, courtyards per community, entrances per community.
+type City = (Tree, Vec<UnitId>, Vec<Vec<UnitId>>, Vec<Vec<UnitId>>);
+
+fn city(communities: usize, yards: usize) -> City {
     let lv = Level::new;
     let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("街道", lv(0), UnitKind::Area)).unwrap();
     let (mut cs, mut ys, mut es) = (Vec::new(), Vec::new(), Vec::new());
@@ -72,10 +75,11 @@ impl Model<'_> {
     /// People needed: open in any hour of the shift.
     fn need(&self, c: usize, k: u8) -> u32 {
         let s = self.shift(k);
-        let open = (u32::from(s.start)..u32::from(s.start) + u32::from(s.hours)).any(|h| match self.checkpoints[c].hours() {
-            Hours::AllDay => true,
-            Hours::Daily { open, close } => (u32::from(open)..u32::from(close)).contains(&(h % 24)),
-        });
+        let open =
+            (u32::from(s.start)..u32::from(s.start) + u32::from(s.hours)).any(|h| match self.checkpoints[c].hours() {
+                Hours::AllDay => true,
+                Hours::Daily { open, close } => (u32::from(open)..u32::from(close)).contains(&(h % 24)),
+            });
         if open { u32::from(self.checkpoints[c].per_shift()) } else { 0 }
     }
 
@@ -90,11 +94,12 @@ impl Model<'_> {
     }
 
     fn may_stand(&self, c: usize, s: StaffId) -> bool {
-        let (cp, member) = (&self.checkpoints[c], &self.staff[s.index() as usize]);
+        let (cp, member) = (&self.checkpoints[c], &self.staff[s.index()]);
         let place = match cp.locality() {
             Locality::Anywhere => true,
             Locality::SameAncestorAt(l) if l == Level::new(1) => {
-                self.community(cp.entrance()).is_some() && self.community(cp.entrance()) == self.community(member.home())
+                self.community(cp.entrance()).is_some()
+                    && self.community(cp.entrance()) == self.community(member.home())
             }
             other => unreachable!("{other:?}"),
         };
@@ -110,7 +115,7 @@ impl Model<'_> {
             if !self.may_stand(d.checkpoint as usize, d.staff) {
                 out.push(format!("{d:?} not eligible or not local"));
             }
-            if !self.staff[d.staff.index() as usize].is_available_on(d.date) {
+            if !self.staff[d.staff.index()].is_available_on(d.date) {
                 out.push(format!("{d:?} away"));
             }
             *count.entry((d.date, d.shift, d.checkpoint)).or_default() += 1;
@@ -167,10 +172,15 @@ impl Model<'_> {
 
 /// A small instance: a tree of 2 communities × 2 courtyards, 1 to 4 checkpoints, 1 to 7
 /// staff, a pattern, a rest, a cap and 1 to 9 days.
+/// A checkpoint: its courtyard, people a shift, hours (open, length), qualification pick, local.
+type CheckpointSpec = (usize, u8, Option<(u8, u8)>, u8, bool);
+/// A staff member: qualification pick, home pick, available (from day, for days).
+type StaffSpec = (u8, usize, Option<(u32, u32)>);
+
 #[derive(Debug, Clone)]
 struct Instance {
-    checkpoints: Vec<(usize, u8, Option<(u8, u8)>, u8, bool)>,
-    staff: Vec<(u8, usize, Option<(u32, u32)>)>,
+    checkpoints: Vec<CheckpointSpec>,
+    staff: Vec<StaffSpec>,
     pattern: u8,
     rest: u16,
     cap_shifts: u16,
@@ -205,13 +215,23 @@ fn build(inst: &Instance) -> (Tree, Vec<Checkpoint>, Vec<Staff>, ShiftRules) {
         .iter()
         .map(|&(at, per_shift, hours, q, local)| {
             let hours = match hours {
-                Some((open, len)) if open + len.min(24 - open) > open => Hours::Daily { open, close: open + len.min(24 - open) },
+                Some((open, len)) if open + len.min(24 - open) > open => {
+                    Hours::Daily { open, close: open + len.min(24 - open) }
+                }
                 _ => Hours::AllDay,
             };
             let eligible = Qualifications::only(QS[usize::from(q)]).with(QS[usize::from(q + 1) % 4]);
             let locality = if local { Locality::SameAncestorAt(Level::new(1)) } else { Locality::Anywhere };
-            Checkpoint::new(entrances[at / 2][at % 2], CheckpointKind::ALL[at], vec![yards[at / 2][at % 2]], hours, per_shift, eligible, locality)
-                .unwrap()
+            Checkpoint::new(
+                entrances[at / 2][at % 2],
+                CheckpointKind::ALL[at],
+                vec![yards[at / 2][at % 2]],
+                hours,
+                per_shift,
+                eligible,
+                locality,
+            )
+            .unwrap()
         })
         .collect();
     let homes = [communities[0], communities[1], tree.root()];
@@ -220,7 +240,13 @@ fn build(inst: &Instance) -> (Tree, Vec<Checkpoint>, Vec<Staff>, ShiftRules) {
         .iter()
         .enumerate()
         .map(|(i, &(q, home, away))| {
-            let member = Staff::new(Name::new(&format!("值守{i}")).unwrap(), Qualifications::only(QS[usize::from(q)]), homes[home], 1).unwrap();
+            let member = Staff::new(
+                Name::new(&format!("值守{i}")).unwrap(),
+                Qualifications::only(QS[usize::from(q)]),
+                homes[home],
+                1,
+            )
+            .unwrap();
             match away {
                 Some((from, len)) => member.available(Some(feb(from)), Some(feb(from + len))).unwrap(),
                 None => member,
@@ -230,7 +256,12 @@ fn build(inst: &Instance) -> (Tree, Vec<Checkpoint>, Vec<Staff>, ShiftRules) {
     let pattern = match inst.pattern {
         0 => ShiftPattern::three_eights(),
         1 => ShiftPattern::new(vec![Shift { start: 7, hours: 12 }, Shift { start: 19, hours: 12 }]).unwrap(),
-        _ => ShiftPattern::new(vec![Shift { start: 6, hours: 6 }, Shift { start: 12, hours: 10 }, Shift { start: 22, hours: 8 }]).unwrap(),
+        _ => ShiftPattern::new(vec![
+            Shift { start: 6, hours: 6 },
+            Shift { start: 12, hours: 10 },
+            Shift { start: 22, hours: 8 },
+        ])
+        .unwrap(),
     };
     let longest = u16::from(pattern.longest());
     let rules = ShiftRules::new(pattern, inst.rest, (longest * inst.cap_shifts).min(168)).unwrap();
@@ -261,7 +292,7 @@ proptest! {
                 let mut more = duties.clone();
                 more.push(Duty { date, shift, checkpoint, staff: StaffId::new(s as u32) });
                 // One person on two checkpoints of one shift counts as no rest.
-                let on_shift = duties.iter().any(|d| d.date == date && d.shift == shift && d.staff.index() as usize == s);
+                let on_shift = duties.iter().any(|d| d.date == date && d.shift == shift && d.staff.index() == s);
                 prop_assert!(on_shift || !model.breaches(&more).is_empty(), "{:?} could also take {:?}", s, (date, shift, checkpoint));
             }
         }
@@ -346,10 +377,15 @@ proptest! {
 #[test]
 fn seed_003_a_week_of_168_checkpoints_from_600_people() {
     let (tree, communities, yards, entrances) = city(12, 14);
-    let kinds: Vec<CheckpointKind> = [(CheckpointKind::UnmanagedCourtyard, 29), (CheckpointKind::WorkUnitCourtyard, 88), (CheckpointKind::PublicInstitution, 42), (CheckpointKind::PublicPlace, 9)]
-        .into_iter()
-        .flat_map(|(k, n)| std::iter::repeat_n(k, n))
-        .collect();
+    let kinds: Vec<CheckpointKind> = [
+        (CheckpointKind::UnmanagedCourtyard, 29),
+        (CheckpointKind::WorkUnitCourtyard, 88),
+        (CheckpointKind::PublicInstitution, 42),
+        (CheckpointKind::PublicPlace, 9),
+    ]
+    .into_iter()
+    .flat_map(|(k, n)| std::iter::repeat_n(k, n))
+    .collect();
     assert_eq!(kinds.len(), 168);
     let local = Locality::SameAncestorAt(Level::new(1));
     let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
@@ -407,8 +443,22 @@ fn bad_patterns_rules_and_spans_are_refused() {
     assert!(ShiftRules::new(ShiftPattern::three_eights(), 169, 40).is_err());
     let q = Qualifications::only(Q::Volunteer);
     let u = UnitId::new(0);
-    assert_eq!(Checkpoint::new(u, CheckpointKind::PublicPlace, vec![], Hours::AllDay, 0, q, Locality::Anywhere), Err(GateError::NoOneNeeded));
-    assert!(Checkpoint::new(u, CheckpointKind::PublicPlace, vec![], Hours::Daily { open: 8, close: 8 }, 1, q, Locality::Anywhere).is_err());
+    assert_eq!(
+        Checkpoint::new(u, CheckpointKind::PublicPlace, vec![], Hours::AllDay, 0, q, Locality::Anywhere),
+        Err(GateError::NoOneNeeded)
+    );
+    assert!(
+        Checkpoint::new(
+            u,
+            CheckpointKind::PublicPlace,
+            vec![],
+            Hours::Daily { open: 8, close: 8 },
+            1,
+            q,
+            Locality::Anywhere
+        )
+        .is_err()
+    );
     let (tree, ..) = city(1, 1);
     let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).unwrap();
     assert!(ShiftRoster::solve(&[], &[], &rules, feb(1), 0, &tree).is_err());

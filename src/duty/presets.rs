@@ -238,7 +238,10 @@ mod tests {
         assert_eq!(heads.slot(Role::GateHead).map(|(_, s)| (s.count(), s.locality())), Some((1, SameAncestorAt(l(0)))));
         // 三人排查小组: three persons for each key person from the epidemic area.
         let teams = &presets[5];
-        assert_eq!(teams.roles().collect::<Vec<_>>(), [Role::GrassrootsMember, Role::PoliceAuxiliary, Role::MedicalStaff]);
+        assert_eq!(
+            teams.roles().collect::<Vec<_>>(),
+            [Role::GrassrootsMember, Role::PoliceAuxiliary, Role::MedicalStaff]
+        );
         assert_eq!(teams.slots().map(|(_, s)| u32::from(s.count())).sum::<u32>(), 3);
         assert_eq!(teams.rules()[0].targets(), &TargetSelector::PersonsIn(vec![State::HomeIsolationEpidemicArea]));
     }

@@ -69,7 +69,10 @@ pub fn one_way_breaches(
         }
         for c in checkpoints {
             let u = c.entrance();
-            if c.serves().binary_search(&compound).is_ok() && !closed(u) && !matches!(tree.unit(u), Ok(unit) if !unit.is_open()) {
+            if c.serves().binary_search(&compound).is_ok()
+                && !closed(u)
+                && !matches!(tree.unit(u), Ok(unit) if !unit.is_open())
+            {
                 open.insert(u);
             }
         }

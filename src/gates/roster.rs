@@ -199,8 +199,7 @@ impl ShiftRoster {
                     }
                     let node = graph.add_node(());
                     graph.add_edge(source, node, u32::from(need));
-                    let mut free: Vec<usize> =
-                        candidates[c].iter().copied().filter(|&i| is_free(i, &loads)).collect();
+                    let mut free: Vec<usize> = candidates[c].iter().copied().filter(|&i| is_free(i, &loads)).collect();
                     // The flow walks a node's edges newest first: add the most loaded first.
                     free.sort_by_key(|&i| {
                         let l = loads[i];
