@@ -79,6 +79,10 @@ pub enum Error {
     /// Compounds' status, passes and entries at the gates.
     #[error(transparent)]
     Access(#[from] crate::access::AccessError),
+    // gates (issue 17 §1)
+    /// Checkpoints, shift patterns and shift rosters.
+    #[error(transparent)]
+    Gate(#[from] crate::gates::GateError),
 }
 
 impl From<IdentityError> for Error {
@@ -343,6 +347,15 @@ impl Error {
     /// | `access.not_of_household` | invalid | [`AccessError::NotOfHousehold`](crate::access::AccessError::NotOfHousehold) |
     /// | `access.refused` | conflict | [`AccessError::Refused`](crate::access::AccessError::Refused) |
     /// | `access.sealed` | conflict | [`AccessError::Sealed`](crate::access::AccessError::Sealed) |
+    /// | `gate.no_one_needed` | invalid | [`GateError::NoOneNeeded`](crate::gates::GateError::NoOneNeeded) |
+    /// | `gate.no_qualification` | invalid | [`GateError::NoQualification`](crate::gates::GateError::NoQualification) |
+    /// | `gate.bad_hours` | invalid | [`GateError::BadHours`](crate::gates::GateError::BadHours) |
+    /// | `gate.bad_pattern` | invalid | [`GateError::BadPattern`](crate::gates::GateError::BadPattern) |
+    /// | `gate.no_shifts` | invalid | [`GateError::NoShifts`](crate::gates::GateError::NoShifts) |
+    /// | `gate.bad_cap` | invalid | [`GateError::BadCap`](crate::gates::GateError::BadCap) |
+    /// | `gate.bad_rest` | invalid | [`GateError::BadRest`](crate::gates::GateError::BadRest) |
+    /// | `gate.bad_span` | invalid | [`GateError::BadSpan`](crate::gates::GateError::BadSpan) |
+    /// | `gate.unknown_checkpoint` | not found | [`GateError::UnknownCheckpoint`](crate::gates::GateError::UnknownCheckpoint) |
     ///
     /// # Example
     /// ```
@@ -378,6 +391,7 @@ impl Error {
             Error::Registry(e) => e,
             Error::Contact(e) => e,
             Error::Arrival(e) => e,
+            Error::Gate(e) => e,
             Error::Access(e) => e,
             Error::Firm(e) => e,
         }
@@ -663,4 +677,16 @@ error_codes!(crate::access::AccessError {
     NotOfHousehold => Invalid "access.not_of_household",
     Refused => Conflict "access.refused",
     Sealed => Conflict "access.sealed",
+});
+
+error_codes!(crate::gates::GateError {
+    NoOneNeeded => Invalid "gate.no_one_needed",
+    NoQualification => Invalid "gate.no_qualification",
+    BadHours => Invalid "gate.bad_hours",
+    BadPattern => Invalid "gate.bad_pattern",
+    NoShifts => Invalid "gate.no_shifts",
+    BadCap => Invalid "gate.bad_cap",
+    BadRest => Invalid "gate.bad_rest",
+    BadSpan => Invalid "gate.bad_span",
+    UnknownCheckpoint => NotFound "gate.unknown_checkpoint",
 });

@@ -132,6 +132,8 @@
 //!   progress per unit and per grid worker (不落一户).
 //! - [`trace`]: traced lists 大数据清单: rows from outside sources, their reading, statuses and
 //!   same-day figures.
+//! - [`gates`]: checkpoints 卡点 at the entrances, their 24-hour shift rosters and the
+//!   one-entrance rule 所有楼院保留一个进出口.
 //! - [`work`]: the day's work 每日工作: work plans, tasks, worklists per staff member, services
 //!   owed to households, hotline tickets.
 
@@ -162,6 +164,8 @@ pub mod work;
 pub mod firms;
 // Issue 17 §2: closed management, passes, entry checks.
 pub mod access;
+// gates (issue 17 §1)
+pub mod gates;
 
 pub use error::{Error, ErrorKind};
 pub use id::{

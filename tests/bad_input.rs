@@ -328,9 +328,9 @@ fn scheme() -> impl Strategy<Value = Scheme> {
             match which {
                 0 => Scheme::six_cover_one(a, b, c).unwrap_or_else(|_| Scheme::two_plus_three()),
                 1 => Scheme::two_plus_three(),
-                2 => Scheme::three_heads(),
+                2 => Scheme::three_heads(a, b).unwrap_or_else(|_| Scheme::two_plus_three()),
                 3 => Scheme::zone_leaders(overlay),
-                _ => Scheme::screening_teams(a),
+                _ => Scheme::screening_teams(),
             }
         });
     prop_oneof![2 => preset, 1 => scheme_builder().prop_filter_map("an invalid scheme", |b| b.build().ok())]
@@ -2788,9 +2788,9 @@ fn duty_sample() -> &'static Sample {
         for scheme in [
             Scheme::six_cover_one(level("社区"), level("街道"), None).expect("a valid preset"),
             Scheme::two_plus_three(),
-            Scheme::three_heads(),
+            Scheme::three_heads(level("社区"), level("街道")).expect("a valid preset"),
             Scheme::zone_leaders(OverlayId::new(0)),
-            Scheme::screening_teams(level("社区")),
+            Scheme::screening_teams(),
         ] {
             let scheme = s.apply(Command::AdoptScheme { scheme }).new_scheme().expect("a scheme");
             s.apply(Command::Solve { scheme, on: feb(1), balanced: scheme.get().is_multiple_of(2) });

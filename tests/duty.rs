@@ -594,7 +594,7 @@ impl World {
         let presets = [
             Scheme::six_cover_one(level("社区"), level("街道"), None).expect("a valid preset"),
             Scheme::two_plus_three(),
-            Scheme::three_heads(),
+            Scheme::three_heads(level("社区"), level("街道")).expect("a valid preset"),
             Scheme::zone_leaders(zones),
             courtyard_watch(),
         ];

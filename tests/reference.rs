@@ -1754,7 +1754,7 @@ fn scheme(levels: &Levels, which: u8, overlay: OverlayId) -> Scheme {
     match which % 5 {
         0 => Scheme::six_cover_one(lv(levels.community), lv(0), None).expect("a valid preset"),
         1 => Scheme::two_plus_three(),
-        2 => Scheme::three_heads(),
+        2 => Scheme::three_heads(lv(levels.community), lv(0)).expect("a valid preset"),
         3 => Scheme::zone_leaders(overlay),
         _ => Scheme::builder(
             "contact_watch",

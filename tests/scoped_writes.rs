@@ -452,7 +452,8 @@ fn to_command(reg: &Registry, op: Op, today: NaiveDate, roots: &[UnitId]) -> Com
         22 => {
             let scheme = match a % 3 {
                 0 => Scheme::two_plus_three(),
-                1 => Scheme::three_heads(),
+                1 => Scheme::three_heads(wangge::grid::Level::new(1), wangge::grid::Level::new(0))
+                    .expect("a valid preset"),
                 _ => Scheme::zone_leaders(OverlayId::new(0)),
             };
             Command::AdoptScheme { scheme }

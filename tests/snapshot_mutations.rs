@@ -128,7 +128,7 @@ fn schemes() -> Vec<Scheme> {
     vec![
         Scheme::six_cover_one(lv(1), lv(0), None).expect("a valid preset"),
         Scheme::two_plus_three(),
-        Scheme::three_heads(),
+        Scheme::three_heads(lv(1), lv(0)).expect("a valid preset"),
         Scheme::zone_leaders(OverlayId::new(0)),
         Scheme::builder(
             "contact_watch",
@@ -1165,6 +1165,12 @@ const UNCLAIMED: &[(&str, &str)] = &[
     (".tree.units[][]$", "another unit or parent: households and cells then lie elsewhere"),
     (".population", "other households and persons: ids then name others"),
     (".overlays.cells", "cells made in another order"),
+    // gates (issue 17 §1): 三长's gate heads are chosen per unit at a level, its building heads
+    // per unit of a kind, so a community turned into a building is a target of both.
+    (
+        ".tree.units[][].kind?",
+        "a unit of another kind that an adopted scheme selects by kind: its Solve then assigns otherwise",
+    ),
 ];
 
 /// The reason a mutation of `snapshot` is unclaimed, if it is. An entry ending in `$` is
@@ -1224,6 +1230,23 @@ fn unclaimed(snapshot: &Value, loaded: &Registry, mutation: &Mutation) -> Option
                 .as_u64()
                 .and_then(|m| serde_json::from_value::<Staff>(snapshot["staff"][m as usize].clone()).ok());
             matches!((role, member), (Some(role), Some(member)) if member.is_eligible(role))
+        }
+        ".tree.units[][].kind" => {
+            let class = |v: &Value| serde_json::from_value::<UnitKind>(v.clone()).ok().map(wangge::duty::UnitClass::of);
+            let by_kind = |c: wangge::duty::UnitClass| {
+                snapshot["schemes"].as_array().is_some_and(|schemes| {
+                    schemes.iter().any(|s| {
+                        s["rules"].as_array().is_some_and(|rules| {
+                            rules.iter().any(|r| {
+                                serde_json::from_value::<wangge::duty::UnitClass>(r["targets"]["UnitsOfKind"].clone())
+                                    .ok()
+                                    == Some(c)
+                            })
+                        })
+                    })
+                })
+            };
+            class(&mutation.old).is_some_and(by_kind) || class(&mutation.new).is_some_and(by_kind)
         }
         _ => false,
     };

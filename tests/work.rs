@@ -124,7 +124,7 @@ fn build(shape: &Shape) -> Town {
     for scheme in [
         Scheme::two_plus_three(),
         Scheme::six_cover_one(lvs("社区"), lvs("街道"), None).unwrap(),
-        Scheme::three_heads(),
+        Scheme::three_heads(lvs("社区"), lvs("街道")).unwrap(),
     ] {
         reg.apply(Command::AdoptScheme { scheme }).unwrap();
     }

@@ -19,7 +19,7 @@ use petgraph::visit::EdgeRef;
 /// # Complexity
 /// O(nodes × arcs) per phase at worst, O(arcs + paths × depth) on layered networks such as
 /// the solver's; at most O(nodes) phases.
-pub(super) fn max_flow(graph: &DiGraph<(), u32>, source: NodeIndex, sink: NodeIndex) -> (u32, Vec<u32>) {
+pub(crate) fn max_flow(graph: &DiGraph<(), u32>, source: NodeIndex, sink: NodeIndex) -> (u32, Vec<u32>) {
     let (n, m) = (graph.node_count(), graph.edge_count());
     let (s, t) = (source.index(), sink.index());
     if s >= n || t >= n || s == t {

@@ -72,11 +72,11 @@
 
 #[cfg(test)]
 mod fixtures;
-mod flow;
+pub(crate) mod flow;
 mod presets;
 mod replace;
 mod role;
-mod roster;
+pub(crate) mod roster;
 mod scheme;
 mod solver;
 mod staff;

@@ -107,25 +107,56 @@ impl Scheme {
         ))
     }
 
-    /// `three_heads` 三长联动 (seed 001, DOMAIN.md section 4): a gate head 门长 per entrance, a
-    /// building head 楼长 per building, a road head 路长 per road: one scheme of three rules.
+    /// `three_heads` 三长联动 (seed 001, Shanghai Ganquan Road): a gate head 门长 per compound
+    /// group, a building head 楼长 per building, a road head 路长 per road: one scheme of three
+    /// rules.
     ///
-    /// The building head lives in the building ([`Locality::WithinTarget`]). Gate and road
-    /// heads may come from anywhere ([`Locality::Anywhere`]): an entrance and a road are leaves
-    /// nobody lives in, and the seed names no tie (a host may ask for more, say
-    /// [`Locality::SameAncestorAt`] a courtyard, with [`Scheme::to_builder`]).
-    pub fn three_heads() -> Scheme {
+    /// The gate head is no volunteer at the gate. Seed 001: "街道将原有机关联络员联系居民区制度,
+    /// 调整为'门长制',明确联络员即为'门长',统筹协调区级机关、街道和居民志愿者力量配备,使居委会
+    /// 下属若干个自然小区值守工作……" (the sub-district turned its liaison system into the gate-head
+    /// system: the liaison cadre linked to a residents' area *is* its gate head, coordinating the
+    /// district offices', the sub-district's and the volunteers' forces for the guard duty of
+    /// the several compounds under one residents' committee). So: one gate head per unit at
+    /// `committee` (the residents' committee 居委会 whose compounds and gates they coordinate),
+    /// a cadre of the sub-district's offices ([`Role::GateHead`] asks for an office or section
+    /// cadre), belonging to the same sub-district ([`Locality::SameAncestorAt`] `sub_district`).
+    /// Ganquan Road's 200+ cadres so held 71 entrances of 60 compounds.
+    ///
+    /// The building head lives in the building ([`Locality::WithinTarget`]); the road head may
+    /// come from anywhere ([`Locality::Anywhere`]): a road is a leaf nobody lives in.
+    ///
+    /// # Errors
+    /// [`DutyError::LocalityBelowTarget`] when `sub_district` is deeper than `committee`.
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::duty::{Locality, Qualification, Role, Scheme};
+    /// use wangge::grid::LevelScheme;
+    /// let sh = LevelScheme::shanghai(); // 街道党工委 > (住宅党组织) > 居委会 > 住宅小区 > 建筑小组
+    /// let (sub, committee) = (sh.level("sub-district party committee").unwrap(), sh.level("residents' committee").unwrap());
+    /// let heads = Scheme::three_heads(committee, sub)?;
+    /// assert_eq!(heads.slot(Role::GateHead).map(|(_, s)| s.locality()), Some(Locality::SameAncestorAt(sub)));
+    /// assert!(Role::GateHead.requires().contains(Qualification::OfficeCadre));
+    /// assert!(!Role::GateHead.requires().contains(Qualification::Volunteer));
+    /// # Ok::<(), wangge::duty::DutyError>(())
+    /// ```
+    pub fn three_heads(committee: Level, sub_district: Level) -> Result<Scheme, DutyError> {
         let kind = TargetSelector::UnitsOfKind;
-        Scheme::from_checked_parts(parts(
+        parts(
             "three_heads",
-            "seed 001 (Shanghai): 三长联动, a gate head 门长 per entrance, a road head 路长 per road, a building head 楼长 \
-             per building (DOMAIN.md section 4)",
+            "seed 001 (Shanghai Ganquan Road): 三长联动, the liaison cadre is the gate head 明确联络员即为门长 \
+             coordinating the guard duty of the compounds under one residents' committee, a road head 路长 per \
+             road, a building head 楼长 per building (DOMAIN.md section 4)",
             vec![
-                Rule::new(kind(UnitClass::Entrance), vec![Slot::new(Role::GateHead, 1, Anywhere)]),
+                Rule::new(
+                    TargetSelector::UnitsAtLevel(committee),
+                    vec![Slot::new(Role::GateHead, 1, SameAncestorAt(sub_district))],
+                ),
                 Rule::new(kind(UnitClass::Building), vec![Slot::new(Role::BuildingHead, 1, WithinTarget)]),
                 Rule::new(kind(UnitClass::Road), vec![Slot::new(Role::RoadHead, 1, Anywhere)]),
             ],
-        ))
+        )
+        .build()
     }
 
     /// `zone_leaders` 包干 (seed 000, DOMAIN.md section 4): one department-level leader 处级领导
@@ -139,25 +170,40 @@ impl Scheme {
         ))
     }
 
-    /// `screening_teams` 三人排查小组 (seed 004, Foshan, DOMAIN.md section 4): a team of a party
-    /// member, a police auxiliary, medical staff and a grid worker for each unit at `level`
-    /// (Foshan's villages 村).
+    /// `screening_teams` 三人排查小组 (seed 004, Foshan): a three-person team for every key
+    /// person from the epidemic area.
     ///
-    /// The party member and the grid worker belong to the unit ([`Locality::WithinTarget`]);
-    /// the police auxiliary and the medical staff are sent from the town's police station and
-    /// health centre ([`Locality::Anywhere`]).
-    pub fn screening_teams(level: Level) -> Scheme {
+    /// Seed 004: "建立起由'基层党员+警辅人员+医护人员+网格员'组成的'三人排查小组'1193个,对来自
+    /// 疫情发生地的重点人群进行排查" (1,193 three-person screening teams made of grassroots party
+    /// members, police auxiliaries, medical staff and grid workers, screening the key groups
+    /// coming from where the epidemic began). Three persons from four kinds: the team is a
+    /// police auxiliary, a medical worker and a grassroots member, a party member or the grid
+    /// worker ([`Role::GrassrootsMember`]). The targets are persons, not villages: those in
+    /// home isolation after return from the epidemic area ([`State::HomeIsolationEpidemicArea`]).
+    ///
+    /// The grassroots member's home must cover the person's household ([`Locality::HomeCovers`]:
+    /// the village or grid); the police auxiliary and the medical staff are sent from the town's
+    /// police station and health centre ([`Locality::Anywhere`]).
+    ///
+    /// # Example
+    /// ```
+    /// use wangge::colour::State;
+    /// use wangge::duty::{Role, Scheme, TargetSelector};
+    /// let teams = Scheme::screening_teams();
+    /// assert_eq!(teams.rules()[0].targets(), &TargetSelector::PersonsIn(vec![State::HomeIsolationEpidemicArea]));
+    /// assert_eq!(teams.slots().map(|(_, s)| u32::from(s.count())).sum::<u32>(), 3); // 三人
+    /// ```
+    pub fn screening_teams() -> Scheme {
         Scheme::from_checked_parts(parts(
             "screening_teams",
-            "seed 004 (Foshan): 三人排查小组, screening teams of party member, police auxiliary, medical staff and grid \
-             worker; Foshan formed 1,193 (DOMAIN.md section 4)",
+            "seed 004 (Foshan): 三人排查小组, 1,193 three-person teams of 基层党员+警辅人员+医护人员+网格员 screening \
+             the key groups from the epidemic area 对来自疫情发生地的重点人群进行排查 (DOMAIN.md section 4)",
             vec![Rule::new(
-                TargetSelector::UnitsAtLevel(level),
+                TargetSelector::PersonsIn(vec![State::HomeIsolationEpidemicArea]),
                 vec![
-                    Slot::new(Role::PartyMember, 1, WithinTarget),
+                    Slot::new(Role::GrassrootsMember, 1, HomeCovers),
                     Slot::new(Role::PoliceAuxiliary, 1, Anywhere),
                     Slot::new(Role::MedicalStaff, 1, Anywhere),
-                    Slot::new(Role::GridWorker, 1, WithinTarget),
                 ],
             )],
         ))
@@ -175,9 +221,9 @@ mod tests {
             Scheme::six_cover_one(l(3), l(2), Some(l(1))).unwrap(),
             Scheme::six_cover_one(l(1), l(0), None).unwrap(),
             Scheme::two_plus_three(),
-            Scheme::three_heads(),
+            Scheme::three_heads(l(2), l(0)).unwrap(),
             Scheme::zone_leaders(OverlayId::new(0)),
-            Scheme::screening_teams(l(1)),
+            Scheme::screening_teams(),
         ];
         for s in &presets {
             assert!(s.to_builder().problems().is_empty(), "{}", s.name());
@@ -185,8 +231,19 @@ mod tests {
             assert!(s.source().contains("seed 00"), "{}", s.name());
         }
         assert_eq!(presets[2].roles().collect::<Vec<_>>(), [Role::GridWorker, Role::HealthWorker, Role::AreaPolice]);
-        assert_eq!(presets[3].rules().len(), 3);
-        assert_eq!(presets[5].roles().count(), 4);
+        // 三长: the gate head is a cadre of the sub-district, one per residents' committee.
+        let heads = &presets[3];
+        assert_eq!(heads.rules().len(), 3);
+        assert_eq!(heads.rules()[0].targets(), &TargetSelector::UnitsAtLevel(l(2)));
+        assert_eq!(heads.slot(Role::GateHead).map(|(_, s)| (s.count(), s.locality())), Some((1, SameAncestorAt(l(0)))));
+        // 三人排查小组: three persons for each key person from the epidemic area.
+        let teams = &presets[5];
+        assert_eq!(
+            teams.roles().collect::<Vec<_>>(),
+            [Role::GrassrootsMember, Role::PoliceAuxiliary, Role::MedicalStaff]
+        );
+        assert_eq!(teams.slots().map(|(_, s)| u32::from(s.count())).sum::<u32>(), 3);
+        assert_eq!(teams.rules()[0].targets(), &TargetSelector::PersonsIn(vec![State::HomeIsolationEpidemicArea]));
     }
 
     #[test]
@@ -197,5 +254,6 @@ mod tests {
             Err(DutyError::LocalityBelowTarget { rule: 0, role: Role::SectionCadre, level: l(2), target: l(1) })
         );
         assert!(Scheme::six_cover_one(l(1), l(0), Some(l(3))).is_err());
+        assert!(Scheme::three_heads(l(1), l(2)).is_err());
     }
 }

@@ -38,11 +38,15 @@ pub enum Qualification {
     PoliceAuxiliary,
     /// A registered volunteer 志愿者 (residents, property staff and others who took up a post).
     Volunteer,
+    // gates (issue 17 §1)
+    /// A cadre of the sub-district's offices 机关干部 (seed 001: "街道200多名机关干部"), such as
+    /// the liaison 联络员 who became a gate head 门长.
+    OfficeCadre,
 }
 
 impl Qualification {
     /// Every qualification, in declaration order.
-    pub const ALL: [Qualification; 12] = [
+    pub const ALL: [Qualification; 13] = [
         Qualification::DistrictLeader,
         Qualification::DepartmentLeader,
         Qualification::DistrictDepartment,
@@ -55,6 +59,7 @@ impl Qualification {
         Qualification::Police,
         Qualification::PoliceAuxiliary,
         Qualification::Volunteer,
+        Qualification::OfficeCadre,
     ];
 
     const fn bit(self) -> u16 {
@@ -76,6 +81,7 @@ impl Qualification {
             Qualification::Police => "民警",
             Qualification::PoliceAuxiliary => "辅警",
             Qualification::Volunteer => "志愿者",
+            Qualification::OfficeCadre => "机关干部",
         }
     }
 }
@@ -176,11 +182,13 @@ impl<'de> Deserialize<'de> for Qualifications {
 /// | area police 片警 | police | seed 003: "only police the area police officer"; an auxiliary is not a sworn officer |
 /// | grid worker 网格员 | grid worker | the role is the post |
 /// | health worker 卫生服务人员 | health worker, medical | licensed medical staff can do a health worker's follow-ups |
-/// | gate, building, road head 门长、楼长、路长 | volunteer, party member | the three heads were volunteers, often party members (seed 001) |
+/// | gate head 门长 | office cadre, section cadre | seed 001: "明确联络员即为门长", the sub-district's liaison cadre (a section cadre is one too) |
+/// | building, road head 楼长、路长 | volunteer, party member | volunteers, often party members (seed 001) |
 /// | department-level leader 处级领导 | department leader, district leader | a district leader ranks at least as high |
 /// | party member 党员 | party member | the role is the membership |
 /// | police auxiliary 辅警 | police auxiliary, police | a sworn officer can do an auxiliary's work |
 /// | medical staff 医务人员 | medical | the role is the licence |
+/// | grassroots member 基层党员或网格员 | party member, grid worker | seed 004: the screening team's third member, "基层党员" or "网格员" |
 ///
 /// # Example
 /// ```
@@ -222,11 +230,15 @@ pub enum Role {
     PoliceAuxiliary,
     /// Medical staff 医务人员 (screening teams).
     MedicalStaff,
+    // gates (issue 17 §1)
+    /// A grassroots member 基层党员或网格员 of a screening team: a grassroots party member or
+    /// a grid worker (三人排查小组, seed 004).
+    GrassrootsMember,
 }
 
 impl Role {
     /// Every role, in declaration order.
-    pub const ALL: [Role; 15] = [
+    pub const ALL: [Role; 16] = [
         Role::DistrictLeader,
         Role::DistrictDepartmentStaff,
         Role::SectionCadre,
@@ -242,6 +254,7 @@ impl Role {
         Role::PartyMember,
         Role::PoliceAuxiliary,
         Role::MedicalStaff,
+        Role::GrassrootsMember,
     ];
 
     /// The six of 六包一, in the seed's order.
@@ -268,7 +281,9 @@ impl Role {
             Role::AreaPolice => one(Q::Police),
             Role::GridWorker => one(Q::GridWorker),
             Role::HealthWorker => one(Q::HealthWorker).with(Q::Medical),
-            Role::GateHead | Role::BuildingHead | Role::RoadHead => one(Q::Volunteer).with(Q::PartyMember),
+            Role::GateHead => one(Q::OfficeCadre).with(Q::SectionCadre),
+            Role::BuildingHead | Role::RoadHead => one(Q::Volunteer).with(Q::PartyMember),
+            Role::GrassrootsMember => one(Q::PartyMember).with(Q::GridWorker),
             Role::DepartmentLeader => one(Q::DepartmentLeader).with(Q::DistrictLeader),
             Role::PartyMember => one(Q::PartyMember),
             Role::PoliceAuxiliary => one(Q::PoliceAuxiliary).with(Q::Police),
@@ -299,6 +314,7 @@ impl Role {
             Role::PartyMember => "党员",
             Role::PoliceAuxiliary => "辅警",
             Role::MedicalStaff => "医务人员",
+            Role::GrassrootsMember => "基层党员或网格员",
         }
     }
 
@@ -320,6 +336,7 @@ impl Role {
             Role::PartyMember => "party member",
             Role::PoliceAuxiliary => "police auxiliary",
             Role::MedicalStaff => "medical staff",
+            Role::GrassrootsMember => "grassroots member",
         }
     }
 }
@@ -363,6 +380,11 @@ mod tests {
         assert!(!Role::DistrictLeader.admits(only(Q::DepartmentLeader)));
         assert!(Role::DepartmentLeader.admits(only(Q::DistrictLeader)));
         assert!(!Role::GateHead.admits(Qualifications::EMPTY));
+        // Seed 001: the gate head is the sub-district's liaison cadre, not a volunteer.
+        assert!(Role::GateHead.admits(only(Q::OfficeCadre)));
+        assert!(!Role::GateHead.admits(only(Q::Volunteer).with(Q::PartyMember)));
+        assert!(Role::GrassrootsMember.admits(only(Q::GridWorker)));
+        assert!(!Role::GrassrootsMember.admits(only(Q::Volunteer)));
         assert!(Role::BuildingHead.admits(only(Q::PartyMember)));
     }
 

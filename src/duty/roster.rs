@@ -434,7 +434,7 @@ pub(super) fn selects(selector: &TargetSelector, target: Target, tree: &Tree) ->
 
 /// Whether a staff member at `home` meets `locality` for a target at `unit`; `None` when either
 /// unit is not in the tree.
-pub(super) fn locality_holds(locality: Locality, home: UnitId, unit: UnitId, tree: &Tree) -> Option<bool> {
+pub(crate) fn locality_holds(locality: Locality, home: UnitId, unit: UnitId, tree: &Tree) -> Option<bool> {
     match locality {
         Locality::Anywhere => (tree.contains(home) && tree.contains(unit)).then_some(true),
         Locality::WithinTarget => tree.is_within(home, unit).ok(),

@@ -122,14 +122,15 @@ impl CompoundKind {
     }
 }
 
-/// Where a checkpoint 卡点 stands, the four kinds of seed 003 (168 = 29 + 88 + 42 + 9).
+/// Where a checkpoint 卡点 stands, the four kinds of seed 003 (168 = 29 + 88 + 42 + 9): "无主管
+/// 楼院卡点29个,单位家属院卡点88个,公共单位卡点42个,公共场所卡点9个".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CheckpointKind {
     /// At a courtyard with no managing body 无主管楼院 (29).
     UnmanagedCourtyard,
-    /// At a work-unit courtyard 单位院 (88).
+    /// At a work unit's family courtyard 单位家属院 (88).
     WorkUnitCourtyard,
-    /// At a public institution 公共机构 (42).
+    /// At a public unit 公共单位 (42): an institution, an office, a school.
     PublicInstitution,
     /// At a public place 公共场所 (9).
     PublicPlace,
@@ -144,8 +145,8 @@ impl CheckpointKind {
     pub fn label_zh(self) -> &'static str {
         match self {
             Self::UnmanagedCourtyard => "无主管楼院卡点",
-            Self::WorkUnitCourtyard => "单位院卡点",
-            Self::PublicInstitution => "公共机构卡点",
+            Self::WorkUnitCourtyard => "单位家属院卡点",
+            Self::PublicInstitution => "公共单位卡点",
             Self::PublicPlace => "公共场所卡点",
         }
     }
@@ -154,8 +155,8 @@ impl CheckpointKind {
     pub fn label_en(self) -> &'static str {
         match self {
             Self::UnmanagedCourtyard => "checkpoint at an unmanaged courtyard",
-            Self::WorkUnitCourtyard => "checkpoint at a work-unit courtyard",
-            Self::PublicInstitution => "checkpoint at a public institution",
+            Self::WorkUnitCourtyard => "checkpoint at a work-unit family courtyard",
+            Self::PublicInstitution => "checkpoint at a public unit",
             Self::PublicPlace => "checkpoint at a public place",
         }
     }
@@ -174,7 +175,7 @@ impl CheckpointKind {
 ///
 /// let gate = UnitKind::Entrance(Some(CheckpointKind::WorkUnitCourtyard));
 /// assert!(!gate.holds_residents());
-/// assert_eq!(gate.label_zh(), "单位院卡点");
+/// assert_eq!(gate.label_zh(), "单位家属院卡点");
 ///
 /// let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", Level::new(0), UnitKind::Area))?;
 /// let community = tree.add(tree.root(), NewUnit::new("农科路社区", Level::new(1), UnitKind::Area))?;

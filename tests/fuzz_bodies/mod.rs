@@ -628,9 +628,9 @@ impl<'a> Commands<'a> {
             0 => Scheme::six_cover_one(self.level(), self.level(), if self.flag() { Some(self.level()) } else { None })
                 .ok()?,
             1 => Scheme::two_plus_three(),
-            2 => Scheme::three_heads(),
+            2 => Scheme::three_heads(self.level(), self.level()).ok()?,
             3 => Scheme::zone_leaders(self.overlay(reg)),
-            _ => Scheme::screening_teams(self.level()),
+            _ => Scheme::screening_teams(),
         };
         if self.flag() {
             scheme.to_builder().load_limit(Some(u16::from(self.byte() % 4))).build().ok()

@@ -1,0 +1,470 @@
+//! Checkpoints and their shift rosters (issue 17 §1): rosters keep every rule (qualification,
+//! locality, availability, one shift at a time, rest, the weekly cap) and are maximal, checked
+//! by a naive model and a brute force over every single addition; gaps and coverage against a
+//! recount; seed 003's scenario (168 checkpoints of four kinds, three shifts for a week from
+//! 600 people); the one-entrance audit against a recount.
+//!
+//! The model here reads the roster only through its public values and checks on its own.
+
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use wangge::duty::{Locality, Qualification as Q, Qualifications, Staff};
+use wangge::gates::{
+    Checkpoint, Duty, GapReason, Hours, Shift, ShiftPattern, ShiftRoster, ShiftRules, one_way_breaches,
+};
+use wangge::grid::{CheckpointKind, Level, LevelScheme, NewUnit, Tree, UnitKind};
+use wangge::people::Name;
+use wangge::{StaffId, UnitId};
+
+fn feb(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 2, d).unwrap()
+}
+
+/// A sub-district of `communities` communities of `yards` courtyards each, each courtyard with
+/// one entrance: (tree, communities, courtyards per community, entrances per community).
+/// A city: the tree, its communities, courtyards per community, entrances per community.
+type City = (Tree, Vec<UnitId>, Vec<Vec<UnitId>>, Vec<Vec<UnitId>>);
+
+fn city(communities: usize, yards: usize) -> City {
+    let lv = Level::new;
+    let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("街道", lv(0), UnitKind::Area)).unwrap();
+    let (mut cs, mut ys, mut es) = (Vec::new(), Vec::new(), Vec::new());
+    for c in 0..communities {
+        let community = tree.add(tree.root(), NewUnit::new(format!("{c}社区"), lv(1), UnitKind::Area)).unwrap();
+        let (mut y, mut e) = (Vec::new(), Vec::new());
+        for i in 0..yards {
+            let yard = tree.add(community, NewUnit::new(format!("{i}号院"), lv(2), UnitKind::Area)).unwrap();
+            let kind = CheckpointKind::ALL[i % 4];
+            e.push(tree.add(yard, NewUnit::new("门", lv(3), UnitKind::Entrance(Some(kind)))).unwrap());
+            y.push(yard);
+        }
+        cs.push(community);
+        ys.push(y);
+        es.push(e);
+    }
+    (tree, cs, ys, es)
+}
+
+/// The naive model of a roster's rules.
+struct Model<'a> {
+    checkpoints: &'a [Checkpoint],
+    staff: &'a [Staff],
+    rules: &'a ShiftRules,
+    tree: &'a Tree,
+    first: NaiveDate,
+    days: u16,
+}
+
+impl Model<'_> {
+    fn shift(&self, k: u8) -> Shift {
+        self.rules.pattern().shifts()[usize::from(k)]
+    }
+
+    /// Hours after the first date's midnight: a duty's start and end.
+    fn span(&self, d: &Duty) -> (i64, i64) {
+        let s = self.shift(d.shift);
+        let start = (d.date - self.first).num_days() * 24 + i64::from(s.start);
+        (start, start + i64::from(s.hours))
+    }
+
+    /// People needed: open in any hour of the shift.
+    fn need(&self, c: usize, k: u8) -> u32 {
+        let s = self.shift(k);
+        let open =
+            (u32::from(s.start)..u32::from(s.start) + u32::from(s.hours)).any(|h| match self.checkpoints[c].hours() {
+                Hours::AllDay => true,
+                Hours::Daily { open, close } => (u32::from(open)..u32::from(close)).contains(&(h % 24)),
+            });
+        if open { u32::from(self.checkpoints[c].per_shift()) } else { 0 }
+    }
+
+    /// The community (level 1) above a unit, by walking parents.
+    fn community(&self, mut u: UnitId) -> Option<UnitId> {
+        loop {
+            if self.tree.level(u).ok()? == Level::new(1) {
+                return Some(u);
+            }
+            u = self.tree.parent(u).ok()??;
+        }
+    }
+
+    fn may_stand(&self, c: usize, s: StaffId) -> bool {
+        let (cp, member) = (&self.checkpoints[c], &self.staff[s.index()]);
+        let place = match cp.locality() {
+            Locality::Anywhere => true,
+            Locality::SameAncestorAt(l) if l == Level::new(1) => {
+                self.community(cp.entrance()).is_some()
+                    && self.community(cp.entrance()) == self.community(member.home())
+            }
+            other => unreachable!("{other:?}"),
+        };
+        place && cp.eligible().iter().any(|q| member.qualifications().contains(q))
+    }
+
+    /// Every rule broken by `duties`, as text.
+    fn breaches(&self, duties: &[Duty]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut count = BTreeMap::<(NaiveDate, u8, u32), u32>::new();
+        let mut by_person = BTreeMap::<StaffId, Vec<&Duty>>::new();
+        for d in duties {
+            if !self.may_stand(d.checkpoint as usize, d.staff) {
+                out.push(format!("{d:?} not eligible or not local"));
+            }
+            if !self.staff[d.staff.index()].is_available_on(d.date) {
+                out.push(format!("{d:?} away"));
+            }
+            *count.entry((d.date, d.shift, d.checkpoint)).or_default() += 1;
+            by_person.entry(d.staff).or_default().push(d);
+        }
+        for (&(date, k, c), &n) in &count {
+            if n > self.need(c as usize, k) {
+                out.push(format!("{date} shift {k} checkpoint {c}: {n} on duty"));
+            }
+        }
+        for (s, mut ds) in by_person {
+            ds.sort_by_key(|d| self.span(d));
+            for w in ds.windows(2) {
+                let (a, b) = (self.span(w[0]), self.span(w[1]));
+                if b.0 - a.1 < i64::from(self.rules.rest_hours()) {
+                    out.push(format!("{s} rests {} hours between {:?} and {:?}", b.0 - a.1, w[0], w[1]));
+                }
+            }
+            let mut weeks = BTreeMap::<i64, i64>::new();
+            for d in &ds {
+                *weeks.entry((d.date - self.first).num_days() / 7).or_default() += i64::from(self.shift(d.shift).hours);
+            }
+            for (w, h) in weeks {
+                if h > i64::from(self.rules.week_cap_hours()) {
+                    out.push(format!("{s} works {h} hours in week {w}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every (date, shift, checkpoint) short of people, with how many are missing.
+    fn shortfalls(&self, duties: &[Duty]) -> BTreeMap<(NaiveDate, u8, u32), u32> {
+        let mut on = BTreeMap::<(NaiveDate, u8, u32), u32>::new();
+        for d in duties {
+            *on.entry((d.date, d.shift, d.checkpoint)).or_default() += 1;
+        }
+        let mut short = BTreeMap::new();
+        for day in 0..self.days {
+            let date = self.first + chrono::Days::new(u64::from(day));
+            for k in 0..self.rules.pattern().shifts().len() as u8 {
+                for c in 0..self.checkpoints.len() as u32 {
+                    let need = self.need(c as usize, k);
+                    let have = on.get(&(date, k, c)).copied().unwrap_or(0);
+                    if have < need {
+                        short.insert((date, k, c), need - have);
+                    }
+                }
+            }
+        }
+        short
+    }
+}
+
+/// A small instance: a tree of 2 communities × 2 courtyards, 1 to 4 checkpoints, 1 to 7
+/// staff, a pattern, a rest, a cap and 1 to 9 days.
+/// A checkpoint: its courtyard, people a shift, hours (open, length), qualification pick, local.
+type CheckpointSpec = (usize, u8, Option<(u8, u8)>, u8, bool);
+/// A staff member: qualification pick, home pick, available (from day, for days).
+type StaffSpec = (u8, usize, Option<(u32, u32)>);
+
+#[derive(Debug, Clone)]
+struct Instance {
+    checkpoints: Vec<CheckpointSpec>,
+    staff: Vec<StaffSpec>,
+    pattern: u8,
+    rest: u16,
+    cap_shifts: u16,
+    days: u16,
+}
+
+fn instance() -> impl Strategy<Value = Instance> {
+    (
+        prop::collection::vec((0usize..4, 1u8..3, prop::option::of((0u8..23, 1u8..25)), 0u8..4, any::<bool>()), 1..5),
+        prop::collection::vec((0u8..4, 0usize..3, prop::option::of((1u32..9, 0u32..6))), 1..8),
+        0u8..3,
+        0u16..20,
+        1u16..7,
+        1u16..10,
+    )
+        .prop_map(|(checkpoints, staff, pattern, rest, cap_shifts, days)| Instance {
+            checkpoints,
+            staff,
+            pattern,
+            rest,
+            cap_shifts,
+            days,
+        })
+}
+
+const QS: [Q; 4] = [Q::Volunteer, Q::PartyMember, Q::OfficeCadre, Q::Police];
+
+fn build(inst: &Instance) -> (Tree, Vec<Checkpoint>, Vec<Staff>, ShiftRules) {
+    let (tree, communities, yards, entrances) = city(2, 2);
+    let checkpoints = inst
+        .checkpoints
+        .iter()
+        .map(|&(at, per_shift, hours, q, local)| {
+            let hours = match hours {
+                Some((open, len)) if open + len.min(24 - open) > open => {
+                    Hours::Daily { open, close: open + len.min(24 - open) }
+                }
+                _ => Hours::AllDay,
+            };
+            let eligible = Qualifications::only(QS[usize::from(q)]).with(QS[usize::from(q + 1) % 4]);
+            let locality = if local { Locality::SameAncestorAt(Level::new(1)) } else { Locality::Anywhere };
+            Checkpoint::new(
+                entrances[at / 2][at % 2],
+                CheckpointKind::ALL[at],
+                vec![yards[at / 2][at % 2]],
+                hours,
+                per_shift,
+                eligible,
+                locality,
+            )
+            .unwrap()
+        })
+        .collect();
+    let homes = [communities[0], communities[1], tree.root()];
+    let staff = inst
+        .staff
+        .iter()
+        .enumerate()
+        .map(|(i, &(q, home, away))| {
+            let member = Staff::new(
+                Name::new(&format!("值守{i}")).unwrap(),
+                Qualifications::only(QS[usize::from(q)]),
+                homes[home],
+                1,
+            )
+            .unwrap();
+            match away {
+                Some((from, len)) => member.available(Some(feb(from)), Some(feb(from + len))).unwrap(),
+                None => member,
+            }
+        })
+        .collect();
+    let pattern = match inst.pattern {
+        0 => ShiftPattern::three_eights(),
+        1 => ShiftPattern::new(vec![Shift { start: 7, hours: 12 }, Shift { start: 19, hours: 12 }]).unwrap(),
+        _ => ShiftPattern::new(vec![
+            Shift { start: 6, hours: 6 },
+            Shift { start: 12, hours: 10 },
+            Shift { start: 22, hours: 8 },
+        ])
+        .unwrap(),
+    };
+    let longest = u16::from(pattern.longest());
+    let rules = ShiftRules::new(pattern, inst.rest, (longest * inst.cap_shifts).min(168)).unwrap();
+    (tree, checkpoints, staff, rules)
+}
+
+proptest! {
+    #![proptest_config(proptest_config::persisted("tests/gates.proptest-regressions", 256))]
+
+    /// A solved roster keeps every rule, lists exactly the shortfalls as gaps, and is maximal:
+    /// adding any one person to any short shift breaks a rule (brute force over every pair).
+    #[test]
+    fn rosters_keep_rest_and_caps_and_are_maximal(inst in instance()) {
+        let (tree, checkpoints, staff, rules) = build(&inst);
+        let roster = ShiftRoster::solve(&checkpoints, &staff, &rules, feb(1), inst.days, &tree).unwrap();
+        let model = Model { checkpoints: &checkpoints, staff: &staff, rules: &rules, tree: &tree, first: feb(1), days: inst.days };
+        let duties = roster.duties().to_vec();
+        prop_assert_eq!(model.breaches(&duties), Vec::<String>::new());
+        let short = model.shortfalls(&duties);
+        let gaps: BTreeMap<_, _> = roster.gaps().iter().map(|g| ((g.date, g.shift, g.checkpoint), u32::from(g.missing))).collect();
+        prop_assert_eq!(&gaps, &short);
+        for g in roster.gaps() {
+            let anyone = (0..staff.len()).any(|s| model.may_stand(g.checkpoint as usize, StaffId::new(s as u32)));
+            prop_assert_eq!(g.reason == GapReason::NoneEligible, !anyone);
+        }
+        for &(date, shift, checkpoint) in short.keys() {
+            for s in 0..staff.len() {
+                let mut more = duties.clone();
+                more.push(Duty { date, shift, checkpoint, staff: StaffId::new(s as u32) });
+                // One person on two checkpoints of one shift counts as no rest.
+                let on_shift = duties.iter().any(|d| d.date == date && d.shift == shift && d.staff.index() == s);
+                prop_assert!(on_shift || !model.breaches(&more).is_empty(), "{:?} could also take {:?}", s, (date, shift, checkpoint));
+            }
+        }
+        // Coverage by hour: needed hours and staffed hours against a recount.
+        for c in 0..checkpoints.len() {
+            let cover = roster.coverage(&checkpoints, c).unwrap();
+            let needed: u32 = cover.hours().iter().map(|h| h.needed).sum();
+            let staffed: u32 = cover.hours().iter().map(|h| h.staffed).sum();
+            let mut want_needed = 0;
+            let mut want_staffed = 0;
+            for day in 0..inst.days {
+                let date = feb(1) + chrono::Days::new(u64::from(day));
+                for (k, s) in rules.pattern().shifts().iter().enumerate() {
+                    let k = k as u8;
+                    let need = model.need(c, k);
+                    let have = duties.iter().filter(|d| d.date == date && d.shift == k && d.checkpoint as usize == c).count() as u32;
+                    let open = (u32::from(s.start)..u32::from(s.start) + u32::from(s.hours))
+                        .filter(|h| checkpoints[c].hours().open_at(*h)).count() as u32;
+                    want_needed += need * open;
+                    want_staffed += have.min(need) * open;
+                }
+            }
+            prop_assert_eq!((needed, staffed), (want_needed, want_staffed));
+        }
+    }
+
+    /// The one-entrance audit against a recount walking each entrance's parents.
+    #[test]
+    fn one_way_audit_equals_a_recount(
+        extra in prop::collection::vec((0usize..4, any::<bool>()), 0..8),
+        closed in prop::collection::vec(any::<bool>(), 12),
+        serving in prop::collection::vec((0usize..4, 0usize..4), 0..4),
+        under in prop::collection::vec(0usize..4, 0..6),
+    ) {
+        let (mut tree, _, yards, mut entrances) = city(2, 2);
+        let yards: Vec<UnitId> = yards.concat();
+        for (y, closed_in_tree) in extra {
+            let e = tree.add(yards[y], NewUnit::new("侧门", Level::new(3), UnitKind::Entrance(None))).unwrap();
+            if closed_in_tree {
+                tree.close(e, feb(1)).unwrap();
+            }
+            entrances[0].push(e);
+        }
+        let all: Vec<UnitId> = entrances.concat();
+        let shut: BTreeSet<UnitId> = all.iter().zip(&closed).filter(|(_, c)| **c).map(|(e, _)| *e).collect();
+        let checkpoints: Vec<Checkpoint> = serving
+            .iter()
+            .map(|&(e, y)| {
+                Checkpoint::new(all[e], CheckpointKind::PublicPlace, vec![yards[y]], Hours::AllDay, 1, Qualifications::only(Q::Volunteer), Locality::Anywhere).unwrap()
+            })
+            .collect();
+        let under: Vec<UnitId> = under.iter().map(|&y| yards[y]).collect();
+        let got = one_way_breaches(&under, &checkpoints, |u| shut.contains(&u), &tree);
+        let mut want = Vec::new();
+        let mut seen = BTreeSet::new();
+        for &y in &under {
+            if !seen.insert(y) {
+                continue;
+            }
+            let mut open = BTreeSet::new();
+            for &e in &all {
+                let inside = tree.parent(e).unwrap() == Some(y);
+                let served = checkpoints.iter().any(|c| c.entrance() == e && c.serves().contains(&y));
+                if (inside || served) && !shut.contains(&e) && tree.unit(e).unwrap().is_open() {
+                    open.insert(e);
+                }
+            }
+            if open.len() > 1 {
+                want.push((y, open.into_iter().collect::<Vec<_>>()));
+            }
+        }
+        prop_assert_eq!(got.into_iter().map(|b| (b.compound, b.open)).collect::<Vec<_>>(), want);
+    }
+}
+
+/// Seed 003: "街道共设置管控服务卡点168个(无主管楼院卡点29个,单位家属院卡点88个,公共单位卡点42个,
+/// 公共场所卡点9个)", about 600 people in 24-hour shifts. Twelve communities of 14 checkpoints,
+/// three 8-hour shifts for a week, one person a shift, people of the checkpoint's community, 8
+/// hours' rest, 48 hours a week at most (six shifts). Eleven communities have 52 people (312
+/// shifts a week for 294 needed); one has 28 (168 shifts for 294): it must be short by at
+/// least 126 shifts, and no other community may be short at all... unless the roster failed.
+#[test]
+fn seed_003_a_week_of_168_checkpoints_from_600_people() {
+    let (tree, communities, yards, entrances) = city(12, 14);
+    let kinds: Vec<CheckpointKind> = [
+        (CheckpointKind::UnmanagedCourtyard, 29),
+        (CheckpointKind::WorkUnitCourtyard, 88),
+        (CheckpointKind::PublicInstitution, 42),
+        (CheckpointKind::PublicPlace, 9),
+    ]
+    .into_iter()
+    .flat_map(|(k, n)| std::iter::repeat_n(k, n))
+    .collect();
+    assert_eq!(kinds.len(), 168);
+    let local = Locality::SameAncestorAt(Level::new(1));
+    let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
+    let checkpoints: Vec<Checkpoint> = entrances
+        .concat()
+        .into_iter()
+        .zip(yards.concat())
+        .zip(&kinds)
+        .map(|((e, y), &k)| Checkpoint::new(e, k, vec![y], Hours::AllDay, 1, guards, local).unwrap())
+        .collect();
+    let mut staff = Vec::new();
+    for (i, &c) in communities.iter().enumerate() {
+        let n = if i == 0 { 28 } else { 52 };
+        for j in 0..n {
+            let q = [Q::Volunteer, Q::PartyMember, Q::OfficeCadre][j % 3];
+            staff.push(Staff::new(Name::new(&format!("{i}-{j}")).unwrap(), Qualifications::only(q), c, 1).unwrap());
+        }
+    }
+    assert_eq!(staff.len(), 600);
+    let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 48).unwrap();
+    let roster = ShiftRoster::solve(&checkpoints, &staff, &rules, feb(1), 7, &tree).unwrap();
+    let model = Model { checkpoints: &checkpoints, staff: &staff, rules: &rules, tree: &tree, first: feb(1), days: 7 };
+    assert_eq!(model.breaches(roster.duties()), Vec::<String>::new());
+    // Gaps: exactly the shortfalls, all in the first community, at least 294 - 168 shifts.
+    let short = model.shortfalls(roster.duties());
+    assert_eq!(roster.gaps().len(), short.len());
+    let missing: u32 = roster.gaps().iter().map(|g| u32::from(g.missing)).sum();
+    assert!(missing >= 126, "{missing}");
+    assert!(roster.gaps().iter().all(|g| g.checkpoint < 14 && g.reason == GapReason::NoneFree));
+    assert_eq!(roster.duties().len() as u32 + missing, 168 * 21);
+    // Coverage per community: the first short by the gaps' hours, the others whole.
+    let first = roster.coverage_within(&checkpoints, communities[0], &tree);
+    let short_hours: u32 = first.hours().iter().map(|h| h.needed - h.staffed).sum();
+    assert_eq!(short_hours, missing * 8);
+    assert_eq!(first.hours().len(), 7 * 24);
+    for &c in &communities[1..] {
+        let cover = roster.coverage_within(&checkpoints, c, &tree);
+        assert!(cover.hours().iter().all(|h| h.needed == 14 && h.staffed == 14));
+    }
+    // The whole sub-district: 168 needed every hour.
+    let all = roster.coverage_within(&checkpoints, tree.root(), &tree);
+    assert!(all.hours().iter().all(|h| h.needed == 168));
+}
+
+#[test]
+fn bad_patterns_rules_and_spans_are_refused() {
+    use wangge::gates::GateError;
+    let s = |start, hours| Shift { start, hours };
+    assert_eq!(ShiftPattern::new(vec![]), Err(GateError::NoShifts));
+    assert!(ShiftPattern::new(vec![s(0, 8), s(9, 8), s(17, 7)]).is_err());
+    assert!(ShiftPattern::new(vec![s(0, 25)]).is_err());
+    assert!(ShiftPattern::new(vec![s(24, 24)]).is_err());
+    assert!(ShiftPattern::new(vec![s(5, 24)]).is_ok());
+    assert!(ShiftRules::new(ShiftPattern::three_eights(), 8, 7).is_err());
+    assert!(ShiftRules::new(ShiftPattern::three_eights(), 169, 40).is_err());
+    let q = Qualifications::only(Q::Volunteer);
+    let u = UnitId::new(0);
+    assert_eq!(
+        Checkpoint::new(u, CheckpointKind::PublicPlace, vec![], Hours::AllDay, 0, q, Locality::Anywhere),
+        Err(GateError::NoOneNeeded)
+    );
+    assert!(
+        Checkpoint::new(
+            u,
+            CheckpointKind::PublicPlace,
+            vec![],
+            Hours::Daily { open: 8, close: 8 },
+            1,
+            q,
+            Locality::Anywhere
+        )
+        .is_err()
+    );
+    let (tree, ..) = city(1, 1);
+    let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).unwrap();
+    assert!(ShiftRoster::solve(&[], &[], &rules, feb(1), 0, &tree).is_err());
+    assert!(ShiftRoster::solve(&[], &[], &rules, NaiveDate::MAX, 2, &tree).is_err());
+    // Serde refuses what `new` refuses.
+    assert!(serde_json::from_str::<ShiftPattern>(r#"[{"start":0,"hours":8}]"#).is_err());
+    let json = serde_json::to_string(&rules).unwrap();
+    assert_eq!(serde_json::from_str::<ShiftRules>(&json).unwrap(), rules);
+}
