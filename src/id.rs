@@ -81,6 +81,54 @@ pub struct ParseIdError {
     expected: &'static str,
 }
 
+/// A text that names no value of the type asked for ([`State`](crate::colour::State)'s,
+/// [`Colour`](crate::colour::Colour)'s, [`Measure`](crate::colour::Measure)'s or
+/// [`Marker`](crate::people::Marker)'s `FromStr`): neither its variant's name, as serde writes
+/// it (`"CloseContact"`), nor what its `Display` writes (`"a close contact"`). The text itself
+/// is not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not the name of a {what}")]
+pub struct ParseNameError {
+    what: &'static str,
+}
+
+impl ParseNameError {
+    /// What was asked for (`"state"`, `"colour"` ...).
+    pub const fn what(&self) -> &'static str {
+        self.what
+    }
+}
+
+/// `FromStr` for a fieldless enum with `ALL`: its variant's name as serde writes it, or what
+/// its `Display` writes; so `x.to_string().parse()` gives `x` back.
+macro_rules! parse_by_name {
+    ($ty:ty, $all:expr, $what:literal) => {
+        impl std::str::FromStr for $ty {
+            type Err = $crate::ParseNameError;
+
+            fn from_str(text: &str) -> Result<Self, $crate::ParseNameError> {
+                use serde::de::IntoDeserializer as _;
+                let by_name: Result<$ty, serde::de::value::Error> =
+                    serde::Deserialize::deserialize(text.into_deserializer());
+                by_name
+                    .ok()
+                    .or_else(|| $all.into_iter().find(|v| v.to_string() == text))
+                    .ok_or($crate::id::ParseNameError::new($what))
+            }
+        }
+    };
+}
+impl ParseNameError {
+    pub(crate) const fn new(what: &'static str) -> Self {
+        ParseNameError { what }
+    }
+}
+
+parse_by_name!(crate::colour::State, crate::colour::State::ALL, "state");
+parse_by_name!(crate::colour::Colour, crate::colour::Colour::BY_SEVERITY, "colour");
+parse_by_name!(crate::colour::Measure, crate::colour::Measure::ALL, "measure");
+parse_by_name!(crate::people::Marker, crate::people::Marker::ALL, "marker");
+
 impl ParseIdError {
     /// The letters the id should have begun with (`"u"`, `"pol"` ...).
     pub const fn expected(&self) -> &'static str {

@@ -169,7 +169,8 @@ pub mod gates;
 
 pub use error::{Error, ErrorKind};
 pub use id::{
-    CaseId, CellId, HouseholdId, OverlayId, ParseIdError, PersonId, PolicyId, SchemeId, StaffId, TicketId, UnitId,
+    CaseId, CellId, HouseholdId, OverlayId, ParseIdError, ParseNameError, PersonId, PolicyId, SchemeId, StaffId,
+    TicketId, UnitId,
 };
 pub use registry::{
     Answer, Command, Counts, Digest, Event, Prepared, Record, Registry, RegistryError, RequestId, Scope, Snapshot,

@@ -8,6 +8,7 @@
 //!   ones are added with `WANGGE_BLESS=1 cargo test --test kinds`.
 //! - A city-wide command sent through a scope without the root is refused with
 //!   `RegistryError::CityWide` naming its kind; through the root's scope it is accepted.
+//! - States, colours, measures and markers read back what they print, and their serde names.
 
 use chrono::NaiveDate;
 use wangge::grid::{LevelScheme, NewUnit, OverlayKind, UnitKind};
@@ -106,4 +107,33 @@ fn a_city_wide_command_through_a_scope_is_refused_as_city_wide() {
     assert_eq!((add.kind(), add.category()), ("add_unit", CommandCategory::Structure));
     let events = reg.apply_within(&[community], add).expect("inside");
     assert_eq!(events[0].kind(), "unit_added");
+}
+
+/// `FromStr` and `Display` are a pair for the values a host puts in a URL or a form: each value
+/// reads back from what it prints and from its serde name (compared with serde_json's own
+/// output, not the code under test), and nothing else reads.
+#[test]
+fn states_colours_measures_and_markers_read_back_what_they_print() {
+    use wangge::ParseNameError;
+    use wangge::colour::{Colour, Measure, State};
+    use wangge::people::Marker;
+
+    fn pair<T>(all: &[T], what: &str)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + serde::Serialize,
+        T: std::str::FromStr<Err = ParseNameError>,
+    {
+        for &v in all {
+            assert_eq!(v.to_string().parse::<T>(), Ok(v), "{v:?} printed");
+            let name = serde_json::to_string(&v).expect("a name");
+            assert_eq!(name.trim_matches('"').parse::<T>(), Ok(v), "{v:?} by its serde name");
+            let upper = v.to_string().to_uppercase();
+            assert_eq!(upper.parse::<T>().map_err(|e| e.what()), Err(what), "{upper} is no {what}");
+        }
+        assert!("".parse::<T>().is_err() && " a close contact".parse::<T>().is_err());
+    }
+    pair(&State::ALL, "state");
+    pair(&Colour::BY_SEVERITY, "colour");
+    pair(&Measure::ALL, "measure");
+    pair(&Marker::ALL, "marker");
 }

@@ -82,6 +82,13 @@ impl Marker {
     }
 }
 
+/// The English label ([`Marker::label_en`]); `FromStr` reads it back, or the variant's name.
+impl std::fmt::Display for Marker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label_en())
+    }
+}
+
 /// A set of [`Marker`]s, one byte.
 ///
 /// Iterates in [`Marker::ALL`] order. Serialised as a list of marker names in that order
