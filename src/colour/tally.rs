@@ -310,18 +310,63 @@ impl fmt::Display for Tally {
     }
 }
 
-/// The serialised form: maps without zeros.
+/// The serialised form: households and persons as maps of all five colours in severity order
+/// (red first, zeros written: a host's table or chart has every column); states and marked
+/// persons without zeros. Read back, a colour left out counts 0.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TallyData {
     #[serde(default)]
-    households: BTreeMap<Colour, u64>,
+    households: FiveColours,
     #[serde(default)]
-    persons: BTreeMap<Colour, u64>,
+    persons: FiveColours,
     #[serde(default)]
     states: BTreeMap<State, u64>,
     #[serde(default)]
     marked: BTreeMap<Marker, BTreeMap<Colour, u64>>,
+}
+
+/// A count per colour, written as a map of all five in [`Colour::BY_SEVERITY`] order.
+#[derive(Default)]
+struct FiveColours([u64; Colour::COUNT]);
+
+/// As a map of the colours counted (zeros left out), as `Tally`'s `Debug` always showed them.
+impl fmt::Debug for FiveColours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counted: BTreeMap<Colour, u64> =
+            Colour::BY_SEVERITY.into_iter().map(|c| (c, self.0[c.index()])).filter(|&(_, n)| n > 0).collect();
+        counted.fmt(f)
+    }
+}
+
+impl Serialize for FiveColours {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(Some(Colour::COUNT))?;
+        for c in Colour::BY_SEVERITY {
+            map.serialize_entry(&c, &self.0[c.index()])?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FiveColours {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let read = BTreeMap::<Colour, u64>::deserialize(d)?;
+        let mut five = FiveColours::default();
+        for (c, n) in read {
+            five.0[c.index()] = n;
+        }
+        Ok(five)
+    }
+}
+
+fn five(counts: &[u32]) -> FiveColours {
+    let mut five = FiveColours::default();
+    for c in Colour::BY_SEVERITY {
+        five.0[c.index()] = u64::from(counts[c.index()]);
+    }
+    five
 }
 
 fn by_colour(counts: &[u32]) -> BTreeMap<Colour, u64> {
@@ -336,8 +381,8 @@ impl From<&Tally> for TallyData {
             .filter(|(_, counts)| !counts.is_empty())
             .collect();
         TallyData {
-            households: by_colour(&t.counts[HOUSEHOLDS..PERSONS]),
-            persons: by_colour(&t.counts[PERSONS..STATES]),
+            households: five(&t.counts[HOUSEHOLDS..PERSONS]),
+            persons: five(&t.counts[PERSONS..STATES]),
             states: State::ALL.into_iter().map(|st| (st, t.in_state(st))).filter(|&(_, n)| n > 0).collect(),
             marked,
         }
@@ -359,11 +404,9 @@ impl<'de> Deserialize<'de> for Tally {
                 .map_err(|_| serde::de::Error::custom(format_args!("a count of {n} is above 4,294,967,295")))?;
             Ok(())
         };
-        for (&c, &n) in &data.households {
-            set(HOUSEHOLDS + c.index(), n)?;
-        }
-        for (&c, &n) in &data.persons {
-            set(PERSONS + c.index(), n)?;
+        for c in Colour::BY_SEVERITY {
+            set(HOUSEHOLDS + c.index(), data.households.0[c.index()])?;
+            set(PERSONS + c.index(), data.persons.0[c.index()])?;
         }
         for (&st, &n) in &data.states {
             set(STATES + st.index(), n)?;
@@ -382,15 +425,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn serde_round_trips_without_zeros() {
+    fn serde_writes_the_five_colours_in_severity_order_and_round_trips() {
         let t = Tally::household(Colour::Red, [(State::CloseContact, Markers::new().with(Marker::LowIncome))])
             + Tally::household(Colour::White, []);
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(
             json,
-            r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#
+            concat!(
+                r#"{"households":{"Red":1,"Orange":0,"Yellow":0,"Green":0,"White":1},"#,
+                r#""persons":{"Red":1,"Orange":0,"Yellow":0,"Green":0,"White":0},"#,
+                r#""states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#
+            )
         );
         assert_eq!(serde_json::from_str::<Tally>(&json).unwrap(), t);
+        // What earlier builds wrote (zeros left out) still reads.
+        let sparse = r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#;
+        assert_eq!(serde_json::from_str::<Tally>(sparse).unwrap(), t);
         assert!(serde_json::from_str::<Tally>(r#"{"households":{"Purple":1}}"#).is_err());
         assert_eq!(serde_json::from_str::<Tally>("{}").unwrap(), Tally::new());
         let err = serde_json::from_str::<Tally>(r#"{"households":{"Red":4294967296}}"#).unwrap_err();
