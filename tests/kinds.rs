@@ -137,3 +137,53 @@ fn states_colours_measures_and_markers_read_back_what_they_print() {
     pair(&Measure::ALL, "measure");
     pair(&Marker::ALL, "marker");
 }
+
+/// A labelled agenda line serialises flat: the item's ids and what is due, then the door label
+/// and the unit's name, for a host's list; a page of an agenda labels just that page.
+#[test]
+fn labelled_agenda_lines_carry_the_door_and_the_unit_name() {
+    use wangge::colour::PersonState;
+    use wangge::people::{DoorLabel, PersonRecord};
+    use wangge::quarantine::Category;
+
+    let levels = LevelScheme::zhengzhou();
+    let lv = |n: &str| levels.level(n).expect("a level");
+    let mut reg =
+        Registry::new(levels.clone(), NewUnit::new("花园路街道", lv("街道"), UnitKind::Area)).expect("a registry");
+    let yard = reg
+        .apply(Command::AddUnit {
+            parent: reg.root(), unit: NewUnit::new("丰产路壹号", lv("社区"), UnitKind::Area)
+        })
+        .expect("added")[0]
+        .new_unit()
+        .expect("a unit");
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() }).expect("adopted")[0]
+        .new_policy()
+        .expect("an id");
+    reg.apply(Command::OpenDay { today: feb(1) }).expect("a day");
+    for door in ["1-101", "2-202", "3-303"] {
+        let household = reg
+            .apply(Command::AddHousehold { unit: yard, door: DoorLabel::new(door).expect("a door") })
+            .expect("added")[0]
+            .new_household()
+            .expect("an id");
+        let person = reg
+            .apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })
+            .expect("registered")[0]
+            .new_person()
+            .expect("an id");
+        let category = Category::ArrivalFromElsewhere;
+        reg.apply(Command::StartCase { person, policy, category, anchor: feb(1), on: feb(1), linked: None })
+            .expect("a case");
+    }
+    let agenda = reg.agenda(feb(3)); // everyone missed their checks of Feb 2
+    assert_eq!(agenda.len(), 3);
+    let page = reg.labelled(&agenda.items()[1..]);
+    assert_eq!(page.iter().map(|l| l.door.as_str()).collect::<Vec<_>>(), ["2-202", "3-303"]);
+    let json = serde_json::to_value(&page[0]).expect("a line");
+    assert_eq!(json["door"], "2-202");
+    assert_eq!(json["unit_name"], "丰产路壹号");
+    assert_eq!(json["household"], 1);
+    assert!(json["item"].is_object(), "{json}");
+}

@@ -114,6 +114,21 @@ pub struct AgendaItem {
     pub item: Item,
 }
 
+/// An agenda line with what a worker reads on a printed list: the household's door label 门牌
+/// and the unit's name, beside the ids ([`Registry::labelled`](crate::Registry::labelled)).
+///
+/// Serialised flat: the [`AgendaItem`]'s fields, then `door` and `unit_name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelledItem {
+    /// The line.
+    #[serde(flatten)]
+    pub item: AgendaItem,
+    /// The household's door label.
+    pub door: crate::people::DoorLabel,
+    /// The name of the household's unit.
+    pub unit_name: String,
+}
+
 /// The daily agenda 每日工作清单 for one date: who was released, who escalated, who needs
 /// review, whose release is due, whose test is due, who missed checks the day before, who is
 /// released but still monitoring their symptoms.

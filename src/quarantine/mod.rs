@@ -74,7 +74,7 @@ mod policy;
 mod presets;
 mod schedule;
 
-pub use agenda::{Agenda, AgendaItem, Item};
+pub use agenda::{Agenda, AgendaItem, Item, LabelledItem};
 pub use case::{
     Case, CaseChange, CaseError, CaseStatus, DayRecord, LinkProblem, MAX_REASON_CHARS, Reading, Reason, ReviewReason,
     Sample, TestResult,

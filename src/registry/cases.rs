@@ -545,6 +545,46 @@ impl Registry {
         Agenda::new(date, items)
     }
 
+    /// `items` (an agenda's, or a page of one: `&agenda.items()[from..to]`) with each
+    /// household's door label and its unit's name, for a list a worker reads. An item whose
+    /// household or unit this registry does not hold is left out.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::{Command, Registry};
+    /// use wangge::colour::PersonState;
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::quarantine::{Category, Policy};
+    ///
+    /// let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).unwrap();
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme.clone(), NewUnit::new("花园路街道", scheme.level("街道").unwrap(), UnitKind::Area))?;
+    /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("3-402")? })?[0].new_household().unwrap();
+    /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(feb(1)) })?[0].new_person().unwrap();
+    /// let policy = reg.apply(Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })?[0].new_policy().unwrap();
+    /// reg.apply(Command::OpenDay { today: feb(1) })?;
+    /// reg.apply(Command::StartCase { person, policy, category: Category::ArrivalFromElsewhere, anchor: feb(1), on: feb(1), linked: None })?;
+    ///
+    /// let agenda = reg.agenda(feb(3));
+    /// let lines = reg.labelled(&agenda.items()[..1]);
+    /// assert_eq!((lines[0].door.as_str(), lines[0].unit_name.as_str()), ("3-402", "花园路街道"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// O(items).
+    pub fn labelled(&self, items: &[AgendaItem]) -> Vec<crate::quarantine::LabelledItem> {
+        (items.iter())
+            .filter_map(|&item| {
+                let door = self.population.household(item.household).ok()?.door().clone();
+                let unit_name = self.tree.unit(item.unit).ok()?.name().to_owned();
+                Some(crate::quarantine::LabelledItem { item, door, unit_name })
+            })
+            .collect()
+    }
+
     /// The agenda for `date` of the households inside `unit` (at it or below).
     ///
     /// # Errors
