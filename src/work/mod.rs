@@ -460,6 +460,10 @@ impl Assignee {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Roles(u16);
 
+// A role past the 16th would shift out of the set (a panic in debug builds, a lost role in
+// release): widen `Roles` first (it is serialised, so with a format change).
+const _: () = assert!(Role::ALL.len() <= u16::BITS as usize, "Roles holds 16 roles: widen it before adding one");
+
 impl Roles {
     /// No role.
     pub const NONE: Roles = Roles(0);
