@@ -702,8 +702,9 @@ mod book {
         let q = Qualifications::only(Q::Volunteer);
         let (yard, gate) = (t.yards[0][0], t.entrances[0][0]);
         for &e in &t.entrances[0].clone() {
-            let c = Checkpoint::new(e, CheckpointKind::PublicPlace, vec![yard], Hours::AllDay, 1, q, Locality::Anywhere)
-                .unwrap();
+            let c =
+                Checkpoint::new(e, CheckpointKind::PublicPlace, vec![yard], Hours::AllDay, 1, q, Locality::Anywhere)
+                    .unwrap();
             t.run(Command::SetCheckpoint { checkpoint: c, on: feb(1) }).unwrap();
         }
         for i in 0..3 {
@@ -764,11 +765,11 @@ mod book {
                 if u == communities[c] {
                     return t.communities[c];
                 }
-                for y in 0..2 {
-                    if u == entrances[c][y] {
+                for (y, &e) in entrances[c].iter().enumerate() {
+                    if u == e {
                         return t.entrances[c][y];
                     }
-                    if tree.parent(entrances[c][y]).unwrap() == Some(u) {
+                    if tree.parent(e).unwrap() == Some(u) {
                         return t.yards[c][y];
                     }
                 }

@@ -17,7 +17,7 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{Event, Registry, RegistryError};
-use crate::gates::{Checkpoint, Coverage, GateError, Gap, OneWayBreach, RosterRule, ShiftRoster, ShiftRules};
+use crate::gates::{Checkpoint, Coverage, Gap, GateError, OneWayBreach, RosterRule, ShiftRoster, ShiftRules};
 use crate::grid::{Tree, UnitKind};
 use crate::{Command, Error, UnitId};
 
@@ -109,7 +109,10 @@ crate::form::serialize_fields!(GatesData {
 impl GatesData {
     /// Whether nothing is kept.
     pub fn is_empty(&self) -> bool {
-        self.checkpoints.is_empty() && self.closures.is_empty() && self.one_entrance.is_empty() && self.rosters.is_empty()
+        self.checkpoints.is_empty()
+            && self.closures.is_empty()
+            && self.one_entrance.is_empty()
+            && self.rosters.is_empty()
     }
 }
 
@@ -207,7 +210,8 @@ impl Registry {
     /// let add = |reg: &mut Registry, parent, name: &str, level, kind| {
     ///     reg.apply(Command::AddUnit { parent, unit: NewUnit::new(name, lv(level), kind) }).map(|e| e[0].new_unit().unwrap())
     /// };
-    /// let community = add(&mut reg, reg.root(), "社区", "社区", UnitKind::Area)?;
+    /// let root = reg.root();
+    /// let community = add(&mut reg, root, "社区", "社区", UnitKind::Area)?;
     /// let yard = add(&mut reg, community, "3号院", "楼院", UnitKind::Compound(CompoundKind::Unmanaged))?;
     /// let _east = add(&mut reg, yard, "东门", "楼组", UnitKind::Entrance(None))?;
     /// let west = add(&mut reg, yard, "西门", "楼组", UnitKind::Entrance(None))?;
@@ -218,8 +222,7 @@ impl Registry {
     /// # Ok::<(), wangge::Error>(())
     /// ```
     pub fn one_entrance_breaches(&self) -> Vec<OneWayBreach> {
-        let under: Vec<UnitId> =
-            self.gates.one_entrance.iter().filter(|s| s.until.is_none()).map(|s| s.unit).collect();
+        let under: Vec<UnitId> = self.gates.one_entrance.iter().filter(|s| s.until.is_none()).map(|s| s.unit).collect();
         crate::gates::one_way_breaches(&under, &self.gates.checkpoints, |u| self.entrance_closed(u), &self.tree)
     }
 

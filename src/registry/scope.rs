@@ -460,11 +460,7 @@ impl<'r> Scope<'r> {
     ///
     /// # Errors
     /// As [`Scope::check`].
-    pub fn gate_coverage_within(
-        &self,
-        date: NaiveDate,
-        area: UnitId,
-    ) -> Result<Option<crate::gates::Coverage>, Error> {
+    pub fn gate_coverage_within(&self, date: NaiveDate, area: UnitId) -> Result<Option<crate::gates::Coverage>, Error> {
         self.check(area)?;
         self.registry.gate_coverage_within(date, area)
     }

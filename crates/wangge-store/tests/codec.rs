@@ -885,8 +885,9 @@ fn gates_book_round_trips() {
     let volunteers = Qualifications::only(Qualification::Volunteer);
     let local = Locality::SameAncestorAt(Level::new(1));
     for (gate, hours) in [(north, Hours::AllDay), (south, Hours::Daily { open: 6, close: 22 })] {
-        let checkpoint = Checkpoint::new(gate, CheckpointKind::UnmanagedCourtyard, vec![yard], hours, 2, volunteers, local)
-            .expect("a checkpoint");
+        let checkpoint =
+            Checkpoint::new(gate, CheckpointKind::UnmanagedCourtyard, vec![yard], hours, 2, volunteers, local)
+                .expect("a checkpoint");
         round_trip(&checkpoint);
         reg.apply(Command::SetCheckpoint { checkpoint, on: feb(1) }).expect("set");
     }
@@ -901,13 +902,17 @@ fn gates_book_round_trips() {
     reg.apply(Command::CloseEntrance { entrance: east, on: feb(2) }).expect("closed");
     let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).expect("rules");
     round_trip(&rules);
-    let roster = ShiftRoster::solve(reg.checkpoints(), reg.staff_pool(), &rules, feb(3), 2, reg.tree()).expect("solved");
+    let roster =
+        ShiftRoster::solve(reg.checkpoints(), reg.staff_pool(), &rules, feb(3), 2, reg.tree()).expect("solved");
     assert!(!roster.duties().is_empty() && !roster.gaps().is_empty());
     round_trip(&roster);
     reg.apply(Command::RecordShiftRoster { rules, roster, on: feb(2) }).expect("recorded");
     let snapshot = reg.snapshot();
     let gates = &snapshot.gates;
-    assert_eq!((gates.checkpoints.len(), gates.closures.len(), gates.one_entrance.len(), gates.rosters.len()), (2, 2, 1, 1));
+    assert_eq!(
+        (gates.checkpoints.len(), gates.closures.len(), gates.one_entrance.len(), gates.rosters.len()),
+        (2, 2, 1, 1)
+    );
     assert!(gates.closures.iter().any(|s| s.until.is_none()) && gates.closures.iter().any(|s| s.until.is_some()));
     round_trip(&snapshot.gates);
     snapshot_round_trips(&reg, &snapshot);
