@@ -687,6 +687,25 @@ mod book {
         assert!(t.reg.apply_within(&roots, Command::CloseEntrance { entrance: west, on: feb(6) }).is_err());
         let events = t.reg.apply_within(&roots, Command::CloseEntrance { entrance: side, on: feb(6) }).unwrap();
         t.events.extend(events);
+        // A checkpoint inside the scope serving a compound outside it is refused; serving its
+        // own compound it is set.
+        let mine = t.entrances[1][1];
+        let serving = |y| {
+            Checkpoint::new(mine, CheckpointKind::PublicPlace, vec![y], Hours::AllDay, 1, q, Locality::Anywhere)
+                .unwrap()
+        };
+        let outside = Command::SetCheckpoint { checkpoint: serving(yard), on: feb(6) };
+        assert!(t.reg.apply_within(&roots, outside).is_err());
+        let inside = Command::SetCheckpoint { checkpoint: serving(t.yards[1][1]), on: feb(6) };
+        t.events.extend(t.reg.apply_within(&roots, inside).unwrap());
+        // A roster staffs every checkpoint: city-wide, refused through a scope.
+        let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).unwrap();
+        let roster =
+            ShiftRoster::solve(t.reg.checkpoints(), t.reg.staff_pool(), &rules, feb(7), 1, t.reg.tree()).unwrap();
+        let city_wide = Command::RecordShiftRoster { rules, roster, on: feb(6) };
+        let err = t.reg.apply_within(&roots, city_wide.clone()).unwrap_err();
+        assert!(matches!(err, Error::Registry(wangge::registry::RegistryError::CityWide { .. })), "{err}");
+        t.run(city_wide).unwrap();
         t.run(Command::SetOneEntranceRule { compound: yard, under: false, on: feb(6) }).unwrap();
         assert_eq!(breaches(&t.reg), vec![]);
         t.round_trips();

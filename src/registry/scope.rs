@@ -879,7 +879,8 @@ impl Scope<'_> {
     /// | `IssuePass` | the household |
     /// | `RevokePass` | the pass's compound |
     /// | `RecordEntry` | the entrance, and the resident named |
-    /// | `SetCheckpoint`, `CloseEntrance`, `ReopenEntrance` | the entrance |
+    /// | `SetCheckpoint` | the entrance and every compound it serves (their one-entrance count changes) |
+    /// | `CloseEntrance`, `ReopenEntrance` | the entrance |
     /// | `SetOneEntranceRule` | the compound |
     /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
     /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy`, `RecordShiftRoster` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case; a roster staffs every checkpoint) |
@@ -1066,7 +1067,10 @@ impl Scope<'_> {
                 }
             }
             // Issue 17 §1: checkpoints, closed entrances, shift rosters.
-            Command::SetCheckpoint { checkpoint, .. } => self.writable(checkpoint.entrance()),
+            Command::SetCheckpoint { checkpoint, .. } => {
+                self.writable(checkpoint.entrance())?;
+                checkpoint.serves().iter().try_for_each(|u| self.writable(*u))
+            }
             Command::CloseEntrance { entrance, .. } | Command::ReopenEntrance { entrance, .. } => {
                 self.writable(*entrance)
             }
