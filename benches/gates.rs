@@ -10,7 +10,9 @@
 //! - `greedy_first_fit/168x3x7_from_600`, the baseline in the same group: per shift, each
 //!   checkpoint in turn takes the first free people of its candidates (same rules, no flow, no
 //!   balancing), what a host would write by hand. Once, outside the timing, both rosters'
-//!   sizes are printed.
+//!   sizes are printed;
+//! - `check_roster/168x3x7_from_600`: [`ShiftRoster::check`] of the solved week, what
+//!   `Command::RecordShiftRoster` adds to the solve (the solve is its baseline here).
 //!
 //! `cargo bench --bench gates`.
 
@@ -120,6 +122,10 @@ fn bench_gates(c: &mut Criterion) {
     });
     group.bench_function("greedy_first_fit/168x3x7_from_600", |b| {
         b.iter(|| black_box(greedy_first_fit(&checkpoints, &staff, &rules, 7, &tree)))
+    });
+    // Recording the week (`Command::RecordShiftRoster`) re-checks it: every rule and the gaps.
+    group.bench_function("check_roster/168x3x7_from_600", |b| {
+        b.iter(|| black_box(roster.check(&checkpoints, &staff, &rules, &tree)))
     });
     group.finish();
 }

@@ -356,6 +356,13 @@ impl Error {
     /// | `gate.bad_rest` | invalid | [`GateError::BadRest`](crate::gates::GateError::BadRest) |
     /// | `gate.bad_span` | invalid | [`GateError::BadSpan`](crate::gates::GateError::BadSpan) |
     /// | `gate.unknown_checkpoint` | not found | [`GateError::UnknownCheckpoint`](crate::gates::GateError::UnknownCheckpoint) |
+    /// | `gate.not_an_entrance` | invalid | [`GateError::NotAnEntrance`](crate::gates::GateError::NotAnEntrance) |
+    /// | `gate.not_a_compound` | invalid | [`GateError::NotACompound`](crate::gates::GateError::NotACompound) |
+    /// | `gate.entrance_unchanged` | conflict | [`GateError::EntranceUnchanged`](crate::gates::GateError::EntranceUnchanged) |
+    /// | `gate.rule_unchanged` | conflict | [`GateError::RuleUnchanged`](crate::gates::GateError::RuleUnchanged) |
+    /// | `gate.before_last` | conflict | [`GateError::BeforeLast`](crate::gates::GateError::BeforeLast) |
+    /// | `gate.roster_breaks` | conflict | [`GateError::RosterBreaks`](crate::gates::GateError::RosterBreaks) |
+    /// | `gate.roster_overlap` | conflict | [`GateError::RosterOverlap`](crate::gates::GateError::RosterOverlap) |
     ///
     /// # Example
     /// ```
@@ -689,4 +696,12 @@ error_codes!(crate::gates::GateError {
     BadRest => Invalid "gate.bad_rest",
     BadSpan => Invalid "gate.bad_span",
     UnknownCheckpoint => NotFound "gate.unknown_checkpoint",
+    // Issue 17 §1 in the registry: the gates book.
+    NotAnEntrance => Invalid "gate.not_an_entrance",
+    NotACompound => Invalid "gate.not_a_compound",
+    EntranceUnchanged => Conflict "gate.entrance_unchanged",
+    RuleUnchanged => Conflict "gate.rule_unchanged",
+    BeforeLast => Conflict "gate.before_last",
+    RosterBreaks => Conflict "gate.roster_breaks",
+    RosterOverlap => Conflict "gate.roster_overlap",
 });

@@ -436,6 +436,29 @@ fn scripted() -> Script {
     s.run(Command::RecordEntry { entry: entry(21, Entrant::Visitor(visitor), 375) });
     s.run(Command::RecordEntry { entry: entry(22, Entrant::Delivery, 364) });
     s.run(Command::RecordEntry { entry: entry(23, Entrant::Vehicle { purpose: "送菜".into() }, 366) });
+    // Checkpoints, closed entrances, shift rosters (issue 17 §1): a checkpoint at 3号院北门 open
+    // 8 to 16 for the community's party secretary; 3号院 under the one-entrance rule; a south
+    // gate closed and reopened; a day's roster solved by the host and recorded.
+    use wangge::gates::{Checkpoint, Hours, ShiftPattern, ShiftRoster, ShiftRules};
+    let south = s.unit(yard3, "3号院南门", "楼组", UnitKind::Entrance(None));
+    let checkpoint = Checkpoint::new(
+        gate,
+        wangge::grid::CheckpointKind::WorkUnitCourtyard,
+        vec![yard3],
+        Hours::Daily { open: 8, close: 16 },
+        1,
+        Qualifications::only(Qualification::PartySecretary),
+        wangge::duty::Locality::Anywhere,
+    )
+    .expect("a checkpoint");
+    s.run(Command::SetCheckpoint { checkpoint, on: feb(21) });
+    s.run(Command::SetOneEntranceRule { compound: yard3, under: true, on: feb(21) });
+    s.run(Command::CloseEntrance { entrance: south, on: feb(21) });
+    s.run(Command::ReopenEntrance { entrance: south, on: feb(21) });
+    let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).expect("rules");
+    let roster = ShiftRoster::solve(s.reg.checkpoints(), s.reg.staff_pool(), &rules, feb(22), 1, s.reg.tree())
+        .expect("a roster");
+    s.run(Command::RecordShiftRoster { rules, roster, on: feb(21) });
     s
 }
 
@@ -831,6 +854,12 @@ fn the_golden_log_holds_every_kind_of_event() {
         "PassIssued",
         "PassRevoked",
         "EntryRecorded",
+        // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+        "CheckpointSet",
+        "EntranceClosed",
+        "EntranceReopened",
+        "OneEntranceRuleSet",
+        "ShiftRosterRecorded",
     ];
     assert_eq!(variants.len(), 27 + since_v5.len(), "{message}");
     let variants: Vec<&str> = variants.into_iter().filter(|v| !since_v5.contains(v)).collect();

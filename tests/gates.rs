@@ -468,3 +468,510 @@ fn bad_patterns_rules_and_spans_are_refused() {
     let json = serde_json::to_string(&rules).unwrap();
     assert_eq!(serde_json::from_str::<ShiftRules>(&json).unwrap(), rules);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The gates book (issue 17 §1 in the registry): the same rules through commands.
+
+mod book {
+    use super::*;
+    use wangge::gates::{GateError, OneWayBreach};
+    use wangge::grid::CompoundKind;
+    use wangge::{Command, Error, Event, Registry};
+
+    /// A registry shaped as [`city`]: communities of compounds, each with one entrance; the
+    /// events applied (after the founding one) for replay.
+    pub(super) struct Town {
+        pub reg: Registry,
+        pub events: Vec<Event>,
+        pub communities: Vec<UnitId>,
+        pub yards: Vec<Vec<UnitId>>,
+        pub entrances: Vec<Vec<UnitId>>,
+    }
+
+    impl Town {
+        pub fn new(communities: usize, yards: usize) -> Town {
+            let levels = LevelScheme::zhengzhou();
+            let reg = Registry::new(levels, NewUnit::new("花园路街道", Level::new(0), UnitKind::Area)).unwrap();
+            let events = vec![reg.founding_event()];
+            let mut t = Town { reg, events, communities: vec![], yards: vec![], entrances: vec![] };
+            for c in 0..communities {
+                let community = t.add(t.reg.root(), &format!("{c}社区"), 1, UnitKind::Area);
+                let (mut ys, mut es) = (Vec::new(), Vec::new());
+                for i in 0..yards {
+                    let yard = t.add(community, &format!("{i}号院"), 2, UnitKind::Compound(CompoundKind::WorkUnit));
+                    let kind = CheckpointKind::ALL[i % 4];
+                    es.push(t.add(yard, "门", 3, UnitKind::Entrance(Some(kind))));
+                    ys.push(yard);
+                }
+                t.communities.push(community);
+                t.yards.push(ys);
+                t.entrances.push(es);
+            }
+            t
+        }
+
+        pub fn add(&mut self, parent: UnitId, name: &str, level: u8, kind: UnitKind) -> UnitId {
+            let unit = NewUnit::new(name, Level::new(level), kind);
+            let events = self.run(Command::AddUnit { parent, unit }).unwrap();
+            events[0].new_unit().unwrap()
+        }
+
+        pub fn run(&mut self, command: Command) -> Result<Vec<Event>, Error> {
+            let events = self.reg.apply(command)?;
+            self.events.extend(events.iter().cloned());
+            Ok(events)
+        }
+
+        /// The registry replays from its events and round-trips through a snapshot, in JSON
+        /// and in the registry's own form, and audits clean.
+        pub fn round_trips(&self) {
+            assert_eq!(self.reg.audit(), vec![]);
+            assert!(Registry::replay(&self.events).unwrap() == self.reg);
+            assert!(Registry::from_snapshot(self.reg.snapshot()).unwrap() == self.reg);
+            let json = serde_json::to_string(&self.reg.snapshot()).unwrap();
+            let back: wangge::Snapshot = serde_json::from_str(&json).unwrap();
+            assert!(Registry::from_snapshot(back).unwrap() == self.reg);
+        }
+    }
+
+    fn breaches(reg: &Registry) -> Vec<(UnitId, Vec<UnitId>)> {
+        reg.one_entrance_breaches().into_iter().map(|OneWayBreach { compound, open }| (compound, open)).collect()
+    }
+
+    fn gate_error(e: Error) -> GateError {
+        match e {
+            Error::Gate(g) => g,
+            other => panic!("not a gate error: {other:?}"),
+        }
+    }
+
+    /// Seed 003 through commands: 168 checkpoints set at 168 entrances, 600 people added, a
+    /// week of three shifts solved by the host over the registry's checkpoints and pool and
+    /// recorded; coverage and gaps read back against the naive model.
+    #[test]
+    fn seed_003_through_commands() {
+        let mut t = Town::new(12, 14);
+        let kinds: Vec<CheckpointKind> = [
+            (CheckpointKind::UnmanagedCourtyard, 29),
+            (CheckpointKind::WorkUnitCourtyard, 88),
+            (CheckpointKind::PublicInstitution, 42),
+            (CheckpointKind::PublicPlace, 9),
+        ]
+        .into_iter()
+        .flat_map(|(k, n)| std::iter::repeat_n(k, n))
+        .collect();
+        let local = Locality::SameAncestorAt(Level::new(1));
+        let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
+        let pairs: Vec<(UnitId, UnitId)> = t.entrances.concat().into_iter().zip(t.yards.concat()).collect();
+        for (&(e, y), &k) in pairs.iter().zip(&kinds) {
+            let checkpoint = Checkpoint::new(e, k, vec![y], Hours::AllDay, 1, guards, local).unwrap();
+            t.run(Command::SetCheckpoint { checkpoint, on: feb(1) }).unwrap();
+        }
+        assert_eq!(t.reg.checkpoints().len(), 168);
+        for (i, c) in t.communities.clone().into_iter().enumerate() {
+            let n = if i == 0 { 28 } else { 52 };
+            for j in 0..n {
+                let q = [Q::Volunteer, Q::PartyMember, Q::OfficeCadre][j % 3];
+                let staff = Staff::new(Name::new(&format!("{i}-{j}")).unwrap(), Qualifications::only(q), c, 1).unwrap();
+                t.run(Command::AddStaff { staff }).unwrap();
+            }
+        }
+        assert_eq!(t.reg.staff_pool().len(), 600);
+        let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 48).unwrap();
+        let roster =
+            ShiftRoster::solve(t.reg.checkpoints(), t.reg.staff_pool(), &rules, feb(2), 7, t.reg.tree()).unwrap();
+        t.run(Command::RecordShiftRoster { rules: rules.clone(), roster: roster.clone(), on: feb(1) }).unwrap();
+        // The same roster again overlaps itself.
+        let again = t.run(Command::RecordShiftRoster { rules: rules.clone(), roster: roster.clone(), on: feb(1) });
+        assert_eq!(gate_error(again.unwrap_err()), GateError::RosterOverlap { first: feb(2) });
+        let checkpoints = t.reg.checkpoints().to_vec();
+        let model = Model {
+            checkpoints: &checkpoints,
+            staff: t.reg.staff_pool(),
+            rules: &rules,
+            tree: t.reg.tree(),
+            first: feb(2),
+            days: 7,
+        };
+        let recorded = t.reg.shift_roster_on(feb(5)).expect("a roster spans Feb 5");
+        assert!(t.reg.shift_roster_on(feb(1)).is_none() && t.reg.shift_roster_on(feb(9)).is_none());
+        assert_eq!(model.breaches(recorded.roster.duties()), Vec::<String>::new());
+        let short = model.shortfalls(recorded.roster.duties());
+        let gaps: BTreeMap<_, _> =
+            recorded.gaps().iter().map(|g| ((g.date, g.shift, g.checkpoint), u32::from(g.missing))).collect();
+        assert_eq!(gaps, short);
+        let missing: u32 = short.values().sum();
+        assert!(missing >= 126, "{missing}");
+        // The gaps all lie in the first community's entrances.
+        for g in recorded.gaps() {
+            let e = recorded.entrance_of(g.checkpoint).unwrap();
+            assert!(t.entrances[0].contains(&e));
+        }
+        // Coverage per community from the registry; per checkpoint from the record.
+        let first = t.reg.gate_coverage_within(feb(3), t.communities[0]).unwrap().unwrap();
+        assert_eq!(first.hours().iter().map(|h| h.needed - h.staffed).sum::<u32>(), missing * 8);
+        for &c in &t.communities[1..] {
+            let cover = t.reg.gate_coverage_within(feb(3), c).unwrap().unwrap();
+            assert!(cover.hours().iter().all(|h| h.needed == 14 && h.staffed == 14));
+        }
+        let e = t.entrances[5][3];
+        let one = recorded.coverage(e).unwrap();
+        assert!(one.hours().iter().all(|h| h.needed == 1 && h.staffed == 1));
+        assert!(recorded.coverage(t.yards[0][0]).is_none());
+        // Scoped: community 1 sees its 14 checkpoints, none of the others, and no coverage
+        // of community 0.
+        let scope = t.reg.scope(&[t.communities[1]]).unwrap();
+        let seen: Vec<UnitId> = scope.checkpoints().iter().map(|c| c.entrance()).collect();
+        assert_eq!(seen, t.entrances[1]);
+        assert!(scope.checkpoint(t.entrances[0][0]).is_err());
+        assert!(scope.gate_coverage_within(feb(3), t.communities[0]).is_err());
+        assert!(scope.gate_coverage_within(feb(3), t.communities[1]).unwrap().is_some());
+        t.round_trips();
+    }
+
+    /// A compound under the one-entrance rule with two open entrances is listed; closing one by
+    /// command clears it; reopening lists it again; lifting the rule clears it. Refusals are
+    /// typed. Through a scope, another community's compound is neither read nor written.
+    #[test]
+    fn one_entrance_rule_through_commands() {
+        let mut t = Town::new(2, 2);
+        let yard = t.yards[0][0];
+        let east = t.entrances[0][0];
+        let west = t.add(yard, "西门", 3, UnitKind::Entrance(None));
+        t.run(Command::SetOneEntranceRule { compound: yard, under: true, on: feb(2) }).unwrap();
+        assert_eq!(breaches(&t.reg), vec![(yard, vec![east, west])]);
+        t.run(Command::CloseEntrance { entrance: west, on: feb(3) }).unwrap();
+        assert!(t.reg.entrance_closed(west));
+        assert_eq!(breaches(&t.reg), vec![]);
+        // The tree still holds the entrance open: this closure is the book's, not CloseUnit's.
+        assert!(t.reg.tree().unit(west).unwrap().is_open());
+        let twice = t.run(Command::CloseEntrance { entrance: west, on: feb(4) }).unwrap_err();
+        assert_eq!(gate_error(twice), GateError::EntranceUnchanged { entrance: west, closed: true });
+        let back = t.run(Command::ReopenEntrance { entrance: west, on: feb(2) }).unwrap_err();
+        assert_eq!(gate_error(back), GateError::BeforeLast { unit: west, on: feb(2), last: feb(3) });
+        t.run(Command::ReopenEntrance { entrance: west, on: feb(5) }).unwrap();
+        assert_eq!(breaches(&t.reg), vec![(yard, vec![east, west])]);
+        let open = t.run(Command::ReopenEntrance { entrance: west, on: feb(6) }).unwrap_err();
+        assert_eq!(gate_error(open), GateError::EntranceUnchanged { entrance: west, closed: false });
+        // A checkpoint at a street entrance serving the yard counts too.
+        let street = t.add(t.communities[0], "路口", 2, UnitKind::Entrance(None));
+        let q = Qualifications::only(Q::Volunteer);
+        let serving =
+            Checkpoint::new(street, CheckpointKind::PublicPlace, vec![yard], Hours::AllDay, 1, q, Locality::Anywhere)
+                .unwrap();
+        t.run(Command::SetCheckpoint { checkpoint: serving, on: feb(5) }).unwrap();
+        assert_eq!(breaches(&t.reg), vec![(yard, vec![east, west, street])]);
+        // Refusals.
+        let not_compound = t.run(Command::SetOneEntranceRule { compound: t.communities[0], under: true, on: feb(5) });
+        assert_eq!(gate_error(not_compound.unwrap_err()), GateError::NotACompound { unit: t.communities[0] });
+        let same = t.run(Command::SetOneEntranceRule { compound: yard, under: true, on: feb(5) });
+        assert_eq!(gate_error(same.unwrap_err()), GateError::RuleUnchanged { compound: yard, under: true });
+        let not_gate = t.run(Command::CloseEntrance { entrance: yard, on: feb(5) });
+        assert_eq!(gate_error(not_gate.unwrap_err()), GateError::NotAnEntrance { unit: yard });
+        let at_yard =
+            Checkpoint::new(yard, CheckpointKind::PublicPlace, vec![yard], Hours::AllDay, 1, q, Locality::Anywhere)
+                .unwrap();
+        let bad = t.run(Command::SetCheckpoint { checkpoint: at_yard, on: feb(5) });
+        assert_eq!(gate_error(bad.unwrap_err()), GateError::NotAnEntrance { unit: yard });
+        // A business date: later commands are refused.
+        t.run(Command::OpenDay { today: feb(6) }).unwrap();
+        assert!(t.run(Command::CloseEntrance { entrance: west, on: feb(7) }).is_err());
+        // Scoped: community 1 sees no breach of community 0 and cannot close its gate.
+        let other = t.yards[1][0];
+        let side = t.add(other, "侧门", 3, UnitKind::Entrance(None));
+        t.run(Command::SetOneEntranceRule { compound: other, under: true, on: feb(6) }).unwrap();
+        let scope = t.reg.scope(&[t.communities[1]]).unwrap();
+        let seen: Vec<UnitId> = scope.one_entrance_breaches().into_iter().map(|b| b.compound).collect();
+        assert_eq!(seen, vec![other]);
+        let roots = [t.communities[1]];
+        assert!(t.reg.apply_within(&roots, Command::CloseEntrance { entrance: west, on: feb(6) }).is_err());
+        let events = t.reg.apply_within(&roots, Command::CloseEntrance { entrance: side, on: feb(6) }).unwrap();
+        t.events.extend(events);
+        // A checkpoint inside the scope serving a compound outside it is refused; serving its
+        // own compound it is set.
+        let mine = t.entrances[1][1];
+        let serving = |y| {
+            Checkpoint::new(mine, CheckpointKind::PublicPlace, vec![y], Hours::AllDay, 1, q, Locality::Anywhere)
+                .unwrap()
+        };
+        let outside = Command::SetCheckpoint { checkpoint: serving(yard), on: feb(6) };
+        assert!(t.reg.apply_within(&roots, outside).is_err());
+        let inside = Command::SetCheckpoint { checkpoint: serving(t.yards[1][1]), on: feb(6) };
+        t.events.extend(t.reg.apply_within(&roots, inside).unwrap());
+        // A roster staffs every checkpoint: city-wide, refused through a scope.
+        let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).unwrap();
+        let roster =
+            ShiftRoster::solve(t.reg.checkpoints(), t.reg.staff_pool(), &rules, feb(7), 1, t.reg.tree()).unwrap();
+        let city_wide = Command::RecordShiftRoster { rules, roster, on: feb(6) };
+        let err = t.reg.apply_within(&roots, city_wide.clone()).unwrap_err();
+        assert!(matches!(err, Error::Registry(wangge::registry::RegistryError::CityWide { .. })), "{err}");
+        t.run(city_wide).unwrap();
+        t.run(Command::SetOneEntranceRule { compound: yard, under: false, on: feb(6) }).unwrap();
+        assert_eq!(breaches(&t.reg), vec![]);
+        t.round_trips();
+    }
+
+    /// The audit refuses a gates book no command makes: a checkpoint at a compound, two
+    /// lasting closures of one entrance, a rule on a community, a roster's duty moved onto the
+    /// next shift of the same person (no rest), a recorded roster's rules with a smaller cap.
+    #[test]
+    fn the_audit_refuses_a_gates_book_no_command_makes() {
+        use wangge::registry::GateSpan;
+        let mut t = Town::new(1, 2);
+        let q = Qualifications::only(Q::Volunteer);
+        let (yard, gate) = (t.yards[0][0], t.entrances[0][0]);
+        for &e in &t.entrances[0].clone() {
+            let c =
+                Checkpoint::new(e, CheckpointKind::PublicPlace, vec![yard], Hours::AllDay, 1, q, Locality::Anywhere)
+                    .unwrap();
+            t.run(Command::SetCheckpoint { checkpoint: c, on: feb(1) }).unwrap();
+        }
+        for i in 0..3 {
+            let staff = Staff::new(Name::new(&format!("志愿者{i}")).unwrap(), q, t.communities[0], 1).unwrap();
+            t.run(Command::AddStaff { staff }).unwrap();
+        }
+        t.run(Command::SetOneEntranceRule { compound: yard, under: true, on: feb(1) }).unwrap();
+        t.run(Command::CloseEntrance { entrance: gate, on: feb(1) }).unwrap();
+        let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).unwrap();
+        let roster =
+            ShiftRoster::solve(t.reg.checkpoints(), t.reg.staff_pool(), &rules, feb(2), 3, t.reg.tree()).unwrap();
+        t.run(Command::RecordShiftRoster { rules: rules.clone(), roster, on: feb(1) }).unwrap();
+        t.round_trips();
+        let good = t.reg.snapshot();
+        let refused = |s: wangge::Snapshot, what: &str| {
+            let err = Registry::from_snapshot(s).expect_err(what);
+            assert!(err.to_string().contains("checkpoints and rosters"), "{what}: {err}");
+        };
+        let mut s = good.clone();
+        let c = s.gates.checkpoints[0].clone();
+        s.gates.checkpoints[0] =
+            Checkpoint::new(yard, c.kind(), c.serves().to_vec(), c.hours(), 1, q, c.locality()).unwrap();
+        refused(s, "a checkpoint at a compound");
+        let mut s = good.clone();
+        s.gates.closures.push(GateSpan { unit: gate, from: feb(1), until: None });
+        refused(s, "two lasting closures");
+        let mut s = good.clone();
+        s.gates.one_entrance[0].unit = t.communities[0];
+        refused(s, "the rule on a community");
+        let mut s = good.clone();
+        let tight = ShiftRules::new(ShiftPattern::three_eights(), 8, 8).unwrap();
+        s.gates.rosters[0].rules = tight;
+        refused(s, "a cap the roster breaks");
+        let mut s = good.clone();
+        let recorded = &s.gates.rosters[0];
+        let mut duties = recorded.roster.duties().to_vec();
+        // The first duty's person also on the next shift at the other checkpoint.
+        let d = duties[0];
+        let next = Duty { shift: d.shift + 1, checkpoint: 1 - d.checkpoint, ..d };
+        duties.retain(|x| !(x.date == next.date && x.shift == next.shift && x.checkpoint == next.checkpoint));
+        duties.push(next);
+        let gaps = serde_json::to_value(recorded.roster.gaps()).unwrap();
+        s.gates.rosters[0].roster = forge(&recorded.roster, &duties, Some(&gaps));
+        refused(s, "no rest");
+    }
+
+    /// A town for a small instance: [`build`]'s checkpoints and staff, in a registry.
+    fn town_of(inst: &Instance) -> (Town, ShiftRules) {
+        let (tree, checkpoints, staff, rules) = build(inst);
+        let mut t = Town::new(2, 2);
+        // The same shape: map the tree's units onto the town's by position.
+        let (_, communities, _, entrances) = city(2, 2);
+        let unit_of = |u: UnitId| -> UnitId {
+            if u == tree.root() {
+                return t.reg.root();
+            }
+            for c in 0..2 {
+                if u == communities[c] {
+                    return t.communities[c];
+                }
+                for (y, &e) in entrances[c].iter().enumerate() {
+                    if u == e {
+                        return t.entrances[c][y];
+                    }
+                    if tree.parent(e).unwrap() == Some(u) {
+                        return t.yards[c][y];
+                    }
+                }
+            }
+            unreachable!()
+        };
+        let mut set = Vec::new();
+        for c in &checkpoints {
+            let serves = c.serves().iter().map(|&u| unit_of(u)).collect();
+            let mapped = Checkpoint::new(
+                unit_of(c.entrance()),
+                c.kind(),
+                serves,
+                c.hours(),
+                c.per_shift(),
+                c.eligible(),
+                c.locality(),
+            )
+            .unwrap();
+            set.push(mapped);
+        }
+        let staff: Vec<Staff> = staff
+            .into_iter()
+            .map(|s| {
+                let home = unit_of(s.home());
+                let mut json = serde_json::to_value(&s).unwrap();
+                json["home"] = serde_json::to_value(home).unwrap();
+                serde_json::from_value(json).unwrap()
+            })
+            .collect();
+        for checkpoint in set {
+            t.run(Command::SetCheckpoint { checkpoint, on: feb(1) }).unwrap();
+        }
+        for staff in staff {
+            t.run(Command::AddStaff { staff }).unwrap();
+        }
+        (t, rules)
+    }
+
+    /// A roster with its duties replaced by `duties` (sorted, repeats kept) and its gaps by
+    /// `gaps`, through its serialised form (the roster has no other constructor than the solver).
+    fn forge(roster: &ShiftRoster, duties: &[Duty], gaps: Option<&serde_json::Value>) -> ShiftRoster {
+        let mut json = serde_json::to_value(roster).unwrap();
+        let mut duties = duties.to_vec();
+        duties.sort();
+        json["duties"] = serde_json::to_value(duties).unwrap();
+        if let Some(gaps) = gaps {
+            json["gaps"] = gaps.clone();
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// The gaps the model recounts, in the solver's order (date, shift, checkpoint).
+    fn model_gaps(model: &Model<'_>, duties: &[Duty]) -> serde_json::Value {
+        let gaps: Vec<serde_json::Value> = model
+            .shortfalls(duties)
+            .into_iter()
+            .map(|((date, shift, checkpoint), missing)| {
+                let anyone =
+                    (0..model.staff.len()).any(|s| model.may_stand(checkpoint as usize, StaffId::new(s as u32)));
+                let reason = if anyone { GapReason::NoneFree } else { GapReason::NoneEligible };
+                serde_json::json!({ "date": date, "shift": shift, "checkpoint": checkpoint, "missing": missing, "reason": reason })
+            })
+            .collect();
+        serde_json::Value::Array(gaps)
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config::persisted("tests/gates.proptest-regressions", 192))]
+
+        /// A recorded roster never breaks rest or caps: the solved roster is recorded; one
+        /// edited (a duty added anywhere or to a short shift, dropped or given to someone
+        /// else, the gaps recounted) is
+        /// recorded exactly when the naive model finds no broken rule; one whose gaps were
+        /// not recounted is refused when they differ. What is recorded replays and round-trips.
+        #[test]
+        fn recorded_rosters_never_break_rest_or_caps(
+            inst in instance(),
+            edit in (0u8..6, any::<prop::sample::Index>(), 0u16..10, 0u8..3, 0usize..4, 0usize..8),
+            recount in any::<bool>(),
+        ) {
+            let (mut t, rules) = town_of(&inst);
+            let roster = ShiftRoster::solve(t.reg.checkpoints(), t.reg.staff_pool(), &rules, feb(1), inst.days, t.reg.tree()).unwrap();
+            let checkpoints = t.reg.checkpoints().to_vec();
+            let staff = t.reg.staff_pool().to_vec();
+            let tree = t.reg.tree().clone();
+            let model = Model { checkpoints: &checkpoints, staff: &staff, rules: &rules, tree: &tree, first: feb(1), days: inst.days };
+            let mut duties = roster.duties().to_vec();
+            let (how, pick, day, shift, cp, person) = edit;
+            let shifts = rules.pattern().shifts().len() as u8;
+            let added = Duty {
+                date: feb(1) + chrono::Days::new(u64::from(day % inst.days)),
+                shift: shift % shifts,
+                checkpoint: (cp % checkpoints.len()) as u32,
+                staff: StaffId::new((person % staff.len()) as u32),
+            };
+            match how {
+                0 => duties.push(added),
+                // A short shift given one more person: the solver's roster is maximal, so
+                // this breaks a rule (often only rest or the cap) unless that person is
+                // already on the shift.
+                3..=5 if !roster.gaps().is_empty() => {
+                    let g = roster.gaps()[pick.index(roster.gaps().len())];
+                    duties.push(Duty { date: g.date, shift: g.shift, checkpoint: g.checkpoint, staff: added.staff });
+                }
+                1 if !duties.is_empty() => { duties.remove(pick.index(duties.len())); }
+                _ if !duties.is_empty() => { let i = pick.index(duties.len()); duties[i].staff = added.staff; }
+                _ => duties.push(added),
+            }
+            let gaps = model_gaps(&model, &duties);
+            let forged = forge(&roster, &duties, recount.then_some(&gaps));
+            let broken = model.breaches(&duties);
+            let gaps_differ = !recount && serde_json::to_value(roster.gaps()).unwrap() != gaps;
+            let got = t.run(Command::RecordShiftRoster { rules: rules.clone(), roster: forged, on: feb(1) });
+            prop_assert_eq!(got.is_ok(), broken.is_empty() && !gaps_differ, "{:?} {:?} {:?}", broken, gaps_differ, got.err());
+            if t.reg.shift_rosters().is_empty() {
+                t.run(Command::RecordShiftRoster { rules: rules.clone(), roster: roster.clone(), on: feb(1) }).unwrap();
+            }
+            let recorded = &t.reg.shift_rosters()[0];
+            prop_assert_eq!(model.breaches(recorded.roster.duties()), Vec::<String>::new());
+            prop_assert_eq!(model_gaps(&model, recorded.roster.duties()), serde_json::to_value(recorded.gaps()).unwrap());
+            t.round_trips();
+        }
+
+        /// The registry's breaches equal a recount: random extra entrances, closures by
+        /// command, compounds under the rule, checkpoints serving other compounds.
+        #[test]
+        fn registry_breaches_equal_a_recount(
+            extra in prop::collection::vec(0usize..4, 0..6),
+            closed in prop::collection::vec(any::<bool>(), 10),
+            reopened in prop::collection::vec(any::<bool>(), 10),
+            serving in prop::collection::vec((0usize..4, 0usize..4), 0..4),
+            under in prop::collection::vec(0usize..4, 0..6),
+        ) {
+            let mut t = Town::new(2, 2);
+            let yards: Vec<UnitId> = t.yards.concat();
+            let mut all: Vec<UnitId> = t.entrances.concat();
+            for y in extra {
+                all.push(t.add(yards[y], "侧门", 3, UnitKind::Entrance(None)));
+            }
+            let mut shut = BTreeSet::new();
+            for (i, &e) in all.iter().enumerate() {
+                if closed[i] {
+                    t.run(Command::CloseEntrance { entrance: e, on: feb(2) }).unwrap();
+                    shut.insert(e);
+                    if reopened[i] {
+                        t.run(Command::ReopenEntrance { entrance: e, on: feb(3) }).unwrap();
+                        shut.remove(&e);
+                    }
+                }
+            }
+            let q = Qualifications::only(Q::Volunteer);
+            let mut serves = BTreeMap::<UnitId, UnitId>::new();
+            for (e, y) in serving {
+                let c = Checkpoint::new(all[e], CheckpointKind::PublicPlace, vec![yards[y]], Hours::AllDay, 1, q, Locality::Anywhere).unwrap();
+                t.run(Command::SetCheckpoint { checkpoint: c, on: feb(2) }).unwrap();
+                serves.insert(all[e], yards[y]);
+            }
+            let mut rule = BTreeSet::new();
+            // Each pick toggles the compound: put under the rule, or lifted.
+            for y in under {
+                let compound = yards[y];
+                let now = rule.contains(&compound);
+                let got = t.run(Command::SetOneEntranceRule { compound, under: !now, on: feb(4) });
+                prop_assert!(got.is_ok());
+                if now { rule.remove(&compound); } else { rule.insert(compound); }
+            }
+            let mut want = Vec::new();
+            for &y in &rule {
+                let open: Vec<UnitId> = all
+                    .iter()
+                    .copied()
+                    .filter(|&e| t.reg.tree().parent(e).unwrap() == Some(y) || serves.get(&e) == Some(&y))
+                    .filter(|e| !shut.contains(e))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if open.len() > 1 {
+                    want.push((y, open));
+                }
+            }
+            prop_assert_eq!(breaches(&t.reg), want);
+            t.round_trips();
+        }
+    }
+}

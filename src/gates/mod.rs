@@ -66,6 +66,8 @@ pub use roster::{Coverage, Duty, Gap, GapReason, ShiftRoster};
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::UnitId;
 use crate::duty::{Locality, Qualifications};
 use crate::grid::CheckpointKind;
@@ -131,6 +133,59 @@ pub enum GateError {
         /// The most allowed.
         max: u16,
     },
+    // Issue 17 §1 in the registry: the gates book.
+    /// A unit that is not an entrance ([`UnitKind::Entrance`](crate::grid::UnitKind::Entrance)).
+    #[error("{unit} is not an entrance")]
+    NotAnEntrance {
+        /// The unit.
+        unit: UnitId,
+    },
+    /// A unit that is not a compound ([`UnitKind::Compound`](crate::grid::UnitKind::Compound)).
+    #[error("{unit} is not a compound")]
+    NotACompound {
+        /// The unit.
+        unit: UnitId,
+    },
+    /// An entrance closed by this book already, or reopened when it is open.
+    #[error("{entrance} is {} already", if *closed { "closed" } else { "open" })]
+    EntranceUnchanged {
+        /// The entrance.
+        entrance: UnitId,
+        /// Whether it is closed.
+        closed: bool,
+    },
+    /// A compound put under the one-entrance rule when it is, or lifted when it is not.
+    #[error("{compound} is {} the one-entrance rule already", if *under { "under" } else { "not under" })]
+    RuleUnchanged {
+        /// The compound.
+        compound: UnitId,
+        /// Whether it is under the rule.
+        under: bool,
+    },
+    /// A change dated before the unit's last change in this book.
+    #[error("{unit} changed last on {last}: a change on {on} would go back")]
+    BeforeLast {
+        /// The unit.
+        unit: UnitId,
+        /// The change's date.
+        on: NaiveDate,
+        /// The last change's date.
+        last: NaiveDate,
+    },
+    /// A roster breaking a rule it was solved under ([`ShiftRoster::check`]).
+    #[error("the roster's duty {duty} breaks the rule: {rule}")]
+    RosterBreaks {
+        /// The first duty breaking it (for [`RosterRule::Gaps`], the first gap wrong).
+        duty: usize,
+        /// The rule.
+        rule: RosterRule,
+    },
+    /// A roster whose dates overlap a roster recorded already.
+    #[error("a roster from {first} overlaps one recorded already")]
+    RosterOverlap {
+        /// Its first date.
+        first: NaiveDate,
+    },
     /// A checkpoint index not in the slice passed.
     #[error("no checkpoint {index}: {len} were given")]
     UnknownCheckpoint {
@@ -139,6 +194,44 @@ pub enum GateError {
         /// How many checkpoints there are.
         len: usize,
     },
+}
+
+/// The rule a recorded roster breaks ([`GateError::RosterBreaks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum RosterRule {
+    /// Not of the rules' shifts, duties out of order or twice, or naming a date outside the
+    /// span, a shift, checkpoint or person that does not exist.
+    Shape,
+    /// More people on a shift than the checkpoint needs (or on a shift it is closed).
+    Overstaffed,
+    /// A person holding no qualification the checkpoint admits.
+    Eligibility,
+    /// A person not belonging where the checkpoint asks.
+    Locality,
+    /// A person not available on the date.
+    Availability,
+    /// Less rest than the rules ask since the person's last shift (or two shifts at once).
+    Rest,
+    /// More hours in a week than the cap.
+    WeekCap,
+    /// Gaps other than the shifts left short.
+    Gaps,
+}
+
+impl std::fmt::Display for RosterRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RosterRule::Shape => "shifts, dates, checkpoints and people as solved",
+            RosterRule::Overstaffed => "no more people than a shift needs",
+            RosterRule::Eligibility => "a qualification the checkpoint admits",
+            RosterRule::Locality => "belonging where the checkpoint asks",
+            RosterRule::Availability => "available on the date",
+            RosterRule::Rest => "rest between two shifts",
+            RosterRule::WeekCap => "the cap of hours a week",
+            RosterRule::Gaps => "gaps as the shifts left short",
+        })
+    }
 }
 
 /// The hours a checkpoint is open each day.

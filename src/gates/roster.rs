@@ -5,7 +5,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Serialize};
 
-use super::{Checkpoint, GateError, MAX_ROSTER_DAYS, Shift, ShiftRules};
+use super::{Checkpoint, GateError, MAX_ROSTER_DAYS, RosterRule, Shift, ShiftRules};
 use crate::StaffId;
 use crate::duty::Staff;
 use crate::duty::flow::max_flow;
@@ -263,6 +263,117 @@ impl ShiftRoster {
         }
         duties.sort_unstable();
         Ok(ShiftRoster { first, days, shifts, duties, gaps })
+    }
+
+    /// Checks a roster (recorded, say, after [`ShiftRoster::solve`]) against the rules it
+    /// claims: `rules`' shifts, a span within [`MAX_ROSTER_DAYS`] and the calendar, duties
+    /// sorted and each naming a date of the span, a shift, a checkpoint of `checkpoints` that
+    /// is open on it and a person of `staff`; no shift given more people than it needs; each
+    /// person holding a qualification the checkpoint admits, belonging where it asks,
+    /// available on the date, rested `rules.rest_hours()` since their last shift and within
+    /// the week's cap; the gaps exactly the shifts left short (recounted).
+    ///
+    /// It does not ask that the roster be maximal: a host may record fewer people than the
+    /// solver found, and the gaps then say so.
+    ///
+    /// # Errors
+    /// [`GateError::BadSpan`]; [`GateError::RosterBreaks`] naming the first duty (or, for
+    /// [`RosterRule::Gaps`], the first gap) and the rule it breaks.
+    ///
+    /// # Complexity
+    /// O(d log d + c·s + days × shifts × c) for d duties, c checkpoints and s staff.
+    pub fn check(
+        &self,
+        checkpoints: &[Checkpoint],
+        staff: &[Staff],
+        rules: &ShiftRules,
+        tree: &Tree,
+    ) -> Result<(), GateError> {
+        let span = GateError::BadSpan { days: self.days, max: MAX_ROSTER_DAYS };
+        if self.days == 0 || self.days > MAX_ROSTER_DAYS {
+            return Err(span);
+        }
+        self.first.checked_add_days(Days::new(u64::from(self.days))).ok_or_else(|| span.clone())?;
+        let breaks = |duty: usize, rule: RosterRule| GateError::RosterBreaks { duty, rule };
+        if self.shifts != rules.pattern().shifts() {
+            return Err(breaks(0, RosterRule::Shape));
+        }
+        let rest = u32::from(rules.rest_hours());
+        let cap = rules.week_cap_hours();
+        let mut loads = vec![Load::default(); staff.len()];
+        let mut on = std::collections::HashMap::<(u16, u8, u32), u8>::new();
+        for (n, d) in self.duties.iter().enumerate() {
+            if n > 0 && self.duties[n - 1] >= *d {
+                return Err(breaks(n, RosterRule::Shape));
+            }
+            let day = (d.date - self.first).num_days();
+            let day = u16::try_from(day).ok().filter(|&x| x < self.days).ok_or(breaks(n, RosterRule::Shape))?;
+            let shift = *self.shifts.get(usize::from(d.shift)).ok_or(breaks(n, RosterRule::Shape))?;
+            let c = usize::try_from(d.checkpoint).unwrap_or(usize::MAX);
+            let checkpoint = checkpoints.get(c).ok_or(breaks(n, RosterRule::Shape))?;
+            let i = d.staff.index();
+            let person = staff.get(i).ok_or(breaks(n, RosterRule::Shape))?;
+            let count = on.entry((day, d.shift, d.checkpoint)).or_default();
+            *count = count.saturating_add(1);
+            if *count > checkpoint.needs(shift) {
+                return Err(breaks(n, RosterRule::Overstaffed));
+            }
+            if !checkpoint.eligible().intersects(person.qualifications()) {
+                return Err(breaks(n, RosterRule::Eligibility));
+            }
+            if locality_holds(checkpoint.locality(), person.home(), checkpoint.entrance(), tree) != Some(true) {
+                return Err(breaks(n, RosterRule::Locality));
+            }
+            if !person.is_available_on(d.date) {
+                return Err(breaks(n, RosterRule::Availability));
+            }
+            let start = u32::from(day) * 24 + u32::from(shift.start);
+            let hours = u16::from(shift.hours);
+            let week = day / 7;
+            let l = loads[i];
+            if l.last_end.is_some_and(|end| end + rest > start) {
+                return Err(breaks(n, RosterRule::Rest));
+            }
+            let week_hours = if l.week == week { l.hours } else { 0 };
+            if week_hours + hours > cap {
+                return Err(breaks(n, RosterRule::WeekCap));
+            }
+            loads[i] = Load { last_end: Some(start + u32::from(hours)), week, hours: week_hours + hours };
+        }
+        // The gaps, recounted in the solver's order: date, shift, checkpoint.
+        let eligible: Vec<bool> = checkpoints
+            .iter()
+            .map(|c| {
+                staff.iter().any(|s| {
+                    c.eligible().intersects(s.qualifications())
+                        && locality_holds(c.locality(), s.home(), c.entrance(), tree) == Some(true)
+                })
+            })
+            .collect();
+        let mut expected = Vec::new();
+        for day in 0..self.days {
+            let date = self.first.checked_add_days(Days::new(u64::from(day))).ok_or_else(|| span.clone())?;
+            for (k, shift) in self.shifts.iter().enumerate() {
+                for (c, checkpoint) in checkpoints.iter().enumerate() {
+                    let need = checkpoint.needs(*shift);
+                    let filled = on.get(&(day, shift_index(k), index32(c))).copied().unwrap_or(0);
+                    if filled < need {
+                        let reason = if eligible[c] { GapReason::NoneFree } else { GapReason::NoneEligible };
+                        expected.push(Gap {
+                            date,
+                            shift: shift_index(k),
+                            checkpoint: index32(c),
+                            missing: need - filled,
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(g) = (0..self.gaps.len().max(expected.len())).find(|&g| self.gaps.get(g) != expected.get(g)) {
+            return Err(breaks(g, RosterRule::Gaps));
+        }
+        Ok(())
     }
 
     /// The first date.

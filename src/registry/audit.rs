@@ -243,6 +243,14 @@ pub enum Finding {
         /// What is wrong.
         problem: String,
     },
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+    /// The gates book holds what no command makes: a checkpoint not at an entrance, spans
+    /// out of order or overlapping, a roster breaking its rules (see
+    /// [`Registry::audit`](super::Registry::audit)), anything after the business date.
+    Gates {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rule of the case commands that a case read from a snapshot breaks, in
@@ -412,6 +420,7 @@ impl std::fmt::Display for Finding {
             Finding::Screen { problem } => write!(f, "screening: {problem}"),
             Finding::Firms { problem } => write!(f, "workplaces and rentals: {problem}"),
             Finding::Access { problem } => write!(f, "the gates: {problem}"),
+            Finding::Gates { problem } => write!(f, "checkpoints and rosters: {problem}"),
             Finding::SchemeNameTaken { scheme, first } => {
                 write!(f, "scheme {scheme} has the name of scheme {first}")
             }
@@ -534,6 +543,7 @@ impl Registry {
         found.extend(self.screen_problems().into_iter().map(|problem| Finding::Screen { problem }));
         found.extend(self.firms_problems().into_iter().map(|problem| Finding::Firms { problem }));
         found.extend(self.access_problems().into_iter().map(|problem| Finding::Access { problem }));
+        found.extend(self.gates_problems().into_iter().map(|problem| Finding::Gates { problem }));
         self.scheme_rules(&mut found);
         self.case_rules(&mut found);
         found

@@ -719,4 +719,69 @@ pub enum Command {
         /// The entry.
         entry: crate::access::Entry,
     },
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters. Kept together at the end.
+    /// Set (or replace) the checkpoint 卡点 kept at an entrance
+    /// ([`Registry::checkpoint`](super::Registry::checkpoint)).
+    ///
+    /// Refused for a unit that is not an open entrance
+    /// ([`GateError::NotAnEntrance`](crate::gates::GateError::NotAnEntrance)), a compound
+    /// served that does not exist, or `on` after the business date.
+    SetCheckpoint {
+        /// The checkpoint (its entrance says where).
+        checkpoint: crate::gates::Checkpoint,
+        /// The day set.
+        on: NaiveDate,
+    },
+    /// Close an entrance 封闭出入口 from `on`: it counts closed for the one-entrance rule until
+    /// reopened. Apart from [`Command::CloseUnit`], which closes a unit for good.
+    ///
+    /// Refused for a unit that is not an open entrance, one closed here already
+    /// ([`GateError::EntranceUnchanged`](crate::gates::GateError::EntranceUnchanged)), a date
+    /// before its last closure or reopening, or after the business date.
+    CloseEntrance {
+        /// The entrance.
+        entrance: UnitId,
+        /// The first day closed.
+        on: NaiveDate,
+    },
+    /// Reopen an entrance closed by [`Command::CloseEntrance`], from `on`.
+    ///
+    /// Refused as [`Command::CloseEntrance`], and for an entrance not closed here.
+    ReopenEntrance {
+        /// The entrance.
+        entrance: UnitId,
+        /// The first day open again.
+        on: NaiveDate,
+    },
+    /// Put a compound under the one-entrance rule 所有楼院保留一个进出口 (`under`), or lift it,
+    /// from `on` ([`Registry::one_entrance_breaches`](super::Registry::one_entrance_breaches)).
+    ///
+    /// Refused for a unit that is not a compound, a compound under the rule already (or not
+    /// under it, to lift), a date before its last change, or after the business date.
+    SetOneEntranceRule {
+        /// The compound.
+        compound: UnitId,
+        /// Under the rule (`true`) or lifted.
+        under: bool,
+        /// The day it takes effect.
+        on: NaiveDate,
+    },
+    /// Record a shift roster 排班表, solved by the host
+    /// ([`ShiftRoster::solve`](crate::gates::ShiftRoster::solve)) over the registry's
+    /// checkpoints ([`Registry::checkpoints`](super::Registry::checkpoints)) and staff pool
+    /// ([`Registry::staff_pool`](super::Registry::staff_pool)) under `rules`.
+    ///
+    /// Refused when it breaks a rule it claims
+    /// ([`GateError::RosterBreaks`](crate::gates::GateError::RosterBreaks): eligibility,
+    /// locality, availability, rest, weekly cap, staffing, gaps; see
+    /// [`ShiftRoster::check`](crate::gates::ShiftRoster::check)), when its dates overlap a
+    /// roster recorded already, or `on` is after the business date.
+    RecordShiftRoster {
+        /// The rules it was solved under.
+        rules: crate::gates::ShiftRules,
+        /// The roster.
+        roster: crate::gates::ShiftRoster,
+        /// The day recorded.
+        on: NaiveDate,
+    },
 }

@@ -39,6 +39,7 @@
 //! | `InspectRental` | the inspection's `on` | after today; back-dated is allowed | allowed |
 //! | `SetCompoundStatus`, `IssuePass`, `RevokePass` | `on` | after today; back-dated is allowed (an order of yesterday entered today; a status history stays in date order) | allowed (a bulk load of the compounds as they stand) |
 //! | `RecordEntry` | `at` | after today; back-dated is allowed (a paper register entered later); a resident's fever escalates their case today, as `RecordCheck` does | refused |
+//! | `SetCheckpoint`, `CloseEntrance`, `ReopenEntrance`, `SetOneEntranceRule`, `RecordShiftRoster` | `on` | after today; back-dated is allowed (a gate closed yesterday entered today; a closure or rule history stays in date order); a roster's own dates may run ahead (it is a plan) | allowed (a bulk load of the gates as they stand) |
 //! | units, overlays, households, markers, policies, staff, schemes | none | never | allowed |
 //!
 //! # Where consequences land
@@ -150,6 +151,12 @@ impl Registry {
                 (*on, false, false)
             }
             Command::RecordEntry { entry } => (entry.at.date(), false, true),
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            Command::SetCheckpoint { on, .. }
+            | Command::CloseEntrance { on, .. }
+            | Command::ReopenEntrance { on, .. }
+            | Command::SetOneEntranceRule { on, .. }
+            | Command::RecordShiftRoster { on, .. } => (*on, false, false),
             _ => return Ok(()),
         };
         match self.day {

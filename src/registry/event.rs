@@ -606,6 +606,45 @@ pub enum Event {
         /// The entry, its compound and where a fever went.
         record: crate::access::EntryRecord,
     },
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+    /// A checkpoint was set ([`Command::SetCheckpoint`](super::Command::SetCheckpoint)).
+    CheckpointSet {
+        /// The checkpoint.
+        checkpoint: crate::gates::Checkpoint,
+        /// The day set.
+        on: NaiveDate,
+    },
+    /// An entrance was closed ([`Command::CloseEntrance`](super::Command::CloseEntrance)).
+    EntranceClosed {
+        /// The entrance.
+        entrance: UnitId,
+        /// The first day closed.
+        on: NaiveDate,
+    },
+    /// An entrance was reopened ([`Command::ReopenEntrance`](super::Command::ReopenEntrance)).
+    EntranceReopened {
+        /// The entrance.
+        entrance: UnitId,
+        /// The first day open again.
+        on: NaiveDate,
+    },
+    /// A compound was put under the one-entrance rule or lifted from it
+    /// ([`Command::SetOneEntranceRule`](super::Command::SetOneEntranceRule)).
+    OneEntranceRuleSet {
+        /// The compound.
+        compound: UnitId,
+        /// Under the rule or lifted.
+        under: bool,
+        /// The day it takes effect.
+        on: NaiveDate,
+    },
+    /// A shift roster was recorded
+    /// ([`Command::RecordShiftRoster`](super::Command::RecordShiftRoster)), with the
+    /// checkpoints it was solved over.
+    ShiftRosterRecorded {
+        /// The roster, its rules and checkpoints.
+        roster: super::RecordedRoster,
+    },
 }
 
 /// The fields of [`Event::Founded`], in the order they are written.
@@ -719,6 +758,12 @@ impl Event {
             Event::PassIssued { spec, .. } => Some(spec.from),
             Event::PassRevoked { revocation, .. } => Some(revocation.on),
             Event::EntryRecorded { record } => Some(record.entry.at.date()),
+            // Issue 17 §1.
+            Event::CheckpointSet { on, .. }
+            | Event::EntranceClosed { on, .. }
+            | Event::EntranceReopened { on, .. }
+            | Event::OneEntranceRuleSet { on, .. } => Some(*on),
+            Event::ShiftRosterRecorded { roster } => Some(roster.on),
             _ => None,
         }
     }
@@ -885,13 +930,15 @@ mod tests {
     use super::Event;
 
     /// The number of [`Event`]'s variants: [`variant`] numbers them from 0.
-    const VARIANTS: usize = 55;
+    const VARIANTS: usize = 60;
 
     /// The variants added after format 5 (the business date, errata; the day's work; the
     /// protocol rules; finding people; workplaces; the gates): the golden v5 log has none of
     /// them, the golden v6 log has each.
-    const SINCE_V5: [usize; 28] = [
+    const SINCE_V5: [usize; 33] = [
         27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54,
+        // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+        55, 56, 57, 58, 59,
     ];
 
     /// Each variant's number. The `match` has no wildcard arm, so adding a variant stops this
@@ -960,6 +1007,12 @@ mod tests {
             Event::PassIssued { .. } => 52,
             Event::PassRevoked { .. } => 53,
             Event::EntryRecorded { .. } => 54,
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            Event::CheckpointSet { .. } => 55,
+            Event::EntranceClosed { .. } => 56,
+            Event::EntranceReopened { .. } => 57,
+            Event::OneEntranceRuleSet { .. } => 58,
+            Event::ShiftRosterRecorded { .. } => 59,
         }
     }
 

@@ -158,6 +158,12 @@ impl Command {
             Command::IssuePass { .. } => ("issue_pass", CommandCategory::Gate),
             Command::RevokePass { .. } => ("revoke_pass", CommandCategory::Gate),
             Command::RecordEntry { .. } => ("record_entry", CommandCategory::Gate),
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            Command::SetCheckpoint { .. } => ("set_checkpoint", CommandCategory::Gate),
+            Command::CloseEntrance { .. } => ("close_entrance", CommandCategory::Gate),
+            Command::ReopenEntrance { .. } => ("reopen_entrance", CommandCategory::Gate),
+            Command::SetOneEntranceRule { .. } => ("set_one_entrance_rule", CommandCategory::Gate),
+            Command::RecordShiftRoster { .. } => ("record_shift_roster", CommandCategory::Gate),
         }
     }
 }
@@ -222,6 +228,12 @@ impl Event {
             Event::PassIssued { .. } => "pass_issued",
             Event::PassRevoked { .. } => "pass_revoked",
             Event::EntryRecorded { .. } => "entry_recorded",
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            Event::CheckpointSet { .. } => "checkpoint_set",
+            Event::EntranceClosed { .. } => "entrance_closed",
+            Event::EntranceReopened { .. } => "entrance_reopened",
+            Event::OneEntranceRuleSet { .. } => "one_entrance_rule_set",
+            Event::ShiftRosterRecorded { .. } => "shift_roster_recorded",
         }
     }
 }

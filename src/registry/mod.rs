@@ -43,6 +43,8 @@ mod screen;
 mod firms;
 // Issue 17 §2: closed management, passes, entry checks.
 mod access;
+// Issue 17 §1: checkpoints, closed entrances, shift rosters.
+mod gates;
 
 pub use audit::{CaseRule, Finding};
 pub use command::Command;
@@ -62,6 +64,8 @@ pub use upgrade::upgrade_v5_log;
 pub use work::WorkData;
 // Issue 17 §2: closed management, passes, entry checks.
 pub use access::AccessData;
+// Issue 17 §1: checkpoints, closed entrances, shift rosters.
+pub use gates::{GateSpan, GatesData, RecordedRoster};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -442,6 +446,9 @@ pub struct Registry {
     // Issue 17 §2: closed management, passes, entry checks.
     /// Compounds' status, passes, entries.
     access: access::AccessBook,
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+    /// Checkpoints, closed entrances, the one-entrance rule, shift rosters.
+    gates: gates::GatesBook,
     /// The position and digest of the last record applied.
     head: Head,
     /// The request ids committed.
@@ -479,6 +486,7 @@ impl PartialEq for Registry {
             && self.screen == o.screen
             && self.firms == o.firms
             && self.access == o.access
+            && self.gates == o.gates
     }
 }
 
@@ -512,6 +520,7 @@ impl Registry {
             screen: screen::ScreenBook::default(),
             firms: firms::FirmsBook::default(),
             access: access::AccessBook::default(),
+            gates: gates::GatesBook::default(),
             head: Head { position: 0, digest: Digest::GENESIS },
             requests: record::Requests::default(),
             generation: record::next_generation(),
@@ -910,6 +919,12 @@ impl Registry {
             | Command::IssuePass { .. }
             | Command::RevokePass { .. }
             | Command::RecordEntry { .. }) => self.decide_access(command)?,
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            command @ (Command::SetCheckpoint { .. }
+            | Command::CloseEntrance { .. }
+            | Command::ReopenEntrance { .. }
+            | Command::SetOneEntranceRule { .. }
+            | Command::RecordShiftRoster { .. }) => self.decide_gates(command)?,
             command => self.decide_case(command)?,
         })
     }
@@ -1027,6 +1042,7 @@ impl Registry {
             screen if screen.is_screen() => self.check_screen(screen, origin)?,
             firms if firms.is_firms() => self.check_firms(firms)?,
             access if access.is_access() => self.check_access(access)?,
+            gates if gates.is_gates() => self.check_gates(gates)?,
             case => self.check_case(case, origin)?,
         }
         Ok(())
@@ -1148,6 +1164,7 @@ impl Registry {
             screen if screen.is_screen() => self.commit_screen(screen),
             firms if firms.is_firms() => self.commit_firms(firms),
             access if access.is_access() => self.commit_access(access),
+            gates if gates.is_gates() => self.commit_gates(gates),
             case => self.commit_case(case)?,
         }
         Ok(())

@@ -428,6 +428,43 @@ impl<'r> Scope<'r> {
         self.registry.campaign_progress(campaign, unit)
     }
 
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+    /// The checkpoints whose entrance lies inside the scope, in entrance order
+    /// ([`Registry::checkpoints`]).
+    pub fn checkpoints(&self) -> Vec<&'r crate::gates::Checkpoint> {
+        self.registry.checkpoints().iter().filter(|c| self.check(c.entrance()).is_ok()).collect()
+    }
+
+    /// The checkpoint at an entrance inside the scope ([`Registry::checkpoint`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn checkpoint(&self, entrance: UnitId) -> Result<Option<&'r crate::gates::Checkpoint>, Error> {
+        self.check(entrance)?;
+        Ok(self.registry.checkpoint(entrance))
+    }
+
+    /// The compounds inside the scope under the one-entrance rule with more than one open
+    /// entrance ([`Registry::one_entrance_breaches`]), naming only the entrances inside it.
+    pub fn one_entrance_breaches(&self) -> Vec<crate::gates::OneWayBreach> {
+        let mut found = self.registry.one_entrance_breaches();
+        found.retain(|b| self.check(b.compound).is_ok());
+        for b in &mut found {
+            b.open.retain(|u| self.check(*u).is_ok());
+        }
+        found
+    }
+
+    /// Coverage by hour of the roster spanning `date` over the checkpoints inside `area`
+    /// ([`Registry::gate_coverage_within`]).
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn gate_coverage_within(&self, date: NaiveDate, area: UnitId) -> Result<Option<crate::gates::Coverage>, Error> {
+        self.check(area)?;
+        self.registry.gate_coverage_within(date, area)
+    }
+
     // Issue 17 §3: workplaces and rental properties.
     /// The filing of a workplace inside the scope ([`Registry::filing`]).
     ///
@@ -842,8 +879,11 @@ impl Scope<'_> {
     /// | `IssuePass` | the household |
     /// | `RevokePass` | the pass's compound |
     /// | `RecordEntry` | the entrance, and the resident named |
+    /// | `SetCheckpoint` | the entrance and every compound it serves (their one-entrance count changes) |
+    /// | `CloseEntrance`, `ReopenEntrance` | the entrance |
+    /// | `SetOneEntranceRule` | the compound |
     /// | `ReceiveTracedBatch` | the registry's root: a list is matched against the whole register (the data centre's work 数据管理中心) |
-    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case) |
+    /// | `CreateOverlay`, `SetColourRule`, `AdoptPolicy`, `AdoptScheme`, `AdoptWorkPlan`, `Solve`, `OpenDay`, `ChangePolicy`, `RecordShiftRoster` | the registry's root: they act on the whole city (a new overlay, rule, policy or scheme is shared by everyone; a solve fills every target the scheme selects; the daily round and a protocol change move every open case; a roster staffs every checkpoint) |
     ///
     /// What is checked are the ids a command names and what its events would change, from the
     /// current state, before anything is applied. Reads that a command only makes (the policy
@@ -1026,7 +1066,17 @@ impl Scope<'_> {
                     _ => Ok(()),
                 }
             }
+            // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+            Command::SetCheckpoint { checkpoint, .. } => {
+                self.writable(checkpoint.entrance())?;
+                checkpoint.serves().iter().try_for_each(|u| self.writable(*u))
+            }
+            Command::CloseEntrance { entrance, .. } | Command::ReopenEntrance { entrance, .. } => {
+                self.writable(*entrance)
+            }
+            Command::SetOneEntranceRule { compound, .. } => self.writable(*compound),
             Command::ReceiveTracedBatch { .. }
+            | Command::RecordShiftRoster { .. }
             | Command::CreateOverlay { .. }
             | Command::SetColourRule { .. }
             | Command::AdoptPolicy { .. }

@@ -25,6 +25,7 @@ use super::record::Requests;
 use super::screen::ScreenData;
 // Issue 17 §2: closed management, passes, entry checks.
 use super::access::{AccessBook, AccessData};
+use super::gates::GatesData;
 use super::trace::{TraceBook, TraceData};
 use super::work::{WorkBook, WorkData};
 use super::{Digest, Head, Registry, RegistryError, Remembered};
@@ -290,6 +291,10 @@ pub struct Snapshot {
     /// left out of JSON when empty, so a snapshot of a registry that recorded none reads and
     /// writes as it did before.
     pub access: AccessData,
+    // Issue 17 §1: checkpoints, closed entrances, shift rosters.
+    /// Checkpoints, closed entrances, the one-entrance rule and shift rosters
+    /// ([`GatesData`]). Written last, left out of JSON when empty.
+    pub gates: GatesData,
 }
 
 // JSON leaves an empty work book out; binary forms write it (see `crate::form`).
@@ -316,6 +321,7 @@ crate::form::serialize_fields!(Snapshot {
     screen skip_if ScreenData::is_empty,
     firms skip_if FirmsData::is_empty,
     access skip_if AccessData::is_empty,
+    gates skip_if GatesData::is_empty,
 });
 
 /// The fields of a [`Snapshot`], in the order they are written.
@@ -342,6 +348,7 @@ const SNAPSHOT_FIELDS: &[&str] = &[
     "screen",
     "firms",
     "access",
+    "gates",
 ];
 
 /// Reads `format` first; see [`Snapshot`]'s "Reading one".
@@ -404,6 +411,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     screen: ScreenData::default(),
                     firms: FirmsData::default(),
                     access: AccessData::default(),
+                    gates: GatesData::default(),
                 }
             };
         }
@@ -425,6 +433,8 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             snapshot.firms = seq.next_element()?.unwrap_or_default();
             // Optional and last: absent in what was written before the access book existed.
             snapshot.access = seq.next_element()?.unwrap_or_default();
+            // Optional and last: absent in what was written before the gates book existed.
+            snapshot.gates = seq.next_element()?.unwrap_or_default();
         }
         FormatFirst::rest(format, &mut seq)?;
         Ok(snapshot)
@@ -444,6 +454,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let mut screen: Option<ScreenData> = None;
                 let mut firms: Option<FirmsData> = None;
                 let mut access: Option<AccessData> = None;
+                let mut gates: Option<GatesData> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "format" => reader.format(&mut map)?,
@@ -474,6 +485,9 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                         "access" if reader.format != Some(UPGRADED_FORMAT) => {
                             reader.field(&mut map, "access", &mut access)?
                         }
+                        "gates" if reader.format != Some(UPGRADED_FORMAT) => {
+                            reader.field(&mut map, "gates", &mut gates)?
+                        }
                         _ => reader.unknown(&mut map, key, SNAPSHOT_FIELDS)?,
                     }
                 }
@@ -495,6 +509,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 let (trace, screen) = (trace.unwrap_or_default(), screen.unwrap_or_default());
                 let firms = firms.unwrap_or_default();
                 let access = access.unwrap_or_default();
+                let gates = gates.unwrap_or_default();
                 Snapshot {
                     format,
                     $($field: FormatFirst::required(format, $name, $field)?,)*
@@ -508,6 +523,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                     screen,
                     firms,
                     access,
+                    gates,
                 }
             }};
         }
@@ -544,6 +560,7 @@ impl Registry {
             screen: self.screen.clone(),
             firms: self.firms.clone(),
             access: self.access.data.clone(),
+            gates: self.gates.clone(),
         }
     }
 
@@ -639,6 +656,7 @@ impl Registry {
             screen: snapshot.screen,
             firms: snapshot.firms,
             access: AccessBook::from_data(snapshot.access),
+            gates: snapshot.gates,
             head: snapshot.head,
             requests,
             generation: super::record::next_generation(),
@@ -684,6 +702,7 @@ impl Serialize for Registry {
         let write_screen = !(s.is_human_readable() && self.screen.is_empty());
         let write_firms = !(s.is_human_readable() && self.firms.is_empty());
         let write_access = !(s.is_human_readable() && self.access.data.is_empty());
+        let write_gates = !(s.is_human_readable() && self.gates.is_empty());
         let fields = 15
             + usize::from(write_work)
             + usize::from(write_contacts)
@@ -691,7 +710,8 @@ impl Serialize for Registry {
             + usize::from(write_trace)
             + usize::from(write_screen)
             + usize::from(write_firms)
-            + usize::from(write_access);
+            + usize::from(write_access)
+            + usize::from(write_gates);
         let mut st = s.serialize_struct("Snapshot", fields)?;
         st.serialize_field("format", &FORMAT_VERSION)?;
         st.serialize_field("root", &self.root_spec)?;
@@ -728,6 +748,9 @@ impl Serialize for Registry {
         }
         if write_access {
             st.serialize_field("access", &self.access.data)?;
+        }
+        if write_gates {
+            st.serialize_field("gates", &self.gates)?;
         }
         st.end()
     }

@@ -858,3 +858,62 @@ fn access_book_round_trips() {
     round_trip(&snapshot.access);
     snapshot_round_trips(&reg, &snapshot);
 }
+
+/// The gates book (issue 17 §1) survives both encodings, whole snapshots included:
+/// checkpoints of each kind of hours, an entrance closed and reopened and one still closed
+/// (a span with and without its end), a compound under the one-entrance rule, and a roster
+/// with duties and gaps recorded.
+#[test]
+fn gates_book_round_trips() {
+    use wangge::Command;
+    use wangge::duty::{Locality, Qualification, Qualifications, Staff};
+    use wangge::gates::{Checkpoint, Hours, ShiftPattern, ShiftRoster, ShiftRules};
+    use wangge::grid::{CheckpointKind, CompoundKind, Level, NewUnit, UnitKind};
+
+    let feb = |d| NaiveDate::from_ymd_opt(2020, 2, d).expect("a date");
+    let mut reg = support::founded();
+    let unit = |reg: &mut Registry, parent, name: &str, level, kind| {
+        let spec = NewUnit::new(name, Level::new(level), kind);
+        reg.apply(Command::AddUnit { parent, unit: spec }).expect("a unit")[0].new_unit().expect("an id")
+    };
+    let root = reg.root();
+    let community = unit(&mut reg, root, "社区", 1, UnitKind::Area);
+    let yard = unit(&mut reg, community, "小区", 2, UnitKind::Compound(CompoundKind::Unmanaged));
+    let north = unit(&mut reg, yard, "北门", 3, UnitKind::Entrance(Some(CheckpointKind::UnmanagedCourtyard)));
+    let south = unit(&mut reg, yard, "南门", 3, UnitKind::Entrance(None));
+    let east = unit(&mut reg, yard, "东门", 3, UnitKind::Entrance(None));
+    let volunteers = Qualifications::only(Qualification::Volunteer);
+    let local = Locality::SameAncestorAt(Level::new(1));
+    for (gate, hours) in [(north, Hours::AllDay), (south, Hours::Daily { open: 6, close: 22 })] {
+        let checkpoint =
+            Checkpoint::new(gate, CheckpointKind::UnmanagedCourtyard, vec![yard], hours, 2, volunteers, local)
+                .expect("a checkpoint");
+        round_trip(&checkpoint);
+        reg.apply(Command::SetCheckpoint { checkpoint, on: feb(1) }).expect("set");
+    }
+    for i in 0..3 {
+        let name = Name::new(&format!("志愿者{i}")).expect("a name");
+        let staff = Staff::new(name, volunteers, community, 1).expect("staff");
+        reg.apply(Command::AddStaff { staff }).expect("added");
+    }
+    reg.apply(Command::SetOneEntranceRule { compound: yard, under: true, on: feb(1) }).expect("a rule");
+    reg.apply(Command::CloseEntrance { entrance: south, on: feb(1) }).expect("closed");
+    reg.apply(Command::ReopenEntrance { entrance: south, on: feb(2) }).expect("reopened");
+    reg.apply(Command::CloseEntrance { entrance: east, on: feb(2) }).expect("closed");
+    let rules = ShiftRules::new(ShiftPattern::three_eights(), 8, 40).expect("rules");
+    round_trip(&rules);
+    let roster =
+        ShiftRoster::solve(reg.checkpoints(), reg.staff_pool(), &rules, feb(3), 2, reg.tree()).expect("solved");
+    assert!(!roster.duties().is_empty() && !roster.gaps().is_empty());
+    round_trip(&roster);
+    reg.apply(Command::RecordShiftRoster { rules, roster, on: feb(2) }).expect("recorded");
+    let snapshot = reg.snapshot();
+    let gates = &snapshot.gates;
+    assert_eq!(
+        (gates.checkpoints.len(), gates.closures.len(), gates.one_entrance.len(), gates.rosters.len()),
+        (2, 2, 1, 1)
+    );
+    assert!(gates.closures.iter().any(|s| s.until.is_none()) && gates.closures.iter().any(|s| s.until.is_some()));
+    round_trip(&snapshot.gates);
+    snapshot_round_trips(&reg, &snapshot);
+}
