@@ -208,14 +208,24 @@ fn a_red_household_s_pass_no_longer_admits() -> Result<(), Error> {
         Verdict::Refused(Refusal::OtherCompound { compound: yard })
     );
     w.reg.apply(entry(gate, at(5, 8), Entrant::Resident { pass, person: p }, 364))?;
-    // The household turns red: a suspected case lives there. Its pass no longer admits.
+    // The household turns red: a suspected case lives there. Its pass is revoked in the same
+    // record, and never admits again, even once the household is no longer red.
+    let before_red = w.reg.clone();
     w.reg.apply(Command::SetState { person: p, state: State::Suspected, on: feb(5) })?;
     assert_eq!(w.reg.colour(h)?, Colour::Red);
-    assert_eq!(w.reg.check_pass(pass, gate, feb(5))?, Verdict::Refused(Refusal::HouseholdRed));
+    let revoked = Refusal::Revoked { on: feb(5) };
+    assert_eq!(w.reg.check_pass(pass, gate, feb(5))?, Verdict::Refused(revoked));
+    assert_eq!(w.reg.pass(pass)?.revoked.map(|r| r.reason), Some(RevokeReason::HouseholdRed));
     assert_eq!(
         w.reg.clone().apply(entry(gate, at(5, 9), Entrant::Resident { pass, person: p }, 364)).unwrap_err(),
-        Error::Access(AccessError::Refused { pass, refusal: Refusal::HouseholdRed })
+        Error::Access(AccessError::Refused { pass, refusal: revoked })
     );
+    // A pass issued while the household is red is refused for its colour at the gate.
+    let late = w.reg.clone().apply(Command::IssuePass { household: h, on: feb(5), until: feb(29) })?;
+    let Event::PassIssued { pass: late, .. } = late[0] else { panic!("{late:?}") };
+    let mut red_now = w.reg.clone();
+    red_now.apply(Command::IssuePass { household: h, on: feb(5), until: feb(29) })?;
+    assert_eq!(red_now.check_pass(late, gate, feb(5))?, Verdict::Refused(Refusal::HouseholdRed));
     // A neighbour's pass, revoked: never admits, on any day.
     let (h2, p2) = (w.households[0][1], w.persons[0][1]);
     let pass2 = w.reg.apply(Command::IssuePass { household: h2, on: feb(5), until: feb(29) })?;
@@ -236,7 +246,10 @@ fn a_red_household_s_pass_no_longer_admits() -> Result<(), Error> {
     );
     // A pass that admitted on the 5th cannot be revoked on the 4th.
     assert_eq!(
-        w.reg.clone().apply(Command::RevokePass { pass, on: feb(4), reason: RevokeReason::Withdrawn }).unwrap_err(),
+        before_red
+            .clone()
+            .apply(Command::RevokePass { pass, on: feb(4), reason: RevokeReason::Withdrawn })
+            .unwrap_err(),
         Error::Access(AccessError::RevokedBeforeUse { pass, on: feb(4), used: feb(5) })
     );
     // Sealed: residents refused, visitors refused, a delivery taken at the gate.
@@ -301,7 +314,7 @@ fn a_fever_at_the_gate_for_a_resident_and_for_a_visitor() -> Result<(), Error> {
     assert!(matches!(w.reg.case(case)?.status(), CaseStatus::Escalated { .. }));
     assert_eq!(w.reg.state(p)?.state(), State::Suspected);
     assert_eq!(w.reg.colour(h)?, Colour::Red);
-    assert_eq!(w.reg.check_pass(pass, gate, feb(6))?, Verdict::Refused(Refusal::HouseholdRed));
+    assert_eq!(w.reg.check_pass(pass, gate, feb(6))?, Verdict::Refused(Refusal::Revoked { on: feb(6) }));
     // A visitor at 37.6 °C: listed for follow-up, nobody's state changes.
     let states_before: Vec<_> = w.persons.iter().flatten().map(|&q| w.reg.state(q)).collect();
     w.reg.apply(entry(gate, at(6, 10), Entrant::Visitor(visitor("张三", "13800138000")), 376))?;
@@ -537,8 +550,16 @@ proptest! {
                 }
                 Step::Colour(h, red) => {
                     let state = if red { State::Suspected } else { State::Well };
+                    let was_red = w.reg.colour(households[h]).expect("a household") == Colour::Red;
                     // Refusals (a change the state model does not allow) leave things as they were.
                     let _ = w.reg.apply(Command::SetState { person: persons[h], state, on: today });
+                    let is_red = w.reg.colour(households[h]).expect("a household") == Colour::Red;
+                    // Turned red: every pass of the household still in force is revoked today.
+                    if is_red && !was_red {
+                        for pass in m.passes.iter_mut().filter(|p| p.0 == h && p.3.is_none() && today <= p.2) {
+                            pass.3 = Some(today);
+                        }
+                    }
                 }
                 Step::Enter(g, p, kind, tenths, back) => {
                     let when = (today - chrono::Days::new(u64::from(back))).and_hms_opt(9, 0, 0).expect("a time");

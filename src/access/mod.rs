@@ -14,11 +14,11 @@
 //! Everything here is pure: the registry's book (`registry/access.rs`) keeps the records and
 //! reads colours and cases through the registry's own accessors.
 //!
-//! A red household's pass ([`Refusal::HouseholdRed`]) is judged at the gate, from the
-//! household's colour at the time of the check, rather than revoked when the colour changes:
-//! the colour is the registry's (its rule may change), and the pass admits again once the
-//! household is no longer red, as a green household's would. A revoked pass
-//! ([`PassRecord::revoked`]) never admits, whatever the date asked.
+//! When a household turns red, the registry revokes its passes in force in the record that
+//! turned it ([`RevokeReason::HouseholdRed`], dated the business date): a revoked pass
+//! ([`PassRecord::revoked`]) never admits, whatever the date asked, and the household gets a
+//! new pass once it may go out again. A pass of a household that is red at the check (one
+//! issued while it was red) is refused for that ([`Refusal::HouseholdRed`]).
 
 use std::fmt;
 
@@ -194,6 +194,10 @@ pub enum RevokeReason {
     MovedOut,
     /// Withdrawn by the issuing office (misuse, a decision of the gate head 门长).
     Withdrawn,
+    /// The household turned red 红色户 (seed 001: passes are for households that may go out):
+    /// every pass of the household still in force is revoked by the registry the day it does,
+    /// in the record that turned it red; a new pass is issued once it may go out again.
+    HouseholdRed,
 }
 
 /// A revocation: when, and why.

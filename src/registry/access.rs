@@ -477,6 +477,31 @@ impl Registry {
         }
     }
 
+    /// Revoke the passes in force of every household `event` turned red
+    /// ([`RevokeReason::HouseholdRed`](crate::access::RevokeReason::HouseholdRed)), on the
+    /// business date (or the event's own date before any day was opened): a consequence of
+    /// the record, made again by its replay, so a snapshot and a replay agree.
+    ///
+    /// # Complexity
+    /// O(recolours of the event × passes of each household turned red).
+    pub(super) fn revoke_passes_of_red(&mut self, event: &Event) {
+        let Some(on) = self.day.or_else(|| event.date()) else { return };
+        for r in event.recolours() {
+            if r.to != crate::colour::Colour::Red || r.from == crate::colour::Colour::Red {
+                continue;
+            }
+            let Some(ids) = self.access.passes_of.get(&r.household) else { continue };
+            for id in ids {
+                if let Some(p) = self.access.data.passes.get_mut(id.index())
+                    && p.revoked.is_none()
+                    && on <= p.pass.until
+                {
+                    p.revoked = Some(Revocation { on, reason: crate::access::RevokeReason::HouseholdRed });
+                }
+            }
+        }
+    }
+
     /// Apply a checked access event.
     pub(super) fn commit_access(&mut self, event: &Event) {
         match event {

@@ -1167,6 +1167,8 @@ impl Registry {
             gates if gates.is_gates() => self.commit_gates(gates),
             case => self.commit_case(case)?,
         }
+        // Issue 17 §2: a household turned red loses its passes in the same record.
+        self.revoke_passes_of_red(event);
         Ok(())
     }
 }
