@@ -187,3 +187,31 @@ fn labelled_agenda_lines_carry_the_door_and_the_unit_name() {
     assert_eq!(json["household"], 1);
     assert!(json["item"].is_object(), "{json}");
 }
+
+/// Unit kinds print as their serde variant with what it holds (worked out here from serde_json's
+/// own form) and read back; every kind is listed once.
+#[test]
+fn unit_kinds_read_back_what_they_print() {
+    let all: Vec<UnitKind> = UnitKind::all().collect();
+    assert_eq!(all.len(), 4 + 5 + 1 + 4);
+    for (i, &kind) in all.iter().enumerate() {
+        assert!(!all[..i].contains(&kind), "{kind:?} listed twice");
+        let expected = match serde_json::to_value(kind).expect("a kind") {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Object(m) => {
+                let (k, v) = m.into_iter().next().expect("one variant");
+                match v {
+                    serde_json::Value::Null => k,
+                    serde_json::Value::String(inner) => format!("{k}({inner})"),
+                    other => panic!("{other}"),
+                }
+            }
+            other => panic!("{other}"),
+        };
+        assert_eq!(kind.to_string(), expected);
+        assert_eq!(expected.parse::<UnitKind>(), Ok(kind));
+    }
+    for bad in ["", "area", "Compound", "Compound()", "Entrance(None)", " Area"] {
+        assert_eq!(bad.parse::<UnitKind>().map_err(|e| e.what()), Err("unit kind"), "{bad:?}");
+    }
+}

@@ -204,6 +204,17 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    /// Every kind, each compound and checkpoint kind spelt out: the four plain kinds, then
+    /// the compounds in [`CompoundKind::ALL`] order, then the entrances (without a checkpoint,
+    /// then with each [`CheckpointKind`]).
+    pub fn all() -> impl Iterator<Item = UnitKind> {
+        [UnitKind::Area, UnitKind::Building, UnitKind::Road, UnitKind::Workplace]
+            .into_iter()
+            .chain(CompoundKind::ALL.into_iter().map(UnitKind::Compound))
+            .chain(std::iter::once(UnitKind::Entrance(None)))
+            .chain(CheckpointKind::ALL.into_iter().map(|k| UnitKind::Entrance(Some(k))))
+    }
+
     /// Whether units of this kind may have child units and households.
     pub fn holds_residents(self) -> bool {
         matches!(self, UnitKind::Area | UnitKind::Compound(_) | UnitKind::Building)
@@ -233,6 +244,35 @@ impl UnitKind {
             UnitKind::Road => "road",
             UnitKind::Workplace => "workplace",
         }
+    }
+}
+
+/// The kind as a host writes it in a URL or a form, its serde variant with what it holds:
+/// `Area`, `Compound(Open)`, `Entrance`, `Entrance(PublicPlace)` ...; `FromStr` reads it back.
+///
+/// ```
+/// use wangge::grid::{CompoundKind, UnitKind};
+/// let kind = UnitKind::Compound(CompoundKind::WorkUnit);
+/// assert_eq!(kind.to_string(), "Compound(WorkUnit)");
+/// assert_eq!("Compound(WorkUnit)".parse(), Ok(kind));
+/// assert!("Compound".parse::<UnitKind>().is_err());
+/// ```
+impl std::fmt::Display for UnitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnitKind::Compound(k) => write!(f, "Compound({k:?})"),
+            UnitKind::Entrance(Some(k)) => write!(f, "Entrance({k:?})"),
+            UnitKind::Entrance(None) => f.write_str("Entrance"),
+            plain => write!(f, "{plain:?}"),
+        }
+    }
+}
+
+impl std::str::FromStr for UnitKind {
+    type Err = crate::ParseNameError;
+
+    fn from_str(text: &str) -> Result<Self, crate::ParseNameError> {
+        UnitKind::all().find(|k| k.to_string() == text).ok_or(crate::ParseNameError::new("unit kind"))
     }
 }
 
