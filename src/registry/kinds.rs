@@ -39,7 +39,7 @@ pub enum CommandCategory {
     /// What applies to the whole registry and is refused through a scope
     /// ([`RegistryError::CityWide`](super::RegistryError::CityWide)): overlays, colour rules,
     /// policies and their changes, schemes and their solving, work plans, the business date,
-    /// traced batches received.
+    /// traced batches received, shift rosters of the checkpoints.
     CityWide,
 }
 
@@ -163,7 +163,7 @@ impl Command {
             Command::CloseEntrance { .. } => ("close_entrance", CommandCategory::Gate),
             Command::ReopenEntrance { .. } => ("reopen_entrance", CommandCategory::Gate),
             Command::SetOneEntranceRule { .. } => ("set_one_entrance_rule", CommandCategory::Gate),
-            Command::RecordShiftRoster { .. } => ("record_shift_roster", CommandCategory::Gate),
+            Command::RecordShiftRoster { .. } => ("record_shift_roster", CommandCategory::CityWide),
         }
     }
 }
