@@ -28,15 +28,7 @@ use wangge::people::Name;
 fn city() -> (Tree, Vec<Checkpoint>, Vec<Staff>) {
     let lv = Level::new;
     let mut tree = Tree::new(LevelScheme::zhengzhou(), NewUnit::new("花园路街道", lv(0), UnitKind::Area)).unwrap();
-    let kinds: Vec<CheckpointKind> = [
-        (CheckpointKind::UnmanagedCourtyard, 29),
-        (CheckpointKind::WorkUnitCourtyard, 88),
-        (CheckpointKind::PublicInstitution, 42),
-        (CheckpointKind::PublicPlace, 9),
-    ]
-    .into_iter()
-    .flat_map(|(k, n)| std::iter::repeat_n(k, n))
-    .collect();
+    let kinds: Vec<CheckpointKind> = CheckpointKind::huayuan_road_2020().collect();
     let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
     let (mut checkpoints, mut staff) = (Vec::new(), Vec::new());
     for c in 0..12 {

@@ -377,15 +377,7 @@ proptest! {
 #[test]
 fn seed_003_a_week_of_168_checkpoints_from_600_people() {
     let (tree, communities, yards, entrances) = city(12, 14);
-    let kinds: Vec<CheckpointKind> = [
-        (CheckpointKind::UnmanagedCourtyard, 29),
-        (CheckpointKind::WorkUnitCourtyard, 88),
-        (CheckpointKind::PublicInstitution, 42),
-        (CheckpointKind::PublicPlace, 9),
-    ]
-    .into_iter()
-    .flat_map(|(k, n)| std::iter::repeat_n(k, n))
-    .collect();
+    let kinds: Vec<CheckpointKind> = CheckpointKind::huayuan_road_2020().collect();
     assert_eq!(kinds.len(), 168);
     let local = Locality::SameAncestorAt(Level::new(1));
     let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
@@ -551,15 +543,7 @@ mod book {
     #[test]
     fn seed_003_through_commands() {
         let mut t = Town::new(12, 14);
-        let kinds: Vec<CheckpointKind> = [
-            (CheckpointKind::UnmanagedCourtyard, 29),
-            (CheckpointKind::WorkUnitCourtyard, 88),
-            (CheckpointKind::PublicInstitution, 42),
-            (CheckpointKind::PublicPlace, 9),
-        ]
-        .into_iter()
-        .flat_map(|(k, n)| std::iter::repeat_n(k, n))
-        .collect();
+        let kinds: Vec<CheckpointKind> = CheckpointKind::huayuan_road_2020().collect();
         let local = Locality::SameAncestorAt(Level::new(1));
         let guards = Qualifications::only(Q::Volunteer).with(Q::PartyMember).with(Q::OfficeCadre);
         let pairs: Vec<(UnitId, UnitId)> = t.entrances.concat().into_iter().zip(t.yards.concat()).collect();

@@ -141,6 +141,28 @@ impl CheckpointKind {
     pub const ALL: [CheckpointKind; 4] =
         [Self::UnmanagedCourtyard, Self::WorkUnitCourtyard, Self::PublicInstitution, Self::PublicPlace];
 
+    /// Huayuan Road's checkpoints by kind (seed 003: "无主管楼院卡点29个,单位家属院卡点88个,
+    /// 公共单位卡点42个,公共场所卡点9个", 168 in all), in [`CheckpointKind::ALL`] order.
+    pub const HUAYUAN_ROAD_2020: [(CheckpointKind, usize); 4] = [
+        (Self::UnmanagedCourtyard, 29),
+        (Self::WorkUnitCourtyard, 88),
+        (Self::PublicInstitution, 42),
+        (Self::PublicPlace, 9),
+    ];
+
+    /// The kind of each of Huayuan Road's 168 checkpoints, kind by kind
+    /// ([`CheckpointKind::HUAYUAN_ROAD_2020`]).
+    ///
+    /// ```
+    /// use wangge::grid::CheckpointKind;
+    /// let kinds: Vec<CheckpointKind> = CheckpointKind::huayuan_road_2020().collect();
+    /// assert_eq!(kinds.len(), 168);
+    /// assert_eq!(kinds.iter().filter(|&&k| k == CheckpointKind::PublicPlace).count(), 9);
+    /// ```
+    pub fn huayuan_road_2020() -> impl Iterator<Item = CheckpointKind> {
+        Self::HUAYUAN_ROAD_2020.into_iter().flat_map(|(k, n)| std::iter::repeat_n(k, n))
+    }
+
     /// The Chinese label.
     pub fn label_zh(self) -> &'static str {
         match self {
