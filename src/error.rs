@@ -149,6 +149,7 @@ impl Error {
     /// | `grid.invalid_name` | invalid | [`GridError::InvalidName`](GridError::InvalidName) |
     /// | `grid.unknown_unit` | not found | [`GridError::UnknownUnit`](GridError::UnknownUnit) |
     /// | `grid.unknown_level` | not found | [`GridError::UnknownLevel`](GridError::UnknownLevel) |
+    /// | `grid.unknown_level_name` | not found | [`GridError::UnknownLevelName`](GridError::UnknownLevelName) |
     /// | `grid.level_does_not_nest` | invalid | [`GridError::LevelDoesNotNest`](GridError::LevelDoesNotNest) |
     /// | `grid.not_a_container` | invalid | [`GridError::NotAContainer`](GridError::NotAContainer) |
     /// | `grid.unit_closed` | conflict | [`GridError::UnitClosed`](GridError::UnitClosed) |
@@ -441,6 +442,7 @@ error_codes!(GridError {
     InvalidName => Invalid "grid.invalid_name",
     UnknownUnit => NotFound "grid.unknown_unit",
     UnknownLevel => NotFound "grid.unknown_level",
+    UnknownLevelName => NotFound "grid.unknown_level_name",
     LevelDoesNotNest => Invalid "grid.level_does_not_nest",
     NotAContainer => Invalid "grid.not_a_container",
     UnitClosed => Conflict "grid.unit_closed",

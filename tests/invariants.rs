@@ -37,7 +37,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::grid::{
-    CheckpointKind, CompoundKind, GridError, Level, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
+    CheckpointKind, CompoundKind, GridError, Level, LevelRef, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
 };
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PeopleError, PersonRecord, Phone, ResidentId};
 use wangge::registry::{Recolour, ScopeItem};
@@ -224,6 +224,18 @@ fn op(mix: Mix) -> impl Strategy<Value = Op> {
 
 /// The schemes a case is drawn in: Shanghai's five levels (one optional), Zhengzhou's four
 /// under city and district (six, none optional), Foshan's (group optional).
+/// The level a command's level names, found naively: an index the scheme has, or the first
+/// level whose English name (any case) or Chinese name is the name.
+fn naive_level(scheme: &LevelScheme, level: &LevelRef) -> Option<Level> {
+    match level {
+        LevelRef::Index(l) => (l.index() < scheme.len()).then_some(*l),
+        LevelRef::Name(name) => scheme
+            .levels()
+            .find(|(_, spec)| spec.name().to_lowercase() == name.to_lowercase() || spec.name_zh() == name)
+            .map(|(l, _)| l),
+    }
+}
+
 fn scheme(which: u8) -> LevelScheme {
     match which % 4 {
         0 | 1 => LevelScheme::shanghai(),
@@ -316,7 +328,14 @@ fn to_command(reg: &Registry, op: &Op, residents: &[ResidentId]) -> Command {
                     _ => "长".repeat(MAX_NAME_CHARS + 1),
                 },
             };
-            let mut new = NewUnit::new(name, Level::new(level as u8), kind(*k));
+            // Every third unit names its level, as a host's JSON may: the Chinese name where
+            // the scheme has the level, a name no level has where it does not.
+            let mut new = if units % 3 == 0 {
+                let named = tree.scheme().spec(Level::new(level as u8)).map_or("村民小组", |spec| spec.name_zh());
+                NewUnit::new(name, named, kind(*k))
+            } else {
+                NewUnit::new(name, Level::new(level as u8), kind(*k))
+            };
             if let Some(c) = code {
                 new = new.with_code(&format!("4101-{c}")).expect("a valid code");
             }
@@ -488,10 +507,12 @@ fn expected(reg: &Registry, command: &Command) -> Option<bool> {
         Command::AddUnit { parent, unit } => {
             let code_free =
                 unit.code().is_none_or(|c| tree.ids().all(|u| tree.unit(u).expect("listed").code() != Some(c)));
+            let level = naive_level(tree.scheme(), unit.level());
             name_ok(unit.name())
                 && open_container(tree, *parent)
-                && tree.scheme().contains(unit.level())
-                && tree.scheme().may_nest(tree.level(*parent).expect("open, so known"), unit.level())
+                && level.is_some_and(|level| {
+                    tree.scheme().may_nest(tree.level(*parent).expect("open, so known"), level)
+                })
                 && code_free
         }
         Command::MoveUnit { unit, new_parent } => {
@@ -577,13 +598,16 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
     match command {
         Command::AddUnit { parent, unit } => {
             let id = UnitId::new(bt.len() as u32);
-            assert_eq!(events, [Event::UnitAdded { unit: id, parent: *parent, spec: unit.clone() }]);
+            // The event records the level as an index, whatever the command named.
+            let level = naive_level(bt.scheme(), unit.level()).expect("accepted, so the level resolved");
+            let Event::UnitAdded { unit: added, parent: under, spec } = &events[0] else {
+                panic!("a unit added, not {events:?}");
+            };
+            assert_eq!((events.len(), *added, *under), (1, id, *parent));
+            assert_eq!(spec.level(), &LevelRef::Index(level));
             assert_eq!(at.len(), bt.len() + 1);
             let u = at.unit(id).expect("the new unit");
-            assert_eq!(
-                (u.name(), u.level(), u.kind(), u.code()),
-                (unit.name(), unit.level(), unit.kind(), unit.code())
-            );
+            assert_eq!((u.name(), u.level(), u.kind(), u.code()), (unit.name(), level, unit.kind(), unit.code()));
             assert!(u.is_open());
             assert_eq!(at.parent(id).expect("the new unit"), Some(*parent));
             assert!(at.children(*parent).expect("the parent").contains(&id));

@@ -1107,7 +1107,7 @@ impl Model {
                     why.push(INVALID_NAME);
                 }
                 why.extend(self.not_a_home(*parent));
-                let level = unit.level().index();
+                let level = unit.level().index().map_or(usize::MAX, |l| l.index());
                 if level >= self.optional.len() {
                     why.push(UNKNOWN_LEVEL);
                 } else if let Some(p) = self.unit(*parent)

@@ -24,7 +24,7 @@ mod tree;
 mod unit;
 
 pub use overlay::{Cell, Overlay, OverlayKind, Overlays, OverlaysData};
-pub use scheme::{Level, LevelScheme, LevelSpec, MAX_LEVELS};
+pub use scheme::{Level, LevelRef, LevelScheme, LevelSpec, MAX_LEVELS};
 pub use tree::{Subtree, Tree, TreeData};
 pub use unit::{AdminCode, CheckpointKind, CompoundKind, MAX_NAME_CHARS, NewUnit, Unit, UnitKind};
 
@@ -72,6 +72,14 @@ pub enum GridError {
         level: Level,
         /// How many levels the scheme has.
         levels: usize,
+    },
+    /// No level of the tree's scheme has this name (English, any case, or Chinese).
+    #[error("no level named {name:?} in the scheme {scheme:?}")]
+    UnknownLevelName {
+        /// The name asked for (at most its first 40 characters).
+        name: String,
+        /// The scheme's name.
+        scheme: String,
     },
     /// A unit of this level may not hang under that parent.
     #[error("a unit of level {} cannot hang under {parent} of level {}: levels must deepen, skipping only optional ones", child_level.index(), parent_level.index())]

@@ -10,12 +10,17 @@
 //! responsibility rule names is checked against it, and [`LevelScheme::may_nest`] decides
 //! where a unit may hang.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::GridError;
 
 /// The most levels a scheme may have; it bounds a unit's depth and so every walk up the tree.
 pub const MAX_LEVELS: usize = 16;
+
+/// The most characters of an unknown level name an error repeats.
+const MAX_LEVEL_NAME_SHOWN: usize = 40;
 
 /// The position of a level in its scheme, 0 at the top.
 ///
@@ -34,6 +39,72 @@ impl Level {
     /// The index of this level, 0 at the top.
     pub const fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+/// A level as a command names it: by its position in the scheme, or by its English or Chinese
+/// name (`"community"`, `"社区"`), resolved against the tree's scheme when the unit is added
+/// ([`LevelScheme::resolve`]). In JSON an index is a number and a name a string, so a host can
+/// write `{"name": "3号院", "level": "楼院", "kind": ...}`; the registry records the resolved
+/// index, so a log never depends on names.
+///
+/// # Example
+/// ```
+/// use wangge::grid::{Level, LevelRef, LevelScheme};
+/// let zz = LevelScheme::zhengzhou();
+/// assert_eq!(zz.resolve(&LevelRef::from("楼院"))?, Level::new(2));
+/// assert_eq!(zz.resolve(&LevelRef::from("Courtyard"))?, Level::new(2));
+/// assert_eq!(zz.resolve(&LevelRef::from(Level::new(1)))?, Level::new(1));
+/// assert!(zz.resolve(&LevelRef::from("village")).is_err());
+/// let named: LevelRef = serde_json::from_str("\"社区\"")?;
+/// assert_eq!(named, LevelRef::from("社区"));
+/// let index: LevelRef = serde_json::from_str("1")?;
+/// assert_eq!(index, LevelRef::from(Level::new(1)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LevelRef {
+    /// The level's position in the scheme, 0 at the top (a number in JSON).
+    Index(Level),
+    /// The level's English name (any case) or Chinese name (a string in JSON).
+    Name(String),
+}
+
+impl LevelRef {
+    /// The index, if this names the level by position.
+    pub fn index(&self) -> Option<Level> {
+        match self {
+            LevelRef::Index(level) => Some(*level),
+            LevelRef::Name(_) => None,
+        }
+    }
+}
+
+impl From<Level> for LevelRef {
+    fn from(level: Level) -> Self {
+        LevelRef::Index(level)
+    }
+}
+
+impl From<&str> for LevelRef {
+    fn from(name: &str) -> Self {
+        LevelRef::Name(name.to_owned())
+    }
+}
+
+impl From<String> for LevelRef {
+    fn from(name: String) -> Self {
+        LevelRef::Name(name)
+    }
+}
+
+impl fmt::Display for LevelRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LevelRef::Index(level) => write!(f, "{}", level.index()),
+            LevelRef::Name(name) => f.write_str(name),
+        }
     }
 }
 
@@ -322,6 +393,23 @@ impl LevelScheme {
         self.levels()
             .find(|(_, l)| l.name.eq_ignore_ascii_case(name) || (!l.name_zh.is_empty() && l.name_zh == name))
             .map(|(lv, _)| lv)
+    }
+
+    /// The level `level` names in this scheme: an index the scheme has, or a name as
+    /// [`LevelScheme::level`] finds it.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownLevel`] for an index past the scheme's levels,
+    /// [`GridError::UnknownLevelName`] for a name no level has.
+    pub fn resolve(&self, level: &LevelRef) -> Result<Level, GridError> {
+        match level {
+            LevelRef::Index(index) if self.contains(*index) => Ok(*index),
+            LevelRef::Index(index) => Err(GridError::UnknownLevel { level: *index, levels: self.len() }),
+            LevelRef::Name(name) => self.level(name).ok_or_else(|| GridError::UnknownLevelName {
+                name: name.chars().take(MAX_LEVEL_NAME_SHOWN).collect(),
+                scheme: self.name.clone(),
+            }),
+        }
     }
 
     /// The description of `level`, or `None` if the scheme has no such level.

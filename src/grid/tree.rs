@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{AdminCode, GridError, Level, LevelScheme, NewUnit, Unit, check_name};
+use super::{AdminCode, GridError, Level, LevelRef, LevelScheme, NewUnit, Unit, check_name};
 use crate::UnitId;
 
 /// "No ancestor at this level" in the lineage table.
@@ -71,9 +71,7 @@ impl Tree {
     /// kind cannot hold child units.
     pub fn new(scheme: LevelScheme, root: NewUnit) -> Result<Self, GridError> {
         check_name(&root.name)?;
-        if !scheme.contains(root.level) {
-            return Err(GridError::UnknownLevel { level: root.level, levels: scheme.len() });
-        }
+        let level = scheme.resolve(&root.level)?;
         if !root.kind.holds_residents() {
             return Err(GridError::NotAContainer { unit: UnitId::new(0), kind: root.kind });
         }
@@ -88,11 +86,11 @@ impl Tree {
             by_code: HashMap::new(),
         };
         tree.lineage.resize(stride, NONE);
-        tree.lineage[root.level.index()] = 0;
+        tree.lineage[level.index()] = 0;
         if let Some(code) = &root.code {
             tree.by_code.insert(code.clone(), UnitId::new(0));
         }
-        tree.units.push(Unit::from_new(root));
+        tree.units.push(Unit::from_new(root, level));
         tree.parent.push(None);
         tree.children.push(Vec::new());
         tree.depth.push(0);
@@ -342,11 +340,9 @@ impl Tree {
         check_name(&unit.name)?;
         let p = self.unit(parent)?;
         self.check_container(parent, p)?;
-        if !self.scheme.contains(unit.level) {
-            return Err(GridError::UnknownLevel { level: unit.level, levels: self.scheme.len() });
-        }
-        if !self.scheme.may_nest(p.level, unit.level) {
-            return Err(GridError::LevelDoesNotNest { parent, parent_level: p.level, child_level: unit.level });
+        let level = self.scheme.resolve(&unit.level)?;
+        if !self.scheme.may_nest(p.level, level) {
+            return Err(GridError::LevelDoesNotNest { parent, parent_level: p.level, child_level: level });
         }
         if let Some(code) = &unit.code
             && let Some(&holder) = self.by_code.get(code)
@@ -393,17 +389,18 @@ impl Tree {
     /// O(levels of the scheme).
     pub fn add(&mut self, parent: UnitId, unit: NewUnit) -> Result<UnitId, GridError> {
         self.check_add(parent, &unit)?;
+        let level = self.scheme.resolve(&unit.level)?;
         // check_add proved that the next index fits in a UnitId.
         let id = UnitId::from_index(self.units.len()).ok_or(GridError::TooManyUnits)?;
         let s = self.scheme.len();
         let start = self.lineage.len();
         self.lineage.extend_from_within(parent.index() * s..(parent.index() + 1) * s);
-        self.lineage[start + unit.level.index()] = id.get();
+        self.lineage[start + level.index()] = id.get();
         if let Some(code) = &unit.code {
             self.by_code.insert(code.clone(), id);
         }
         let depth = self.depth[parent.index()].saturating_add(1);
-        self.units.push(Unit::from_new(unit));
+        self.units.push(Unit::from_new(unit, level));
         self.parent.push(Some(parent));
         self.children.push(Vec::new());
         self.children[parent.index()].push(id);
@@ -601,7 +598,7 @@ impl Tree {
         };
         let closed_root = root.closed_on;
         let mut tree =
-            Tree::new(data.scheme, NewUnit { name: root.name, level: root.level, kind: root.kind, code: root.code })?;
+            Tree::new(data.scheme, NewUnit { name: root.name, level: LevelRef::Index(root.level), kind: root.kind, code: root.code })?;
         if closed_root.is_some() {
             return Err(bad(0, "the root cannot be closed"));
         }

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{GridError, Level};
+use super::{GridError, Level, LevelRef, LevelScheme};
 
 /// The longest unit name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -300,28 +300,45 @@ impl std::str::FromStr for UnitKind {
 
 /// What it takes to add a unit: everything but its place in the tree.
 ///
+/// The level is a [`LevelRef`]: an index, or the level's name (English or Chinese), resolved
+/// against the tree's scheme when the unit is added.
+///
 /// # Example
 /// ```
-/// use wangge::grid::{NewUnit, UnitKind, CompoundKind, Level};
+/// use wangge::grid::{NewUnit, UnitKind, CompoundKind, Level, LevelRef};
 /// let yard = NewUnit::new("Jinshui courtyard", Level::new(2), UnitKind::Compound(CompoundKind::WorkUnit))
 ///     .with_code("410105001003")?;
 /// assert_eq!(yard.code().unwrap().as_str(), "410105001003");
-/// # Ok::<(), wangge::Error>(())
+///
+/// // The same level by name, as a host's JSON may give it.
+/// let named: NewUnit = serde_json::from_str(r#"{"name": "3号院", "level": "楼院", "kind": "Area", "code": null}"#)?;
+/// assert_eq!(named.level(), &LevelRef::from("楼院"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     pub(crate) name: String,
-    pub(crate) level: Level,
+    pub(crate) level: LevelRef,
     pub(crate) kind: UnitKind,
     pub(crate) code: Option<AdminCode>,
 }
 
 impl NewUnit {
-    /// A unit with a name, a level and a kind, without a code. The name is checked when the
-    /// unit is added.
-    pub fn new(name: impl Into<String>, level: Level, kind: UnitKind) -> Self {
-        NewUnit { name: name.into(), level, kind, code: None }
+    /// A unit with a name, a level (a [`Level`] or a level's name) and a kind, without a code.
+    /// The name and the level are checked when the unit is added.
+    pub fn new(name: impl Into<String>, level: impl Into<LevelRef>, kind: UnitKind) -> Self {
+        NewUnit { name: name.into(), level: level.into(), kind, code: None }
+    }
+
+    /// The same unit with its level resolved to an index of `scheme`: how the registry records
+    /// it, so that a log never depends on level names.
+    ///
+    /// # Errors
+    /// As [`LevelScheme::resolve`].
+    pub fn resolved(mut self, scheme: &LevelScheme) -> Result<Self, GridError> {
+        self.level = LevelRef::Index(scheme.resolve(&self.level)?);
+        Ok(self)
     }
 
     /// The same unit with an administrative code.
@@ -338,9 +355,9 @@ impl NewUnit {
         &self.name
     }
 
-    /// The level.
-    pub fn level(&self) -> Level {
-        self.level
+    /// The level, as given: an index or a name.
+    pub fn level(&self) -> &LevelRef {
+        &self.level
     }
 
     /// The kind.
@@ -367,8 +384,8 @@ pub struct Unit {
 }
 
 impl Unit {
-    pub(crate) fn from_new(n: NewUnit) -> Self {
-        Unit { name: n.name, level: n.level, kind: n.kind, code: n.code, closed_on: None }
+    pub(crate) fn from_new(n: NewUnit, level: Level) -> Self {
+        Unit { name: n.name, level, kind: n.kind, code: n.code, closed_on: None }
     }
 
     /// The unit's name.

@@ -498,6 +498,8 @@ impl Registry {
     /// # Errors
     /// The errors of [`Tree::new`].
     pub fn new(scheme: LevelScheme, root: NewUnit) -> Result<Self, Error> {
+        // The founding event records the root's level as an index, whatever the host named.
+        let root = root.resolved(&scheme)?;
         let tree = Tree::new(scheme, root.clone())?;
         let mut population = Population::new();
         population.add_unit();
@@ -839,7 +841,9 @@ impl Registry {
         let next = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
         Ok(match command {
             Command::AddUnit { parent, unit } => {
-                Event::UnitAdded { unit: UnitId::new(next(self.tree.len())), parent, spec: unit }
+                // Recorded with its level as an index: a log never depends on level names.
+                let spec = unit.resolved(self.tree.scheme())?;
+                Event::UnitAdded { unit: UnitId::new(next(self.tree.len())), parent, spec }
             }
             Command::MoveUnit { unit, new_parent } => {
                 let from = self.tree.parent(unit)?.ok_or(GridError::RootIsFixed)?;

@@ -671,7 +671,11 @@ impl Registry {
         let founded = registry.tree.unit(registry.root())?;
         // The root can be neither moved, closed nor renamed, so the tree's root is exactly
         // the unit its founding event made.
-        if *founded != Unit::from_new(registry.root_spec.clone()) {
+        // A registry records its root's level as an index (`Registry::new` resolves a name).
+        let Some(root_level) = registry.root_spec.level().index() else {
+            return Err(RegistryError::InvalidSnapshot { what: "the founding root names its level".to_owned() }.into());
+        };
+        if *founded != Unit::from_new(registry.root_spec.clone(), root_level) {
             return Err(RegistryError::InvalidSnapshot {
                 what: "the founding root differs from the tree's root".to_owned(),
             }
