@@ -315,6 +315,8 @@ impl Error {
     /// | `registry.after_business_date` | conflict | [`RegistryError::AfterBusinessDate`](RegistryError::AfterBusinessDate) |
     /// | `registry.not_business_date` | conflict | [`RegistryError::NotBusinessDate`](RegistryError::NotBusinessDate) |
     /// | `registry.replay` | corrupt | [`RegistryError::Replay`](RegistryError::Replay) |
+    /// | `registry.past_colours` | invalid | [`RegistryError::PastColours`](RegistryError::PastColours) |
+    /// | `registry.map_too_large` | invalid | [`RegistryError::MapTooLarge`](RegistryError::MapTooLarge) |
     /// | `contact.self_exposure` | invalid | [`ContactError::SelfExposure`](crate::contacts::ContactError::SelfExposure) |
     /// | `contact.not_a_case` | conflict | [`ContactError::NotACase`](crate::contacts::ContactError::NotACase) |
     /// | `contact.invalid_rule` | invalid | [`ContactError::InvalidRule`](crate::contacts::ContactError::InvalidRule) |
@@ -641,6 +643,8 @@ error_codes!(RegistryError {
     AfterBusinessDate => Conflict "registry.after_business_date",
     NotBusinessDate => Conflict "registry.not_business_date",
     Replay => Corrupt "registry.replay",
+    PastColours => Invalid "registry.past_colours",
+    MapTooLarge => Invalid "registry.map_too_large",
 });
 
 error_codes!(crate::contacts::ContactError {

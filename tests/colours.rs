@@ -606,7 +606,9 @@ impl Model {
         Some(match command {
             Command::AddUnit { parent, unit } => match self.known_unit(*parent) {
                 // Every unit of this test is an area, a courtyard or a building.
-                Some(p) => open(p) && Some(usize::from(self.units[p].level) + 1) == unit.level().index().map(|l| l.index()),
+                Some(p) => {
+                    open(p) && Some(usize::from(self.units[p].level) + 1) == unit.level().index().map(|l| l.index())
+                }
                 None => false,
             },
             Command::CreateOverlay { .. } => true,

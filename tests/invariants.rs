@@ -37,7 +37,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::grid::{
-    CheckpointKind, CompoundKind, GridError, Level, LevelRef, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree, UnitKind,
+    CheckpointKind, CompoundKind, GridError, Level, LevelRef, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree,
+    UnitKind,
 };
 use wangge::people::{DoorLabel, Marker, Markers, Name, Passport, PeopleError, PersonRecord, Phone, ResidentId};
 use wangge::registry::{Recolour, ScopeItem};
@@ -330,7 +331,7 @@ fn to_command(reg: &Registry, op: &Op, residents: &[ResidentId]) -> Command {
             };
             // Every third unit names its level, as a host's JSON may: the Chinese name where
             // the scheme has the level, a name no level has where it does not.
-            let mut new = if units % 3 == 0 {
+            let mut new = if units.is_multiple_of(3) {
                 let named = tree.scheme().spec(Level::new(level as u8)).map_or("村民小组", |spec| spec.name_zh());
                 NewUnit::new(name, named, kind(*k))
             } else {
@@ -510,9 +511,8 @@ fn expected(reg: &Registry, command: &Command) -> Option<bool> {
             let level = naive_level(tree.scheme(), unit.level());
             name_ok(unit.name())
                 && open_container(tree, *parent)
-                && level.is_some_and(|level| {
-                    tree.scheme().may_nest(tree.level(*parent).expect("open, so known"), level)
-                })
+                && level
+                    .is_some_and(|level| tree.scheme().may_nest(tree.level(*parent).expect("open, so known"), level))
                 && code_free
         }
         Command::MoveUnit { unit, new_parent } => {

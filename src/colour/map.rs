@@ -256,6 +256,9 @@ pub struct ColourMap {
     title: String,
     date: NaiveDate,
     blocks: Vec<MapBlock>,
+    /// The business date whose colours the map shows, when it is not `date` itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    as_of: Option<NaiveDate>,
 }
 
 impl ColourMap {
@@ -264,7 +267,30 @@ impl ColourMap {
 
     /// An empty map titled `title` (the unit's name), as of `date`.
     pub fn new(title: impl Into<String>, date: NaiveDate) -> Self {
-        ColourMap { title: title.into(), date, blocks: Vec::new() }
+        ColourMap { title: title.into(), date, blocks: Vec::new(), as_of: None }
+    }
+
+    /// The same map, naming `business_date` as the day whose colours it shows (业务日期) when
+    /// that is not the map's date: a map printed on a later day says so at its top, in every
+    /// render ([`Registry::map`](crate::Registry::map) sets it).
+    pub fn with_as_of(mut self, business_date: NaiveDate) -> Self {
+        self.as_of = (business_date != self.date).then_some(business_date);
+        self
+    }
+
+    /// The business date whose colours the map shows, when it differs from [`ColourMap::date`]
+    /// (a map printed on a later day); `None` when the colours are the date's own.
+    pub fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
+
+    /// The line naming the map's date, and the business date of its colours when that differs.
+    fn date_line(&self) -> String {
+        let date = self.date.format("%Y-%m-%d");
+        match self.as_of {
+            Some(b) => format!("{date} · 颜色截至业务日期 colours as of business date {}", b.format("%Y-%m-%d")),
+            None => date.to_string(),
+        }
     }
 
     /// Add a block below those already on the map.
@@ -571,8 +597,7 @@ mod svg {
             .all_households()
             .map(|h| text_px(h.door().as_str(), SMALL_PX).saturating_add(2 * CELL_PAD))
             .fold(CELL_MIN_W, u64::max);
-        let date = map.date().format("%Y-%m-%d");
-        let date_line = format!("日期 date: {date}");
+        let date_line = format!("日期 date: {}", map.date_line());
         let (counts, total) = map.summary();
         let mut summary = String::from("户数 households:");
         for (colour, n) in counts {
@@ -674,7 +699,7 @@ mod svg {
             "<svg xmlns=\"{SVG_NS}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
              font-family=\"{FONTS}\" fill=\"#1a1a1a\" role=\"img\">"
         );
-        let _ = writeln!(out, "  <title>{} {date}</title>", Esc(map.title()));
+        let _ = writeln!(out, "  <title>{} {}</title>", Esc(map.title()), map.date().format("%Y-%m-%d"));
         out.push_str("  <desc>院区疫情防控平面图 courtyard epidemic prevention map</desc>\n");
         let _ = writeln!(out, "  <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>");
         out.push_str(&body);
@@ -740,7 +765,7 @@ mod text {
     pub(super) fn render(map: &ColourMap, ansi: bool) -> String {
         let (bold, reset) = if ansi { (BOLD, RESET) } else { ("", "") };
         let mut out = String::new();
-        let _ = writeln!(out, "{bold}{}{reset}  {}", Clean(map.title()), map.date().format("%Y-%m-%d"));
+        let _ = writeln!(out, "{bold}{}{reset}  {}", Clean(map.title()), map.date_line());
         let (counts, total) = map.summary();
         out.push_str("户数 households:");
         for (colour, n) in counts {

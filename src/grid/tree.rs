@@ -597,8 +597,10 @@ impl Tree {
             return Err(bad(0, "the first unit must be the root, with no parent"));
         };
         let closed_root = root.closed_on;
-        let mut tree =
-            Tree::new(data.scheme, NewUnit { name: root.name, level: LevelRef::Index(root.level), kind: root.kind, code: root.code })?;
+        let mut tree = Tree::new(
+            data.scheme,
+            NewUnit { name: root.name, level: LevelRef::Index(root.level), kind: root.kind, code: root.code },
+        )?;
         if closed_root.is_some() {
             return Err(bad(0, "the root cannot be closed"));
         }

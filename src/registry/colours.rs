@@ -205,18 +205,53 @@ impl Registry {
         tallies
     }
 
-    /// The courtyard map 院区疫情防控平面图 of `unit` on `date`: one block per unit inside it
-    /// that holds households (its buildings, or the unit itself), in pre-order, each household
-    /// with its door, colour, the markers of its members and their standings
+    /// The most households [`Registry::map`] draws: a few courtyards' worth (seed 003's
+    /// largest courtyards hold hundreds); a sub-district's or a city's colours are a report
+    /// ([`Registry::tally`]), not a picture.
+    pub const MAX_MAP_HOUSEHOLDS: usize = 5_000;
+
+    /// The courtyard map 院区疫情防控平面图 of `unit` printed on `date`: one block per unit
+    /// inside it that holds households (its buildings, or the unit itself), in pre-order, each
+    /// household with its door, colour, the markers of its members and their standings
     /// ([`Registry::standing`]: why each is held, and where). No personal data.
     ///
+    /// The colours are the registry's, which are those of its business date 业务日期: a map
+    /// printed on a later date says so ([`ColourMap::as_of`], printed at its top), and a map
+    /// of an earlier date is refused: read that day's registry from the log with
+    /// [`Registry::as_of`] and map it there. At most [`Registry::MAX_MAP_HOUSEHOLDS`]
+    /// households ([`Registry::map_limited`] for another bound).
+    ///
     /// # Errors
-    /// [`GridError::UnknownUnit`].
+    /// [`GridError::UnknownUnit`]; [`RegistryError::PastColours`] for a date before the
+    /// business date; [`RegistryError::MapTooLarge`].
     ///
     /// # Complexity
     /// O(units in the subtree + households and persons inside).
     pub fn map(&self, unit: UnitId, date: NaiveDate) -> Result<ColourMap, Error> {
-        let mut map = ColourMap::new(self.tree.unit(unit)?.name(), date);
+        self.map_limited(unit, date, Self::MAX_MAP_HOUSEHOLDS)
+    }
+
+    /// [`Registry::map`] with at most `limit` households instead of
+    /// [`Registry::MAX_MAP_HOUSEHOLDS`].
+    ///
+    /// # Errors
+    /// As [`Registry::map`].
+    pub fn map_limited(&self, unit: UnitId, date: NaiveDate, limit: usize) -> Result<ColourMap, Error> {
+        let name = self.tree.unit(unit)?.name();
+        let business_date = self.business_date();
+        if let Some(business_date) = business_date
+            && date < business_date
+        {
+            return Err(RegistryError::PastColours { date, business_date }.into());
+        }
+        let households = self.counts(unit)?.households;
+        if usize::try_from(households).map_or(true, |n| n > limit) {
+            return Err(RegistryError::MapTooLarge { unit, households, limit }.into());
+        }
+        let mut map = ColourMap::new(name, date);
+        if let Some(business_date) = business_date {
+            map = map.with_as_of(business_date);
+        }
         for u in self.tree.subtree(unit)? {
             let held = self.population.households_at(u);
             if held.is_empty() {

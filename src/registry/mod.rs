@@ -277,6 +277,29 @@ pub enum RegistryError {
         /// Why it was refused.
         source: Box<Error>,
     },
+    // Issue 18 §1: honest dates and bounded reads.
+    /// A map of a date before the business date: the registry holds only the business date's
+    /// colours; a past day's are read from the log ([`Registry::as_of`]).
+    #[error(
+        "the registry shows the colours of its business date {business_date}, not of {date}: read {date} from the log"
+    )]
+    PastColours {
+        /// The date asked for.
+        date: NaiveDate,
+        /// The business date.
+        business_date: NaiveDate,
+    },
+    /// A map of a unit holding more households than the limit (a sub-district's or a city's
+    /// map is a report, not a picture): map its courtyards, or ask with a larger limit.
+    #[error("{unit} holds {households} households, more than a map of {limit}")]
+    MapTooLarge {
+        /// The unit asked for.
+        unit: UnitId,
+        /// The households inside it.
+        households: u64,
+        /// The most a map holds.
+        limit: usize,
+    },
 }
 
 /// Where an event being checked comes from.

@@ -775,6 +775,65 @@ impl Registry {
         Ok(reg)
     }
 
+    /// The registry as it stood at the end of the business day `date` 业务日期: a log's
+    /// founding record and every record before the first that opens a later day. Its colours,
+    /// tallies, agenda and map are that day's, read from the log rather than from today's
+    /// registry (which holds only its own business date's; see [`Registry::map`]).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use wangge::colour::{Colour, PersonState, State};
+    /// use wangge::grid::{LevelScheme, NewUnit, UnitKind};
+    /// use wangge::people::{DoorLabel, PersonRecord};
+    /// use wangge::{Command, Registry};
+    ///
+    /// let day = |d| NaiveDate::from_ymd_opt(2020, 2, d).ok_or("no such date");
+    /// let scheme = LevelScheme::zhengzhou();
+    /// let mut reg = Registry::new(scheme, NewUnit::new("花园路街道", "街道", UnitKind::Area))?;
+    /// let mut log = vec![reg.founding_record()];
+    /// let mut run = |reg: &mut Registry, command| -> Result<(), wangge::Error> {
+    ///     let answer = reg.execute(command, None)?;
+    ///     log.extend(answer.record().cloned());
+    ///     Ok(())
+    /// };
+    /// let yard = NewUnit::new("农科路社区", "社区", UnitKind::Area);
+    /// let root = reg.root();
+    /// run(&mut reg, Command::AddUnit { parent: root, unit: yard })?;
+    /// let yard = wangge::UnitId::new(1);
+    /// run(&mut reg, Command::OpenDay { today: day(1)? })?;
+    /// run(&mut reg, Command::AddHousehold { unit: yard, door: DoorLabel::new("1-101")? })?;
+    /// let household = wangge::HouseholdId::new(0);
+    /// run(&mut reg, Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(day(1)?) })?;
+    /// run(&mut reg, Command::OpenDay { today: day(2)? })?;
+    /// run(&mut reg, Command::SetState { person: wangge::PersonId::new(0), state: State::Confirmed, on: day(2)? })?;
+    ///
+    /// // Today's registry is on 2 February, and will not pretend to know 1 February's colours.
+    /// assert_eq!(reg.colour(household)?, Colour::Red);
+    /// assert!(reg.map(yard, day(1)?).is_err());
+    ///
+    /// // The log knows them.
+    /// let first = Registry::as_of(&log, day(1)?)?;
+    /// assert_eq!(first.business_date(), Some(day(1)?));
+    /// assert_eq!(first.colour(household)?, Colour::Green);
+    /// assert_eq!(first.map(yard, day(1)?)?.households(Colour::Green), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Registry::replay_records`].
+    ///
+    /// # Complexity
+    /// The replay of the records up to that day.
+    pub fn as_of<'r>(records: impl IntoIterator<Item = &'r Record>, date: NaiveDate) -> Result<Registry, Error> {
+        let opens_later = |record: &Record| match (record.round, record.events.first()) {
+            (Some(day), _) => day > date,
+            (None, Some(Event::DayOpened { on, .. })) => *on > date,
+            _ => false,
+        };
+        Registry::replay_records(records.into_iter().take_while(|record| !opens_later(record)))
+    }
+
     /// A new registry from a log's founding record.
     fn from_founding_record(record: &Record) -> Result<Registry, Error> {
         let (Some(Event::Founded { format, scheme, root }), 1) = (record.events.first(), record.events.len()) else {
