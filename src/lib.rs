@@ -149,6 +149,8 @@ mod error;
 mod form;
 pub mod grid;
 mod id;
+// Issue 18 §1: pages of long lists.
+pub mod page;
 pub mod people;
 pub mod quarantine;
 pub mod registry;

@@ -148,3 +148,43 @@ fn a_map_of_more_households_than_its_limit_is_refused() -> Result<(), Error> {
     assert_eq!(log.reg.map(log.yard, day(1))?.total_households(), HOUSEHOLDS);
     Ok(())
 }
+
+proptest! {
+    /// Pages read one after another cover a list exactly once, in its order, whatever the
+    /// offsets and limits (limits clamped to 1..=1000), against the list sliced naively.
+    #[test]
+    fn pages_cover_a_list_once_in_order(len in 0usize..40, limit in 0usize..12, start in 0usize..45) {
+        use wangge::page::{Page, PageRequest};
+        let list: Vec<usize> = (0..len).collect();
+        let one = Page::of(list.iter().copied(), PageRequest::new(start, limit));
+        let want: Vec<usize> = list.iter().copied().skip(start).take(limit.max(1)).collect();
+        prop_assert_eq!(one.items(), &want[..]);
+        prop_assert_eq!(one.total(), len);
+        let mut seen = Vec::new();
+        let mut offset = Some(0);
+        while let Some(at) = offset {
+            let page = Page::of(list.iter().copied(), PageRequest::new(at, limit));
+            prop_assert!(!page.items().is_empty() || len == 0);
+            seen.extend_from_slice(page.items());
+            offset = page.next();
+        }
+        prop_assert_eq!(seen, list);
+    }
+}
+
+#[test]
+fn the_households_of_a_unit_come_a_page_at_a_time() -> Result<(), Error> {
+    use wangge::page::PageRequest;
+    let log = Log::new()?;
+    let all: Vec<HouseholdId> = log.reg.households_within(log.yard)?.collect();
+    let first = log.reg.households_page(log.yard, PageRequest::new(0, 4))?;
+    let second = log.reg.households_page(log.yard, PageRequest::new(4, 4))?;
+    assert_eq!((first.total(), first.next(), second.next()), (HOUSEHOLDS, Some(4), None));
+    assert_eq!([first.items(), second.items()].concat(), all);
+    let scope = log.reg.scope(&[log.yard])?;
+    assert_eq!(scope.households_page(log.yard, PageRequest::new(4, 4))?, second);
+    assert!(scope.households_page(log.reg.root(), PageRequest::default()).is_err());
+    let agenda = log.reg.agenda(day(1));
+    assert_eq!(agenda.page(PageRequest::default()).total(), agenda.len());
+    Ok(())
+}

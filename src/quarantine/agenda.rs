@@ -166,6 +166,14 @@ impl Agenda {
         self.items.len()
     }
 
+    /// The window `request` asks of the items, in agenda order.
+    ///
+    /// # Complexity
+    /// O(items).
+    pub fn page(&self, request: crate::page::PageRequest) -> crate::page::Page<AgendaItem> {
+        crate::page::Page::of(self.items.iter().cloned(), request)
+    }
+
     /// Whether nothing is due.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

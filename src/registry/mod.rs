@@ -619,6 +619,22 @@ impl Registry {
         Ok(self.tree.subtree(unit)?.flat_map(|u| self.population.households_at(u).iter().copied()))
     }
 
+    /// The window `request` asks of [`Registry::households_within`] `unit`, in pre-order of
+    /// units.
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`].
+    ///
+    /// # Complexity
+    /// O(units in the subtree + households inside).
+    pub fn households_page(
+        &self,
+        unit: UnitId,
+        request: crate::page::PageRequest,
+    ) -> Result<crate::page::Page<HouseholdId>, Error> {
+        Ok(crate::page::Page::of(self.households_within(unit)?, request))
+    }
+
     /// The cell of `overlay` holding `household`, or `None` when it lies in no cell.
     ///
     /// # Errors

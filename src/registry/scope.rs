@@ -737,6 +737,20 @@ impl<'r> Scope<'r> {
         self.units().flat_map(move |u| pop.households_at(u).iter().copied())
     }
 
+    /// The window `request` asks of the households inside `unit`, a unit of the scope; see
+    /// [`Registry::households_page`].
+    ///
+    /// # Errors
+    /// As [`Scope::check`].
+    pub fn households_page(
+        &self,
+        unit: UnitId,
+        request: crate::page::PageRequest,
+    ) -> Result<crate::page::Page<HouseholdId>, Error> {
+        self.check(unit)?;
+        self.registry.households_page(unit, request)
+    }
+
     /// Every person inside the scope.
     pub fn persons(&self) -> impl Iterator<Item = PersonId> + '_ {
         let pop = self.registry.population();
