@@ -33,6 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::colour::PersonState;
 use crate::grid::{CheckpointKind, CompoundKind, Level, LevelScheme, NewUnit, UnitKind};
 use crate::people::{DoorLabel, PersonRecord, ResidentId};
+use crate::registry::Record;
 use crate::{Command, Counts, Error, Event, HouseholdId, Registry, UnitId};
 
 /// The date every synthetic person is registered, present and well: 25 January 2020, when
@@ -468,7 +469,35 @@ impl CityShape {
     /// identity-number index adds ≈28 bytes per resident.
     pub fn build(&self) -> Result<City, ShapeError> {
         self.validate()?;
-        Builder::new(self)?.run()
+        Builder::new(self, false)?.run().map(|(city, _)| city)
+    }
+
+    /// [`CityShape::build`], keeping the city's command log: the founding record, then one
+    /// [`Record`] per command in order, each with its position and running digest, exactly
+    /// as [`Registry::execute`] makes them. What a store's load test appends, and what
+    /// [`Registry::replay_records`] turns back into the city's registry.
+    ///
+    /// ```
+    /// use wangge::Registry;
+    /// use wangge::synth::CityShape;
+    ///
+    /// let (city, log) = CityShape::tiny().seed(7).build_log()?;
+    /// let units = city.registry().tree().len() - 1;
+    /// let totals = city.totals();
+    /// assert_eq!(log.len() as u64, 1 + units as u64 + totals.households + totals.persons);
+    /// assert_eq!(&Registry::replay_records(&log)?, city.registry());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`CityShape::build`].
+    ///
+    /// # Complexity
+    /// As [`CityShape::build`], plus a digest (SHA-256 of the record's canonical JSON) and a
+    /// record kept per command: several times slower, and the log is larger than the registry.
+    pub fn build_log(&self) -> Result<(City, Vec<Record>), ShapeError> {
+        self.validate()?;
+        Builder::new(self, true)?.run()
     }
 }
 
@@ -550,10 +579,12 @@ struct Builder<'s> {
     /// Scratch space for the events of one command, reused so that a build allocates no
     /// vector per command.
     events: Vec<Event>,
+    /// The command log, when asked for ([`CityShape::build_log`]).
+    log: Option<Vec<Record>>,
 }
 
 impl<'s> Builder<'s> {
-    fn new(shape: &'s CityShape) -> Result<Self, ShapeError> {
+    fn new(shape: &'s CityShape, keep_log: bool) -> Result<Self, ShapeError> {
         let scheme = LevelScheme::zhengzhou().under_city_and_district().map_err(Error::from)?;
         let mut levels = [Level::new(0); 6];
         for (slot, (level, _)) in levels.iter_mut().zip(scheme.levels()) {
@@ -592,10 +623,18 @@ impl<'s> Builder<'s> {
             births,
             next_sequence,
             events: Vec::with_capacity(1),
-        })
+            log: None,
+        }
+        .keeping_log(keep_log))
     }
 
-    fn run(mut self) -> Result<City, ShapeError> {
+    /// The builder, starting a log with the founding record when `keep` is set.
+    fn keeping_log(mut self, keep: bool) -> Self {
+        self.log = keep.then(|| vec![self.city.registry.founding_record()]);
+        self
+    }
+
+    fn run(mut self) -> Result<(City, Vec<Record>), ShapeError> {
         let s = self.shape;
         let root = self.city.root;
         for d in 0..s.districts {
@@ -619,7 +658,7 @@ impl<'s> Builder<'s> {
             }
         }
         self.city.registry.shrink_to_fit();
-        Ok(self.city)
+        Ok((self.city, self.log.unwrap_or_default()))
     }
 
     fn courtyard(&mut self, community: UnitId, district: u32, community_code: &str, y: u32) -> Result<(), ShapeError> {
@@ -665,8 +704,17 @@ impl<'s> Builder<'s> {
     }
 
     fn apply(&mut self, command: Command) -> Result<(), ShapeError> {
-        self.events.clear();
-        self.city.registry.apply_into(command, &mut self.events)?;
+        match &mut self.log {
+            None => {
+                self.events.clear();
+                self.city.registry.apply_into(command, &mut self.events)?;
+            }
+            Some(log) => {
+                let answer = self.city.registry.execute(command, None)?;
+                // Without a request id every command makes a record of its own.
+                log.extend(answer.record().cloned());
+            }
+        }
         Ok(())
     }
 
@@ -806,6 +854,30 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.registry(), b.registry());
         assert_ne!(a.registry(), c.registry());
+    }
+
+    #[test]
+    fn a_citys_log_replays_into_the_city_built_without_one() {
+        let shape = CityShape::tiny().resident_ids(true).seed(3);
+        let built = shape.build().unwrap();
+        let (logged, log) = shape.build_log().unwrap();
+        // The same city either way, and its log replays into it.
+        assert_eq!(built.totals(), logged.totals());
+        assert_eq!(Registry::replay_records(&log).unwrap().snapshot(), logged.registry().snapshot());
+        // `build` applies without records, so only its head (position 0) differs.
+        assert_eq!(logged.registry().tree(), built.registry().tree());
+        assert_eq!(logged.registry().population(), built.registry().population());
+        assert_eq!(logged.registry().head().position, log.len() as u64 - 1);
+        // One record per command, in position order, each continuing the one before.
+        for (i, pair) in log.windows(2).enumerate() {
+            assert_eq!(pair[1].position(), i as u64 + 1);
+            assert!(pair[1].continues(&pair[0].digest()), "record {} continues {}", i + 1, i);
+        }
+        // Same seed, same log; another seed, another.
+        let (_, again) = shape.build_log().unwrap();
+        assert_eq!(log, again);
+        let (_, other) = shape.seed(4).build_log().unwrap();
+        assert_ne!(log.last().map(Record::digest), other.last().map(Record::digest));
     }
 
     #[test]
