@@ -625,7 +625,11 @@ mod book {
         t.run(Command::SetOneEntranceRule { compound: yard, under: true, on: feb(2) }).unwrap();
         assert_eq!(breaches(&t.reg), vec![(yard, vec![east, west])]);
         t.run(Command::CloseEntrance { entrance: west, on: feb(3) }).unwrap();
-        assert!(t.reg.entrance_closed(west));
+        assert!(t.reg.entrance_closed(west).expect("a known entrance"));
+        assert!(
+            t.reg.entrance_closed(wangge::UnitId::new(u32::MAX)).is_err(),
+            "an unknown unit is neither open nor closed"
+        );
         assert_eq!(breaches(&t.reg), vec![]);
         // The tree still holds the entrance open: this closure is the book's, not CloseUnit's.
         assert!(t.reg.tree().unit(west).unwrap().is_open());

@@ -179,7 +179,17 @@ impl Registry {
     }
 
     /// Whether `entrance` is closed by this book now ([`Command::CloseEntrance`]).
-    pub fn entrance_closed(&self, entrance: UnitId) -> bool {
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit): an unknown unit is
+    /// neither open nor closed.
+    pub fn entrance_closed(&self, entrance: UnitId) -> Result<bool, Error> {
+        self.tree.unit(entrance)?;
+        Ok(self.is_entrance_closed(entrance))
+    }
+
+    /// Whether `entrance`, a unit of the tree, is closed now.
+    fn is_entrance_closed(&self, entrance: UnitId) -> bool {
         lasting(&self.gates.closures, entrance)
     }
 
@@ -189,7 +199,16 @@ impl Registry {
     }
 
     /// Whether `compound` is under the one-entrance rule now.
-    pub fn under_one_entrance_rule(&self, compound: UnitId) -> bool {
+    ///
+    /// # Errors
+    /// [`GridError::UnknownUnit`](crate::grid::GridError::UnknownUnit).
+    pub fn under_one_entrance_rule(&self, compound: UnitId) -> Result<bool, Error> {
+        self.tree.unit(compound)?;
+        Ok(self.is_under_one_entrance_rule(compound))
+    }
+
+    /// Whether `compound`, a unit of the tree, is under the one-entrance rule now.
+    fn is_under_one_entrance_rule(&self, compound: UnitId) -> bool {
         lasting(&self.gates.one_entrance, compound)
     }
 
@@ -223,7 +242,7 @@ impl Registry {
     /// ```
     pub fn one_entrance_breaches(&self) -> Vec<OneWayBreach> {
         let under: Vec<UnitId> = self.gates.one_entrance.iter().filter(|s| s.until.is_none()).map(|s| s.unit).collect();
-        crate::gates::one_way_breaches(&under, &self.gates.checkpoints, |u| self.entrance_closed(u), &self.tree)
+        crate::gates::one_way_breaches(&under, &self.gates.checkpoints, |u| self.is_entrance_closed(u), &self.tree)
     }
 
     /// Every roster recorded, by first date.
@@ -293,7 +312,7 @@ impl Registry {
             Event::EntranceClosed { entrance, on } | Event::EntranceReopened { entrance, on } => {
                 self.check_entrance(*entrance)?;
                 let close = matches!(event, Event::EntranceClosed { .. });
-                let closed = self.entrance_closed(*entrance);
+                let closed = self.is_entrance_closed(*entrance);
                 if closed == close {
                     return Err(GateError::EntranceUnchanged { entrance: *entrance, closed }.into());
                 }
@@ -303,7 +322,7 @@ impl Registry {
                 if !matches!(self.tree.unit(*compound)?.kind(), UnitKind::Compound(_)) {
                     return Err(GateError::NotACompound { unit: *compound }.into());
                 }
-                let now = self.under_one_entrance_rule(*compound);
+                let now = self.is_under_one_entrance_rule(*compound);
                 if now == *under {
                     return Err(GateError::RuleUnchanged { compound: *compound, under: now }.into());
                 }
