@@ -76,13 +76,13 @@ pub fn day(
         events += log.len();
         refused += r.len();
     };
-    run(reg, tests.iter().map(|&person| Command::RecordTest { person, on: today, result: TestResult::Negative }).collect());
-    let check = |person: u32, at| Command::RecordCheck { person: p(person), at, temperature: normal, symptoms: false };
-    run(reg, input.open.iter().map(|&q| check(q, morning)).collect());
     run(
         reg,
-        input.open.iter().zip(&input.miss).filter(|(_, m)| !**m).map(|(&q, _)| check(q, evening)).collect(),
+        tests.iter().map(|&person| Command::RecordTest { person, on: today, result: TestResult::Negative }).collect(),
     );
+    let check = |person: u32, at| Command::RecordCheck { person: p(person), at, temperature: normal, symptoms: false };
+    run(reg, input.open.iter().map(|&q| check(q, morning)).collect());
+    run(reg, input.open.iter().zip(&input.miss).filter(|(_, m)| !**m).map(|(&q, _)| check(q, evening)).collect());
     let set = |persons: &[u32], state| -> Vec<Command> {
         persons.iter().map(|&q| Command::SetState { person: p(q), state, on: today }).collect()
     };

@@ -27,9 +27,24 @@ create_exception!(
     WanggeError,
     "The command is well formed but the registry's state refuses it now: kind `conflict`."
 );
-create_exception!(wangge, Invalid, WanggeError, "The input is malformed or out of range, whatever the state: kind `invalid`.");
-create_exception!(wangge, Forbidden, WanggeError, "The command or read reaches outside the caller's scope: kind `forbidden`.");
-create_exception!(wangge, Corrupt, WanggeError, "Stored data (a snapshot, a log) does not hold together: kind `corrupt`.");
+create_exception!(
+    wangge,
+    Invalid,
+    WanggeError,
+    "The input is malformed or out of range, whatever the state: kind `invalid`."
+);
+create_exception!(
+    wangge,
+    Forbidden,
+    WanggeError,
+    "The command or read reaches outside the caller's scope: kind `forbidden`."
+);
+create_exception!(
+    wangge,
+    Corrupt,
+    WanggeError,
+    "Stored data (a snapshot, a log) does not hold together: kind `corrupt`."
+);
 
 /// The Python exception for `err`: the class of its kind, with `.code` and `.kind` set.
 pub fn to_py(py: Python<'_>, err: &Error) -> PyErr {

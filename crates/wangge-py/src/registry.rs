@@ -290,9 +290,10 @@ impl Registry {
         let mut parsed = Vec::new();
         for (i, c) in commands.try_iter()?.enumerate() {
             let c = c?;
-            parsed.push(from_py::<Command>(&c, "command").map_err(|e| {
-                PyValueError::new_err(format!("command {i}: {}", e.value(py)))
-            })?);
+            parsed.push(
+                from_py::<Command>(&c, "command")
+                    .map_err(|e| PyValueError::new_err(format!("command {i}: {}", e.value(py))))?,
+            );
         }
         let inner = &mut self.inner;
         let on_refused = OnRefused::from_flag(skip_refused);
@@ -350,8 +351,10 @@ impl Registry {
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let state: State = variant(state, "state")?;
         let on = date(on)?;
-        let commands =
-            convert::ids(&persons).into_iter().map(|p| Command::SetState { person: PersonId::new(p), state, on }).collect();
+        let commands = convert::ids(&persons)
+            .into_iter()
+            .map(|p| Command::SetState { person: PersonId::new(p), state, on })
+            .collect();
         self.bulk(py, commands, skip_refused)
     }
 
@@ -406,7 +409,8 @@ impl Registry {
         skip_refused: bool,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let on = date(on)?;
-        let commands = convert::ids(&cases).into_iter().map(|c| Command::Release { case: CaseId::new(c), on }).collect();
+        let commands =
+            convert::ids(&cases).into_iter().map(|c| Command::Release { case: CaseId::new(c), on }).collect();
         self.bulk(py, commands, skip_refused)
     }
 
@@ -481,7 +485,8 @@ impl Registry {
 
     /// The children of `unit`, in the order they were added.
     fn children(&self, py: Python<'_>, unit: u32) -> PyResult<Vec<u32>> {
-        let c = self.inner.tree().children(UnitId::new(unit)).map_err(|e| errors::to_py(py, &wangge::Error::from(e)))?;
+        let c =
+            self.inner.tree().children(UnitId::new(unit)).map_err(|e| errors::to_py(py, &wangge::Error::from(e)))?;
         Ok(c.iter().map(|u| u.get()).collect())
     }
 
@@ -524,8 +529,13 @@ impl Registry {
         let d = convert::date(date)?;
         let agenda = self.inner.agenda(d);
         let n = agenda.len();
-        let (mut kind, mut case, mut person, mut household, mut unit) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut kind, mut case, mut person, mut household, mut unit) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for i in agenda.items() {
             kind.push(i.item.rank());
             case.push(i.case.get());

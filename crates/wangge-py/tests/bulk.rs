@@ -21,9 +21,7 @@ fn city() -> Registry {
 fn commands() -> impl Strategy<Value = Vec<Command>> {
     let on = NaiveDate::from_ymd_opt(2020, 2, 1).expect("a date");
     prop::collection::vec((0u32..60, 0usize..State::COUNT), 0..40).prop_map(move |v| {
-        v.into_iter()
-            .map(|(p, s)| Command::SetState { person: PersonId::new(p), state: State::ALL[s], on })
-            .collect()
+        v.into_iter().map(|(p, s)| Command::SetState { person: PersonId::new(p), state: State::ALL[s], on }).collect()
     })
 }
 

@@ -34,8 +34,9 @@ fn scenario() -> Result<Figures, Box<dyn std::error::Error>> {
     let mean = CityShape::new().mean_household_size()?;
     let households = (10_000f64 / mean).ceil() as u32;
     let mut reg: Registry = CityShape::with_households(households).seed(7).build()?.into_registry();
-    let policy =
-        reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() })?[0].new_policy().ok_or("a policy")?;
+    let policy = reg.apply(Command::AdoptPolicy { policy: Policy::cn_ed9_close_contact() })?[0]
+        .new_policy()
+        .ok_or("a policy")?;
     let day = |d| NaiveDate::from_ymd_opt(2020, 2, d).ok_or("a date");
     let today = day(1)?;
     reg.apply(Command::OpenDay { today })?;
