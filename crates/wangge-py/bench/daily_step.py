@@ -15,7 +15,9 @@ who misses a check: untimed), then plays the same management step on both twins,
   (twice), `set_states`, `start_cases`, `release`, `set_states` (twice), `tallies`: the
   package's bulk API, NumPy arrays in and out, as a Python simulation would call it;
 - from Rust (`wangge._bench.rust_day`): the same commands built and applied in Rust over
-  `wangge::Registry`, and every unit's tally read, behind one Python call.
+  `wangge::Registry`, and every unit's tally read, behind one Python call;
+- with `--dicts`, on a third twin (`dict_day`): the same commands as dicts through `apply`
+  and `apply_many`, the generic path, for comparison.
 
 The load follows `benches/daily.rs` scaled to the city: 100 persons confirmed per million
 residents a day, 10 close contacts each (edition 9: 7 days centralised + 3 at home, tests on
@@ -63,6 +65,31 @@ def python_day(reg: wangge.Registry, today: dt.date, policy: int, inputs: dict) 
     reg.release(agenda["case"][kind == RELEASE_DUE], today, skip_refused=True)
     reg.set_states(inputs["discharged"], "CentralisedIsolation", today, skip_refused=True)
     reg.set_states(inputs["home"], "Well", today, skip_refused=True)
+    reg.tallies()
+
+
+def dict_day(reg: wangge.Registry, today: dt.date, policy: int, inputs: dict) -> None:
+    """The same step with every command a dict (`apply`, `apply_many`): the generic path."""
+    day = today.isoformat()
+    reg.apply({"OpenDay": {"today": day}})
+    agenda = reg.agenda_arrays(today)
+    kind = agenda["kind"]
+    at8, at20 = f"{day}T08:00:00", f"{day}T20:00:00"
+    check = lambda p, at: {"RecordCheck": {"person": p, "at": at, "temperature": "36.5", "symptoms": False}}
+    state = lambda p, s: {"SetState": {"person": p, "state": s, "on": day}}
+    cmds = [{"RecordTest": {"person": p, "on": day, "result": "Negative"}} for p in agenda["person"][kind == TEST_DUE].tolist()]
+    cmds += [check(p, at8) for p in inputs["open"].tolist()]
+    cmds += [check(p, at20) for p in inputs["open"][~inputs["miss"]].tolist()]
+    cmds += [state(p, "Confirmed") for p in inputs["confirm"].tolist()]
+    cmds += [
+        {"StartCase": {"person": p, "policy": policy, "category": "CloseContact",
+                       "anchor": (today - dt.timedelta(days=d)).isoformat(), "on": day, "linked": None}}
+        for p, d in zip(inputs["contacts"].tolist(), inputs["days_before"].tolist())
+    ]
+    cmds += [{"Release": {"case": c, "on": day}} for c in agenda["case"][kind == RELEASE_DUE].tolist()]
+    cmds += [state(p, "CentralisedIsolation") for p in inputs["discharged"].tolist()]
+    cmds += [state(p, "Well") for p in inputs["home"].tolist()]
+    reg.apply_many(cmds, skip_refused=True)
     reg.tallies()
 
 
@@ -126,35 +153,43 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--days", type=int, default=30, help="days measured")
     ap.add_argument("--warm-up", type=int, default=30, help="days played before measuring")
     ap.add_argument("--seed", type=int, default=2020)
+    ap.add_argument("--dicts", action="store_true", help="also time the step with every command a dict (a third twin)")
     o = ap.parse_args(argv)
 
     t = time.perf_counter()
     py_reg = wangge.Registry.synth(o.residents, seed=o.seed)
     rs_reg = wangge.Registry.synth(o.residents, seed=o.seed)
+    dict_reg = wangge.Registry.synth(o.residents, seed=o.seed) if o.dicts else None
     policy = py_reg.adopt_policy("cn_ed9_close_contact")
     assert rs_reg.adopt_policy("cn_ed9_close_contact") == policy
+    if dict_reg is not None:
+        dict_reg.adopt_policy("cn_ed9_close_contact")
     n = py_reg.person_count
     print(f"city: {n:,} residents, {py_reg.household_count:,} households, {py_reg.unit_count:,} units "
           f"(two twins built in {time.perf_counter() - t:.1f} s)")
     model = Model(py_reg, o.seed)
-    py_ns, rs_ns = [], []
+    py_ns, rs_ns, dict_ns = [], [], []
     for day in range(o.warm_up + o.days):
         today = START + dt.timedelta(days=day)
         inputs = model.draw(py_reg, day)
         # Alternate which side goes first, so neither always finds the caches warm.
         sides = [(python_day, py_reg, py_ns), (rust_day, rs_reg, rs_ns)]
+        if dict_reg is not None:
+            sides.append((dict_day, dict_reg, dict_ns))
         for step, reg, out in sides if day % 2 == 0 else sides[::-1]:
             t = time.perf_counter_ns()
             step(reg, today, policy, inputs)
             took = time.perf_counter_ns() - t
             if day >= o.warm_up:
                 out.append(took / n)
-        a, b = py_reg.tallies(), rs_reg.tallies()
-        if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
-            print(f"day {day}: the twins' tallies differ", file=sys.stderr)
-            return 1
+        a = py_reg.tallies()
+        for other in [rs_reg] + ([dict_reg] if dict_reg is not None else []):
+            b = other.tallies()
+            if not (np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])):
+                print(f"day {day}: the twins' tallies differ", file=sys.stderr)
+                return 1
         model.after(py_reg, inputs)
-    if py_reg != rs_reg:
+    if py_reg != rs_reg or (dict_reg is not None and dict_reg != py_reg):
         print("the twins differ at the end", file=sys.stderr)
         return 1
     red = py_reg.tally(py_reg.root)["households"]["Red"]
@@ -162,6 +197,9 @@ def main(argv: list[str]) -> int:
     py, rs = statistics.median(py_ns), statistics.median(rs_ns)
     print(f"daily step, median of {o.days} days: Python {py:.2f} ns per resident-day, Rust {rs:.2f} ns; "
           f"ratio {py / rs:.2f}x (target <= 2x)")
+    if dict_ns:
+        d = statistics.median(dict_ns)
+        print(f"the same step with every command a dict: {d:.2f} ns per resident-day, {d / rs:.2f}x Rust")
     return 0
 
 

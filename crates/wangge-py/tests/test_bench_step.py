@@ -35,5 +35,5 @@ def test_the_python_step_and_the_rust_step_keep_twin_registries_equal():
 
 
 def test_the_bench_runs_end_to_end_on_a_small_city(capsys):
-    assert daily_step.main(["--residents", "5000", "--days", "3", "--warm-up", "2"]) == 0
+    assert daily_step.main(["--residents", "5000", "--days", "3", "--warm-up", "14", "--dicts"]) == 0
     assert "twins equal" in capsys.readouterr().out
