@@ -46,18 +46,20 @@ pub struct DayInput {
     pub home: Vec<u32>,
 }
 
-/// The management step of `today` from Rust (see the module's docs). Returns the number of
-/// events and of refused commands, and the tallies read (households, persons).
+/// The management step of `today` from Rust (see the module's docs), its events into `log`
+/// (cleared first). Returns the number of events and of refused commands, and the tallies
+/// read (households, persons).
 ///
 /// # Errors
 /// `OpenDay` refused (a date not after the business date).
 pub fn day(
     reg: &mut wangge::Registry,
+    log: &mut Vec<Event>,
     today: NaiveDate,
     input: &DayInput,
 ) -> Result<(usize, usize, Vec<u64>, Vec<u64>), wangge::Error> {
-    let mut log: Vec<Event> = Vec::new();
-    let mut events = reg.apply_into(Command::OpenDay { today }, &mut log)?;
+    log.clear();
+    let mut events = reg.apply_into(Command::OpenDay { today }, log)?;
     let agenda = reg.agenda(today);
     let tests: Vec<PersonId> =
         agenda.items().iter().filter(|i| matches!(i.item, Item::TestDue)).map(|i| i.person).collect();
@@ -72,7 +74,7 @@ pub fn day(
     let mut refused = 0;
     let mut run = |reg: &mut wangge::Registry, commands: Vec<Command>| {
         // Skipping never fails: Err only comes with OnRefused::Raise.
-        let r = apply_all(reg, commands, OnRefused::Skip, &mut log).unwrap_or_default();
+        let r = apply_all(reg, commands, OnRefused::Skip, log).unwrap_or_default();
         events += log.len();
         refused += r.len();
     };
@@ -145,8 +147,9 @@ fn rust_day<'py>(
         return Err(PyValueError::new_err("miss must match open, days_before must match contacts"));
     }
     let mut reg = registry.borrow_mut();
-    let inner = &mut reg.inner;
-    let out = py.detach(|| day(inner, today, &input));
+    // The registry's own log buffer, as the Python API's bulk calls reuse it.
+    let Registry { inner, log } = &mut *reg;
+    let out = py.detach(|| day(inner, log, today, &input));
     match out {
         Ok((events, refused, _, _)) => Ok((events, refused)),
         Err(e) => Err(errors::to_py(py, &e)),

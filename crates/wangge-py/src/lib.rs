@@ -8,8 +8,8 @@
 //! and state as NumPy arrays.
 //!
 //! Install it with `pip install ./crates/wangge-py` (maturin builds it; the Python package is
-//! `python/wangge/`, the extension module `wangge._wangge`). See `wangge.pyi` for the API
-//! with types, and `help(wangge.Registry)`.
+//! `python/wangge/`, the extension module `wangge._wangge`). Its type stubs are
+//! `python/wangge/__init__.pyi` (with `py.typed`); `help(wangge.Registry)` reads these docs.
 //!
 //! ## Layout
 //! - `errors.rs`: the exceptions, one per [`wangge::ErrorKind`], with `.code` and `.kind`;

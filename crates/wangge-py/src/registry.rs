@@ -101,7 +101,7 @@ pub fn apply_all(
 pub struct Registry {
     pub(crate) inner: wangge::Registry,
     /// The events of the last bulk call, kept to reuse the allocation.
-    log: Vec<Event>,
+    pub(crate) log: Vec<Event>,
 }
 
 impl Registry {
@@ -278,7 +278,8 @@ impl Registry {
     /// Then each is applied atomically, in order, as `apply` does: the first refusal raises its
     /// `WanggeError` with `.index` (its position) and `.applied` (how many were applied before
     /// it, and stay applied); with `skip_refused=True` refused commands are passed over instead.
-    /// Returns the events of each command when `events=True`, else the number of events.
+    /// Returns the events of each command when `events=True` (an empty list for a command
+    /// skipped), else the number of events.
     #[pyo3(signature = (commands, *, skip_refused = false, events = false))]
     fn apply_many<'py>(
         &mut self,
