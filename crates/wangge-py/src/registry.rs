@@ -328,6 +328,85 @@ impl Registry {
         }
     }
 
+    /// Add a unit named `name` under `parent` at `level` (the level's index, or its name in the
+    /// registry's scheme: `"社区"`, `"community"`) of kind `kind` (`"Area"`, `"Building"`, or a
+    /// dict such as `{"Compound": "WorkUnit"}`), with an administrative `code` if given:
+    /// `AddUnit`. Returns the new unit's id.
+    #[pyo3(signature = (parent, name, level, *, kind = None, code = None))]
+    fn add_unit(
+        &mut self,
+        py: Python<'_>,
+        parent: u32,
+        name: &str,
+        level: &Bound<'_, PyAny>,
+        kind: Option<&Bound<'_, PyAny>>,
+        code: Option<&str>,
+    ) -> PyResult<u32> {
+        let level =
+            match level.extract::<u8>() {
+                Ok(i) => Level::new(i),
+                Err(_) => {
+                    let n: String = level.extract()?;
+                    self.inner.tree().scheme().level(&n).ok_or_else(|| {
+                        PyValueError::new_err(format!("no level named {n:?} in the registry's scheme"))
+                    })?
+                }
+            };
+        let kind = match kind {
+            Some(k) => from_py(k, "unit kind")?,
+            None => UnitKind::Area,
+        };
+        let mut unit = NewUnit::new(name, level, kind);
+        if let Some(code) = code {
+            unit = unit.with_code(code).map_err(|e| errors::to_py(py, &wangge::Error::from(e)))?;
+        }
+        let events = self
+            .inner
+            .apply(Command::AddUnit { parent: UnitId::new(parent), unit })
+            .map_err(|e| errors::to_py(py, &e))?;
+        events.iter().find_map(Event::new_unit).map(UnitId::get).ok_or_else(|| PyValueError::new_err("no unit added"))
+    }
+
+    /// Add a household with the door label `door` (`"1-101"`) in `unit`: `AddHousehold`.
+    /// Returns the new household's id.
+    fn add_household(&mut self, py: Python<'_>, unit: u32, door: &Bound<'_, PyAny>) -> PyResult<u32> {
+        let door = from_py(door, "door label")?;
+        let events = self
+            .inner
+            .apply(Command::AddHousehold { unit: UnitId::new(unit), door })
+            .map_err(|e| errors::to_py(py, &e))?;
+        events
+            .iter()
+            .find_map(Event::new_household)
+            .map(wangge::HouseholdId::get)
+            .ok_or_else(|| PyValueError::new_err("no household added"))
+    }
+
+    /// Register a person in `household`, in `state` (default `"Well"`) since `since`, with
+    /// no personal data (a record with an identity number, name or phone goes through
+    /// `apply({"RegisterPerson": ...})`): `RegisterPerson`. Returns the new person's id.
+    #[pyo3(signature = (household, since, *, state = "Well"))]
+    fn register_person(
+        &mut self,
+        py: Python<'_>,
+        household: u32,
+        since: &Bound<'_, PyAny>,
+        state: &str,
+    ) -> PyResult<u32> {
+        let state = wangge::colour::PersonState::new(variant(state, "state")?, date(since)?);
+        let household = wangge::HouseholdId::new(household);
+        let record = wangge::people::PersonRecord::new();
+        let events = self
+            .inner
+            .apply(Command::RegisterPerson { household, record, state })
+            .map_err(|e| errors::to_py(py, &e))?;
+        events
+            .iter()
+            .find_map(Event::new_person)
+            .map(PersonId::get)
+            .ok_or_else(|| PyValueError::new_err("no person registered"))
+    }
+
     /// Open the day `today` (the daily round 每日: phases move, cases whose period is over are
     /// released or flagged; the business date moves to `today`). Returns the number of events.
     fn open_day(&mut self, py: Python<'_>, today: &Bound<'_, PyAny>) -> PyResult<usize> {

@@ -208,3 +208,28 @@ def test_cases_agenda_schedules_and_presets(city):
     assert svg.startswith("<?xml") and "<svg" in svg and svg.rstrip().endswith("</svg>")
     assert svg.count("1-01") >= 1
     assert "1-01" in city.map_text(yard, "2020-02-02")
+
+
+def test_the_typed_helpers_are_the_dict_commands():
+    typed, _ = empty_city()
+    community = typed.add_unit(typed.root, "农科路社区", "社区")
+    yard = typed.add_unit(community, "3号院", 2, kind={"Compound": "WorkUnit"})
+    building = typed.add_unit(yard, "1号楼", "building group", kind="Building")
+    household = typed.add_household(building, "1-101")
+    person = typed.register_person(household, "2020-01-20", state="HomeIsolationElsewhere")
+    assert (community, yard, building, household, person) == (1, 2, 3, 0, 0)
+    by_dict, _ = empty_city()
+    unit = lambda parent, name, level, kind: {"AddUnit": {"parent": parent, "unit": {"name": name, "level": level, "kind": kind, "code": None}}}
+    by_dict.apply(unit(0, "农科路社区", 1, "Area"))
+    by_dict.apply(unit(1, "3号院", 2, {"Compound": "WorkUnit"}))
+    by_dict.apply(unit(2, "1号楼", 3, "Building"))
+    by_dict.apply({"AddHousehold": {"unit": 3, "door": "1-101"}})
+    state = {"state": "HomeIsolationElsewhere", "since": "2020-01-20"}
+    by_dict.apply({"RegisterPerson": {"household": 0, "record": {}, "state": state}})
+    assert typed == by_dict
+    assert typed.colour(household) == "Yellow"
+    with pytest.raises(ValueError):
+        typed.add_unit(typed.root, "x", "no such level")
+    with pytest.raises(wangge.NotFound) as e:
+        typed.add_household(99, "1-102")
+    assert e.value.kind == "not_found"
