@@ -258,8 +258,24 @@ impl Registry {
     /// Apply one command, the dict of a Rust `Command` (`{"OpenDay": {"today": "2020-02-01"}}`),
     /// and return its events as dicts. A refused command changes nothing and raises the
     /// `WanggeError` subclass of its kind; a dict that is no command raises `ValueError`.
-    fn apply<'py>(&mut self, py: Python<'py>, command: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    /// With `within` (unit ids), the command is first checked as a user's whose scope 管辖范围
+    /// is those subtrees: one that names anything outside them, or applies to the whole city,
+    /// raises `Forbidden`.
+    #[pyo3(signature = (command, *, within = None))]
+    fn apply<'py>(
+        &mut self,
+        py: Python<'py>,
+        command: &Bound<'py, PyAny>,
+        within: Option<Vec<u32>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let command: Command = from_py(command, "command")?;
+        if let Some(roots) = within {
+            let roots: Vec<UnitId> = roots.into_iter().map(UnitId::new).collect();
+            self.inner
+                .scope(&roots)
+                .and_then(|scope| scope.check_command(&command))
+                .map_err(|e| errors::to_py(py, &e))?;
+        }
         let events = self.inner.apply(command).map_err(|e| errors::to_py(py, &e))?;
         to_py(py, &events)
     }
@@ -558,8 +574,20 @@ impl Registry {
 
     /// The tally of everything inside `unit` (households and persons per colour, persons per
     /// state, marked persons), kept live by every command: a dict of the core's `Tally`.
-    fn tally<'py>(&self, py: Python<'py>, unit: u32) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.inner.tally(UnitId::new(unit)).map_err(|e| errors::to_py(py, &e))?;
+    /// With `within` (unit ids), read as a user whose scope 管辖范围 is those subtrees: a unit
+    /// outside them raises `NotFound`, exactly as one that does not exist (the core's rule for
+    /// reads through a scope).
+    #[pyo3(signature = (unit, *, within = None))]
+    fn tally<'py>(&self, py: Python<'py>, unit: u32, within: Option<Vec<u32>>) -> PyResult<Bound<'py, PyAny>> {
+        let unit = UnitId::new(unit);
+        let t = match within {
+            None => self.inner.tally(unit),
+            Some(roots) => {
+                let roots: Vec<UnitId> = roots.into_iter().map(UnitId::new).collect();
+                self.inner.scope(&roots).and_then(|scope| scope.tally(unit))
+            }
+        }
+        .map_err(|e| errors::to_py(py, &e))?;
         to_py(py, t)
     }
 

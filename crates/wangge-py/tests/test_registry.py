@@ -142,6 +142,24 @@ def test_errors_carry_the_cores_code_and_kind(city):
     with pytest.raises(wangge.Corrupt) as e:
         wangge.Registry.from_json(json.dumps(snap))
     assert e.value.kind == "corrupt"
+    # As a user whose scope is a community's first courtyard: its tally is there, a sibling
+    # courtyard's reads as unknown (reads never tell what lies outside), and a command on a
+    # person of the sibling courtyard is forbidden.
+    district = city.children(city.root)[0]
+    community = city.children(city.children(district)[0])[0]
+    first, second = city.children(community)[:2]
+    assert city.tally(first, within=[first]) == city.tally(first)
+    with pytest.raises(wangge.NotFound):
+        city.tally(second, within=[first])
+    # synth registers persons courtyard by courtyard: the first courtyard's are 0 .. n - 1.
+    in_first = sum(city.tally(first)["persons"].values())
+    of = city.person_households()
+    assert of[in_first] != of[in_first - 1]
+    set_state = lambda p: {"SetState": {"person": p, "state": "Suspected", "on": DAY1}}
+    with pytest.raises(wangge.Forbidden) as e:
+        city.apply(set_state(in_first), within=[first])
+    assert (e.value.code, e.value.kind) == ("registry.outside_scope", "forbidden")
+    assert city.apply(set_state(0), within=[first])[0]["StateChanged"]["person"] == 0
     for cls in (wangge.NotFound, wangge.Conflict, wangge.Invalid, wangge.Forbidden, wangge.Corrupt):
         assert issubclass(cls, wangge.WanggeError)
     assert wangge.WangeError is wangge.WanggeError
