@@ -35,6 +35,14 @@ fn warmed<'a>(sim: &'a Sim, m: &Management, managed: bool) -> Run<'a> {
     run
 }
 
+/// The timed days.
+fn play(mut run: Run<'_>, managed: bool) -> Run<'_> {
+    for _ in 0..TIMED {
+        if managed { run.step() } else { run.step_unmanaged() }.expect("a day");
+    }
+    run
+}
+
 fn bench(c: &mut Criterion) {
     let sim = Sim::from_shape(&CityShape::with_households(35_000).seed(SEED)).expect("a city");
     let residents = sim.residents();
@@ -42,26 +50,20 @@ fn bench(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat).sample_size(10);
     g.throughput(Throughput::Elements(residents * u64::from(TIMED)));
     let ed9 = Management::new(Policy::cn_ed9_close_contact());
-    let infections = |mut run: Run<'_>, managed: bool| {
-        for _ in 0..TIMED {
-            if managed { run.step() } else { run.step_unmanaged() }.expect("a day");
-        }
-        run
-    };
     // Print the load once: infections at the start and the end of the timed days.
     for (name, m, managed) in [("unmanaged", &ed9, false), ("managed ed9", &ed9, true)] {
         let run = warmed(&sim, m, managed);
         let before = run.infections();
-        let after = infections(run, managed).infections();
+        let after = play(run, managed).infections();
         eprintln!("{name}: {residents} residents, infections {before} after day {WARM_UP}, {after} after day {}", WARM_UP + TIMED);
     }
     g.bench_function("unmanaged/100k", |b| {
-        b.iter_batched(|| warmed(&sim, &ed9, false), |run| infections(run, false), BatchSize::PerIteration)
+        b.iter_batched(|| warmed(&sim, &ed9, false), |run| play(run, false), BatchSize::PerIteration)
     });
     for policy in [Policy::seed_shanghai_2020(), Policy::cn_ed9_close_contact()] {
         let m = Management::new(policy);
         g.bench_function(format!("managed/{}/100k", m.name), |b| {
-            b.iter_batched(|| warmed(&sim, &m, true), |run| infections(run, true), BatchSize::PerIteration)
+            b.iter_batched(|| warmed(&sim, &m, true), |run| play(run, true), BatchSize::PerIteration)
         });
     }
     g.finish();

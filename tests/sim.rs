@@ -283,6 +283,9 @@ fn reports_have_their_rows() {
     assert_eq!(svg.matches("<polygon").count(), 3);
     assert_eq!(svg.matches("<polyline").count(), 3);
     assert!(roxmltree::Document::parse(&svg).is_ok());
+    // The runs survive JSON (integers: exactly).
+    let json = serde_json::to_string(&result.arms[0].runs).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<wangge::sim::Outcome>>(&json).unwrap(), result.arms[0].runs);
     // Each arm's summary is the t-interval of its runs.
     for arm in &result.arms {
         let infections: Vec<f64> = arm.runs.iter().map(|o| o.infections as f64).collect();

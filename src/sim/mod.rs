@@ -16,6 +16,9 @@
 //! hash map is iterated; results are placed by the run's index, not by the order threads
 //! finish, so they do not depend on the number of threads either (`tests/sim.rs` checks both).
 //!
+//! Parameters and results are plain structs of numbers with public fields, and serde (JSON)
+//! both ways, for hosts and the Python package.
+//!
 //! ## The model (illustrative parameters, see [`Params`])
 //! Each person is susceptible, exposed (latent 2–4 days), infectious (8 days: 2 before symptom
 //! onset, 6 after; 30% never show symptoms and are half as infectious) or recovered; one step a
@@ -152,7 +155,7 @@ impl SimError {
 
 /// The model's parameters: plain numbers, public fields, [`Params::default`] the values of the
 /// module docs. Checked by [`Params::validate`] before a run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Params {
     /// Day 0 of the simulation (default 2020-02-01).
     pub start: NaiveDate,

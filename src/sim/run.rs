@@ -15,7 +15,7 @@ use crate::quarantine::{Category, Item, Temperature, TestResult};
 use crate::{CaseId, Command, Event, PersonId, PolicyId, Registry};
 
 /// One simulated day's figures, plain numbers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Day {
     /// New infections (the model's truth).
     pub new_infections: u64,
@@ -36,7 +36,7 @@ pub struct Day {
 }
 
 /// What one run of one management with one seed gave.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The management's name.
     pub name: String,

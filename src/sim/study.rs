@@ -120,7 +120,7 @@ impl Study {
 }
 
 /// A study's results: each management's runs and summary, in the study's order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StudyResult {
     /// Residents of the city.
     pub residents: u64,
@@ -137,7 +137,7 @@ pub struct StudyResult {
 }
 
 /// One management's results.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArmResult {
     /// The management's name.
     pub name: String,
@@ -148,7 +148,7 @@ pub struct ArmResult {
 }
 
 /// A management's figures over the seeds: the mean and its 95% confidence interval each.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Infections.
     pub infections: Interval,
@@ -198,7 +198,7 @@ impl Summary {
 /// A mean over seeds and its two-sided 95% confidence interval: the t-interval of the mean,
 /// `mean ± t(0.975, n − 1) · s / √n`, with `s` the sample standard deviation and the t
 /// quantile from [`t_975`]. With one value the interval is that value (no spread is known).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Interval {
     /// Values summarised.
     pub n: u32,
