@@ -55,7 +55,10 @@ fn bench(c: &mut Criterion) {
         let run = warmed(&sim, m, managed);
         let before = run.infections();
         let after = play(run, managed).infections();
-        eprintln!("{name}: {residents} residents, infections {before} after day {WARM_UP}, {after} after day {}", WARM_UP + TIMED);
+        eprintln!(
+            "{name}: {residents} residents, infections {before} after day {WARM_UP}, {after} after day {}",
+            WARM_UP + TIMED
+        );
     }
     g.bench_function("unmanaged/100k", |b| {
         b.iter_batched(|| warmed(&sim, &ed9, false), |run| play(run, false), BatchSize::PerIteration)

@@ -154,6 +154,12 @@ fn simulate(o: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let runs = write("wangge_study_runs.csv", &result.runs_csv())?;
     let days = write("wangge_study_days.csv", &result.daily_csv())?;
     let svg = write("wangge_study_red_households.svg", &result.svg())?;
-    println!("table: {}\nruns: {}\ndays: {}\nchart: {}", table.display(), runs.display(), days.display(), svg.display());
+    println!(
+        "table: {}\nruns: {}\ndays: {}\nchart: {}",
+        table.display(),
+        runs.display(),
+        days.display(),
+        svg.display()
+    );
     Ok(())
 }

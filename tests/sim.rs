@@ -93,20 +93,16 @@ proptest! {
 #[test]
 fn certain_household_transmission_infects_exactly_the_household() {
     let sim = threes();
-    let params = Params {
-        household_p: 1.0,
-        asymptomatic_factor: 1.0,
-        contacts: [0; 4],
-        care_p: 0.0,
-        ..Params::default()
-    };
+    let params =
+        Params { household_p: 1.0, asymptomatic_factor: 1.0, contacts: [0; 4], care_p: 0.0, ..Params::default() };
     assert_eq!(params.first_infections(sim.residents()), 1, "864 residents at 20 per million: one");
     for seed in 0..5 {
         let o = sim.run(&Management::new(Policy::seed_shanghai_2020()), &params, seed, 40).unwrap();
         assert_eq!(o.infections, 3, "seed {seed}");
         assert_eq!((o.confirmed, o.cases_started, o.peak_red, o.staff_tasks), (0, 0, 0, 0));
         // Both infected on one day: the index case's first infectious day, 2 to 4 days in.
-        let days: Vec<usize> = o.days.iter().enumerate().filter(|(_, d)| d.new_infections > 0).map(|(i, _)| i).collect();
+        let days: Vec<usize> =
+            o.days.iter().enumerate().filter(|(_, d)| d.new_infections > 0).map(|(i, _)| i).collect();
         assert_eq!(days.len(), 1);
         assert!((2..=4).contains(&days[0]));
         assert_eq!(o.days[days[0]].new_infections, 2);
@@ -153,8 +149,7 @@ fn one_confirmed_case_and_its_household_under_seed_001() {
         assert_eq!((o.cases_started, o.releases, o.restarts, o.refused), (2, 2, 0, 0), "seed {seed}");
         assert_eq!((o.home_days, o.centralised_days), (28, 0), "seed {seed}");
         assert_eq!(o.peak_red, 1);
-        let red: Vec<usize> =
-            o.days.iter().enumerate().filter(|(_, d)| d.red_households > 0).map(|(i, _)| i).collect();
+        let red: Vec<usize> = o.days.iter().enumerate().filter(|(_, d)| d.red_households > 0).map(|(i, _)| i).collect();
         assert_eq!(red, (l..l + 28).collect::<Vec<_>>(), "seed {seed}");
         assert_eq!(o.staff_tasks, 67, "seed {seed}");
     }
@@ -167,7 +162,8 @@ fn one_confirmed_case_and_its_household_under_seed_001() {
 fn a_colour_rule_changes_what_is_red() {
     let sim = threes();
     let params = Params { household_p: 0.0, contacts: [0; 4], symptomatic: 1.0, care_p: 1.0, ..Params::default() };
-    let rule = ColourRule::zhengzhou_2020().with(State::Confirmed, Colour::Yellow).with(State::CloseContact, Colour::Yellow);
+    let rule =
+        ColourRule::zhengzhou_2020().with(State::Confirmed, Colour::Yellow).with(State::CloseContact, Colour::Yellow);
     let plain = Management::new(Policy::seed_shanghai_2020());
     let yellow = plain.clone().named("yellow").colour_rule(rule);
     let a = sim.run(&plain, &params, 3, 45).unwrap();
@@ -262,7 +258,11 @@ fn bad_studies_and_parameters_are_refused() {
     // A policy adopted twice by name is the registry's refusal, with its code.
     let empty = wangge::Registry::new(
         wangge::grid::LevelScheme::zhengzhou(),
-        wangge::grid::NewUnit::new("root", wangge::grid::LevelScheme::zhengzhou().level("sub-district").unwrap(), wangge::grid::UnitKind::Area),
+        wangge::grid::NewUnit::new(
+            "root",
+            wangge::grid::LevelScheme::zhengzhou().level("sub-district").unwrap(),
+            wangge::grid::UnitKind::Area,
+        ),
     )
     .unwrap();
     assert_eq!(Sim::new(empty).unwrap_err(), SimError::EmptyCity);
@@ -273,7 +273,8 @@ fn bad_studies_and_parameters_are_refused() {
 #[test]
 fn reports_have_their_rows() {
     let sim = small();
-    let result = Study::new(Management::presets(Some(20))).seeds(1..=4).days(30).params(busy()).threads(2).run(&sim).unwrap();
+    let result =
+        Study::new(Management::presets(Some(20))).seeds(1..=4).days(30).params(busy()).threads(2).run(&sim).unwrap();
     let table = result.table();
     assert_eq!(table.lines().filter(|l| l.starts_with("| `")).count(), 3);
     assert!(table.contains("cn_ed9_close_contact") && table.contains("cn_20_measures_close_contact"));

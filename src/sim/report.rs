@@ -126,12 +126,9 @@ impl StudyResult {
         let (w, h) = (920.0, 520.0);
         let (left, right, top, bottom) = (80.0, 270.0, 50.0, 60.0);
         let (pw, ph) = (w - left - right, h - top - bottom);
-        let max = self
-            .arms
-            .iter()
-            .flat_map(|a| a.summary.red_by_day.iter().map(|i| i.high))
-            .fold(1.0_f64, f64::max)
-            .ceil() as u64;
+        let max =
+            self.arms.iter().flat_map(|a| a.summary.red_by_day.iter().map(|i| i.high)).fold(1.0_f64, f64::max).ceil()
+                as u64;
         // Five steps of a round size (1, 2 or 5 times a power of ten) up the y axis.
         let mut step = 1u64;
         'search: for power in 0..19 {

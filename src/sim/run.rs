@@ -463,7 +463,8 @@ impl<'a> Run<'a> {
             for k in 0..self.layout.courtyards.len() {
                 let compound = self.layout.courtyards[k];
                 let source = "simulation: closed management of every compound".to_owned();
-                let command = Command::SetCompoundStatus { compound, status: CompoundStatus::Closed, on: today, source };
+                let command =
+                    Command::SetCompoundStatus { compound, status: CompoundStatus::Closed, on: today, source };
                 self.apply(command, day)?;
             }
         }
@@ -607,12 +608,12 @@ impl<'a> Run<'a> {
         let mut found: Vec<(u32, u16)> = Vec::new();
         for &c in cases {
             // The household was last exposed when the case was last at home.
-            let home_day = if whereabouts(self.state[c as usize]) == Whereabouts::Away && self.away_since[c as usize] < day
-            {
-                self.away_since[c as usize]
-            } else {
-                day
-            };
+            let home_day =
+                if whereabouts(self.state[c as usize]) == Whereabouts::Away && self.away_since[c as usize] < day {
+                    self.away_since[c as usize]
+                } else {
+                    day
+                };
             for &m in self.layout.group(0, c) {
                 if m != c {
                     found.push((m, home_day));
@@ -639,7 +640,8 @@ impl<'a> Run<'a> {
             let anchor = self.date(exposed)?;
             let case = self.case_of[p as usize];
             if case == NO_CASE {
-                let period_over = self.reg.policy(self.policy)?.schedule(anchor).map_err(crate::Error::from)?.release() < today;
+                let period_over =
+                    self.reg.policy(self.policy)?.schedule(anchor).map_err(crate::Error::from)?.release() < today;
                 if !period_over {
                     let category = Category::CloseContact;
                     let start =
