@@ -467,7 +467,10 @@ impl Layout {
                 unit = tree.parent(unit).map_err(crate::Error::from)?.unwrap_or(unit);
             }
         }
-        let groups = [reg.population().household_count() as u32, counts[0], counts[1], counts[2]];
+        // Households by their ids' index (dense in a registry, but a gap would only leave a
+        // group empty, never index out of bounds).
+        let households = of[0].iter().copied().max().map_or(0, |h| h + 1);
+        let groups = [households, counts[0], counts[1], counts[2]];
         let mut members: [Vec<u32>; 4] = Default::default();
         let mut starts: [Vec<u32>; 4] = Default::default();
         for g in 0..4 {

@@ -218,7 +218,7 @@ impl<'a> Run<'a> {
         let day = self.next_day()?;
         self.manage(day)?;
         self.day += 1;
-        Ok(self.out.days[usize::from(day)])
+        Ok(self.out.days.last().copied().unwrap_or_default())
     }
 
     /// One day of the model alone, with no management: nobody is confirmed, traced or
@@ -229,9 +229,10 @@ impl<'a> Run<'a> {
     pub fn step_unmanaged(&mut self) -> Result<Day, SimError> {
         let day = self.next_day()?;
         let new_infections = self.epidemic_day(day);
-        self.out.days.push(Day { new_infections, ..Day::default() });
+        let today = Day { new_infections, ..Day::default() };
+        self.out.days.push(today);
         self.day += 1;
-        Ok(self.out.days[usize::from(day)])
+        Ok(today)
     }
 
     /// The outcome so far.
