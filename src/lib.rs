@@ -111,6 +111,9 @@
 //! - `synth` (off by default): the `synth` module, seeded synthetic cities for benches, tests and
 //!   simulations, from a few households to `city_10m` (≈10 million persons). Adds `rand` and
 //!   `rand_chacha`.
+//! - `sim` (off by default, turns on `synth`): the `sim` module, a seeded household epidemic
+//!   model managed by wangge through its commands, and studies comparing management policies
+//!   over many seeds in parallel threads (issue 19 §2).
 //!
 //! ## Modules
 //! - [`access`]: closed management 封闭式管理, passes 出入证 and entry checks at the gates
@@ -136,6 +139,8 @@
 //!   one-entrance rule 所有楼院保留一个进出口.
 //! - [`work`]: the day's work 每日工作: work plans, tasks, worklists per staff member, services
 //!   owed to households, hotline tickets.
+//! - `sim` (feature `sim`): management policies as a simulation's input: a seeded household
+//!   SEIR model driven through the registry's commands, and studies with confidence intervals.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -168,6 +173,9 @@ pub mod firms;
 pub mod access;
 // gates (issue 17 §1)
 pub mod gates;
+// sim (issue 19 §2): management policies as a simulation's input.
+#[cfg(feature = "sim")]
+pub mod sim;
 
 pub use error::{Error, ErrorKind};
 pub use id::{
