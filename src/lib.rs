@@ -111,6 +111,9 @@
 //! - `synth` (off by default): the `synth` module, seeded synthetic cities for benches, tests and
 //!   simulations, from a few households to `city_10m` (≈10 million persons). Adds `rand` and
 //!   `rand_chacha`.
+//! - `demo` (off by default): the `demo` module, the Huayuan Road sub-district 花园路街道 of
+//!   seed 003 built from embedded data and its 28 days, shared by the `subdistrict` example,
+//!   the scenarios and the reference service. No dependency.
 //!
 //! ## Modules
 //! - [`access`]: closed management 封闭式管理, passes 出入证 and entry checks at the gates
@@ -166,6 +169,9 @@ pub mod firms;
 pub mod access;
 // gates (issue 17 §1)
 pub mod gates;
+// The Huayuan Road demo (issue 18 §1), shared by the example, the scenarios and the server.
+#[cfg(feature = "demo")]
+pub mod demo;
 
 pub use error::{Error, ErrorKind};
 pub use id::{
