@@ -147,11 +147,8 @@ async fn whoami(State(app): State<App>, headers: HeaderMap) -> Result<Response, 
     let access = access(&app, &headers)?;
     let registry = app.book.read();
     let reach = access.reach(&registry);
-    let answer = WhoAmI {
-        role: access.role_name.clone(),
-        roots: reach.roots(&registry),
-        whole_registry: reach == Reach::All,
-    };
+    let answer =
+        WhoAmI { role: access.role_name.clone(), roots: reach.roots(&registry), whole_registry: reach == Reach::All };
     Ok(axum::Json(answer).into_response())
 }
 
@@ -214,8 +211,10 @@ pub struct UnitView {
     pub unit: UnitId,
     /// Its name.
     pub name: String,
-    /// Its level's name (`社区`).
+    /// Its level's name (`community`).
     pub level: String,
+    /// Its level's Chinese name (`社区`).
+    pub level_zh: String,
     /// Its kind (`Compound(WorkUnit)`).
     pub kind: String,
     /// Households and persons inside.
@@ -238,11 +237,14 @@ pub struct UnitReport {
 
 fn view(registry: &Registry, scope: &Scope<'_>, unit: UnitId) -> Result<UnitView, ApiError> {
     let u = scope.unit(unit)?;
-    let level = registry.tree().scheme().spec(u.level()).map_or_else(String::new, |s| s.name().to_owned());
+    let spec = registry.tree().scheme().spec(u.level());
+    let level = spec.map_or_else(String::new, |s| s.name().to_owned());
+    let level_zh = spec.map_or_else(String::new, |s| s.name_zh().to_owned());
     Ok(UnitView {
         unit,
         name: u.name().to_owned(),
         level,
+        level_zh,
         kind: u.kind().to_string(),
         counts: scope.counts(unit)?,
         tally: scope.tally(unit)?.clone(),

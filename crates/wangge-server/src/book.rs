@@ -75,7 +75,8 @@ impl Book {
         let every = store.options().checkpoints();
         if store.head().is_none() {
             let records = seed().map_err(|e| StoreError::Record { position: 0, source: e })?;
-            let registry = Registry::replay_records(&records).map_err(|e| StoreError::Record { position: 0, source: e })?;
+            let registry =
+                Registry::replay_records(&records).map_err(|e| StoreError::Record { position: 0, source: e })?;
             store.append_all(&records)?;
             let head = store.checkpoint(&registry)?;
             let book = Book::from_parts(registry, store, every, head.position);

@@ -228,7 +228,8 @@ impl Tokens {
     /// # Errors
     /// [`ConfigError`]: not a tokens file, an unknown role, an empty or repeated token, a bad id.
     pub fn from_json(text: &str) -> Result<Tokens, ConfigError> {
-        let file: File = serde_json::from_str(text).map_err(|source| ConfigError::Json { path: PathBuf::new(), source })?;
+        let file: File =
+            serde_json::from_str(text).map_err(|source| ConfigError::Json { path: PathBuf::new(), source })?;
         let mut by_token = HashMap::new();
         for (index, entry) in file.tokens.into_iter().enumerate() {
             if entry.token.is_empty() {
@@ -277,7 +278,9 @@ impl Tokens {
 /// token with no scope. Tokens are made from `seed` (the process's start, say): a demo, not a
 /// secret store.
 pub fn demo_tokens_json(seed: u64, community: UnitId, courtyard: UnitId) -> String {
-    let token = |n: u64| format!("{:016x}", seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(n * 1_442_695_040_888_963_407));
+    let token = |n: u64| {
+        format!("{:016x}", seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(n * 1_442_695_040_888_963_407))
+    };
     let all = wangge::registry::CommandCategory::ALL.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
     format!(
         r#"{{
@@ -300,4 +303,66 @@ pub fn demo_tokens_json(seed: u64, community: UnitId, courtyard: UnitId) -> Stri
         token(3),
         token(4)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tokens_file_is_checked_whole() {
+        let roles = r#""roles": {"r": {"categories": ["case"], "kinds": ["add_household"]}}"#;
+        let file = |tokens: &str| format!("{{{roles}, \"tokens\": [{tokens}]}}");
+        assert!(matches!(
+            Tokens::from_json(&file(r#"{"token": "a", "role": "nobody"}"#)),
+            Err(ConfigError::UnknownRole { index: 0, .. })
+        ));
+        assert!(matches!(
+            Tokens::from_json(&file(r#"{"token": "a", "role": "r"}, {"token": "a", "role": "r"}"#)),
+            Err(ConfigError::DuplicateToken { index: 1 })
+        ));
+        assert!(matches!(
+            Tokens::from_json(&file(r#"{"token": "", "role": "r"}"#)),
+            Err(ConfigError::EmptyToken { index: 0 })
+        ));
+        assert!(matches!(
+            Tokens::from_json(&file(r#"{"token": "a", "role": "r", "scope": {"units": ["x1"]}}"#)),
+            Err(ConfigError::BadId { what: "unit", .. })
+        ));
+        assert!(matches!(
+            Tokens::from_json(r#"{"roles": {}, "tokens": [], "extra": 1}"#),
+            Err(ConfigError::Json { .. })
+        ));
+        let tokens = Tokens::from_json(&file(
+            r#"{"token": "a", "role": "r", "scope": {"cell": "c2"}}, {"token": "b", "role": "r"}"#,
+        ));
+        let Ok(tokens) = tokens else { panic!("a good file: {tokens:?}") };
+        assert_eq!(tokens.access("a").map(|a| a.scope.clone()), Some(Some(ScopeSpec::Cell(CellId::new(2)))));
+        assert_eq!(tokens.access("b").map(|a| a.scope.clone()), Some(None));
+        assert!(tokens.access("c").is_none());
+        // No token in Debug.
+        assert!(!format!("{tokens:?}").contains("\"a\""));
+    }
+
+    #[test]
+    fn a_role_allows_by_category_or_kind_and_nothing_else() {
+        let role = Role { categories: vec![CommandCategory::Case], kinds: vec!["open_day".into()] };
+        let day = chrono::NaiveDate::from_ymd_opt(2020, 2, 1).unwrap_or_default();
+        assert!(role.allows(&Command::OpenDay { today: day }));
+        let person = wangge::PersonId::new(0);
+        let at = day.and_hms_opt(8, 0, 0).unwrap_or_default();
+        let temperature = wangge::quarantine::Temperature::from_tenths(365);
+        if let Ok(temperature) = temperature {
+            assert!(role.allows(&Command::RecordCheck { person, at, temperature, symptoms: false }));
+        }
+        assert!(!role.allows(&Command::CloseUnit { unit: UnitId::new(1), on: day, transfer_to: None }));
+        assert!(!Role::default().allows(&Command::OpenDay { today: day }));
+    }
+
+    #[test]
+    fn the_demo_tokens_file_reads_back() {
+        let text = demo_tokens_json(7, UnitId::new(1), UnitId::new(10));
+        let tokens = Tokens::from_json(&text);
+        assert!(matches!(tokens, Ok(ref t) if t.len() == 4), "{tokens:?}");
+    }
 }

@@ -80,7 +80,9 @@ impl From<StoreError> for ApiError {
         };
         match e {
             StoreError::Refused(e) => e.into(),
-            StoreError::Full(_) => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "store.full", "unavailable", e.to_string()),
+            StoreError::Full(_) => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "store.full", "unavailable", e.to_string())
+            }
             StoreError::Poisoned => unavailable("store.poisoned", &e),
             StoreError::Locked { .. } => unavailable("store.locked", &e),
             StoreError::Corrupt { .. } | StoreError::Record { .. } => ApiError::new(

@@ -44,7 +44,9 @@ fn args() -> Result<Args, String> {
                 args.demo_days = value()?.parse().map_err(|_| "--demo-days takes a number of days".to_owned())?;
             }
             "-h" | "--help" => {
-                return Err("usage: wangge-server [--addr HOST:PORT] [--data DIR] [--tokens FILE] [--demo-days N]".into());
+                return Err(
+                    "usage: wangge-server [--addr HOST:PORT] [--data DIR] [--tokens FILE] [--demo-days N]".into()
+                );
             }
             other => return Err(format!("unknown argument {other}; see --help")),
         }
@@ -99,7 +101,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let courtyard = tree.children(community)?.first().copied().unwrap_or(community);
             (community, courtyard)
         };
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         std::fs::write(&tokens_path, wangge_server::config::demo_tokens_json(seed, community, courtyard))?;
     }
     let tokens = Tokens::load(&tokens_path)?;

@@ -157,7 +157,10 @@ pub fn document() -> Value {
     let errors = |codes: &[&str]| -> Value {
         let mut m = serde_json::Map::new();
         for code in codes {
-            m.insert((*code).to_owned(), json!({ "description": "an error", "content": { "application/json": { "schema": error } } }));
+            m.insert(
+                (*code).to_owned(),
+                json!({ "description": "an error", "content": { "application/json": { "schema": error } } }),
+            );
         }
         Value::Object(m)
     };
@@ -169,7 +172,8 @@ pub fn document() -> Value {
         json!({ "name": "offset", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 } }),
         json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": crate::api::PAGE_LIMIT } }),
     ];
-    let ok = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": {} } } });
+    let ok =
+        |description: &str| json!({ "description": description, "content": { "application/json": { "schema": {} } } });
     let read = |summary: &str, params: Vec<Value>, answer: Value| {
         let mut responses = errors(&["401", "404", "422"]);
         if let Value::Object(m) = &mut responses {
@@ -179,8 +183,11 @@ pub fn document() -> Value {
     };
     let mut command_responses = errors(&["401", "403", "404", "409", "422", "500", "503", "507"]);
     if let Value::Object(m) = &mut command_responses {
-        m.insert("200".to_owned(), json!({ "description": "the command's record: kind, position, repeated, events",
-            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Applied" } } } }));
+        m.insert(
+            "200".to_owned(),
+            json!({ "description": "the command's record: kind, position, repeated, events",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Applied" } } } }),
+        );
     }
     json!({
         "openapi": "3.1.0",

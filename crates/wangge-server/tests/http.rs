@@ -55,11 +55,12 @@ fn city() -> Result<City, wangge::Error> {
         }
         Ok(first(answer))
     };
-    let mut unit = |reg: &mut Registry, parent: UnitId, name: &str, lv: &str, kind: UnitKind| {
-        match exec(reg, Command::AddUnit { parent, unit: NewUnit::new(name, level(lv), kind) })? {
-            Some(Event::UnitAdded { unit, .. }) => Ok::<_, wangge::Error>(unit),
-            _ => Ok(UnitId::new(u32::MAX)),
-        }
+    let mut unit = |reg: &mut Registry, parent: UnitId, name: &str, lv: &str, kind: UnitKind| match exec(
+        reg,
+        Command::AddUnit { parent, unit: NewUnit::new(name, level(lv), kind) },
+    )? {
+        Some(Event::UnitAdded { unit, .. }) => Ok::<_, wangge::Error>(unit),
+        _ => Ok(UnitId::new(u32::MAX)),
     };
     let root = reg.root();
     let a = unit(&mut reg, root, "A社区", "社区", UnitKind::Area)?;
@@ -77,14 +78,18 @@ fn city() -> Result<City, wangge::Error> {
         let mut persons: Vec<PersonId> = Vec::new();
         for k in 1..=3 {
             let door = DoorLabel::new(&format!("1-{k}01"))?;
-            let Some(Event::HouseholdAdded { household, .. }) = exec(&mut reg, Command::AddHousehold { unit: yard, door })?
+            let Some(Event::HouseholdAdded { household, .. }) =
+                exec(&mut reg, Command::AddHousehold { unit: yard, door })?
             else {
                 continue;
             };
             households.push(household);
             for _ in 0..2 {
-                let command =
-                    Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(day(1)) };
+                let command = Command::RegisterPerson {
+                    household,
+                    record: PersonRecord::new(),
+                    state: PersonState::well(day(1)),
+                };
                 if let Some(Event::PersonRegistered { person, .. }) = exec(&mut reg, command)? {
                     persons.push(person);
                 }
@@ -237,7 +242,8 @@ fn a_scoped_token_sees_nothing_outside_and_writes_nothing_outside() -> Res {
     }
     // A's households only; the agenda only of A's persons.
     let (_, page) = c.get(&format!("/units/{}/households", city.a), Some("a"))?;
-    let seen: Vec<u64> = page["items"].as_array().into_iter().flatten().filter_map(|h| h["household"].as_u64()).collect();
+    let seen: Vec<u64> =
+        page["items"].as_array().into_iter().flatten().filter_map(|h| h["household"].as_u64()).collect();
     let expected: Vec<u64> = city.households_a.iter().map(|h| u64::from(h.get())).collect();
     assert_eq!(seen, expected);
     let (_, all) = c.get("/agenda", Some("admin"))?;
@@ -338,7 +344,10 @@ fn each_error_kind_has_its_status() -> Res {
     // invalid: not a command; a bad date; an empty door label (refused by the core's parser)
     expect(c.post("{\"NoSuchCommand\": {}}", "admin", None)?, (422, "invalid"));
     expect(c.get("/agenda?date=2020-13-45", Some("admin"))?, (422, "invalid"));
-    expect(c.post(&format!("{{\"AddHousehold\": {{\"unit\": {}, \"door\": \"\"}}}}", city.yard_a.get()), "admin", None)?, (422, "invalid"));
+    expect(
+        c.post(&format!("{{\"AddHousehold\": {{\"unit\": {}, \"door\": \"\"}}}}", city.yard_a.get()), "admin", None)?,
+        (422, "invalid"),
+    );
     // forbidden
     let outside = Command::AddHousehold { unit: city.yard_b, door: DoorLabel::new("1-101")? };
     expect(c.command(&outside, "a", None)?, (403, "forbidden"));
@@ -370,8 +379,14 @@ fn assert_tallies_equal(c: &Client, bare: &Registry) -> Res {
         assert_eq!(status, 200);
         assert_eq!(report["tally"], serde_json::to_value(bare.tally(unit)?)?, "tally of {unit}");
         assert_eq!(report["counts"], serde_json::to_value(bare.counts(unit)?)?, "counts of {unit}");
-        let children: Vec<Value> = bare.tree().children(unit)?.iter().map(|&u| Ok::<_, wangge::Error>(serde_json::to_value(bare.tally(u)?).unwrap_or_default())).collect::<Result<_, _>>()?;
-        let shown: Vec<Value> = report["children"].as_array().into_iter().flatten().map(|c| c["tally"].clone()).collect();
+        let children: Vec<Value> = bare
+            .tree()
+            .children(unit)?
+            .iter()
+            .map(|&u| Ok::<_, wangge::Error>(serde_json::to_value(bare.tally(u)?).unwrap_or_default()))
+            .collect::<Result<_, _>>()?;
+        let shown: Vec<Value> =
+            report["children"].as_array().into_iter().flatten().map(|c| c["tally"].clone()).collect();
         assert_eq!(shown, children, "children of {unit}");
     }
     Ok(())
