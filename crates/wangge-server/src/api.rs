@@ -50,6 +50,7 @@ pub fn router(app: App) -> Router {
         .route("/units/{unit}/map.svg", get(map))
         .route("/agenda", get(agenda))
         .route("/staff/{staff}/worklist", get(worklist))
+        .route("/dashboard", get(crate::dashboard::dashboard_with_header))
         .with_state(app)
 }
 

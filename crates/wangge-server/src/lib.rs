@@ -16,6 +16,8 @@
 //! - **Reports**: the tallies of a unit and its children, the households of a unit (paged),
 //!   the courtyard map (SVG), the agenda of a date (paged, with door labels and unit names), a
 //!   staff member's worklist; `/openapi.json` describes them ([`openapi`]).
+//! - **The dashboard** 看板: `/dashboard?token=…` renders the morning view as HTML
+//!   ([`dashboard`]).
 //! - **Errors**: `{"code", "kind", "message"}`, the status from the core's
 //!   [`Error::kind`](wangge::Error::kind): not found 404, conflict 409, invalid 422,
 //!   forbidden 403, corrupt 500 ([`ApiError`]).
@@ -46,6 +48,7 @@
 mod api;
 mod book;
 pub mod config;
+pub mod dashboard;
 mod error;
 pub mod openapi;
 

@@ -227,6 +227,10 @@ pub fn document() -> Value {
                 json!({ "description": "SVG", "content": { "image/svg+xml": { "schema": { "type": "string" } } } })),
             "/agenda": read("the agenda 每日工作清单 of a date within the scope, paged, each line with its door and unit name",
                 [vec![date_param.clone()], paging.to_vec()].concat(), ok("a page of the agenda")),
+            "/dashboard": { "get": { "summary": "the dashboard 看板: the morning view as HTML (token as ?token= or the bearer header)",
+                "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" } },
+                               { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "HTML", "content": { "text/html": { "schema": { "type": "string" } } } } } } },
             "/staff/{staff}/worklist": read("a staff member's worklist 工作清单 of a date",
                 vec![json!({ "name": "staff", "in": "path", "required": true, "schema": { "type": "string" } }), date_param], ok("tasks"))
         }

@@ -489,3 +489,126 @@ proptest! {
         run().map_err(|e| TestCaseError::fail(e.to_string()))?;
     }
 }
+
+/// Headless Chromium, if installed (`.ci/run` installs it).
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// Run Chromium headless on `url` with `args` (`--dump-dom`, `--screenshot=…`), at most a
+/// minute; its standard output.
+fn browse(chromium: &PathBuf, args: &[String], url: &str) -> Res<String> {
+    let profile = fresh_dir(&format!("chromium-{}", args.len()));
+    std::fs::create_dir_all(&profile)?;
+    let mut child = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let started = std::time::Instant::now();
+    while child.try_wait()?.is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill()?;
+            return Err("chromium took more than a minute".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output()?;
+    let _ = std::fs::remove_dir_all(&profile);
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The value of `attr="…"` in `tag`.
+fn attr<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
+    let start = tag.find(&format!("{attr}=\""))? + attr.len() + 2;
+    tag.get(start..).and_then(|rest| rest.find('"').and_then(|end| rest.get(..end)))
+}
+
+/// The rows of the dashboard's unit table: unit, then (colour, households, persons) per cell.
+fn rows(dom: &str) -> Vec<(String, Vec<(String, u64, u64)>)> {
+    let mut rows = Vec::new();
+    for row in dom.split("<tr").skip(1) {
+        let Some(unit) = row.split('>').next().and_then(|tag| attr(tag, "data-unit")) else { continue };
+        let cells = row
+            .split("<td")
+            .filter_map(|cell| {
+                let tag = cell.split('>').next()?;
+                let n = |a| attr(tag, a).and_then(|v| v.parse::<u64>().ok());
+                Some((attr(tag, "data-colour")?.to_owned(), n("data-households")?, n("data-persons")?))
+            })
+            .collect();
+        rows.push((unit.to_owned(), cells));
+    }
+    rows
+}
+
+#[test]
+fn the_dashboard_in_a_browser_shows_the_apis_tallies_and_drills_down() -> Res {
+    let Some(chromium) = chromium() else {
+        if std::env::var_os("WANGGE_BROWSER_TEST").is_some() {
+            return Err("WANGGE_BROWSER_TEST is set and there is no Chromium: .ci/run installs it".into());
+        }
+        eprintln!("skipped: no Chromium on this machine (.ci/run installs it)");
+        return Ok(());
+    };
+    let city = city()?;
+    let dir = fresh_dir("browser");
+    let server = start(&dir, &city.records)?;
+    let c = Client::new(&server);
+    let base = format!("http://{}", server.addr());
+    let dump = |url: &str| browse(&chromium, &["--dump-dom".to_owned()], url);
+    let root = dump(&format!("{base}/dashboard?token=admin"))?;
+    let shown = rows(&root);
+    let expected_units: Vec<String> = [city.registry.root(), city.a, city.b].iter().map(ToString::to_string).collect();
+    assert_eq!(shown.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>(), expected_units, "{root}");
+    for (unit, cells) in &shown {
+        let (status, report) = c.get(&format!("/units/{unit}"), Some("admin"))?;
+        assert_eq!(status, 200);
+        let from_api: Vec<(String, u64, u64)> = ["Red", "Orange", "Yellow", "Green", "White"]
+            .iter()
+            .map(|&colour| {
+                let n = |what: &str| report["tally"][what][colour].as_u64().unwrap_or(0);
+                (colour.to_owned(), n("households"), n("persons"))
+            })
+            .collect();
+        assert_eq!(cells, &from_api, "the page's figures of {unit} are the API's");
+    }
+    assert!(shown.iter().flat_map(|(_, cells)| cells).any(|(_, h, _)| *h > 0));
+    // Click through: the root's link to A, then A's to its courtyard, which shows its map.
+    let link = |dom: &str, to: UnitId| -> Option<String> {
+        let row = dom
+            .split("<tr")
+            .find(|r| r.split('>').next().and_then(|t| attr(t, "data-unit")) == Some(&to.to_string()))?;
+        attr(row, "data-href").map(|h| format!("{base}{}", h.replace("&amp;", "&")))
+    };
+    let to_a = link(&root, city.a).ok_or("a link to A")?;
+    let page_a = dump(&to_a)?;
+    assert!(page_a.contains(&format!("id=\"title\" data-unit=\"{}\"", city.a)), "{page_a}");
+    let to_yard = link(&page_a, city.yard_a).ok_or("a link to A's courtyard")?;
+    let yard = dump(&to_yard)?;
+    assert!(yard.contains("id=\"map\"") && yard.contains("<svg"), "the courtyard's map");
+    let agenda_lines = attr(yard.split("id=\"agenda\"").nth(1).unwrap_or(""), "data-items");
+    let bare = city.registry.agenda(day(3));
+    let in_yard = bare.items().iter().filter(|i| city.households_a.contains(&i.household)).count();
+    assert_eq!(agenda_lines, Some(in_yard.to_string().as_str()));
+    // A scoped token's page shows nothing outside; a token with no scope, nothing at all.
+    let scoped = dump(&format!("{base}/dashboard?token=a"))?;
+    assert!(scoped.contains("A社区") && !scoped.contains("B社区") && !scoped.contains("花园路街道"), "{scoped}");
+    let outside = dump(&format!("{base}/dashboard?token=a&unit={}", city.b))?;
+    assert!(!outside.contains("B社区"));
+    assert!(dump(&format!("{base}/dashboard?token=none"))?.contains("id=\"nothing\""));
+    // A screenshot, as a person sees it.
+    let png = dir.join("dashboard.png");
+    browse(&chromium, &[format!("--screenshot={}", png.display()), "--window-size=1200,900".to_owned()], &to_yard)?;
+    assert!(std::fs::metadata(&png)?.len() > 1000);
+    server.stop()?;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
