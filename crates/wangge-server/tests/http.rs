@@ -3,7 +3,7 @@
 //! the service's own code.
 
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -67,7 +67,6 @@ fn city() -> Result<City, wangge::Error> {
     let b = unit(&mut reg, root, "B社区", "社区", UnitKind::Area)?;
     let yard_a = unit(&mut reg, a, "A1号院", "楼院", UnitKind::Compound(CompoundKind::Unmanaged))?;
     let yard_b = unit(&mut reg, b, "B1号院", "楼院", UnitKind::Compound(CompoundKind::Unmanaged))?;
-    drop(unit);
     let policy = match exec(&mut reg, Command::AdoptPolicy { policy: Policy::seed_shanghai_2020() })? {
         Some(Event::PolicyAdopted { policy, .. }) => policy,
         _ => PolicyId::new(0),
@@ -128,7 +127,7 @@ fn fresh_dir(name: &str) -> PathBuf {
 }
 
 /// A server on the store in `dir`, seeded with `records` when empty.
-fn start(dir: &PathBuf, records: &[Record]) -> Res<wangge_server::Running> {
+fn start(dir: &Path, records: &[Record]) -> Res<wangge_server::Running> {
     let (book, _) = Book::open_or_seed(dir, Options::new(), || Ok(records.to_vec()))?;
     let app = App { book: Arc::new(book), tokens: Arc::new(Tokens::from_json(TOKENS)?) };
     Ok(wangge_server::spawn(app, "127.0.0.1:0".parse()?)?)
@@ -500,7 +499,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// Run Chromium headless on `url` with `args` (`--dump-dom`, `--screenshot=…`), at most a
 /// minute; its standard output.
-fn browse(chromium: &PathBuf, args: &[String], url: &str) -> Res<String> {
+fn browse(chromium: &Path, args: &[String], url: &str) -> Res<String> {
     let profile = fresh_dir(&format!("chromium-{}", args.len()));
     std::fs::create_dir_all(&profile)?;
     let mut child = std::process::Command::new(chromium)
@@ -532,7 +531,10 @@ fn attr<'t>(tag: &'t str, attr: &str) -> Option<&'t str> {
 }
 
 /// The rows of the dashboard's unit table: unit, then (colour, households, persons) per cell.
-fn rows(dom: &str) -> Vec<(String, Vec<(String, u64, u64)>)> {
+/// A row of the dashboard's unit table: its unit, then (colour, households, persons) per cell.
+type Row = (String, Vec<(String, u64, u64)>);
+
+fn rows(dom: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     for row in dom.split("<tr").skip(1) {
         let Some(unit) = row.split('>').next().and_then(|tag| attr(tag, "data-unit")) else { continue };
