@@ -162,9 +162,8 @@ fn render(
     };
     let mut body = String::new();
     let _ = write!(body, "<nav id=\"path\">");
-    let mut path = scope.ancestors(unit)?;
-    path.reverse();
-    for a in path {
+    // The scope's ancestors of the unit, from the top.
+    for a in scope.ancestors(unit)? {
         let _ = write!(body, "<a href=\"{}\">{}</a> ›", esc(&link(a)), esc(scope.unit(a)?.name()));
     }
     let _ = write!(body, "</nav>");
