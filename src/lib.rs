@@ -114,6 +114,9 @@
 //! - `sim` (off by default, turns on `synth`): the `sim` module, a seeded household epidemic
 //!   model managed by wangge through its commands, and studies comparing management policies
 //!   over many seeds in parallel threads (issue 19 §2).
+//! - `demo` (off by default): the `demo` module, the Huayuan Road sub-district 花园路街道 of
+//!   seed 003 built from embedded data and its 28 days, shared by the `subdistrict` example,
+//!   the scenarios and the reference service. No dependency.
 //!
 //! ## Modules
 //! - [`access`]: closed management 封闭式管理, passes 出入证 and entry checks at the gates
@@ -176,6 +179,9 @@ pub mod gates;
 // sim (issue 19 §2): management policies as a simulation's input.
 #[cfg(feature = "sim")]
 pub mod sim;
+// The Huayuan Road demo (issue 18 §1), shared by the example, the scenarios and the server.
+#[cfg(feature = "demo")]
+pub mod demo;
 
 pub use error::{Error, ErrorKind};
 pub use id::{

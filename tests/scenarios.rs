@@ -30,10 +30,8 @@ use wangge::{
     StaffId, UnitId,
 };
 
-/// The Huayuan Road builder of the example, shared rather than copied.
-#[path = "../examples/subdistrict.rs"]
-#[allow(dead_code)] // the example's printing and `main` are not used here
-mod subdistrict;
+/// The Huayuan Road builder of the example, shared rather than copied (`wangge::demo`).
+use wangge::demo as subdistrict;
 
 /// A registry and its event log, changed only through commands.
 struct Scenario {
