@@ -429,9 +429,13 @@ fn the_map_and_the_worklist_answer_within_the_scope() -> Res {
     let dir = fresh_dir("map");
     let server = start(&dir, &city.records)?;
     let c = Client::new(&server);
-    let (status, svg) = c.get_text(&format!("/units/{}/map.svg?date=2020-02-02", city.yard_a), Some("a"))?;
+    let today = city.registry.business_date().ok_or("a business date")?;
+    let (status, svg) = c.get_text(&format!("/units/{}/map.svg", city.yard_a), Some("a"))?;
     assert_eq!(status, 200);
-    assert_eq!(svg, city.registry.map(city.yard_a, day(2))?.to_svg());
+    assert_eq!(svg, city.registry.map(city.yard_a, today)?.to_svg());
+    // A day before the business date is not today's colours: refused, not drawn (issue 18 §1).
+    let (status, body) = c.get(&format!("/units/{}/map.svg?date=2020-01-31", city.yard_a), Some("a"))?;
+    assert_eq!((status, code(&body)), (422, "registry.past_colours"));
     let (status, body) = c.get("/staff/s0/worklist", Some("admin"))?;
     assert_eq!((status, code(&body)), (404, "duty.unknown_staff"));
     server.stop()?;
