@@ -73,7 +73,7 @@ use std::time::{Duration, Instant};
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use wangge::colour::{Colour, State};
+use wangge::colour::{Colour, Measure, Standing, State};
 use wangge::quarantine::{Category, Item, Policy, Temperature, TestResult};
 use wangge::synth::CityShape;
 use wangge::{CaseId, Command, Event, PersonId, PolicyId, Registry, UnitId};
@@ -295,14 +295,11 @@ impl Infection {
 }
 
 /// Where a person is, as far as contacts go, from their state in the registry.
-fn isolation(state: State) -> u8 {
-    match state {
-        State::Well | State::Absent => 0,
-        State::HomeIsolationElsewhere
-        | State::HomeIsolationEpidemicArea
-        | State::SecondaryContact
-        | State::CloseContact => 1,
-        State::CentralisedIsolation | State::Suspected | State::Confirmed => 2,
+fn isolation(state: Standing) -> u8 {
+    match (state.measure(), state.reason()) {
+        (Measure::CentralisedIsolation, _) | (_, State::Suspected | State::Confirmed) => 2,
+        (_, State::Well | State::Absent) => 0,
+        _ => 1,
     }
 }
 
@@ -350,7 +347,7 @@ struct Run<'a> {
     rng: ChaCha8Rng,
     log: Vec<Event>,
     /// Mirrors of the registry, read back from events.
-    state: Vec<State>,
+    state: Vec<Standing>,
     case_of: Vec<u32>,
     /// The day a person last went into centralised isolation or hospital.
     away_since: Vec<u16>,
@@ -392,7 +389,7 @@ impl<'a> Run<'a> {
             policy,
             rng: ChaCha8Rng::seed_from_u64(seed),
             log: Vec::new(),
-            state: vec![State::Well; n],
+            state: vec![Standing::WELL; n],
             case_of: vec![NO_CASE; n],
             away_since: vec![0; n],
             listed: vec![false; n],
@@ -444,19 +441,19 @@ impl<'a> Run<'a> {
                     self.under_case.push(person.get());
                 }
                 self.out.cases_started += 1;
-                (*person, change.as_ref().map(|c| c.to.state()), false)
+                (*person, change.as_ref().map(|c| c.to.standing()), false)
             }
             Event::CaseRestarted { case, change, .. } | Event::PhaseEntered { case, change, .. } => {
-                (self.reg.case(*case)?.person(), change.as_ref().map(|c| c.to.state()), false)
+                (self.reg.case(*case)?.person(), change.as_ref().map(|c| c.to.standing()), false)
             }
             Event::CheckRecorded { case, escalation, .. } | Event::TestRecorded { case, escalation, .. } => {
-                (self.reg.case(*case)?.person(), escalation.as_ref().map(|c| c.to.state()), escalation.is_some())
+                (self.reg.case(*case)?.person(), escalation.as_ref().map(|c| c.to.standing()), escalation.is_some())
             }
             Event::CaseReleased { case, change, .. } => {
                 self.out.releases += 1;
-                (self.reg.case(*case)?.person(), Some(change.to.state()), true)
+                (self.reg.case(*case)?.person(), Some(change.to.standing()), true)
             }
-            Event::StateChanged { person, to, .. } => (*person, Some(to.state()), false),
+            Event::StateChanged { person, to, .. } => (*person, Some(to.standing()), false),
             _ => return Ok(()),
         };
         let p = person.index();
@@ -580,10 +577,10 @@ impl<'a> Run<'a> {
     /// Confirm `p` (found by a test, a fever or at a clinic) and send them to hospital.
     fn confirm(&mut self, p: u32, day: u16, confirmed: &mut Vec<u32>) -> Res<()> {
         let person = PersonId::new(p);
-        if self.state[p as usize] != State::Confirmed {
+        if self.state[p as usize].reason() != State::Confirmed {
             self.apply(Command::SetState { person, state: State::Confirmed, on: date(day)? }, day)?;
         }
-        if self.state[p as usize] == State::Confirmed && !self.detected[p as usize] {
+        if self.state[p as usize].reason() == State::Confirmed && !self.detected[p as usize] {
             self.detected[p as usize] = true;
             self.hospital.push_back((day + HOSPITAL_DAYS, p));
             self.out.confirmed += 1;
@@ -684,7 +681,7 @@ impl<'a> Run<'a> {
             }
             self.hospital.pop_front();
             self.apply(
-                Command::SetState { person: PersonId::new(p), state: State::CentralisedIsolation, on: today },
+                Command::SetMeasure { person: PersonId::new(p), measure: Measure::CentralisedIsolation, on: today },
                 day,
             )?;
             self.discharged.push_back((day + DISCHARGE_DAYS, p));
@@ -709,7 +706,7 @@ impl<'a> Run<'a> {
             keep
         });
         let centralised =
-            self.under_case.iter().filter(|&&p| self.state[p as usize] == State::CentralisedIsolation).count() as u64;
+            self.under_case.iter().filter(|&&p| self.state[p as usize].measure() == Measure::CentralisedIsolation).count() as u64;
         self.out.centralised_days += centralised;
         self.out.home_days += self.under_case.len() as u64 - centralised;
         if red > self.out.peak_red {
@@ -752,7 +749,7 @@ impl<'a> Run<'a> {
         found.dedup_by_key(|&mut (p, _)| p);
         let today = date(day)?;
         for (p, exposed) in found {
-            if self.detected[p as usize] || matches!(self.state[p as usize], State::Suspected | State::Confirmed) {
+            if self.detected[p as usize] || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed) {
                 continue;
             }
             let person = PersonId::new(p);

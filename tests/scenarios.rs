@@ -262,6 +262,13 @@ fn changhai_road() -> Result<Changhai, Error> {
     Ok(Changhai { s, orgs, committees, compounds })
 }
 
+
+/// A person at a site 集中隔离 for `reason` since `since` (issue 16 §5: the setting is a
+/// measure, the reason stays).
+fn at_site(reason: State, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(reason, Measure::CentralisedIsolation).expect("a standing"), since)
+}
+
 #[test]
 fn changhai_road_has_130_compounds_in_7_zones_covering_every_household() -> Result<(), Error> {
     let Changhai { mut s, orgs, committees, compounds } = changhai_road()?;
@@ -593,9 +600,14 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     let home = [State::HomeIsolationEpidemicArea, State::HomeIsolationElsewhere];
     assert_eq!(t.households(Colour::Orange) + t.households(Colour::Yellow), 1_518);
     assert_eq!(home.iter().map(|&st| t.in_state(st)).sum::<u64>(), 3_463);
-    assert_eq!(t.in_state(State::CentralisedIsolation), 41);
-    // Each centralised person keeps a household of their own under key attention 重点关注户.
-    assert_eq!(t.households(Colour::Red), 41);
+    // "集中隔离服务41人": 41 persons under the measure of centralised isolation.
+    assert_eq!(t.under(Measure::CentralisedIsolation), 41);
+    // Issue 16 §5, a figure that moved: format 6 painted each of the 41 households red, as if
+    // centralised isolation were a reason. Seed 003's red is for "重点关注户(确诊、疑似病例及密
+    // 切接触者)" only, and the seed gives the 41 no reason ("集中隔离服务41人"): the scenario
+    // places them at a site (`SetMeasure`) for no recorded reason, present and well, so their
+    // households keep green under the registry's rule (`StandingRule::zhengzhou_2020`).
+    assert_eq!(t.households(Colour::Red), 0);
     // Issue 16 §5: the measures read apart from the reasons. "居家隔离服务…3463人，集中隔离服务
     // 41人": 3,463 persons in home isolation and 41 at a site, everyone else under no measure.
     let measures = s.reg.measures(layout.root)?;
@@ -603,11 +615,10 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     assert_eq!(measures.get(Measure::HomeIsolation), 3_463);
     assert_eq!(measures.get(Measure::HealthManagement), 0);
     assert_eq!(measures.total(), t.total_persons());
-    // The 41 were put at a site by a format-6 `SetState` from present and well: no reason is
-    // recorded, so their standing is present and well under centralised isolation
-    // (`Standing::from_format_6`), red only under the format-6 rule in force. Under seed
-    // 003's rule read by reason ("重点关注户(确诊、疑似病例及密切接触者)") they would be green:
-    // the scenario must give them their reason when the registry stores standings.
+    // The 41 were put at a site by `SetMeasure` from present and well: their standing is
+    // present and well under centralised isolation. Green under seed 003's rule read by reason
+    // ("重点关注户(确诊、疑似病例及密切接触者)"), red only under the format-6 rule that a
+    // registry founded in format 6 keeps.
     let at_site = Standing::new(State::Well, Measure::CentralisedIsolation)?;
     let centralised: Vec<PersonId> = s
         .reg
@@ -619,8 +630,9 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     assert_eq!(centralised.len(), 41);
     for &p in &centralised {
         let h = s.reg.person(p)?.household();
-        assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(at_site), s.reg.colour(h)?);
-        assert_eq!(StandingRule::zhengzhou_2020().colour_of(at_site), Colour::Green);
+        assert_eq!(s.reg.colour_rule(), &StandingRule::zhengzhou_2020());
+        assert_eq!(s.reg.colour(h)?, Colour::Green);
+        assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(at_site), Colour::Red);
     }
     assert!(t.households(Colour::Orange) > 0 && t.households(Colour::Yellow) > 0);
     assert!(t.households(Colour::White) > 0 && t.households(Colour::Green) > 0);
@@ -982,7 +994,7 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
     let person = members[0];
     let policy = s.adopt(Policy::cn_ed9_close_contact())?;
     let case = s.start(person, policy, Category::CloseContact, jul(1), jul(1), None)?;
-    assert_eq!(s.reg.state(person)?, PersonState::new(State::CentralisedIsolation, jul(1)));
+    assert_eq!(s.reg.state(person)?, at_site(State::CloseContact, jul(1)));
     assert_eq!(s.reg.colour(household)?, Colour::Red);
     let schedule = s.reg.schedule(case)?;
     assert_eq!(schedule.release(), jul(11));
@@ -1019,12 +1031,14 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
         if schedule.contains(today) {
             s.clean_checks(person, today)?;
         }
+        // The phases change the measure, never the reason (issue 16 §5).
         let expected = match d {
-            1..=8 => State::CentralisedIsolation,
-            9..=11 => State::CloseContact,
-            _ => State::Well,
+            1..=8 => (State::CloseContact, Measure::CentralisedIsolation),
+            9..=11 => (State::CloseContact, Measure::HealthManagement),
+            _ => (State::Well, Measure::None),
         };
-        assert_eq!(s.reg.state(person)?.state(), expected, "{today}");
+        let got = s.reg.state(person)?;
+        assert_eq!((got.state(), got.measure()), expected, "{today}");
         for &other in &members[1..] {
             assert_eq!(s.reg.state(other)?.state(), State::Well);
         }
@@ -1034,12 +1048,12 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
     assert_eq!(tested, [jul(2), jul(3), jul(4), jul(6), jul(8), jul(11)]);
     assert_eq!(tested, schedule.test_days().collect::<Vec<_>>());
     // Day 8 (Jul 9): from centralised isolation to home health monitoring, still red.
-    let to_home = PersonState::new(State::CloseContact, jul(9));
+    let to_home = PersonState::with_standing(Standing::new(State::CloseContact, Measure::HealthManagement)?, jul(9));
     assert_eq!(phases.len(), 1);
     let (when, phase, on, change) = &phases[0];
     assert_eq!((*when, *phase, *on), (jul(9), 1, jul(9)));
     let change = change.as_ref().expect("the state changes");
-    assert_eq!((change.from, change.to), (PersonState::new(State::CentralisedIsolation, jul(1)), to_home));
+    assert_eq!((change.from, change.to), (at_site(State::CloseContact, jul(1)), to_home));
     assert_eq!(change.recolours, []);
     // Released on day 10 (Jul 11) by the round of the morning after: present and well, green.
     assert_eq!(releases.len(), 1);
@@ -1273,7 +1287,10 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     let change = change.as_ref().expect("from secondary contact to centralised isolation");
     assert_eq!(
         (change.from, change.to),
-        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(4)))
+        (
+            PersonState::with_standing(Standing::new(State::SecondaryContact, Measure::HomeIsolation)?, jul(2)),
+            at_site(State::CloseContact, jul(4))
+        )
     );
     assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(4), to: State::Confirmed });
     assert_eq!(s.agenda_of(close_case, jul(4)), [Item::Escalated { to: State::Confirmed }]);
@@ -1289,7 +1306,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     assert_eq!(converted.status(), &CaseStatus::Open);
     assert_eq!(s.reg.schedule(case)?, Policy::cn_ed9_close_contact().schedule(jul(2))?);
     assert_eq!(s.reg.schedule(case)?.release(), jul(12));
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(4)));
     assert_eq!(s.reg.colour(households[1])?, Colour::Red);
     assert_eq!(s.reg.active_case(contact), Some(case));
     // Tests now follow the close-contact schedule from Jul 2: days 1, 2, 3, 5, 7, 10.
@@ -1381,7 +1398,7 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
     assert_eq!(s.reg.state(person)?, PersonState::new(State::CloseContact, jul(13)));
     let events = s.events(Command::Exposed { person, anchor: jul(13), on: jul(13) })?;
     let [Event::CaseRestarted { change: Some(change), .. }] = events.as_slice() else { panic!("{events:?}") };
-    assert_eq!(change.to, PersonState::new(State::CentralisedIsolation, jul(13)));
+    assert_eq!(change.to, at_site(State::CloseContact, jul(13)));
     assert_eq!(s.reg.schedule(case)?.release(), jul(23));
     for d in 14..=24 {
         drive(&mut s, jul(d), |_, _| false)?;
@@ -1517,7 +1534,7 @@ fn a_conversion_by_a_sample_taken_before_the_secondary_contacts_case_started_sur
     assert!(
         matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(5))
     );
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(5)));
     assert!(s.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(s.reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());
@@ -1716,7 +1733,7 @@ fn huayuan_road_lives_28_days_of_arrivals_a_confirmed_case_and_releases() -> Res
     assert!(story.totals.released_after_review > 0, "a review cleared by a late reading");
 
     let root = reg.tally(layout.root)?;
-    assert_eq!((root.in_state(State::Confirmed), root.in_state(State::CentralisedIsolation)), (1, 0));
+    assert_eq!((root.in_state(State::Confirmed), root.under(Measure::CentralisedIsolation)), (1, 0));
     for (id, case) in reg.cases() {
         let schedule = reg.schedule(id)?;
         match case.status() {
@@ -1783,7 +1800,7 @@ fn a_positive_result_two_days_after_its_sample_lands_on_the_day_it_arrives() -> 
     assert_eq!(s.reg.case(close_case)?.day(jul(3)).and_then(|d| d.test()), Some(TestResult::Positive));
     assert_eq!(s.agenda_of(close_case, jul(5)), [Item::Escalated { to: State::Confirmed }]);
     assert_eq!(s.agenda_of(close_case, jul(3)), []);
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(5)));
     assert_eq!(s.reg.colour(households[0])?, Colour::Red);
     s.assert_sound();
     Ok(())
@@ -1869,7 +1886,7 @@ fn a_mistyped_fever_is_corrected_by_an_erratum() -> Result<(), Error> {
         panic!("{event:?}")
     };
     assert_eq!((*on, reasons.as_slice()), (jul(3), &[][..]));
-    assert_eq!(undone.to, PersonState::new(State::CentralisedIsolation, jul(3)));
+    assert_eq!(undone.to, at_site(State::CloseContact, jul(3)));
     assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Open);
     assert_eq!(s.reg.active_case(person), Some(case));
     assert_eq!(s.reg.case(case)?.checks_on(jul(3)), 1);
@@ -2110,7 +2127,7 @@ fn an_erratum_after_someone_acted_corrects_only_the_record() -> Result<(), Error
     assert!(matches!(event, Event::CheckCorrected { escalation: None, undone: None, .. }), "{event:?}");
     assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Escalated { on: jul(2), to: State::Suspected });
     assert_eq!(s.reg.active_case(person), Some(again));
-    assert_eq!(s.reg.state(person)?.state(), State::CentralisedIsolation);
+    assert_eq!(s.reg.state(person)?.measure(), Measure::CentralisedIsolation);
     s.assert_sound();
     Ok(())
 }

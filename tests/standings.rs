@@ -163,7 +163,7 @@ fn street() -> Street {
     let mut households = Vec::new();
     for (i, &u) in units.iter().enumerate() {
         for d in 0..3 {
-            let door = DoorLabel::new(format!("{}-{}01", i + 1, d + 1)).expect("a door");
+            let door = DoorLabel::new(&format!("{}-{}01", i + 1, d + 1)).expect("a door");
             households.push(reg.apply(Command::AddHousehold { unit: u, door }).expect("added")[0].new_household().expect("a household"));
         }
     }
@@ -383,7 +383,7 @@ proptest! {
         }
         for (i, &u) in buildings.iter().enumerate() {
             for d in 0..3 {
-                let door = DoorLabel::new(format!("{}-{}01", i + 1, d + 1)).expect("a door");
+                let door = DoorLabel::new(&format!("{}-{}01", i + 1, d + 1)).expect("a door");
                 let e = v7.execute(Command::AddHousehold { unit: u, door }, None).expect("added");
                 let record = e.record().expect("a record").clone();
                 households.push(record.events()[0].new_household().expect("a household"));

@@ -837,7 +837,16 @@ impl Registry {
     /// [`RegistryError::Replay`] naming the first refused event, with the reason.
     pub fn replay<'e>(events: impl IntoIterator<Item = &'e Event>) -> Result<Registry, Error> {
         let wrap = |index: usize, e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
-        let mut events = events.into_iter();
+        let mut events = events.into_iter().peekable();
+        if let Some(Event::Founded { format, .. }) = events.peek()
+            && *format < FORMAT_VERSION
+        {
+            // Events of an older format hold states of format 6: upgraded as a format-5 log is
+            // (each command's events found again, its states fitted).
+            let events: Vec<Event> = events.cloned().collect();
+            let records = upgrade::upgrade_v5_log(&events)?;
+            return Registry::replay_records(&records);
+        }
         let mut reg = match events.next() {
             Some(Event::Founded { format, scheme, root }) => {
                 snapshot::check_format(*format).map_err(|e| wrap(0, e.into()))?;
