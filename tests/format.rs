@@ -1029,7 +1029,7 @@ fn edited_log(edit: impl Fn(&str) -> String) -> Result<Vec<Event>, serde_json::E
 /// and a founding event of another version is refused by `apply_event` too.
 #[test]
 fn a_log_of_another_version_is_refused() {
-    for version in [4, 7, 8, u32::MAX] {
+    for version in [4, 8, 9, u32::MAX] {
         let log = edited_log(|l| l.replacen(r#""format":5"#, &format!(r#""format":{version}"#), 1))
             .expect("a log whose founding event reads");
         assert!(matches!(log[0], Event::Founded { format, .. } if format == version));
@@ -1041,20 +1041,20 @@ fn a_log_of_another_version_is_refused() {
         assert_eq!(reg.apply_event(&log[0]), Err(unsupported(version).into()));
     }
     // A newer founding event with a field this build does not know still reads, and is refused.
-    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":7,"district":"金水区""#, 1)).expect("it reads");
+    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":8,"district":"金水区""#, 1)).expect("it reads");
     assert_eq!(
         Registry::replay(&log[..1]),
-        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(7).into()) }.into())
+        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(8).into()) }.into())
     );
     // One whose fields changed shape, or went missing, is a serde error, with the refusal's
     // message rather than a complaint about the shape.
     for edit in [
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":7,"old":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"levels":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":{"new":1},"was":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"scheme":7,"old":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"levels":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"scheme":{"new":1},"was":"#, 1),
     ] {
         let err = edited_log(edit).expect_err("a founding event of another shape");
-        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
     }
     // The same founding event with this build's version is an error about its fields.
     let err = edited_log(|l| l.replacen(r#""scheme":"#, r#""scheme":7,"old":"#, 1)).expect_err("a wrong shape");
@@ -1066,28 +1066,28 @@ fn a_log_of_another_version_is_refused() {
 #[test]
 fn a_snapshot_of_another_version_is_refused() {
     let text = read_golden("snapshot_v5.json");
-    for version in [4, 7, u32::MAX] {
+    for version in [4, 8, u32::MAX] {
         let other = text.replacen(r#""format": 5"#, &format!(r#""format": {version}"#), 1);
         let snapshot: Snapshot = serde_json::from_str(&other).expect("its fields read");
         assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(version).into()));
         let err = serde_json::from_str::<Registry>(&other).expect_err("refused");
         assert!(err.to_string().starts_with(&unsupported(version).to_string()), "{err}");
     }
-    // Version 7 with a field added, one changed shape and one gone.
+    // Version 8 with a field added, one changed shape and one gone.
     let changed = text
-        .replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1)
+        .replacen(r#""format": 5,"#, r#""format": 8, "districts": [1, 2],"#, 1)
         .replacen(r#""tree": {"#, r#""tree": 42, "old_tree": {"#, 1)
         .replacen(r#""rosters": ["#, r#""duties": ["#, 1);
     for err in [
         serde_json::from_str::<Snapshot>(&changed).map(drop).expect_err("not readable"),
         serde_json::from_str::<Registry>(&changed).map(drop).expect_err("not readable"),
     ] {
-        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
     }
-    // Version 7 with only a field added: read, then refused by type.
-    let added = text.replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1);
+    // Version 8 with only a field added: read, then refused by type.
+    let added = text.replacen(r#""format": 5,"#, r#""format": 8, "districts": [1, 2],"#, 1);
     let snapshot: Snapshot = serde_json::from_str(&added).expect("its fields read");
-    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(7).into()));
+    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(8).into()));
     // Without field names (a sequence, as compact formats write), the format comes first too.
     let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut fields: Vec<serde_json::Value> = [
@@ -1110,10 +1110,10 @@ fn a_snapshot_of_another_version_is_refused() {
     let as_seq = serde_json::to_string(&fields).expect("JSON");
     let replayed = Registry::replay(&log_v5()).expect("the golden log replays");
     assert!(serde_json::from_str::<Registry>(&as_seq).expect("reads as a sequence") == replayed);
-    fields[0] = 7.into();
+    fields[0] = 8.into();
     fields[2] = 42.into();
     let err = serde_json::from_str::<Snapshot>(&serde_json::to_string(&fields).expect("JSON")).expect_err("refused");
-    assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+    assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------
