@@ -473,8 +473,11 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Tally>(&json).unwrap(), t);
         // What earlier builds wrote (zeros left out) still reads.
-        let sparse = r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#;
+        let sparse = r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"measures":{"None":1},"marked":{"LowIncome":{"Red":1}}}"#;
         assert_eq!(serde_json::from_str::<Tally>(sparse).unwrap(), t);
+        // Before format 7 a tally counted no measures: it reads with none.
+        let before = sparse.replace(r#""measures":{"None":1},"#, "");
+        assert_eq!(serde_json::from_str::<Tally>(&before).unwrap().measures().total(), 0);
         assert!(serde_json::from_str::<Tally>(r#"{"households":{"Purple":1}}"#).is_err());
         assert_eq!(serde_json::from_str::<Tally>("{}").unwrap(), Tally::new());
         let err = serde_json::from_str::<Tally>(r#"{"households":{"Red":4294967296}}"#).unwrap_err();
