@@ -43,7 +43,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, PersonState, State, Tally};
+use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, Measure, PersonState, Standing, State, Tally};
 use wangge::grid::{CompoundKind, GridError, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, PersonRecord};
 use wangge::registry::Recolour;
@@ -479,10 +479,12 @@ proptest! {
         let current = PersonState::new(from, day(since));
         let got = current.change(to, day(on));
         let unchanged = from == to;
-        let illegal = !allowed(from, to);
+        let illegal = !registry_allows(from, to);
         let early = on < since;
         if !unchanged && !illegal && !early {
-            prop_assert_eq!(got, Ok(PersonState::new(to, day(on))));
+            let measure = measure_after(PersonState::new(from, day(since)).measure(), to);
+            let want = PersonState::with_standing(Standing::new(to, measure).expect("a standing"), day(on));
+            prop_assert_eq!(got, Ok(want));
         } else {
             let err = got.expect_err("a refused change");
             let fits = match err.clone() {
@@ -520,8 +522,21 @@ struct MUnit {
 struct MPerson {
     household: usize,
     state: State,
+    /// The measure (format 7): the one the reason brought, kept by a contact or a case.
+    measure: Measure,
     since: NaiveDate,
     markers: Markers,
+}
+
+/// The measure a `SetState` to `to` leaves (its documentation): well and absent clear it, the
+/// two `HomeIsolation…` reasons bring home isolation (no command here puts anyone at a site),
+/// the others keep the measure.
+fn measure_after(measure: Measure, to: State) -> Measure {
+    match to {
+        State::Well | State::Absent => Measure::None,
+        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => Measure::HomeIsolation,
+        _ => measure,
+    }
 }
 
 /// What the registry should hold, kept from the commands it accepted.
@@ -689,6 +704,7 @@ impl Model {
             Command::RegisterPerson { household, record, state } => self.persons.push(MPerson {
                 household: household.index(),
                 state: state.state(),
+                measure: state.measure(),
                 since: state.since(),
                 markers: record.markers(),
             }),
@@ -696,7 +712,7 @@ impl Model {
             Command::SetMarkers { person, markers } => self.persons[person.index()].markers = *markers,
             Command::SetState { person, state, on } => {
                 let p = &mut self.persons[person.index()];
-                (p.state, p.since) = (*state, *on);
+                (p.state, p.measure, p.since) = (*state, measure_after(p.measure, *state), *on);
             }
             Command::SetColourRule { .. } => self.rule = rule.expect("the table of the new rule"),
             Command::MoveUnit { unit, new_parent } => self.units[unit.index()].parent = Some(new_parent.index()),
@@ -754,7 +770,8 @@ fn check(reg: &Registry, model: &Model, scopes: &[Vec<u16>]) {
     }
     for (i, mp) in model.persons.iter().enumerate() {
         let p = PersonId::new(i as u32);
-        assert_eq!(reg.state(p).expect("known"), PersonState::new(mp.state, mp.since), "state of {p}");
+        let standing = Standing::new(mp.state, mp.measure).expect("a standing");
+        assert_eq!(reg.state(p).expect("known"), PersonState::with_standing(standing, mp.since), "state of {p}");
         let person = reg.person(p).expect("known");
         assert_eq!(person.household().index(), mp.household, "household of {p}");
         assert_eq!(person.markers(), mp.markers, "markers of {p}");

@@ -750,7 +750,7 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
         }
     }
     for (p, _) in bp.persons() {
-        if !matches!(command, Command::SetState { person, .. } if *person == p) {
+        if !matches!(command, Command::SetState { person, .. } | Command::SetMeasure { person, .. } if *person == p) {
             assert_eq!(before.state(p), after.state(p), "{command:?} changed the state of {p}");
         }
     }

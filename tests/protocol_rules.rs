@@ -29,7 +29,7 @@ mod proptest_config;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
-use wangge::colour::{Colour, Measure, PersonState, State};
+use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::duty::{Qualification, Qualifications, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
@@ -234,6 +234,10 @@ fn a_household_sent_home_by_a_protocol_change_is_recoloured_once() {
     let third = w.ok(Command::RegisterPerson { household, record: PersonRecord::new(), state })[0].new_person();
     w.persons.push(third.expect("a person"));
     w.open(nov(11));
+    // The format-6 rule, which paints centralised isolation red whatever the reason, so that
+    // going home recolours (under seed 003's rule by reason, inbound arrivals are orange at a
+    // site and at home alike: "疫区返郑居家隔离户").
+    w.ok(Command::SetColourRule { rule: StandingRule::zhengzhou_2020_format_6(), on: nov(11) });
     for person in [2, 3, 6] {
         let (person, policy) = (w.persons[person], w.policies[0]);
         let command = Command::StartCase {

@@ -263,6 +263,12 @@ fn changhai_road() -> Result<Changhai, Error> {
 }
 
 
+/// A person in a phase of `measure` for `reason` since `since` (issue 16 §5: a phase's setting
+/// is a measure; home health monitoring is health management, not isolation).
+fn in_phase(reason: State, measure: Measure, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(reason, measure).expect("a standing"), since)
+}
+
 /// A person at a site 集中隔离 for `reason` since `since` (issue 16 §5: the setting is a
 /// measure, the reason stays).
 fn at_site(reason: State, since: NaiveDate) -> PersonState {
@@ -701,7 +707,8 @@ fn a_close_contact_turns_the_household_red_up_the_tree_and_release_paints_it_bac
     Ok(())
 }
 
-/// A host's own rule: secondary contacts orange instead of red. The command recolours every
+/// A host's own rule: secondary contacts red (format 6's choice) instead of orange (seed 003
+/// read by reason: its red is "确诊、疑似病例及密切接触者" only). The command recolours every
 /// household the new rule paints differently, and lists them.
 #[test]
 fn a_host_rule_recolours_every_household_it_paints_differently() -> Result<(), Error> {
@@ -720,13 +727,13 @@ fn a_host_rule_recolours_every_household_it_paints_differently() -> Result<(), E
         s.apply(Command::SetState { person, state: State::SecondaryContact, on })?;
     }
     let reds = s.reg.tally(layout.root)?.households(Colour::Red);
-    let rule = ColourRule::zhengzhou_2020().with(State::SecondaryContact, Colour::Orange);
+    let rule = ColourRule::zhengzhou_2020().with(State::SecondaryContact, Colour::Red);
     let event = s.apply(Command::SetColourRule { rule: rule.clone(), on })?;
     let expected: Vec<Recolour> =
-        households.iter().map(|&household| Recolour { household, from: Colour::Red, to: Colour::Orange }).collect();
+        households.iter().map(|&household| Recolour { household, from: Colour::Orange, to: Colour::Red }).collect();
     assert_eq!(event.recolours(), expected);
     assert_eq!(s.reg.colour_rule(), &rule);
-    assert_eq!(s.reg.tally(layout.root)?.households(Colour::Red), reds - 3);
+    assert_eq!(s.reg.tally(layout.root)?.households(Colour::Red), reds + 3);
     s.assert_sound();
     Ok(())
 }
@@ -1188,7 +1195,8 @@ fn a_secondary_contact_is_released_only_once_the_close_contacts_first_two_tests_
     let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
     let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
     let first_case = s.start(first, secondary, Category::SecondaryContact, jul(2), jul(2), Some(close_case))?;
-    assert_eq!(s.reg.state(first)?, PersonState::new(State::SecondaryContact, jul(2)));
+    // Ed.9's secondary contacts: 7 days of home isolation (a measure; the reason stays).
+    assert_eq!(s.reg.state(first)?, in_phase(State::SecondaryContact, Measure::HomeIsolation, jul(2)));
     assert_eq!(s.reg.colour(households[1])?, Colour::Red);
     let schedule = s.reg.schedule(first_case)?;
     assert_eq!((schedule.first_day(), schedule.release()), (jul(3), jul(9)));
@@ -1328,7 +1336,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     for d in 5..=10 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CloseContact, jul(10)));
+    assert_eq!(s.reg.state(contact)?, in_phase(State::CloseContact, Measure::HealthManagement, jul(10)));
     for d in 11..=13 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
@@ -1395,7 +1403,7 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
     for d in 5..=13 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
-    assert_eq!(s.reg.state(person)?, PersonState::new(State::CloseContact, jul(13)));
+    assert_eq!(s.reg.state(person)?, in_phase(State::CloseContact, Measure::HealthManagement, jul(13)));
     let events = s.events(Command::Exposed { person, anchor: jul(13), on: jul(13) })?;
     let [Event::CaseRestarted { change: Some(change), .. }] = events.as_slice() else { panic!("{events:?}") };
     assert_eq!(change.to, at_site(State::CloseContact, jul(13)));
@@ -1843,7 +1851,10 @@ fn a_late_positive_reopens_a_secondary_contact_released_on_the_close_contacts_ne
     };
     assert_eq!((*c, *policy, *on, why), (case, close, jul(10), &reasons));
     // Day 9 of ed.9's 7 + 3 from Jul 1: home health monitoring as a close contact.
-    assert_eq!((change.from, change.to), (PersonState::well(jul(8)), PersonState::new(State::CloseContact, jul(10))));
+    assert_eq!(
+        (change.from, change.to),
+        (PersonState::well(jul(8)), in_phase(State::CloseContact, Measure::HealthManagement, jul(10)))
+    );
     let reopened = s.reg.case(case)?;
     assert_eq!((reopened.category(), reopened.policy(), reopened.linked()), (Category::CloseContact, close, None));
     assert_eq!(reopened.status(), &CaseStatus::Review { since: jul(10), reasons: reasons.clone() });

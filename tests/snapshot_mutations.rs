@@ -348,7 +348,7 @@ impl World {
                 if op.flag {
                     record = record.with_resident_id(resident(b % 30));
                 }
-                let state = if c % 3 == 0 { State::ALL[usize::from(c / 3) % 9] } else { State::Well };
+                let state = if c % 3 == 0 { State::ALL[usize::from(c / 3) % 8] } else { State::Well };
                 one(Command::RegisterPerson {
                     household: HouseholdId::new(u32::from(a) % self.households() as u32),
                     record,
@@ -362,7 +362,7 @@ impl World {
             }),
             7 => one(Command::SetState {
                 person: PersonId::new(u32::from(a) % self.persons() as u32),
-                state: State::ALL[usize::from(b) % 9],
+                state: State::ALL[usize::from(b) % 8],
                 on,
             }),
             8..=11 => {

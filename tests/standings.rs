@@ -398,7 +398,7 @@ proptest! {
         };
         // The reason the upgrade is to derive for each person (the model of `from_format_6`).
         let mut derived: Vec<State> = Vec::new();
-        let mut position = lines.len() as u64;
+        let mut position = lines.len() as u64 - 1;
         for (step, op) in ops.into_iter().enumerate() {
             let on = day(step as u32).format("%Y-%m-%d").to_string();
             let (event, h) = match op {

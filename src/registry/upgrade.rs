@@ -44,10 +44,11 @@ pub fn upgrade_v5_log(events: &[Event]) -> Result<Vec<Record>, Error> {
     let mut reg = match events.first() {
         Some(Event::Founded { format, scheme, root }) => {
             snapshot::check_format(*format).map_err(|e| wrap(0, e.into()))?;
-            // Upgraded into a log founded in format 6, as the build of format 6 upgraded it:
-            // the same founding record, and the colour rule of format 6.
-            Registry::founded_in(scheme.clone(), root.clone(), snapshot::UPGRADED_STATES_FORMAT)
-                .map_err(|e| wrap(0, e))?
+            // A format-5 log is upgraded into a log founded in format 6, as the build of format
+            // 6 upgraded it: the same founding record, and the colour rule of format 6. Events
+            // of today's format (a host's flat list) keep theirs.
+            let founded = (*format).clamp(snapshot::UPGRADED_STATES_FORMAT, snapshot::FORMAT_VERSION);
+            Registry::founded_in(scheme.clone(), root.clone(), founded).map_err(|e| wrap(0, e))?
         }
         _ => return Err(wrap(0, RegistryError::Founding.into())),
     };
@@ -92,7 +93,7 @@ impl Registry {
             // day's whole round follows it.
             Event::DayOpened { on, .. } => {
                 let decided = self.day_events(*on)?;
-                if !Self::same_in_format_6(events, &decided) {
+                if !self.same_events(events, &decided) {
                     return Err(RegistryError::RecordEvents {
                         what: format!("the day's {} events are not all in the log, in order", decided.len()),
                     }
@@ -117,10 +118,15 @@ impl Registry {
             }
             .into());
         }
-        let first = self.fit_format_6(first)?;
+        let first = if self.founded < snapshot::FORMAT_VERSION {
+            self.fit_format_6(first)?
+        } else {
+            self.check(first, Origin::Log)?;
+            first.clone()
+        };
         let mut decided = vec![first.clone()];
         self.follow_ups(&first, &mut decided)?;
-        if !Self::same_in_format_6(events, &decided) {
+        if !self.same_events(events, &decided) {
             return Err(RegistryError::RecordEvents {
                 what: format!("the command's {} events are not all in the log, in order", decided.len()),
             }
@@ -163,7 +169,7 @@ impl Registry {
             if round.len() > run {
                 break;
             }
-            if !round.is_empty() && Self::same_in_format_6(events, &round) {
+            if !round.is_empty() && self.same_events(events, &round) {
                 found = Some((Some(today), round));
             }
         }
@@ -340,15 +346,13 @@ impl Registry {
     /// # Errors
     /// The refusal of the event as read when no standing fits.
     pub(super) fn fit_format_6(&self, event: &Event) -> Result<Event, Error> {
-        let refused = match self.check(event, Origin::Log) {
-            Ok(()) => return Ok(event.clone()),
-            Err(e) => e,
-        };
         let mut probe = event.clone();
-        let holes = probe.state_slots().len();
-        if holes == 0 {
-            return Err(refused);
+        if probe.state_slots().is_empty() {
+            return self.check(event, Origin::Log).map(|()| event.clone());
         }
+        // Not the event as read first: a format-6 centralised isolation reads as present and
+        // well at a site, which a check may accept where the derived reason is another.
+        let mut refused = None;
         let derived = self.derived_reason(event);
         let current = self.person_of(event).and_then(|p| self.state(p).ok());
         // The candidates of each state in the event, `from` then `to` of each change.
@@ -400,14 +404,17 @@ impl Registry {
                     Slot::Maybe(None) => {}
                 }
             }
-            if self.check(&probe, Origin::Log).is_ok() {
-                return Ok(probe);
+            match self.check(&probe, Origin::Log) {
+                Ok(()) => return Ok(probe),
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
             }
             // The next combination, the last state's candidates turning fastest.
             let mut i = options.len();
             loop {
                 if i == 0 {
-                    return Err(refused);
+                    return Err(refused.unwrap_or_else(|| RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()));
                 }
                 i -= 1;
                 pick[i] += 1;
@@ -417,7 +424,7 @@ impl Registry {
                 pick[i] = 0;
             }
         }
-        Err(refused)
+        Err(refused.unwrap_or_else(|| RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()))
     }
 
     /// The events of format 7 that a record of format 6 stands for, decided on this state:
@@ -468,11 +475,14 @@ impl Registry {
         Ok(decided)
     }
 
-    /// Whether `events` begins with `decided`, in their format-6 views.
-    fn same_in_format_6(events: &[Event], decided: &[Event]) -> bool {
-        events.get(..decided.len()).is_some_and(|head| {
-            head.iter().zip(decided).all(|(a, b)| a.format_6_view() == b.format_6_view())
-        })
+    /// Whether `events` begins with `decided`: in their format-6 views in a log founded before
+    /// format 7 (its states are format 6's), exactly in one of today's format.
+    fn same_events(&self, events: &[Event], decided: &[Event]) -> bool {
+        let Some(head) = events.get(..decided.len()) else { return false };
+        if self.founded >= snapshot::FORMAT_VERSION {
+            return head == decided;
+        }
+        head.iter().zip(decided).all(|(a, b)| a.format_6_view() == b.format_6_view())
     }
 
     /// Refuse `decided` unless its format-6 view is `found`'s.
