@@ -185,13 +185,13 @@ impl Recount {
     }
 
     /// One household of `colour` whose members have these states and markers.
-    fn household(colour: Colour, members: &[(State, Markers)]) -> Recount {
+    fn household(colour: Colour, members: &[(impl Into<Standing> + Copy, Markers)]) -> Recount {
         let mut r = Recount::default();
         let c = colour_index(colour);
         r.households[c] = 1;
         for &(s, ms) in members {
             r.persons[c] += 1;
-            r.states[state_index(s)] += 1;
+            r.states[state_index(s.into().reason())] += 1;
             for m in Marker::ALL.into_iter().filter(|&m| ms.contains(m)) {
                 r.marked[marker_index(m)][c] += 1;
             }
@@ -584,8 +584,15 @@ impl Model {
         (0..self.persons.len()).filter(|&p| self.persons[p].household == household).collect()
     }
 
-    fn member_states(&self, household: usize) -> Vec<(State, Markers)> {
-        self.members(household).into_iter().map(|p| (self.persons[p].state, self.persons[p].markers)).collect()
+    /// The members' standings (reason and measure) and markers.
+    fn member_states(&self, household: usize) -> Vec<(Standing, Markers)> {
+        self.members(household)
+            .into_iter()
+            .map(|p| {
+                let mp = &self.persons[p];
+                (Standing::new(mp.state, mp.measure).expect("a standing"), mp.markers)
+            })
+            .collect()
     }
 
     fn colour(&self, household: usize) -> Colour {

@@ -1197,7 +1197,9 @@ fn a_secondary_contact_is_released_only_once_the_close_contacts_first_two_tests_
     let first_case = s.start(first, secondary, Category::SecondaryContact, jul(2), jul(2), Some(close_case))?;
     // Ed.9's secondary contacts: 7 days of home isolation (a measure; the reason stays).
     assert_eq!(s.reg.state(first)?, in_phase(State::SecondaryContact, Measure::HomeIsolation, jul(2)));
-    assert_eq!(s.reg.colour(households[1])?, Colour::Red);
+    // Orange, not red (issue 16 §5): seed 003's red is "重点关注户(确诊、疑似病例及密切接触者)";
+    // a secondary contact is held for an epidemic link, the class the seed paints orange.
+    assert_eq!(s.reg.colour(households[1])?, Colour::Orange);
     let schedule = s.reg.schedule(first_case)?;
     assert_eq!((schedule.first_day(), schedule.release()), (jul(3), jul(9)));
     assert_eq!(schedule.test_days().collect::<Vec<_>>(), [jul(3), jul(6), jul(9)]);

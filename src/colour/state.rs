@@ -207,7 +207,7 @@ const DAY_OFFSET: i64 = 1 << 27;
 /// [`State::ALL`]: a snapshot holds one state per person, and one value decodes several times
 /// faster than a struct. Format 6 packed `day × 16 + state` (its 9 states), whose absolute
 /// value is below 2^32 for every date: the reader tells the two apart by the marker 2^40, and
-/// reads a format-6 value as [`PersonState::from_format_6`] does.
+/// reads a format-6 value as a format-6 state (its centralised isolation as present and well at a site).
 impl Serialize for PersonState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use chrono::Datelike as _;
