@@ -891,7 +891,10 @@ fn check_scope(reg: &Registry, model: &Model, picks: &[u16]) {
     for (p, mp) in model.persons.iter().enumerate() {
         let id = PersonId::new(p as u32);
         match scope.state(id) {
-            Ok(s) => assert!(inside(model.households[mp.household]) && s == PersonState::new(mp.state, mp.since)),
+            Ok(s) => {
+                let standing = Standing::new(mp.state, mp.measure).expect("a standing");
+                assert!(inside(model.households[mp.household]) && s == PersonState::with_standing(standing, mp.since));
+            }
             Err(e) => assert!(
                 !inside(model.households[mp.household])
                     && e == Error::People(wangge::people::PeopleError::UnknownPerson { person: id }),
