@@ -705,8 +705,11 @@ impl<'a> Run<'a> {
             listed[p as usize] = keep;
             keep
         });
-        let centralised =
-            self.under_case.iter().filter(|&&p| self.state[p as usize].measure() == Measure::CentralisedIsolation).count() as u64;
+        let centralised = self
+            .under_case
+            .iter()
+            .filter(|&&p| self.state[p as usize].measure() == Measure::CentralisedIsolation)
+            .count() as u64;
         self.out.centralised_days += centralised;
         self.out.home_days += self.under_case.len() as u64 - centralised;
         if red > self.out.peak_red {
@@ -749,7 +752,9 @@ impl<'a> Run<'a> {
         found.dedup_by_key(|&mut (p, _)| p);
         let today = date(day)?;
         for (p, exposed) in found {
-            if self.detected[p as usize] || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed) {
+            if self.detected[p as usize]
+                || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed)
+            {
                 continue;
             }
             let person = PersonId::new(p);

@@ -1730,7 +1730,10 @@ fn a_conversion_by_an_earlier_sample_counts_from_the_start() {
     assert_eq!((c.category(), c.anchor(), c.started(), c.settled()), (Category::CloseContact, feb(4), feb(5), feb(5)));
     // Ed.9's close contacts from Feb 4: centralised isolation Feb 5 to 11.
     let state = w.reg.state(PersonId::new(1)).expect("a person");
-    assert_eq!((state.state(), state.measure(), state.since()), (State::CloseContact, Measure::CentralisedIsolation, feb(5)));
+    assert_eq!(
+        (state.state(), state.measure(), state.since()),
+        (State::CloseContact, Measure::CentralisedIsolation, feb(5))
+    );
     assert!(w.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(w.reg.snapshot()).expect("a registry loads its own snapshot");
     assert!(loaded == w.reg);

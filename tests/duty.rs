@@ -642,7 +642,8 @@ impl World {
             }
             Command::SetState { person, state, on } => {
                 let from = self.model.states[person.index()];
-                let allowed = from.state() != *state && from.standing().set_reason(*state).is_ok() && *on >= from.since();
+                let allowed =
+                    from.state() != *state && from.standing().set_reason(*state).is_ok() && *on >= from.since();
                 assert_eq!(result.is_ok(), allowed, "step {step}: {command:?} from {from:?}: {result:?}");
             }
             _ => {}

@@ -908,7 +908,10 @@ fn check_invariants(reg: &Registry) {
         let standing = reg.standing(p).expect("a person");
         let want = (standing.reason(), standing.measure());
         assert_eq!(state, standing.reason(), "{p}'s reason");
-        assert!(standing.reason() != State::Absent || standing.measure() == Measure::None, "{p}: absent under a measure");
+        assert!(
+            standing.reason() != State::Absent || standing.measure() == Measure::None,
+            "{p}: absent under a measure"
+        );
         let mut cursor = Some(pop.household(pop.person(p).expect("a person").household()).expect("known").unit());
         while let Some(c) = cursor {
             measures.entry(c).or_insert([0; Measure::COUNT])[want.1.index()] += 1;

@@ -241,7 +241,8 @@ fn the_registrys_map_carries_reasons_and_marks_centralised_isolation() {
     };
     let contact = person(&mut reg, "1-101", State::CloseContact);
     person(&mut reg, "1-102", State::HomeIsolationElsewhere);
-    reg.apply(Command::SetMeasure { person: contact, measure: Measure::CentralisedIsolation, on: date() }).expect("moved");
+    reg.apply(Command::SetMeasure { person: contact, measure: Measure::CentralisedIsolation, on: date() })
+        .expect("moved");
 
     let map = reg.map(reg.root(), date()).expect("a map");
     let cells: Vec<&MapHousehold> = map.blocks().iter().flat_map(|b| b.households()).collect();

@@ -1437,7 +1437,8 @@ impl Model {
                     return Err(vec![BEFORE_ANCHOR]);
                 }
                 let fever = temperature.tenths() >= self.policies[self.cases[id].policy].fever().tenths();
-                let change = if fever { self.change(p, (State::Suspected, Measure::None), today, false)? } else { None };
+                let change =
+                    if fever { self.change(p, (State::Suspected, Measure::None), today, false)? } else { None };
                 self.set_state(p, change);
                 let day = self.cases[id].day_mut(date);
                 day.checks += 1;
@@ -1460,7 +1461,8 @@ impl Model {
                 }
                 refuse_if(why)?;
                 let positive = *result == TestResult::Positive;
-                let change = if positive { self.change(p, (State::Confirmed, Measure::None), today, false)? } else { None };
+                let change =
+                    if positive { self.change(p, (State::Confirmed, Measure::None), today, false)? } else { None };
                 self.set_state(p, change);
                 self.cases[id].day_mut(*on).test = Some(*result);
                 if positive {

@@ -262,7 +262,6 @@ fn changhai_road() -> Result<Changhai, Error> {
     Ok(Changhai { s, orgs, committees, compounds })
 }
 
-
 /// A person in a phase of `measure` for `reason` since `since` (issue 16 §5: a phase's setting
 /// is a measure; home health monitoring is health management, not isolation).
 fn in_phase(reason: State, measure: Measure, since: NaiveDate) -> PersonState {

@@ -960,7 +960,8 @@ fn edits(log: &Log, snapshot: &Value, mutation: &Mutation) -> Vec<Log> {
         if let (Ok(measure), Some(on)) = (measure, date(&mutated["since"])) {
             inserted.push(vec![Command::SetMeasure { person, measure, on }]);
             if let Ok(state) = serde_json::from_value::<State>(mutated["reason"].clone()) {
-                inserted.push(vec![Command::SetState { person, state, on }, Command::SetMeasure { person, measure, on }]);
+                inserted
+                    .push(vec![Command::SetState { person, state, on }, Command::SetMeasure { person, measure, on }]);
             }
         }
     }

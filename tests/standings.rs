@@ -151,8 +151,11 @@ struct Street {
 
 fn street() -> Street {
     let levels = LevelScheme::zhengzhou();
-    let mut reg = Registry::new(levels.clone(), NewUnit::new("花园路街道", levels.level("街道").expect("a level"), UnitKind::Area))
-        .expect("a registry");
+    let mut reg = Registry::new(
+        levels.clone(),
+        NewUnit::new("花园路街道", levels.level("街道").expect("a level"), UnitKind::Area),
+    )
+    .expect("a registry");
     let root = reg.root();
     let mut units = Vec::new();
     for name in ["1号楼", "2号楼"] {
@@ -164,7 +167,11 @@ fn street() -> Street {
     for (i, &u) in units.iter().enumerate() {
         for d in 0..3 {
             let door = DoorLabel::new(&format!("{}-{}01", i + 1, d + 1)).expect("a door");
-            households.push(reg.apply(Command::AddHousehold { unit: u, door }).expect("added")[0].new_household().expect("a household"));
+            households.push(
+                reg.apply(Command::AddHousehold { unit: u, door }).expect("added")[0]
+                    .new_household()
+                    .expect("a household"),
+            );
         }
     }
     Street { reg, buildings: [units[0], units[1]], households }
@@ -478,27 +485,41 @@ proptest! {
 fn a_snapshot_with_an_impossible_standing_is_refused() {
     let mut s = street();
     let household = s.households[0];
-    let person = s.reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(day(0)) })
+    let person = s
+        .reg
+        .apply(Command::RegisterPerson { household, record: PersonRecord::new(), state: PersonState::well(day(0)) })
         .expect("registered")[0]
         .new_person()
         .expect("a person");
     let mut json = serde_json::to_value(s.reg.snapshot()).expect("a snapshot");
-    json["states"][0] = serde_json::json!({"reason": "Absent", "measure": "CentralisedIsolation", "since": "2020-02-01"});
+    json["states"][0] =
+        serde_json::json!({"reason": "Absent", "measure": "CentralisedIsolation", "since": "2020-02-01"});
     assert!(serde_json::from_value::<Snapshot>(json).is_err(), "an absent person under a measure");
 
-    let policy = s.reg.apply(Command::AdoptPolicy { policy: wangge::quarantine::Policy::cn_ed9_close_contact() })
+    let policy = s
+        .reg
+        .apply(Command::AdoptPolicy { policy: wangge::quarantine::Policy::cn_ed9_close_contact() })
         .expect("adopted")[0]
         .new_policy()
         .expect("a policy");
     s.reg.apply(Command::OpenDay { today: day(1) }).expect("a day");
     s.reg
-        .apply(Command::StartCase { person, policy, category: wangge::quarantine::Category::CloseContact, anchor: day(1), on: day(1), linked: None })
+        .apply(Command::StartCase {
+            person,
+            policy,
+            category: wangge::quarantine::Category::CloseContact,
+            anchor: day(1),
+            on: day(1),
+            linked: None,
+        })
         .expect("a case");
     let st = s.reg.standing(person).expect("a person");
     assert_eq!((st.reason(), st.measure()), (State::CloseContact, Measure::CentralisedIsolation));
     let good = serde_json::to_value(s.reg.snapshot()).expect("a snapshot");
     assert!(Registry::from_snapshot(serde_json::from_value::<Snapshot>(good.clone()).expect("reads")).is_ok());
-    for (reason, measure) in [("CloseContact", "HomeIsolation"), ("Well", "CentralisedIsolation"), ("CloseContact", "None")] {
+    for (reason, measure) in
+        [("CloseContact", "HomeIsolation"), ("Well", "CentralisedIsolation"), ("CloseContact", "None")]
+    {
         let mut json = good.clone();
         json["states"][0]["reason"] = reason.into();
         json["states"][0]["measure"] = measure.into();

@@ -26,7 +26,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Colour, ColourError, HouseholdRule, State, V6State, V6Rule};
+use super::{Colour, ColourError, HouseholdRule, State, V6Rule, V6State};
 
 /// Where and how a person is held 管控措施: the measure, apart from the reason.
 ///
@@ -720,7 +720,10 @@ mod tests {
         assert!(serde_json::from_str::<StandingRule>(&bad).is_err());
         // Format 6's rule, its nine states, reads as the rule over standings it becomes.
         let v6 = r#"{"colours":{"Well":"Green","Absent":"White","HomeIsolationElsewhere":"Yellow","HomeIsolationEpidemicArea":"Orange","CentralisedIsolation":"Red","SecondaryContact":"Red","CloseContact":"Red","Suspected":"Red","Confirmed":"Red"},"household":"MostSevere"}"#;
-        assert_eq!(serde_json::from_str::<StandingRule>(v6).expect("it reads"), StandingRule::zhengzhou_2020_format_6());
+        assert_eq!(
+            serde_json::from_str::<StandingRule>(v6).expect("it reads"),
+            StandingRule::zhengzhou_2020_format_6()
+        );
         assert!(serde_json::from_str::<Standing>(r#"{"reason":"Absent","measure":"HomeIsolation"}"#).is_err());
         assert!(serde_json::from_str::<Standing>(r#"{"reason":"CentralisedIsolation","measure":"None"}"#).is_err());
     }

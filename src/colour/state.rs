@@ -411,7 +411,8 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
         let err = PersonState::new(State::Confirmed, d).change(State::Well, d).unwrap_err();
         assert_eq!(err, ColourError::IllegalTransition { from: State::Confirmed, to: State::Well });
-        let discharged = PersonState::new(State::Confirmed, d).change_measure(Measure::CentralisedIsolation, d).unwrap();
+        let discharged =
+            PersonState::new(State::Confirmed, d).change_measure(Measure::CentralisedIsolation, d).unwrap();
         assert_eq!(discharged.change(State::Well, d).unwrap(), PersonState::well(d));
     }
 

@@ -204,7 +204,11 @@ mod tests {
                 let walk: Vec<Standing> = policy.phases().iter().map(|p| category.standing_in(p.setting())).collect();
                 assert!(Standing::WELL.may_become(walk[0]), "{} {category}", policy.name());
                 for pair in walk.windows(2) {
-                    assert!(pair[0] == pair[1] || pair[0].may_become(pair[1]), "{} {category}: {pair:?}", policy.name());
+                    assert!(
+                        pair[0] == pair[1] || pair[0].may_become(pair[1]),
+                        "{} {category}: {pair:?}",
+                        policy.name()
+                    );
                     assert_eq!(pair[0].reason(), pair[1].reason(), "a phase changes the measure, never the reason");
                 }
                 let last = walk[walk.len() - 1];

@@ -162,7 +162,10 @@ impl Registry {
     /// ([`controls`]).
     fn under_control(&self, person: PersonId) -> bool {
         self.active_case(person).is_some()
-            || self.states.get(person.index()).is_some_and(|s| controls(s.state()) || s.measure() != crate::colour::Measure::None)
+            || self
+                .states
+                .get(person.index())
+                .is_some_and(|s| controls(s.state()) || s.measure() != crate::colour::Measure::None)
     }
 
     /// A batch received.

@@ -414,7 +414,9 @@ impl Registry {
             let mut i = options.len();
             loop {
                 if i == 0 {
-                    return Err(refused.unwrap_or_else(|| RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()));
+                    return Err(refused.unwrap_or_else(|| {
+                        RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()
+                    }));
                 }
                 i -= 1;
                 pick[i] += 1;

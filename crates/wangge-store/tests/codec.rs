@@ -153,7 +153,8 @@ fn a_bare_record_is_its_markers_bits_and_a_state_one_integer() {
     round_trip(&at_site);
     // Format 6's packing, by hand: (day × 16 + state), its nine states, centralised isolation 4.
     let v6 = |day: i64, state: i64| -> PersonState {
-        rmp_serde::from_slice(&rmp_serde::to_vec(&(day * 16 + state)).expect("encodes")).expect("a format-6 state reads")
+        rmp_serde::from_slice(&rmp_serde::to_vec(&(day * 16 + state)).expect("encodes"))
+            .expect("a format-6 state reads")
     };
     let day = i64::from(feb1.num_days_from_ce());
     assert_eq!(v6(day, 8), state);
