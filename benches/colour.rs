@@ -52,7 +52,7 @@ use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criter
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::Connection;
-use wangge::colour::{Colour, State};
+use wangge::colour::{Colour, Measure, State};
 use wangge::synth::{City, CityShape};
 use wangge::{Command, HouseholdId, PersonId, Registry, UnitId};
 
@@ -113,21 +113,22 @@ fn rng(salt: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(0xC010_0125 ^ salt)
 }
 
-/// The state a person of a household that is not away as a whole is put in, by the colouring.
-fn draw_state(r: &mut ChaCha8Rng) -> State {
+/// The state a person of a household that is not away as a whole is put in, by the colouring
+/// (`None`: placed in centralised isolation, a measure since format 7).
+fn draw_state(r: &mut ChaCha8Rng) -> Option<State> {
     // Cumulative shares in parts per 100,000.
-    const SHARES: [(u32, State); 8] = [
-        (5, State::Confirmed),
-        (15, State::Suspected),
-        (65, State::CentralisedIsolation),
-        (265, State::SecondaryContact),
-        (765, State::CloseContact),
-        (3_765, State::HomeIsolationEpidemicArea),
-        (8_765, State::HomeIsolationElsewhere),
-        (10_765, State::Absent),
+    const SHARES: [(u32, Option<State>); 8] = [
+        (5, Some(State::Confirmed)),
+        (15, Some(State::Suspected)),
+        (65, None),
+        (265, Some(State::SecondaryContact)),
+        (765, Some(State::CloseContact)),
+        (3_765, Some(State::HomeIsolationEpidemicArea)),
+        (8_765, Some(State::HomeIsolationElsewhere)),
+        (10_765, Some(State::Absent)),
     ];
     let x = r.random_range(0..100_000u32);
-    SHARES.iter().find(|&&(upto, _)| x < upto).map_or(State::Well, |&(_, s)| s)
+    SHARES.iter().find(|&&(upto, _)| x < upto).map_or(Some(State::Well), |&(_, s)| s)
 }
 
 /// Build a city and give it realistic colours through public commands.
@@ -144,10 +145,13 @@ fn coloured(shape: &CityShape, name: &str) -> City {
         let members = city.registry().household(HouseholdId::new(h)).expect("a household").members().to_vec();
         let away = r.random_bool(0.01);
         for p in members {
-            let state = if away { State::Absent } else { draw_state(&mut r) };
-            if state != State::Well {
+            let state = if away { Some(State::Absent) } else { draw_state(&mut r) };
+            if state != Some(State::Well) {
                 log.clear();
-                let command = Command::SetState { person: p, state, on: COLOURED_ON };
+                let command = match state {
+                    Some(state) => Command::SetState { person: p, state, on: COLOURED_ON },
+                    None => Command::SetMeasure { person: p, measure: Measure::CentralisedIsolation, on: COLOURED_ON },
+                };
                 city.registry_mut().apply_into(command, &mut log).expect("a well person may become anything");
                 changes += 1;
             }

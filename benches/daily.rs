@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use wangge::colour::{Colour, State};
+use wangge::colour::{Colour, Measure, State};
 use wangge::quarantine::{Category, Item, Policy, Temperature, TestResult};
 use wangge::synth::CityShape;
 use wangge::{Command, Event, PersonId, PolicyId, Registry, UnitId};
@@ -300,12 +300,12 @@ impl Sim {
         lap.split(&mut self.parts[4]);
         for &person in &discharged {
             if self.reg.state(person).is_ok_and(|s| s.state() == State::Confirmed) {
-                self.apply(Command::SetState { person, state: State::CentralisedIsolation, on: today });
+                self.apply(Command::SetMeasure { person, measure: Measure::CentralisedIsolation, on: today });
                 counts.discharged += 1;
             }
         }
         for &person in &home {
-            if self.reg.state(person).is_ok_and(|s| s.state() == State::CentralisedIsolation) {
+            if self.reg.state(person).is_ok_and(|s| s.measure() == Measure::CentralisedIsolation) {
                 self.apply(Command::SetState { person, state: State::Well, on: today });
             }
         }

@@ -8,7 +8,7 @@
 //! out have serde defaults.
 //!
 //! The two values a snapshot holds once per person are more compact in binary forms: a
-//! person's state is one integer (its date's day number × 16 + its state's index), and a
+//! person's state is one integer (see `PersonState`'s `Serialize`: its date, measure and reason), and a
 //! person's record with nothing but markers is the markers' bits (see their `Serialize`).
 //! Binary forms read these and the fields alike.
 

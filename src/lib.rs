@@ -14,9 +14,11 @@
 //! - **The register** 一人一档. Every household 户 sits at a unit; every person 人 is registered
 //!   once, keyed by a validated [`ResidentId`](people::ResidentId) 居民身份证号. Names, phones
 //!   and identity numbers are personal data and never appear in `Debug` or errors.
-//! - **The five colours** 四级五色. Each person has a [`State`](colour::State) (confirmed case,
-//!   close contact, home isolation after return from the epidemic area, present and well ...)
-//!   with the date it began; a [`ColourRule`](colour::ColourRule) paints each household red 红,
+//! - **The five colours** 四级五色. Each person has a [`Standing`](colour::Standing): a reason,
+//!   their [`State`](colour::State) (confirmed case, close contact, return from the epidemic
+//!   area, present and well ...), under a [`Measure`](colour::Measure) (home isolation, health
+//!   management, centralised isolation), with the date it began; a
+//!   [`StandingRule`](colour::StandingRule) paints each household red 红,
 //!   orange 橙, yellow 黄, green 绿 or white 白 by its most severe member (seed 003's rule by
 //!   default, a host's own if it likes). A [`Tally`](colour::Tally) of households and persons
 //!   per colour is kept live for every unit and every overlay cell, and renders as the
@@ -59,7 +61,7 @@
 //! | 四级五色 | red 红, orange 橙, yellow 黄, green 绿, white 白 households | [`Colour`](colour::Colour), [`ColourRule`](colour::ColourRule) |
 //! | 密接 / 次密接 | close / secondary contact | [`State`](colour::State), [`Category`](quarantine::Category), [`ContactRule`](contacts::ContactRule) |
 //! | 流调 | tracing a case's contacts | [`Command::TraceContacts`], [`ContactGraph`](contacts::ContactGraph) |
-//! | 居家隔离 / 集中隔离 | home / centralised isolation | [`Setting`](quarantine::Setting) |
+//! | 居家隔离 / 集中隔离 | home / centralised isolation | [`Setting`](quarantine::Setting), [`Measure`](colour::Measure) |
 //! | 隔离期 | an isolation period's phases, tests and checks | [`Policy`](quarantine::Policy), [`Schedule`](quarantine::Schedule) |
 //! | 每日工作清单 | the morning agenda | [`Agenda`](quarantine::Agenda) |
 //! | 六包一 / 2+3 / 三长联动 | six cover one / key-person team / gate, building and road heads | [`Scheme`](duty::Scheme) presets |

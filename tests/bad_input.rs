@@ -24,7 +24,7 @@ use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wangge::colour::{Colour, ColourRule, PersonState, State};
+use wangge::colour::{Colour, ColourRule, Measure, PersonState, State};
 use wangge::duty::{
     Assignment, Availability, DutyError, Locality, Qualification, Qualifications, Role, Roster, RosterProblem, Rule,
     Scheme, SchemeBuilder, Slot, Solution, Staff, Target, TargetSelector, Unfilled, UnitClass,
@@ -1910,8 +1910,8 @@ fn plausible(field: &str) -> Vec<Value> {
         ],
         "change" | "escalation" => vec![
             Value::Null,
-            change(State::Well, State::CentralisedIsolation),
-            change(State::CentralisedIsolation, State::Confirmed),
+            change(State::Well, State::CloseContact),
+            change(State::CloseContact, State::Confirmed),
             change(State::HomeIsolationEpidemicArea, State::Suspected),
             json!({"from": "Well"}),
         ],
@@ -2540,7 +2540,7 @@ fn repeated_tests_on_one_date_are_refused() {
         let error = apply_checked(&mut reg, Command::RecordTest { person, on: feb(2), result }).expect_err("refused");
         assert_eq!(error, Error::Case(CaseError::TestAlreadyRecorded { case: CaseId::new(0), on: feb(2) }));
     }
-    assert_eq!(reg.state(person).expect("a person").state(), State::CentralisedIsolation);
+    assert_eq!(reg.state(person).expect("a person").measure(), Measure::CentralisedIsolation);
     apply_checked(&mut reg, Command::RecordTest { person, on: feb(3), result: TestResult::Negative }).expect("a test");
     let error = apply_checked(&mut reg, Command::RecordTest { person, on: feb(3), result: TestResult::Positive })
         .expect_err("refused");

@@ -54,7 +54,7 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
+use wangge::colour::{Colour, Measure, PersonState, Standing, State};
 use wangge::grid::{CompoundKind, LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, PersonRecord};
 use wangge::quarantine::{
@@ -112,13 +112,12 @@ const SECONDARY_POLICIES: [usize; 2] = [2, 6];
 /// Indexes into [`policies`] of the close contacts' policies.
 const CLOSE_POLICIES: [usize; 3] = [1, 3, 5];
 
-/// The states, in declaration order.
-const STATES: [State; 9] = [
+/// The states, in declaration order (format 7: every state is a reason).
+const STATES: [State; 8] = [
     State::Well,
     State::Absent,
     State::HomeIsolationElsewhere,
     State::HomeIsolationEpidemicArea,
-    State::CentralisedIsolation,
     State::SecondaryContact,
     State::CloseContact,
     State::Suspected,
@@ -127,32 +126,65 @@ const STATES: [State; 9] = [
 
 /// The table of `State::may_become`'s documentation, rows `from` and columns `to` in [`STATES`]
 /// order; `X` where the change is allowed.
-const TABLE: [&str; 9] = [
-    // WAEPISCQF
-    "-XXXXXXXX", // well
-    "X-XXXXXXX", // absent
-    "X--XXXXXX", // home isolation (elsewhere)
-    "X---XXXXX", // home isolation (epidemic area)
-    "X-XX-XXXX", // centralised isolation
-    "X---X-XXX", // secondary contact
-    "X---X--XX", // close contact
-    "X---X-X-X", // suspected
-    "----X----", // confirmed
+const TABLE: [&str; 8] = [
+    // WAEPSCQF
+    "-XXXXXXX", // well
+    "X-XXXXXX", // absent
+    "X--XXXXX", // home isolation (elsewhere)
+    "X---XXXX", // home isolation (epidemic area)
+    "X----XXX", // secondary contact
+    "X-----XX", // close contact
+    "X----X-X", // suspected
+    "X-------", // confirmed (only from centralised isolation, below)
 ];
 
-fn allowed(from: State, to: State) -> bool {
-    let i = |s: State| STATES.iter().position(|&x| x == s).expect("every state is listed");
-    TABLE[i(from)].as_bytes()[i(to)] == b'X'
+/// A standing by hand: (reason, measure).
+type Naive = (State, Measure);
+
+/// A reason under no measure (a release, an escalation).
+fn plain(reason: State) -> Naive {
+    (reason, Measure::None)
 }
 
-/// Seed 003's colours (the registry's default rule): well green, absent white, elsewhere
-/// yellow, epidemic area orange, the rest red.
-fn colour_of(s: State) -> Colour {
-    match s {
+/// The documented rule of `Standing::may_become`: the same reason under another measure; at a
+/// site any reason but absent; a confirmed case leaves only from a site; otherwise the table.
+fn allowed(from: Naive, to: Naive) -> bool {
+    let i = |s: State| STATES.iter().position(|&x| x == s).expect("every state is listed");
+    if from.0 == to.0 {
+        return from.1 != to.1;
+    }
+    if from.1 == Measure::CentralisedIsolation {
+        return to.0 != State::Absent;
+    }
+    from.0 != State::Confirmed && TABLE[i(from.0)].as_bytes()[i(to.0)] == b'X'
+}
+
+/// The standing a `SetState` to `reason` gives (its documentation): well and absent clear the
+/// measure, home isolation brings it unless at a site, the rest keep it.
+fn set_reason(from: Naive, reason: State) -> Naive {
+    let measure = match reason {
+        State::Well | State::Absent => Measure::None,
+        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea if from.1 != Measure::CentralisedIsolation => {
+            Measure::HomeIsolation
+        }
+        _ => from.1,
+    };
+    (reason, measure)
+}
+
+fn person_state(s: Naive, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(s.0, s.1).expect("a standing"), since)
+}
+
+/// Seed 003 by reason (the registry's default rule, `StandingRule::zhengzhou_2020`): well
+/// green, absent white, elsewhere yellow, epidemic area and secondary contacts orange, close
+/// contacts and cases red, whatever the measure.
+fn colour_of(s: Naive) -> Colour {
+    match s.0 {
         State::Well => Colour::Green,
         State::Absent => Colour::White,
         State::HomeIsolationElsewhere => Colour::Yellow,
-        State::HomeIsolationEpidemicArea => Colour::Orange,
+        State::HomeIsolationEpidemicArea | State::SecondaryContact => Colour::Orange,
         _ => Colour::Red,
     }
 }
@@ -168,28 +200,32 @@ fn severity(c: Colour) -> u8 {
 }
 
 /// A household's colour: its most severe member's, white with no member.
-fn classify(states: impl IntoIterator<Item = State>) -> Colour {
+fn classify(states: impl IntoIterator<Item = Naive>) -> Colour {
     states.into_iter().map(colour_of).fold(Colour::White, |a, b| if severity(b) > severity(a) { b } else { a })
 }
 
-/// The state of someone of `category` in a phase of `setting`.
-fn state_in(category: Category, setting: Setting) -> State {
-    if setting == Setting::CentralisedIsolation {
-        return State::CentralisedIsolation;
-    }
-    match category {
+/// The standing of someone of `category` in a phase of `setting`: the category's reason under
+/// the setting's measure.
+fn state_in(category: Category, setting: Setting) -> Naive {
+    let reason = match category {
         Category::CloseContact => State::CloseContact,
         Category::SecondaryContact => State::SecondaryContact,
         Category::ArrivalFromElsewhere => State::HomeIsolationElsewhere,
         Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller => {
             State::HomeIsolationEpidemicArea
         }
-    }
+    };
+    let measure = match setting {
+        Setting::CentralisedIsolation => Measure::CentralisedIsolation,
+        Setting::HomeIsolation | Setting::HomeMedicalObservation => Measure::HomeIsolation,
+        Setting::HomeHealthMonitoring => Measure::HealthManagement,
+    };
+    (reason, measure)
 }
 
-/// The state on `date`: the phase it falls in; before the first, the first; after the last,
-/// the last.
-fn state_on(schedule: &Schedule, category: Category, date: NaiveDate) -> State {
+/// The standing on `date`: the phase it falls in; before the first, the first; after the
+/// last, the last.
+fn state_on(schedule: &Schedule, category: Category, date: NaiveDate) -> Naive {
     let phases = schedule.phases();
     let phase = phases
         .iter()
@@ -225,7 +261,7 @@ fn rank(item: &Item) -> u8 {
 #[derive(Debug, Clone)]
 struct MPerson {
     household: usize,
-    state: State,
+    state: Naive,
     since: NaiveDate,
 }
 
@@ -253,38 +289,9 @@ impl Model {
         self.cases.iter().position(|c| c.person == person && c.active())
     }
 
-    /// The standing (reason, measure) a person has, by hand from the docs of
-    /// `Registry::standing`: under an active case, the category's reason under the measure of
-    /// the setting of the phase the case was settled in (the first phase before it, the last
-    /// after); otherwise the state itself under the measure it brings, and centralised
-    /// isolation, whose reason nothing records, present and well at the site.
-    fn standing(&self, person: usize) -> (State, Measure) {
-        let m = &self.persons[person];
-        if let Some(c) = self.active_case(person) {
-            let case = &self.cases[c];
-            let schedule = self.schedule(c);
-            let phases = schedule.phases();
-            let phase = phases.iter().find(|ph| case.settled <= ph.last()).or(phases.last()).expect("a phase");
-            let reason = match case.category {
-                Category::CloseContact => State::CloseContact,
-                Category::SecondaryContact => State::SecondaryContact,
-                Category::ArrivalFromElsewhere => State::HomeIsolationElsewhere,
-                Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller => {
-                    State::HomeIsolationEpidemicArea
-                }
-            };
-            let measure = match phase.setting() {
-                Setting::CentralisedIsolation => Measure::CentralisedIsolation,
-                Setting::HomeIsolation | Setting::HomeMedicalObservation => Measure::HomeIsolation,
-                Setting::HomeHealthMonitoring => Measure::HealthManagement,
-            };
-            return (reason, measure);
-        }
-        match m.state {
-            State::CentralisedIsolation => (State::Well, Measure::CentralisedIsolation),
-            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => (m.state, Measure::HomeIsolation),
-            state => (state, Measure::None),
-        }
+    /// The standing (reason, measure) a person has: the model keeps it.
+    fn standing(&self, person: usize) -> Naive {
+        self.persons[person].state
     }
 
     fn members(&self, household: usize) -> Vec<usize> {
@@ -309,7 +316,7 @@ impl Model {
 
     /// The change of `person` into `to` on `date`: `Some(None)` when they are in it already,
     /// `None` when it is refused. Unless `strict`, a date before their state began is moved up.
-    fn change(&self, person: usize, to: State, date: NaiveDate, strict: bool) -> Option<Option<StateChange>> {
+    fn change(&self, person: usize, to: Naive, date: NaiveDate, strict: bool) -> Option<Option<StateChange>> {
         let p = &self.persons[person];
         if p.state == to {
             return Some(None);
@@ -330,12 +337,12 @@ impl Model {
         } else {
             vec![Recolour { household: HouseholdId::new(p.household as u32), from: before, to: after }]
         };
-        Some(Some(StateChange { from: PersonState::new(p.state, p.since), to: PersonState::new(to, date), recolours }))
+        Some(Some(StateChange { from: person_state(p.state, p.since), to: person_state(to, date), recolours }))
     }
 
     fn apply_change(&mut self, person: usize, change: Option<&StateChange>) {
         if let Some(c) = change {
-            self.persons[person].state = c.to.state();
+            self.persons[person].state = (c.to.state(), c.to.measure());
             self.persons[person].since = c.to.since();
         }
     }
@@ -376,7 +383,7 @@ impl Model {
         let id = CaseId::new(case as u32);
         if reasons.is_empty() {
             let person = self.cases[case].person;
-            let change = self.change(person, State::Well, on, false)??;
+            let change = self.change(person, plain(State::Well), on, false)??;
             self.apply_change(person, Some(&change));
             self.cases[case].status = CaseStatus::Released { on };
             return Some(Event::CaseReleased { case: id, on, change });
@@ -533,7 +540,7 @@ impl Model {
                     return None;
                 }
                 let fever = temperature >= self.policies[self.cases[id].policy].fever();
-                let escalation = if fever { self.change(p, State::Suspected, today, false)? } else { None };
+                let escalation = if fever { self.change(p, plain(State::Suspected), today, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
                 let r = next.cases[id].day_mut(date);
                 r.checks += 1;
@@ -556,7 +563,7 @@ impl Model {
                     return None;
                 }
                 let positive = result == TestResult::Positive;
-                let escalation = if positive { self.change(p, State::Confirmed, today, false)? } else { None };
+                let escalation = if positive { self.change(p, plain(State::Confirmed), today, false)? } else { None };
                 next.apply_change(p, escalation.as_ref());
                 next.cases[id].day_mut(on).test = Some(result);
                 if positive {
@@ -669,10 +676,10 @@ impl Model {
             Command::SetState { person, state, on } => {
                 let p = person.index();
                 let was = self.persons.get(p)?;
-                if self.active_case(p).is_some() || was.state == state {
+                if self.active_case(p).is_some() || was.state.0 == state {
                     return None;
                 }
-                let change = self.change(p, state, on, true)??;
+                let change = self.change(p, set_reason(was.state, state), on, true)??;
                 next.apply_change(p, Some(&change));
                 let StateChange { from, to, recolours } = change;
                 events.push(Event::StateChanged { person, from, to, recolours });
@@ -791,7 +798,7 @@ impl World {
             let household = HouseholdId::new((i % households) as u32);
             let state = PersonState::well(start());
             setup(&mut reg, &mut log, Command::RegisterPerson { household, record: PersonRecord::new(), state });
-            model.persons.push(MPerson { household: household.index(), state: State::Well, since: start() });
+            model.persons.push(MPerson { household: household.index(), state: plain(State::Well), since: start() });
         }
         for policy in policies() {
             setup(&mut reg, &mut log, Command::AdoptPolicy { policy });
@@ -923,7 +930,8 @@ impl World {
             }
             if case.status().is_active() {
                 assert_eq!(reg.active_case(case.person()), Some(id), "step {step}");
-                let state = reg.state(case.person()).expect("a person").state();
+                let state = reg.state(case.person()).expect("a person");
+                let state = (state.state(), state.measure());
                 let want = state_on(&schedule, case.category(), case.settled());
                 assert_eq!(state, want, "step {step}: {id}'s person is {state:?}, its phase gives {want:?}");
             }
@@ -934,22 +942,17 @@ impl World {
             // Issue 16 §5: the standing read apart from the state, by hand.
             let standing = reg.standing(person).expect("a person");
             assert_eq!((standing.reason(), standing.measure()), model.standing(p), "step {step}: {person}'s standing");
-            assert_eq!(reg.state(person).expect("a person"), PersonState::new(m.state, m.since), "step {step}: {p}");
+            assert_eq!(reg.state(person).expect("a person"), person_state(m.state, m.since), "step {step}: {p}");
             assert_eq!(reg.person(person).expect("a person").household().index(), m.household, "step {step}");
             assert_eq!(reg.active_case(person).map(CaseId::index), model.active_case(p), "step {step}: {person}");
         }
         for h in 0..model.households.len() {
             let household = HouseholdId::new(h as u32);
             let members = reg.household(household).expect("a household").members();
-            let states = members.iter().map(|&p| reg.state(p).expect("a member").state());
-            let colour = reg.colour(household).expect("a household");
-            assert_eq!(colour, reg.colour_rule().classify(states), "step {step}: {household}'s colour");
-            assert_eq!(colour, model.colour(h), "step {step}: {household}'s colour by hand");
-            // The format-6 rule read over standings paints every household as the format-6 rule
-            // painted its states.
             let standings = members.iter().map(|&p| reg.standing(p).expect("a member"));
-            let over_standings = StandingRule::from_format_6(reg.colour_rule()).classify(standings);
-            assert_eq!(over_standings, colour, "step {step}: {household}'s colour over standings");
+            let colour = reg.colour(household).expect("a household");
+            assert_eq!(colour, reg.colour_rule().classify(standings), "step {step}: {household}'s colour");
+            assert_eq!(colour, model.colour(h), "step {step}: {household}'s colour by hand");
         }
         // Persons per measure in every unit: a recount of the hand model's standings.
         for u in 0..model.parents.len() {
@@ -1308,7 +1311,7 @@ fn tampered(reg: &Registry, event: &Event) -> Vec<Event> {
     };
     let later = |change: &StateChange| {
         let mut c = change.clone();
-        c.to = PersonState::new(c.to.state(), plus(c.to.since(), 1));
+        c.to = PersonState::with_standing(c.to.standing(), plus(c.to.since(), 1));
         c
     };
     let mut with_change = |change: Option<&StateChange>, make: &dyn Fn(Option<StateChange>) -> Event| {
@@ -1402,7 +1405,7 @@ fn tampered(reg: &Registry, event: &Event) -> Vec<Event> {
             let members = reg.household(household).expect("a household").members();
             let states = members
                 .iter()
-                .map(|&m| if m == person { State::Well } else { reg.state(m).expect("a member").state() });
+                .map(|&m| if m == person { Standing::WELL } else { reg.state(m).expect("a member").standing() });
             let (before, after) = (reg.colour(household).expect("a household"), reg.colour_rule().classify(states));
             let recolours =
                 if before == after { Vec::new() } else { vec![Recolour { household, from: before, to: after }] };
@@ -1727,7 +1730,10 @@ fn a_conversion_by_an_earlier_sample_counts_from_the_start() {
     assert_eq!((c.category(), c.anchor(), c.started(), c.settled()), (Category::CloseContact, feb(4), feb(5), feb(5)));
     // Ed.9's close contacts from Feb 4: centralised isolation Feb 5 to 11.
     let state = w.reg.state(PersonId::new(1)).expect("a person");
-    assert_eq!((state.state(), state.since()), (State::CentralisedIsolation, feb(5)));
+    assert_eq!(
+        (state.state(), state.measure(), state.since()),
+        (State::CloseContact, Measure::CentralisedIsolation, feb(5))
+    );
     assert!(w.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(w.reg.snapshot()).expect("a registry loads its own snapshot");
     assert!(loaded == w.reg);

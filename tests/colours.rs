@@ -12,7 +12,7 @@
 //!   identity; the merge of the tallies of disjoint shards of a set of households is the tally
 //!   of their union, and so is counting them one by one ([`Tally::count_household`]);
 //!   [`Tally::household`] counts what it is given; tallies survive JSON.
-//! - **Transitions.** [`State::may_become`] agrees, on all 81 pairs, with the table of its
+//! - **Transitions.** [`State::may_become`] agrees, on all 64 pairs, with the table of its
 //!   documentation written out here as data; [`PersonState::change`] returns the typed error
 //!   ([`ColourError::Unchanged`], [`ColourError::IllegalTransition`],
 //!   [`ColourError::BeforeCurrent`]) for each refusal, and the new state otherwise.
@@ -43,7 +43,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, PersonState, State, Tally};
+use wangge::colour::{Colour, ColourError, ColourRule, HouseholdRule, Measure, PersonState, Standing, State, Tally};
 use wangge::grid::{CompoundKind, GridError, LevelScheme, NewUnit, OverlayKind, UnitKind};
 use wangge::people::{DoorLabel, Marker, Markers, PersonRecord};
 use wangge::registry::Recolour;
@@ -62,12 +62,11 @@ const MAX_OPS: usize = 80;
 const COLOURS: [Colour; 5] = [Colour::White, Colour::Green, Colour::Yellow, Colour::Orange, Colour::Red];
 
 /// The states, in declaration order.
-const STATES: [State; 9] = [
+const STATES: [State; 8] = [
     State::Well,
     State::Absent,
     State::HomeIsolationElsewhere,
     State::HomeIsolationEpidemicArea,
-    State::CentralisedIsolation,
     State::SecondaryContact,
     State::CloseContact,
     State::Suspected,
@@ -76,20 +75,27 @@ const STATES: [State; 9] = [
 
 /// The table of [`State::may_become`]'s documentation: row `from`, column `to`, both in
 /// [`STATES`] order (W well, A absent, E home isolation after return from elsewhere, P home
-/// isolation after return from the epidemic area, I centralised isolation, S secondary contact,
-/// C close contact, Q suspected, F confirmed); `X` where the change is allowed.
-const TABLE: [&str; 9] = [
-    // WAEPISCQF
-    "-XXXXXXXX", // well: any other state
-    "X-XXXXXXX", // absent: any other state
-    "X--XXXXXX", // home isolation (elsewhere): well, home isolation (epidemic area), centralised, a contact, a case
-    "X---XXXXX", // home isolation (epidemic area): well, centralised, a contact, a case
-    "X-XX-XXXX", // centralised isolation: well, home isolation, a contact, a case
-    "X---X-XXX", // secondary contact: well, close contact, centralised, a case
-    "X---X--XX", // close contact: well, centralised, a case
-    "X---X-X-X", // suspected: confirmed, well, close contact, centralised
-    "----X----", // confirmed: centralised only
+/// isolation after return from the epidemic area, S secondary contact, C close contact, Q
+/// suspected, F confirmed); `X` where the change is allowed. (Format 7: centralised isolation
+/// is a measure, not a state.)
+const TABLE: [&str; 8] = [
+    // WAEPSCQF
+    "-XXXXXXX", // well: any other state
+    "X-XXXXXX", // absent: any other state
+    "X--XXXXX", // home isolation (elsewhere): well, home isolation (epidemic area), a contact, a case
+    "X---XXXX", // home isolation (epidemic area): well, a contact, a case
+    "X----XXX", // secondary contact: well, close contact, a case
+    "X-----XX", // close contact: well, a case
+    "X----X-X", // suspected: confirmed, well, close contact
+    "X-------", // confirmed: well (only from centralised isolation: `Standing::may_become`)
 ];
+
+/// Whether the registry lets a person of `from` become `to` by `SetState`: the table, except
+/// that a confirmed case leaves only from centralised isolation, a measure no command here
+/// sets (`Command::SetState` documents it).
+fn registry_allows(from: State, to: State) -> bool {
+    allowed(from, to) && from != State::Confirmed
+}
 
 fn state_index(s: State) -> usize {
     STATES.iter().position(|&x| x == s).expect("every state is listed")
@@ -125,7 +131,7 @@ fn worse(a: Colour, b: Colour) -> Colour {
 }
 
 /// A colour rule as data: the colour of each state, in [`STATES`] order.
-type RuleTable = [Colour; 9];
+type RuleTable = [Colour; 8];
 
 /// A household's colour by `rule`: the most severe of its members' colours, white for none.
 fn classify_by_hand(rule: &RuleTable, members: &[State]) -> Colour {
@@ -139,8 +145,10 @@ fn rule_of(table: &RuleTable) -> ColourRule {
 
 fn zhengzhou_table() -> RuleTable {
     use Colour::*;
-    // Seed 003: well green, absent white, elsewhere yellow, epidemic area orange, the rest red.
-    [Green, White, Yellow, Orange, Red, Red, Red, Red, Red]
+    // Seed 003 by reason: well green, absent white, elsewhere yellow, epidemic area and
+    // secondary contacts orange (the documented choice of `StandingRule::zhengzhou_2020`:
+    // seed 003's red is "确诊、疑似病例及密切接触者" only), the rest red.
+    [Green, White, Yellow, Orange, Orange, Red, Red, Red]
 }
 
 fn markers(bits: u8) -> Markers {
@@ -156,7 +164,7 @@ fn day(n: i64) -> NaiveDate {
 struct Recount {
     households: [u64; 5],
     persons: [u64; 5],
-    states: [u64; 9],
+    states: [u64; 8],
     marked: [[u64; 5]; 7],
 }
 
@@ -177,13 +185,13 @@ impl Recount {
     }
 
     /// One household of `colour` whose members have these states and markers.
-    fn household(colour: Colour, members: &[(State, Markers)]) -> Recount {
+    fn household(colour: Colour, members: &[(impl Into<Standing> + Copy, Markers)]) -> Recount {
         let mut r = Recount::default();
         let c = colour_index(colour);
         r.households[c] = 1;
         for &(s, ms) in members {
             r.persons[c] += 1;
-            r.states[state_index(s)] += 1;
+            r.states[state_index(s.into().reason())] += 1;
             for m in Marker::ALL.into_iter().filter(|&m| ms.contains(m)) {
                 r.marked[marker_index(m)][c] += 1;
             }
@@ -217,12 +225,12 @@ impl Recount {
 fn rule_table() -> impl Strategy<Value = RuleTable> {
     prop_oneof![
         1 => Just(zhengzhou_table()),
-        3 => prop::array::uniform9(0usize..5).prop_map(|a| a.map(|i| COLOURS[i])),
+        3 => prop::array::uniform8(0usize..5).prop_map(|a| a.map(|i| COLOURS[i])),
     ]
 }
 
 fn state() -> impl Strategy<Value = State> {
-    (0usize..9).prop_map(|i| STATES[i])
+    (0usize..8).prop_map(|i| STATES[i])
 }
 
 /// `cases` cases unless `PROPTEST_CASES` says otherwise; failures are kept in
@@ -284,7 +292,7 @@ proptest! {
             prop_assert!(members.iter().any(|&s| table[state_index(s)] == got));
             prop_assert!(members.iter().all(|&s| severity(table[state_index(s)]) <= severity(got)));
         }
-        prop_assert_eq!(rule.classify([]), Colour::White);
+        prop_assert_eq!(rule.classify::<State>([]), Colour::White);
     }
 
     /// Adding a member never lowers the colour; a member at least as severe sets it.
@@ -471,10 +479,12 @@ proptest! {
         let current = PersonState::new(from, day(since));
         let got = current.change(to, day(on));
         let unchanged = from == to;
-        let illegal = !allowed(from, to);
+        let illegal = !registry_allows(from, to);
         let early = on < since;
         if !unchanged && !illegal && !early {
-            prop_assert_eq!(got, Ok(PersonState::new(to, day(on))));
+            let measure = measure_after(PersonState::new(from, day(since)).measure(), to);
+            let want = PersonState::with_standing(Standing::new(to, measure).expect("a standing"), day(on));
+            prop_assert_eq!(got, Ok(want));
         } else {
             let err = got.expect_err("a refused change");
             let fits = match err.clone() {
@@ -512,8 +522,21 @@ struct MUnit {
 struct MPerson {
     household: usize,
     state: State,
+    /// The measure (format 7): the one the reason brought, kept by a contact or a case.
+    measure: Measure,
     since: NaiveDate,
     markers: Markers,
+}
+
+/// The measure a `SetState` to `to` leaves (its documentation): well and absent clear it, the
+/// two `HomeIsolation…` reasons bring home isolation (no command here puts anyone at a site),
+/// the others keep the measure.
+fn measure_after(measure: Measure, to: State) -> Measure {
+    match to {
+        State::Well | State::Absent => Measure::None,
+        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => Measure::HomeIsolation,
+        _ => measure,
+    }
 }
 
 /// What the registry should hold, kept from the commands it accepted.
@@ -561,8 +584,15 @@ impl Model {
         (0..self.persons.len()).filter(|&p| self.persons[p].household == household).collect()
     }
 
-    fn member_states(&self, household: usize) -> Vec<(State, Markers)> {
-        self.members(household).into_iter().map(|p| (self.persons[p].state, self.persons[p].markers)).collect()
+    /// The members' standings (reason and measure) and markers.
+    fn member_states(&self, household: usize) -> Vec<(Standing, Markers)> {
+        self.members(household)
+            .into_iter()
+            .map(|p| {
+                let mp = &self.persons[p];
+                (Standing::new(mp.state, mp.measure).expect("a standing"), mp.markers)
+            })
+            .collect()
     }
 
     fn colour(&self, household: usize) -> Colour {
@@ -628,7 +658,7 @@ impl Model {
             Command::MovePerson { person: p, to, .. } => person(*p).is_some() && household_known(*to),
             Command::SetMarkers { person: p, .. } => person(*p).is_some(),
             Command::SetState { person: p, state, on } => match person(*p) {
-                Some(mp) => allowed(mp.state, *state) && *on >= mp.since,
+                Some(mp) => registry_allows(mp.state, *state) && *on >= mp.since,
                 None => false,
             },
             Command::SetColourRule { .. } => true,
@@ -683,6 +713,7 @@ impl Model {
             Command::RegisterPerson { household, record, state } => self.persons.push(MPerson {
                 household: household.index(),
                 state: state.state(),
+                measure: state.measure(),
                 since: state.since(),
                 markers: record.markers(),
             }),
@@ -690,7 +721,7 @@ impl Model {
             Command::SetMarkers { person, markers } => self.persons[person.index()].markers = *markers,
             Command::SetState { person, state, on } => {
                 let p = &mut self.persons[person.index()];
-                (p.state, p.since) = (*state, *on);
+                (p.state, p.measure, p.since) = (*state, measure_after(p.measure, *state), *on);
             }
             Command::SetColourRule { .. } => self.rule = rule.expect("the table of the new rule"),
             Command::MoveUnit { unit, new_parent } => self.units[unit.index()].parent = Some(new_parent.index()),
@@ -748,7 +779,8 @@ fn check(reg: &Registry, model: &Model, scopes: &[Vec<u16>]) {
     }
     for (i, mp) in model.persons.iter().enumerate() {
         let p = PersonId::new(i as u32);
-        assert_eq!(reg.state(p).expect("known"), PersonState::new(mp.state, mp.since), "state of {p}");
+        let standing = Standing::new(mp.state, mp.measure).expect("a standing");
+        assert_eq!(reg.state(p).expect("known"), PersonState::with_standing(standing, mp.since), "state of {p}");
         let person = reg.person(p).expect("known");
         assert_eq!(person.household().index(), mp.household, "household of {p}");
         assert_eq!(person.markers(), mp.markers, "markers of {p}");
@@ -861,7 +893,10 @@ fn check_scope(reg: &Registry, model: &Model, picks: &[u16]) {
     for (p, mp) in model.persons.iter().enumerate() {
         let id = PersonId::new(p as u32);
         match scope.state(id) {
-            Ok(s) => assert!(inside(model.households[mp.household]) && s == PersonState::new(mp.state, mp.since)),
+            Ok(s) => {
+                let standing = Standing::new(mp.state, mp.measure).expect("a standing");
+                assert!(inside(model.households[mp.household]) && s == PersonState::with_standing(standing, mp.since));
+            }
             Err(e) => assert!(
                 !inside(model.households[mp.household])
                     && e == Error::People(wangge::people::PeopleError::UnknownPerson { person: id }),
@@ -922,7 +957,7 @@ fn plan() -> impl Strategy<Value = Plan> {
         prop::collection::vec((any::<u16>(), 0u8..5), 2..=6),
         prop::collection::vec(any::<u16>(), 0..=6),
         prop::collection::vec(any::<u16>(), 3..=12),
-        prop::collection::vec((any::<u16>(), 0u8..9, 0u8..20, any::<u8>()), 0..=24),
+        prop::collection::vec((any::<u16>(), 0u8..8, 0u8..20, any::<u8>()), 0..=24),
         prop::collection::vec((any::<bool>(), prop::collection::vec(any::<u16>(), 1..3)), 1..=4),
     )
         .prop_map(|(communities, yards, buildings, households, persons, cells)| Plan {
@@ -998,10 +1033,10 @@ fn op() -> impl Strategy<Value = Op> {
     let p = any::<u16>;
     let units = || prop::collection::vec(any::<u16>(), 1..3);
     prop_oneof![
-        14 => (p(), 0u8..9, back()).prop_map(|(person, state, back)| Op::SetState { person, state, back }),
+        14 => (p(), 0u8..8, back()).prop_map(|(person, state, back)| Op::SetState { person, state, back }),
         2 => (p(), p(), back()).prop_map(|(person, to, back)| Op::MovePerson { person, to, back }),
         2 => (p(), any::<u8>()).prop_map(|(person, markers)| Op::SetMarkers { person, markers }),
-        2 => (p(), 0u8..9, back(), any::<u8>())
+        2 => (p(), 0u8..8, back(), any::<u8>())
             .prop_map(|(household, state, back, markers)| Op::Register { household, state, back, markers }),
         1 => p().prop_map(|unit| Op::AddHousehold { unit }),
         2 => (p(), p()).prop_map(|(household, to)| Op::MoveHousehold { household, to }),
@@ -1135,7 +1170,7 @@ impl Case {
                     let typed = match error {
                         Error::Colour(ColourError::Unchanged { state: s }) => s == mp.state && s == *state,
                         Error::Colour(ColourError::IllegalTransition { from, to }) => {
-                            (from, to) == (mp.state, *state) && !allowed(from, to)
+                            (from, to) == (mp.state, *state) && !registry_allows(from, to)
                         }
                         Error::Colour(ColourError::BeforeCurrent { since, on: o }) => {
                             (since, o) == (mp.since, *on) && o < since
@@ -1190,7 +1225,7 @@ impl Case {
         }
         for &(h, s, since, bits) in &plan.persons {
             let household = HouseholdId::new(pick(h, self.model.households.len()) as u32);
-            let state = PersonState::new(STATES[usize::from(s) % 9], day(4 + i64::from(since)));
+            let state = PersonState::new(STATES[usize::from(s) % 8], day(4 + i64::from(since)));
             let record = PersonRecord::new().with_markers(markers(bits));
             self.step(Command::RegisterPerson { household, record, state }, None);
         }
@@ -1365,18 +1400,18 @@ fn the_checks_accept_a_city_built_by_hand() {
     assert_eq!(case.model.cells.len(), 3);
     let p = |i: u16| i * 16;
     let ops = vec![
-        (0, Op::SetState { person: p(0), state: 6, back: 0 }), // well -> close contact
-        (1, Op::SetState { person: p(0), state: 5, back: 0 }), // close -> secondary: refused
+        (0, Op::SetState { person: p(0), state: 5, back: 0 }), // well -> close contact
+        (1, Op::SetState { person: p(0), state: 4, back: 0 }), // close -> secondary: refused
         (0, Op::SetState { person: p(2), state: 0, back: 0 }), // close -> well (released)
         (0, Op::SetState { person: p(1), state: 0, back: 20 }), // before it began: refused
         (1, Op::SetState { person: p(1), state: 0, back: 0 }),
         (0, Op::SetState { person: 15, state: 0, back: 0 }), // unknown person
         (0, Op::MovePerson { person: p(0), to: p(3), back: 0 }),
         (0, Op::SetMarkers { person: p(3), markers: 0x7f }),
-        (0, Op::Register { household: p(4), state: 8, back: 0, markers: 1 }),
+        (0, Op::Register { household: p(4), state: 7, back: 0, markers: 1 }),
         (0, Op::MoveHousehold { household: p(1), to: p(2) }),
         (0, Op::MoveUnit { unit: p(1), to: p(0), building: false }),
-        (0, Op::SetRule { table: [Colour::Red; 9], back: 0 }),
+        (0, Op::SetRule { table: [Colour::Red; 8], back: 0 }),
         (0, Op::CloseUnit { unit: p(8), transfer: Some(p(3)), back: 0 }),
         (0, Op::ExtendCell { cell: p(0), units: vec![p(8)] }),
         (0, Op::SetRule { table: zhengzhou_table(), back: 3 }),

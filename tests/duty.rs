@@ -79,7 +79,7 @@ const STATES: [State; 5] = [
     State::Well,
     State::HomeIsolationElsewhere,
     State::HomeIsolationEpidemicArea,
-    State::CentralisedIsolation,
+    State::SecondaryContact,
     State::CloseContact,
 ];
 
@@ -642,7 +642,8 @@ impl World {
             }
             Command::SetState { person, state, on } => {
                 let from = self.model.states[person.index()];
-                let allowed = from.state() != *state && from.state().may_become(*state) && *on >= from.since();
+                let allowed =
+                    from.state() != *state && from.standing().set_reason(*state).is_ok() && *on >= from.since();
                 assert_eq!(result.is_ok(), allowed, "step {step}: {command:?} from {from:?}: {result:?}");
             }
             _ => {}

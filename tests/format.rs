@@ -60,9 +60,9 @@ fn log_v5() -> Vec<Event> {
         .collect()
 }
 
-/// The golden log of format 6, one record per line.
-fn log_v6() -> Vec<Record> {
-    read_golden("log_v6.jsonl")
+/// The golden log of today's format, one record per line.
+fn log_v7() -> Vec<Record> {
+    read_golden("log_v7.jsonl")
         .lines()
         .enumerate()
         .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
@@ -220,6 +220,8 @@ fn scripted() -> Script {
     s.run(Command::SetState { person: p5, state: State::Absent, on: feb(1) });
     let rule = ColourRule::zhengzhou_2020().with(State::Absent, Colour::Yellow);
     s.run(Command::SetColourRule { rule, on: feb(1) });
+    // Issue 16 §5: a measure apart from the reason (format 7).
+    s.run(Command::SetMeasure { person: p6, measure: Measure::HealthManagement, on: feb(1) });
 
     // Isolation, day by day from the first business date 业务日期, Feb 2: an arrival from
     // Wuhan, a close contact and their secondary contact, a second close contact who is
@@ -496,13 +498,14 @@ fn todays_build_writes_the_golden_files_byte_for_byte() {
 }
 
 /// The golden files of version 6 as earlier builds wrote them still read: issue 14's build
-/// (before the day's work existed, `*_v6_issue14.*`) and issue 15's (before the work of finding
-/// people, `*_v6_issue15.*`). Each log replays record by record into the registry its snapshot
-/// describes, whose snapshot today's build writes byte for byte as it was (books a build did not
-/// have are empty and left out), so a host's store of an earlier build opens with this one.
+/// (before the day's work existed, `*_v6_issue14.*`), issue 15's (before the work of finding
+/// people, `*_v6_issue15.*`) and issue 17's, the last of format 6 (`*_v6_issue17.*`). Each log
+/// replays record by record, upgraded (format 7), into the registry its snapshot describes, so
+/// a host's store of an earlier build opens with this one. Today's build writes them in format
+/// 7: its states are standings.
 #[test]
 fn the_golden_files_of_earlier_builds_of_version_6_still_read() {
-    for build in ["issue14", "issue15"] {
+    for build in ["issue14", "issue15", "issue17"] {
         let (log_file, snapshot_file) = (format!("log_v6_{build}.jsonl"), format!("snapshot_v6_{build}.json"));
         let records: Vec<Record> = read_golden(&log_file)
             .lines()
@@ -517,42 +520,49 @@ fn the_golden_files_of_earlier_builds_of_version_6_still_read() {
         if build == "issue14" {
             assert_eq!(loaded.work_plan(), None);
         }
-        assert!(
-            to_pretty(&loaded) == text,
-            "{build}: today's build writes the earlier registry's snapshot differently"
-        );
-        assert!(records_to_lines(&records) == read_golden(&log_file), "{build}: or its records");
+        // Written again, the registry is a snapshot of format 7 that loads as the same.
+        let again: Snapshot = serde_json::from_str(&to_pretty(&loaded)).expect("it reads");
+        assert_eq!(again.format, FORMAT_VERSION);
+        assert!(Registry::from_snapshot(again).expect("it loads") == reg, "{build}");
     }
 }
 
-/// Issue 16 §5, the upgrade's derivation over every format-6 golden log, record by record:
-/// each person's standing (`Registry::standing`) has a reason, never the setting, and an absent
-/// person is under no measure; the format-6 rule read over standings
-/// (`StandingRule::from_format_6`) paints every household as the format-6 build's registry
-/// painted it; and the persons per measure at the root (`Registry::measures`) are a recount of
+/// Issue 16 §5, the upgrade of every format-6 golden log, record by record: the registry
+/// keeps the format-6 rule, so every household has the colour the format-6 build gave it:
+/// the colour the log's own recolouring events say (an independent record of the format-6
+/// build's colours), computed here by replaying them; every person's standing is possible (an
+/// absent person under no measure); and the persons per measure at the root are a recount of
 /// the standings, their total the tally's persons.
 #[test]
 fn every_format_6_golden_log_reads_as_standings_with_the_colours_of_its_build() {
-    for file in ["log_v6_issue14.jsonl", "log_v6_issue15.jsonl", "log_v6.jsonl"] {
+    for file in ["log_v6_issue14.jsonl", "log_v6_issue15.jsonl", "log_v6_issue17.jsonl"] {
         let records: Vec<Record> =
             read_golden(file).lines().map(|l| serde_json::from_str(l).expect("a record reads")).collect();
         let mut reg = Registry::replay_records(&records[..1]).expect("the founding record");
+        assert_eq!(reg.colour_rule(), &StandingRule::zhengzhou_2020_format_6(), "{file}");
+        // The format-6 build's colours, by its own recolouring events.
+        let mut colours: std::collections::BTreeMap<wangge::HouseholdId, Colour> = Default::default();
         let (mut at_site, mut with_case) = (0, 0);
         for record in &records[1..] {
             reg.apply_record(record).expect("the golden log replays");
-            let rule = StandingRule::from_format_6(reg.colour_rule());
+            for event in record.events() {
+                if let Some(h) = event.new_household() {
+                    colours.insert(h, Colour::White);
+                }
+                for r in event.recolours() {
+                    colours.insert(r.household, r.to);
+                }
+            }
             let mut recount = [0u64; Measure::COUNT];
             for (p, _) in reg.population().persons() {
                 let standing = reg.standing(p).expect("a person");
-                assert_ne!(standing.reason(), State::CentralisedIsolation, "{file}: {p}");
                 assert!(standing.reason() != State::Absent || standing.measure() == Measure::None, "{file}: {p}");
                 recount[standing.measure().index()] += 1;
                 at_site += u32::from(standing.measure() == Measure::CentralisedIsolation);
                 with_case += u32::from(reg.active_case(p).is_some());
             }
-            for (h, household) in reg.population().households() {
-                let standings = household.members().iter().map(|&p| reg.standing(p).expect("a member"));
-                assert_eq!(rule.classify(standings), reg.colour(h).expect("a household"), "{file}: {h}");
+            for (h, _) in reg.population().households() {
+                assert_eq!(Some(&reg.colour(h).expect("a household")), colours.get(&h), "{file}: {h}");
             }
             let measures = reg.measures(reg.root()).expect("the root");
             assert_eq!(measures.iter().map(|(_, n)| n).collect::<Vec<_>>(), recount, "{file}");
@@ -560,16 +570,23 @@ fn every_format_6_golden_log_reads_as_standings_with_the_colours_of_its_build() 
         }
         // Not vacuous: the logs hold persons at a site and persons under a case.
         assert!(at_site > 0 && with_case > 0, "{file}: {at_site} at a site, {with_case} under a case");
+        // Its snapshot of format 6 reads as the same registry.
+        let snapshot_file = file.replace("log_", "snapshot_").replace(".jsonl", ".json");
+        let snapshot: Snapshot = serde_json::from_str(&read_golden(&snapshot_file)).expect("the snapshot reads");
+        assert_eq!(snapshot.format, 6);
+        let loaded = Registry::from_snapshot(snapshot).expect("the format-6 snapshot loads");
+        assert!(loaded == reg, "{file}: the format-6 snapshot and log upgrade to different registries");
+        assert_eq!(loaded.head(), reg.head());
     }
 }
 
-/// The golden log of version 6 replays record by record into the script's registry, with its
-/// head and its remembered requests; the golden snapshot of version 6 is that registry, and
+/// The golden log of version 7 replays record by record into the script's registry, with its
+/// head and its remembered requests; the golden snapshot of version 7 is that registry, and
 /// names the same head.
 #[test]
-fn the_golden_log_of_version_6_replays_record_by_record() {
+fn the_golden_log_of_version_7_replays_record_by_record() {
     let script = scripted();
-    let records = log_v6();
+    let records = log_v7();
     assert_eq!(records, script.records);
     let reg = Registry::replay_records(&records).expect("the golden log replays");
     assert!(reg == script.reg);
@@ -581,8 +598,8 @@ fn the_golden_log_of_version_6_replays_record_by_record() {
     let events: Vec<Event> = records.iter().flat_map(|r| r.events().iter().cloned()).collect();
     assert_eq!(events, script.log);
 
-    let snapshot: Snapshot = serde_json::from_str(&read_golden("snapshot_v6.json")).expect("the snapshot reads");
-    assert_eq!(snapshot.format, 6);
+    let snapshot: Snapshot = serde_json::from_str(&read_golden("snapshot_v7.json")).expect("the snapshot reads");
+    assert_eq!(snapshot.format, 7);
     assert_eq!(snapshot.head, reg.head());
     let loaded = Registry::from_snapshot(snapshot).expect("the golden snapshot loads");
     assert!(loaded == reg);
@@ -596,7 +613,7 @@ fn the_golden_log_of_version_6_replays_record_by_record() {
 /// chain).
 #[test]
 fn a_snapshot_continues_only_with_its_own_tail() {
-    let records = log_v6();
+    let records = log_v7();
     let full = Registry::replay_records(&records).expect("the golden log replays");
     let at = 40;
     let prefix = Registry::replay_records(&records[..=at]).expect("a prefix replays");
@@ -647,8 +664,16 @@ fn the_golden_log_of_version_5_upgrades_to_records() {
     let reg = Registry::replay_records(&records).expect("the upgraded log replays");
     assert!(reg == Registry::replay(&v5).expect("the golden log replays"));
     assert!(matches!(records[0].events(), [Event::Founded { format: 6, .. }]));
+    // The same events, kind by kind; those that hold no state exactly (the states of format 5
+    // are upgraded to standings: centralised isolation a measure).
     let events: Vec<&Event> = records[1..].iter().flat_map(|r| r.events()).collect();
-    assert_eq!(events, v5[1..].iter().collect::<Vec<_>>());
+    assert_eq!(events.len(), v5.len() - 1);
+    for (upgraded, old) in events.iter().zip(&v5[1..]) {
+        assert_eq!(upgraded.kind(), old.kind());
+        if !serde_json::to_string(old).expect("JSON").contains("\"since\"") {
+            assert_eq!(*upgraded, old);
+        }
+    }
     assert!(
         records.iter().any(|r| matches!(r.events(), [Event::TestRecorded { .. }, Event::CaseConverted { .. }, ..])),
         "a positive test joined to its conversions"
@@ -674,11 +699,11 @@ fn the_golden_snapshot_of_version_5_upgrades_with_a_head() {
     let prepared = reg.prepare(Command::OpenDay { today: feb(17) }, None).expect("a round");
     copy.apply_record(prepared.record().expect("a record")).expect("it continues the upgraded head");
     let mut other = reg.clone();
-    let refused = other.apply_record(&log_v6()[1]).expect_err("another chain");
+    let refused = other.apply_record(&log_v7()[1]).expect_err("another chain");
     assert!(matches!(refused, wangge::Error::Registry(RegistryError::Record { position: 1, .. })), "{refused:?}");
-    // Written again, it is a snapshot of format 6 naming that head.
+    // Written again, it is a snapshot of format 7 naming that head.
     let again: Snapshot = serde_json::from_str(&serde_json::to_string(&reg).expect("JSON")).expect("it reads");
-    assert_eq!((again.format, again.head), (6, reg.head()));
+    assert_eq!((again.format, again.head), (7, reg.head()));
 }
 
 /// A host with a format-5 snapshot and the tail of its format-5 log after it: the snapshot
@@ -1004,7 +1029,7 @@ fn edited_log(edit: impl Fn(&str) -> String) -> Result<Vec<Event>, serde_json::E
 /// and a founding event of another version is refused by `apply_event` too.
 #[test]
 fn a_log_of_another_version_is_refused() {
-    for version in [4, 7, 8, u32::MAX] {
+    for version in [4, 8, 9, u32::MAX] {
         let log = edited_log(|l| l.replacen(r#""format":5"#, &format!(r#""format":{version}"#), 1))
             .expect("a log whose founding event reads");
         assert!(matches!(log[0], Event::Founded { format, .. } if format == version));
@@ -1016,20 +1041,20 @@ fn a_log_of_another_version_is_refused() {
         assert_eq!(reg.apply_event(&log[0]), Err(unsupported(version).into()));
     }
     // A newer founding event with a field this build does not know still reads, and is refused.
-    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":7,"district":"金水区""#, 1)).expect("it reads");
+    let log = edited_log(|l| l.replacen(r#""format":5"#, r#""format":8,"district":"金水区""#, 1)).expect("it reads");
     assert_eq!(
         Registry::replay(&log[..1]),
-        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(7).into()) }.into())
+        Err(RegistryError::Replay { index: 0, source: Box::new(unsupported(8).into()) }.into())
     );
     // One whose fields changed shape, or went missing, is a serde error, with the refusal's
     // message rather than a complaint about the shape.
     for edit in [
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":7,"old":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"levels":"#, 1),
-        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":7,"scheme":{"new":1},"was":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"scheme":7,"old":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"levels":"#, 1),
+        |l: &str| l.replacen(r#""format":5,"scheme":"#, r#""format":8,"scheme":{"new":1},"was":"#, 1),
     ] {
         let err = edited_log(edit).expect_err("a founding event of another shape");
-        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
     }
     // The same founding event with this build's version is an error about its fields.
     let err = edited_log(|l| l.replacen(r#""scheme":"#, r#""scheme":7,"old":"#, 1)).expect_err("a wrong shape");
@@ -1041,28 +1066,28 @@ fn a_log_of_another_version_is_refused() {
 #[test]
 fn a_snapshot_of_another_version_is_refused() {
     let text = read_golden("snapshot_v5.json");
-    for version in [4, 7, u32::MAX] {
+    for version in [4, 8, u32::MAX] {
         let other = text.replacen(r#""format": 5"#, &format!(r#""format": {version}"#), 1);
         let snapshot: Snapshot = serde_json::from_str(&other).expect("its fields read");
         assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(version).into()));
         let err = serde_json::from_str::<Registry>(&other).expect_err("refused");
         assert!(err.to_string().starts_with(&unsupported(version).to_string()), "{err}");
     }
-    // Version 7 with a field added, one changed shape and one gone.
+    // Version 8 with a field added, one changed shape and one gone.
     let changed = text
-        .replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1)
+        .replacen(r#""format": 5,"#, r#""format": 8, "districts": [1, 2],"#, 1)
         .replacen(r#""tree": {"#, r#""tree": 42, "old_tree": {"#, 1)
         .replacen(r#""rosters": ["#, r#""duties": ["#, 1);
     for err in [
         serde_json::from_str::<Snapshot>(&changed).map(drop).expect_err("not readable"),
         serde_json::from_str::<Registry>(&changed).map(drop).expect_err("not readable"),
     ] {
-        assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+        assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
     }
-    // Version 7 with only a field added: read, then refused by type.
-    let added = text.replacen(r#""format": 5,"#, r#""format": 7, "districts": [1, 2],"#, 1);
+    // Version 8 with only a field added: read, then refused by type.
+    let added = text.replacen(r#""format": 5,"#, r#""format": 8, "districts": [1, 2],"#, 1);
     let snapshot: Snapshot = serde_json::from_str(&added).expect("its fields read");
-    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(7).into()));
+    assert_eq!(Registry::from_snapshot(snapshot), Err(unsupported(8).into()));
     // Without field names (a sequence, as compact formats write), the format comes first too.
     let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut fields: Vec<serde_json::Value> = [
@@ -1085,10 +1110,10 @@ fn a_snapshot_of_another_version_is_refused() {
     let as_seq = serde_json::to_string(&fields).expect("JSON");
     let replayed = Registry::replay(&log_v5()).expect("the golden log replays");
     assert!(serde_json::from_str::<Registry>(&as_seq).expect("reads as a sequence") == replayed);
-    fields[0] = 7.into();
+    fields[0] = 8.into();
     fields[2] = 42.into();
     let err = serde_json::from_str::<Snapshot>(&serde_json::to_string(&fields).expect("JSON")).expect_err("refused");
-    assert!(err.to_string().starts_with(&unsupported(7).to_string()), "{err}");
+    assert!(err.to_string().starts_with(&unsupported(8).to_string()), "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------

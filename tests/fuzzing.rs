@@ -40,8 +40,10 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
         (format!("golden/{name}"), std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
     };
     match target {
-        "decode_event" => out.extend([golden("log_v5.jsonl"), golden("log_v6.jsonl")]),
-        "decode_snapshot" => out.extend([golden("snapshot_v5.json"), golden("snapshot_v6.json")]),
+        "decode_event" => out.extend([golden("log_v5.jsonl"), golden("log_v6_issue17.jsonl"), golden("log_v7.jsonl")]),
+        "decode_snapshot" => {
+            out.extend([golden("snapshot_v5.json"), golden("snapshot_v6_issue17.json"), golden("snapshot_v7.json")])
+        }
         _ => {}
     }
     out.sort();
@@ -85,7 +87,7 @@ fn the_seeds_reach_the_registry() {
         golden.1.split(|&b| b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect();
     assert_eq!(events.len(), 70);
     wangge::Registry::replay(&events).expect("the golden log replays");
-    let golden = seeds("decode_event").into_iter().find(|(n, _)| n == "golden/log_v6.jsonl").expect("the golden log");
+    let golden = seeds("decode_event").into_iter().find(|(n, _)| n == "golden/log_v7.jsonl").expect("the golden log");
     let records: Vec<wangge::Record> =
         golden.1.split(|&b| b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect();
     assert!(records.len() > 70);

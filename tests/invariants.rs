@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
+use wangge::colour::{Colour, Measure, PersonState, Standing, State};
 use wangge::grid::{
     CheckpointKind, CompoundKind, GridError, Level, LevelRef, LevelScheme, MAX_NAME_CHARS, NewUnit, OverlayKind, Tree,
     UnitKind,
@@ -744,7 +744,18 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
         Command::SetState { person, state, on } => {
             let household = bp.person(*person).expect("known").household();
             let from = before.state(*person).expect("known");
-            let to = PersonState::new(*state, *on);
+            // The measure follows the reason (the documentation of `Command::SetState`): well
+            // and absent clear it, home isolation brings it unless at a site, the rest keep it.
+            let measure = match state {
+                State::Well | State::Absent => Measure::None,
+                State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea
+                    if from.measure() != Measure::CentralisedIsolation =>
+                {
+                    Measure::HomeIsolation
+                }
+                _ => from.measure(),
+            };
+            let to = PersonState::with_standing(Standing::new(*state, measure).expect("a standing"), *on);
             let recolours = recoloured(before, after, &[household]);
             assert_eq!(events, [Event::StateChanged { person: *person, from, to, recolours }]);
             assert_eq!(after.state(*person).expect("known"), to);
@@ -763,7 +774,7 @@ fn check_effect(before: &Registry, after: &Registry, command: &Command, events: 
         }
     }
     for (p, _) in bp.persons() {
-        if !matches!(command, Command::SetState { person, .. } if *person == p) {
+        if !matches!(command, Command::SetState { person, .. } | Command::SetMeasure { person, .. } if *person == p) {
             assert_eq!(before.state(p), after.state(p), "{command:?} changed the state of {p}");
         }
     }
@@ -841,7 +852,7 @@ fn tampered(event: &Event) -> Vec<Event> {
             vec![
                 Event::StateChanged {
                     person,
-                    from: PersonState::new(from.state(), earlier),
+                    from: PersonState::with_standing(from.standing(), earlier),
                     to,
                     recolours: recolours.clone(),
                 },
@@ -910,21 +921,21 @@ fn check_invariants(reg: &Registry) {
             assert!(doors.insert(household.door().clone()), "two households at {u} share a door");
         }
     }
-    // Standings (issue 16 §5; no command here opens a case): the state is the reason, under the
-    // measure it brings by itself; centralised isolation set by hand has no recorded reason
-    // and is present and well at the site. The format-6 rule read over standings gives every
-    // person and household the colour the registry's rule gives their states.
-    let over_standings = StandingRule::from_format_6(reg.colour_rule());
+    // Standings (issue 16 §5; no command here opens a case): the measure is the one the
+    // person's reason brought, home isolation for the two `HomeIsolation…` reasons (kept by a
+    // contact or a case found later), or the centralised isolation a `SetMeasure` set. The
+    // rule over standings gives every household the most severe of its members' colours.
+    let over_standings = reg.colour_rule().clone();
     let mut measures: BTreeMap<UnitId, [u64; Measure::COUNT]> = BTreeMap::new();
     for (p, _) in pop.persons() {
         let state = reg.state(p).expect("a person").state();
         let standing = reg.standing(p).expect("a person");
-        let want = match state {
-            State::CentralisedIsolation => (State::Well, Measure::CentralisedIsolation),
-            State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea => (state, Measure::HomeIsolation),
-            s => (s, Measure::None),
-        };
-        assert_eq!((standing.reason(), standing.measure()), want, "{p}'s standing");
+        let want = (standing.reason(), standing.measure());
+        assert_eq!(state, standing.reason(), "{p}'s reason");
+        assert!(
+            standing.reason() != State::Absent || standing.measure() == Measure::None,
+            "{p}: absent under a measure"
+        );
         let mut cursor = Some(pop.household(pop.person(p).expect("a person").household()).expect("known").unit());
         while let Some(c) = cursor {
             measures.entry(c).or_insert([0; Measure::COUNT])[want.1.index()] += 1;
@@ -1561,10 +1572,15 @@ fn the_checks_accept_a_registry_built_by_hand() {
         (Command::SetState { person: p(0), state: State::Confirmed, on: day }, true),
         (Command::SetState { person: p(0), state: State::Well, on: day }, false), // not silently downgraded
         (
-            Command::SetState { person: p(0), state: State::CentralisedIsolation, on: day.pred_opt().expect("a day") },
+            Command::SetMeasure {
+                person: p(0),
+                measure: Measure::CentralisedIsolation,
+                on: day.pred_opt().expect("a day"),
+            },
             false,
         ), // before
-        (Command::SetState { person: p(0), state: State::CentralisedIsolation, on: day }, true),
+        (Command::SetMeasure { person: p(0), measure: Measure::CentralisedIsolation, on: day }, true),
+        (Command::SetMeasure { person: p(0), measure: Measure::CentralisedIsolation, on: day }, false), // already
         (Command::SetState { person: p(9), state: State::Well, on: day }, false),
         (Command::SetMarkers { person: p(0), markers: Markers::EMPTY }, true),
         (Command::SetMarkers { person: p(9), markers: Markers::EMPTY }, false),

@@ -241,13 +241,14 @@ fn the_registrys_map_carries_reasons_and_marks_centralised_isolation() {
     };
     let contact = person(&mut reg, "1-101", State::CloseContact);
     person(&mut reg, "1-102", State::HomeIsolationElsewhere);
-    reg.apply(Command::SetState { person: contact, state: State::CentralisedIsolation, on: date() }).expect("moved");
+    reg.apply(Command::SetMeasure { person: contact, measure: Measure::CentralisedIsolation, on: date() })
+        .expect("moved");
 
     let map = reg.map(reg.root(), date()).expect("a map");
     let cells: Vec<&MapHousehold> = map.blocks().iter().flat_map(|b| b.households()).collect();
-    // Format 6 records no reason for a person set into centralised isolation by hand: the
-    // standing is present and well at the site, as `Standing::from_format_6` documents.
-    let at_site = Standing::new(State::Well, Measure::CentralisedIsolation).expect("a standing");
+    // Put at a site by `SetMeasure`, the close contact stays a close contact: the map says why
+    // (red) and where (the centralised mark).
+    let at_site = Standing::new(State::CloseContact, Measure::CentralisedIsolation).expect("a standing");
     assert_eq!(cells[0].standings(), [at_site]);
     assert_eq!(cells[0].colour(), Colour::Red);
     let home = Standing::new(State::HomeIsolationElsewhere, Measure::HomeIsolation).expect("a standing");

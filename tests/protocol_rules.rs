@@ -29,7 +29,7 @@ mod proptest_config;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
-use wangge::colour::{Colour, PersonState, State};
+use wangge::colour::{Colour, Measure, PersonState, StandingRule, State};
 use wangge::duty::{Qualification, Qualifications, Staff};
 use wangge::grid::{LevelScheme, NewUnit, UnitKind};
 use wangge::people::{DoorLabel, Name, PersonRecord};
@@ -158,7 +158,7 @@ fn china_moves_its_open_cases_from_edition_9_to_the_20_measures_to_the_new_10() 
     // Exposed Nov 2 (day 9 today), Nov 5 (day 6) and Nov 10 (day 1).
     let (old, mid, new) = (w.start(0, 0, nov(2)), w.start(2, 0, nov(5)), w.start(4, 0, nov(10)));
     assert_eq!([w.release_of(old), w.release_of(mid), w.release_of(new)], [nov(12), nov(15), nov(20)]);
-    assert_eq!(w.reg.state(w.persons[2]).expect("a person").state(), State::CentralisedIsolation);
+    assert_eq!(w.reg.state(w.persons[2]).expect("a person").measure(), Measure::CentralisedIsolation);
 
     let (ed9, m20, new10) = (w.policies[0], w.policies[1], w.policies[2]);
     // The newest was extended by 2 days under edition 9: the new rule's period replaces it.
@@ -234,6 +234,10 @@ fn a_household_sent_home_by_a_protocol_change_is_recoloured_once() {
     let third = w.ok(Command::RegisterPerson { household, record: PersonRecord::new(), state })[0].new_person();
     w.persons.push(third.expect("a person"));
     w.open(nov(11));
+    // The format-6 rule, which paints centralised isolation red whatever the reason, so that
+    // going home recolours (under seed 003's rule by reason, inbound arrivals are orange at a
+    // site and at home alike: "疫区返郑居家隔离户").
+    w.ok(Command::SetColourRule { rule: StandingRule::zhengzhou_2020_format_6(), on: nov(11) });
     for person in [2, 3, 6] {
         let (person, policy) = (w.persons[person], w.policies[0]);
         let command = Command::StartCase {
@@ -434,7 +438,7 @@ fn a_period_extended_and_shortened_keeps_its_history() {
     let events = w.ok(Command::AdjustCase { case, days: -6, reason: reason("复核: 提前解除"), by, on: jul(9) });
     assert!(matches!(&events[..], [Event::CaseAdjusted { previous_release, release, change: Some(_), .. }]
         if *previous_release == jul(14) && *release == jul(9)));
-    assert_eq!(w.reg.state(w.persons[0]).expect("a person").state(), State::CentralisedIsolation);
+    assert_eq!(w.reg.state(w.persons[0]).expect("a person").measure(), Measure::CentralisedIsolation);
     let changes = w.reg.case(case).expect("a case").changes().to_vec();
     assert_eq!(changes.len(), 2);
     assert!(matches!(&changes[1], CaseChange::Adjusted { on, days: -6, reason, by: b, previous_release }

@@ -71,7 +71,7 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use wangge::colour::{Colour, ColourRule, HouseholdRule, PersonState, State, Tally};
+use wangge::colour::{Colour, ColourRule, HouseholdRule, Measure, PersonState, Standing, State, Tally};
 use wangge::duty::{
     Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target,
     TargetSelector, UnitClass,
@@ -98,39 +98,73 @@ const MAX_OPS: usize = 200;
 // The rules, written out from the docs
 // ---------------------------------------------------------------------------------------------
 
-/// The states, in declaration order.
-const STATES: [State; 9] = [
+/// The states, in declaration order (format 7: every state is a reason; centralised
+/// isolation is a measure).
+const STATES: [State; 8] = [
     State::Well,
     State::Absent,
     State::HomeIsolationElsewhere,
     State::HomeIsolationEpidemicArea,
-    State::CentralisedIsolation,
     State::SecondaryContact,
     State::CloseContact,
     State::Suspected,
     State::Confirmed,
 ];
 
+/// The measures, in declaration order.
+const MEASURES: [Measure; 4] =
+    [Measure::None, Measure::HealthManagement, Measure::HomeIsolation, Measure::CentralisedIsolation];
+
 fn state_ix(s: State) -> usize {
     STATES.iter().position(|&x| x == s).expect("every state is listed")
 }
 
+fn measure_ix(m: Measure) -> usize {
+    MEASURES.iter().position(|&x| x == m).expect("every measure is listed")
+}
+
 /// `State::may_become`'s table: rows `from`, columns `to`, in [`STATES`] order.
-const MAY_BECOME: [&str; 9] = [
-    // WAEPISCQF
-    "-XXXXXXXX", // well: any other state
-    "X-XXXXXXX", // absent: any other state
-    "X--XXXXXX", // home isolation (elsewhere)
-    "X---XXXXX", // home isolation (epidemic area)
-    "X-XX-XXXX", // centralised isolation
-    "X---X-XXX", // secondary contact
-    "X---X--XX", // close contact
-    "X---X-X-X", // suspected
-    "----X----", // confirmed: centralised isolation only
+const MAY_BECOME: [&str; 8] = [
+    // WAEPSCQF
+    "-XXXXXXX", // well: any other state
+    "X-XXXXXX", // absent: any other state
+    "X--XXXXX", // home isolation (elsewhere)
+    "X---XXXX", // home isolation (epidemic area)
+    "X----XXX", // secondary contact
+    "X-----XX", // close contact
+    "X----X-X", // suspected
+    "X-------", // confirmed: well, only from a site (below)
 ];
 
-fn allowed(from: State, to: State) -> bool {
-    MAY_BECOME[state_ix(from)].as_bytes()[state_ix(to)] == b'X'
+/// A standing by hand: (reason, measure).
+type Naive = (State, Measure);
+
+/// `Standing::may_become`'s documentation: the same reason under another measure; at a site
+/// any reason but absent; a confirmed case leaves only from a site; otherwise the table.
+fn allowed(from: Naive, to: Naive) -> bool {
+    if from.0 == to.0 {
+        return from.1 != to.1;
+    }
+    if from.1 == Measure::CentralisedIsolation {
+        return to.0 != State::Absent;
+    }
+    from.0 != State::Confirmed && MAY_BECOME[state_ix(from.0)].as_bytes()[state_ix(to.0)] == b'X'
+}
+
+/// The standing a `SetState` to `reason` gives (its documentation).
+fn set_reason(from: Naive, reason: State) -> Naive {
+    let measure = match reason {
+        State::Well | State::Absent => Measure::None,
+        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea if from.1 != Measure::CentralisedIsolation => {
+            Measure::HomeIsolation
+        }
+        _ => from.1,
+    };
+    (reason, measure)
+}
+
+fn person_state(s: Naive, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(s.0, s.1).expect("a standing"), since)
 }
 
 const COLOURS: [Colour; 5] = [Colour::White, Colour::Green, Colour::Yellow, Colour::Orange, Colour::Red];
@@ -143,34 +177,40 @@ fn severity(c: Colour) -> usize {
 
 use Colour::{Green as G, Orange as O, Red as R, White as W, Yellow as Y};
 
-/// Colour rules by their tables, in [`STATES`] order. The first is seed 003's (the default).
-const RULES: [[Colour; 9]; 4] = [
-    [G, W, Y, O, R, R, R, R, R],
-    // Secondary contacts and centralised isolation orange.
-    [G, W, Y, O, O, O, R, R, R],
+/// Colour rules by their tables of reasons, in [`STATES`] order. The first is seed 003's by
+/// reason (the default of a registry founded in format 7: secondary contacts orange, red for
+/// "确诊、疑似病例及密切接触者" only).
+const RULES: [[Colour; 8]; 4] = [
+    [G, W, Y, O, O, R, R, R],
+    // Secondary contacts red (format 6's choice).
+    [G, W, Y, O, R, R, R, R],
     // Well white, absent green: a household of well persons counts as empty.
-    [W, G, Y, O, R, R, R, R, R],
+    [W, G, Y, O, O, R, R, R],
     // Home isolation milder.
-    [G, W, G, Y, R, R, R, R, R],
+    [G, W, G, Y, O, R, R, R],
 ];
 
 fn colour_rule(i: usize) -> ColourRule {
     ColourRule::new(STATES.iter().copied().zip(RULES[i]), HouseholdRule::MostSevere).expect("a full mapping")
 }
 
-/// The state of someone of `category` in a phase of `setting` (`Category::state_in`'s docs).
-fn state_in(category: Category, setting: Setting) -> State {
-    if setting == Setting::CentralisedIsolation {
-        return State::CentralisedIsolation;
-    }
-    match category {
+/// The standing of someone of `category` in a phase of `setting` (`Category::standing_in`'s
+/// docs): the category's reason under the setting's measure.
+fn state_in(category: Category, setting: Setting) -> Naive {
+    let reason = match category {
         Category::CloseContact => State::CloseContact,
         Category::SecondaryContact => State::SecondaryContact,
         Category::ArrivalFromElsewhere => State::HomeIsolationElsewhere,
         Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller => {
             State::HomeIsolationEpidemicArea
         }
-    }
+    };
+    let measure = match setting {
+        Setting::CentralisedIsolation => Measure::CentralisedIsolation,
+        Setting::HomeIsolation | Setting::HomeMedicalObservation => Measure::HomeIsolation,
+        Setting::HomeHealthMonitoring => Measure::HealthManagement,
+    };
+    (reason, measure)
 }
 
 const CATEGORIES: [Category; 6] = [
@@ -275,7 +315,7 @@ impl MSchedule {
 
     /// The state of `category` on `date`: the phase's it falls in; before the first, the
     /// first's; after the last, the last's.
-    fn state_on(&self, category: Category, date: NaiveDate) -> State {
+    fn state_on(&self, category: Category, date: NaiveDate) -> Naive {
         let phase = self.phases.iter().find(|p| p.1 <= date && date <= p.2).unwrap_or(if date < self.first {
             &self.phases[0]
         } else {
@@ -426,7 +466,7 @@ struct MHousehold {
 #[derive(Debug, Clone)]
 struct MPerson {
     household: usize,
-    state: State,
+    state: Naive,
     since: NaiveDate,
     markers: Markers,
     resident: Option<ResidentId>,
@@ -440,7 +480,7 @@ struct MCell {
 
 /// A change of a person's state: the new state and the date it begins; `None` when they are in
 /// it already.
-type Change = Option<(State, NaiveDate)>;
+type Change = Option<(Naive, NaiveDate)>;
 
 /// The registry as the docs say it must be, in plain vectors.
 #[derive(Debug, Clone)]
@@ -454,7 +494,7 @@ struct Model {
     households: Vec<MHousehold>,
     persons: Vec<MPerson>,
     /// The colour rule in force: a colour per state, in [`STATES`] order.
-    rule: [Colour; 9],
+    rule: [Colour; 8],
     policies: Vec<Policy>,
     cases: Vec<MCase>,
     staff: Vec<Staff>,
@@ -474,14 +514,15 @@ struct Census {
 }
 
 /// The counts of a tally in one fixed order: households per colour, persons per colour,
-/// persons per state, marked persons per marker and colour.
-const TALLY_LEN: usize = 5 + 5 + 9 + 7 * 5;
+/// persons per state, persons per measure, marked persons per marker and colour.
+const TALLY_LEN: usize = 5 + 5 + 8 + 4 + 7 * 5;
 
 fn tally_counts(t: &Tally) -> Vec<u64> {
     let mut out = Vec::with_capacity(TALLY_LEN);
     out.extend(COLOURS.iter().map(|&c| t.households(c)));
     out.extend(COLOURS.iter().map(|&c| t.persons(c)));
     out.extend(STATES.iter().map(|&s| t.in_state(s)));
+    out.extend(MEASURES.iter().map(|&m| t.under(m)));
     for m in Marker::ALL {
         out.extend(COLOURS.iter().map(|&c| t.marked(m, c)));
     }
@@ -621,8 +662,8 @@ impl Model {
 
     // --- colours and tallies ------------------------------------------------------------------
 
-    fn colour_of(&self, s: State) -> Colour {
-        self.rule[state_ix(s)]
+    fn colour_of(&self, s: Naive) -> Colour {
+        self.rule[state_ix(s.0)]
     }
 
     fn members(&self, household: usize) -> Vec<usize> {
@@ -630,7 +671,7 @@ impl Model {
     }
 
     /// A household's colour: the most severe of its members' colours, white when it has none.
-    fn classify(&self, states: impl IntoIterator<Item = State>) -> Colour {
+    fn classify(&self, states: impl IntoIterator<Item = Naive>) -> Colour {
         states.into_iter().map(|s| self.colour_of(s)).fold(W, |a, b| if severity(b) > severity(a) { b } else { a })
     }
 
@@ -653,10 +694,11 @@ impl Model {
                 for &p in &members[h] {
                     let person = &self.persons[p];
                     t[5 + c] += 1;
-                    t[10 + state_ix(person.state)] += 1;
+                    t[10 + state_ix(person.state.0)] += 1;
+                    t[18 + measure_ix(person.state.1)] += 1;
                     for (k, m) in Marker::ALL.into_iter().enumerate() {
                         if person.markers.contains(m) {
-                            t[19 + k * 5 + c] += 1;
+                            t[22 + k * 5 + c] += 1;
                         }
                     }
                 }
@@ -698,7 +740,7 @@ impl Model {
     /// after release cover `date` (the latest, if several do).
     fn monitored_case(&self, person: usize, date: NaiveDate) -> Option<usize> {
         // While the person is as the release left them: present and well, under no case.
-        if self.active_case(person).is_some() || self.persons[person].state != State::Well {
+        if self.active_case(person).is_some() || self.persons[person].state != (State::Well, Measure::None) {
             return None;
         }
         (0..self.cases.len()).rev().find(|&i| {
@@ -715,7 +757,7 @@ impl Model {
 
     /// The change of `person` into `to` on `date`. Unless `strict` (a host's date), a date
     /// before their state began is moved up to it (the rules' own dates).
-    fn change(&self, person: usize, to: State, date: NaiveDate, strict: bool) -> Result<Change, Refusal> {
+    fn change(&self, person: usize, to: Naive, date: NaiveDate, strict: bool) -> Result<Change, Refusal> {
         let p = &self.persons[person];
         if p.state == to {
             return Ok(None);
@@ -810,7 +852,7 @@ impl Model {
         let reasons = self.blockers(case);
         if reasons.is_empty() {
             let person = self.cases[case].person;
-            let change = self.change(person, State::Well, on, false)?;
+            let change = self.change(person, (State::Well, Measure::None), on, false)?;
             self.set_state(person, change);
             self.cases[case].status = CaseStatus::Released { on };
             return Ok(());
@@ -889,7 +931,7 @@ impl Model {
                 self.cells.get(c.index()).is_some_and(|x| x.overlay == overlay.index())
             }
             (TargetSelector::PersonsIn(states), Target::Person(p)) => {
-                self.persons.get(p.index()).is_some_and(|x| states.contains(&x.state))
+                self.persons.get(p.index()).is_some_and(|x| states.contains(&x.state.0))
             }
             _ => false,
         }
@@ -1249,7 +1291,7 @@ impl Model {
                 refuse_if(why)?;
                 self.persons.push(MPerson {
                     household: household.index(),
-                    state: state.state(),
+                    state: (state.state(), state.measure()),
                     since: state.since(),
                     markers: record.markers(),
                     resident,
@@ -1275,14 +1317,15 @@ impl Model {
                 if self.active_case(p).is_some() {
                     why.push(UNDER_CASE);
                 }
-                if was.state == *state {
+                if was.state.0 == *state {
                     why.push(UNCHANGED);
                 }
-                if let Err(e) = self.change(p, *state, *on, true) {
+                let to = set_reason(was.state, *state);
+                if let Err(e) = self.change(p, to, *on, true) {
                     why.extend(e);
                 }
                 refuse_if(why)?;
-                self.set_state(p, Some((*state, *on)));
+                self.set_state(p, Some((to, *on)));
             }
             Command::SetColourRule { rule, .. } => {
                 let i = (0..RULES.len()).find(|&i| colour_rule(i) == *rule).expect("a rule of the table");
@@ -1394,7 +1437,8 @@ impl Model {
                     return Err(vec![BEFORE_ANCHOR]);
                 }
                 let fever = temperature.tenths() >= self.policies[self.cases[id].policy].fever().tenths();
-                let change = if fever { self.change(p, State::Suspected, today, false)? } else { None };
+                let change =
+                    if fever { self.change(p, (State::Suspected, Measure::None), today, false)? } else { None };
                 self.set_state(p, change);
                 let day = self.cases[id].day_mut(date);
                 day.checks += 1;
@@ -1417,7 +1461,8 @@ impl Model {
                 }
                 refuse_if(why)?;
                 let positive = *result == TestResult::Positive;
-                let change = if positive { self.change(p, State::Confirmed, today, false)? } else { None };
+                let change =
+                    if positive { self.change(p, (State::Confirmed, Measure::None), today, false)? } else { None };
                 self.set_state(p, change);
                 self.cases[id].day_mut(*on).test = Some(*result);
                 if positive {
@@ -2192,7 +2237,7 @@ impl World {
             let got = reg.person(id).expect("a person");
             same!(got.household(), HouseholdId::new(person.household as u32), "the household of {id}");
             same!(got.markers(), person.markers, "the markers of {id}");
-            same!(reg.state(id).expect("a person"), PersonState::new(person.state, person.since), "the state of {id}");
+            same!(reg.state(id).expect("a person"), person_state(person.state, person.since), "the state of {id}");
             same!(reg.active_case(id), m.active_case(p).map(|c| CaseId::new(c as u32)), "the active case of {id}");
         }
 
@@ -2708,7 +2753,7 @@ impl World {
                 if let Some(r) = resident {
                     record = record.with_resident_id(self.residents[usize::from(r)]);
                 }
-                let state = if state % 4 == 0 { STATES[usize::from(state / 4) % 9] } else { State::Well };
+                let state = if state % 4 == 0 { STATES[usize::from(state / 4) % 8] } else { State::Well };
                 Command::RegisterPerson {
                     household: HouseholdId::new(id(m.households.len(), household)),
                     record,
@@ -2725,7 +2770,7 @@ impl World {
             }
             Op::SetState { person, state, on } => Command::SetState {
                 person: self.person_id(person),
-                state: STATES[usize::from(state) % 9],
+                state: STATES[usize::from(state) % 8],
                 on: self.day(on),
             },
             Op::SetColourRule { rule, on } => {
@@ -2860,7 +2905,7 @@ impl World {
                 // Two persons, present and well (or absent) and under no case, when there are.
                 let free: Vec<usize> = (0..m.persons.len())
                     .filter(|&p| {
-                        m.active_case(p).is_none() && matches!(m.persons[p].state, State::Well | State::Absent)
+                        m.active_case(p).is_none() && matches!(m.persons[p].state.0, State::Well | State::Absent)
                     })
                     .collect();
                 let first = among(&free, close).unwrap_or(usize::from(close));

@@ -260,6 +260,18 @@ fn changhai_road() -> Result<Changhai, Error> {
     Ok(Changhai { s, orgs, committees, compounds })
 }
 
+/// A person in a phase of `measure` for `reason` since `since` (issue 16 §5: a phase's setting
+/// is a measure; home health monitoring is health management, not isolation).
+fn in_phase(reason: State, measure: Measure, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(reason, measure).expect("a standing"), since)
+}
+
+/// A person at a site 集中隔离 for `reason` since `since` (issue 16 §5: the setting is a
+/// measure, the reason stays).
+fn at_site(reason: State, since: NaiveDate) -> PersonState {
+    PersonState::with_standing(Standing::new(reason, Measure::CentralisedIsolation).expect("a standing"), since)
+}
+
 #[test]
 fn changhai_road_has_130_compounds_in_7_zones_covering_every_household() -> Result<(), Error> {
     let Changhai { mut s, orgs, committees, compounds } = changhai_road()?;
@@ -591,9 +603,14 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     let home = [State::HomeIsolationEpidemicArea, State::HomeIsolationElsewhere];
     assert_eq!(t.households(Colour::Orange) + t.households(Colour::Yellow), 1_518);
     assert_eq!(home.iter().map(|&st| t.in_state(st)).sum::<u64>(), 3_463);
-    assert_eq!(t.in_state(State::CentralisedIsolation), 41);
-    // Each centralised person keeps a household of their own under key attention 重点关注户.
-    assert_eq!(t.households(Colour::Red), 41);
+    // "集中隔离服务41人": 41 persons under the measure of centralised isolation.
+    assert_eq!(t.under(Measure::CentralisedIsolation), 41);
+    // Issue 16 §5, a figure that moved: format 6 painted each of the 41 households red, as if
+    // centralised isolation were a reason. Seed 003's red is for "重点关注户(确诊、疑似病例及密
+    // 切接触者)" only, and the seed gives the 41 no reason ("集中隔离服务41人"): the scenario
+    // places them at a site (`SetMeasure`) for no recorded reason, present and well, so their
+    // households keep green under the registry's rule (`StandingRule::zhengzhou_2020`).
+    assert_eq!(t.households(Colour::Red), 0);
     // Issue 16 §5: the measures read apart from the reasons. "居家隔离服务…3463人，集中隔离服务
     // 41人": 3,463 persons in home isolation and 41 at a site, everyone else under no measure.
     let measures = s.reg.measures(layout.root)?;
@@ -601,11 +618,10 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     assert_eq!(measures.get(Measure::HomeIsolation), 3_463);
     assert_eq!(measures.get(Measure::HealthManagement), 0);
     assert_eq!(measures.total(), t.total_persons());
-    // The 41 were put at a site by a format-6 `SetState` from present and well: no reason is
-    // recorded, so their standing is present and well under centralised isolation
-    // (`Standing::from_format_6`), red only under the format-6 rule in force. Under seed
-    // 003's rule read by reason ("重点关注户(确诊、疑似病例及密切接触者)") they would be green:
-    // the scenario must give them their reason when the registry stores standings.
+    // The 41 were put at a site by `SetMeasure` from present and well: their standing is
+    // present and well under centralised isolation. Green under seed 003's rule read by reason
+    // ("重点关注户(确诊、疑似病例及密切接触者)"), red only under the format-6 rule that a
+    // registry founded in format 6 keeps.
     let at_site = Standing::new(State::Well, Measure::CentralisedIsolation)?;
     let centralised: Vec<PersonId> = s
         .reg
@@ -617,8 +633,9 @@ fn huayuan_road_reports_seed_003s_isolation_figures() -> Result<(), Error> {
     assert_eq!(centralised.len(), 41);
     for &p in &centralised {
         let h = s.reg.person(p)?.household();
-        assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(at_site), s.reg.colour(h)?);
-        assert_eq!(StandingRule::zhengzhou_2020().colour_of(at_site), Colour::Green);
+        assert_eq!(s.reg.colour_rule(), &StandingRule::zhengzhou_2020());
+        assert_eq!(s.reg.colour(h)?, Colour::Green);
+        assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(at_site), Colour::Red);
     }
     assert!(t.households(Colour::Orange) > 0 && t.households(Colour::Yellow) > 0);
     assert!(t.households(Colour::White) > 0 && t.households(Colour::Green) > 0);
@@ -687,7 +704,8 @@ fn a_close_contact_turns_the_household_red_up_the_tree_and_release_paints_it_bac
     Ok(())
 }
 
-/// A host's own rule: secondary contacts orange instead of red. The command recolours every
+/// A host's own rule: secondary contacts red (format 6's choice) instead of orange (seed 003
+/// read by reason: its red is "确诊、疑似病例及密切接触者" only). The command recolours every
 /// household the new rule paints differently, and lists them.
 #[test]
 fn a_host_rule_recolours_every_household_it_paints_differently() -> Result<(), Error> {
@@ -706,13 +724,13 @@ fn a_host_rule_recolours_every_household_it_paints_differently() -> Result<(), E
         s.apply(Command::SetState { person, state: State::SecondaryContact, on })?;
     }
     let reds = s.reg.tally(layout.root)?.households(Colour::Red);
-    let rule = ColourRule::zhengzhou_2020().with(State::SecondaryContact, Colour::Orange);
+    let rule = ColourRule::zhengzhou_2020().with(State::SecondaryContact, Colour::Red);
     let event = s.apply(Command::SetColourRule { rule: rule.clone(), on })?;
     let expected: Vec<Recolour> =
-        households.iter().map(|&household| Recolour { household, from: Colour::Red, to: Colour::Orange }).collect();
+        households.iter().map(|&household| Recolour { household, from: Colour::Orange, to: Colour::Red }).collect();
     assert_eq!(event.recolours(), expected);
     assert_eq!(s.reg.colour_rule(), &rule);
-    assert_eq!(s.reg.tally(layout.root)?.households(Colour::Red), reds - 3);
+    assert_eq!(s.reg.tally(layout.root)?.households(Colour::Red), reds + 3);
     s.assert_sound();
     Ok(())
 }
@@ -980,7 +998,7 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
     let person = members[0];
     let policy = s.adopt(Policy::cn_ed9_close_contact())?;
     let case = s.start(person, policy, Category::CloseContact, jul(1), jul(1), None)?;
-    assert_eq!(s.reg.state(person)?, PersonState::new(State::CentralisedIsolation, jul(1)));
+    assert_eq!(s.reg.state(person)?, at_site(State::CloseContact, jul(1)));
     assert_eq!(s.reg.colour(household)?, Colour::Red);
     let schedule = s.reg.schedule(case)?;
     assert_eq!(schedule.release(), jul(11));
@@ -1017,12 +1035,14 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
         if schedule.contains(today) {
             s.clean_checks(person, today)?;
         }
+        // The phases change the measure, never the reason (issue 16 §5).
         let expected = match d {
-            1..=8 => State::CentralisedIsolation,
-            9..=11 => State::CloseContact,
-            _ => State::Well,
+            1..=8 => (State::CloseContact, Measure::CentralisedIsolation),
+            9..=11 => (State::CloseContact, Measure::HealthManagement),
+            _ => (State::Well, Measure::None),
         };
-        assert_eq!(s.reg.state(person)?.state(), expected, "{today}");
+        let got = s.reg.state(person)?;
+        assert_eq!((got.state(), got.measure()), expected, "{today}");
         for &other in &members[1..] {
             assert_eq!(s.reg.state(other)?.state(), State::Well);
         }
@@ -1032,12 +1052,12 @@ fn an_ed9_close_contact_is_driven_day_by_day_through_both_phases_to_release() ->
     assert_eq!(tested, [jul(2), jul(3), jul(4), jul(6), jul(8), jul(11)]);
     assert_eq!(tested, schedule.test_days().collect::<Vec<_>>());
     // Day 8 (Jul 9): from centralised isolation to home health monitoring, still red.
-    let to_home = PersonState::new(State::CloseContact, jul(9));
+    let to_home = PersonState::with_standing(Standing::new(State::CloseContact, Measure::HealthManagement)?, jul(9));
     assert_eq!(phases.len(), 1);
     let (when, phase, on, change) = &phases[0];
     assert_eq!((*when, *phase, *on), (jul(9), 1, jul(9)));
     let change = change.as_ref().expect("the state changes");
-    assert_eq!((change.from, change.to), (PersonState::new(State::CentralisedIsolation, jul(1)), to_home));
+    assert_eq!((change.from, change.to), (at_site(State::CloseContact, jul(1)), to_home));
     assert_eq!(change.recolours, []);
     // Released on day 10 (Jul 11) by the round of the morning after: present and well, green.
     assert_eq!(releases.len(), 1);
@@ -1172,8 +1192,11 @@ fn a_secondary_contact_is_released_only_once_the_close_contacts_first_two_tests_
     let secondary = s.adopt(Policy::cn_ed9_secondary_contact())?;
     let close_case = s.start(close_person, close, Category::CloseContact, jul(1), jul(1), None)?;
     let first_case = s.start(first, secondary, Category::SecondaryContact, jul(2), jul(2), Some(close_case))?;
-    assert_eq!(s.reg.state(first)?, PersonState::new(State::SecondaryContact, jul(2)));
-    assert_eq!(s.reg.colour(households[1])?, Colour::Red);
+    // Ed.9's secondary contacts: 7 days of home isolation (a measure; the reason stays).
+    assert_eq!(s.reg.state(first)?, in_phase(State::SecondaryContact, Measure::HomeIsolation, jul(2)));
+    // Orange, not red (issue 16 §5): seed 003's red is "重点关注户(确诊、疑似病例及密切接触者)";
+    // a secondary contact is held for an epidemic link, the class the seed paints orange.
+    assert_eq!(s.reg.colour(households[1])?, Colour::Orange);
     let schedule = s.reg.schedule(first_case)?;
     assert_eq!((schedule.first_day(), schedule.release()), (jul(3), jul(9)));
     assert_eq!(schedule.test_days().collect::<Vec<_>>(), [jul(3), jul(6), jul(9)]);
@@ -1271,7 +1294,10 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     let change = change.as_ref().expect("from secondary contact to centralised isolation");
     assert_eq!(
         (change.from, change.to),
-        (PersonState::new(State::SecondaryContact, jul(2)), PersonState::new(State::CentralisedIsolation, jul(4)))
+        (
+            PersonState::with_standing(Standing::new(State::SecondaryContact, Measure::HomeIsolation)?, jul(2)),
+            at_site(State::CloseContact, jul(4))
+        )
     );
     assert_eq!(s.reg.case(close_case)?.status(), &CaseStatus::Escalated { on: jul(4), to: State::Confirmed });
     assert_eq!(s.agenda_of(close_case, jul(4)), [Item::Escalated { to: State::Confirmed }]);
@@ -1287,7 +1313,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     assert_eq!(converted.status(), &CaseStatus::Open);
     assert_eq!(s.reg.schedule(case)?, Policy::cn_ed9_close_contact().schedule(jul(2))?);
     assert_eq!(s.reg.schedule(case)?.release(), jul(12));
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(4)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(4)));
     assert_eq!(s.reg.colour(households[1])?, Colour::Red);
     assert_eq!(s.reg.active_case(contact), Some(case));
     // Tests now follow the close-contact schedule from Jul 2: days 1, 2, 3, 5, 7, 10.
@@ -1309,7 +1335,7 @@ fn a_positive_close_contact_turns_their_secondary_contact_into_a_close_contact()
     for d in 5..=10 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CloseContact, jul(10)));
+    assert_eq!(s.reg.state(contact)?, in_phase(State::CloseContact, Measure::HealthManagement, jul(10)));
     for d in 11..=13 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
@@ -1376,10 +1402,10 @@ fn a_new_exposure_restarts_the_period_later_never_earlier() -> Result<(), Error>
     for d in 5..=13 {
         drive(&mut s, jul(d), |_, _| false)?;
     }
-    assert_eq!(s.reg.state(person)?, PersonState::new(State::CloseContact, jul(13)));
+    assert_eq!(s.reg.state(person)?, in_phase(State::CloseContact, Measure::HealthManagement, jul(13)));
     let events = s.events(Command::Exposed { person, anchor: jul(13), on: jul(13) })?;
     let [Event::CaseRestarted { change: Some(change), .. }] = events.as_slice() else { panic!("{events:?}") };
-    assert_eq!(change.to, PersonState::new(State::CentralisedIsolation, jul(13)));
+    assert_eq!(change.to, at_site(State::CloseContact, jul(13)));
     assert_eq!(s.reg.schedule(case)?.release(), jul(23));
     for d in 14..=24 {
         drive(&mut s, jul(d), |_, _| false)?;
@@ -1515,7 +1541,7 @@ fn a_conversion_by_a_sample_taken_before_the_secondary_contacts_case_started_sur
     assert!(
         matches!(events.as_slice(), [Event::TestRecorded { .. }, Event::CaseConverted { case: c, on, .. }] if *c == case && *on == jul(5))
     );
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(5)));
     assert!(s.reg.audit().is_empty());
     let loaded = Registry::from_snapshot(s.reg.snapshot());
     assert!(loaded.is_ok(), "the registry's own snapshot is refused: {:?}", loaded.err());
@@ -1714,7 +1740,7 @@ fn huayuan_road_lives_28_days_of_arrivals_a_confirmed_case_and_releases() -> Res
     assert!(story.totals.released_after_review > 0, "a review cleared by a late reading");
 
     let root = reg.tally(layout.root)?;
-    assert_eq!((root.in_state(State::Confirmed), root.in_state(State::CentralisedIsolation)), (1, 0));
+    assert_eq!((root.in_state(State::Confirmed), root.under(Measure::CentralisedIsolation)), (1, 0));
     for (id, case) in reg.cases() {
         let schedule = reg.schedule(id)?;
         match case.status() {
@@ -1781,7 +1807,7 @@ fn a_positive_result_two_days_after_its_sample_lands_on_the_day_it_arrives() -> 
     assert_eq!(s.reg.case(close_case)?.day(jul(3)).and_then(|d| d.test()), Some(TestResult::Positive));
     assert_eq!(s.agenda_of(close_case, jul(5)), [Item::Escalated { to: State::Confirmed }]);
     assert_eq!(s.agenda_of(close_case, jul(3)), []);
-    assert_eq!(s.reg.state(contact)?, PersonState::new(State::CentralisedIsolation, jul(5)));
+    assert_eq!(s.reg.state(contact)?, at_site(State::CloseContact, jul(5)));
     assert_eq!(s.reg.colour(households[0])?, Colour::Red);
     s.assert_sound();
     Ok(())
@@ -1824,7 +1850,10 @@ fn a_late_positive_reopens_a_secondary_contact_released_on_the_close_contacts_ne
     };
     assert_eq!((*c, *policy, *on, why), (case, close, jul(10), &reasons));
     // Day 9 of ed.9's 7 + 3 from Jul 1: home health monitoring as a close contact.
-    assert_eq!((change.from, change.to), (PersonState::well(jul(8)), PersonState::new(State::CloseContact, jul(10))));
+    assert_eq!(
+        (change.from, change.to),
+        (PersonState::well(jul(8)), in_phase(State::CloseContact, Measure::HealthManagement, jul(10)))
+    );
     let reopened = s.reg.case(case)?;
     assert_eq!((reopened.category(), reopened.policy(), reopened.linked()), (Category::CloseContact, close, None));
     assert_eq!(reopened.status(), &CaseStatus::Review { since: jul(10), reasons: reasons.clone() });
@@ -1867,7 +1896,7 @@ fn a_mistyped_fever_is_corrected_by_an_erratum() -> Result<(), Error> {
         panic!("{event:?}")
     };
     assert_eq!((*on, reasons.as_slice()), (jul(3), &[][..]));
-    assert_eq!(undone.to, PersonState::new(State::CentralisedIsolation, jul(3)));
+    assert_eq!(undone.to, at_site(State::CloseContact, jul(3)));
     assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Open);
     assert_eq!(s.reg.active_case(person), Some(case));
     assert_eq!(s.reg.case(case)?.checks_on(jul(3)), 1);
@@ -2108,7 +2137,7 @@ fn an_erratum_after_someone_acted_corrects_only_the_record() -> Result<(), Error
     assert!(matches!(event, Event::CheckCorrected { escalation: None, undone: None, .. }), "{event:?}");
     assert_eq!(s.reg.case(case)?.status(), &CaseStatus::Escalated { on: jul(2), to: State::Suspected });
     assert_eq!(s.reg.active_case(person), Some(again));
-    assert_eq!(s.reg.state(person)?.state(), State::CentralisedIsolation);
+    assert_eq!(s.reg.state(person)?.measure(), Measure::CentralisedIsolation);
     s.assert_sound();
     Ok(())
 }

@@ -51,7 +51,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value;
-use wangge::colour::{PersonState, State};
+use wangge::colour::{Measure, PersonState, State};
 use wangge::duty::{
     Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, TargetSelector,
 };
@@ -348,7 +348,7 @@ impl World {
                 if op.flag {
                     record = record.with_resident_id(resident(b % 30));
                 }
-                let state = if c % 3 == 0 { State::ALL[usize::from(c / 3) % 9] } else { State::Well };
+                let state = if c % 3 == 0 { State::ALL[usize::from(c / 3) % 8] } else { State::Well };
                 one(Command::RegisterPerson {
                     household: HouseholdId::new(u32::from(a) % self.households() as u32),
                     record,
@@ -362,7 +362,7 @@ impl World {
             }),
             7 => one(Command::SetState {
                 person: PersonId::new(u32::from(a) % self.persons() as u32),
-                state: State::ALL[usize::from(b) % 9],
+                state: State::ALL[usize::from(b) % 8],
                 on,
             }),
             8..=11 => {
@@ -948,12 +948,20 @@ fn edits(log: &Log, snapshot: &Value, mutation: &Mutation) -> Vec<Log> {
     if let Some(p) = index(".states[") {
         let person = PersonId::new(p);
         let mutated = &get_path(snapshot, mutation)[p as usize];
-        let state = serde_json::from_value::<State>(mutated["state"].clone());
+        let state = serde_json::from_value::<State>(mutated["reason"].clone());
+        let measure = serde_json::from_value::<Measure>(mutated["measure"].clone());
         if let (Ok(state), Some(on)) = (state, date(&mutated["since"])) {
             inserted.push(vec![Command::SetState { person, state, on }]);
-            for mid in [State::Well, State::Absent, State::CentralisedIsolation] {
+            for mid in [State::Well, State::Absent] {
                 inserted
                     .push(vec![Command::SetState { person, state: mid, on }, Command::SetState { person, state, on }]);
+            }
+        }
+        if let (Ok(measure), Some(on)) = (measure, date(&mutated["since"])) {
+            inserted.push(vec![Command::SetMeasure { person, measure, on }]);
+            if let Ok(state) = serde_json::from_value::<State>(mutated["reason"].clone()) {
+                inserted
+                    .push(vec![Command::SetState { person, state, on }, Command::SetMeasure { person, measure, on }]);
             }
         }
     }

@@ -18,15 +18,16 @@
 //!   date, [`Category::standing_on`] is the category's reason under the measure of the phase
 //!   the date falls in (the setting-to-measure table written here), and each change between
 //!   phases and the release to present and well are allowed.
-//! - **Format 6.** [`Standing::from_format_6`] keeps every reason, and the format-6 rule read
-//!   over standings gives each format-6 state the colour [`ColourRule::zhengzhou_2020`] gave.
+//! - **Format 6.** A format-6 state read keeps its reason (centralised isolation alone reads
+//!   as present and well at a site), and any format-6 rule read over standings gives each
+//!   format-6 state the colour the format-6 table gave it.
 
 #[path = "support/proptest_config.rs"]
 mod proptest_config;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use wangge::colour::{Colour, ColourError, ColourRule, Measure, REASONS, Standing, StandingRule, State};
+use wangge::colour::{Colour, ColourError, Measure, REASONS, Standing, StandingRule, State};
 use wangge::quarantine::{Category, Policy, Setting};
 
 fn config(cases: u32) -> ProptestConfig {
@@ -41,7 +42,6 @@ fn seed_colour(reason: State) -> Colour {
         State::HomeIsolationElsewhere => Colour::Yellow,
         State::Well => Colour::Green,
         State::Absent => Colour::White,
-        State::CentralisedIsolation => unreachable!("not a reason"),
     }
 }
 
@@ -66,12 +66,12 @@ fn category_reason(category: Category) -> State {
 
 /// Whether (reason, measure) is a standing: the model of [`Standing::new`].
 fn exists(reason: State, measure: Measure) -> bool {
-    reason != State::CentralisedIsolation && (reason != State::Absent || measure == Measure::None)
+    reason != State::Absent || measure == Measure::None
 }
 
 /// The model of a reason change: the measure that follows, and whether it is allowed.
 fn model_set_reason(from: (State, Measure), to: State) -> Option<(State, Measure)> {
-    if to == from.0 || to == State::CentralisedIsolation {
+    if to == from.0 {
         return None;
     }
     let measure = match to {
@@ -81,10 +81,12 @@ fn model_set_reason(from: (State, Measure), to: State) -> Option<(State, Measure
         }
         _ => from.1,
     };
-    let allowed = if from.0 == State::Confirmed {
-        from.1 == Measure::CentralisedIsolation && to == State::Well
+    // At a site any reason but absent (what format 6 allowed its centralised isolation); a
+    // confirmed case leaves only from a site; otherwise the table of `State::may_become`.
+    let allowed = if from.1 == Measure::CentralisedIsolation {
+        to != State::Absent
     } else {
-        from.0.may_become(to)
+        from.0 != State::Confirmed && from.0.may_become(to)
     };
     (allowed && exists(to, measure)).then_some((to, measure))
 }
@@ -126,7 +128,10 @@ fn every_pair_is_a_standing_exactly_when_the_model_says() {
             assert_eq!(Standing::new(r, m).is_ok(), exists(r, m), "{r:?} {m:?}");
         }
     }
-    assert_eq!(Standing::new(State::CentralisedIsolation, Measure::None), Err(ColourError::SettingAsReason));
+    assert_eq!(
+        Standing::new(State::Absent, Measure::CentralisedIsolation),
+        Err(ColourError::AbsentUnderMeasure { measure: Measure::CentralisedIsolation })
+    );
 }
 
 #[test]
@@ -237,47 +242,51 @@ proptest! {
         prop_assert_eq!(last.set_reason(State::Well).expect("released"), Standing::WELL);
     }
 
-    /// Any format-6 colour rule, read over standings, gives every format-6 state (whatever
-    /// reason is derived for a centralised isolation) and every household the colour the
-    /// format-6 rule gave: the model is the format-6 rule itself.
+    /// Any format-6 colour rule (its JSON: a colour for each of format 6's nine states,
+    /// centralised isolation among them) reads as a rule over standings that gives every
+    /// reason under no site its format-6 colour, and every reason at a site the colour format 6
+    /// gave centralised isolation: the model is the format-6 table itself.
     #[test]
-    fn any_format_6_rule_converts_keeping_colours(
-        colours in prop::collection::vec(colour(), State::COUNT),
-        members in prop::collection::vec((any_state(), prop::option::of(reason())), 0..6),
-    ) {
-        let old = ColourRule::new(State::ALL.into_iter().zip(colours), Default::default()).expect("every state once");
-        let rule = StandingRule::from_format_6(&old);
-        let mut upgraded = Vec::new();
-        for &(state, derived) in &members {
-            let derived = derived.filter(|&d| d != State::Absent);
-            let s = Standing::from_format_6(state, derived, None).expect("a standing");
-            prop_assert_eq!(rule.colour_of(s), old.colour_of(state), "{:?} {:?}", state, derived);
-            upgraded.push(s);
+    fn any_format_6_rule_converts_keeping_colours(colours in prop::collection::vec(colour(), 9)) {
+        let names = ["Well", "Absent", "HomeIsolationElsewhere", "HomeIsolationEpidemicArea", "CentralisedIsolation",
+            "SecondaryContact", "CloseContact", "Suspected", "Confirmed"];
+        let map: serde_json::Map<String, serde_json::Value> =
+            names.iter().zip(&colours).map(|(n, c)| ((*n).to_owned(), serde_json::to_value(c).expect("a colour"))).collect();
+        let json = serde_json::json!({"colours": map, "household": "MostSevere"});
+        let rule: StandingRule = serde_json::from_value(json).expect("a format-6 rule reads");
+        let v6 = |reason: State| names.iter().position(|n| *n == format!("{reason:?}")).expect("a name");
+        for r in REASONS {
+            for m in Measure::ALL {
+                let Ok(s) = Standing::new(r, m) else { continue };
+                let want = if m == Measure::CentralisedIsolation { colours[4] } else { colours[v6(r)] };
+                prop_assert_eq!(rule.colour_of(s), want, "{}", s);
+            }
         }
-        prop_assert_eq!(rule.classify(upgraded), old.classify(members.iter().map(|m| m.0)));
     }
 
-    /// A format-6 state keeps its reason; centralised isolation takes the derived reason, or
-    /// present and well when none can be; the format-6 rule gives the format-6 colour.
+    /// A format-6 state (its JSON, `{"state", "since"}`) reads as its reason under the measure
+    /// it brings; format 6's centralised isolation, read alone, as present and well at a site
+    /// (nothing records its reason); the format-6 rule gives it the format-6 colour.
     #[test]
-    fn format_6_states_upgrade(state in any_state(), derived in prop::option::of(reason())) {
-        let old = ColourRule::zhengzhou_2020();
-        match Standing::from_format_6(state, derived, None) {
-            Ok(s) => {
-                if state == State::CentralisedIsolation {
-                    prop_assert_eq!(s.reason(), derived.unwrap_or(State::Well));
-                    prop_assert_eq!(s.measure(), Measure::CentralisedIsolation);
-                    prop_assert_eq!(StandingRule::zhengzhou_2020().colour_of(s), seed_colour(s.reason()));
-                } else {
-                    prop_assert_eq!(s.reason(), state);
-                }
-                prop_assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(s), old.colour_of(state));
-            }
-            Err(e) => {
-                prop_assert_eq!(state, State::CentralisedIsolation);
-                prop_assert_eq!(derived, Some(State::Absent));
-                prop_assert_eq!(e, ColourError::AbsentUnderMeasure { measure: Measure::CentralisedIsolation });
-            }
+    fn format_6_states_upgrade(state in 0usize..9) {
+        let names = ["Well", "Absent", "HomeIsolationElsewhere", "HomeIsolationEpidemicArea", "CentralisedIsolation",
+            "SecondaryContact", "CloseContact", "Suspected", "Confirmed"];
+        let json = serde_json::json!({"state": names[state], "since": "2020-02-01"});
+        let read: wangge::colour::PersonState = serde_json::from_value(json).expect("a format-6 state reads");
+        let old_colour = |i: usize| match i {
+            0 => Colour::Green,
+            1 => Colour::White,
+            2 => Colour::Yellow,
+            3 => Colour::Orange,
+            _ => Colour::Red,
+        };
+        if state == 4 {
+            prop_assert_eq!((read.state(), read.measure()), (State::Well, Measure::CentralisedIsolation));
+        } else {
+            prop_assert_eq!(format!("{:?}", read.state()), names[state]);
+            let brought = matches!(read.state(), State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea);
+            prop_assert_eq!(read.measure(), if brought { Measure::HomeIsolation } else { Measure::None });
         }
+        prop_assert_eq!(StandingRule::zhengzhou_2020_format_6().colour_of(read.standing()), old_colour(state));
     }
 }

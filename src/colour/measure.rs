@@ -1,15 +1,16 @@
 //! Measures 管控措施 and standings: *where and how* a person is held apart from *why*.
 //!
-//! Format 6's [`State`] mixes the two: it has a reason for each state but one,
-//! [`State::CentralisedIsolation`], which is a setting. A close contact, an arrival from a
+//! Format 6's states mixed the two: they had a reason for each state but one, centralised
+//! isolation, which is a setting. A close contact, an arrival from a
 //! non-epidemic area and a discharged case in centralised isolation all become that one state,
 //! and seed 003's default rule paints it red, so the map no longer says why. This module keeps
-//! the two apart, as the next format will store them:
+//! the two apart, as format 7 stores them ([`PersonState`](super::PersonState) holds a
+//! standing):
 //!
 //! - [`Measure`]: none, home isolation (= home medical observation 居家医学观察), health
 //!   management 健康管理 (seed 000: *not* isolation), centralised isolation 集中隔离.
-//! - [`Standing`]: a reason (a [`State`] other than `CentralisedIsolation`) with a measure. Its
-//!   constructor refuses the setting used as a reason and an absent person under a measure;
+//! - [`Standing`]: a reason (a [`State`]) with a measure. Its constructor refuses an absent
+//!   person under a measure;
 //!   its changes ([`Standing::may_become`], [`Standing::set_reason`], [`Standing::under`])
 //!   follow the transitions of [`State::may_become`] on the reason, and change the measure
 //!   freely: a quarantine's phases change the measure, never the reason
@@ -17,18 +18,15 @@
 //! - [`StandingRule`]: the colour of a standing, by its reason unless the rule sets a colour
 //!   for one reason under one measure. [`StandingRule::zhengzhou_2020`] is seed 003 read by
 //!   reason: red for "确诊、疑似病例及密切接触者" only.
-//! - [`Standing::from_format_6`]: how a format-6 state becomes a standing, and what cannot be
-//!   derived.
-//!
-//! The registry still stores format 6's [`PersonState`](super::PersonState); these are the
-//! values its format 7 is to store (see the CHANGELOG).
+//! - `Standing::from_format_6` (crate-private, for the format-6 reader): how a format-6 state
+//!   becomes a standing, and what cannot be derived.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Colour, ColourError, HouseholdRule, State};
+use super::{Colour, ColourError, HouseholdRule, State, V6Rule, V6State};
 
 /// Where and how a person is held 管控措施: the measure, apart from the reason.
 ///
@@ -165,23 +163,13 @@ impl std::iter::Sum for MeasureCounts {
     }
 }
 
-/// The reasons: every [`State`] but [`State::CentralisedIsolation`], which is a setting.
-pub const REASONS: [State; 8] = [
-    State::Well,
-    State::Absent,
-    State::HomeIsolationElsewhere,
-    State::HomeIsolationEpidemicArea,
-    State::SecondaryContact,
-    State::CloseContact,
-    State::Suspected,
-    State::Confirmed,
-];
+/// The reasons: every [`State`] (format 7 has no setting among its states); [`State::ALL`].
+pub const REASONS: [State; State::COUNT] = State::ALL;
 
 /// A person's standing 人员管控状态: why (the reason, a [`State`]) and where and how (the
 /// [`Measure`]), kept apart.
 ///
-/// The reason is never [`State::CentralisedIsolation`] (a setting, not a reason), and an
-/// [`State::Absent`] person is under no measure here. The two `HomeIsolation…` states name the
+/// An [`State::Absent`] person is under no measure here. The two `HomeIsolation…` states name the
 /// reason, where the person returned from (疫区返郑 / 非疫区返郑); their measure says whether
 /// they are at home, under health management or at a site.
 ///
@@ -192,7 +180,7 @@ pub const REASONS: [State; 8] = [
 /// // A person back from a non-epidemic area, placed in centralised isolation.
 /// let s = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
 /// assert_eq!(s.reason(), State::HomeIsolationElsewhere);
-/// assert!(Standing::new(State::CentralisedIsolation, Measure::CentralisedIsolation).is_err());
+/// assert!(Standing::new(State::Absent, Measure::CentralisedIsolation).is_err());
 /// # Ok::<(), wangge::colour::ColourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -230,12 +218,8 @@ impl Standing {
     /// `reason` under `measure`.
     ///
     /// # Errors
-    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`] as the reason,
     /// [`ColourError::AbsentUnderMeasure`] for an absent person under a measure.
     pub const fn new(reason: State, measure: Measure) -> Result<Standing, ColourError> {
-        if matches!(reason, State::CentralisedIsolation) {
-            return Err(ColourError::SettingAsReason);
-        }
         if matches!(reason, State::Absent) && !matches!(measure, Measure::None) {
             return Err(ColourError::AbsentUnderMeasure { measure });
         }
@@ -244,11 +228,8 @@ impl Standing {
 
     /// `reason` under the measure a [`Command::SetState`](crate::Command::SetState) of it gives
     /// a person under no measure ([`Standing::default_measure`]).
-    ///
-    /// # Errors
-    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`].
-    pub const fn of(reason: State) -> Result<Standing, ColourError> {
-        Standing::new(reason, Standing::default_measure(reason))
+    pub const fn of(reason: State) -> Standing {
+        Standing { reason, measure: Standing::default_measure(reason) }
     }
 
     /// The measure a reason brings by itself: home isolation for the two `HomeIsolation…`
@@ -274,9 +255,12 @@ impl Standing {
     /// Whether `next` may follow `self` directly.
     ///
     /// - The same standing is not a change.
-    /// - A change of reason follows [`State::may_become`], except that a confirmed case
-    ///   leaves only when under centralised isolation (format 6: "discharged 出院 into
-    ///   isolated observation" first), then to present and well.
+    /// - Under centralised isolation the reason may change to any but absent (what format 6
+    ///   allowed its state centralised isolation: released, a home phase after the
+    ///   centralised one, a contact, a case; so no format-6 log is refused on upgrade).
+    /// - Otherwise a change of reason follows [`State::may_become`], except that a confirmed
+    ///   case leaves only from centralised isolation (format 6: "discharged 出院 into
+    ///   isolated observation" first).
     /// - A change of the measure alone is always allowed (the phases of a quarantine, a
     ///   person moved to a site and back home).
     pub const fn may_become(self, next: Standing) -> bool {
@@ -284,8 +268,11 @@ impl Standing {
         if same_reason {
             return self.measure as u8 != next.measure as u8;
         }
+        if matches!(self.measure, Measure::CentralisedIsolation) {
+            return !matches!(next.reason, State::Absent);
+        }
         if matches!(self.reason, State::Confirmed) {
-            return matches!(self.measure, Measure::CentralisedIsolation) && matches!(next.reason, State::Well);
+            return false;
         }
         self.reason.may_become(next.reason)
     }
@@ -299,13 +286,12 @@ impl Standing {
     ///
     /// # Errors
     /// [`ColourError::Unchanged`] when `reason` is the current one,
-    /// [`ColourError::SettingAsReason`] for [`State::CentralisedIsolation`],
     /// [`ColourError::IllegalTransition`] when [`Standing::may_become`] forbids it.
     ///
     /// # Example
     /// ```
     /// use wangge::colour::{Measure, Standing, State};
-    /// let arrived = Standing::of(State::HomeIsolationElsewhere)?.under(Measure::CentralisedIsolation)?;
+    /// let arrived = Standing::of(State::HomeIsolationElsewhere).under(Measure::CentralisedIsolation)?;
     /// let contact = arrived.set_reason(State::CloseContact)?;
     /// assert_eq!((contact.reason(), contact.measure()), (State::CloseContact, Measure::CentralisedIsolation));
     /// assert_eq!(contact.set_reason(State::Well)?, Standing::WELL);
@@ -345,47 +331,51 @@ impl Standing {
 
     /// The standing a format-6 `state` becomes in format 7.
     ///
-    /// Every state but [`State::CentralisedIsolation`] is a reason: it keeps it, under its
-    /// [`Standing::default_measure`] unless `setting_measure` (the measure of the setting of
-    /// the person's case phase, when they had an open case) says otherwise. A format-6
-    /// centralised isolation becomes the centralised measure with the reason `derived`, which
-    /// the caller derives, in this order:
+    /// Every state but centralised isolation is a reason: it keeps it, under its
+    /// [`Standing::default_measure`]. A format-6 centralised isolation becomes the centralised
+    /// measure with the reason `derived`, which the caller derives, in this order:
     /// 1. the person's open case: its category's reason
-    ///    ([`Category::reason`](crate::quarantine::Category::reason));
-    /// 2. in a log, the state before the change into centralised isolation (a close contact
+    ///    ([`Category::reason`](crate::quarantine::Category::reason)), and the measure of the
+    ///    case's phase;
+    /// 2. in a log, the reason before the change into centralised isolation (a close contact
     ///    placed at a site stays a close contact; a confirmed case discharged into isolated
     ///    observation stays confirmed).
     ///
     /// **What cannot be derived**: a person put in centralised isolation by a format-6
-    /// `SetState` from present and well or absent (no case, no earlier reason), or read from a
-    /// snapshot alone with no open case. `derived` is then `None` and the reason becomes
-    /// [`State::Well`] under centralised isolation: the person stays at the site, and
+    /// `SetState` from present and well or absent (no case, no earlier reason), or registered
+    /// in it, or read from a snapshot alone with no open case. `derived` is then `None` (an
+    /// absent reason counts as none: an absent person is under no measure) and the reason
+    /// becomes [`State::Well`] under centralised isolation: the person stays at the site, and
     /// [`StandingRule::zhengzhou_2020_format_6`] (the rule a format-6 registry keeps) still
     /// paints them red as before; under the corrected rule they are green until a host
     /// states the reason.
-    ///
-    /// # Errors
-    /// [`ColourError::SettingAsReason`] when `derived` is itself `CentralisedIsolation`;
-    /// [`ColourError::AbsentUnderMeasure`] when an absent person is given a measure.
-    ///
-    /// # Example
-    /// ```
-    /// use wangge::colour::{Measure, Standing, State};
-    /// let s = Standing::from_format_6(State::CentralisedIsolation, Some(State::HomeIsolationElsewhere), None)?;
-    /// assert_eq!((s.reason(), s.measure()), (State::HomeIsolationElsewhere, Measure::CentralisedIsolation));
-    /// let unknown = Standing::from_format_6(State::CentralisedIsolation, None, None)?;
-    /// assert_eq!(unknown.reason(), State::Well);
-    /// # Ok::<(), wangge::colour::ColourError>(())
-    /// ```
-    pub fn from_format_6(
-        state: State,
-        derived: Option<State>,
-        setting_measure: Option<Measure>,
-    ) -> Result<Standing, ColourError> {
-        match state {
-            State::CentralisedIsolation => Standing::new(derived.unwrap_or(State::Well), Measure::CentralisedIsolation),
-            reason => Standing::new(reason, setting_measure.unwrap_or(Standing::default_measure(reason))),
+    pub(crate) const fn from_format_6(state: V6State, derived: Option<State>) -> Standing {
+        match state.reason() {
+            Some(reason) => Standing::of(reason),
+            None => {
+                let reason = match derived {
+                    Some(State::Absent) | None => State::Well,
+                    Some(r) => r,
+                };
+                Standing { reason, measure: Measure::CentralisedIsolation }
+            }
         }
+    }
+
+    /// The format-6 state this standing reads as: its reason, or centralised isolation under
+    /// the centralised measure (how the upgrade checks that a format-6 log replays the same).
+    pub(crate) const fn format_6(self) -> V6State {
+        match self.measure {
+            Measure::CentralisedIsolation => V6State::CentralisedIsolation,
+            _ => V6State::of(self.reason),
+        }
+    }
+}
+
+impl From<State> for Standing {
+    /// [`Standing::of`]: the reason under the measure it brings.
+    fn from(reason: State) -> Standing {
+        Standing::of(reason)
     }
 }
 
@@ -417,7 +407,7 @@ impl fmt::Display for Standing {
 /// let at_site = |r| Standing::new(r, Measure::CentralisedIsolation).unwrap();
 /// assert_eq!(rule.colour_of(at_site(State::CloseContact)), Colour::Red);
 /// assert_eq!(rule.colour_of(at_site(State::HomeIsolationElsewhere)), Colour::Yellow); // keeps yellow
-/// assert_eq!(rule.colour_of(Standing::of(State::SecondaryContact)?), Colour::Orange);
+/// assert_eq!(rule.colour_of(Standing::of(State::SecondaryContact)), Colour::Orange);
 ///
 /// // A host that paints health management of arrivals from elsewhere green.
 /// let managed = Standing::new(State::HomeIsolationElsewhere, Measure::HealthManagement)?;
@@ -429,7 +419,7 @@ impl fmt::Display for Standing {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "StandingRuleData", into = "StandingRuleData")]
 pub struct StandingRule {
-    /// Indexed by [`State::index`]; the entry of `CentralisedIsolation` is unused.
+    /// Indexed by [`State::index`].
     reasons: [Colour; State::COUNT],
     /// Indexed by [`State::index`] then [`Measure::index`]: the colour of each cell.
     cells: [[Colour; Measure::COUNT]; State::COUNT],
@@ -469,17 +459,16 @@ impl StandingRule {
         StandingRule::by_reason(reasons, HouseholdRule::MostSevere)
     }
 
-    /// The rule a registry of format 6 keeps ([`ColourRule::zhengzhou_2020`](super::ColourRule::zhengzhou_2020)
-    /// read over standings): secondary contacts red, and anyone under centralised isolation
-    /// red whatever the reason. A format-6 registry read by a later build keeps it, so its
+    /// The rule a registry of format 6 keeps (format 6's default rule read over standings):
+    /// secondary contacts red, and anyone under centralised isolation red whatever the reason. A format-6 registry read by a later build keeps it, so its
     /// log replays to the same colours; a host moves to the corrected rule by command.
     pub const fn zhengzhou_2020_format_6() -> Self {
         let mut rule = StandingRule::zhengzhou_2020();
         rule.reasons[State::SecondaryContact.index()] = Colour::Red;
         let mut i = 0;
         while i < State::COUNT {
-            // No standing has either as its reason under a measure.
-            if i != State::CentralisedIsolation.index() && i != State::Absent.index() {
+            // No standing has absent as its reason under a measure.
+            if i != State::Absent.index() {
                 rule.cells[i] = [rule.reasons[i]; Measure::COUNT];
                 rule.cells[i][Measure::CentralisedIsolation.index()] = Colour::Red;
             }
@@ -488,32 +477,20 @@ impl StandingRule {
         rule
     }
 
-    /// The rule over standings that a format-6 [`ColourRule`](super::ColourRule) becomes: each
-    /// reason keeps the rule's colour for it, and every reason under centralised isolation
-    /// takes the colour the rule gave the format-6 state `CentralisedIsolation` (absent persons
-    /// are under no measure). So a format-6 state upgraded by [`Standing::from_format_6`] keeps
-    /// its colour whatever reason is derived for it, and a household keeps its colour:
-    /// `StandingRule::from_format_6(&ColourRule::zhengzhou_2020())` is
-    /// [`StandingRule::zhengzhou_2020_format_6`]. This is how a format-6 `SetColourRule` or
-    /// snapshot rule is to be read when the registry stores standings.
-    ///
-    /// # Example
-    /// ```
-    /// use wangge::colour::{Colour, ColourRule, Measure, Standing, StandingRule, State};
-    /// let old = ColourRule::zhengzhou_2020().with(State::CentralisedIsolation, Colour::Orange);
-    /// let rule = StandingRule::from_format_6(&old);
-    /// let at_site = Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation)?;
-    /// assert_eq!(rule.colour_of(at_site), Colour::Orange);
-    /// assert_eq!(StandingRule::from_format_6(&ColourRule::zhengzhou_2020()), StandingRule::zhengzhou_2020_format_6());
-    /// # Ok::<(), wangge::colour::ColourError>(())
-    /// ```
-    pub fn from_format_6(rule: &super::ColourRule) -> Self {
+    /// The rule over standings that a format-6 colour rule becomes: each reason keeps the
+    /// rule's colour for it, and every reason under centralised isolation takes the colour
+    /// the rule gave the format-6 state `CentralisedIsolation` (absent persons are under no
+    /// measure). So a format-6 state upgraded by `Standing::from_format_6` keeps its colour
+    /// whatever reason is derived for it, and a household keeps its colour: format 6's default
+    /// rule becomes [`StandingRule::zhengzhou_2020_format_6`]. This is how a format-6
+    /// `SetColourRule` or snapshot rule (`{"colours": {..}, "household": ..}`) is read.
+    pub(crate) fn from_format_6(rule: &V6Rule) -> Self {
         let mut reasons = [Colour::White; State::COUNT];
         for reason in REASONS {
-            reasons[reason.index()] = rule.colour_of(reason);
+            reasons[reason.index()] = rule.colour_of(V6State::of(reason));
         }
         let mut out = StandingRule::by_reason(reasons, rule.household_rule());
-        let at_site = rule.colour_of(State::CentralisedIsolation);
+        let at_site = rule.colour_of(V6State::CentralisedIsolation);
         for reason in REASONS {
             if reason != State::Absent {
                 out.cells[reason.index()][Measure::CentralisedIsolation.index()] = at_site;
@@ -523,9 +500,7 @@ impl StandingRule {
     }
 
     /// A rule whose colour follows the reason alone: `reasons` indexed by [`State::index`].
-    const fn by_reason(mut reasons: [Colour; State::COUNT], household: HouseholdRule) -> Self {
-        // The unused entry is always white, so equal rules compare equal.
-        reasons[State::CentralisedIsolation.index()] = Colour::White;
+    const fn by_reason(reasons: [Colour; State::COUNT], household: HouseholdRule) -> Self {
         let mut cells = [[Colour::White; Measure::COUNT]; State::COUNT];
         let mut i = 0;
         while i < State::COUNT {
@@ -538,7 +513,6 @@ impl StandingRule {
     /// A rule from a colour for every reason, each reason named once.
     ///
     /// # Errors
-    /// [`ColourError::SettingAsReason`] for `CentralisedIsolation` named,
     /// [`ColourError::MappedTwice`] for a reason named twice, [`ColourError::Unmapped`] for
     /// the first reason left out.
     pub fn new(
@@ -547,9 +521,6 @@ impl StandingRule {
     ) -> Result<Self, ColourError> {
         let mut found: [Option<Colour>; State::COUNT] = [None; State::COUNT];
         for (state, colour) in mapping {
-            if state == State::CentralisedIsolation {
-                return Err(ColourError::SettingAsReason);
-            }
             if found[state.index()].replace(colour).is_some() {
                 return Err(ColourError::MappedTwice { state });
             }
@@ -562,14 +533,21 @@ impl StandingRule {
     }
 
     /// This rule with `reason` mapped to `colour` under every measure (its cells replaced).
-    ///
-    /// # Errors
-    /// [`ColourError::SettingAsReason`] for `CentralisedIsolation`.
-    pub fn with(mut self, reason: State, colour: Colour) -> Result<Self, ColourError> {
-        Standing::of(reason)?;
+    #[must_use]
+    pub fn with(mut self, reason: State, colour: Colour) -> Self {
         self.reasons[reason.index()] = colour;
         self.cells[reason.index()] = [colour; Measure::COUNT];
-        Ok(self)
+        self
+    }
+
+    /// The household rule.
+    pub const fn household_rule(&self) -> HouseholdRule {
+        self.household
+    }
+
+    /// Every reason with its colour under no set cell, in [`State::ALL`] order.
+    pub fn mapping(&self) -> impl Iterator<Item = (State, Colour)> + '_ {
+        REASONS.into_iter().map(|s| (s, self.colour_of_reason(s)))
     }
 
     /// This rule with `reason` under `measure` mapped to `colour`: a rule setting, such as the
@@ -588,15 +566,17 @@ impl StandingRule {
         self.reasons[reason.index()]
     }
 
-    /// The colour a person of `standing` gives.
-    pub const fn colour_of(&self, standing: Standing) -> Colour {
+    /// The colour a person of `standing` gives (a [`State`] alone is read as
+    /// [`Standing::of`] it).
+    pub fn colour_of(&self, standing: impl Into<Standing>) -> Colour {
+        let standing = standing.into();
         self.cells[standing.reason.index()][standing.measure.index()]
     }
 
     /// The colour of a household whose members are in `standings` (white for none).
     ///
     /// Monotone: adding a member never lowers the colour.
-    pub fn classify(&self, standings: impl IntoIterator<Item = Standing>) -> Colour {
+    pub fn classify<S: Into<Standing>>(&self, standings: impl IntoIterator<Item = S>) -> Colour {
         match self.household {
             HouseholdRule::MostSevere => {
                 standings.into_iter().map(|s| self.colour_of(s)).max().unwrap_or(Colour::White)
@@ -632,14 +612,19 @@ struct CellData {
     colour: Colour,
 }
 
-/// The serialised form of a [`StandingRule`].
+/// The serialised form of a [`StandingRule`]; format 6's colour rule (`colours`, a colour
+/// for each of its states) is read too, as [`StandingRule::from_format_6`] reads it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StandingRuleData {
-    reasons: BTreeMap<State, Colour>,
+    #[serde(default)]
+    reasons: Option<BTreeMap<State, Colour>>,
     #[serde(default)]
     cells: Vec<CellData>,
     household: HouseholdRule,
+    /// Format 6's mapping, never written: last, so a positional form reads without it.
+    #[serde(default)]
+    colours: Option<BTreeMap<V6State, Colour>>,
 }
 
 // JSON leaves no set cell out; binary forms write every field (see `crate::form`).
@@ -652,7 +637,14 @@ crate::form::serialize_fields!(StandingRuleData {
 impl TryFrom<StandingRuleData> for StandingRule {
     type Error = ColourError;
     fn try_from(d: StandingRuleData) -> Result<Self, ColourError> {
-        let mut rule = StandingRule::new(d.reasons, d.household)?;
+        let reasons = match (d.reasons, d.colours) {
+            (Some(reasons), None) => reasons,
+            (None, Some(colours)) if d.cells.is_empty() => {
+                return Ok(StandingRule::from_format_6(&V6Rule::new(colours, d.household)?));
+            }
+            _ => return Err(ColourError::Unmapped { state: State::Well }),
+        };
+        let mut rule = StandingRule::new(reasons, d.household)?;
         for c in d.cells {
             rule = rule.with_cell(c.reason, c.measure, c.colour)?;
         }
@@ -663,7 +655,8 @@ impl TryFrom<StandingRuleData> for StandingRule {
 impl From<StandingRule> for StandingRuleData {
     fn from(r: StandingRule) -> StandingRuleData {
         StandingRuleData {
-            reasons: REASONS.into_iter().map(|s| (s, r.colour_of_reason(s))).collect(),
+            reasons: Some(r.mapping().collect()),
+            colours: None,
             cells: r.cells().map(|(s, colour)| CellData { reason: s.reason(), measure: s.measure(), colour }).collect(),
             household: r.household,
         }
@@ -689,18 +682,18 @@ mod tests {
 
     #[test]
     fn the_seed_rule_of_format_6_converts_to_the_format_6_rule() {
-        let old = super::super::ColourRule::zhengzhou_2020();
-        assert_eq!(StandingRule::from_format_6(&old), StandingRule::zhengzhou_2020_format_6());
+        assert_eq!(StandingRule::from_format_6(&V6Rule::zhengzhou_2020()), StandingRule::zhengzhou_2020_format_6());
     }
 
     #[test]
     fn the_format_6_rule_reads_the_format_6_states_as_before() {
-        let old = super::super::ColourRule::zhengzhou_2020();
+        let old = V6Rule::zhengzhou_2020();
         let rule = StandingRule::zhengzhou_2020_format_6();
-        for state in State::ALL {
-            for derived in REASONS.into_iter().filter(|&r| r != State::Absent).map(Some).chain([None]) {
-                let s = Standing::from_format_6(state, derived, None).expect("a standing");
+        for state in V6State::ALL {
+            for derived in REASONS.into_iter().map(Some).chain([None]) {
+                let s = Standing::from_format_6(state, derived);
                 assert_eq!(rule.colour_of(s), old.colour_of(state), "{state:?} {derived:?}");
+                assert_eq!(s.format_6(), state, "{state:?} {derived:?}");
             }
         }
     }
@@ -725,6 +718,12 @@ mod tests {
         assert!(!plain.contains("cells"), "{plain}");
         let bad = plain.replace(r#""Well":"Green""#, r#""Well":"Green","CentralisedIsolation":"Red""#);
         assert!(serde_json::from_str::<StandingRule>(&bad).is_err());
+        // Format 6's rule, its nine states, reads as the rule over standings it becomes.
+        let v6 = r#"{"colours":{"Well":"Green","Absent":"White","HomeIsolationElsewhere":"Yellow","HomeIsolationEpidemicArea":"Orange","CentralisedIsolation":"Red","SecondaryContact":"Red","CloseContact":"Red","Suspected":"Red","Confirmed":"Red"},"household":"MostSevere"}"#;
+        assert_eq!(
+            serde_json::from_str::<StandingRule>(v6).expect("it reads"),
+            StandingRule::zhengzhou_2020_format_6()
+        );
         assert!(serde_json::from_str::<Standing>(r#"{"reason":"Absent","measure":"HomeIsolation"}"#).is_err());
         assert!(serde_json::from_str::<Standing>(r#"{"reason":"CentralisedIsolation","measure":"None"}"#).is_err());
     }

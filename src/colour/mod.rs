@@ -5,23 +5,24 @@
 //! live. Data flows one way:
 //!
 //! ```text
-//! person states ──▶ ColourRule::classify ──▶ household Colour ──▶ Tally per unit / cell
+//! standings ──▶ StandingRule::classify ──▶ household Colour ──▶ Tally per unit / cell
 //!                                                     │                (rolled up the tree)
 //!                                                     └──▶ ColourMap ──▶ SVG / text
 //! ```
 //!
-//! - [`State`] and [`PersonState`]: what a person is (confirmed case, close contact, home
-//!   isolation after returning from the epidemic area, present and well ...), since when, and
-//!   which changes are legal ([`State::may_become`]).
+//! - [`State`] and [`PersonState`]: why a person is held (confirmed case, close contact,
+//!   return from the epidemic area, present and well ...), under which [`Measure`], since
+//!   when, and which changes are legal ([`State::may_become`], [`Standing::may_become`]).
 //! - [`Colour`]: red 红, orange 橙, yellow 黄, green 绿, white 白, ordered by severity.
-//! - [`ColourRule`]: which colour each state gives, and how a household's colour follows from
-//!   its members'. The default is seed 003's (Zhengzhou 2020); a host can supply its own.
-//! - [`Tally`]: households and persons per colour, persons per state and marked persons per
-//!   colour, for a unit or a cell. Tallies merge, so a city sharded by district adds up.
-//! - [`Measure`], [`Standing`] and [`StandingRule`]: why (the reason) kept apart from where and
-//!   how (the measure: home isolation, health management, centralised isolation), and seed
-//!   003's rule read by reason, red for confirmed, suspected and close contacts only. The
-//!   values format 7 is to store; the registry still keeps format 6's states.
+//! - [`StandingRule`] (also named [`ColourRule`]): which colour each standing gives, and how a
+//!   household's colour follows from its members'. The default is seed 003's (Zhengzhou
+//!   2020) read by reason, red for confirmed, suspected and close contacts only; a host can
+//!   supply its own.
+//! - [`Tally`]: households and persons per colour, persons per state and per measure, and
+//!   marked persons per colour, for a unit or a cell. Tallies merge, so a city sharded by
+//!   district adds up.
+//! - [`Measure`] and [`Standing`]: why (the reason) kept apart from where and how (the
+//!   measure: home isolation, health management, centralised isolation).
 //! - [`ColourMap`]: the courtyard map, rendered as SVG or text, with no personal data on it.
 
 mod map;
@@ -33,6 +34,7 @@ mod tally;
 pub use map::{ColourMap, MapBlock, MapHousehold, Symbol};
 pub use measure::{Measure, MeasureCounts, REASONS, Standing, StandingRule};
 pub use rule::{ColourRule, HouseholdRule};
+pub(crate) use rule::{V6Rule, V6State};
 pub use state::{PersonState, State};
 pub(crate) use tally::Delta;
 pub use tally::Tally;
@@ -80,7 +82,8 @@ pub enum ColourError {
         state: State,
     },
     // Measures and standings (issue 16 §5).
-    /// [`State::CentralisedIsolation`] used as a reason: it is a setting, a [`Measure`].
+    /// Format 6's state centralised isolation where a reason is needed (a format-6 colour
+    /// rule leaving it out): it is a setting, a [`Measure`].
     #[error("centralised isolation is a measure, not a reason")]
     SettingAsReason,
     /// An absent person put under a measure here.

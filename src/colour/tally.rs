@@ -1,4 +1,4 @@
-//! Tallies 统计: households and persons per colour, persons per state, marked persons per
+//! Tallies 统计: households and persons per colour, persons per state and per measure, marked persons per
 //! colour.
 //!
 //! The registry keeps one [`Tally`] per unit and per overlay cell. When a household changes
@@ -11,13 +11,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Colour, State};
+use super::{Colour, Measure, Standing, State};
 use crate::people::{Marker, Markers};
 
 const MARKERS: usize = Marker::ALL.len();
 
 /// The colour counts of a unit, a cell or a whole city: households and persons per household
-/// colour, persons per [`State`], and marked persons per household colour (the elderly living
+/// colour, persons per [`State`] and per [`Measure`], and marked persons per household colour (the elderly living
 /// alone in red households are the care list).
 ///
 /// Persons are counted by the colour of their household: "1,518 households / 3,463 persons in
@@ -60,7 +60,8 @@ pub struct Tally {
 const HOUSEHOLDS: usize = 0;
 const PERSONS: usize = HOUSEHOLDS + Colour::COUNT;
 const STATES: usize = PERSONS + Colour::COUNT;
-const MARKED: usize = STATES + State::COUNT;
+const MEASURES: usize = STATES + State::COUNT;
+const MARKED: usize = MEASURES + Measure::COUNT;
 const LEN: usize = MARKED + MARKERS * Colour::COUNT;
 
 const fn marked_at(marker: Marker, colour: Colour) -> usize {
@@ -73,9 +74,9 @@ impl Tally {
         Tally { counts: [0; LEN] }
     }
 
-    /// The tally of one household of `colour` whose members have the given states and
-    /// markers.
-    pub fn household(colour: Colour, members: impl IntoIterator<Item = (State, Markers)>) -> Self {
+    /// The tally of one household of `colour` whose members have the given standings (or
+    /// states, each under the measure it brings) and markers.
+    pub fn household<S: Into<Standing>>(colour: Colour, members: impl IntoIterator<Item = (S, Markers)>) -> Self {
         let mut t = Tally::new();
         t.count_household(colour, members);
         t
@@ -83,18 +84,23 @@ impl Tally {
 
     /// Count one more household of `colour` whose members have the given states and markers:
     /// the same as merging [`Tally::household`], without building it.
-    pub fn count_household(&mut self, colour: Colour, members: impl IntoIterator<Item = (State, Markers)>) {
+    pub fn count_household<S: Into<Standing>>(
+        &mut self,
+        colour: Colour,
+        members: impl IntoIterator<Item = (S, Markers)>,
+    ) {
         self.bump(HOUSEHOLDS + colour.index(), 1);
-        for (state, markers) in members {
-            self.count_member(colour, state, markers);
+        for (standing, markers) in members {
+            self.count_member(colour, standing.into(), markers);
         }
     }
 
     /// Count one more member, in a household of `colour` already counted.
-    pub(crate) fn count_member(&mut self, colour: Colour, state: State, markers: Markers) {
+    pub(crate) fn count_member(&mut self, colour: Colour, standing: Standing, markers: Markers) {
         let c = colour.index();
         self.bump(PERSONS + c, 1);
-        self.bump(STATES + state.index(), 1);
+        self.bump(STATES + standing.reason().index(), 1);
+        self.bump(MEASURES + standing.measure().index(), 1);
         if markers != Markers::EMPTY {
             for m in markers.iter() {
                 self.bump(marked_at(m, colour), 1);
@@ -116,9 +122,25 @@ impl Tally {
         self.counts[PERSONS + colour.index()] as u64
     }
 
-    /// Persons in `state`, whatever their household's colour.
+    /// Persons in `state` (their reason), whatever their household's colour and their
+    /// measure.
     pub const fn in_state(&self, state: State) -> u64 {
         self.counts[STATES + state.index()] as u64
+    }
+
+    /// Persons under `measure` 各管控措施人数, whatever their reason (seed 003: "集中隔离服务
+    /// 41人" is the street's count under centralised isolation).
+    pub const fn under(&self, measure: Measure) -> u64 {
+        self.counts[MEASURES + measure.index()] as u64
+    }
+
+    /// Persons per measure, as [`MeasureCounts`](super::MeasureCounts).
+    pub fn measures(&self) -> super::MeasureCounts {
+        let mut m = super::MeasureCounts::new();
+        for measure in Measure::ALL {
+            m.add(measure, self.under(measure));
+        }
+        m
     }
 
     /// Persons carrying `marker` in households of `colour`.
@@ -210,12 +232,17 @@ impl Delta {
     /// The change when one member of a household of `colour`, which keeps its colour, goes
     /// from `before` to `after` (each a state and markers; `None` for no member): a handful
     /// of entries, without building tallies.
-    pub(crate) fn member(colour: Colour, before: Option<(State, Markers)>, after: Option<(State, Markers)>) -> Delta {
+    pub(crate) fn member(
+        colour: Colour,
+        before: Option<(Standing, Markers)>,
+        after: Option<(Standing, Markers)>,
+    ) -> Delta {
         let mut d = Delta::new();
         for (member, by) in [(before, 1u32.wrapping_neg()), (after, 1)] {
-            if let Some((state, markers)) = member {
+            if let Some((standing, markers)) = member {
                 d.push(PERSONS + colour.index(), by);
-                d.push(STATES + state.index(), by);
+                d.push(STATES + standing.reason().index(), by);
+                d.push(MEASURES + standing.measure().index(), by);
                 for m in markers.iter() {
                     d.push(marked_at(m, colour), by);
                 }
@@ -256,6 +283,7 @@ impl fmt::Debug for Tally {
             .field("households", &data.households)
             .field("persons", &data.persons)
             .field("states", &data.states)
+            .field("measures", &data.measures)
             .field("marked", &data.marked)
             .finish()
     }
@@ -323,6 +351,8 @@ struct TallyData {
     #[serde(default)]
     states: BTreeMap<State, u64>,
     #[serde(default)]
+    measures: BTreeMap<Measure, u64>,
+    #[serde(default)]
     marked: BTreeMap<Marker, BTreeMap<Colour, u64>>,
 }
 
@@ -384,6 +414,7 @@ impl From<&Tally> for TallyData {
             households: five(&t.counts[HOUSEHOLDS..PERSONS]),
             persons: five(&t.counts[PERSONS..STATES]),
             states: State::ALL.into_iter().map(|st| (st, t.in_state(st))).filter(|&(_, n)| n > 0).collect(),
+            measures: Measure::ALL.into_iter().map(|m| (m, t.under(m))).filter(|&(_, n)| n > 0).collect(),
             marked,
         }
     }
@@ -411,6 +442,9 @@ impl<'de> Deserialize<'de> for Tally {
         for (&st, &n) in &data.states {
             set(STATES + st.index(), n)?;
         }
+        for (&m, &n) in &data.measures {
+            set(MEASURES + m.index(), n)?;
+        }
         for (&m, counts) in &data.marked {
             for (&c, &n) in counts {
                 set(marked_at(m, c), n)?;
@@ -427,20 +461,23 @@ mod tests {
     #[test]
     fn serde_writes_the_five_colours_in_severity_order_and_round_trips() {
         let t = Tally::household(Colour::Red, [(State::CloseContact, Markers::new().with(Marker::LowIncome))])
-            + Tally::household(Colour::White, []);
+            + Tally::household::<Standing>(Colour::White, []);
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(
             json,
             concat!(
                 r#"{"households":{"Red":1,"Orange":0,"Yellow":0,"Green":0,"White":1},"#,
                 r#""persons":{"Red":1,"Orange":0,"Yellow":0,"Green":0,"White":0},"#,
-                r#""states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#
+                r#""states":{"CloseContact":1},"measures":{"None":1},"marked":{"LowIncome":{"Red":1}}}"#
             )
         );
         assert_eq!(serde_json::from_str::<Tally>(&json).unwrap(), t);
         // What earlier builds wrote (zeros left out) still reads.
-        let sparse = r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"marked":{"LowIncome":{"Red":1}}}"#;
+        let sparse = r#"{"households":{"White":1,"Red":1},"persons":{"Red":1},"states":{"CloseContact":1},"measures":{"None":1},"marked":{"LowIncome":{"Red":1}}}"#;
         assert_eq!(serde_json::from_str::<Tally>(sparse).unwrap(), t);
+        // Before format 7 a tally counted no measures: it reads with none.
+        let before = sparse.replace(r#""measures":{"None":1},"#, "");
+        assert_eq!(serde_json::from_str::<Tally>(&before).unwrap().measures().total(), 0);
         assert!(serde_json::from_str::<Tally>(r#"{"households":{"Purple":1}}"#).is_err());
         assert_eq!(serde_json::from_str::<Tally>("{}").unwrap(), Tally::new());
         let err = serde_json::from_str::<Tally>(r#"{"households":{"Red":4294967296}}"#).unwrap_err();
@@ -449,9 +486,9 @@ mod tests {
 
     #[test]
     fn merging_saturates_instead_of_overflowing() {
-        let mut big = Tally::household(Colour::Green, []);
+        let mut big = Tally::household::<Standing>(Colour::Green, []);
         big.counts[HOUSEHOLDS + Colour::Green.index()] = u32::MAX;
-        let sum = big.clone() + Tally::household(Colour::Green, []);
+        let sum = big.clone() + Tally::household::<Standing>(Colour::Green, []);
         assert_eq!(sum.households(Colour::Green), u64::from(u32::MAX));
         assert_eq!(sum.total_households(), u64::from(u32::MAX));
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::colour::{PersonState, State};
+use crate::colour::{Measure, PersonState, State};
 use crate::duty::{Qualification, Qualifications, Scheme, Staff};
 use crate::grid::{CheckpointKind, CompoundKind, GridError, Level, LevelScheme, NewUnit, UnitKind};
 use crate::people::{DoorLabel, IdentityError, Marker, Markers, Name, PersonRecord, Phone, ResidentId};
@@ -498,8 +498,8 @@ impl Builder {
         }
         let (isolated, rest) = households.split_at(HOME_ISOLATION_HOUSEHOLDS);
         // Each isolated household's state, and its members in order: the first of each first.
-        let mut queue: Vec<(PersonId, State)> = Vec::new();
-        let mut later: Vec<(PersonId, State)> = Vec::new();
+        let mut queue: Vec<(PersonId, Option<State>)> = Vec::new();
+        let mut later: Vec<(PersonId, Option<State>)> = Vec::new();
         for &h in isolated {
             let state = if self.rng.next().is_multiple_of(FROM_EPIDEMIC_AREA_ONE_IN) {
                 State::HomeIsolationEpidemicArea
@@ -507,8 +507,8 @@ impl Builder {
                 State::HomeIsolationElsewhere
             };
             let members = self.reg.household(h)?.members();
-            queue.extend(members.first().map(|&p| (p, state)));
-            later.extend(members.iter().skip(1).map(|&p| (p, state)));
+            queue.extend(members.first().map(|&p| (p, Some(state))));
+            later.extend(members.iter().skip(1).map(|&p| (p, Some(state))));
         }
         queue.extend(later);
         if queue.len() < HOME_ISOLATION_PERSONS {
@@ -517,18 +517,22 @@ impl Builder {
         queue.truncate(HOME_ISOLATION_PERSONS);
         let (centralised, others) = rest.split_at(CENTRALISED_PERSONS);
         for &h in centralised {
-            queue.extend(self.reg.household(h)?.members().first().map(|&p| (p, State::CentralisedIsolation)));
+            // Seed 003's 41 at a site: a measure (issue 16 §5); the seed gives no reason.
+            queue.extend(self.reg.household(h)?.members().first().map(|&p| (p, None)));
         }
         for &h in others {
             for &p in self.reg.household(h)?.members() {
                 if self.rng.chance(15) {
-                    queue.push((p, State::Absent));
+                    queue.push((p, Some(State::Absent)));
                 }
             }
         }
         for (person, state) in queue {
             let on = date(2, self.rng.between(1, 10))?;
-            self.apply(Command::SetState { person, state, on })?;
+            self.apply(match state {
+                Some(state) => Command::SetState { person, state, on },
+                None => Command::SetMeasure { person, measure: Measure::CentralisedIsolation, on },
+            })?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //!
 //! A host names the [`Category`] when it starts a case
 //! ([`Command::StartCase`](crate::Command::StartCase)); the registry then asks
-//! [`Category::state_on`] for the person's [`State`] on the days the case starts or moves
+//! [`Category::standing_on`] for the person's [`Standing`] on the days the case starts or moves
 //! on, and [`Category::next_change`] for the day it changes next, so the household's colour
 //! follows the policy's phases.
 
@@ -17,8 +17,8 @@ use crate::colour::{Standing, State};
 
 /// Why a person is under an isolation policy 人员类别.
 ///
-/// With the setting of the phase they are in, it gives their person [`State`]
-/// ([`Category::state_in`]), and so their household's colour.
+/// With the setting of the phase they are in, it gives their [`Standing`]
+/// ([`Category::standing_in`]), and so their household's colour.
 ///
 /// Serialised by variant name (`"CloseContact"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -77,42 +77,6 @@ impl Category {
         Category::RiskAreaTraveller,
     ];
 
-    /// The person state of someone of this category in a phase of `setting`.
-    ///
-    /// In centralised isolation every category is [`State::CentralisedIsolation`]: the seeds
-    /// count the persons served there as such ("集中隔离服务41人", seed 003), whatever brought
-    /// them. At home a contact stays a contact ([`State::CloseContact`],
-    /// [`State::SecondaryContact`]); an arrival is in home isolation, from the epidemic area
-    /// (also for inbound arrivals and risk-area travellers: they come from where the virus
-    /// spreads) or from elsewhere.
-    ///
-    /// Every change between the states a policy's phases give is allowed by
-    /// [`State::may_become`] (centralised isolation to a home phase and back), and so is the
-    /// release of each to [`State::Well`].
-    ///
-    /// # Example
-    /// ```
-    /// use wangge::colour::State;
-    /// use wangge::quarantine::{Category, Setting};
-    ///
-    /// // CN edition 9, close contact: 7 days centralised, then 3 days home health monitoring.
-    /// assert_eq!(Category::CloseContact.state_in(Setting::CentralisedIsolation), State::CentralisedIsolation);
-    /// assert_eq!(Category::CloseContact.state_in(Setting::HomeHealthMonitoring), State::CloseContact);
-    /// // Seed 001: arrivals from Wuhan, 14 days at home.
-    /// assert_eq!(Category::ArrivalFromEpidemicArea.state_in(Setting::HomeIsolation), State::HomeIsolationEpidemicArea);
-    /// ```
-    pub const fn state_in(self, setting: Setting) -> State {
-        match (self, setting) {
-            (_, Setting::CentralisedIsolation) => State::CentralisedIsolation,
-            (Category::CloseContact, _) => State::CloseContact,
-            (Category::SecondaryContact, _) => State::SecondaryContact,
-            (Category::ArrivalFromElsewhere, _) => State::HomeIsolationElsewhere,
-            (Category::ArrivalFromEpidemicArea | Category::Inbound | Category::RiskAreaTraveller, _) => {
-                State::HomeIsolationEpidemicArea
-            }
-        }
-    }
-
     /// Why someone of this category is held: their reason, the same in every phase. A contact
     /// stays a contact; an arrival from the epidemic area (and an inbound arrival or a
     /// risk-area traveller: they come from where the virus spreads) is
@@ -156,47 +120,41 @@ impl Category {
     }
 
     /// The standing of someone of this category on `date` of `schedule`: that of the phase
-    /// `date` falls in, clamped to the first and last phases as [`Category::state_on`].
-    pub fn standing_on(self, schedule: &Schedule, date: NaiveDate) -> Standing {
-        let phases = schedule.phases();
-        let i = phases.partition_point(|p| p.last() < date).min(phases.len().saturating_sub(1));
-        phases.get(i).map_or(Standing::WELL, |p| self.standing_in(p.setting()))
-    }
-
-    /// The state of someone of this category on `date` of `schedule`: the state of the phase
     /// `date` falls in; before the first phase (the anchor day), the first phase's; after the
     /// last, the last phase's.
     ///
     /// # Example
     /// ```
     /// use chrono::NaiveDate;
-    /// use wangge::colour::State;
+    /// use wangge::colour::{Measure, State};
     /// use wangge::quarantine::{Category, Policy};
     ///
     /// let jul = |d| NaiveDate::from_ymd_opt(2022, 7, d).unwrap();
     /// let s = Policy::cn_ed9_close_contact().schedule(jul(1))?; // 7 days centralised + 3 at home
-    /// assert_eq!(Category::CloseContact.state_on(&s, jul(1)), State::CentralisedIsolation);
-    /// assert_eq!(Category::CloseContact.state_on(&s, jul(8)), State::CentralisedIsolation);
-    /// assert_eq!(Category::CloseContact.state_on(&s, jul(9)), State::CloseContact);
+    /// let on = |d| { let s = Category::CloseContact.standing_on(&s, jul(d)); (s.reason(), s.measure()) };
+    /// assert_eq!(on(1), (State::CloseContact, Measure::CentralisedIsolation));
+    /// assert_eq!(on(8), (State::CloseContact, Measure::CentralisedIsolation));
+    /// assert_eq!(on(9), (State::CloseContact, Measure::HealthManagement)); // home health monitoring
     /// assert_eq!(Category::CloseContact.next_change(&s, jul(1)), Some((jul(9), 1)));
     /// assert_eq!(Category::CloseContact.next_change(&s, jul(9)), None);
     /// # Ok::<(), wangge::quarantine::QuarantineError>(())
     /// ```
-    pub fn state_on(self, schedule: &Schedule, date: NaiveDate) -> State {
+    pub fn standing_on(self, schedule: &Schedule, date: NaiveDate) -> Standing {
         let phases = schedule.phases();
         let i = phases.partition_point(|p| p.last() < date).min(phases.len().saturating_sub(1));
-        phases.get(i).map_or(State::Well, |p| self.state_in(p.setting()))
+        phases.get(i).map_or(Standing::WELL, |p| self.standing_in(p.setting()))
     }
 
-    /// The first date after `after` on which this category's state under `schedule` changes,
-    /// with the index of the phase that begins then; `None` when it stays the same to the end.
+    /// The first date after `after` on which this category's standing under `schedule`
+    /// changes (its measure: the reason stays), with the index of the phase that begins then;
+    /// `None` when it stays the same to the end.
     pub fn next_change(self, schedule: &Schedule, after: NaiveDate) -> Option<(NaiveDate, usize)> {
-        let now = self.state_on(schedule, after);
+        let now = self.standing_on(schedule, after);
         schedule
             .phases()
             .iter()
             .enumerate()
-            .find(|(_, p)| p.first() > after && self.state_in(p.setting()) != now)
+            .find(|(_, p)| p.first() > after && self.standing_in(p.setting()) != now)
             .map(|(i, p)| (p.first(), i))
     }
 
@@ -236,26 +194,29 @@ mod tests {
     use super::*;
     use crate::quarantine::Policy;
 
-    /// For every preset and category, the states its phases give follow one another, and each
-    /// may be entered from present and well and released back to it.
+    /// For every preset and category, the standings its phases give follow one another, and
+    /// each may be entered from present and well and released back to it.
     #[test]
-    fn every_preset_phase_sequence_is_a_legal_walk_of_states() {
+    fn every_preset_phase_sequence_is_a_legal_walk_of_standings() {
+        use crate::colour::Standing;
         for policy in Policy::presets() {
             for category in Category::ALL {
-                let states: Vec<State> = policy.phases().iter().map(|p| category.state_in(p.setting())).collect();
-                assert!(State::Well.may_become(states[0]), "{} {category}", policy.name());
-                for pair in states.windows(2) {
+                let walk: Vec<Standing> = policy.phases().iter().map(|p| category.standing_in(p.setting())).collect();
+                assert!(Standing::WELL.may_become(walk[0]), "{} {category}", policy.name());
+                for pair in walk.windows(2) {
                     assert!(
                         pair[0] == pair[1] || pair[0].may_become(pair[1]),
                         "{} {category}: {pair:?}",
                         policy.name()
                     );
+                    assert_eq!(pair[0].reason(), pair[1].reason(), "a phase changes the measure, never the reason");
                 }
-                let last = states[states.len() - 1];
-                assert!(last.may_become(State::Well), "{} {category}: {last:?} cannot be released", policy.name());
-                // A fever or a positive test escalates from any phase.
-                for s in &states {
-                    assert!(s.may_become(State::Suspected) && s.may_become(State::Confirmed), "{s:?}");
+                let last = walk[walk.len() - 1];
+                assert!(last.may_become(Standing::WELL), "{} {category}: {last:?} cannot be released", policy.name());
+                for s in &walk {
+                    for end in [State::Suspected, State::Confirmed] {
+                        assert!(s.set_reason(end).is_ok(), "{s:?} -> {end:?}");
+                    }
                 }
             }
         }
@@ -267,28 +228,28 @@ mod tests {
     fn every_change_a_case_makes_is_legal() {
         for category in Category::ALL {
             for a in Setting::ALL {
-                let from = category.state_in(a);
-                for end in [State::Well, State::Suspected, State::Confirmed] {
-                    assert!(from.may_become(end), "{category} {a:?} -> {end:?}");
-                }
+                let from = category.standing_in(a);
+                assert!(from.set_reason(State::Well).is_ok(), "{category} {a:?}");
                 for b in Setting::ALL {
-                    let to = category.state_in(b);
+                    let to = category.standing_in(b);
                     assert!(from == to || from.may_become(to), "{category}: {a:?} -> {b:?}");
                     // A secondary contact converted into a close contact.
-                    let converted = Category::CloseContact.state_in(b);
-                    let secondary = Category::SecondaryContact.state_in(a);
-                    assert!(secondary == converted || secondary.may_become(converted), "{a:?} -> {b:?}");
+                    let converted = Category::CloseContact.standing_in(b);
+                    let secondary = Category::SecondaryContact.standing_in(a);
+                    assert!(secondary.may_become(converted), "{a:?} -> {b:?}");
                 }
             }
         }
     }
 
     #[test]
-    fn centralised_isolation_is_counted_as_such_whatever_the_category() {
+    fn centralised_isolation_is_a_measure_whatever_the_category() {
+        use crate::colour::Measure;
         for category in Category::ALL {
-            assert_eq!(category.state_in(Setting::CentralisedIsolation), State::CentralisedIsolation);
-            for home in Setting::ALL.into_iter().filter(|s| *s != Setting::CentralisedIsolation) {
-                assert_ne!(category.state_in(home), State::CentralisedIsolation, "{category} at {home:?}");
+            for setting in Setting::ALL {
+                let s = category.standing_in(setting);
+                assert_eq!(s.reason(), category.reason());
+                assert_eq!(s.measure() == Measure::CentralisedIsolation, setting == Setting::CentralisedIsolation);
             }
         }
     }

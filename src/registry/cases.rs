@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::record::Draft;
 use super::{Event, IdTable, Origin, Registry, RegistryError, StateChange};
-use crate::colour::{PersonState, State};
+use crate::colour::{PersonState, Standing, State};
 use crate::quarantine::{
     Agenda, AgendaItem, Case, CaseChange, CaseError, CaseStatus, Category, Item, Link, LinkProblem, Policy, Reading,
     ReviewReason, Sample, Schedule, TestResult,
@@ -620,9 +620,9 @@ impl Registry {
                 found.push(format!("{id} names no registered person"));
                 continue;
             };
-            let expected = case.category().state_on(&schedule, case.settled());
-            if case.status().is_active() && state.state() != expected {
-                found.push(format!("{id} is active but its person is {}, not {}", state.state(), expected));
+            let expected = case.category().standing_on(&schedule, case.settled());
+            if case.status().is_active() && state.standing() != expected {
+                found.push(format!("{id} is active but its person is {}, not {}", state.standing(), expected));
             }
         }
         found.extend(self.cases.index_problem());
@@ -643,7 +643,7 @@ impl Registry {
     fn case_change(
         &self,
         person: PersonId,
-        state: State,
+        state: impl Into<Standing>,
         date: NaiveDate,
         strict: bool,
     ) -> Result<Option<StateChange>, Error> {
@@ -655,16 +655,17 @@ impl Registry {
         &self,
         draft: &Draft,
         person: PersonId,
-        state: State,
+        standing: impl Into<Standing>,
         date: NaiveDate,
         strict: bool,
     ) -> Result<Option<StateChange>, Error> {
+        let standing = standing.into();
         let from = draft.state(self, person)?;
-        if from.state() == state {
+        if from.standing() == standing {
             return Ok(None);
         }
         let date = if strict { date } else { date.max(from.since()) };
-        let to = from.change(state, date)?;
+        let to = from.change_to(standing, date)?;
         let recolours = self.drafted_recolours_on_state(draft, person, to)?;
         Ok(Some(StateChange { from, to, recolours }))
     }
@@ -765,14 +766,14 @@ impl Registry {
                     anchor,
                     on,
                     linked,
-                    change: self.case_change(person, category.state_on(&schedule, on), on, true)?,
+                    change: self.case_change(person, category.standing_on(&schedule, on), on, true)?,
                 }
             }
             C::Exposed { person, anchor, on } => {
                 let id = self.active_case_of(person)?;
                 let case = self.cases.case(id)?;
                 let schedule = self.restart_period(case, anchor, on)?;
-                let state = case.category().state_on(&schedule, on);
+                let state = case.category().standing_on(&schedule, on);
                 Event::CaseRestarted { case: id, anchor, on, change: self.case_change(person, state, on, true)? }
             }
             C::RecordCheck { person, at, temperature, symptoms } => {
@@ -833,7 +834,7 @@ impl Registry {
         linked: Option<CaseId>,
     ) -> Result<Event, Error> {
         let schedule = self.period(policy, anchor, on)?;
-        let change = self.drafted_change(draft, person, category.state_on(&schedule, on), on, true)?;
+        let change = self.drafted_change(draft, person, category.standing_on(&schedule, on), on, true)?;
         Ok(Event::CaseStarted { case: id, person, policy, category, anchor, on, linked, change })
     }
 
@@ -913,13 +914,13 @@ impl Registry {
                     self.check_link(*person, *policy, *category, *linked)?;
                 }
                 let schedule = self.period(*policy, *anchor, *on)?;
-                let state = category.state_on(&schedule, *on);
+                let state = category.standing_on(&schedule, *on);
                 self.expect_change(change.as_ref(), || self.case_change(*person, state, *on, true), origin)?;
             }
             Event::CaseRestarted { case, anchor, on, change } => {
                 let c = self.cases.active(*case)?;
                 let schedule = self.restart_period(c, *anchor, *on)?;
-                let state = c.category().state_on(&schedule, *on);
+                let state = c.category().standing_on(&schedule, *on);
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, true), origin)?;
             }
             Event::CheckRecorded { case, at, temperature, escalation, .. } => {
@@ -958,7 +959,7 @@ impl Registry {
                     .into());
                 }
                 let schedule = self.cases.schedule_after(c, |c| c.convert(*policy, *on))?;
-                let state = Category::CloseContact.state_on(&schedule, (*on).max(c.settled()));
+                let state = Category::CloseContact.standing_on(&schedule, (*on).max(c.settled()));
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, false), origin)?;
             }
             Event::PhaseEntered { case, phase, on, change } => {
@@ -971,7 +972,7 @@ impl Registry {
                     }
                     .into());
                 }
-                let state = c.category().state_on(&schedule, *on);
+                let state = c.category().standing_on(&schedule, *on);
                 self.expect_change(change.as_ref(), || self.case_change(c.person(), state, *on, false), origin)?;
             }
             Event::CaseReleased { case, on, change } => {
@@ -1114,7 +1115,7 @@ impl Registry {
         let previous_release = self.cases.schedule_of(case)?.release();
         let record = CaseChange::PolicyChanged { on, from, to, previous_release };
         let schedule = self.cases.schedule_after(case, |c| c.change(record, to, true))?;
-        let state = case.category().state_on(&schedule, on.max(case.settled()));
+        let state = case.category().standing_on(&schedule, on.max(case.settled()));
         let change = self.drafted_change(draft, case.person(), state, on, false)?;
         Ok(Event::PolicyChanged { case: id, from, to, on, previous_release, release: schedule.release(), change })
     }
@@ -1154,7 +1155,7 @@ impl Registry {
         let record = CaseChange::Adjusted { on, days, reason: reason.clone(), by, previous_release };
         let policy = case.policy();
         let schedule = self.cases.schedule_after(case, |c| c.change(record, policy, true))?;
-        let state = case.category().state_on(&schedule, on.max(case.settled()));
+        let state = case.category().standing_on(&schedule, on.max(case.settled()));
         let change = self.case_change(case.person(), state, on, false)?;
         Ok(Event::CaseAdjusted {
             case: id,
@@ -1324,7 +1325,7 @@ impl Registry {
         let policy = self.cases.case(close)?.policy();
         let c = self.cases.case(id)?;
         let schedule = self.cases.schedule_after(c, |c| c.convert(policy, on))?;
-        let state = Category::CloseContact.state_on(&schedule, on.max(c.settled()));
+        let state = Category::CloseContact.standing_on(&schedule, on.max(c.settled()));
         Ok(Event::CaseConverted {
             case: id,
             policy,
@@ -1379,8 +1380,8 @@ impl Registry {
         let policy = close.policy();
         let settled = on.max(c.settled());
         let schedule = self.cases.schedule_after(c, |c| c.convert(policy, on))?;
-        let state = Category::CloseContact.state_on(&schedule, settled);
-        let from = draft.state(self, c.person())?.state();
+        let state = Category::CloseContact.standing_on(&schedule, settled);
+        let from = draft.state(self, c.person())?.standing();
         if from != state && !from.may_become(state) {
             return Ok(None);
         }
@@ -1403,16 +1404,16 @@ impl Registry {
         let CaseStatus::Escalated { to, .. } = case.status() else { return Ok((None, Vec::new())) };
         let person = case.person();
         let current = self.state(person)?;
-        if current.state() != *to || self.active_case(person).is_some() {
+        if current.standing() != Standing::of(*to) || self.active_case(person).is_some() {
             return Ok((None, Vec::new()));
         }
         // The state of the date the reopened case is settled on (`Case::reopen`).
-        let target = case.category().state_on(&self.cases.schedule_of(case)?, today.max(case.settled()));
-        let reasons = match current.state().may_become(target) {
+        let target = case.category().standing_on(&self.cases.schedule_of(case)?, today.max(case.settled()));
+        let reasons = match current.standing().may_become(target) {
             true => Vec::new(),
             false => vec![ReviewReason::EscalationCorrected],
         };
-        let back = PersonState::new(target, today);
+        let back = PersonState::with_standing(target, today);
         let recolours = self.recolours_on_state(person, back)?;
         Ok((Some(StateChange { from: current, to: back, recolours }), reasons))
     }
@@ -1529,7 +1530,7 @@ impl Registry {
         let phases = schedule.phases();
         let index = phases.partition_point(|p| p.first() <= today).saturating_sub(1);
         let first = phases.get(index).map_or(today, |p| p.first());
-        let state = case.category().state_on(&schedule, first);
+        let state = case.category().standing_on(&schedule, first);
         Ok(Event::PhaseEntered {
             case: id,
             phase: u16::try_from(index).unwrap_or(u16::MAX),

@@ -12,15 +12,19 @@ use chrono::NaiveDate;
 use super::record::Draft;
 use super::{Recolour, Registry, RegistryError, StateChange};
 use crate::colour::{
-    Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, MeasureCounts, PersonState, Standing, State, Tally,
+    Colour, ColourMap, ColourRule, Delta, MapBlock, MapHousehold, MeasureCounts, PersonState, Standing, Tally,
 };
 use crate::grid::GridError;
 use crate::people::{Markers, PeopleError};
 use crate::{CellId, Error, HouseholdId, PersonId, UnitId};
 
 impl Registry {
-    /// The colour rule in force ([`ColourRule::zhengzhou_2020`] until a
-    /// [`Command::SetColourRule`](crate::Command::SetColourRule) replaces it).
+    /// The colour rule in force: for a registry founded in format 7,
+    /// [`StandingRule::zhengzhou_2020`](crate::colour::StandingRule::zhengzhou_2020) (seed 003
+    /// by reason) until a [`Command::SetColourRule`](crate::Command::SetColourRule) replaces it;
+    /// a registry read from format 6 keeps
+    /// [`StandingRule::zhengzhou_2020_format_6`](crate::colour::StandingRule::zhengzhou_2020_format_6),
+    /// so its colours do not change on upgrade.
     pub fn colour_rule(&self) -> &ColourRule {
         &self.rule
     }
@@ -34,23 +38,8 @@ impl Registry {
     }
 
     /// A person's standing 人员管控状态: why they are held (the reason) apart from where and
-    /// how (the [`Measure`](crate::colour::Measure)), derived from the format-6 state this
-    /// build stores, as the upgrade to format 7 will derive it
-    /// ([`Standing::from_format_6`]):
-    /// - under an active case, the standing its category has in the phase the case was last
-    ///   settled in ([`Category::standing_on`](crate::quarantine::Category::standing_on)): the
-    ///   category's reason under the phase's measure (a close contact at a site is a close
-    ///   contact under centralised isolation; an arrival under home health monitoring is under
-    ///   health management, not isolation);
-    /// - otherwise the state is the reason, under the measure it brings by itself
-    ///   ([`Standing::default_measure`]), and a format-6 `CentralisedIsolation` whose reason
-    ///   nothing here records (set by hand, or left after a case closed) is present and well
-    ///   under centralised isolation, the documented case of [`Standing::from_format_6`].
-    ///
-    /// Under the rule a format-6 registry keeps,
-    /// [`StandingRule::from_format_6`](crate::colour::StandingRule::from_format_6) of
-    /// [`Registry::colour_rule`], every standing has the colour of the state it comes from
-    /// (`tests/invariants.rs`, `tests/cases.rs` check it over random commands).
+    /// how (the [`Measure`](crate::colour::Measure)), as stored since format 7 (the
+    /// standing of [`Registry::state`]).
     ///
     /// # Errors
     /// [`PeopleError::UnknownPerson`].
@@ -69,57 +58,27 @@ impl Registry {
     /// let household = reg.apply(Command::AddHousehold { unit: reg.root(), door: DoorLabel::new("1-101")? })?[0].new_household().unwrap();
     /// let state = PersonState::new(State::HomeIsolationElsewhere, feb(1));
     /// let person = reg.apply(Command::RegisterPerson { household, record: PersonRecord::new(), state })?[0].new_person().unwrap();
+    /// reg.apply(Command::SetMeasure { person, measure: Measure::CentralisedIsolation, on: feb(2) })?;
     /// let standing = reg.standing(person)?;
-    /// assert_eq!((standing.reason(), standing.measure()), (State::HomeIsolationElsewhere, Measure::HomeIsolation));
+    /// // Placed at a site, still there for the same reason: the map keeps saying why.
+    /// assert_eq!((standing.reason(), standing.measure()), (State::HomeIsolationElsewhere, Measure::CentralisedIsolation));
     /// # Ok::<(), wangge::Error>(())
     /// ```
     pub fn standing(&self, person: PersonId) -> Result<Standing, Error> {
-        let state = self.state(person)?.state();
-        if let Some(id) = self.active_case(person) {
-            let (case, schedule) = (self.case(id)?, self.schedule(id)?);
-            // An active case's person is in its category's state (the audit checks it).
-            if case.category().state_on(&schedule, case.settled()) == state {
-                return Ok(case.category().standing_on(&schedule, case.settled()));
-            }
-        }
-        Ok(Standing::from_format_6(state, None, None)?)
+        Ok(self.state(person)?.standing())
     }
 
     /// Persons per measure inside `unit` (the unit and its descendants): seed 003's "集中隔离
-    /// 服务41人" is [`MeasureCounts::get`] of centralised isolation at the street.
-    ///
-    /// Built on the live tally rather than a scan: the persons per state of
-    /// [`Registry::tally`] (rolled up like the colour counts) each under the measure their
-    /// state brings ([`Standing::from_format_6`]), then each person of an active case inside
-    /// the unit moved to the measure of their case's phase ([`Registry::standing`]), the one
-    /// way a measure departs from the state (an arrival under home health monitoring is under
-    /// health management, not home isolation). Equal to a recount of every person's standing
-    /// (`tests/cases.rs`, `tests/invariants.rs`).
+    /// 服务41人" is [`MeasureCounts::get`] of centralised isolation at the street. Read from the
+    /// live tally ([`Tally::measures`]), rolled up like the colour counts.
     ///
     /// # Errors
     /// [`GridError::UnknownUnit`].
     ///
     /// # Complexity
-    /// O(states + active cases × log active cases), whatever the population.
+    /// O(1).
     pub fn measures(&self, unit: UnitId) -> Result<MeasureCounts, Error> {
-        let tally = self.tally(unit)?;
-        let mut counts = MeasureCounts::new();
-        for state in State::ALL {
-            counts.add(Standing::from_format_6(state, None, None)?.measure(), tally.in_state(state));
-        }
-        for id in self.active_cases() {
-            let person = self.case(id)?.person();
-            let at = self.population.household(self.population.person(person)?.household())?.unit();
-            if !self.tree.is_within(at, unit)? {
-                continue;
-            }
-            let plain = Standing::from_format_6(self.state(person)?.state(), None, None)?.measure();
-            let held = self.standing(person)?.measure();
-            if plain != held {
-                counts.shift(plain, held);
-            }
-        }
-        Ok(counts)
+        Ok(self.tally(unit)?.measures())
     }
 
     /// A household's colour, kept live.
@@ -289,7 +248,7 @@ impl Registry {
         tally.count_household(
             colour,
             members.iter().filter_map(|&p| {
-                let state = self.states.get(p.index())?.state();
+                let state = self.states.get(p.index())?.standing();
                 Some((state, self.population.person(p).ok()?.markers()))
             }),
         );
@@ -300,11 +259,11 @@ impl Registry {
         &'a self,
         members: &'a [PersonId],
         except: Option<PersonId>,
-    ) -> impl Iterator<Item = State> + 'a {
+    ) -> impl Iterator<Item = Standing> + 'a {
         members
             .iter()
             .filter(move |&&p| Some(p) != except)
-            .filter_map(|p| self.states.get(p.index()).map(|s| s.state()))
+            .filter_map(|p| self.states.get(p.index()).map(|s| s.standing()))
     }
 
     /// The colour of `household` by the rule in force, from its members' states.
@@ -346,7 +305,7 @@ impl Registry {
             None => {
                 let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
                 self.states[person.index()] = to;
-                let (was, now) = ((from.state(), markers), (to.state(), markers));
+                let (was, now) = ((from.standing(), markers), (to.standing(), markers));
                 self.shift(unit, &Delta::member(colour, Some(was), Some(now)));
             }
             Some(recolour) => {
@@ -423,14 +382,14 @@ impl Registry {
         state: PersonState,
     ) -> Result<Vec<Recolour>, Error> {
         let members = self.population.household(household)?.members();
-        let to = self.rule.classify(self.member_states(members, None).chain([state.state()]));
+        let to = self.rule.classify(self.member_states(members, None).chain([state.standing()]));
         Ok(self.recolour_of(household, to).into_iter().collect())
     }
 
     /// The recolouring that moving `person` into household `to` makes, in household order.
     pub(super) fn recolours_on_move(&self, person: PersonId, to: HouseholdId) -> Result<Vec<Recolour>, Error> {
         let from = self.population.person(person)?.household();
-        let moving = self.state(person)?.state();
+        let moving = self.state(person)?.standing();
         if from == to {
             self.population.household(to)?;
             return Ok(Vec::new());
@@ -461,7 +420,7 @@ impl Registry {
         let household = self.population.person(person)?.household();
         let members = self.population.household(household)?.members();
         let others = members.iter().filter(|&&p| p != person).filter_map(|&p| draft.member_state(self, p));
-        let to = self.rule.classify(others.chain([state.state()]));
+        let to = self.rule.classify(others.chain([state.standing()]));
         let from = draft.colour(self, household);
         Ok(from.filter(|&from| from != to).map(|from| Recolour { household, from, to }).into_iter().collect())
     }

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::arrivals::Arrival;
-use crate::colour::{ColourRule, PersonState, State};
+use crate::colour::{ColourRule, Measure, PersonState, State};
 use crate::contacts::{ContactRule, Exposure};
 use crate::duty::{Availability, Role, Scheme, Staff, Target};
 use crate::grid::{NewUnit, OverlayKind};
@@ -114,14 +114,35 @@ pub enum Command {
         /// The new markers.
         markers: Markers,
     },
-    /// Change a person's state (a close contact found, a release ...), recolouring their
-    /// household. Refused when [`State::may_become`] forbids the change or `on` is before the
-    /// current state began.
+    /// Change a person's state, the reason they are held (a close contact found, a release
+    /// ...), recolouring their household. The measure follows the reason as
+    /// [`PersonState::change`] says ([`Standing::set_reason`](crate::colour::Standing::set_reason)):
+    /// well and absent clear it; the two `HomeIsolation…` reasons bring home isolation unless
+    /// the person is under centralised isolation, which stays; a contact or a case keeps the
+    /// measure. Refused when [`Standing::may_become`](crate::colour::Standing::may_become)
+    /// forbids the change (a confirmed case leaves only from centralised isolation), `on` is
+    /// before the current state began, or the person's state follows an active case.
     SetState {
         /// The person.
         person: PersonId,
         /// Their new state.
         state: State,
+        /// The date it begins.
+        on: NaiveDate,
+    },
+    /// Change where and how a person is held 管控措施 (put at a site for centralised
+    /// isolation, under health management, back home), without changing why: the reason
+    /// stays, recolouring their household by the rule in force. Refused for an unknown person,
+    /// for the measure they are under already ([`ColourError::MeasureUnchanged`](crate::colour::ColourError::MeasureUnchanged)),
+    /// for an absent person ([`ColourError::AbsentUnderMeasure`](crate::colour::ColourError::AbsentUnderMeasure)),
+    /// when `on` is before the current state began, or when the person's state follows an
+    /// active case (its phases set the measure). Dated like `SetState` (see
+    /// [`registry::days`](crate::registry)); through a scope, the person must be inside.
+    SetMeasure {
+        /// The person.
+        person: PersonId,
+        /// The measure.
+        measure: Measure,
         /// The date it begins.
         on: NaiveDate,
     },

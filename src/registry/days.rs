@@ -22,7 +22,7 @@
 //! | `Release` | `on` | after today: nothing in the future releases anyone (a blocked release is refused on any date: flags are the round's) | refused |
 //! | `CorrectCheck`, `CorrectTest` | the business date; the corrected record's own date | the corrected record after today (the record named may be dated anywhere, so that a far-future typo can be corrected) | refused |
 //! | `RegisterPerson` | the state's `since` | after today | allowed (a bulk load of the population as it stands) |
-//! | `MovePerson`, `SetState`, `SetColourRule`, `CloseUnit` | `on` | after today | allowed |
+//! | `MovePerson`, `SetState`, `SetMeasure`, `SetColourRule`, `CloseUnit` | `on` | after today | allowed |
 //! | `Assign`, `Unassign`, `Solve`, `Replace` | `on` | after today | allowed |
 //! | `SetAvailability` | `from`, `until` | never: it is a plan, not a record | allowed |
 //! | `CompleteTask`, `OpenTicket` | `at`, `received` | after today; back-dated is allowed (a task of an earlier day carried to today) | refused |
@@ -123,6 +123,7 @@ impl Registry {
             Command::RegisterPerson { state, .. } => (state.since(), false, false),
             Command::MovePerson { on, .. }
             | Command::SetState { on, .. }
+            | Command::SetMeasure { on, .. }
             | Command::SetColourRule { on, .. }
             | Command::CloseUnit { on, .. }
             | Command::Assign { on, .. }

@@ -117,6 +117,7 @@ impl Command {
             Command::MovePerson { .. } => ("move_person", CommandCategory::Register),
             Command::SetMarkers { .. } => ("set_markers", CommandCategory::Register),
             Command::SetState { .. } => ("set_state", CommandCategory::State),
+            Command::SetMeasure { .. } => ("set_measure", CommandCategory::State),
             Command::SetColourRule { .. } => ("set_colour_rule", CommandCategory::CityWide),
             Command::AdoptPolicy { .. } => ("adopt_policy", CommandCategory::CityWide),
             Command::StartCase { .. } => ("start_case", CommandCategory::Case),

@@ -442,6 +442,10 @@ pub struct Registry {
     population: Population,
     /// The colour rule in force.
     rule: ColourRule,
+    /// The format the registry's log was founded in: [`FORMAT_VERSION`], or 6 for a registry
+    /// whose log began in format 5 or 6 and is upgraded as it is read (its records of format 6
+    /// are read as such: see `upgrade.rs`).
+    founded: u32,
     /// Each person's state, by person index.
     states: Vec<PersonState>,
     /// Each household's colour, by household index.
@@ -521,6 +525,14 @@ impl Registry {
     /// # Errors
     /// The errors of [`Tree::new`].
     pub fn new(scheme: LevelScheme, root: NewUnit) -> Result<Self, Error> {
+        Registry::founded_in(scheme, root, FORMAT_VERSION)
+    }
+
+    /// A registry holding only its root unit, founded in `format`: one founded before format 7
+    /// (its log upgraded) keeps the colour rule of format 6,
+    /// [`StandingRule::zhengzhou_2020_format_6`](crate::colour::StandingRule::zhengzhou_2020_format_6),
+    /// so that its colours do not change on upgrade, and names `format` in its founding event.
+    pub(super) fn founded_in(scheme: LevelScheme, root: NewUnit, format: u32) -> Result<Self, Error> {
         // The founding event records the root's level as an index, whatever the host named.
         let root = root.resolved(&scheme)?;
         let tree = Tree::new(scheme, root.clone())?;
@@ -531,7 +543,12 @@ impl Registry {
             tree,
             overlays: Overlays::new(),
             population,
-            rule: ColourRule::default(),
+            rule: if format < FORMAT_VERSION {
+                ColourRule::zhengzhou_2020_format_6()
+            } else {
+                ColourRule::zhengzhou_2020()
+            },
+            founded: format,
             states: Vec::new(),
             colours: Vec::new(),
             tallies: vec![Tally::new()],
@@ -558,7 +575,7 @@ impl Registry {
     /// The event that begins this registry's log: replaying it alone gives a registry equal to
     /// a new one.
     pub fn founding_event(&self) -> Event {
-        Event::Founded { format: FORMAT_VERSION, scheme: self.tree.scheme().clone(), root: self.root_spec.clone() }
+        Event::Founded { format: self.founded, scheme: self.tree.scheme().clone(), root: self.root_spec.clone() }
     }
 
     /// The root unit.
@@ -861,7 +878,16 @@ impl Registry {
     /// [`RegistryError::Replay`] naming the first refused event, with the reason.
     pub fn replay<'e>(events: impl IntoIterator<Item = &'e Event>) -> Result<Registry, Error> {
         let wrap = |index: usize, e: Error| Error::from(RegistryError::Replay { index, source: Box::new(e) });
-        let mut events = events.into_iter();
+        let mut events = events.into_iter().peekable();
+        if let Some(Event::Founded { format, .. }) = events.peek()
+            && *format < FORMAT_VERSION
+        {
+            // Events of an older format hold states of format 6: upgraded as a format-5 log is
+            // (each command's events found again, its states fitted).
+            let events: Vec<Event> = events.cloned().collect();
+            let records = upgrade::upgrade_v5_log(&events)?;
+            return Registry::replay_records(&records);
+        }
         let mut reg = match events.next() {
             Some(Event::Founded { format, scheme, root }) => {
                 snapshot::check_format(*format).map_err(|e| wrap(0, e.into()))?;
@@ -927,6 +953,12 @@ impl Registry {
                 self.check_not_under_case(person)?;
                 let from = self.state(person)?;
                 let to = from.change(state, on)?;
+                Event::StateChanged { person, from, to, recolours: self.recolours_on_state(person, to)? }
+            }
+            Command::SetMeasure { person, measure, on } => {
+                self.check_not_under_case(person)?;
+                let from = self.state(person)?;
+                let to = from.change_measure(measure, on)?;
                 Event::StateChanged { person, from, to, recolours: self.recolours_on_state(person, to)? }
             }
             Command::SetColourRule { rule, on } => {
@@ -1069,8 +1101,10 @@ impl Registry {
                 if self.state(*person)? != *from {
                     return Err(Self::mismatch(format!("{person} is not {} since {}", from.state(), from.since())));
                 }
-                if from.change(to.state(), to.since())? != *to {
-                    return Err(Self::mismatch(format!("{person} cannot become {}", to.state())));
+                // A change of reason (`SetState`), of measure (`SetMeasure`), or a visit's: any
+                // change the standing allows.
+                if from.change_to(to.standing(), to.since())? != *to {
+                    return Err(Self::mismatch(format!("{person} cannot become {}", to.standing())));
                 }
                 verify(recolours, &|| self.recolours_on_state(*person, *to))?;
             }
@@ -1137,7 +1171,7 @@ impl Registry {
             Event::HouseholdAdded { unit, door, .. } => {
                 self.population.add_household(*unit, door.clone());
                 self.colours.push(Colour::White);
-                self.retally(*unit, &Tally::new(), &Tally::household(Colour::White, []));
+                self.retally(*unit, &Tally::new(), &Tally::household::<crate::colour::Standing>(Colour::White, []));
             }
             Event::HouseholdMoved { household, to, .. } => self.move_household(*household, *to),
             Event::PersonRegistered { household, record, state, recolours, .. } => {
@@ -1148,7 +1182,7 @@ impl Registry {
                         let unit = self.population.household(*household)?.unit();
                         self.population.register(*household, record.clone());
                         self.states.push(*state);
-                        self.shift(unit, &Delta::member(colour, None, Some((state.state(), record.markers()))));
+                        self.shift(unit, &Delta::member(colour, None, Some((state.standing(), record.markers()))));
                     }
                     Some(recolour) => {
                         let before = self.household_tally(*household);
@@ -1160,7 +1194,7 @@ impl Registry {
             }
             Event::PersonMoved { person, to, recolours, .. } => {
                 let p = self.population.person(*person)?;
-                let (from, member) = (p.household(), Some((self.state(*person)?.state(), p.markers())));
+                let (from, member) = (p.household(), Some((self.state(*person)?.standing(), p.markers())));
                 // A household that keeps its colour only loses or gains the member's counts.
                 let recoloured = |h: HouseholdId| recolours.iter().find(|r| r.household == h);
                 let (before_from, before_to) = (
@@ -1184,7 +1218,7 @@ impl Registry {
                 let p = self.population.person(*person)?;
                 let (household, was) = (p.household(), p.markers());
                 let (colour, unit) = (self.colour(household)?, self.population.household(household)?.unit());
-                let state = self.state(*person)?.state();
+                let state = self.state(*person)?.standing();
                 self.population.set_markers(*person, *markers);
                 self.shift(unit, &Delta::member(colour, Some((state, was)), Some((state, *markers))));
             }

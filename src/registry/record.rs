@@ -516,10 +516,10 @@ impl Draft {
 
     /// A household member's state, as the events drafted so far leave it (`None` for an
     /// unknown person, whom no household lists).
-    pub(super) fn member_state(&self, reg: &Registry, person: PersonId) -> Option<crate::colour::State> {
+    pub(super) fn member_state(&self, reg: &Registry, person: PersonId) -> Option<crate::colour::Standing> {
         match self.states.get(&person) {
-            Some(s) => Some(s.state()),
-            None => reg.states.get(person.index()).map(PersonState::state),
+            Some(s) => Some(s.standing()),
+            None => reg.states.get(person.index()).map(PersonState::standing),
         }
     }
 
@@ -750,6 +750,13 @@ impl Registry {
     /// refusal.
     pub fn apply_record(&mut self, record: &Record) -> Result<(), Error> {
         let wrap = |e: Error| Error::from(RegistryError::Record { position: record.position, source: Box::new(e) });
+        if self.founded < super::FORMAT_VERSION && !record.continues(&self.head.digest) {
+            // A record of format 6 in a log founded before format 7: upgraded as it is read.
+            let events = self.upgrade_v6_record(record).map_err(wrap)?;
+            self.commit_events(&events, false).map_err(wrap)?;
+            self.advance(record);
+            return Ok(());
+        }
         self.check_record(record).map_err(wrap)?;
         self.commit_events(&record.events, true).map_err(wrap)?;
         self.advance(record);
@@ -840,7 +847,7 @@ impl Registry {
             return Err(RegistryError::Founding.into());
         };
         super::snapshot::check_format(*format)?;
-        let reg = Registry::new(scheme.clone(), root.clone())?;
+        let reg = Registry::founded_in(scheme.clone(), root.clone(), (*format).min(super::FORMAT_VERSION))?;
         if *record != reg.founding_record() {
             if record.position != 0 {
                 return Err(RegistryError::OutOfSequence { expected: 0, found: record.position }.into());

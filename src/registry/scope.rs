@@ -870,7 +870,7 @@ impl Scope<'_> {
     /// | `MoveHousehold` | the household (its unit, the source) and the unit it goes to |
     /// | `RegisterPerson` | the household |
     /// | `MovePerson` | the person (their household, the source) and the household they join |
-    /// | `SetMarkers`, `SetState`, `Exposed`, `RecordCheck` | the person |
+    /// | `SetMarkers`, `SetState`, `SetMeasure`, `Exposed`, `RecordCheck` | the person |
     /// | `StartCase` | the person, and the linked close contact's case if any |
     /// | `RecordTest` | the person; when positive, every active secondary contact's case linked to theirs, since each is converted in the same command, and every released one, since each may be reopened |
     /// | `Release`, `CorrectCheck` | the case |
@@ -961,6 +961,7 @@ impl Scope<'_> {
             }
             Command::SetMarkers { person, .. }
             | Command::SetState { person, .. }
+            | Command::SetMeasure { person, .. }
             | Command::Exposed { person, .. }
             | Command::RecordCheck { person, .. } => self.writable_person(*person),
             Command::StartCase { person, linked, .. } => {

@@ -60,18 +60,35 @@ use crate::quarantine::{Case, Policy};
 ///   (`head`) and the request ids committed (`requests`). Format-5 logs and snapshots are
 ///   upgraded when read ([`upgrade_v5_log`](super::upgrade_v5_log),
 ///   [`Registry::from_snapshot`]), never refused.
-pub const FORMAT_VERSION: u32 = 6;
+/// - 7: a person's state is a standing, the reason apart from the measure
+///   ([`PersonState`]: `{"reason", "measure", "since"}`; in binary forms one integer marked
+///   2^40 + (day + 2^27) × 64 + measure × 16 + reason); format 6's state
+///   `CentralisedIsolation` is a measure, no longer a state; the colour rule is a rule over
+///   standings (`{"reasons", "cells", "household"}`); `Command::SetMeasure`. Format-6 logs
+///   and snapshots are upgraded when read, never refused: each format-6 state reads as
+///   `Standing::from_format_6` says (centralised isolation takes the reason of the person's
+///   open case, or in a log the reason before it, else present and well), a format-6 rule as
+///   [`StandingRule::from_format_6`](crate::colour::StandingRule), and a registry founded
+///   in format 5 or 6 keeps the format-6 rule
+///   ([`StandingRule::zhengzhou_2020_format_6`](crate::colour::StandingRule::zhengzhou_2020_format_6)),
+///   so its colours do not change.
+pub const FORMAT_VERSION: u32 = 7;
 
-/// The older format this build still reads, upgrading it.
+/// The oldest format this build still reads, upgrading it (format 5: no records).
 pub const UPGRADED_FORMAT: u32 = 5;
 
-/// Whether this build reads values of format `found` (its own, or the one it upgrades).
+/// The format whose person states and colour rule this build upgrades to standings as it
+/// reads them (format 6: records, as today, but states that mix reason and setting).
+pub const UPGRADED_STATES_FORMAT: u32 = 6;
+
+/// Whether this build reads values of format `found` (its own, or one it upgrades).
 pub(super) fn readable(found: u32) -> bool {
-    found == FORMAT_VERSION || found == UPGRADED_FORMAT
+    (UPGRADED_FORMAT..=FORMAT_VERSION).contains(&found)
 }
 
-/// `Ok` for a format this build reads ([`FORMAT_VERSION`], or [`UPGRADED_FORMAT`], which it
-/// upgrades), [`RegistryError::UnsupportedFormat`] for any other.
+/// `Ok` for a format this build reads ([`FORMAT_VERSION`], or [`UPGRADED_FORMAT`] and
+/// [`UPGRADED_STATES_FORMAT`], which it upgrades), [`RegistryError::UnsupportedFormat`] for
+/// any other.
 pub(super) fn check_format(found: u32) -> Result<(), RegistryError> {
     if readable(found) { Ok(()) } else { Err(RegistryError::UnsupportedFormat { found, supported: FORMAT_VERSION }) }
 }
@@ -416,7 +433,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             };
         }
         let mut snapshot = snapshot_body!(read);
-        if format == FORMAT_VERSION {
+        if format != UPGRADED_FORMAT {
             snapshot.head = FormatFirst::element(format, &mut seq, index + 1, &self)?;
             snapshot.requests = FormatFirst::element(format, &mut seq, index + 2, &self)?;
             snapshot.business_date = FormatFirst::element(format, &mut seq, index + 3, &self)?;
@@ -497,7 +514,7 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 }
                 // Format 5 has none of them; another format is returned only to be refused by type.
                 let (head, requests, business_date) = match format {
-                    FORMAT_VERSION => (
+                    UPGRADED_STATES_FORMAT | FORMAT_VERSION => (
                         FormatFirst::required(format, "head", head)?,
                         FormatFirst::required(format, "requests", requests)?,
                         FormatFirst::required(format, "business_date", business_date)?,
@@ -643,6 +660,8 @@ impl Registry {
             overlays,
             population,
             rule: snapshot.colour_rule,
+            // A snapshot of format 5 or 6 is of a registry founded before format 7.
+            founded: UPGRADED_STATES_FORMAT,
             states: snapshot.states,
             colours: Vec::new(),
             tallies: Vec::new(),
@@ -665,6 +684,11 @@ impl Registry {
         if snapshot.format == UPGRADED_FORMAT {
             let founding = registry.founding_record().digest();
             registry.head = Head { position: 0, digest: Digest::of_v5_snapshot(&founding) };
+        }
+        if snapshot.format < FORMAT_VERSION {
+            registry.upgrade_states();
+        } else {
+            registry.founded = FORMAT_VERSION;
         }
         registry.colours = registry.classify_all();
         (registry.tallies, registry.cell_tallies) = registry.tallies_from_scratch();

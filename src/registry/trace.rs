@@ -161,7 +161,11 @@ impl Registry {
     /// Whether a person is under control: under an active case, or in a state that controls
     /// ([`controls`]).
     fn under_control(&self, person: PersonId) -> bool {
-        self.active_case(person).is_some() || self.states.get(person.index()).is_some_and(|s| controls(s.state()))
+        self.active_case(person).is_some()
+            || self
+                .states
+                .get(person.index())
+                .is_some_and(|s| controls(s.state()) || s.measure() != crate::colour::Measure::None)
     }
 
     /// A batch received.

@@ -14,8 +14,9 @@
 use chrono::NaiveDate;
 
 use super::record::Record;
-use super::{Event, Origin, Registry, RegistryError, snapshot};
-use crate::Error;
+use super::{Event, Origin, Registry, RegistryError, StateChange, snapshot};
+use crate::colour::{Measure, PersonState, REASONS, Standing, State};
+use crate::{CaseId, Error, PersonId};
 
 /// Upgrade a format-5 event log (its founding event first) into the records of format 6.
 ///
@@ -43,7 +44,11 @@ pub fn upgrade_v5_log(events: &[Event]) -> Result<Vec<Record>, Error> {
     let mut reg = match events.first() {
         Some(Event::Founded { format, scheme, root }) => {
             snapshot::check_format(*format).map_err(|e| wrap(0, e.into()))?;
-            Registry::new(scheme.clone(), root.clone()).map_err(|e| wrap(0, e))?
+            // A format-5 log is upgraded into a log founded in format 6, as the build of format
+            // 6 upgraded it: the same founding record, and the colour rule of format 6. Events
+            // of today's format (a host's flat list) keep theirs.
+            let founded = (*format).clamp(snapshot::UPGRADED_STATES_FORMAT, snapshot::FORMAT_VERSION);
+            Registry::founded_in(scheme.clone(), root.clone(), founded).map_err(|e| wrap(0, e))?
         }
         _ => return Err(wrap(0, RegistryError::Founding.into())),
     };
@@ -88,7 +93,7 @@ impl Registry {
             // day's whole round follows it.
             Event::DayOpened { on, .. } => {
                 let decided = self.day_events(*on)?;
-                if events.get(..decided.len()) != Some(&decided[..]) {
+                if !self.same_events(events, &decided) {
                     return Err(RegistryError::RecordEvents {
                         what: format!("the day's {} events are not all in the log, in order", decided.len()),
                     }
@@ -113,10 +118,15 @@ impl Registry {
             }
             .into());
         }
-        self.check(first, Origin::Log)?;
+        let first = if self.founded < snapshot::FORMAT_VERSION {
+            self.fit_format_6(first)?
+        } else {
+            self.check(first, Origin::Log)?;
+            first.clone()
+        };
         let mut decided = vec![first.clone()];
-        self.follow_ups(first, &mut decided)?;
-        if events.get(..decided.len()) != Some(&decided[..]) {
+        self.follow_ups(&first, &mut decided)?;
+        if !self.same_events(events, &decided) {
             return Err(RegistryError::RecordEvents {
                 what: format!("the command's {} events are not all in the log, in order", decided.len()),
             }
@@ -159,7 +169,7 @@ impl Registry {
             if round.len() > run {
                 break;
             }
-            if !round.is_empty() && events.get(..round.len()) == Some(&round[..]) {
+            if !round.is_empty() && self.same_events(events, &round) {
                 found = Some((Some(today), round));
             }
         }
@@ -167,5 +177,331 @@ impl Registry {
             return Ok(found);
         }
         Err(RegistryError::RecordEvents { what: "no daily round makes these events".to_owned() }.into())
+    }
+}
+
+/// A place in an event that holds a person's state, for the upgrade of format 6.
+pub(super) enum Slot<'a> {
+    /// A person's state when registered.
+    One(&'a mut PersonState),
+    /// A change of state made by a command (`StateChanged`).
+    Pair(&'a mut PersonState, &'a mut PersonState),
+    /// A case event's change.
+    Change(&'a mut StateChange),
+    /// A case event's change, if any.
+    Maybe(&'a mut Option<StateChange>),
+}
+
+impl Event {
+    /// Every place in the event that holds a person's state, in field order.
+    pub(super) fn state_slots(&mut self) -> Vec<Slot<'_>> {
+        match self {
+            Event::PersonRegistered { state, .. } => vec![Slot::One(state)],
+            Event::StateChanged { from, to, .. } => vec![Slot::Pair(from, to)],
+            Event::CaseReleased { change, .. } => vec![Slot::Change(change)],
+            Event::CaseStarted { change, .. }
+            | Event::CaseRestarted { change, .. }
+            | Event::CaseConverted { change, .. }
+            | Event::PhaseEntered { change, .. }
+            | Event::CaseReopened { change, .. }
+            | Event::PolicyChanged { change, .. }
+            | Event::CaseAdjusted { change, .. }
+            | Event::CheckRecorded { escalation: change, .. }
+            | Event::TestRecorded { escalation: change, .. } => vec![Slot::Maybe(change)],
+            Event::CheckCorrected { escalation, undone, .. } | Event::TestCorrected { escalation, undone, .. } => {
+                vec![Slot::Maybe(escalation), Slot::Maybe(undone)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The event as format 6 wrote it, up to what format 6 could not say: every state as its
+    /// format-6 state (`Standing::format_6`, read back as `PersonState::from_format_6`), the
+    /// state before a change without its date (a change of measure alone, which format 6 did
+    /// not record, moves it), and a change that format 6 did not see (of the measure alone,
+    /// recolouring nothing) left out. Two events with the same view are the same format-6
+    /// event.
+    pub(super) fn format_6_view(&self) -> Event {
+        let canon = |p: &PersonState| PersonState::from_format_6(p.standing().format_6(), p.since());
+        let undated = |p: &PersonState| PersonState::from_format_6(p.standing().format_6(), NaiveDate::MIN);
+        let mut e = self.clone();
+        for slot in e.state_slots() {
+            match slot {
+                Slot::One(p) => *p = canon(p),
+                Slot::Pair(from, to) => (*from, *to) = (undated(from), canon(to)),
+                Slot::Change(c) => (c.from, c.to) = (undated(&c.from), canon(&c.to)),
+                Slot::Maybe(o) => {
+                    if let Some(c) = o {
+                        (c.from, c.to) = (undated(&c.from), canon(&c.to));
+                        if c.from.standing() == c.to.standing() && c.recolours.is_empty() {
+                            *o = None;
+                        }
+                    }
+                }
+            }
+        }
+        e
+    }
+}
+
+/// The standings a format-6 state read as `state` may have been, most likely first:
+/// `derived` (the reason the context gives) first for centralised isolation.
+fn candidates(state: PersonState, derived: Option<State>) -> Vec<PersonState> {
+    let since = state.since();
+    let old = state.standing().format_6();
+    let standings: Vec<Standing> = match old.reason() {
+        None => {
+            let first = Standing::from_format_6(old, derived);
+            std::iter::once(first)
+                .chain(REASONS.into_iter().filter_map(|r| Standing::new(r, Measure::CentralisedIsolation).ok()))
+                .collect()
+        }
+        Some(reason) => std::iter::once(Standing::of(reason))
+            .chain(
+                [Measure::None, Measure::HealthManagement, Measure::HomeIsolation]
+                    .into_iter()
+                    .filter_map(|m| Standing::new(reason, m).ok()),
+            )
+            .collect(),
+    };
+    let mut out: Vec<PersonState> = Vec::new();
+    for s in standings {
+        let p = PersonState::with_standing(s, since);
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The case an event with a change of state is of.
+fn case_of(event: &Event) -> Option<CaseId> {
+    match event {
+        Event::CaseRestarted { case, .. }
+        | Event::CaseConverted { case, .. }
+        | Event::PhaseEntered { case, .. }
+        | Event::CaseReleased { case, .. }
+        | Event::CaseReopened { case, .. }
+        | Event::PolicyChanged { case, .. }
+        | Event::CaseAdjusted { case, .. }
+        | Event::CheckRecorded { case, .. }
+        | Event::TestRecorded { case, .. }
+        | Event::CheckCorrected { case, .. }
+        | Event::TestCorrected { case, .. } => Some(*case),
+        _ => None,
+    }
+}
+
+/// The most combinations of standings tried for one format-6 event (a handful are tried in
+/// practice: the likeliest is first).
+const MAX_FITS: usize = 4096;
+
+impl Registry {
+    /// After loading a snapshot of format 5 or 6: the person of every active case takes the
+    /// standing its category has in the phase the case was last settled in (the category's
+    /// reason under the phase's measure, [`Category::standing_on`](crate::quarantine::Category::standing_on)),
+    /// which format 6 stored as a state; every other person keeps the state read
+    /// (`PersonState::from_format_6`: a centralised isolation with no case to give its reason
+    /// is present and well under centralised isolation).
+    pub(super) fn upgrade_states(&mut self) {
+        let active: Vec<CaseId> = self.active_cases();
+        for id in active {
+            let (Ok(case), Ok(schedule)) = (self.case(id), self.schedule(id)) else { continue };
+            let standing = case.category().standing_on(&schedule, case.settled());
+            let person = case.person();
+            if let Some(state) = self.states.get_mut(person.index()) {
+                *state = PersonState::with_standing(standing, state.since());
+            }
+        }
+    }
+
+    /// The person an event's states are of (`None` for a person not registered yet).
+    fn person_of(&self, event: &Event) -> Option<PersonId> {
+        match event {
+            Event::StateChanged { person, .. } | Event::CaseStarted { person, .. } => Some(*person),
+            _ => case_of(event).and_then(|c| self.case(c).ok()).map(|c| c.person()),
+        }
+    }
+
+    /// The reason a format-6 centralised isolation in `event` is derived to have: the
+    /// category's of the case the event is of, else the person's reason before.
+    fn derived_reason(&self, event: &Event) -> Option<State> {
+        if let Event::CaseStarted { category, .. } = event {
+            return Some(category.reason());
+        }
+        if let Some(case) = case_of(event).and_then(|c| self.case(c).ok()) {
+            return Some(case.category().reason());
+        }
+        let person = self.person_of(event)?;
+        Some(self.state(person).ok()?.state())
+    }
+
+    /// The event of format 7 that a format-6 command's first event, read with its states as
+    /// `PersonState::from_format_6` reads them, stands for: each state replaced by the
+    /// standing that makes the event the one this registry decides (checked as a log's first
+    /// event is), whose format-6 view is the event's. The likeliest standings are tried first
+    /// (the person's state before; for centralised isolation the reason derived from the
+    /// case, else the reason before, else present and well).
+    ///
+    /// # Errors
+    /// The refusal of the event as read when no standing fits.
+    pub(super) fn fit_format_6(&self, event: &Event) -> Result<Event, Error> {
+        let mut probe = event.clone();
+        if probe.state_slots().is_empty() {
+            return self.check(event, Origin::Log).map(|()| event.clone());
+        }
+        // Not the event as read first: a format-6 centralised isolation reads as present and
+        // well at a site, which a check may accept where the derived reason is another.
+        let mut refused = None;
+        let derived = self.derived_reason(event);
+        let current = self.person_of(event).and_then(|p| self.state(p).ok());
+        // The candidates of each state in the event, `from` then `to` of each change.
+        let mut options: Vec<Vec<PersonState>> = Vec::new();
+        for slot in probe.state_slots() {
+            let pairs: Vec<(Option<&PersonState>, &PersonState)> = match slot {
+                Slot::One(p) => vec![(None, &*p)],
+                Slot::Pair(from, to) => vec![(Some(&*from), &*to)],
+                Slot::Change(c) => vec![(Some(&c.from), &c.to)],
+                Slot::Maybe(Some(c)) => vec![(Some(&c.from), &c.to)],
+                Slot::Maybe(None) => Vec::new(),
+            };
+            for (from, to) in pairs {
+                if let Some(from) = from {
+                    let mut fs = candidates(*from, derived);
+                    if let Some(now) = current
+                        && now.standing().format_6() == from.standing().format_6()
+                    {
+                        fs.retain(|c| c != &now);
+                        fs.insert(0, now);
+                    }
+                    options.push(fs);
+                }
+                options.push(candidates(*to, derived));
+            }
+        }
+        let mut pick = vec![0usize; options.len()];
+        for _ in 0..MAX_FITS {
+            let mut k = 0;
+            for slot in probe.state_slots() {
+                let mut set = |p: &mut PersonState| {
+                    *p = options[k][pick[k]];
+                    k += 1;
+                };
+                match slot {
+                    Slot::One(p) => set(p),
+                    Slot::Pair(from, to) => {
+                        set(from);
+                        set(to);
+                    }
+                    Slot::Change(c) => {
+                        set(&mut c.from);
+                        set(&mut c.to);
+                    }
+                    Slot::Maybe(Some(c)) => {
+                        set(&mut c.from);
+                        set(&mut c.to);
+                    }
+                    Slot::Maybe(None) => {}
+                }
+            }
+            match self.check(&probe, Origin::Log) {
+                Ok(()) => return Ok(probe),
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
+            }
+            // The next combination, the last state's candidates turning fastest.
+            let mut i = options.len();
+            loop {
+                if i == 0 {
+                    return Err(refused.unwrap_or_else(|| {
+                        RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()
+                    }));
+                }
+                i -= 1;
+                pick[i] += 1;
+                if pick[i] < options[i].len() {
+                    break;
+                }
+                pick[i] = 0;
+            }
+        }
+        Err(refused.unwrap_or_else(|| RegistryError::RecordEvents { what: "no standing fits".to_owned() }.into()))
+    }
+
+    /// The events of format 7 that a record of format 6 stands for, decided on this state:
+    /// its first event fitted ([`Registry::fit_format_6`]), the follow-ups and daily rounds
+    /// decided by this build, all of them checked, and their format-6 view
+    /// ([`Event::format_6_view`]) the record's. Its position and request are checked as
+    /// [`Registry::apply_record`] checks them; its digest, over the events as format 6 wrote
+    /// them, is taken as written (this build cannot write format 6's states again).
+    pub(super) fn upgrade_v6_record(&self, record: &Record) -> Result<Vec<Event>, Error> {
+        let expected = self.head.position.checked_add(1).ok_or(RegistryError::LogFull)?;
+        if record.position() != expected {
+            return Err(RegistryError::OutOfSequence { expected, found: record.position() }.into());
+        }
+        if let Some(request) = record.request()
+            && let Some(position) = self.answered(&request.id)
+        {
+            return Err(RegistryError::RequestReplayed { request: request.id.clone(), position }.into());
+        }
+        let events = record.events();
+        let decided = match record.round() {
+            Some(today) if self.business_date().is_none() => self.round_events(today, today)?,
+            Some(_) => {
+                return Err(RegistryError::RecordEvents {
+                    what: "a round without a day opened comes only from a format-5 log, before any day".to_owned(),
+                }
+                .into());
+            }
+            None if let Some(Event::DayOpened { on, .. }) = events.first() => self.day_events(*on)?,
+            None => {
+                let Some(first) = events.first() else {
+                    return Err(
+                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
+                    );
+                };
+                if matches!(first, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
+                    return Err(RegistryError::RecordEvents {
+                        what: "a phase entered or a conversion begins no command".to_owned(),
+                    }
+                    .into());
+                }
+                let first = self.fit_format_6(first)?;
+                let mut decided = vec![first.clone()];
+                self.follow_ups(&first, &mut decided)?;
+                decided
+            }
+        };
+        Self::expect_format_6(events, &decided)?;
+        Ok(decided)
+    }
+
+    /// Whether `events` begins with `decided`: in their format-6 views in a log founded before
+    /// format 7 (its states are format 6's), exactly in one of today's format.
+    fn same_events(&self, events: &[Event], decided: &[Event]) -> bool {
+        let Some(head) = events.get(..decided.len()) else { return false };
+        if self.founded >= snapshot::FORMAT_VERSION {
+            return head == decided;
+        }
+        head.iter().zip(decided).all(|(a, b)| a.format_6_view() == b.format_6_view())
+    }
+
+    /// Refuse `decided` unless its format-6 view is `found`'s.
+    pub(super) fn expect_format_6(found: &[Event], decided: &[Event]) -> Result<(), Error> {
+        let same = found.len() == decided.len()
+            && found.iter().zip(decided).all(|(a, b)| a.format_6_view() == b.format_6_view());
+        if same {
+            return Ok(());
+        }
+        let at = found.iter().zip(decided).take_while(|(a, b)| a.format_6_view() == b.format_6_view()).count();
+        Err(RegistryError::RecordEvents {
+            what: format!(
+                "the format-6 command makes {} events on this state, the record holds {}; they differ from event {at}",
+                decided.len(),
+                found.len()
+            ),
+        }
+        .into())
     }
 }

@@ -74,7 +74,7 @@ use chrono::NaiveDate;
 use thiserror::Error;
 
 use crate::access::CompoundStatus;
-use crate::colour::{ColourRule, State};
+use crate::colour::{ColourRule, Measure, Standing, State};
 use crate::quarantine::Policy;
 use crate::synth::CityShape;
 use crate::{Command, PersonId, Registry, UnitId};
@@ -515,29 +515,27 @@ enum Whereabouts {
     Away,
 }
 
-// Every use of `State::CentralisedIsolation` in this module is in the three functions below,
-// so that the change of centralised isolation into a measure (format 7) replaces only them.
+// Where a person is, from their standing (format 7: centralised isolation is a measure, kept
+// apart from the reason a person is held).
 
-/// Where a person in `state` is.
-fn whereabouts(state: State) -> Whereabouts {
-    match state {
-        State::Well | State::Absent => Whereabouts::Free,
-        State::HomeIsolationElsewhere
-        | State::HomeIsolationEpidemicArea
-        | State::SecondaryContact
-        | State::CloseContact => Whereabouts::Home,
-        State::CentralisedIsolation | State::Suspected | State::Confirmed => Whereabouts::Away,
+/// Where a person with `standing` is: away at a site or in hospital, isolated at home, or free.
+fn whereabouts(standing: Standing) -> Whereabouts {
+    match (standing.measure(), standing.reason()) {
+        (Measure::CentralisedIsolation, _) | (_, State::Suspected | State::Confirmed) => Whereabouts::Away,
+        (_, State::Well | State::Absent) => Whereabouts::Free,
+        _ => Whereabouts::Home,
     }
 }
 
-/// Whether a person under a case in `state` counts as in centralised isolation.
-fn is_centralised(state: State) -> bool {
-    state == State::CentralisedIsolation
+/// Whether a person under a case with `standing` counts as in centralised isolation.
+fn is_centralised(standing: Standing) -> bool {
+    standing.measure() == Measure::CentralisedIsolation
 }
 
-/// The command that sends a discharged patient into centralised isolation after discharge.
+/// The command that sends a discharged patient into centralised isolation after discharge: a
+/// measure, their reason kept.
 fn discharge(person: PersonId, on: NaiveDate) -> Command {
-    Command::SetState { person, state: State::CentralisedIsolation, on }
+    Command::SetMeasure { person, measure: Measure::CentralisedIsolation, on }
 }
 
 /// The contacts a day at each level for a compound's status.

@@ -10,7 +10,7 @@ use super::{
     Layout, Management, Params, Sim, SimError, Whereabouts, contacts_under, discharge, is_centralised, whereabouts,
 };
 use crate::access::CompoundStatus;
-use crate::colour::{Colour, State};
+use crate::colour::{Colour, Standing, State};
 use crate::quarantine::{Category, Item, Temperature, TestResult};
 use crate::{CaseId, Command, Event, PersonId, PolicyId, Registry};
 
@@ -121,7 +121,7 @@ pub struct Run<'a> {
     rng: ChaCha8Rng,
     log: Vec<Event>,
     /// Mirrors of the registry, read back from events.
-    state: Vec<State>,
+    state: Vec<Standing>,
     case_of: Vec<u32>,
     /// The day a person last went away (centralised isolation or hospital).
     away_since: Vec<u16>,
@@ -167,7 +167,7 @@ impl<'a> Run<'a> {
             day: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
             log: Vec::new(),
-            state: vec![State::Well; n],
+            state: vec![Standing::WELL; n],
             case_of: vec![NO_CASE; n],
             away_since: vec![0; n],
             listed: vec![false; n],
@@ -288,19 +288,19 @@ impl<'a> Run<'a> {
                     self.under_case.push(person.get());
                 }
                 self.out.cases_started += 1;
-                (*person, change.as_ref().map(|c| c.to.state()), false)
+                (*person, change.as_ref().map(|c| c.to.standing()), false)
             }
             Event::CaseRestarted { case, change, .. } | Event::PhaseEntered { case, change, .. } => {
-                (self.reg.case(*case)?.person(), change.as_ref().map(|c| c.to.state()), false)
+                (self.reg.case(*case)?.person(), change.as_ref().map(|c| c.to.standing()), false)
             }
             Event::CheckRecorded { case, escalation, .. } | Event::TestRecorded { case, escalation, .. } => {
-                (self.reg.case(*case)?.person(), escalation.as_ref().map(|c| c.to.state()), escalation.is_some())
+                (self.reg.case(*case)?.person(), escalation.as_ref().map(|c| c.to.standing()), escalation.is_some())
             }
             Event::CaseReleased { case, change, .. } => {
                 self.out.releases += 1;
-                (self.reg.case(*case)?.person(), Some(change.to.state()), true)
+                (self.reg.case(*case)?.person(), Some(change.to.standing()), true)
             }
-            Event::StateChanged { person, to, .. } => (*person, Some(to.state()), false),
+            Event::StateChanged { person, to, .. } => (*person, Some(to.standing()), false),
             _ => return Ok(()),
         };
         let p = person.index();
@@ -443,11 +443,11 @@ impl<'a> Run<'a> {
     /// Confirm `p` (found by a test, a fever or at a clinic) and send them to hospital.
     fn confirm(&mut self, p: u32, day: u16, confirmed: &mut Vec<u32>) -> Result<(), SimError> {
         let person = PersonId::new(p);
-        if self.state[p as usize] != State::Confirmed {
+        if self.state[p as usize].reason() != State::Confirmed {
             let on = self.date(day)?;
             self.apply(Command::SetState { person, state: State::Confirmed, on }, day)?;
         }
-        if self.state[p as usize] == State::Confirmed && !self.detected[p as usize] {
+        if self.state[p as usize].reason() == State::Confirmed && !self.detected[p as usize] {
             self.detected[p as usize] = true;
             self.hospital.push_back((day + self.params.hospital_days, p));
             self.out.confirmed += 1;
@@ -634,7 +634,7 @@ impl<'a> Run<'a> {
         found.dedup_by_key(|&mut (p, _)| p);
         let today = self.date(day)?;
         for (p, exposed) in found {
-            if self.detected[p as usize] || matches!(self.state[p as usize], State::Suspected | State::Confirmed) {
+            if self.detected[p as usize] || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed) {
                 continue;
             }
             let person = PersonId::new(p);

@@ -63,7 +63,7 @@ def python_day(reg: wangge.Registry, today: dt.date, policy: int, inputs: dict) 
     reg.set_states(inputs["confirm"], "Confirmed", today, skip_refused=True)
     reg.start_cases(inputs["contacts"], policy, today, days_before=inputs["days_before"], skip_refused=True)
     reg.release(agenda["case"][kind == RELEASE_DUE], today, skip_refused=True)
-    reg.set_states(inputs["discharged"], "CentralisedIsolation", today, skip_refused=True)
+    reg.set_measures(inputs["discharged"], "CentralisedIsolation", today, skip_refused=True)
     reg.set_states(inputs["home"], "Well", today, skip_refused=True)
     reg.tallies()
 
@@ -87,7 +87,7 @@ def dict_day(reg: wangge.Registry, today: dt.date, policy: int, inputs: dict) ->
         for p, d in zip(inputs["contacts"].tolist(), inputs["days_before"].tolist())
     ]
     cmds += [{"Release": {"case": c, "on": day}} for c in agenda["case"][kind == RELEASE_DUE].tolist()]
-    cmds += [state(p, "CentralisedIsolation") for p in inputs["discharged"].tolist()]
+    cmds += [{"SetMeasure": {"person": p, "measure": "CentralisedIsolation", "on": day}} for p in inputs["discharged"].tolist()]
     cmds += [state(p, "Well") for p in inputs["home"].tolist()]
     reg.apply_many(cmds, skip_refused=True)
     reg.tallies()

@@ -9,7 +9,7 @@
 //!    for each person of `open`, the second left out where `miss` says so;
 //! 3. `SetState Confirmed` for `confirm`; `StartCase` (close contact, anchored `days_before`
 //!    days before today) for `contacts`; `Release` of the releases due on the agenda;
-//!    `SetState CentralisedIsolation` for `discharged` and `Well` for `home`;
+//!    `SetMeasure CentralisedIsolation` for `discharged` and `SetState Well` for `home`;
 //! 4. every unit's tally read (households and persons per colour).
 //!
 //! Refused commands are passed over on both sides (a case that ended in the morning round
@@ -106,7 +106,9 @@ pub fn day(
             .collect(),
     );
     run(reg, releases.iter().map(|&case| Command::Release { case, on: today }).collect());
-    run(reg, set(&input.discharged, wangge::colour::State::CentralisedIsolation));
+    // Discharged into centralised isolation: a measure (format 7), their reason kept.
+    let measure = wangge::colour::Measure::CentralisedIsolation;
+    run(reg, input.discharged.iter().map(|&q| Command::SetMeasure { person: p(q), measure, on: today }).collect());
     run(reg, set(&input.home, wangge::colour::State::Well));
     let (households, persons) = tally_rows(reg);
     Ok((events, refused, households, persons))

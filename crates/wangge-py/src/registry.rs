@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use wangge::colour::{Colour, State};
+use wangge::colour::{Colour, Measure, State};
 use wangge::grid::{Level, LevelScheme, NewUnit, UnitKind};
 use wangge::quarantine::{Category, Policy, Temperature, TestResult};
 use wangge::synth::CityShape;
@@ -432,8 +432,8 @@ impl Registry {
         py.detach(|| inner.apply_into(Command::OpenDay { today }, log)).map_err(|e| errors::to_py(py, &e))
     }
 
-    /// Set the state of each person of `persons` (ids) to `state` (`"Confirmed"`, `"Well"`,
-    /// `"CentralisedIsolation"` ... see `STATES`) on the date `on`: one `SetState` each.
+    /// Set the state (the reason a person is held) of each person of `persons` (ids) to `state`
+    /// (`"Confirmed"`, `"Well"` ... see `STATES`) on the date `on`: one `SetState` each.
     /// Returns the indexes of the refused ones (with `skip_refused=True`; else the first
     /// refusal raises with `.index` and `.applied`).
     #[pyo3(signature = (persons, state, on, *, skip_refused = false))]
@@ -450,6 +450,27 @@ impl Registry {
         let commands = convert::ids(&persons)
             .into_iter()
             .map(|p| Command::SetState { person: PersonId::new(p), state, on })
+            .collect();
+        self.bulk(py, commands, skip_refused)
+    }
+
+    /// Put each person of `persons` (ids) under `measure` (`"CentralisedIsolation"`,
+    /// `"HomeIsolation"`, `"HealthManagement"`, `"None"`: see `MEASURES`) on the date `on`,
+    /// their reason kept: one `SetMeasure` each. Returns the refused indexes, as `set_states`.
+    #[pyo3(signature = (persons, measure, on, *, skip_refused = false))]
+    fn set_measures<'py>(
+        &mut self,
+        py: Python<'py>,
+        persons: Ids<'py>,
+        measure: &str,
+        on: &Bound<'py, PyAny>,
+        skip_refused: bool,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let measure: Measure = variant(measure, "measure")?;
+        let on = date(on)?;
+        let commands = convert::ids(&persons)
+            .into_iter()
+            .map(|p| Command::SetMeasure { person: PersonId::new(p), measure, on })
             .collect();
         self.bulk(py, commands, skip_refused)
     }
@@ -816,6 +837,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("COLOURS", ("White", "Green", "Yellow", "Orange", "Red"))?;
     let states: Vec<String> = State::ALL.iter().map(|s| format!("{s:?}")).collect();
     m.add("STATES", pyo3::types::PyTuple::new(m.py(), states)?)?;
+    let measures: Vec<String> = Measure::ALL.iter().map(|s| format!("{s:?}")).collect();
+    m.add("MEASURES", pyo3::types::PyTuple::new(m.py(), measures)?)?;
     m.add(
         "AGENDA_KINDS",
         ("released", "escalated", "review", "release due", "test due", "missed checks", "monitoring"),

@@ -32,7 +32,7 @@ def test_the_synth_city_and_the_scenario_give_the_rust_figures(figures):
         "red_households": root["households"]["Red"],
         "red_persons": root["persons"]["Red"],
         "close_contacts": root["states"].get("CloseContact", 0),
-        "centralised": root["states"].get("CentralisedIsolation", 0),
+        "centralised": root.get("measures", {}).get("CentralisedIsolation", 0),
         "confirmed": root["states"]["Confirmed"],
         "agenda_items": len(agenda["kind"]),
         "tests_due": int((agenda["kind"] == wangge.AGENDA_KINDS.index("test due")).sum()),

@@ -12,7 +12,7 @@ use chrono::{Datelike as _, Days, NaiveDate};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wangge::colour::{PersonState, State};
+use wangge::colour::{Measure, PersonState, Standing, State};
 use wangge::duty::{Qualification, Scheme, Staff};
 use wangge::people::{Marker, Name, Passport, PersonRecord, Phone, ResidentId};
 use wangge::quarantine::{Anchor, LinkedRelease, Phase, Policy, Setting};
@@ -127,8 +127,9 @@ fn positional_messagepack_writes_every_field_and_json_leaves_the_empty_ones_out(
 }
 
 /// The compact binary forms of the values a snapshot holds once per person: a record with
-/// nothing but markers is their bits, a state one integer (day number × 16 + state index);
-/// values out of range are typed errors.
+/// nothing but markers is their bits, a state one integer (format 7: 2^40 + (day number + 2^27)
+/// × 64 + measure index × 16 + reason index; format 6's day number × 16 + state index still
+/// reads, for every date, negative day numbers included); values out of range are typed errors.
 #[test]
 fn a_bare_record_is_its_markers_bits_and_a_state_one_integer() {
     assert_eq!(rmp_serde::to_vec(&PersonRecord::new()).expect("encodes"), [0x00]);
@@ -138,11 +139,41 @@ fn a_bare_record_is_its_markers_bits_and_a_state_one_integer() {
     let feb1 = NaiveDate::from_ymd_opt(2020, 2, 1).expect("a date");
     let state = PersonState::new(State::Confirmed, feb1);
     let packed: i64 = rmp_serde::from_slice(&rmp_serde::to_vec(&state).expect("encodes")).expect("an integer");
-    assert_eq!(packed, i64::from(feb1.num_days_from_ce()) * 16 + 8);
-    assert_eq!(serde_json::to_string(&state).expect("encodes"), r#"{"state":"Confirmed","since":"2020-02-01"}"#);
-    for bad in [packed + 1, i64::from(i32::MAX) * 16] {
+    assert_eq!(packed, (1 << 40) + (i64::from(feb1.num_days_from_ce()) + (1 << 27)) * 64 + 7);
+    assert_eq!(
+        serde_json::to_string(&state).expect("encodes"),
+        r#"{"reason":"Confirmed","measure":"None","since":"2020-02-01"}"#
+    );
+    let at_site = PersonState::with_standing(
+        Standing::new(State::HomeIsolationElsewhere, Measure::CentralisedIsolation).expect("a standing"),
+        feb1,
+    );
+    let packed_site: i64 = rmp_serde::from_slice(&rmp_serde::to_vec(&at_site).expect("encodes")).expect("an integer");
+    assert_eq!(packed_site, (1 << 40) + (i64::from(feb1.num_days_from_ce()) + (1 << 27)) * 64 + 3 * 16 + 2);
+    round_trip(&at_site);
+    // Format 6's packing, by hand: (day × 16 + state), its nine states, centralised isolation 4.
+    let v6 = |day: i64, state: i64| -> PersonState {
+        rmp_serde::from_slice(&rmp_serde::to_vec(&(day * 16 + state)).expect("encodes"))
+            .expect("a format-6 state reads")
+    };
+    let day = i64::from(feb1.num_days_from_ce());
+    assert_eq!(v6(day, 8), state);
+    assert_eq!(v6(day, 6), PersonState::new(State::CloseContact, feb1));
+    let site = v6(day, 4);
+    assert_eq!((site.state(), site.measure(), site.since()), (State::Well, Measure::CentralisedIsolation, feb1));
+    // A date before 0001-01-01 (format 6 accepted it: a negative integer) reads as format 6's.
+    for date in [NaiveDate::MIN, NaiveDate::from_ymd_opt(-500, 3, 1).expect("a date")] {
+        let old = v6(i64::from(date.num_days_from_ce()), 2);
+        assert_eq!((old.state(), old.since()), (State::HomeIsolationElsewhere, date));
+        round_trip(&PersonState::new(State::Confirmed, date));
+    }
+    round_trip(&PersonState::new(State::Suspected, NaiveDate::MAX));
+    for bad in [packed + 1, packed + 8, i64::from(i32::MAX) * 16, (1 << 40) - 1 + (1 << 35)] {
         assert!(rmp_serde::from_slice::<PersonState>(&rmp_serde::to_vec(&bad).expect("encodes")).is_err(), "{bad}");
     }
+    // An absent person under a measure does not read.
+    let absent_at_site = (1 << 40) + (day + (1 << 27)) * 64 + 3 * 16 + 1;
+    assert!(rmp_serde::from_slice::<PersonState>(&rmp_serde::to_vec(&absent_at_site).expect("encodes")).is_err());
 }
 
 #[test]
@@ -352,7 +383,7 @@ proptest! {
     #[test]
     fn every_value_with_skippable_fields_round_trips(
         record in person_record(),
-        state in (0usize..9, date()),
+        state in (0usize..8, 0usize..4, date()),
         staff in ("[a-z王李]{1,8}", any::<u16>(), 1u16..20, prop::option::of(date()), prop::option::of(0u32..400)),
         phases in prop::collection::vec(phase(), 1..4),
         linked in prop::option::of(0u8..4),
@@ -360,7 +391,9 @@ proptest! {
     ) {
         round_trip(&record);
         round_trip(&(HouseholdId::new(3), record.clone()));
-        round_trip(&PersonState::new(State::ALL[state.0], state.1));
+        if let Ok(standing) = Standing::new(State::ALL[state.0], Measure::ALL[state.1]) {
+            round_trip(&PersonState::with_standing(standing, state.2));
+        }
 
         let (name, quals, load, from, days) = staff;
         let member = Staff::new(

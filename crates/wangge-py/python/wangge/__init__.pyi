@@ -11,6 +11,7 @@ FORMAT_VERSION: int
 COLOURS: tuple[str, str, str, str, str]
 """Colour names in the order of the tally arrays' columns: White, Green, Yellow, Orange, Red."""
 STATES: tuple[str, ...]
+MEASURES: tuple[str, ...]
 """Person state names in the order of `person_states` codes: Well, Absent, ... Confirmed."""
 AGENDA_KINDS: tuple[str, ...]
 """Agenda item kinds in the order of `agenda_arrays()["kind"]` codes."""
@@ -81,6 +82,7 @@ class Registry:
     def register_person(self, household: int, since: Date, *, state: str = "Well") -> int: ...
     def adopt_policy(self, policy: Union[str, Json]) -> int: ...
     def set_states(self, persons: Ids, state: str, on: Date, *, skip_refused: bool = False) -> npt.NDArray[np.int64]: ...
+    def set_measures(self, persons: Ids, measure: str, on: Date, *, skip_refused: bool = False) -> npt.NDArray[np.int64]: ...
     def start_cases(
         self,
         persons: Ids,
