@@ -634,7 +634,9 @@ impl<'a> Run<'a> {
         found.dedup_by_key(|&mut (p, _)| p);
         let today = self.date(day)?;
         for (p, exposed) in found {
-            if self.detected[p as usize] || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed) {
+            if self.detected[p as usize]
+                || matches!(self.state[p as usize].reason(), State::Suspected | State::Confirmed)
+            {
                 continue;
             }
             let person = PersonId::new(p);
