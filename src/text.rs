@@ -16,6 +16,21 @@ pub(crate) fn bad_source(source: &str, max: usize) -> Option<usize> {
     (long || source.chars().any(char::is_control)).then(|| source.chars().count())
 }
 
+/// `n` with a comma between thousands: 12345 as "12,345" (the demo's and the simulation's
+/// printed figures).
+#[cfg(any(feature = "demo", feature = "sim"))]
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,13 +58,5 @@ pub use story::{DAYS, Day, Peak, SavedMap, Story, Totals, day_of, first_day};
 
 /// `n` with a comma between thousands, as the demo prints its figures: 12345 as "12,345".
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(n)
 }

@@ -859,48 +859,15 @@ impl Registry {
 
     /// Everything [`Registry::apply_record`] checks before it changes anything.
     fn check_record(&self, record: &Record) -> Result<(), Error> {
-        let expected = self.head.position.checked_add(1).ok_or(RegistryError::LogFull)?;
-        if record.position != expected {
-            return Err(RegistryError::OutOfSequence { expected, found: record.position }.into());
-        }
+        self.check_sequence(record)?;
         if !record.continues(&self.head.digest) {
             return Err(RegistryError::BrokenChain { position: record.position }.into());
         }
-        if let Some(request) = &record.request
-            && let Some(&(_, position)) = self.requests.0.get(&request.id.key())
-        {
-            return Err(RegistryError::RequestReplayed { request: request.id.clone(), position }.into());
-        }
         let events = &record.events;
-        let decided = match record.round {
-            // A round of format 5, upgraded: read only before any day was opened.
-            Some(today) if self.business_date().is_none() => self.round_events(today, today)?,
-            Some(_) => {
-                return Err(RegistryError::RecordEvents {
-                    what: "a round without a day opened comes only from a format-5 log, before any day".to_owned(),
-                }
-                .into());
-            }
-            // A day opened, with its round.
-            None if let Some(Event::DayOpened { on, .. }) = events.first() => self.day_events(*on)?,
-            None => {
-                let Some(first) = events.first() else {
-                    return Err(
-                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
-                    );
-                };
-                if matches!(first, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
-                    return Err(RegistryError::RecordEvents {
-                        what: "a phase entered or a conversion begins no command".to_owned(),
-                    }
-                    .into());
-                }
-                self.check(first, super::Origin::Log)?;
-                let mut decided = vec![first.clone()];
-                self.follow_ups(first, &mut decided)?;
-                decided
-            }
-        };
+        let decided = self.decide_from_record(record, |reg, first| {
+            reg.check(first, super::Origin::Log)?;
+            Ok(first.clone())
+        })?;
         if decided != *events {
             let at = decided.iter().zip(events.iter()).take_while(|(a, b)| a == b).count();
             return Err(RegistryError::RecordEvents {
@@ -913,6 +880,60 @@ impl Registry {
             .into());
         }
         Ok(())
+    }
+
+    /// Refuse a record that is not the next one or answers a request answered before.
+    pub(super) fn check_sequence(&self, record: &Record) -> Result<(), Error> {
+        let expected = self.head.position.checked_add(1).ok_or(RegistryError::LogFull)?;
+        if record.position != expected {
+            return Err(RegistryError::OutOfSequence { expected, found: record.position }.into());
+        }
+        if let Some(request) = &record.request
+            && let Some(&(_, position)) = self.requests.0.get(&request.id.key())
+        {
+            return Err(RegistryError::RequestReplayed { request: request.id.clone(), position }.into());
+        }
+        Ok(())
+    }
+
+    /// The events `record` stands for, decided on this state: a format-5 round's, a day's
+    /// round, or a command's first event (made by `first` from the record's: checked, or
+    /// fitted from an older format) and its follow-ups. Nothing is applied.
+    pub(super) fn decide_from_record(
+        &self,
+        record: &Record,
+        first: impl FnOnce(&Self, &Event) -> Result<Event, Error>,
+    ) -> Result<Vec<Event>, Error> {
+        let events = &record.events;
+        Ok(match record.round {
+            // A round of format 5, upgraded: read only before any day was opened.
+            Some(today) if self.business_date().is_none() => self.round_events(today, today)?,
+            Some(_) => {
+                return Err(RegistryError::RecordEvents {
+                    what: "a round without a day opened comes only from a format-5 log, before any day".to_owned(),
+                }
+                .into());
+            }
+            // A day opened, with its round.
+            None if let Some(Event::DayOpened { on, .. }) = events.first() => self.day_events(*on)?,
+            None => {
+                let Some(recorded) = events.first() else {
+                    return Err(
+                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
+                    );
+                };
+                if matches!(recorded, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
+                    return Err(RegistryError::RecordEvents {
+                        what: "a phase entered or a conversion begins no command".to_owned(),
+                    }
+                    .into());
+                }
+                let first = first(self, recorded)?;
+                let mut decided = vec![first.clone()];
+                self.follow_ups(&first, &mut decided)?;
+                decided
+            }
+        })
     }
 
     /// Move the head to `record` and remember its request.

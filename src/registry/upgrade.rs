@@ -436,43 +436,9 @@ impl Registry {
     /// [`Registry::apply_record`] checks them; its digest, over the events as format 6 wrote
     /// them, is taken as written (this build cannot write format 6's states again).
     pub(super) fn upgrade_v6_record(&self, record: &Record) -> Result<Vec<Event>, Error> {
-        let expected = self.head.position.checked_add(1).ok_or(RegistryError::LogFull)?;
-        if record.position() != expected {
-            return Err(RegistryError::OutOfSequence { expected, found: record.position() }.into());
-        }
-        if let Some(request) = record.request()
-            && let Some(position) = self.answered(&request.id)
-        {
-            return Err(RegistryError::RequestReplayed { request: request.id.clone(), position }.into());
-        }
+        self.check_sequence(record)?;
         let events = record.events();
-        let decided = match record.round() {
-            Some(today) if self.business_date().is_none() => self.round_events(today, today)?,
-            Some(_) => {
-                return Err(RegistryError::RecordEvents {
-                    what: "a round without a day opened comes only from a format-5 log, before any day".to_owned(),
-                }
-                .into());
-            }
-            None if let Some(Event::DayOpened { on, .. }) = events.first() => self.day_events(*on)?,
-            None => {
-                let Some(first) = events.first() else {
-                    return Err(
-                        RegistryError::RecordEvents { what: "a command's record holds no event".to_owned() }.into()
-                    );
-                };
-                if matches!(first, Event::PhaseEntered { .. } | Event::CaseConverted { .. }) {
-                    return Err(RegistryError::RecordEvents {
-                        what: "a phase entered or a conversion begins no command".to_owned(),
-                    }
-                    .into());
-                }
-                let first = self.fit_format_6(first)?;
-                let mut decided = vec![first.clone()];
-                self.follow_ups(&first, &mut decided)?;
-                decided
-            }
-        };
+        let decided = self.decide_from_record(record, |reg, first| reg.fit_format_6(first))?;
         Self::expect_format_6(events, &decided)?;
         Ok(decided)
     }

@@ -5,19 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Interval, StudyResult};
-
-/// `n` with thousands separators.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+use crate::text::thousands;
 
 /// A mean and its interval, rounded to whole numbers: `1,234 (1,100–1,368)`.
 fn cell(i: &Interval) -> String {
