@@ -73,11 +73,12 @@ pub enum GridError {
         /// How many levels the scheme has.
         levels: usize,
     },
-    /// No level of the tree's scheme has this name (English, any case, or Chinese).
-    #[error("no level named {name:?} in the scheme {scheme:?}")]
+    /// No level of the tree's scheme has the name given (English, any case, or Chinese). The
+    /// name is not repeated: a mistyped field may hold anything, personal data included.
+    #[error("no level of the scheme {scheme:?} has the name given ({chars} characters)")]
     UnknownLevelName {
-        /// The name asked for (at most its first 40 characters).
-        name: String,
+        /// How many characters the name given has.
+        chars: usize,
         /// The scheme's name.
         scheme: String,
     },

@@ -19,9 +19,6 @@ use super::GridError;
 /// The most levels a scheme may have; it bounds a unit's depth and so every walk up the tree.
 pub const MAX_LEVELS: usize = 16;
 
-/// The most characters of an unknown level name an error repeats.
-const MAX_LEVEL_NAME_SHOWN: usize = 40;
-
 /// The position of a level in its scheme, 0 at the top.
 ///
 /// A `Level` is only meaningful with the scheme it came from; the tree checks it against its
@@ -405,10 +402,9 @@ impl LevelScheme {
         match level {
             LevelRef::Index(index) if self.contains(*index) => Ok(*index),
             LevelRef::Index(index) => Err(GridError::UnknownLevel { level: *index, levels: self.len() }),
-            LevelRef::Name(name) => self.level(name).ok_or_else(|| GridError::UnknownLevelName {
-                name: name.chars().take(MAX_LEVEL_NAME_SHOWN).collect(),
-                scheme: self.name.clone(),
-            }),
+            LevelRef::Name(name) => self
+                .level(name)
+                .ok_or_else(|| GridError::UnknownLevelName { chars: name.chars().count(), scheme: self.name.clone() }),
         }
     }
 
