@@ -46,6 +46,10 @@
 
 #[path = "support/proptest_config.rs"]
 mod proptest_config;
+#[path = "support/standing_model.rs"]
+mod standing_model;
+use standing_model::*;
+
 use std::collections::BTreeMap;
 
 #[path = "support/case_record.rs"]
@@ -112,68 +116,9 @@ const SECONDARY_POLICIES: [usize; 2] = [2, 6];
 /// Indexes into [`policies`] of the close contacts' policies.
 const CLOSE_POLICIES: [usize; 3] = [1, 3, 5];
 
-/// The states, in declaration order (format 7: every state is a reason).
-const STATES: [State; 8] = [
-    State::Well,
-    State::Absent,
-    State::HomeIsolationElsewhere,
-    State::HomeIsolationEpidemicArea,
-    State::SecondaryContact,
-    State::CloseContact,
-    State::Suspected,
-    State::Confirmed,
-];
-
-/// The table of `State::may_become`'s documentation, rows `from` and columns `to` in [`STATES`]
-/// order; `X` where the change is allowed.
-const TABLE: [&str; 8] = [
-    // WAEPSCQF
-    "-XXXXXXX", // well
-    "X-XXXXXX", // absent
-    "X--XXXXX", // home isolation (elsewhere)
-    "X---XXXX", // home isolation (epidemic area)
-    "X----XXX", // secondary contact
-    "X-----XX", // close contact
-    "X----X-X", // suspected
-    "X-------", // confirmed (only from centralised isolation, below)
-];
-
-/// A standing by hand: (reason, measure).
-type Naive = (State, Measure);
-
 /// A reason under no measure (a release, an escalation).
 fn plain(reason: State) -> Naive {
     (reason, Measure::None)
-}
-
-/// The documented rule of `Standing::may_become`: the same reason under another measure; at a
-/// site any reason but absent; a confirmed case leaves only from a site; otherwise the table.
-fn allowed(from: Naive, to: Naive) -> bool {
-    let i = |s: State| STATES.iter().position(|&x| x == s).expect("every state is listed");
-    if from.0 == to.0 {
-        return from.1 != to.1;
-    }
-    if from.1 == Measure::CentralisedIsolation {
-        return to.0 != State::Absent;
-    }
-    from.0 != State::Confirmed && TABLE[i(from.0)].as_bytes()[i(to.0)] == b'X'
-}
-
-/// The standing a `SetState` to `reason` gives (its documentation): well and absent clear the
-/// measure, home isolation brings it unless at a site, the rest keep it.
-fn set_reason(from: Naive, reason: State) -> Naive {
-    let measure = match reason {
-        State::Well | State::Absent => Measure::None,
-        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea if from.1 != Measure::CentralisedIsolation => {
-            Measure::HomeIsolation
-        }
-        _ => from.1,
-    };
-    (reason, measure)
-}
-
-fn person_state(s: Naive, since: NaiveDate) -> PersonState {
-    PersonState::with_standing(Standing::new(s.0, s.1).expect("a standing"), since)
 }
 
 /// Seed 003 by reason (the registry's default rule, `StandingRule::zhengzhou_2020`): well

@@ -63,6 +63,10 @@
 
 #[path = "support/proptest_config.rs"]
 mod proptest_config;
+#[path = "support/standing_model.rs"]
+mod standing_model;
+use standing_model::*;
+
 use std::collections::BTreeMap;
 
 #[path = "support/case_record.rs"]
@@ -71,7 +75,7 @@ use case_record::MCase;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use proptest::prelude::*;
-use wangge::colour::{Colour, ColourRule, HouseholdRule, Measure, PersonState, Standing, State, Tally};
+use wangge::colour::{Colour, ColourRule, HouseholdRule, Measure, PersonState, State, Tally};
 use wangge::duty::{
     Assignment, Availability, Locality, Qualification as Q, Qualifications, Role, Scheme, Staff, Target,
     TargetSelector, UnitClass,
@@ -98,73 +102,12 @@ const MAX_OPS: usize = 200;
 // The rules, written out from the docs
 // ---------------------------------------------------------------------------------------------
 
-/// The states, in declaration order (format 7: every state is a reason; centralised
-/// isolation is a measure).
-const STATES: [State; 8] = [
-    State::Well,
-    State::Absent,
-    State::HomeIsolationElsewhere,
-    State::HomeIsolationEpidemicArea,
-    State::SecondaryContact,
-    State::CloseContact,
-    State::Suspected,
-    State::Confirmed,
-];
-
 /// The measures, in declaration order.
 const MEASURES: [Measure; 4] =
     [Measure::None, Measure::HealthManagement, Measure::HomeIsolation, Measure::CentralisedIsolation];
 
-fn state_ix(s: State) -> usize {
-    STATES.iter().position(|&x| x == s).expect("every state is listed")
-}
-
 fn measure_ix(m: Measure) -> usize {
     MEASURES.iter().position(|&x| x == m).expect("every measure is listed")
-}
-
-/// `State::may_become`'s table: rows `from`, columns `to`, in [`STATES`] order.
-const MAY_BECOME: [&str; 8] = [
-    // WAEPSCQF
-    "-XXXXXXX", // well: any other state
-    "X-XXXXXX", // absent: any other state
-    "X--XXXXX", // home isolation (elsewhere)
-    "X---XXXX", // home isolation (epidemic area)
-    "X----XXX", // secondary contact
-    "X-----XX", // close contact
-    "X----X-X", // suspected
-    "X-------", // confirmed: well, only from a site (below)
-];
-
-/// A standing by hand: (reason, measure).
-type Naive = (State, Measure);
-
-/// `Standing::may_become`'s documentation: the same reason under another measure; at a site
-/// any reason but absent; a confirmed case leaves only from a site; otherwise the table.
-fn allowed(from: Naive, to: Naive) -> bool {
-    if from.0 == to.0 {
-        return from.1 != to.1;
-    }
-    if from.1 == Measure::CentralisedIsolation {
-        return to.0 != State::Absent;
-    }
-    from.0 != State::Confirmed && MAY_BECOME[state_ix(from.0)].as_bytes()[state_ix(to.0)] == b'X'
-}
-
-/// The standing a `SetState` to `reason` gives (its documentation).
-fn set_reason(from: Naive, reason: State) -> Naive {
-    let measure = match reason {
-        State::Well | State::Absent => Measure::None,
-        State::HomeIsolationElsewhere | State::HomeIsolationEpidemicArea if from.1 != Measure::CentralisedIsolation => {
-            Measure::HomeIsolation
-        }
-        _ => from.1,
-    };
-    (reason, measure)
-}
-
-fn person_state(s: Naive, since: NaiveDate) -> PersonState {
-    PersonState::with_standing(Standing::new(s.0, s.1).expect("a standing"), since)
 }
 
 const COLOURS: [Colour; 5] = [Colour::White, Colour::Green, Colour::Yellow, Colour::Orange, Colour::Red];
